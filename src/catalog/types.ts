@@ -1,0 +1,93 @@
+// Shapes of the built-in catalog (src/catalog/data/catalog.json) and of operator overrides in the config file.
+// Prices are USD per token (or per request / per image / per search) as decimal strings, exactly as the
+// Models API publishes them; arithmetic on them happens in src/accounting/money.ts, never on floats.
+
+export type Dialect = 'openai' | 'anthropic' | 'gemini';
+export type Modality = 'text' | 'image' | 'audio' | 'embeddings' | 'file';
+
+export const PRICE_FIELDS = [
+  'prompt',
+  'completion',
+  'request',
+  'image',
+  'web_search',
+  'internal_reasoning',
+  'input_cache_read',
+  'input_cache_write',
+] as const;
+export type PriceField = (typeof PRICE_FIELDS)[number];
+export type Pricing = Record<PriceField, string>;
+
+export interface ProviderDef {
+  /** slug used in `provider.order/only/ignore`, e.g. "openai", "together" */
+  id: string;
+  /** display name, e.g. "Together AI" */
+  name: string;
+  dialect: Dialect;
+  /** OpenAI: ".../v1"; Anthropic: origin (the dialect appends /v1/messages); Gemini: ".../v1beta" */
+  base_url: string;
+  /** name of the environment variable holding the API key; the provider is "not configured" without it */
+  api_key_env: string;
+  /** extra headers sent on every upstream request */
+  headers?: Record<string, string>;
+  /** a provider that needs no key (local Ollama / vLLM) */
+  no_key?: boolean;
+}
+
+export interface EndpointDef {
+  /** ProviderDef.id */
+  provider: string;
+  /** model name on the provider's own API */
+  model: string;
+  pricing: Pricing;
+  context_length: number;
+  max_completion_tokens: number;
+  /** int4 int8 fp4 fp8 fp16 bf16 fp32 unknown, or null when the provider does not say */
+  quantization: string | null;
+  is_moderated: boolean;
+  /** parameters this endpoint honours; absent = the model's list */
+  supported_parameters?: string[];
+  /** a free-tier endpoint: only used through the `:free` variant */
+  free?: boolean;
+  /** catalog hint for output tokens/s until live stats exist */
+  throughput_hint?: number;
+  /** catalog hint for time to first token (ms) until live stats exist */
+  latency_hint_ms?: number;
+}
+
+export interface ReasoningInfo {
+  supported_efforts: string[];
+  default_effort: string | null;
+  /** reasoning cannot be turned off (o-series, DeepSeek R1) */
+  mandatory: boolean;
+  supports_max_tokens: boolean;
+}
+
+export interface ModelDef {
+  id: string;
+  canonical_slug: string;
+  /** former ids that still resolve to this model */
+  aliases?: string[];
+  name: string;
+  created: number;
+  description: string;
+  context_length: number;
+  architecture: {
+    input_modalities: Modality[];
+    output_modalities: Modality[];
+    tokenizer: string;
+    instruct_type: string | null;
+  };
+  supported_parameters: string[];
+  default_parameters: Record<string, unknown> | null;
+  expiration_date: string | null;
+  /** 1 (best) .. 5: the auto router's first ranking key; tunable in config */
+  quality_tier: number;
+  reasoning?: ReasoningInfo | null;
+  endpoints: EndpointDef[];
+}
+
+export interface CatalogData {
+  providers: ProviderDef[];
+  models: ModelDef[];
+}
