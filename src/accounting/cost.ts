@@ -1,0 +1,185 @@
+// Request cost from catalog pricing and upstream usage, exact in pUSD (see money.ts).
+//
+// Usage follows OpenAI semantics, which provider adapters must normalise to before calling this:
+// - prompt_tokens INCLUDES cached_read_tokens and cache_write_tokens
+//   (Anthropic reports them separately; its adapter adds them back in);
+// - completion_tokens INCLUDES reasoning_tokens.
+// Inconsistent reports (cached > prompt, reasoning > completion) are not trusted to produce negative
+// components: the "remaining" parts are floored at 0 and the explicit counts are still charged.
+
+import { PRICE_FIELDS, type PriceField, type Pricing } from '../catalog/types.js';
+import { maxUsd, mulCount, parseUsd, type Pusd } from './money.js';
+
+export interface UsageCounts {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  input_images: number;
+  web_searches: number;
+}
+
+/** Catalog pricing with every field parsed to pUSD once, so the per-request path does no string work. */
+export type ParsedPricing = Readonly<Record<PriceField, Pusd>> & { readonly __parsed: true };
+
+/** Every component in pUSD; `total` is their exact sum. */
+export interface CostBreakdown {
+  /** uncached prompt tokens at the prompt price */
+  prompt: Pusd;
+  /** cached-read tokens at the effective cache-read price */
+  cache_read: Pusd;
+  /** cache-write tokens at the effective cache-write price */
+  cache_write: Pusd;
+  /** completion tokens that are not reasoning, at the completion price */
+  completion: Pusd;
+  /** reasoning tokens at the effective reasoning price */
+  reasoning: Pusd;
+  request: Pusd;
+  image: Pusd;
+  web_search: Pusd;
+  total: Pusd;
+}
+
+export function parsePricing(p: Pricing): ParsedPricing {
+  const out: Partial<Record<PriceField, Pusd>> = {};
+  for (const f of PRICE_FIELDS) {
+    const raw = (p as Partial<Pricing>)[f];
+    // A field missing from an operator override means "no charge for this"; a present but malformed value
+    // is a configuration error worth failing loudly on, so parseUsd's error is rethrown with the field name.
+    if (raw === undefined || raw === null) {
+      out[f] = 0n;
+      continue;
+    }
+    try {
+      out[f] = parseUsd(raw);
+    } catch (e) {
+      throw new Error(`pricing.${f}: ${(e as Error).message}`);
+    }
+  }
+  return Object.freeze({ ...(out as Record<PriceField, Pusd>), __parsed: true as const });
+}
+
+function isParsed(p: Pricing | ParsedPricing): p is ParsedPricing {
+  return (p as ParsedPricing).__parsed === true;
+}
+
+// Parsing is cheap but not free; callers that pass raw catalog objects repeatedly get memoised parses.
+const parseCache = new WeakMap<Pricing, ParsedPricing>();
+
+export function asParsed(p: Pricing | ParsedPricing): ParsedPricing {
+  if (isParsed(p)) return p;
+  let parsed = parseCache.get(p);
+  if (parsed === undefined) {
+    parsed = parsePricing(p);
+    parseCache.set(p, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * Effective per-token prices after the catalog's "0 means not published" rules:
+ *
+ * - input_cache_read / input_cache_write = "0": catalogs (the OpenRouter Models API included) put "0" in
+ *   these fields when the provider publishes no cache pricing, not when cached tokens are free. A provider
+ *   that reports cached tokens without a published discount bills them as normal input, so we charge the
+ *   prompt price. A genuinely free model has prompt = "0" too, and so still costs nothing.
+ * - internal_reasoning = "0": reasoning tokens are billed as output by every provider we know of unless a
+ *   separate reasoning price is published, so they fall back to the completion price. Reasoning tokens are
+ *   part of completion_tokens, so they are charged once, in `reasoning`, and excluded from `completion`.
+ */
+export function effectivePrices(p: ParsedPricing): { cacheRead: Pusd; cacheWrite: Pusd; reasoning: Pusd } {
+  return {
+    cacheRead: p.input_cache_read === 0n ? p.prompt : p.input_cache_read,
+    cacheWrite: p.input_cache_write === 0n ? p.prompt : p.input_cache_write,
+    reasoning: p.internal_reasoning === 0n ? p.completion : p.internal_reasoning,
+  };
+}
+
+/**
+ * Upstream counts are JSON numbers; anything non-finite or negative counts as 0, and a fractional count
+ * (never seen in practice) is rounded up so a malformed report never undercharges.
+ */
+function n(x: number | undefined): number {
+  if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) return 0;
+  return Number.isInteger(x) ? x : Math.ceil(x);
+}
+
+export function computeCost(pricing: Pricing | ParsedPricing, u: UsageCounts): CostBreakdown {
+  const p = asParsed(pricing);
+  const eff = effectivePrices(p);
+
+  const promptTokens = n(u.prompt_tokens);
+  const cachedRead = n(u.cached_read_tokens);
+  const cacheWrite = n(u.cache_write_tokens);
+  const completionTokens = n(u.completion_tokens);
+  const reasoningTokens = n(u.reasoning_tokens);
+
+  const uncached = Math.max(0, promptTokens - cachedRead - cacheWrite);
+  const plainCompletion = Math.max(0, completionTokens - reasoningTokens);
+
+  const prompt = mulCount(p.prompt, uncached);
+  const cache_read = mulCount(eff.cacheRead, cachedRead);
+  const cache_write = mulCount(eff.cacheWrite, cacheWrite);
+  const completion = mulCount(p.completion, plainCompletion);
+  const reasoning = mulCount(eff.reasoning, reasoningTokens);
+  const request = p.request;
+  const image = mulCount(p.image, n(u.input_images));
+  const web_search = mulCount(p.web_search, n(u.web_searches));
+
+  return {
+    prompt,
+    cache_read,
+    cache_write,
+    completion,
+    reasoning,
+    request,
+    image,
+    web_search,
+    total: prompt + cache_read + cache_write + completion + reasoning + request + image + web_search,
+  };
+}
+
+export interface WorstCaseInput {
+  promptTokens: number;
+  maxOutputTokens: number;
+  inputImages?: number;
+  /** web searches the request may trigger (web plugin max_results etc.); 0 when none */
+  webSearches?: number;
+}
+
+/**
+ * Upper bound of computeCost(...).total for ANY usage with prompt_tokens <= promptTokens,
+ * completion_tokens <= maxOutputTokens, input_images <= inputImages, web_searches <= webSearches,
+ * used to reserve credit before calling an upstream.
+ *
+ * Each prompt token is charged at one of prompt / cache-read / cache-write prices, so the max of the three
+ * bounds any split; each completion token at completion or reasoning price, likewise. Cache-read is
+ * included in the max because nothing in the catalog forbids a "cache read" dearer than input.
+ */
+export function worstCaseCost(pricing: Pricing | ParsedPricing, w: WorstCaseInput): Pusd {
+  const p = asParsed(pricing);
+  const eff = effectivePrices(p);
+  const inPrice = maxUsd(p.prompt, maxUsd(eff.cacheRead, eff.cacheWrite));
+  const outPrice = maxUsd(p.completion, eff.reasoning);
+  return (
+    mulCount(inPrice, n(w.promptTokens)) +
+    mulCount(outPrice, n(w.maxOutputTokens)) +
+    p.request +
+    mulCount(p.image, n(w.inputImages)) +
+    mulCount(p.web_search, n(w.webSearches))
+  );
+}
+
+/** All-zero usage, handy as a base for adapters that fill in what their provider reports. */
+export function emptyUsage(): UsageCounts {
+  return {
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    cached_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    input_images: 0,
+    web_searches: 0,
+  };
+}
