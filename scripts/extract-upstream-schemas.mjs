@@ -24,7 +24,9 @@
 //   - annotations (description, example(s), title, x-*, deprecated, default) are dropped to keep files small;
 //     a property *named* e.g. "description" is of course kept
 //   - `discriminator` keeps only `propertyName` and only where ajv's discriminator support can use it
-//     (oneOf of branches that each require the tag with a const/enum value); elsewhere it is removed
+//     (oneOf of branches that each require the tag with a const/enum value); elsewhere it is removed.
+//     A plain oneOf whose branches all qualify on `type` (or `role`) gets one added: the APIs dispatch
+//     on that tag, and ajv then reports the selected branch's error instead of every branch's
 //   - Gemini: `thinking_level` (Gemini 3) is not in the proto snapshot; it is added to ThinkingConfig from the
 //     public docs (https://ai.google.dev/gemini-api/docs/thinking), marked "ext": "docs"
 //   - Gemini response / request roots include google.type.LatLng / Interval and protobuf well-known types as stubs
@@ -100,23 +102,31 @@ function fixDiscriminators(defs) {
   const walk = (n) => {
     if (Array.isArray(n)) return n.forEach(walk);
     if (!n || typeof n !== 'object') return;
-    if (n.discriminator) {
-      const tag = n.discriminator.propertyName;
-      let ok = Array.isArray(n.oneOf) && typeof tag === 'string';
-      const values = new Set();
-      if (ok) {
-        for (const br of n.oneOf) {
-          const s = resolveRef(br);
-          const p = s?.properties?.[tag];
-          const req = Array.isArray(s?.required) && s.required.includes(tag);
-          const vals = p?.const !== undefined ? [p.const] : Array.isArray(p?.enum) ? p.enum : null;
-          if (!p || !req || !vals || vals.some((v) => typeof v !== 'string' || values.has(v))) { ok = false; break; }
-          vals.forEach((v) => values.add(v));
-        }
+    // infer a discriminator for plain oneOf unions whose branches all require a distinct `type`/`role`
+    // const (the APIs dispatch on it; ajv then reports the error of the selected branch only)
+    if (!n.discriminator && Array.isArray(n.oneOf) && n.oneOf.length > 1) {
+      for (const tag of ['type', 'role']) {
+        n.discriminator = { propertyName: tag };
+        if (eligible(n)) break;
+        delete n.discriminator;
       }
-      if (!ok) delete n.discriminator;
     }
+    if (n.discriminator && !eligible(n)) delete n.discriminator;
     Object.values(n).forEach(walk);
+  };
+  const eligible = (n) => {
+    const tag = n.discriminator.propertyName;
+    if (!Array.isArray(n.oneOf) || typeof tag !== 'string') return false;
+    const values = new Set();
+    for (const br of n.oneOf) {
+      const s = resolveRef(br);
+      const p = s?.properties?.[tag];
+      const req = Array.isArray(s?.required) && s.required.includes(tag);
+      const vals = p?.const !== undefined ? [p.const] : Array.isArray(p?.enum) ? p.enum : null;
+      if (!p || !req || !vals || vals.some((v) => typeof v !== 'string' || values.has(v))) return false;
+      vals.forEach((v) => values.add(v));
+    }
+    return true;
   };
   walk(defs);
 }
