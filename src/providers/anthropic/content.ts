@@ -1,0 +1,111 @@
+// Content parts of one OpenAI message → Anthropic content blocks (text, image, document).
+// Anthropic rejects empty text blocks ("text content blocks must be non-empty"), so empty text is dropped here.
+import type { ChatContentPart } from '../../http/schemas/chat-request.js';
+import { InvalidRequestError } from '../errors.js';
+
+export type Block = Record<string, unknown> & { type: string };
+
+/** Media types Anthropic accepts for base64 images (spec: Base64ImageSource.media_type). */
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+interface DataUrl {
+  mediaType: string;
+  /** base64 payload (non-base64 data URLs are re-encoded) */
+  data: string;
+}
+
+/** Splits `data:<type>[;params][;base64],<payload>`; null when the string is not a data URL. */
+export function parseDataUrl(url: string): DataUrl | null {
+  const m = /^data:([^,]*),(.*)$/s.exec(url);
+  if (!m) return null;
+  const params = m[1].split(';').map((s) => s.trim());
+  const mediaType = (params[0] || 'text/plain').toLowerCase();
+  const isBase64 = params.slice(1).some((p) => p.toLowerCase() === 'base64');
+  let data = m[2];
+  if (!isBase64) {
+    // Anthropic only takes base64 sources; percent-encoded payloads are rare but cheap to convert.
+    try {
+      data = Buffer.from(decodeURIComponent(data), 'utf8').toString('base64');
+    } catch {
+      return null;
+    }
+  }
+  return { mediaType, data };
+}
+
+export function textBlock(text: string): Block[] {
+  return text.length > 0 ? [{ type: 'text', text }] : [];
+}
+
+function imageBlock(url: string, param: string): Block {
+  if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
+  const parsed = parseDataUrl(url);
+  if (!parsed) throw new InvalidRequestError('image_url must be an http(s) URL or a base64 data URL', param);
+  // image/jpg is a common misspelling of the registered type; accept it rather than fail the request.
+  const mediaType = parsed.mediaType === 'image/jpg' ? 'image/jpeg' : parsed.mediaType;
+  if (!IMAGE_TYPES.has(mediaType)) {
+    throw new InvalidRequestError(
+      `Anthropic accepts only image/jpeg, image/png, image/gif and image/webp images, got ${parsed.mediaType}`,
+      param,
+    );
+  }
+  return { type: 'image', source: { type: 'base64', media_type: mediaType, data: parsed.data } };
+}
+
+/** `file` parts: PDFs become `document` blocks (as LiteLLM does); plain text becomes a text document. */
+function fileBlock(file: { filename?: string; file_data?: string; file_id?: string }, param: string): Block {
+  if (file.file_data === undefined || file.file_data === '') {
+    throw new InvalidRequestError(
+      file.file_id !== undefined
+        ? 'file_id references cannot be sent to Anthropic; send the file inline as file_data'
+        : 'file part needs file_data',
+      param,
+    );
+  }
+  const parsed = parseDataUrl(file.file_data);
+  // OpenAI documents file_data as base64; accept a bare payload when the file name says it is a PDF.
+  const mediaType = parsed?.mediaType ?? (/\.pdf$/i.test(file.filename ?? '') ? 'application/pdf' : null);
+  const data = parsed?.data ?? file.file_data;
+  if (mediaType === 'application/pdf') {
+    return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data } };
+  }
+  if (mediaType === 'text/plain') {
+    const text = Buffer.from(data, 'base64').toString('utf8');
+    return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: text } };
+  }
+  throw new InvalidRequestError(
+    `Anthropic accepts only PDF (application/pdf) and text/plain files, got ${mediaType ?? 'an unknown type'}`,
+    param,
+  );
+}
+
+/** User content → blocks. `param` is the message's path, e.g. `messages[3]`. */
+export function userBlocks(content: string | ChatContentPart[], param: string): Block[] {
+  if (typeof content === 'string') return textBlock(content);
+  const out: Block[] = [];
+  content.forEach((part, j) => {
+    const where = `${param}.content[${j}]`;
+    switch (part.type) {
+      case 'text':
+        out.push(...textBlock(part.text));
+        break;
+      case 'image_url':
+        // `detail` has no Anthropic equivalent and is dropped.
+        out.push(imageBlock(part.image_url.url, where));
+        break;
+      case 'file':
+        out.push(fileBlock(part.file, where));
+        break;
+      case 'input_audio':
+        throw new InvalidRequestError('Anthropic does not accept audio input', where);
+    }
+  });
+  return out;
+}
+
+/** System / assistant / tool content (string or text parts) → text blocks. */
+export function textBlocks(content: string | { type: 'text'; text: string }[] | null | undefined): Block[] {
+  if (content == null) return [];
+  if (typeof content === 'string') return textBlock(content);
+  return content.flatMap((p) => textBlock(p.text));
+}

@@ -1,0 +1,150 @@
+// OpenAI message list → Anthropic `system` + alternating `messages` turns.
+//
+// System and developer messages: ALL of them, wherever they appear, are hoisted into the top-level
+// `system` array as text blocks, in order (Portkey does the same; see wire-formats.md §4.1). Anthropic has
+// no system role inside `messages`, and turning a mid-conversation instruction into a user turn would let
+// the model treat it as user-authored text, which is worse for instruction following than moving it up.
+//
+// Turns: consecutive messages with the same Anthropic role are merged into one turn. Tool messages become
+// `tool_result` blocks of a user turn, so the N results of one parallel call land in ONE user turn right
+// after the assistant turn that called them, and a user message that follows them joins that turn
+// (Anthropic requires tool_result blocks first in that turn, so they are moved ahead of other blocks).
+import type { ChatMessage } from '../../http/schemas/chat-request.js';
+import type { ReasoningDetail } from '../types.js';
+import { InvalidRequestError } from '../errors.js';
+import { type Block, textBlocks, userBlocks } from './content.js';
+import { type ToolNames, wireToolId } from './state.js';
+
+export interface Turn {
+  role: 'user' | 'assistant';
+  content: Block[];
+}
+
+export interface ConvertedMessages {
+  system: Block[];
+  messages: Turn[];
+  /** true when the history holds tool_use / tool_result blocks (Anthropic then wants `tools` defined) */
+  usesTools: boolean;
+}
+
+export const REASONING_FORMAT = 'anthropic-claude-v1';
+
+/**
+ * Echoed `reasoning_details` → thinking / redacted_thinking blocks. Details of other providers (another
+ * `format`) are skipped: their signatures mean nothing to Anthropic. A text detail without a signature
+ * cannot be replayed (the API verifies signatures), so it is skipped too.
+ */
+function reasoningBlocks(details: Record<string, unknown>[] | undefined): Block[] {
+  const out: Block[] = [];
+  for (const d of details ?? []) {
+    if (d.format !== undefined && d.format !== REASONING_FORMAT) continue;
+    if (d.type === 'reasoning.text' && typeof d.text === 'string' && typeof d.signature === 'string' && d.signature) {
+      out.push({ type: 'thinking', thinking: d.text, signature: d.signature });
+    } else if (d.type === 'reasoning.encrypted' && typeof d.data === 'string' && d.data) {
+      out.push({ type: 'redacted_thinking', data: d.data });
+    }
+  }
+  return out;
+}
+
+/** Tool-call arguments are a JSON string on the OpenAI side and an object on Anthropic's. */
+export function parseArguments(args: string, param: string): Record<string, unknown> {
+  if (args.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(args);
+  } catch {
+    throw new InvalidRequestError('tool call arguments are not valid JSON; Anthropic needs a JSON object', param);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidRequestError('tool call arguments must be a JSON object for Anthropic', param);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: number, names: ToolNames): Block[] {
+  const blocks = reasoningBlocks(m.reasoning_details as ReasoningDetail[] | undefined);
+  blocks.push(...textBlocks(m.content));
+  (m.tool_calls ?? []).forEach((tc, k) => {
+    blocks.push({
+      type: 'tool_use',
+      id: wireToolId(tc.id),
+      name: names.wire(tc.function.name),
+      input: parseArguments(tc.function.arguments, `messages[${i}].tool_calls[${k}].function.arguments`),
+    });
+  });
+  return blocks;
+}
+
+function toolResultBlock(m: Extract<ChatMessage, { role: 'tool' }>): Block {
+  const block: Block = { type: 'tool_result', tool_use_id: wireToolId(m.tool_call_id) };
+  if (typeof m.content === 'string') {
+    if (m.content !== '') block.content = m.content;
+  } else {
+    const parts = textBlocks(m.content);
+    if (parts.length > 0) block.content = parts;
+  }
+  return block;
+}
+
+export function convertMessages(messages: ChatMessage[], names: ToolNames): ConvertedMessages {
+  const system: Block[] = [];
+  const turns: Turn[] = [];
+  let usesTools = false;
+
+  messages.forEach((m, i) => {
+    let role: Turn['role'];
+    let blocks: Block[];
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        system.push(...textBlocks(m.content));
+        return;
+      case 'user':
+        role = 'user';
+        blocks = userBlocks(m.content, `messages[${i}]`);
+        break;
+      case 'tool':
+        role = 'user';
+        blocks = [toolResultBlock(m)];
+        usesTools = true;
+        break;
+      case 'assistant':
+        role = 'assistant';
+        blocks = assistantBlocks(m, i, names);
+        if ((m.tool_calls?.length ?? 0) > 0) usesTools = true;
+        break;
+    }
+    // A message with nothing left (e.g. assistant content "") is dropped, and its neighbours may then merge.
+    if (blocks.length === 0) return;
+    const prev = turns[turns.length - 1];
+    if (prev && prev.role === role) prev.content.push(...blocks);
+    else turns.push({ role, content: blocks });
+  });
+
+  for (const t of turns) {
+    if (t.role === 'user') {
+      // Stable partition: tool results first, then the user's own blocks.
+      t.content = [
+        ...t.content.filter((b) => b.type === 'tool_result'),
+        ...t.content.filter((b) => b.type !== 'tool_result'),
+      ];
+    }
+  }
+  trimFinalAssistant(turns);
+  return { system, messages: turns, usesTools };
+}
+
+/** The API rejects a final (prefill) assistant turn that ends in whitespace. */
+function trimFinalAssistant(turns: Turn[]): void {
+  const last = turns[turns.length - 1];
+  if (!last || last.role !== 'assistant') return;
+  const tail = last.content[last.content.length - 1];
+  if (tail?.type !== 'text' || typeof tail.text !== 'string') return;
+  const trimmed = tail.text.trimEnd();
+  if (trimmed !== '') tail.text = trimmed;
+  else {
+    last.content.pop();
+    if (last.content.length === 0) turns.pop();
+  }
+}
