@@ -1,0 +1,64 @@
+// ChatRequest → POST {base_url}/chat/completions. The body is built field by field from the standard OpenAI
+// fields, so ARouter-only fields (models, provider, reasoning, usage, include_reasoning, transforms, ...) and
+// anything unknown never reach the upstream; one JSON.stringify at the end.
+import type { ChatRequest } from '../../http/schemas/chat-request.js';
+import type { BuildContext, UpstreamRequest, UpstreamTarget } from '../types.js';
+import { prepareMessages } from './messages.js';
+import { quirksFor } from './quirks.js';
+import { reasoningEffort } from './reasoning.js';
+
+export function upstreamUrl(target: UpstreamTarget, path: string): string {
+  const base = target.provider.base_url;
+  return (base.endsWith('/') ? base.replace(/\/+$/, '') : base) + path;
+}
+
+/** Bearer auth (omitted for keyless Ollama/vLLM), then the provider's own headers, which may override ours. */
+export function upstreamHeaders(target: UpstreamTarget, stream: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: stream ? 'text/event-stream' : 'application/json',
+  };
+  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+  const extra = target.provider.headers;
+  if (extra) for (const k in extra) headers[k.toLowerCase()] = extra[k];
+  return headers;
+}
+
+export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamRequest {
+  const { target } = ctx;
+  const q = quirksFor(target.provider.id);
+  const body: Record<string, unknown> = {
+    model: target.endpoint.model,
+    messages: prepareMessages(req.messages, q),
+  };
+  if (ctx.stream) {
+    body.stream = true;
+    // always ask for usage so the gateway bills from the upstream's own counts
+    if (q.streamOptions) body.stream_options = { include_usage: true };
+  }
+  if (ctx.maxTokensExplicit) body[q.maxTokensField] = ctx.maxTokens;
+  // OpenAI answers 400 to tool_choice / parallel_tool_calls without tools, and to an empty tools array.
+  if (req.tools !== undefined && req.tools.length > 0) {
+    body.tools = req.tools;
+    if (req.tool_choice !== undefined) body.tool_choice = req.tool_choice;
+    if (req.parallel_tool_calls !== undefined) body.parallel_tool_calls = req.parallel_tool_calls;
+  }
+  if (req.response_format !== undefined) body.response_format = req.response_format;
+  if (req.stop != null) body.stop = req.stop;
+  if (req.temperature != null) body.temperature = req.temperature;
+  if (req.top_p != null) body.top_p = req.top_p;
+  if (req.top_k !== undefined && q.topK) body.top_k = req.top_k;
+  if (req.seed != null) body[q.seedField] = req.seed;
+  if (req.frequency_penalty != null) body.frequency_penalty = req.frequency_penalty;
+  if (req.presence_penalty != null) body.presence_penalty = req.presence_penalty;
+  if (req.n !== undefined) body.n = req.n;
+  if (req.user !== undefined && q.user) body.user = req.user;
+  const effort = reasoningEffort(ctx);
+  if (effort !== undefined) body.reasoning_effort = effort;
+  return {
+    url: upstreamUrl(target, '/chat/completions'),
+    method: 'POST',
+    headers: upstreamHeaders(target, ctx.stream),
+    body: JSON.stringify(body),
+  };
+}
