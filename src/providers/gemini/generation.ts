@@ -1,0 +1,82 @@
+// OpenAI sampling / output / reasoning fields → Gemini `generationConfig` (generative_service.proto
+// `GenerationConfig`, `ThinkingConfig`).
+//
+// Decisions:
+// - maxOutputTokens is sent only when the client set max_tokens / max_completion_tokens: Gemini's default is
+//   the model's own output limit, so sending the catalog's number adds nothing but the risk of a stale value.
+// - candidateCount is never sent (ARouter accepts n=1 only; Gemini's default is 1).
+// - Reasoning uses `thinkingBudget` (proto field; also accepted by Gemini 3 for backwards compatibility,
+//   https://ai.google.dev/gemini-api/docs/thinking). Gemini's budget counts against maxOutputTokens, so a
+//   budget is clamped below the output limit. Effort without an explicit budget: low 1024, medium 8192,
+//   high 24576; neither → -1 (dynamic, Gemini's own default).
+// - thinkingConfig is only sent to models the catalog marks as reasoning-capable: Gemini answers 400 when it
+//   is set for a model that cannot think. "Reasoning off" sends thinkingBudget 0 unless the catalog says
+//   reasoning is mandatory (2.5 Pro, Gemini 3 Pro cannot turn it off), in which case nothing is sent.
+// - response_format json_schema → responseSchema when the schema fits Gemini's Schema subset, else the raw
+//   JSON Schema in `responseJsonSchema` (see schema.ts). Objects get `propertyOrdering` in their declared
+//   order, because OpenAI clients expect keys in schema order and Gemini otherwise picks its own.
+import type { ChatRequest } from '../../http/schemas/chat-request.js';
+import type { BuildContext } from '../types.js';
+import { rawJsonSchema, toGeminiSchema } from './schema.js';
+
+export const EFFORT_BUDGETS = { low: 1024, medium: 8192, high: 24576 } as const;
+/** Gemini accepts at most 5 stop sequences (OpenAI at most 4). */
+const MAX_STOP_SEQUENCES = 5;
+
+export function buildGenerationConfig(req: ChatRequest, ctx: BuildContext): Record<string, unknown> | undefined {
+  const cfg: Record<string, unknown> = {};
+
+  if (req.stop != null) {
+    const stops = (typeof req.stop === 'string' ? [req.stop] : req.stop).filter((s) => s !== '');
+    if (stops.length > 0) cfg.stopSequences = stops.slice(0, MAX_STOP_SEQUENCES);
+  }
+  if (ctx.maxTokensExplicit) cfg.maxOutputTokens = ctx.maxTokens;
+  if (req.temperature != null) cfg.temperature = req.temperature;
+  if (req.top_p != null) cfg.topP = req.top_p;
+  // top_k 0 means "no top-k" to OpenAI-style clients; Gemini would reject it
+  if (req.top_k != null && req.top_k >= 1) cfg.topK = req.top_k;
+  // the proto's seed is int32; larger client seeds are wrapped deterministically instead of rejected
+  if (req.seed != null) cfg.seed = req.seed | 0;
+  if (req.presence_penalty != null) cfg.presencePenalty = req.presence_penalty;
+  if (req.frequency_penalty != null) cfg.frequencyPenalty = req.frequency_penalty;
+
+  Object.assign(cfg, responseFormat(req));
+
+  const thinking = thinkingConfig(ctx);
+  if (thinking) cfg.thinkingConfig = thinking;
+
+  return Object.keys(cfg).length > 0 ? cfg : undefined;
+}
+
+function responseFormat(req: ChatRequest): Record<string, unknown> {
+  const rf = req.response_format;
+  if (!rf || rf.type === 'text') return {};
+  if (rf.type === 'json_object') return { responseMimeType: 'application/json' };
+  const schema = rf.json_schema.schema;
+  if (!schema) return { responseMimeType: 'application/json' };
+  const converted = toGeminiSchema(schema, { propertyOrdering: true });
+  return converted
+    ? { responseMimeType: 'application/json', responseSchema: converted }
+    : { responseMimeType: 'application/json', responseJsonSchema: rawJsonSchema(schema) };
+}
+
+export function thinkingConfig(ctx: BuildContext): Record<string, unknown> | undefined {
+  const plan = ctx.reasoning;
+  if (!plan) return undefined;
+  const info = ctx.target.model.reasoning;
+  const params = ctx.target.endpoint.supported_parameters ?? ctx.target.model.supported_parameters;
+  if (!info && !params.includes('reasoning')) return undefined;
+
+  if (!plan.enabled) return info?.mandatory ? undefined : { thinkingBudget: 0 };
+
+  let budget: number;
+  if (plan.max_tokens != null) budget = plan.max_tokens;
+  else if (plan.effort) budget = EFFORT_BUDGETS[plan.effort];
+  else budget = -1;
+  // thoughts and answer share maxOutputTokens: leave the answer at least one token
+  if (budget > 0) budget = Math.max(1, Math.min(budget, ctx.maxTokens - 1));
+  // an explicit 0 budget asks for no thinking, which a mandatory-reasoning model refuses: let it decide
+  if (budget === 0 && info?.mandatory) budget = -1;
+
+  return { includeThoughts: !plan.exclude, thinkingBudget: budget };
+}
