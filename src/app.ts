@@ -1,0 +1,113 @@
+// Wires the gateway together: config → storage → directory (keys, accounts) → catalog → providers →
+// routing state → accounting → HTTP. One App per process (tests start several on random ports).
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/load.js';
+import { Logger } from './lib/log.js';
+import { Catalog, loadBuiltinCatalog } from './catalog/catalog.js';
+import type { Dialect, EndpointDef, ModelDef } from './catalog/types.js';
+import { publicModel, type EndpointLiveStats } from './catalog/view.js';
+import { SqliteStorage } from './store/sqlite.js';
+import type { Storage } from './store/types.js';
+import { Directory } from './auth/directory.js';
+import { ProviderRegistry } from './providers/registry.js';
+import { SpendService } from './accounting/spend.js';
+import { createHttpServer, buildRouter } from './http/server.js';
+import { allRoutes } from './http/routes/index.js';
+
+export interface AppOptions {
+  config: Config;
+  env?: NodeJS.ProcessEnv;
+  /** base URLs of simulated upstreams per dialect (demo mode and tests) */
+  demoUpstreams?: Record<Dialect, string> | null;
+  storage?: Storage;
+  logger?: Logger;
+}
+
+export class App {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: Storage;
+  readonly directory: Directory;
+  readonly catalog: Catalog;
+  readonly providers: ProviderRegistry;
+  readonly spend = new SpendService();
+  /** serialised public model objects, computed once */
+  private modelJsonCache = new Map<ModelDef, string>();
+  /** serialised /v1/models answers per (providers, query) */
+  readonly modelsCache = new Map<string, string>();
+  draining = false;
+  private server: Server | null = null;
+  /** the admin key created on first start, shown once by the CLI */
+  bootstrapAdminKey: string | null = null;
+
+  constructor(opts: AppOptions) {
+    this.config = opts.config;
+    this.log = opts.logger ?? new Logger(opts.config.logLevel);
+    this.store = opts.storage ?? new SqliteStorage(join(opts.config.dataDir, 'arouter.db'));
+    this.directory = new Directory(this.store, opts.config.adminKey);
+    this.catalog = new Catalog(loadBuiltinCatalog(), opts.config.catalog);
+    this.providers = new ProviderRegistry(this.catalog, opts.env ?? process.env, opts.demoUpstreams ?? null);
+  }
+
+  modelJson(m: ModelDef): string {
+    let s = this.modelJsonCache.get(m);
+    if (!s) this.modelJsonCache.set(m, (s = JSON.stringify(publicModel(m))));
+    return s;
+  }
+
+  endpointStats(_provider: string, _m: ModelDef, _e: EndpointDef): EndpointLiveStats {
+    return {
+      status: 0, uptime_last_5m: null, uptime_last_30m: null, uptime_last_1d: null,
+      latency_last_30m: null, throughput_last_30m: null, circuit: 'closed',
+    };
+  }
+
+  /** an account's enabled providers changed: drop caches keyed by provider sets */
+  onAccountChanged(): void {
+    this.modelsCache.clear();
+  }
+
+  async init(): Promise<void> {
+    await this.store.migrate();
+    await this.directory.load();
+    const boot = await this.directory.bootstrap();
+    this.bootstrapAdminKey = boot.adminKey;
+    await this.spend.loadFrom(this.store);
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const server = createHttpServer(this, buildRouter(allRoutes));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  /** Graceful stop: refuse new work, let in-flight requests finish (bounded), flush, close storage. */
+  async close(): Promise<void> {
+    this.draining = true;
+    const server = this.server;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, this.config.shutdownGraceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    }
+    await this.store.close();
+  }
+}

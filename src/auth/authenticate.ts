@@ -1,0 +1,26 @@
+// Bearer-key authentication against the in-memory directory (no storage round trip).
+import type { IncomingMessage } from 'node:http';
+import { forbidden, unauthorized } from '../http/errors.js';
+import type { AccountRow, KeyRow } from '../store/types.js';
+import type { Directory } from './directory.js';
+
+export function authenticate(
+  req: IncomingMessage,
+  directory: Directory,
+  needAdmin: boolean,
+  now = Date.now(),
+): { key: KeyRow; account: AccountRow } {
+  const header = req.headers.authorization;
+  if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer <key>"', 'missing_api_key');
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) throw unauthorized('Malformed Authorization header: expected "Bearer <key>"');
+  const key = directory.findByKey(m[1]);
+  if (!key) throw unauthorized('Invalid API key');
+  if (key.revoked_at) throw unauthorized('API key has been revoked', 'revoked_api_key');
+  if (key.disabled) throw unauthorized('API key is disabled', 'disabled_api_key');
+  if (key.expires_at && Date.parse(key.expires_at) <= now) throw unauthorized('API key has expired', 'expired_api_key');
+  const account = directory.getAccount(key.account_id);
+  if (!account) throw unauthorized('API key belongs to no account');
+  if (needAdmin && !key.is_admin) throw forbidden('This route needs an admin key');
+  return { key, account };
+}

@@ -1,0 +1,93 @@
+// `arouter keys create|list|revoke`: operates on the local data dir directly (run it on the gateway host).
+import { Directory } from '../auth/directory.js';
+import { SqliteStorage } from '../store/sqlite.js';
+import { join } from 'node:path';
+import { parseUsd, formatUsd } from '../accounting/money.js';
+import type { LimitReset } from '../store/types.js';
+import { configFrom, parse } from './args.js';
+
+export async function keysCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parse(rest, {
+    name: { type: 'string' },
+    limit: { type: 'string' },
+    'limit-reset': { type: 'string' },
+    rpm: { type: 'string' },
+    tpm: { type: 'string' },
+    expires: { type: 'string' },
+    admin: { type: 'boolean' },
+    account: { type: 'string' },
+    'include-revoked': { type: 'boolean' },
+  });
+  const config = configFrom(values);
+  const store = new SqliteStorage(join(config.dataDir, 'arouter.db'));
+  try {
+    await store.migrate();
+    const dir = new Directory(store);
+    await dir.load();
+    await dir.bootstrap().then((b) => {
+      if (b.adminKey) console.error('note: this data dir had no admin key; one was created (start `arouter serve` to see where keys live).');
+    });
+    switch (sub) {
+      case 'create': {
+        if (!values.name) throw usage('keys create needs --name');
+        const reset = (values['limit-reset'] ?? 'never') as LimitReset;
+        if (!['daily', 'weekly', 'monthly', 'never'].includes(reset)) throw usage('--limit-reset must be daily|weekly|monthly|never');
+        const int = (v: string | undefined, flag: string) => {
+          if (v === undefined) return null;
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1) throw usage(`${flag} must be a positive integer`);
+          return n;
+        };
+        if (values.expires && !(Date.parse(values.expires) > Date.now())) throw usage('--expires must be a future ISO date-time');
+        const { key, row } = await dir.createKey({
+          name: values.name,
+          account_id: values.account,
+          is_admin: values.admin ?? false,
+          limit_pusd: values.limit === undefined ? null : parseUsd(values.limit),
+          limit_reset: reset,
+          rate_limit_rpm: int(values.rpm, '--rpm'),
+          rate_limit_tpm: int(values.tpm, '--tpm'),
+          expires_at: values.expires ? new Date(values.expires).toISOString() : null,
+        });
+        if (values.json) console.log(JSON.stringify({ id: row.id, key, name: row.name }));
+        else console.log(`Created key ${row.id} (${row.name}). It is shown only once:\n\n  ${key}\n`);
+        return 0;
+      }
+      case 'list': {
+        const keys = dir.listKeys(values.account).filter((k) => values['include-revoked'] || !k.revoked_at);
+        if (values.json) {
+          console.log(JSON.stringify(keys.map((k) => ({ ...k, hash: undefined, limit_pusd: undefined, limit: k.limit_pusd === null ? null : formatUsd(k.limit_pusd) }))));
+          return 0;
+        }
+        console.log(['ID', 'NAME', 'LABEL', 'ADMIN', 'STATE', 'LIMIT', 'RESET'].join('\t'));
+        for (const k of keys) {
+          const state = k.revoked_at ? 'revoked' : k.disabled ? 'disabled' : 'active';
+          console.log([k.id, k.name, k.label, k.is_admin ? 'yes' : 'no', state, k.limit_pusd === null ? '-' : `$${formatUsd(k.limit_pusd)}`, k.limit_reset].join('\t'));
+        }
+        return 0;
+      }
+      case 'revoke': {
+        const id = positionals[0];
+        if (!id) throw usage('keys revoke needs a KEY_ID (see `arouter keys list`)');
+        const row = await dir.revokeKey(id);
+        if (!row) {
+          console.error(`arouter: no key with id ${id}`);
+          return 1;
+        }
+        console.log(`Revoked ${row.id} (${row.name}).`);
+        return 0;
+      }
+      default:
+        throw usage(`unknown keys subcommand ${sub ?? '(none)'}; use create, list or revoke`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function usage(msg: string): Error {
+  const e = new Error(msg);
+  (e as { code?: string }).code = 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+  return e;
+}

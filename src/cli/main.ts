@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `arouter` command line: serve, keys, models, sim. See README "CLI".
+import { serveCommand } from './serve.js';
+import { keysCommand } from './keys.js';
+import { modelsCommand } from './models.js';
+import { simCommand } from './sim.js';
+import { ConfigError } from '../config/load.js';
+
+const HELP = `arouter — self-hostable OpenAI-compatible LLM router
+
+Usage:
+  arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--demo]
+  arouter keys create --name NAME [--limit USD] [--limit-reset daily|weekly|monthly|never]
+                      [--rpm N] [--tpm N] [--expires ISO] [--admin] [--account ID]
+  arouter keys list [--json]
+  arouter keys revoke KEY_ID
+  arouter models [--output-modalities text,image|all] [--supported-parameters tools,...] [--all-providers] [--json]
+  arouter sim [--dialect openai|anthropic|gemini] [--port N]
+
+Environment: AROUTER_DATA_DIR, AROUTER_CONFIG, AROUTER_ADMIN_KEY, AROUTER_PORT/PORT, AROUTER_HOST,
+AROUTER_LOG_LEVEL, and each provider's API key variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'serve':
+      return serveCommand(rest);
+    case 'keys':
+      return keysCommand(rest);
+    case 'models':
+      return modelsCommand(rest);
+    case 'sim':
+      return simCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return cmd === undefined ? 1 : 0;
+    default:
+      console.error(`arouter: unknown command "${cmd}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (err) => {
+    if (err instanceof ConfigError || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`arouter: ${(err as Error).message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

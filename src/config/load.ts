@@ -1,0 +1,146 @@
+// Loads and validates configuration: defaults ← config file ← environment ← CLI flags.
+// Validation errors name the bad field (e.g. `providers[1].dialect`), so a typo fails the start loudly.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { parse as parseYaml } from 'yaml';
+import { ConfigSchema, type ConfigFile } from './schema.js';
+import type { CatalogOverrides } from '../catalog/catalog.js';
+
+export class ConfigError extends Error {}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  bodyLimitBytes: number;
+  shutdownGraceMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  logPrompts: boolean;
+  adminKey: string | null;
+  demo: boolean;
+  upstream: {
+    connectTimeoutMs: number;
+    firstByteTimeoutMs: number;
+    idleTimeoutMs: number;
+    totalDeadlineMs: number;
+    connectionsPerOrigin: number;
+    keepAliveMs: number;
+    keepaliveCommentMs: number;
+  };
+  limits: { defaultRpm: number | null; defaultTpm: number | null; freeRpm: number; freeRpd: number };
+  routing: { breakerFailures: number; breakerCooldownMs: number; autoTiers: Record<string, number> };
+  ledger: { flushIntervalMs: number; maxBatch: number };
+  catalog: CatalogOverrides;
+  /** the file the config came from, if any */
+  file: string | null;
+}
+
+export interface ConfigInput {
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  flags?: { host?: string; port?: number; dataDir?: string; demo?: boolean };
+  /** inline config (tests), used instead of a file */
+  inline?: unknown;
+}
+
+const checker = TypeCompiler.Compile(ConfigSchema);
+
+function fieldPath(p: string): string {
+  // "/providers/1/dialect" → "providers[1].dialect"
+  return p
+    .split('/')
+    .filter(Boolean)
+    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .join('');
+}
+
+export function validateConfigFile(raw: unknown, source: string): ConfigFile {
+  if (raw === null || raw === undefined) return {};
+  if (!checker.Check(raw)) {
+    const errs = [...checker.Errors(raw)];
+    // prefer the deepest error: unions report the outer mismatch first
+    errs.sort((a, b) => b.path.length - a.path.length);
+    const e = errs[0];
+    const field = fieldPath(e.path) || '(root)';
+    let hint = e.message;
+    if (e.type === 45 /* additional properties */ || /additional/i.test(e.message)) hint = 'unknown field';
+    throw new ConfigError(`${source}: ${field}: ${hint}${e.value !== undefined && typeof e.value !== 'object' ? ` (got ${JSON.stringify(e.value)})` : ''}`);
+  }
+  return raw as ConfigFile;
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`environment ${name}: must be a non-negative integer (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+export function loadConfig(input: ConfigInput = {}): Config {
+  const env = input.env ?? process.env;
+  let file: string | null = null;
+  let raw: unknown = input.inline;
+  if (raw === undefined) {
+    const explicit = input.configPath ?? env.AROUTER_CONFIG;
+    const path = explicit ? resolve(explicit) : resolve('arouter.config.yaml');
+    if (explicit && !existsSync(path)) throw new ConfigError(`config file not found: ${path}`);
+    if (existsSync(path)) {
+      file = path;
+      try {
+        raw = parseYaml(readFileSync(path, 'utf8'));
+      } catch (err) {
+        throw new ConfigError(`${path}: invalid YAML: ${(err as Error).message}`);
+      }
+    }
+  }
+  const c = validateConfigFile(raw, file ?? 'config');
+  const port = input.flags?.port ?? intEnv(env, 'AROUTER_PORT') ?? intEnv(env, 'PORT') ?? c.server?.port ?? 8787;
+  if (port > 65535) throw new ConfigError(`port: must be ≤ 65535 (got ${port})`);
+  const logLevel = (env.AROUTER_LOG_LEVEL ?? c.log?.level ?? 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`environment AROUTER_LOG_LEVEL: must be debug|info|warn|error|silent (got ${JSON.stringify(logLevel)})`);
+  }
+  const adminKey = env.AROUTER_ADMIN_KEY || null;
+  if (adminKey !== null && adminKey.length < 16) {
+    throw new ConfigError('environment AROUTER_ADMIN_KEY: must be at least 16 characters');
+  }
+  return {
+    host: input.flags?.host ?? env.AROUTER_HOST ?? c.server?.host ?? '127.0.0.1',
+    port,
+    dataDir: resolve(input.flags?.dataDir ?? env.AROUTER_DATA_DIR ?? c.data_dir ?? './.arouter'),
+    bodyLimitBytes: intEnv(env, 'AROUTER_BODY_LIMIT') ?? c.server?.body_limit_bytes ?? 8 * 1024 * 1024,
+    shutdownGraceMs: c.server?.shutdown_grace_ms ?? 10_000,
+    logLevel,
+    logPrompts: c.log?.prompts ?? false,
+    adminKey,
+    demo: input.flags?.demo ?? env.AROUTER_DEMO === '1',
+    upstream: {
+      connectTimeoutMs: c.upstream?.connect_timeout_ms ?? 10_000,
+      firstByteTimeoutMs: c.upstream?.first_byte_timeout_ms ?? 120_000,
+      idleTimeoutMs: c.upstream?.idle_timeout_ms ?? 60_000,
+      totalDeadlineMs: c.upstream?.total_deadline_ms ?? 300_000,
+      connectionsPerOrigin: c.upstream?.connections_per_origin ?? 128,
+      keepAliveMs: c.upstream?.keep_alive_ms ?? 30_000,
+      keepaliveCommentMs: c.upstream?.keepalive_comment_ms ?? 5_000,
+    },
+    limits: {
+      defaultRpm: c.limits?.default_rpm ?? null,
+      defaultTpm: c.limits?.default_tpm ?? null,
+      freeRpm: c.limits?.free_rpm ?? 20,
+      freeRpd: c.limits?.free_rpd ?? 200,
+    },
+    routing: {
+      breakerFailures: c.routing?.breaker_failures ?? 3,
+      breakerCooldownMs: c.routing?.breaker_cooldown_ms ?? 30_000,
+      autoTiers: c.routing?.auto_tiers ?? {},
+    },
+    ledger: { flushIntervalMs: c.ledger?.flush_interval_ms ?? 250, maxBatch: c.ledger?.max_batch ?? 500 },
+    catalog: {
+      providers: c.providers as CatalogOverrides['providers'],
+      models: c.models as CatalogOverrides['models'],
+    },
+    file,
+  };
+}

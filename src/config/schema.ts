@@ -1,0 +1,95 @@
+// The config file schema (arouter.config.yaml). Every field is optional; defaults live in defaults.ts.
+import { Type, type Static } from '@sinclair/typebox';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const PositiveInt = Type.Integer({ minimum: 1 });
+
+export const ProviderConfig = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$' }),
+    name: Type.Optional(Type.String()),
+    dialect: Type.Optional(Type.Union([Type.Literal('openai'), Type.Literal('anthropic'), Type.Literal('gemini')])),
+    base_url: Type.Optional(Type.String({ pattern: '^https?://' })),
+    api_key_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    no_key: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(Type.String()),
+          port: Type.Optional(Port),
+          body_limit_bytes: Type.Optional(PositiveInt),
+          shutdown_grace_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    data_dir: Type.Optional(Type.String()),
+    log: Type.Optional(
+      Type.Object(
+        {
+          level: Type.Optional(
+            Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('silent')]),
+          ),
+          /** log prompt and completion text (off by default: prompts are user data) */
+          prompts: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    upstream: Type.Optional(
+      Type.Object(
+        {
+          connect_timeout_ms: Type.Optional(PositiveInt),
+          first_byte_timeout_ms: Type.Optional(PositiveInt),
+          idle_timeout_ms: Type.Optional(PositiveInt),
+          total_deadline_ms: Type.Optional(PositiveInt),
+          connections_per_origin: Type.Optional(PositiveInt),
+          keep_alive_ms: Type.Optional(PositiveInt),
+          keepalive_comment_ms: Type.Optional(PositiveInt),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    limits: Type.Optional(
+      Type.Object(
+        {
+          default_rpm: Type.Optional(Type.Union([PositiveInt, Type.Null()])),
+          default_tpm: Type.Optional(Type.Union([PositiveInt, Type.Null()])),
+          free_rpm: Type.Optional(PositiveInt),
+          free_rpd: Type.Optional(PositiveInt),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    routing: Type.Optional(
+      Type.Object(
+        {
+          breaker_failures: Type.Optional(PositiveInt),
+          breaker_cooldown_ms: Type.Optional(PositiveInt),
+          /** quality tier overrides for the auto router: { "openai/gpt-4o": 1 } */
+          auto_tiers: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 9 }))),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    ledger: Type.Optional(
+      Type.Object(
+        { flush_interval_ms: Type.Optional(PositiveInt), max_batch: Type.Optional(PositiveInt) },
+        { additionalProperties: false },
+      ),
+    ),
+    providers: Type.Optional(Type.Array(ProviderConfig)),
+    /** models to add or override, in the catalog's own shape (see src/catalog/types.ts) */
+    models: Type.Optional(Type.Array(Type.Object({ id: Type.String() }, { additionalProperties: true }))),
+  },
+  { additionalProperties: false },
+);
+
+export type ConfigFile = Static<typeof ConfigSchema>;

@@ -1,0 +1,222 @@
+// Key management. GET /v1/key answers for the calling key (any key). /v1/keys and /v1/accounts are the
+// admin API (admin key only; user keys get 403), shaped after OpenRouter's management keys API.
+import { Type, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { AuthedContext, Route } from '../context.js';
+import { badRequest, notFound } from '../errors.js';
+import { readJson } from '../body.js';
+import { sendJson } from '../respond.js';
+import { formatUsd, parseUsd, toNumberUsd } from '../../accounting/money.js';
+import type { AccountRow, KeyRow } from '../../store/types.js';
+import type { App } from '../../app.js';
+
+const Usd = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d{1,12})?$' }), Type.Null()]);
+const Reset = Type.Union([Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('monthly'), Type.Literal('never'), Type.Null()]);
+const RateLimitBody = Type.Object(
+  {
+    requests_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    tokens_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+const KeyFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  limit: Type.Optional(Usd),
+  limit_reset: Type.Optional(Reset),
+  rate_limit: Type.Optional(Type.Union([RateLimitBody, Type.Null()])),
+  disabled: Type.Optional(Type.Boolean()),
+  expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+};
+const CreateKey = Type.Object({ ...KeyFields, account_id: Type.Optional(Type.String()) }, { additionalProperties: false });
+const UpdateKey = Type.Partial(Type.Object(KeyFields), { additionalProperties: false });
+const AccountFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  credits: Type.Optional(Usd),
+  enabled_providers: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
+};
+const CreateAccount = Type.Object(AccountFields, { additionalProperties: false });
+const UpdateAccount = Type.Partial(Type.Object(AccountFields), { additionalProperties: false });
+
+const compiled = new Map<TSchema, ReturnType<typeof TypeCompiler.Compile>>();
+function check<T>(schema: TSchema, value: unknown): T {
+  let c = compiled.get(schema);
+  if (!c) compiled.set(schema, (c = TypeCompiler.Compile(schema)));
+  if (!c.Check(value)) {
+    const e = [...c.Errors(value)].sort((a, b) => b.path.length - a.path.length)[0];
+    const field = e.path.replace(/^\//, '').replace(/\//g, '.') || null;
+    throw badRequest(`Invalid body${field ? ` field "${field}"` : ''}: ${/additional/i.test(e.message) ? 'unknown field' : e.message}`, field);
+  }
+  return value as T;
+}
+
+function usdToPusd(v: number | string | null | undefined, field: string): bigint | null | undefined {
+  if (v === undefined || v === null) return v;
+  try {
+    return parseUsd(typeof v === 'number' ? v.toFixed(12).replace(/\.?0+$/, '') : v);
+  } catch (err) {
+    throw badRequest(`Invalid ${field}: ${(err as Error).message}`, field);
+  }
+}
+
+function expiryCheck(v: string | null | undefined): void {
+  if (v && !(Date.parse(v) > Date.now())) throw badRequest('expires_at must be a future ISO date-time', 'expires_at');
+}
+
+export function keyObject(app: App, k: KeyRow) {
+  const u = app.spend.keyUsage(k);
+  const remaining = k.limit_pusd === null ? null : k.limit_pusd - u.period > 0n ? k.limit_pusd - u.period : 0n;
+  return {
+    id: k.id,
+    name: k.name,
+    label: k.label,
+    account_id: k.account_id,
+    is_admin: k.is_admin,
+    disabled: k.disabled,
+    revoked: k.revoked_at !== null,
+    limit: k.limit_pusd === null ? null : toNumberUsd(k.limit_pusd),
+    limit_remaining: remaining === null ? null : toNumberUsd(remaining),
+    limit_reset: k.limit_reset === 'never' ? null : k.limit_reset,
+    usage: toNumberUsd(u.total),
+    usage_daily: toNumberUsd(u.daily),
+    usage_weekly: toNumberUsd(u.weekly),
+    usage_monthly: toNumberUsd(u.monthly),
+    rate_limit: {
+      requests_per_minute: k.rate_limit_rpm ?? app.config.limits.defaultRpm,
+      tokens_per_minute: k.rate_limit_tpm ?? app.config.limits.defaultTpm,
+    },
+    expires_at: k.expires_at,
+    created_at: k.created_at,
+    updated_at: k.updated_at,
+    revoked_at: k.revoked_at,
+  };
+}
+
+function accountObject(app: App, a: AccountRow) {
+  const spent = app.spend.accountSpent(a.id);
+  return {
+    id: a.id,
+    name: a.name,
+    credits: a.credits_pusd === null ? null : toNumberUsd(a.credits_pusd),
+    credits_exact: a.credits_pusd === null ? null : formatUsd(a.credits_pusd),
+    usage: toNumberUsd(spent),
+    credits_remaining: a.credits_pusd === null ? null : toNumberUsd(a.credits_pusd - spent),
+    enabled_providers: a.enabled_providers,
+    configured_providers: [...app.providers.configured.keys()],
+    created_at: a.created_at,
+  };
+}
+
+function keyOr404(ctx: AuthedContext): KeyRow {
+  const k = ctx.app.directory.getKey(ctx.params.id);
+  if (!k || ctx.app.directory.listKeys().indexOf(k) < 0) throw notFound(`Key ${ctx.params.id} not found`, 'key_not_found');
+  return k;
+}
+
+function checkProviders(app: App, list: string[] | null | undefined): void {
+  if (!list) return;
+  const unknown = list.filter((p) => !app.catalog.providers.has(p));
+  if (unknown.length) throw badRequest(`Unknown provider(s): ${unknown.join(', ')}`, 'enabled_providers');
+}
+
+async function createKey(ctx: AuthedContext) {
+  const b = check<{ name: string; limit?: number | string | null; limit_reset?: KeyRow['limit_reset'] | null; rate_limit?: { requests_per_minute?: number | null; tokens_per_minute?: number | null } | null; disabled?: boolean; expires_at?: string | null; account_id?: string }>(
+    CreateKey, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  if (b.account_id && !ctx.app.directory.getAccount(b.account_id)) throw badRequest(`Unknown account ${b.account_id}`, 'account_id');
+  expiryCheck(b.expires_at);
+  const { key, row } = await ctx.app.directory.createKey({
+    account_id: b.account_id ?? ctx.account.id,
+    name: b.name,
+    limit_pusd: usdToPusd(b.limit, 'limit') ?? null,
+    limit_reset: b.limit_reset ?? 'never',
+    rate_limit_rpm: b.rate_limit?.requests_per_minute ?? null,
+    rate_limit_tpm: b.rate_limit?.tokens_per_minute ?? null,
+    disabled: b.disabled ?? false,
+    expires_at: b.expires_at ?? null,
+  });
+  sendJson(ctx.res, 201, { data: keyObject(ctx.app, row), key });
+}
+
+async function updateKey(ctx: AuthedContext) {
+  const k = keyOr404(ctx);
+  const b = check<{ name?: string; limit?: number | string | null; limit_reset?: KeyRow['limit_reset'] | null; rate_limit?: { requests_per_minute?: number | null; tokens_per_minute?: number | null } | null; disabled?: boolean; expires_at?: string | null }>(
+    UpdateKey, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  expiryCheck(b.expires_at);
+  const row = await ctx.app.directory.updateKey(k.id, {
+    name: b.name,
+    disabled: b.disabled,
+    limit_pusd: usdToPusd(b.limit, 'limit'),
+    limit_reset: b.limit_reset === undefined ? undefined : (b.limit_reset ?? 'never'),
+    rate_limit_rpm: b.rate_limit === undefined ? undefined : (b.rate_limit?.requests_per_minute ?? null),
+    rate_limit_tpm: b.rate_limit === undefined ? undefined : (b.rate_limit?.tokens_per_minute ?? null),
+    expires_at: b.expires_at,
+  });
+  if (!row) throw notFound(`Key ${k.id} not found`, 'key_not_found');
+  sendJson(ctx.res, 200, { data: keyObject(ctx.app, row) });
+}
+
+async function revokeKey(ctx: AuthedContext) {
+  const k = keyOr404(ctx);
+  if (k.id === ctx.key.id) throw badRequest('A key cannot revoke itself', 'id');
+  await ctx.app.directory.revokeKey(k.id);
+  sendJson(ctx.res, 200, { deleted: true, id: k.id });
+}
+
+async function createAccount(ctx: AuthedContext) {
+  const b = check<{ name: string; credits?: number | string | null; enabled_providers?: string[] | null }>(
+    CreateAccount, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  checkProviders(ctx.app, b.enabled_providers);
+  const a = await ctx.app.directory.createAccount(b.name, usdToPusd(b.credits, 'credits') ?? null, b.enabled_providers ?? null);
+  sendJson(ctx.res, 201, { data: accountObject(ctx.app, a) });
+}
+
+function accountOr404(ctx: AuthedContext): AccountRow {
+  const a = ctx.app.directory.getAccount(ctx.params.id);
+  if (!a) throw notFound(`Account ${ctx.params.id} not found`, 'account_not_found');
+  return a;
+}
+
+async function updateAccount(ctx: AuthedContext) {
+  const a = accountOr404(ctx);
+  const b = check<{ name?: string; credits?: number | string | null; enabled_providers?: string[] | null }>(
+    UpdateAccount, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  checkProviders(ctx.app, b.enabled_providers);
+  const row = await ctx.app.directory.updateAccount(a.id, {
+    name: b.name,
+    credits_pusd: usdToPusd(b.credits, 'credits'),
+    enabled_providers: b.enabled_providers,
+  });
+  ctx.app.onAccountChanged();
+  sendJson(ctx.res, 200, { data: accountObject(ctx.app, row!) });
+}
+
+export const keyRoutes: Route[] = [
+  {
+    method: 'GET', path: '/v1/key', auth: 'user',
+    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, ctx.key) }),
+  },
+  {
+    // older OpenRouter path, still called by clients to validate a key
+    method: 'GET', path: '/v1/auth/key', auth: 'user',
+    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, ctx.key) }),
+  },
+  {
+    method: 'GET', path: '/v1/keys', auth: 'admin',
+    handler: (ctx: AuthedContext) => {
+      const account = ctx.url.searchParams.get('account_id') ?? undefined;
+      const includeRevoked = ctx.url.searchParams.get('include_revoked') === 'true';
+      const keys = ctx.app.directory.listKeys(account).filter((k) => includeRevoked || !k.revoked_at);
+      sendJson(ctx.res, 200, { data: keys.map((k) => keyObject(ctx.app, k)) });
+    },
+  },
+  { method: 'POST', path: '/v1/keys', auth: 'admin', handler: createKey },
+  { method: 'GET', path: '/v1/keys/:id', auth: 'admin', handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, keyOr404(ctx)) }) },
+  { method: 'PATCH', path: '/v1/keys/:id', auth: 'admin', handler: updateKey },
+  { method: 'DELETE', path: '/v1/keys/:id', auth: 'admin', handler: revokeKey },
+  {
+    method: 'GET', path: '/v1/accounts', auth: 'admin',
+    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: ctx.app.directory.listAccounts().map((a) => accountObject(ctx.app, a)) }),
+  },
+  { method: 'POST', path: '/v1/accounts', auth: 'admin', handler: createAccount },
+  { method: 'GET', path: '/v1/accounts/:id', auth: 'admin', handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: accountObject(ctx.app, accountOr404(ctx)) }) },
+  { method: 'PATCH', path: '/v1/accounts/:id', auth: 'admin', handler: updateAccount },
+];

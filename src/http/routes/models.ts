@@ -1,0 +1,71 @@
+// GET /v1/models, /v1/models/{author}/{slug}, /v1/models/{author}/{slug}/endpoints — answered from memory.
+// The serialised list is cached per (enabled-provider set, query), so a list request costs one Map lookup.
+import type { AuthedContext, Route } from '../context.js';
+import { badRequest, notFound } from '../errors.js';
+import { sendJson } from '../respond.js';
+import { filterModels, isVisible, parseModalities, parseParams, publicEndpoint, publicModel } from '../../catalog/view.js';
+import type { ModelDef } from '../../catalog/types.js';
+
+const MAX_CACHE = 256;
+
+function listModels(ctx: AuthedContext): void {
+  const { app, url } = ctx;
+  const available = app.providers.availableFor(ctx.account);
+  const mod = url.searchParams.get('output_modalities');
+  const par = url.searchParams.get('supported_parameters');
+  const cacheKey = `${[...available].join(',')}|${mod ?? ''}|${par ?? ''}`;
+  let body = app.modelsCache.get(cacheKey);
+  if (!body) {
+    let modalities: Set<string> | null;
+    try {
+      modalities = parseModalities(mod);
+    } catch (err) {
+      throw badRequest(`Invalid output_modalities: ${(err as Error).message}`, 'output_modalities', 'invalid_output_modalities');
+    }
+    const models = filterModels(app.catalog.models, available, modalities, parseParams(par));
+    body = `{"data":[${models.map((m) => app.modelJson(m)).join(',')}]}`;
+    if (app.modelsCache.size >= MAX_CACHE) app.modelsCache.clear();
+    app.modelsCache.set(cacheKey, body);
+  }
+  sendJson(ctx.res, 200, body);
+}
+
+function findVisible(ctx: AuthedContext): ModelDef {
+  const id = `${ctx.params.author}/${ctx.params.slug}`;
+  const base = id.replace(/:(free|nitro|floor|thinking)$/, '');
+  const m = ctx.app.catalog.get(base);
+  if (!m || !isVisible(m, ctx.app.providers.availableFor(ctx.account))) {
+    throw notFound(`Model ${id} not found`, 'model_not_found');
+  }
+  return m;
+}
+
+function getModel(ctx: AuthedContext): void {
+  sendJson(ctx.res, 200, `{"data":${ctx.app.modelJson(findVisible(ctx))}}`);
+}
+
+function getEndpoints(ctx: AuthedContext): void {
+  const m = findVisible(ctx);
+  const available = ctx.app.providers.availableFor(ctx.account);
+  const endpoints = m.endpoints
+    .filter((e) => available.has(e.provider))
+    .map((e) => publicEndpoint(m, e, ctx.app.catalog.providers.get(e.provider)!, ctx.app.endpointStats(e.provider, m, e)));
+  const pm = publicModel(m);
+  sendJson(ctx.res, 200, {
+    data: {
+      id: m.id,
+      canonical_slug: m.canonical_slug,
+      name: m.name,
+      created: m.created,
+      description: m.description,
+      architecture: pm.architecture,
+      endpoints,
+    },
+  });
+}
+
+export const modelRoutes: Route[] = [
+  { method: 'GET', path: '/v1/models', auth: 'user', handler: listModels },
+  { method: 'GET', path: '/v1/models/:author/:slug', auth: 'user', handler: getModel },
+  { method: 'GET', path: '/v1/models/:author/:slug/endpoints', auth: 'user', handler: getEndpoints },
+];

@@ -1,0 +1,63 @@
+// Schema migrations, applied in order at start. Portable SQL (SQLite and PostgreSQL): TEXT, BIGINT,
+// INTEGER; booleans as INTEGER 0/1; timestamps as ISO-8601 TEXT (sortable); JSON as TEXT.
+export const MIGRATIONS: Array<{ version: number; sql: string[] }> = [
+  {
+    version: 1,
+    sql: [
+      `CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        credits_pusd BIGINT NULL,
+        enabled_providers TEXT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        is_admin INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        limit_pusd BIGINT NULL,
+        limit_reset TEXT NOT NULL DEFAULT 'never',
+        rate_limit_rpm INTEGER NULL,
+        rate_limit_tpm INTEGER NULL,
+        expires_at TEXT NULL,
+        revoked_at TEXT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+      `CREATE INDEX api_keys_account ON api_keys(account_id)`,
+      `CREATE TABLE generations (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        requested_model TEXT NOT NULL,
+        model TEXT NULL,
+        provider TEXT NULL,
+        endpoint TEXT NULL,
+        upstream_id TEXT NULL,
+        attempts TEXT NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        reasoning_tokens INTEGER NOT NULL,
+        cached_tokens INTEGER NOT NULL,
+        cache_write_tokens INTEGER NOT NULL,
+        tokens_estimated INTEGER NOT NULL,
+        cost_pusd BIGINT NOT NULL,
+        latency_ms INTEGER NOT NULL,
+        ttft_ms INTEGER NULL,
+        finish_reason TEXT NULL,
+        status INTEGER NOT NULL,
+        streamed INTEGER NOT NULL,
+        cancelled INTEGER NOT NULL,
+        route TEXT NULL,
+        kind TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE INDEX generations_account_created ON generations(account_id, created_at)`,
+      `CREATE INDEX generations_key_created ON generations(key_id, created_at)`,
+    ],
+  },
+];

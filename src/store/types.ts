@@ -1,0 +1,125 @@
+// The storage interface. The embedded SQLite implementation is the default; a PostgreSQL implementation
+// can fill the same interface (the SQL in migrations.ts is kept portable). Money columns are integers in
+// picodollars (1 USD = 10^12) so that sums are exact in SQL and in JS (bigint).
+// Nothing on the request hot path calls storage synchronously: keys and accounts are cached in memory
+// (src/auth/key-cache.ts) and generations are written in batches (src/accounting/ledger.ts).
+
+export type LimitReset = 'daily' | 'weekly' | 'monthly' | 'never';
+
+export interface AccountRow {
+  id: string;
+  name: string;
+  /** total credits granted in pUSD; null = unlimited */
+  credits_pusd: bigint | null;
+  /** provider ids enabled for this account; null = every configured provider */
+  enabled_providers: string[] | null;
+  created_at: string;
+}
+
+export interface KeyRow {
+  id: string;
+  account_id: string;
+  name: string;
+  /** sha256 hex of the full key */
+  hash: string;
+  /** display form, e.g. lr_live_Ab3…x9Z */
+  label: string;
+  is_admin: boolean;
+  disabled: boolean;
+  /** spend limit in pUSD; null = none */
+  limit_pusd: bigint | null;
+  limit_reset: LimitReset;
+  /** requests per minute; null = config default */
+  rate_limit_rpm: number | null;
+  /** tokens per minute; null = config default */
+  rate_limit_tpm: number | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AttemptRecord {
+  provider: string;
+  model: string;
+  endpoint: string;
+  status: number;
+  duration_ms: number;
+  error?: string;
+}
+
+export interface GenerationRow {
+  id: string;
+  account_id: string;
+  key_id: string;
+  requested_model: string;
+  model: string | null;
+  provider: string | null;
+  endpoint: string | null;
+  upstream_id: string | null;
+  attempts: AttemptRecord[];
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens: number;
+  tokens_estimated: boolean;
+  cost_pusd: bigint;
+  latency_ms: number;
+  ttft_ms: number | null;
+  finish_reason: string | null;
+  status: number;
+  streamed: boolean;
+  cancelled: boolean;
+  route: unknown;
+  kind: 'chat' | 'embeddings';
+  created_at: string;
+}
+
+export interface ActivityFilter {
+  account_id: string;
+  key_id?: string;
+  from?: string;
+  to?: string;
+  model?: string;
+  provider?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface DailyTotal {
+  date: string;
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_pusd: bigint;
+}
+
+export interface SpendTotal {
+  id: string;
+  spent_pusd: bigint;
+}
+
+export interface Storage {
+  migrate(): Promise<void>;
+  // accounts
+  createAccount(row: AccountRow): Promise<void>;
+  getAccount(id: string): Promise<AccountRow | null>;
+  listAccounts(): Promise<AccountRow[]>;
+  updateAccount(id: string, patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>): Promise<AccountRow | null>;
+  // keys
+  createKey(row: KeyRow): Promise<void>;
+  getKey(id: string): Promise<KeyRow | null>;
+  listKeys(accountId?: string): Promise<KeyRow[]>;
+  updateKey(id: string, patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>): Promise<KeyRow | null>;
+  // ledger
+  insertGenerations(rows: GenerationRow[]): Promise<void>;
+  getGeneration(id: string): Promise<GenerationRow | null>;
+  listGenerations(f: ActivityFilter): Promise<GenerationRow[]>;
+  dailyTotals(f: ActivityFilter): Promise<DailyTotal[]>;
+  /** lifetime spend per account (for credits) */
+  accountSpend(): Promise<SpendTotal[]>;
+  /** spend per key since `since` (ISO) — used to rebuild period usage at start */
+  keySpendSince(since: string): Promise<SpendTotal[]>;
+  close(): Promise<void>;
+}

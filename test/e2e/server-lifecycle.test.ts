@@ -1,0 +1,73 @@
+// Body limits, config validation, restart persistence.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGateway } from '../helpers/gateway.js';
+import { loadConfig, ConfigError } from '../../src/config/load.js';
+
+test('a body over the configured size is a 413 JSON error', async () => {
+  const gw = await startGateway({ config: { server: { body_limit_bytes: 64 } } });
+  try {
+    const res = await gw.fetch('/keys', { method: 'POST', json: { name: 'x'.repeat(200) } });
+    assert.equal(res.status, 413);
+    const body = (await res.json()) as { error: { code: string } };
+    assert.equal(body.error.code, 'payload_too_large');
+  } finally {
+    await gw.close();
+  }
+});
+
+test('config validation names the bad field', () => {
+  const cases: Array<[unknown, RegExp]> = [
+    [{ providers: [{ id: 'x', dialect: 'soap' }] }, /providers\[0\]\.dialect/],
+    [{ server: { port: 'eighty' } }, /server\.port/],
+    [{ server: { prot: 1 } }, /server.*unknown field|prot/],
+    [{ limits: { free_rpm: 0 } }, /limits\.free_rpm/],
+    [{ providers: [{ id: 'x', base_url: 'ftp://nope' }] }, /providers\[0\]\.base_url/],
+  ];
+  for (const [inline, re] of cases) {
+    assert.throws(() => loadConfig({ inline, env: {} }), (err: unknown) => err instanceof ConfigError && re.test((err as Error).message));
+  }
+  assert.throws(() => loadConfig({ env: { AROUTER_PORT: 'abc' }, inline: {} }), /AROUTER_PORT/);
+  const dir = mkdtempSync(join(tmpdir(), 'arouter-cfg-'));
+  try {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'server: [unclosed');
+    assert.throws(() => loadConfig({ configPath: file, env: {} }), /invalid YAML/);
+    writeFileSync(file, 'server:\n  port: 9999\nproviders:\n  - id: local\n    dialect: openai\n    base_url: http://127.0.0.1:11434/v1\n    no_key: true\n');
+    const c = loadConfig({ configPath: file, env: {} });
+    assert.equal(c.port, 9999);
+    assert.equal(c.catalog.providers?.[0].id, 'local');
+    assert.equal(loadConfig({ configPath: file, env: { PORT: '1234' } }).port, 1234, 'env overrides the file');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(() => loadConfig({ configPath: '/nonexistent/arouter.yaml', env: {} }), /not found/);
+});
+
+test('a new provider from config that lacks its dialect is refused at start', async () => {
+  await assert.rejects(
+    startGateway({ config: { providers: [{ id: 'mystery', base_url: 'http://127.0.0.1:1/v1' }] } }),
+    /provider "mystery"/,
+  );
+});
+
+test('restart keeps keys; revoked stays revoked', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'arouter-restart-'));
+  try {
+    let gw = await startGateway({ dataDir });
+    const { key } = (await (await gw.fetch('/keys', { method: 'POST', json: { name: 'persist' } })).json()) as { key: string };
+    const { key: key2, data } = (await (await gw.fetch('/keys', { method: 'POST', json: { name: 'gone' } })).json()) as { key: string; data: { id: string } };
+    await gw.fetch(`/keys/${data.id}`, { method: 'DELETE' });
+    await gw.close(false);
+
+    gw = await startGateway({ dataDir });
+    assert.equal((await gw.fetch('/key', { key })).status, 200);
+    assert.equal((await gw.fetch('/key', { key: key2 })).status, 401);
+    await gw.close(false);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,56 @@
+// Starts a real listening gateway for end-to-end tests: temp data dir, port 0, admin key from config.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from '../../src/app.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Dialect } from '../../src/catalog/types.js';
+
+export const ADMIN_KEY = 'lr_live_testadminkey0000000000000000000000';
+
+export interface TestGateway {
+  app: App;
+  /** http://127.0.0.1:PORT/v1 */
+  url: string;
+  dataDir: string;
+  adminKey: string;
+  /** stop the gateway; keeps the data dir unless `wipe` */
+  close(wipe?: boolean): Promise<void>;
+  fetch(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
+}
+
+export async function startGateway(opts: {
+  env?: NodeJS.ProcessEnv;
+  config?: Record<string, unknown>;
+  demoUpstreams?: Record<Dialect, string> | null;
+  dataDir?: string;
+} = {}): Promise<TestGateway> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'arouter-test-'));
+  const env = { AROUTER_ADMIN_KEY: ADMIN_KEY, AROUTER_LOG_LEVEL: 'silent', ...(opts.env ?? {}) };
+  const config = loadConfig({ inline: opts.config ?? {}, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
+  const app = new App({ config, env, demoUpstreams: opts.demoUpstreams ?? null });
+  await app.init();
+  const addr = await app.listen();
+  const url = `http://127.0.0.1:${addr.port}/v1`;
+  return {
+    app,
+    url,
+    dataDir,
+    adminKey: ADMIN_KEY,
+    async close(wipe = true) {
+      await app.close();
+      if (wipe && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+    fetch(path, init = {}) {
+      const headers = new Headers(init.headers);
+      const key = init.key === undefined ? ADMIN_KEY : init.key;
+      if (key) headers.set('authorization', `Bearer ${key}`);
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers.set('content-type', 'application/json');
+        body = JSON.stringify(init.json);
+      }
+      return fetch(url + path, { ...init, headers, body });
+    },
+  };
+}
