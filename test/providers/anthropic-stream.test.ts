@@ -1,0 +1,184 @@
+// Stream translation for the anthropic dialect (wire-formats.md §4.6), on recorded-shape SSE fixtures.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { BuildContext, SseEvent, StreamEvent } from '../../src/providers/types.js';
+import { anthropicDialect } from '../../src/providers/anthropic/index.js';
+import { fixtureSse, makeCtx, reasoning } from '../fixtures/anthropic/helpers.js';
+
+function run(events: SseEvent[], ctx: BuildContext = makeCtx({ stream: true })): { perEvent: StreamEvent[][]; all: StreamEvent[] } {
+  const tr = anthropicDialect.createStreamTranslator(ctx);
+  const perEvent = events.map((e) => tr.push(e));
+  perEvent.push(tr.end());
+  return { perEvent, all: perEvent.flat() };
+}
+
+const d = (delta: object): StreamEvent => ({ type: 'delta', delta }) as StreamEvent;
+
+test('full stream: reasoning, text, three tool calls with fragmented arguments, finish and usage', () => {
+  const events = fixtureSse('stream-tools.sse');
+  const { perEvent, all } = run(events);
+  assert.deepEqual(all, [
+    d({ reasoning: 'Let me check ' }),
+    d({ reasoning: 'both tools.' }),
+    d({
+      reasoning_details: [
+        { type: 'reasoning.text', text: 'Let me check both tools.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3h', format: 'anthropic-claude-v1' },
+      ],
+    }),
+    d({ content: 'Check' }),
+    d({ content: 'ing.' }),
+    d({ tool_calls: [{ index: 0, id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+    d({ tool_calls: [{ index: 0, function: { arguments: '{"city": "Par' } }] }),
+    d({ tool_calls: [{ index: 0, function: { arguments: 'is"}' } }] }),
+    d({ tool_calls: [{ index: 1, id: 'toolu_01B19q90qw90lq917835lq8', type: 'function', function: { name: 'get_time', arguments: '' } }] }),
+    d({ tool_calls: [{ index: 1, function: { arguments: '{"tz":' } }] }),
+    d({ tool_calls: [{ index: 1, function: { arguments: ' "Europe/Paris"}' } }] }),
+    d({ tool_calls: [{ index: 2, id: 'toolu_01NoArgs0000000000000000', type: 'function', function: { name: 'list_cities', arguments: '' } }] }),
+    // a tool_use block that received no JSON still yields valid arguments
+    d({ tool_calls: [{ index: 2, function: { arguments: '{}' } }] }),
+    { type: 'finish', finish_reason: 'tool_calls', native_finish_reason: 'tool_use' },
+    {
+      type: 'usage',
+      usage: { prompt_tokens: 25 + 2048, completion_tokens: 89, cached_read_tokens: 2048, cache_write_tokens: 0, reasoning_tokens: 6 },
+    },
+  ]);
+  // incremental: every content-bearing delta event yields its output at once
+  events.forEach((ev, i) => {
+    const data = JSON.parse(ev.data);
+    const delta = data.delta;
+    if (data.type === 'content_block_delta' && (delta.text || delta.thinking || delta.partial_json)) {
+      assert.equal(perEvent[i].length, 1, `event ${i} (${ev.data}) must produce its delta immediately`);
+    }
+  });
+  // the finish comes from message_stop, and end() adds nothing after it
+  assert.equal(perEvent[perEvent.length - 1].length, 0);
+  assert.equal(all.filter((e) => e.type === 'finish').length, 1);
+  // concatenated fragments are valid JSON
+  const args = new Map<number, string>();
+  for (const e of all) {
+    if (e.type !== 'delta') continue;
+    for (const tc of e.delta.tool_calls ?? []) args.set(tc.index, (args.get(tc.index) ?? '') + (tc.function.arguments ?? ''));
+  }
+  assert.deepEqual([...args.values()].map((a) => JSON.parse(a)), [{ city: 'Paris' }, { tz: 'Europe/Paris' }, {}]);
+});
+
+test('exclude: no reasoning text or signed details, usage still counts reasoning', () => {
+  const { all } = run(fixtureSse('stream-tools.sse'), makeCtx({ stream: true, reasoning: reasoning({ exclude: true }) }));
+  assert.equal(all.some((e) => e.type === 'delta' && (e.delta.reasoning !== undefined || e.delta.reasoning_details !== undefined)), false);
+  const usage = all.find((e) => e.type === 'usage');
+  assert.equal(usage?.type === 'usage' && usage.usage.reasoning_tokens, 6);
+});
+
+test('JSON mode: the json_output tool streams as content, finish stop', () => {
+  const ctx = makeCtx({ stream: true });
+  anthropicDialect.buildChatRequest(
+    { messages: [{ role: 'user', content: 'weather as JSON' }], response_format: { type: 'json_object' }, stream: true } as ChatRequest,
+    ctx,
+  );
+  const { all } = run(fixtureSse('stream-json-output.sse'), ctx);
+  assert.deepEqual(all, [
+    d({ content: '{"city": "Pa' }),
+    d({ content: 'ris", "temp_c": 18}' }),
+    { type: 'finish', finish_reason: 'stop', native_finish_reason: 'tool_use' },
+    { type: 'usage', usage: { prompt_tokens: 310, completion_tokens: 24, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 } },
+  ]);
+});
+
+test('error event mid-stream → retryable 503-mapped error, no finish afterwards', () => {
+  const { all } = run(fixtureSse('stream-overloaded.sse'));
+  assert.equal(all.length, 2);
+  assert.deepEqual(all[0], d({ content: 'Hel' }));
+  const err = all[1];
+  assert.equal(err.type, 'error');
+  if (err.type !== 'error') return;
+  assert.equal(err.error.status, 503);
+  assert.equal(err.error.retryable, true);
+  assert.equal(err.error.type, 'upstream_overloaded');
+  assert.equal(err.error.message, 'Anthropic: Overloaded');
+  assert.equal(err.error.upstream_status, 529);
+});
+
+test('other stream error types keep their meaning', () => {
+  const tr = anthropicDialect.createStreamTranslator(makeCtx({ stream: true }));
+  const [ev] = tr.push({ event: 'error', data: '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long"}}' });
+  assert.equal(ev.type === 'error' && ev.error.status, 400);
+  assert.equal(ev.type === 'error' && ev.error.retryable, false);
+  assert.deepEqual(tr.end(), []);
+});
+
+test('a stream cut before message_stop still finishes once, with the usage seen so far', () => {
+  const events = fixtureSse('stream-tools.sse').filter((e) => e.event !== 'message_stop' && e.event !== 'message_delta');
+  const { all } = run(events);
+  const tail = all.slice(-2);
+  assert.deepEqual(tail[0], { type: 'finish', finish_reason: 'tool_calls', native_finish_reason: null });
+  assert.deepEqual(tail[1], {
+    type: 'usage',
+    usage: { prompt_tokens: 2073, completion_tokens: 1, cached_read_tokens: 2048, cache_write_tokens: 0, reasoning_tokens: 1 },
+  });
+});
+
+test('text-only stream without usage: finish stop, no usage event; pings, unknown events and garbage ignored', () => {
+  const events: SseEvent[] = [
+    { event: 'message_start', data: '{"type":"message_start","message":{"id":"msg_x","content":[],"stop_reason":null}}' },
+    { event: 'ping', data: '{"type":"ping"}' },
+    { event: 'content_block_start', data: '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Hi"}}' },
+    { event: 'content_block_delta', data: '{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{}}}' },
+    { event: 'content_block_delta', data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" there"}}' },
+    { event: 'brand_new_event', data: '{"type":"brand_new_event","x":1}' },
+    { data: 'not json' },
+    { event: 'content_block_stop', data: '{"type":"content_block_stop","index":0}' },
+    { event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":"end_turn"}}' },
+    { event: 'message_stop', data: '{"type":"message_stop"}' },
+  ];
+  const { all } = run(events);
+  assert.deepEqual(all, [
+    d({ content: 'Hi' }),
+    d({ content: ' there' }),
+    { type: 'finish', finish_reason: 'stop', native_finish_reason: 'end_turn' },
+  ]);
+});
+
+test('message_delta usage: cumulative output, non-null input/cache fields override message_start', () => {
+  const events: SseEvent[] = [
+    { event: 'message_start', data: '{"type":"message_start","message":{"usage":{"input_tokens":100,"output_tokens":1,"cache_read_input_tokens":0,"cache_creation_input_tokens":0}}}' },
+    { event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":null},"usage":{"output_tokens":10}}' },
+    { event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":30,"input_tokens":40,"cache_read_input_tokens":60,"cache_creation_input_tokens":null}}' },
+    { event: 'message_stop', data: '{"type":"message_stop"}' },
+  ];
+  const { all } = run(events);
+  assert.deepEqual(all, [
+    { type: 'finish', finish_reason: 'length', native_finish_reason: 'max_tokens' },
+    { type: 'usage', usage: { prompt_tokens: 100, completion_tokens: 30, cached_read_tokens: 60, cache_write_tokens: 0, reasoning_tokens: 0 } },
+  ]);
+});
+
+test('redacted thinking arrives whole; input_json_delta outside tool_use blocks is ignored', () => {
+  const events: SseEvent[] = [
+    { event: 'content_block_start', data: '{"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking","data":"EmwKAhgB"}}' },
+    { event: 'content_block_stop', data: '{"type":"content_block_stop","index":0}' },
+    { event: 'content_block_start', data: '{"type":"content_block_start","index":1,"content_block":{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}}' },
+    { event: 'content_block_delta', data: '{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"query\\": \\"x\\"}"}}' },
+    { event: 'content_block_stop', data: '{"type":"content_block_stop","index":1}' },
+    { event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":5}}' },
+    { event: 'message_stop', data: '{"type":"message_stop"}' },
+  ];
+  const { all } = run(events);
+  assert.deepEqual(all[0], d({ reasoning_details: [{ type: 'reasoning.encrypted', data: 'EmwKAhgB', format: 'anthropic-claude-v1' }] }));
+  assert.deepEqual(all[1], { type: 'finish', finish_reason: 'stop', native_finish_reason: 'end_turn' });
+  assert.equal(all.length, 3);
+});
+
+test('dotted tool names are restored in streamed tool calls', () => {
+  const ctx = makeCtx({ stream: true });
+  anthropicDialect.buildChatRequest(
+    { messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'fs.read' } }] } as ChatRequest,
+    ctx,
+  );
+  const tr = anthropicDialect.createStreamTranslator(ctx);
+  const [ev] = tr.push({
+    event: 'content_block_start',
+    data: '{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"fs_read","input":{}}}',
+  });
+  assert.deepEqual(ev, d({ tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'fs.read', arguments: '' } }] }));
+});
