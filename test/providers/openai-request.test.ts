@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import { openaiDialect } from '../../src/providers/openai/index.js';
+import { mistralToolCallId } from '../../src/providers/openai/messages.js';
+import type { ReasoningInfo } from '../../src/catalog/types.js';
+import { chatRequest, fixtureJson, makeCtx } from './openai-helpers.js';
+import { chatRequestValidator } from './openai-spec.js';
+
+const full = () => fixtureJson<ChatRequest>('chat-request.json');
+const bodyOf = (req: ChatRequest, ctx = makeCtx()) => JSON.parse(openaiDialect.buildChatRequest(req, ctx).body);
+
+const O_SERIES: ReasoningInfo = { supported_efforts: ['low', 'medium', 'high'], default_effort: 'medium', mandatory: true, supports_max_tokens: false };
+
+test('OpenAI: URL, auth, headers, and every standard field mapped', () => {
+  const ctx = makeCtx({ stream: true, maxTokens: 256, maxTokensExplicit: true, baseUrl: 'https://api.openai.com/v1/', headers: { 'OpenAI-Project': 'proj_1' } });
+  const up = openaiDialect.buildChatRequest(full(), ctx);
+  assert.equal(up.url, 'https://api.openai.com/v1/chat/completions');
+  assert.equal(up.method, 'POST');
+  assert.equal(up.headers.authorization, 'Bearer sk-test');
+  assert.equal(up.headers['content-type'], 'application/json');
+  assert.equal(up.headers['openai-project'], 'proj_1');
+  const b = JSON.parse(up.body);
+  assert.equal(b.model, 'gpt-4o-mini-2024-07-18');
+  assert.equal(b.stream, true);
+  assert.deepEqual(b.stream_options, { include_usage: true });
+  assert.equal(b.max_completion_tokens, 256);
+  assert.equal(b.max_tokens, undefined);
+  assert.equal(b.tool_choice, 'auto');
+  assert.equal(b.parallel_tool_calls, true);
+  assert.deepEqual(b.response_format, { type: 'text' });
+  assert.deepEqual(b.stop, ['\n\n']);
+  assert.equal(b.temperature, 0.2);
+  assert.equal(b.top_p, 1);
+  assert.equal(b.seed, 7);
+  assert.equal(b.frequency_penalty, 0.1);
+  assert.equal(b.presence_penalty, 0.2);
+  assert.equal(b.n, 1);
+  assert.equal(b.user, 'user-123');
+  assert.equal(b.tools[0].function.name, 'get_weather');
+  // ARouter-only and OpenAI-rejected fields never go upstream
+  for (const k of ['models', 'provider', 'reasoning', 'usage', 'include_reasoning', 'transforms', 'top_k', 'reasoning_effort']) {
+    assert.equal(k in b, false, k);
+  }
+  // developer role kept for OpenAI; reasoning echoes stripped from the assistant message only
+  assert.equal(b.messages[1].role, 'developer');
+  assert.deepEqual(Object.keys(b.messages[3]).sort(), ['content', 'role', 'tool_calls']);
+  assert.equal(b.messages[3].tool_calls[1].id, 'toolu_01A09q90qw90lq917835lq9');
+  assert.equal(b.messages[5].tool_call_id, 'toolu_01A09q90qw90lq917835lq9');
+});
+
+test('OpenAI body validates against the official OpenAPI schema (strict on unknown keys)', (t) => {
+  const validate = chatRequestValidator();
+  if (!validate) return t.skip('openai-openapi.yaml not available');
+  const ctx = makeCtx({ stream: true, maxTokens: 256, maxTokensExplicit: true, reasoningInfo: O_SERIES, reasoning: { effort: 'high' } });
+  const req = full();
+  // what OpenAI SDK users echo back: the whole previous message, annotations included
+  req.messages.push({ role: 'assistant', content: 'ok', refusal: null, annotations: [] } as never);
+  req.messages.push({ role: 'tool', tool_call_id: 'call_abc123', name: 'get_weather', content: 'x' } as never);
+  const b = bodyOf(req, ctx);
+  assert.equal(validate(b), true, JSON.stringify(validate.errors?.slice(0, 5)));
+  assert.equal(b.reasoning_effort, 'high');
+});
+
+test('messages are passed by reference when nothing needs changing', () => {
+  const req = chatRequest({ messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'y' }] });
+  const up = openaiDialect.buildChatRequest(req, makeCtx());
+  assert.equal(up.body, JSON.stringify({ model: 'gpt-4o-mini-2024-07-18', messages: req.messages }));
+});
+
+test('max tokens: only when explicit; max_tokens for non-OpenAI providers; top_k only to non-OpenAI', () => {
+  assert.equal('max_completion_tokens' in bodyOf(chatRequest({ top_k: 5 }), makeCtx({ maxTokens: 999 })), false);
+  const b = bodyOf(chatRequest({ top_k: 5 }), makeCtx({ providerId: 'together', maxTokens: 999, maxTokensExplicit: true }));
+  assert.equal(b.max_tokens, 999);
+  assert.equal(b.max_completion_tokens, undefined);
+  assert.equal(b.top_k, 5);
+});
+
+test('generic compatible provider: developer → system, no auth header without a key, trailing slash', () => {
+  const ctx = makeCtx({ providerId: 'ollama', baseUrl: 'http://localhost:11434/v1/', apiKey: '', endpointModel: 'qwen3:8b' });
+  const up = openaiDialect.buildChatRequest(full(), ctx);
+  assert.equal(up.url, 'http://localhost:11434/v1/chat/completions');
+  assert.equal('authorization' in up.headers, false);
+  const b = JSON.parse(up.body);
+  assert.equal(b.model, 'qwen3:8b');
+  assert.equal(b.messages[1].role, 'system');
+  assert.equal(b.messages[1].content, 'Answer in English.');
+  assert.equal(b.stream, undefined);
+});
+
+test('tools-related fields are dropped without tools (OpenAI 400s on them)', () => {
+  const b = bodyOf(chatRequest({ tools: [], tool_choice: 'none', parallel_tool_calls: false }));
+  assert.equal('tools' in b || 'tool_choice' in b || 'parallel_tool_calls' in b, false);
+});
+
+test('Mistral: 9-char tool-call ids consistent within the request; quirky fields', () => {
+  const ctx = makeCtx({ providerId: 'mistral', stream: true, endpointModel: 'mistral-large-2411' });
+  const b = bodyOf(full(), ctx);
+  const [a1, a2] = b.messages[3].tool_calls.map((c: { id: string }) => c.id);
+  for (const id of [a1, a2]) assert.match(id, /^[a-zA-Z0-9]{9}$/);
+  assert.notEqual(a1, a2);
+  assert.equal(b.messages[4].tool_call_id, a1);
+  assert.equal(b.messages[5].tool_call_id, a2);
+  assert.equal(a1, mistralToolCallId('call_abc123'));
+  assert.equal(mistralToolCallId('Ab3xK9mP2'), 'Ab3xK9mP2');
+  assert.equal(b.messages[1].role, 'system');
+  assert.equal(b.stream, true);
+  assert.equal('stream_options' in b, false);
+  assert.equal(b.random_seed, 7);
+  assert.equal('seed' in b || 'user' in b || 'top_k' in b, false);
+});
+
+test('reasoning_effort: decided from the catalog reasoning info', () => {
+  const eff = (reasoningInfo: ReasoningInfo | null | undefined, reasoning: object | null) =>
+    bodyOf(chatRequest(), makeCtx({ reasoningInfo, reasoning: reasoning as never })).reasoning_effort;
+  assert.equal(eff(O_SERIES, null), undefined);
+  assert.equal(eff(O_SERIES, {}), 'medium');
+  assert.equal(eff(O_SERIES, { effort: 'low' }), 'low');
+  assert.equal(eff(O_SERIES, { max_tokens: 20000 }), 'high');
+  // mandatory reasoning cannot be disabled
+  assert.equal(eff(O_SERIES, { enabled: false }), undefined);
+  // the catalog says the model does not reason (gpt-4o), or takes no effort (grok-4)
+  assert.equal(eff(null, { effort: 'high' }), undefined);
+  assert.equal(eff({ ...O_SERIES, supported_efforts: [] }, { effort: 'high' }), undefined);
+  // unknown model (operator-defined): as asked
+  assert.equal(eff(undefined, {}), 'medium');
+  // grok-3-mini knows low/high: medium snaps to its default
+  assert.equal(eff({ supported_efforts: ['low', 'high'], default_effort: 'low', mandatory: true, supports_max_tokens: false }, {}), 'low');
+  // optional reasoning with a "none"/"minimal" level can be turned off
+  assert.equal(eff({ supported_efforts: ['none', 'low', 'medium', 'high'], default_effort: 'medium', mandatory: false, supports_max_tokens: false }, { enabled: false }), 'none');
+  assert.equal(eff({ supported_efforts: ['minimal', 'low'], default_effort: 'low', mandatory: false, supports_max_tokens: false }, { enabled: false }), 'minimal');
+});
+
+test('embeddings request: always float, dimensions kept, model from the endpoint', () => {
+  const up = openaiDialect.buildEmbeddingsRequest!(
+    { model: 'openai/text-embedding-3-small', input: ['hello', 'world'], encoding_format: 'base64', dimensions: 256, user: 'u' },
+    makeCtx({ endpointModel: 'text-embedding-3-small' }).target,
+  );
+  assert.equal(up.url, 'https://api.openai.com/v1/embeddings');
+  assert.deepEqual(JSON.parse(up.body), { model: 'text-embedding-3-small', input: ['hello', 'world'], dimensions: 256, encoding_format: 'float' });
+});
