@@ -1,0 +1,207 @@
+// Executes a route plan: tries each planned endpoint in order, falling back on retryable failures
+// (429/529/5xx/timeouts/connection errors, or an error event before any content) until the first content
+// reaches the client or the total deadline passes. Non-retryable upstream errors (bad request) return at
+// once. Every attempt is recorded (endpoint, status, duration) for the generation row and the headers.
+import { performance } from 'node:perf_hooks';
+import type { ChatRequest } from '../http/schemas/chat-request.js';
+import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
+import type { BuildContext, ChatResult, DialectAdapter, ReasoningPlan, StreamEvent, UpstreamError } from '../providers/types.js';
+import { DIALECTS } from '../providers/dialects.js';
+import { InvalidRequestError } from '../providers/errors.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import { AbortedByClient, isUpstreamError, networkError, readText, sseEvents, type Transport } from '../providers/transport.js';
+import type { HealthTracker } from './health.js';
+import { endpointKey } from './filters.js';
+import type { AttemptRecord } from '../store/types.js';
+
+export interface PlannedAttempt {
+  model: ModelDef;
+  endpoint: EndpointDef;
+  provider: ProviderDef;
+  reasoning: ReasoningPlan | null;
+  maxTokens: number;
+  maxTokensExplicit: boolean;
+}
+
+export interface ExecEnv {
+  providers: ProviderRegistry;
+  transport: Transport;
+  health: HealthTracker;
+}
+
+export interface Committed<A extends PlannedAttempt> {
+  attempt: A;
+  ctx: BuildContext;
+  dialect: DialectAdapter;
+  attempts: AttemptRecord[];
+  /** ms from the start of this attempt to its response headers */
+  startedAt: number;
+}
+
+export interface CompleteResult<A extends PlannedAttempt> extends Committed<A> {
+  kind: 'complete';
+  result: ChatResult;
+}
+
+export interface StreamResult<A extends PlannedAttempt> extends Committed<A> {
+  kind: 'stream';
+  /** events up to and including the first content, already pulled */
+  first: StreamEvent[];
+  /** the rest of the stream, batch by batch; ends after the translator's final events */
+  rest: AsyncGenerator<StreamEvent[]>;
+  ttftMs: number;
+}
+
+/** All attempts failed (or a non-retryable error): what to answer, plus the attempt log. */
+export class ExecFailure extends Error {
+  constructor(
+    public error: UpstreamError,
+    public attempts: AttemptRecord[],
+    public invalidRequest: InvalidRequestError | null = null,
+  ) {
+    super(error.message);
+  }
+}
+
+function record(attempts: AttemptRecord[], a: PlannedAttempt, status: number, t0: number, error?: string): void {
+  attempts.push({
+    provider: a.provider.id,
+    model: a.model.id,
+    endpoint: a.endpoint.model,
+    status,
+    duration_ms: Math.round(performance.now() - t0),
+    ...(error ? { error } : {}),
+  });
+}
+
+function combineErrors(errors: UpstreamError[]): UpstreamError {
+  const last = errors[errors.length - 1];
+  if (errors.length > 1 && errors.every((e) => e.status === 429)) {
+    const retry = Math.min(...errors.map((e) => e.retry_after_sec ?? 1));
+    return { ...last, message: `All ${errors.length} endpoints are rate limited: ${last.message}`, retry_after_sec: retry };
+  }
+  if (errors.length > 1) {
+    return { ...last, message: `All ${errors.length} endpoints failed; last error: ${last.message}` };
+  }
+  return last;
+}
+
+export async function executeChat<A extends PlannedAttempt>(
+  env: ExecEnv,
+  req: ChatRequest,
+  plan: A[],
+  stream: boolean,
+  signal: AbortSignal,
+  deadlineAt: number,
+): Promise<CompleteResult<A> | StreamResult<A>> {
+  const attempts: AttemptRecord[] = [];
+  const errors: UpstreamError[] = [];
+  for (let i = 0; i < plan.length; i++) {
+    const a = plan[i];
+    const key = endpointKey(a.model, a.endpoint);
+    const lastResort = i === plan.length - 1 && attempts.length === 0;
+    if (!env.health.tryAcquire(key) && !lastResort) {
+      attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 0, duration_ms: 0, error: 'circuit_open' });
+      continue;
+    }
+    if (Date.now() >= deadlineAt) {
+      errors.push({ status: 408, retryable: true, type: 'timeout', code: 'deadline_exceeded', message: 'Total deadline exceeded before trying every endpoint', upstream_status: null });
+      break;
+    }
+    const configured = env.providers.get(a.provider.id);
+    if (!configured) continue;
+    const dialect = DIALECTS[configured.def.dialect];
+    const ctx: BuildContext = {
+      target: { provider: configured.def, endpoint: a.endpoint, model: a.model, apiKey: configured.apiKey },
+      stream,
+      reasoning: a.reasoning,
+      maxTokens: a.maxTokens,
+      maxTokensExplicit: a.maxTokensExplicit,
+    };
+    const t0 = performance.now();
+    let upstreamReq;
+    try {
+      upstreamReq = dialect.buildChatRequest(req, ctx);
+    } catch (err) {
+      if (err instanceof InvalidRequestError) {
+        const e: UpstreamError = { status: 400, retryable: false, type: 'invalid_request_error', code: 'invalid_request', message: err.message, upstream_status: null };
+        throw new ExecFailure(e, attempts, err);
+      }
+      throw err;
+    }
+    try {
+      const res = await env.transport.send(upstreamReq, signal);
+      if (res.status >= 400) {
+        const text = await readText(res.body, signal);
+        throw dialect.mapError(res.status, text, res.headers);
+      }
+      if (!stream) {
+        const text = await readText(res.body, signal);
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${a.provider.name} returned a malformed JSON body`, upstream_status: res.status } satisfies UpstreamError;
+        }
+        const result = dialect.parseChatResponse(body, ctx);
+        record(attempts, a, res.status, t0);
+        return { kind: 'complete', attempt: a, ctx, dialect, attempts, startedAt: t0, result };
+      }
+      const translator = dialect.createStreamTranslator(ctx);
+      const events = sseEvents(res.body, signal)[Symbol.asyncIterator]();
+      const first: StreamEvent[] = [];
+      let done = false;
+      // Pull until the first content: an error before it is still a fallback-able failure.
+      while (!first.some((e) => e.type === 'delta' || e.type === 'finish')) {
+        const n = await events.next();
+        if (n.done) {
+          first.push(...translator.end());
+          done = true;
+          break;
+        }
+        for (const ev of translator.push(n.value)) {
+          if (ev.type === 'error' && !first.some((e) => e.type === 'delta')) throw ev.error;
+          first.push(ev);
+        }
+      }
+      if (first.length === 0 || (done && !first.some((e) => e.type === 'delta' || e.type === 'finish'))) {
+        throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_empty_stream', message: `${a.provider.name} closed the stream without any content`, upstream_status: res.status } satisfies UpstreamError;
+      }
+      const ttftMs = performance.now() - t0;
+      record(attempts, a, res.status, t0);
+      async function* rest(): AsyncGenerator<StreamEvent[]> {
+        if (done) return;
+        try {
+          for (;;) {
+            const n = await events.next();
+            if (n.done) break;
+            const evs = translator.push(n.value);
+            if (evs.length) yield evs;
+          }
+          const tail = translator.end();
+          if (tail.length) yield tail;
+        } catch (err) {
+          const e = networkError(err, signal);
+          if (e instanceof AbortedByClient) throw e;
+          yield [{ type: 'error', error: e }];
+        }
+      }
+      return { kind: 'stream', attempt: a, ctx, dialect, attempts, startedAt: t0, first, rest: rest(), ttftMs };
+    } catch (err) {
+      const e = err instanceof AbortedByClient ? err : isUpstreamError(err) ? err : networkError(err, signal);
+      if (e instanceof AbortedByClient) throw e;
+      record(attempts, a, e.upstream_status ?? e.status, t0, e.message.slice(0, 300));
+      env.health.record(key, { ok: false, status: e.upstream_status ?? 0, latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
+      errors.push(e);
+      if (!e.retryable) throw new ExecFailure(e, attempts);
+      if (signal.aborted) {
+        if (signal.reason instanceof AbortedByClient) throw signal.reason;
+        break;
+      }
+    }
+  }
+  if (errors.length === 0) {
+    errors.push({ status: 503, retryable: true, type: 'service_unavailable_error', code: 'no_endpoint_available', message: 'No endpoint could be tried: every circuit breaker is open', upstream_status: null });
+  }
+  throw new ExecFailure(combineErrors(errors), attempts);
+}

@@ -1,0 +1,79 @@
+// The route explanation: a JSON-serialisable account of why this plan (money as decimal USD strings,
+// never bigint) and a one-line summary for the `x-arouter-route` response header. The header is what an
+// operator sees in a curl -i, so it leads with the rule and the provider order and lists only drops that
+// a client could act on (not "provider not enabled" / "free endpoint" noise).
+import { formatUsd } from '../accounting/money.js';
+import type { AutoExplanation } from './auto.js';
+import type { DroppedEndpoint, EndpointHealthState, FunnelStep } from './planner.js';
+import type { Variant } from './resolve.js';
+
+export interface ExplainedEndpoint {
+  model: string;
+  provider: string;
+  endpoint_model: string;
+  expected_usd: string;
+  worst_case_usd: string;
+  throughput: number | null;
+  latency_ms: number | null;
+  health: EndpointHealthState;
+}
+
+export interface ExplainedModel {
+  requested: string;
+  model: string | null;
+  variant: Variant | null;
+  rule: string | null;
+  candidates: number;
+  funnel: FunnelStep[];
+  /** why this model contributed no attempt, null when it did */
+  failure: string | null;
+}
+
+export interface RouteExplanation {
+  /** the deciding rule of the first attempt: "auto", "price_weighted", "floor", "nitro", "sort:latency", "order" ... */
+  rule: string;
+  /** `model` then `models[]` as the client sent them */
+  requested: string;
+  variant: Variant | null;
+  chosen?: ExplainedEndpoint;
+  /** every attempt, in the order they will be tried */
+  candidates: ExplainedEndpoint[];
+  dropped: DroppedEndpoint[];
+  models: ExplainedModel[];
+  auto?: AutoExplanation;
+}
+
+export const usd = (pusd: bigint): string => formatUsd(pusd);
+
+const HEADER_MAX = 512;
+const QUIET_REASONS = new Set(['provider_unavailable', 'paid_only', 'free_only']);
+
+function ascii(s: string): string {
+  // header values must be visible ASCII; ids are, but client-supplied names may not be
+  return s.replace(/[^\x20-\x7e]/g, '?').replace(/;/g, ',');
+}
+
+/** `rule=floor; model=meta-llama/llama-3.3-70b-instruct; order=deepinfra,together,groq; dropped=fireworks:max_price` */
+export function summarizeRoute(e: RouteExplanation): string {
+  const parts: string[] = [`rule=${ascii(e.rule)}`];
+  const chosenModel = e.chosen?.model ?? e.candidates[0]?.model ?? null;
+  if (chosenModel !== null) {
+    parts.push(`model=${ascii(chosenModel)}`);
+    const order = [...new Set(e.candidates.filter((c) => c.model === chosenModel).map((c) => c.provider))];
+    parts.push(`order=${order.map(ascii).join(',')}`);
+    const fallbacks = [...new Set(e.candidates.map((c) => c.model).filter((m) => m !== chosenModel))];
+    if (fallbacks.length > 0) parts.push(`fallbacks=${fallbacks.map(ascii).join(',')}`);
+  } else {
+    parts.push(`requested=${ascii(e.requested)}`);
+  }
+  const drops = [
+    ...new Set(
+      e.dropped
+        .filter((d) => !QUIET_REASONS.has(d.reason) && (chosenModel === null || d.model === chosenModel))
+        .map((d) => `${ascii(d.provider)}:${d.reason}`),
+    ),
+  ];
+  if (drops.length > 0) parts.push(`dropped=${drops.join(',')}`);
+  const line = parts.join('; ');
+  return line.length <= HEADER_MAX ? line : line.slice(0, HEADER_MAX - 3) + '...';
+}

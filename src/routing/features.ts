@@ -1,0 +1,149 @@
+// What a chat request needs from an endpoint, extracted once per (request, tokenizer) so that every
+// filter and ranking rule reads the same facts. Prompt tokens depend on the model's tokenizer, which is
+// why the auto router extracts features per tokenizer rather than once per request.
+import { countChatPromptTokens } from '../accounting/tokenizer.js';
+import type { Modality } from '../catalog/types.js';
+import type { ChatRequest, ChatToolChoice } from '../http/schemas/chat-request.js';
+import type { Variant } from './resolve.js';
+
+export type ResponseFormatKind = 'json_object' | 'json_schema';
+
+export interface RequestFeatures {
+  promptTokens: number;
+  inputImages: number;
+  /** input modalities beyond text the messages carry ("image", "audio", "file") */
+  inputModalities: Modality[];
+  /** the request defines at least one tool */
+  tools: boolean;
+  toolChoice: ChatToolChoice | null;
+  responseFormat: ResponseFormatKind | null;
+  /** reasoning asked for by the client or forced by `:thinking` */
+  reasoning: boolean;
+  /** max_completion_tokens ?? max_tokens, null when the client set neither */
+  maxOutputTokens: number | null;
+  /** OpenAI/OpenRouter parameter names the request uses, as they appear in supported_parameters */
+  parameters: string[];
+}
+
+// Sampling / decoding knobs that map 1:1 to a supported_parameters entry when present and non-null.
+// The last six arrive through the schema's additionalProperties (OpenRouter extras, logprobs).
+const PLAIN_PARAMS = [
+  'temperature',
+  'top_p',
+  'top_k',
+  'stop',
+  'seed',
+  'frequency_penalty',
+  'presence_penalty',
+  'parallel_tool_calls',
+  'logprobs',
+  'top_logprobs',
+  'logit_bias',
+  'min_p',
+  'top_a',
+  'repetition_penalty',
+] as const;
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
+/**
+ * Whether the client asked for reasoning. An explicit `reasoning.enabled: false` is an explicit "off" and
+ * wins over an effort or budget given alongside it; `include_reasoning: false` only hides reasoning text,
+ * so it does not count as asking (it must not exclude non-reasoning models).
+ */
+export function reasoningRequested(req: ChatRequest, variant: Variant | null): boolean {
+  if (variant === 'thinking') return true;
+  const r = req.reasoning;
+  if (r !== undefined && r !== null) {
+    if (r.enabled === false) return false;
+    if (r.max_tokens === 0) return false;
+    if (r.enabled === true || r.effort !== undefined || r.max_tokens !== undefined) return true;
+    // `reasoning: {}` means "reason with defaults" (OpenRouter); `{exclude:true}` alone means the same, hidden
+    return true;
+  }
+  if (present(req.reasoning_effort)) return true;
+  return req.include_reasoning === true;
+}
+
+export function responseFormatKind(req: ChatRequest): ResponseFormatKind | null {
+  const t = req.response_format?.type;
+  return t === 'json_object' || t === 'json_schema' ? t : null;
+}
+
+function inputModalities(messages: ChatRequest['messages']): Modality[] {
+  const seen = new Set<Modality>();
+  for (const m of messages) {
+    if (!Array.isArray(m.content)) continue;
+    for (const part of m.content as Array<{ type?: unknown }>) {
+      if (part.type === 'image_url') seen.add('image');
+      else if (part.type === 'input_audio') seen.add('audio');
+      else if (part.type === 'file') seen.add('file');
+    }
+  }
+  return [...seen];
+}
+
+/** Parameter names a request uses, for `provider.require_parameters`. */
+export function usedParameters(req: ChatRequest, variant: Variant | null): string[] {
+  const out: string[] = [];
+  const r = req as Record<string, unknown>;
+  for (const p of PLAIN_PARAMS) if (present(r[p])) out.push(p);
+  if ((req.tools?.length ?? 0) > 0) out.push('tools');
+  if (present(req.tool_choice)) out.push('tool_choice');
+  const rf = responseFormatKind(req);
+  if (rf !== null) out.push('response_format');
+  // strict JSON schemas are a separate capability in the catalog (json_object-only endpoints exist)
+  if (rf === 'json_schema') out.push('structured_outputs');
+  if (present(req.max_tokens) || present(req.max_completion_tokens)) out.push('max_tokens');
+  if (reasoningRequested(req, variant)) out.push('reasoning');
+  if (present(req.include_reasoning)) out.push('include_reasoning');
+  return out;
+}
+
+export function extractFeatures(req: ChatRequest, tokenizer: string, variant: Variant | null = null): RequestFeatures {
+  const tools = (req.tools?.length ?? 0) > 0;
+  return fromCount(req, countChatPromptTokens(req.messages, tokenizer, tools ? req.tools : undefined), variant);
+}
+
+function fromCount(req: ChatRequest, counted: { tokens: number; images: number }, variant: Variant | null): RequestFeatures {
+  return {
+    promptTokens: counted.tokens,
+    inputImages: counted.images,
+    inputModalities: inputModalities(req.messages),
+    tools: (req.tools?.length ?? 0) > 0,
+    toolChoice: req.tool_choice ?? null,
+    responseFormat: responseFormatKind(req),
+    reasoning: reasoningRequested(req, variant),
+    maxOutputTokens: req.max_completion_tokens ?? req.max_tokens ?? null,
+    parameters: usedParameters(req, variant),
+  };
+}
+
+export type FeaturesFor = (tokenizer: string, variant?: Variant | null) => RequestFeatures;
+
+/**
+ * Features of one request for any (tokenizer, variant): the auto router and `models[]` score many models,
+ * most sharing a handful of tokenizers, and counting a long prompt is the only expensive part - so counts
+ * are shared per tokenizer and only the cheap variant-dependent fields are rebuilt.
+ */
+export function featureCache(req: ChatRequest): FeaturesFor {
+  const counts = new Map<string, { tokens: number; images: number }>();
+  const built = new Map<string, RequestFeatures>();
+  const tools = (req.tools?.length ?? 0) > 0 ? req.tools : undefined;
+  return (tokenizer, variant = null) => {
+    const key = `${variant ?? ''}|${tokenizer}`;
+    let f = built.get(key);
+    if (f === undefined) {
+      let c = counts.get(tokenizer);
+      if (c === undefined) {
+        c = countChatPromptTokens(req.messages, tokenizer, tools);
+        counts.set(tokenizer, c);
+      }
+      f = fromCount(req, c, variant);
+      built.set(key, f);
+    }
+    return f;
+  };
+}

@@ -1,0 +1,236 @@
+// The full route plan of a chat request: `model` (or the auto router's pick and its fallbacks), then each
+// `models[]` entry in order, each model's endpoints in planned order, deduplicated. The executor walks
+// `attempts` top to bottom; before each attempt it must call `health.tryAcquire(attempt.endpointKey)`
+// (skip when false: breaker open / probe taken) and afterwards `health.record(attempt.endpointKey, ...)`.
+//
+// Every name is resolved before anything is planned, so a typo anywhere in `models[]` is a 400/404 up
+// front rather than a surprise when the primary model happens to fail.
+import { worstCaseCost } from '../accounting/cost.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
+import type { ChatRequest } from '../http/schemas/chat-request.js';
+import type { ReasoningPlan } from '../providers/types.js';
+import { chooseAutoModel, type AutoExplanation } from './auto.js';
+import { RoutingError } from './errors.js';
+import { usd, type ExplainedEndpoint, type ExplainedModel, type RouteExplanation } from './explain.js';
+import { featureCache } from './features.js';
+import { pricingOf } from './filters.js';
+import type { HealthTracker } from './health.js';
+import { planEndpoints, type DroppedEndpoint, type EndpointPlan, type PlannedEndpoint } from './planner.js';
+import { reasoningPlan } from './reasoning.js';
+import { resolveModel, type Resolved, type Variant } from './resolve.js';
+
+export interface RouteAttempt {
+  model: ModelDef;
+  endpoint: EndpointDef;
+  provider: ProviderDef;
+  variant: Variant | null;
+  reasoning: ReasoningPlan | null;
+  expectedCostPusd: bigint;
+  worstCasePusd: bigint;
+  maxTokens: number;
+  maxTokensExplicit: boolean;
+  /** health / breaker key, "<provider>:<model id>[:free]" */
+  endpointKey: string;
+  /** local count with this model's tokenizer, for reservations and rate limits */
+  promptTokens: number;
+  inputImages: number;
+}
+
+export interface RoutePlan {
+  attempts: RouteAttempt[];
+  explanation: RouteExplanation;
+}
+
+export interface BuildRoutePlanInput {
+  catalog: Catalog;
+  req: ChatRequest;
+  availableProviders: ReadonlySet<string>;
+  health: HealthTracker;
+  /** quality tier overrides for the auto router */
+  autoTiers?: Record<string, number>;
+  random?: () => number;
+  now?: number;
+  /** model-level fallbacks the auto router adds after its pick */
+  autoFallbacks?: number;
+}
+
+interface ModelEntry {
+  requested: string;
+  plans: Array<{ plan: EndpointPlan; reasoning: ReasoningPlan | null }>;
+  failure: RoutingError | null;
+  auto?: AutoExplanation;
+}
+
+const MAX_DROPPED_IN_ERROR = 200;
+
+export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
+  const { catalog, req, availableProviders, health } = input;
+  const now = input.now ?? Date.now();
+  const random = input.random ?? Math.random;
+  const names = [...(req.model !== undefined ? [req.model] : []), ...(req.models ?? [])];
+  if (names.length === 0) {
+    throw new RoutingError(400, 'missing_model', 'The request needs a "model" (or a "models" list)', 'model');
+  }
+  const unique = [...new Set(names)];
+  const resolved: Resolved[] = unique.map((n) => resolveModel(catalog, n, availableProviders));
+  const featuresFor = featureCache(req);
+  const common = { prefs: req.provider, providers: catalog.providers, availableProviders, health, random, now };
+
+  const entries: ModelEntry[] = resolved.map((r): ModelEntry => {
+    if (r.kind === 'auto') {
+      try {
+        const choice = chooseAutoModel({
+          catalog,
+          req,
+          availableProviders,
+          health,
+          tiers: input.autoTiers,
+          random,
+          now,
+          maxFallbacks: input.autoFallbacks,
+          features: featuresFor,
+        });
+        return {
+          requested: r.requested,
+          plans: choice.plans.map((plan) => ({ plan, reasoning: reasoningPlan(req, null, plan.model) })),
+          failure: null,
+          auto: choice.explanation,
+        };
+      } catch (err) {
+        if (err instanceof RoutingError && err.status !== 400) return { requested: r.requested, plans: [], failure: err };
+        throw err;
+      }
+    }
+    // validates reasoning/reasoning_effort consistency (400) before anything is planned
+    const reasoning = reasoningPlan(req, r.variant, r.model);
+    const plan = planEndpoints({
+      ...common,
+      model: r.model,
+      variant: r.variant,
+      features: featuresFor(r.model.architecture.tokenizer, r.variant),
+    });
+    const failure =
+      plan.failure === null
+        ? null
+        : new RoutingError(plan.failure.status, plan.failure.code, plan.failure.message, 'model', {
+            failed_routing_step: plan.failure.failed_step,
+            routing_funnel: plan.funnel,
+          });
+    return { requested: r.requested, plans: [{ plan, reasoning }], failure };
+  });
+
+  const attempts: RouteAttempt[] = [];
+  const candidates: ExplainedEndpoint[] = [];
+  const dropped: DroppedEndpoint[] = [];
+  const models: ExplainedModel[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (entry.plans.length === 0) {
+      models.push({ requested: entry.requested, model: null, variant: null, rule: null, candidates: 0, funnel: [], failure: entry.failure?.message ?? null });
+    }
+    for (const { plan, reasoning } of entry.plans) {
+      const f = featuresFor(plan.model.architecture.tokenizer, plan.variant);
+      dropped.push(...plan.dropped);
+      models.push({
+        requested: entry.requested,
+        model: plan.model.id,
+        variant: plan.variant,
+        rule: entry.auto !== undefined ? `auto/${plan.rule}` : plan.rule,
+        candidates: plan.ordered.length,
+        funnel: plan.funnel,
+        failure: plan.failure?.message ?? null,
+      });
+      for (const p of plan.ordered) {
+        // the same endpoint reached twice (e.g. "m" and "m:nitro") is only worth trying once
+        const dedupe = `${p.key}|${p.endpoint.model}|${plan.variant ?? ''}`;
+        if (seen.has(dedupe)) continue;
+        seen.add(dedupe);
+        const a = attemptFor(plan, p, reasoning, f.promptTokens, f.inputImages, f.maxOutputTokens);
+        attempts.push(a);
+        candidates.push(explained(a, p));
+      }
+    }
+  }
+
+  const first = entries[0];
+  const explanation: RouteExplanation = {
+    rule: attempts.length === 0 ? 'none' : ruleOf(entries, attempts[0]),
+    requested: names.join(', '),
+    variant: resolved[0].kind === 'model' ? resolved[0].variant : null,
+    chosen: candidates[0],
+    candidates,
+    dropped,
+    models,
+    ...(first.auto !== undefined ? { auto: first.auto } : {}),
+  };
+  if (explanation.chosen === undefined) delete explanation.chosen;
+
+  if (attempts.length === 0) throw noRoute(entries, explanation);
+  return { attempts, explanation };
+}
+
+function ruleOf(entries: ModelEntry[], a: RouteAttempt): string {
+  for (const e of entries) {
+    const hit = e.plans.find((p) => p.plan.model === a.model && p.plan.variant === a.variant);
+    if (hit !== undefined) return e.auto !== undefined ? 'auto' : hit.plan.rule;
+  }
+  return 'none';
+}
+
+function attemptFor(
+  plan: EndpointPlan,
+  p: PlannedEndpoint,
+  reasoning: ReasoningPlan | null,
+  promptTokens: number,
+  inputImages: number,
+  requestedMax: number | null,
+): RouteAttempt {
+  const e = p.endpoint;
+  // Without a client max, use the endpoint's max but never more than the context has room for: OpenAI-style
+  // servers reject prompt + max_tokens > context, and the reservation should not exceed what can be billed.
+  const maxTokens = requestedMax ?? Math.max(1, Math.min(e.max_completion_tokens, e.context_length - promptTokens));
+  return {
+    model: plan.model,
+    endpoint: e,
+    provider: p.provider,
+    variant: plan.variant,
+    reasoning,
+    expectedCostPusd: p.expectedCostPusd,
+    worstCasePusd: worstCaseCost(pricingOf(e), { promptTokens, maxOutputTokens: maxTokens, inputImages }),
+    maxTokens,
+    maxTokensExplicit: requestedMax !== null,
+    endpointKey: p.key,
+    promptTokens,
+    inputImages,
+  };
+}
+
+function explained(a: RouteAttempt, p: PlannedEndpoint): ExplainedEndpoint {
+  return {
+    model: a.model.id,
+    provider: a.provider.id,
+    endpoint_model: a.endpoint.model,
+    expected_usd: usd(a.expectedCostPusd),
+    worst_case_usd: usd(a.worstCasePusd),
+    throughput: p.throughput,
+    latency_ms: p.latencyMs,
+    health: p.health,
+  };
+}
+
+/** The primary model's failure decides status and message; the rest is in metadata. */
+function noRoute(entries: ModelEntry[], explanation: RouteExplanation): RoutingError {
+  const failures = entries.map((e) => e.failure).filter((f): f is RoutingError => f !== null);
+  const primary = failures[0] ?? new RoutingError(503, 'no_endpoint_available', 'No endpoint available for the request', 'model');
+  const others = entries.slice(1).filter((e) => e.failure !== null);
+  const message =
+    others.length === 0
+      ? primary.message
+      : `${primary.message}; fallback models: ${others.map((e) => `${e.requested}: ${e.failure?.message}`).join('; ')}`;
+  return new RoutingError(primary.status, primary.code, message, primary.param, {
+    ...(primary.metadata ?? {}),
+    dropped: explanation.dropped.slice(0, MAX_DROPPED_IN_ERROR),
+    models: explanation.models,
+  });
+}

@@ -1,0 +1,145 @@
+// Model name resolution: `author/slug[:variant]`, renamed ids (aliases / canonical slug via Catalog.get),
+// the auto router, and helpful 404s. A model whose every endpoint sits on a provider the account has not
+// enabled is reported exactly like an unknown one: /v1/models does not list it, so admitting it exists
+// would only confuse (and would leak the operator's catalog to keys that cannot use it).
+import type { Catalog } from '../catalog/catalog.js';
+import type { ModelDef } from '../catalog/types.js';
+import { RoutingError } from './errors.js';
+
+export const VARIANTS = ['nitro', 'floor', 'free', 'thinking'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+/** Names that select the auto router. `openrouter/auto` is accepted so OpenRouter clients work unchanged. */
+export const AUTO_NAMES: ReadonlySet<string> = new Set(['auto', 'arouter/auto', 'openrouter/auto']);
+
+export type Resolved =
+  | { kind: 'auto'; requested: string }
+  | { kind: 'model'; requested: string; model: ModelDef; variant: Variant | null };
+
+export function isVariant(s: string): s is Variant {
+  return (VARIANTS as readonly string[]).includes(s);
+}
+
+/** True when at least one of the model's endpoints is on a provider enabled for the account. */
+export function isModelVisible(model: ModelDef, availableProviders: ReadonlySet<string>): boolean {
+  return model.endpoints.some((e) => availableProviders.has(e.provider));
+}
+
+function lookup(catalog: Catalog, name: string): ModelDef | undefined {
+  // ids are lower-case by convention; clients often paste display-cased names ("Meta-Llama/...")
+  return catalog.get(name) ?? catalog.get(name.toLowerCase());
+}
+
+/**
+ * Resolve the `model` (or one `models[]` entry) of a request.
+ * Throws RoutingError 400 for an unknown variant, 404 for an unknown or invisible model.
+ */
+export function resolveModel(catalog: Catalog, name: string, availableProviders: ReadonlySet<string>): Resolved {
+  const trimmed = name.trim();
+  if (AUTO_NAMES.has(trimmed.toLowerCase())) return { kind: 'auto', requested: name };
+
+  // A catalog id may itself contain ':' (e.g. "org/model:20b"), so the full name wins over a variant split.
+  let model = lookup(catalog, trimmed);
+  let variant: Variant | null = null;
+  if (model === undefined) {
+    const colon = trimmed.lastIndexOf(':');
+    if (colon > 0) {
+      const base = trimmed.slice(0, colon);
+      const suffix = trimmed.slice(colon + 1).toLowerCase();
+      if (AUTO_NAMES.has(base.toLowerCase())) {
+        throw new RoutingError(400, 'invalid_variant', `The auto router does not take a variant (got "${name}")`, 'model');
+      }
+      const baseModel = lookup(catalog, base);
+      if (baseModel !== undefined) {
+        if (!isVariant(suffix)) {
+          throw new RoutingError(
+            400,
+            'invalid_variant',
+            `Unknown model variant ":${suffix}" in "${name}"; supported variants: ${VARIANTS.map((v) => ':' + v).join(', ')}`,
+            'model',
+          );
+        }
+        model = baseModel;
+        variant = suffix;
+      }
+    }
+  }
+
+  if (model === undefined || !isModelVisible(model, availableProviders)) {
+    throw notFound(catalog, name, availableProviders);
+  }
+  return { kind: 'model', requested: name, model, variant };
+}
+
+export function notFound(catalog: Catalog, name: string, availableProviders: ReadonlySet<string>): RoutingError {
+  const suggestions = suggestModels(catalog, name, availableProviders);
+  const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
+  return new RoutingError(404, 'model_not_found', `Model "${name}" not found.${hint}`, 'model', {
+    suggestions,
+  });
+}
+
+// ---- "did you mean" ---------------------------------------------------------------------------------------
+
+function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a.length === 0) return b.length;
+  if (b.length === 0) return a.length;
+  let prev = new Array<number>(b.length + 1);
+  let cur = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const sub = prev[j - 1] + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1);
+      cur[j] = Math.min(sub, prev[j] + 1, cur[j - 1] + 1);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length];
+}
+
+function tokens(s: string): string[] {
+  return s.split(/[^a-z0-9]+/).filter((t) => t.length > 0);
+}
+
+const slugOf = (s: string): string => (s.includes('/') ? s.slice(s.indexOf('/') + 1) : s);
+
+/**
+ * 0..1 similarity mixing edit distance (typos: "gtp-4o") with shared name tokens (partial names:
+ * "llama 3.3 70b"). The slug is compared on its own too, so a name missing its author still matches.
+ */
+export function similarity(query: string, id: string): number {
+  const q = query.toLowerCase().replace(/:[a-z]+$/, '');
+  const m = id.toLowerCase();
+  const full = 1 - levenshtein(q, m) / Math.max(q.length, m.length);
+  const qs = slugOf(q);
+  const ms = slugOf(m);
+  const slug = 1 - levenshtein(qs, ms) / Math.max(qs.length, ms.length, 1);
+  const qt = new Set(tokens(q));
+  const mt = new Set(tokens(m));
+  let shared = 0;
+  for (const t of qt) if (mt.has(t)) shared++;
+  // shared / union-ish: rewards covering the query without rewarding very long ids that contain everything
+  const overlap = qt.size === 0 ? 0 : shared / Math.max(qt.size, mt.size * 0.75);
+  return 0.6 * Math.max(full, slug) + 0.4 * Math.min(1, overlap);
+}
+
+/** The closest visible model ids to `name` (best first), at most `limit`, only reasonably close ones. */
+export function suggestModels(
+  catalog: Catalog,
+  name: string,
+  availableProviders: ReadonlySet<string>,
+  limit = 3,
+): string[] {
+  const scored = catalog.models
+    .filter((m) => isModelVisible(m, availableProviders))
+    .map((m) => {
+      // an old alias the client remembered should pull its model up too
+      const names = [m.id, ...(m.aliases ?? [])];
+      return { id: m.id, score: Math.max(...names.map((n) => similarity(name, n))) };
+    })
+    .filter((s) => s.score >= 0.45)
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  return scored.slice(0, limit).map((s) => s.id);
+}
