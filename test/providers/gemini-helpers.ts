@@ -4,10 +4,11 @@
 // oneof, and missing REQUIRED fields are reported — what the simulated upstream answers 400 for.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ModelDef } from '../../src/catalog/types.js';
 import type { BuildContext, ReasoningPlan, SseEvent } from '../../src/providers/types.js';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = fileURLToPath(new URL('../..', import.meta.url));
 export const fixture = (name: string): string => readFileSync(join(root, 'test/fixtures/gemini', name), 'utf8');
 export const fixtureJson = <T = unknown>(name: string): T => JSON.parse(fixture(name)) as T;
 
