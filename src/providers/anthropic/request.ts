@@ -4,7 +4,7 @@ import type { ChatRequest } from '../../http/schemas/chat-request.js';
 import type { BuildContext, UpstreamRequest } from '../types.js';
 import { convertMessages } from './messages.js';
 import { JSON_TOOL_NAME, saveState, ToolNames } from './state.js';
-import { planThinking } from './thinking.js';
+import { planThinking, reconcileThinking } from './thinking.js';
 import { buildTools, jsonTool } from './tools.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -29,7 +29,7 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   if (json) names.reserve(JSON_TOOL_NAME);
   names.registerAll((req.tools ?? []).map((t) => t.function.name));
   const converted = convertMessages(req.messages, names);
-  const plan = planThinking(ctx);
+  const plan = reconcileThinking(planThinking(ctx), converted.messages, ctx);
   const thinking = plan.thinking !== null;
 
   const body: Record<string, unknown> = { model: ctx.target.endpoint.model, max_tokens: plan.maxTokens };

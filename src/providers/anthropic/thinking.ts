@@ -2,6 +2,8 @@
 // `max_tokens` that must accompany it. Rules from the API: budget_tokens ≥ 1024 and budget_tokens < max_tokens
 // (spec: ThinkingConfigEnabled; https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking).
 import type { BuildContext } from '../types.js';
+import type { Block } from './content.js';
+import type { Turn } from './messages.js';
 
 export const MIN_THINKING_BUDGET = 1024;
 
@@ -34,4 +36,31 @@ export function planThinking(ctx: BuildContext): ThinkingPlan {
     if (budget < MIN_THINKING_BUDGET) return { thinking: null, maxTokens: ctx.maxTokens };
   }
   return { thinking: { type: 'enabled', budget_tokens: budget }, maxTokens };
+}
+
+const isThinking = (b: Block) => b.type === 'thinking' || b.type === 'redacted_thinking';
+
+/**
+ * Two API rules about replayed thinking, both seen as 400s in public issue threads
+ * (e.g. OpenRouterTeam/ai-sdk-provider#162, tailcallhq/forgecode#1853):
+ *  - with thinking on, "a final assistant message must start with a thinking block (preceding the
+ *    lastmost set of tool_use and tool_result blocks) … To avoid this requirement, disable thinking".
+ *    Most OpenAI clients do not echo reasoning_details, so in that case we turn thinking off for this
+ *    request rather than fail it (LiteLLM does the same);
+ *  - with thinking off, "an assistant message in the final position cannot contain thinking": such
+ *    blocks are stripped from a trailing (prefill) assistant turn.
+ */
+export function reconcileThinking(plan: ThinkingPlan, turns: Turn[], ctx: BuildContext): ThinkingPlan {
+  if (plan.thinking) {
+    const lastAssistant = [...turns].reverse().find((t) => t.role === 'assistant');
+    const inToolLoop = lastAssistant?.content.some((b) => b.type === 'tool_use') ?? false;
+    if (!inToolLoop || (lastAssistant && isThinking(lastAssistant.content[0]))) return plan;
+    plan = { thinking: null, maxTokens: ctx.maxTokens };
+  }
+  const last = turns[turns.length - 1];
+  if (last?.role === 'assistant' && last.content.some(isThinking)) {
+    last.content = last.content.filter((b) => !isThinking(b));
+    if (last.content.length === 0) turns.pop();
+  }
+  return plan;
 }
