@@ -256,3 +256,25 @@ test('files: PDFs become document blocks; audio and file_id are rejected', () =>
 test('user ids longer than Anthropic allows are not sent', () => {
   assert.equal(build({ user: 'x'.repeat(513) }).metadata, undefined);
 });
+
+test('cache_control on parts and at the top level is forwarded only in Anthropic\'s shape', () => {
+  const body = build({
+    cache_control: { type: 'ephemeral' },
+    messages: [
+      { role: 'system', content: [{ type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral', ttl: '1h' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'doc', cache_control: { type: 'ephemeral', extra: 1 } },
+          { type: 'text', text: 'q', cache_control: { type: 'persistent' } },
+        ],
+      },
+    ],
+  } as unknown as Partial<ChatRequest>);
+  assert.deepEqual(body.cache_control, { type: 'ephemeral' });
+  assert.deepEqual(body.system, [{ type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral', ttl: '1h' } }]);
+  assert.deepEqual(body.messages[0].content, [
+    { type: 'text', text: 'doc', cache_control: { type: 'ephemeral' } },
+    { type: 'text', text: 'q' },
+  ]);
+});

@@ -33,8 +33,24 @@ export function parseDataUrl(url: string): DataUrl | null {
   return { mediaType, data };
 }
 
-export function textBlock(text: string): Block[] {
-  return text.length > 0 ? [{ type: 'text', text }] : [];
+/**
+ * Anthropic prompt caching: clients (OpenRouter-style) may put `cache_control` on a content part or at the
+ * top level. The request schema lets unknown keys through, so it is read here and forwarded only when it
+ * has Anthropic's exact shape (spec: CacheControlEphemeral), never blindly.
+ */
+export function cacheControl(source: unknown): Record<string, string> | undefined {
+  const cc = (source as { cache_control?: unknown } | null)?.cache_control as { type?: unknown; ttl?: unknown } | undefined;
+  if (!cc || typeof cc !== 'object' || cc.type !== 'ephemeral') return undefined;
+  return cc.ttl === '5m' || cc.ttl === '1h' ? { type: 'ephemeral', ttl: cc.ttl } : { type: 'ephemeral' };
+}
+
+function withCache(block: Block, part: unknown): Block {
+  const cc = cacheControl(part);
+  return cc ? { ...block, cache_control: cc } : block;
+}
+
+export function textBlock(text: string, part?: unknown): Block[] {
+  return text.length > 0 ? [withCache({ type: 'text', text }, part)] : [];
 }
 
 function imageBlock(url: string, param: string): Block {
@@ -87,14 +103,14 @@ export function userBlocks(content: string | ChatContentPart[], param: string): 
     const where = `${param}.content[${j}]`;
     switch (part.type) {
       case 'text':
-        out.push(...textBlock(part.text));
+        out.push(...textBlock(part.text, part));
         break;
       case 'image_url':
         // `detail` has no Anthropic equivalent and is dropped.
-        out.push(imageBlock(part.image_url.url, where));
+        out.push(withCache(imageBlock(part.image_url.url, where), part));
         break;
       case 'file':
-        out.push(fileBlock(part.file, where));
+        out.push(withCache(fileBlock(part.file, where), part));
         break;
       case 'input_audio':
         throw new InvalidRequestError('Anthropic does not accept audio input', where);
@@ -107,5 +123,5 @@ export function userBlocks(content: string | ChatContentPart[], param: string): 
 export function textBlocks(content: string | { type: 'text'; text: string }[] | null | undefined): Block[] {
   if (content == null) return [];
   if (typeof content === 'string') return textBlock(content);
-  return content.flatMap((p) => textBlock(p.text));
+  return content.flatMap((p) => textBlock(p.text, p));
 }

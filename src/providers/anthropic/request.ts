@@ -2,6 +2,7 @@
 // only fields Anthropic knows are written, one by one).
 import type { ChatRequest } from '../../http/schemas/chat-request.js';
 import type { BuildContext, UpstreamRequest } from '../types.js';
+import { cacheControl } from './content.js';
 import { convertMessages } from './messages.js';
 import { JSON_TOOL_NAME, saveState, ToolNames } from './state.js';
 import { planThinking, reconcileThinking } from './thinking.js';
@@ -52,6 +53,9 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   if (typeof req.user === 'string' && req.user !== '' && req.user.length <= 512) {
     body.metadata = { user_id: req.user };
   }
+  // Top-level automatic prompt caching (OpenRouter accepts it on chat requests too).
+  const cc = cacheControl(req);
+  if (cc) body.cache_control = cc;
   if (ctx.stream) body.stream = true;
 
   saveState(ctx, { jsonTool: json ? JSON_TOOL_NAME : null, names });
