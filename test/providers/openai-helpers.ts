@@ -53,6 +53,8 @@ export interface CtxOptions {
   stream?: boolean;
   maxTokens?: number;
   maxTokensExplicit?: boolean;
+  /** the model's supported_parameters (empty = unknown, everything is sent) */
+  supportedParameters?: string[];
 }
 
 export function makeCtx(o: CtxOptions = {}): BuildContext {
@@ -81,7 +83,7 @@ export function makeCtx(o: CtxOptions = {}): BuildContext {
     description: '',
     context_length: 128000,
     architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'GPT', instruct_type: null },
-    supported_parameters: [],
+    supported_parameters: o.supportedParameters ?? [],
     default_parameters: null,
     expiration_date: null,
     quality_tier: 2,

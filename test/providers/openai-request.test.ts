@@ -139,3 +139,28 @@ test('embeddings request: always float, dimensions kept, model from the endpoint
   assert.equal(up.url, 'https://api.openai.com/v1/embeddings');
   assert.deepEqual(JSON.parse(up.body), { model: 'text-embedding-3-small', input: ['hello', 'world'], dimensions: 256, encoding_format: 'float' });
 });
+
+test('Alibaba DashScope: enable_thinking for hybrid Qwen3 (false on non-stream calls)', () => {
+  const hybrid: ReasoningInfo = { supported_efforts: [], default_effort: null, mandatory: false, supports_max_tokens: true };
+  const base = { providerId: 'alibaba', endpointModel: 'qwen3-235b-a22b', reasoningInfo: hybrid };
+  const nonStream = bodyOf(chatRequest(), makeCtx({ ...base, reasoning: { max_tokens: 2000 } }));
+  assert.equal(nonStream.enable_thinking, false);
+  assert.equal(nonStream.reasoning_effort, undefined);
+  const on = bodyOf(chatRequest(), makeCtx({ ...base, stream: true, reasoning: { max_tokens: 2000 } }));
+  assert.deepEqual([on.enable_thinking, on.thinking_budget], [true, 2000]);
+  assert.equal(bodyOf(chatRequest(), makeCtx({ ...base, stream: true, reasoning: { enabled: false } })).enable_thinking, false);
+  assert.equal('enable_thinking' in bodyOf(chatRequest(), makeCtx({ ...base, stream: true })), false);
+  // a non-reasoning Qwen (catalog reasoning null) and other providers never get it
+  assert.equal('enable_thinking' in bodyOf(chatRequest(), makeCtx({ ...base, reasoningInfo: null })), false);
+  assert.equal('enable_thinking' in bodyOf(chatRequest(), makeCtx({ ...base, providerId: 'together' })), false);
+});
+
+test('sampling knobs the catalog does not list for the model are dropped (o-series, grok-4)', () => {
+  const o3 = ['tools', 'tool_choice', 'parallel_tool_calls', 'max_tokens', 'reasoning', 'include_reasoning', 'structured_outputs', 'response_format', 'seed'];
+  const b = bodyOf(full(), makeCtx({ supportedParameters: o3 }));
+  for (const k of ['temperature', 'top_p', 'stop', 'frequency_penalty', 'presence_penalty', 'top_k']) assert.equal(k in b, false, k);
+  assert.equal(b.seed, 7);
+  assert.equal(b.tool_choice, 'auto');
+  assert.equal(b.parallel_tool_calls, true);
+  assert.equal(b.user, 'user-123');
+});

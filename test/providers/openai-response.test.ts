@@ -83,7 +83,12 @@ test('unusable 200 bodies throw UpstreamResponseError', () => {
   const ctx = makeCtx({ providerName: 'Together AI' });
   assert.throws(
     () => openaiDialect.parseChatResponse({ error: { message: 'Upstream overloaded', code: 503 } }, ctx),
-    (e: unknown) => e instanceof UpstreamResponseError && e.upstream.retryable && e.upstream.message === 'Together AI: Upstream overloaded',
+    (e: unknown) =>
+      e instanceof UpstreamResponseError &&
+      e.upstream.retryable &&
+      e.upstream.message === 'Together AI: Upstream overloaded' &&
+      // duck-typed like a thrown UpstreamError by the router
+      e.status === 502 && e.retryable && 'upstream_status' in e && e.upstream_status === 503,
   );
   assert.throws(
     () => openaiDialect.parseChatResponse({ id: 'x', choices: [] }, ctx),

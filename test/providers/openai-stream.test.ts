@@ -142,6 +142,12 @@ test('stream ending without finish_reason or [DONE] finishes "stop" on end(); un
   assert.deepEqual(t.end(), [{ type: 'finish', finish_reason: 'stop', native_finish_reason: null }]);
 });
 
+test('a stream without a single chunk gets no synthetic finish (the router reports it as empty)', () => {
+  const t = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
+  assert.deepEqual(t.push({ data: '[DONE]' }), []);
+  assert.deepEqual(t.end(), []);
+});
+
 test('tool-call fragments keep per-index order across interleaved calls', () => {
   const t = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
   const chunk = (tcs: unknown[]) => ({ data: JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: tcs } }] }) });

@@ -13,12 +13,29 @@ export const DEFAULT_PROVIDER_LABEL = 'Upstream provider';
 
 /**
  * A 200 answer that is not a usable completion (an error object, no choices, not JSON). The DialectAdapter
- * parse methods can only return results, so they throw this; `upstream` is ready to hand to the client/router.
+ * parse methods can only return results, so they throw this. It is an Error (stack, instanceof) that also
+ * carries every UpstreamError field itself, so callers that duck-type thrown UpstreamErrors (the router's
+ * isUpstreamError) route it like any other upstream failure; `upstream` is the plain object.
  */
-export class UpstreamResponseError extends Error {
+export class UpstreamResponseError extends Error implements UpstreamError {
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly type: string;
+  readonly code: string | null;
+  readonly upstream_status: number | null;
+  readonly upstream_body?: unknown;
+  readonly retry_after_sec?: number;
+
   constructor(public readonly upstream: UpstreamError) {
     super(upstream.message);
     this.name = 'UpstreamResponseError';
+    this.status = upstream.status;
+    this.retryable = upstream.retryable;
+    this.type = upstream.type;
+    this.code = upstream.code;
+    this.upstream_status = upstream.upstream_status;
+    if (upstream.upstream_body !== undefined) this.upstream_body = upstream.upstream_body;
+    if (upstream.retry_after_sec !== undefined) this.retry_after_sec = upstream.retry_after_sec;
   }
 }
 

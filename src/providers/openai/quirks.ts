@@ -18,6 +18,12 @@ export interface Quirks {
   shortToolCallIds: boolean;
   /** only OpenAI is known to accept role "developer"; others get "system" (DeepSeek, Mistral reject the role) */
   developerRole: boolean;
+  /**
+   * DashScope switches hybrid Qwen3 thinking with `enable_thinking` (+ `thinking_budget`), on by default for the
+   * open-weight models, and answers 400 "parameter.enable_thinking must be set to false for non-streaming
+   * calls" otherwise (github.com/coze-dev/coze-studio/issues/324).
+   */
+  enableThinking: boolean;
   /** keys each message role may carry upstream (strict upstreams reject unknown ones) */
   messageKeys: Record<MessageRole, ReadonlySet<string>>;
 }
@@ -49,6 +55,7 @@ const GENERIC: Quirks = {
   user: true,
   shortToolCallIds: false,
   developerRole: false,
+  enableThinking: false,
   messageKeys: OPENAI_KEYS,
 };
 
@@ -65,6 +72,7 @@ const TABLE: Record<string, Quirks> = {
     shortToolCallIds: true,
     messageKeys: MISTRAL_KEYS,
   },
+  alibaba: { ...GENERIC, enableThinking: true },
 };
 
 export function quirksFor(providerId: string): Quirks {

@@ -11,6 +11,7 @@
 // Disabling (enabled:false) is only possible where the model lists "none" or "minimal"; mandatory reasoners
 // (o-series, gpt-5, R1) cannot be turned off, so nothing is sent and they reason at their default.
 import type { BuildContext } from '../types.js';
+import type { Quirks } from './quirks.js';
 
 const ORDER = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 
@@ -54,4 +55,18 @@ export function reasoningEffort(ctx: BuildContext): string | undefined {
   if (info === undefined) return wanted;
   if (info.supported_efforts.length === 0) return undefined;
   return snap(wanted, info.supported_efforts, info.default_effort);
+}
+
+/**
+ * DashScope's own switch for hybrid (non-mandatory) Qwen3 models: streams follow the plan (nothing when the
+ * client did not ask: the model default applies); non-stream calls must send false, thinking is stream-only.
+ */
+export function dashscopeThinking(ctx: BuildContext, q: Quirks): { enable_thinking?: boolean; thinking_budget?: number } {
+  const info = ctx.target.model.reasoning;
+  if (!q.enableThinking || !info || info.mandatory) return {};
+  if (!ctx.stream) return { enable_thinking: false };
+  const plan = ctx.reasoning;
+  if (!plan) return {};
+  if (!plan.enabled) return { enable_thinking: false };
+  return plan.max_tokens != null ? { enable_thinking: true, thinking_budget: plan.max_tokens } : { enable_thinking: true };
 }

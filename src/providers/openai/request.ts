@@ -1,11 +1,16 @@
 // ChatRequest → POST {base_url}/chat/completions. The body is built field by field from the standard OpenAI
 // fields, so ARouter-only fields (models, provider, reasoning, usage, include_reasoning, transforms, ...) and
 // anything unknown never reach the upstream; one JSON.stringify at the end.
+// Sampling knobs the catalog does not list for the endpoint are dropped rather than sent: o-series/gpt-5
+// answer 400 "Unsupported parameter: 'temperature'", xAI reasoning models 400 on stop/penalties, Groq on any
+// property it does not know. That is OpenRouter's behaviour too (unsupported parameters are ignored); clients
+// that want a hard failure use provider.require_parameters, which routing enforces. An empty list means the
+// catalog knows nothing (operator-defined models) and everything is sent.
 import type { ChatRequest } from '../../http/schemas/chat-request.js';
 import type { BuildContext, UpstreamRequest, UpstreamTarget } from '../types.js';
 import { prepareMessages } from './messages.js';
 import { quirksFor } from './quirks.js';
-import { reasoningEffort } from './reasoning.js';
+import { dashscopeThinking, reasoningEffort } from './reasoning.js';
 
 export function upstreamUrl(target: UpstreamTarget, path: string): string {
   const base = target.provider.base_url;
@@ -27,6 +32,8 @@ export function upstreamHeaders(target: UpstreamTarget, stream: boolean): Record
 export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamRequest {
   const { target } = ctx;
   const q = quirksFor(target.provider.id);
+  const params = target.endpoint.supported_parameters ?? target.model.supported_parameters;
+  const allowed = (p: string) => params.length === 0 || params.includes(p);
   const body: Record<string, unknown> = {
     model: target.endpoint.model,
     messages: prepareMessages(req.messages, q),
@@ -44,17 +51,18 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
     if (req.parallel_tool_calls !== undefined) body.parallel_tool_calls = req.parallel_tool_calls;
   }
   if (req.response_format !== undefined) body.response_format = req.response_format;
-  if (req.stop != null) body.stop = req.stop;
-  if (req.temperature != null) body.temperature = req.temperature;
-  if (req.top_p != null) body.top_p = req.top_p;
-  if (req.top_k !== undefined && q.topK) body.top_k = req.top_k;
-  if (req.seed != null) body[q.seedField] = req.seed;
-  if (req.frequency_penalty != null) body.frequency_penalty = req.frequency_penalty;
-  if (req.presence_penalty != null) body.presence_penalty = req.presence_penalty;
+  if (req.stop != null && allowed('stop')) body.stop = req.stop;
+  if (req.temperature != null && allowed('temperature')) body.temperature = req.temperature;
+  if (req.top_p != null && allowed('top_p')) body.top_p = req.top_p;
+  if (req.top_k !== undefined && q.topK && allowed('top_k')) body.top_k = req.top_k;
+  if (req.seed != null && allowed('seed')) body[q.seedField] = req.seed;
+  if (req.frequency_penalty != null && allowed('frequency_penalty')) body.frequency_penalty = req.frequency_penalty;
+  if (req.presence_penalty != null && allowed('presence_penalty')) body.presence_penalty = req.presence_penalty;
   if (req.n !== undefined) body.n = req.n;
   if (req.user !== undefined && q.user) body.user = req.user;
   const effort = reasoningEffort(ctx);
   if (effort !== undefined) body.reasoning_effort = effort;
+  if (q.enableThinking) Object.assign(body, dashscopeThinking(ctx, q));
   return {
     url: upstreamUrl(target, '/chat/completions'),
     method: 'POST',

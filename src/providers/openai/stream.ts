@@ -4,7 +4,8 @@
 // - tool calls without an id (Ollama) or without an index get one; object arguments are stringified;
 // - usage on any chunk (xAI: second-to-last, Groq: `x_groq.usage`): the last non-null wins, emitted once at
 //   [DONE]/end() — after the finish event, which is OpenAI's own order (finish chunk, then usage chunk);
-// - finish exactly once; a stream that ends without finish_reason finishes "stop" (or "tool_calls");
+// - finish exactly once; a stream that ends without finish_reason finishes "stop" (or "tool_calls"), unless
+//   not a single chunk came (then nothing: an empty stream is the upstream's failure, not an empty answer);
 // - `{"error":{...}}` chunks and unparsable data end the translation with an error event.
 import type {
   BuildContext,
@@ -33,6 +34,8 @@ class OpenAIStreamTranslator implements StreamTranslator {
   private usage: NormalizedUsage | null = null;
   private usageSent = false;
   private finished = false;
+  /** whether any chunk arrived: a stream with none gets no synthetic finish, so the router sees it as empty */
+  private sawChunk = false;
   /** after an error event nothing more is emitted */
   private dead = false;
   /** tool-call indexes seen so far: the first fragment of each gets an id if the upstream sent none */
@@ -58,6 +61,7 @@ class OpenAIStreamTranslator implements StreamTranslator {
       return this.fail(invalidResponse(`malformed JSON in stream chunk: ${data.slice(0, 200)}`, this.provider));
     }
     if (!isRecord(chunk)) return [];
+    this.sawChunk = true;
     if ((chunk.error !== undefined && chunk.error !== null) || ev.event === 'error') {
       return this.fail(errorFromPayload(chunk, this.provider));
     }
@@ -86,7 +90,7 @@ class OpenAIStreamTranslator implements StreamTranslator {
   end(): StreamEvent[] {
     if (this.dead) return [];
     const out = this.flushUsage();
-    if (!this.finished) {
+    if (!this.finished && this.sawChunk) {
       this.finished = true;
       out.push({ type: 'finish', finish_reason: this.seenTools.size > 0 ? 'tool_calls' : 'stop', native_finish_reason: null });
     }
