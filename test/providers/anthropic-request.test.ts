@@ -278,3 +278,12 @@ test('cache_control on parts and at the top level is forwarded only in Anthropic
     { type: 'text', text: 'q' },
   ]);
 });
+
+test('whitespace-only text is dropped; a system-only conversation becomes the user turn; nothing at all is a 400', () => {
+  let body = build({ messages: [{ role: 'user', content: [{ type: 'text', text: ' \n ' }, { type: 'text', text: 'real' }] }] });
+  assert.deepEqual(body.messages[0].content, [{ type: 'text', text: 'real' }]);
+  body = build({ messages: [{ role: 'system', content: 'Say hello.' }] });
+  assert.equal(body.system, undefined);
+  assert.deepEqual(body.messages, [{ role: 'user', content: [{ type: 'text', text: 'Say hello.' }] }]);
+  assert.equal(buildError({ messages: [{ role: 'user', content: '' }] }).param, 'messages');
+});

@@ -1,5 +1,6 @@
 // Content parts of one OpenAI message → Anthropic content blocks (text, image, document).
-// Anthropic rejects empty text blocks ("text content blocks must be non-empty"), so empty text is dropped here.
+// Anthropic rejects empty text blocks ("text content blocks must be non-empty") and whitespace-only ones,
+// so such text is dropped here; it carries no meaning.
 import type { ChatContentPart } from '../../http/schemas/chat-request.js';
 import { InvalidRequestError } from '../errors.js';
 
@@ -49,8 +50,9 @@ function withCache(block: Block, part: unknown): Block {
   return cc ? { ...block, cache_control: cc } : block;
 }
 
+/** Anthropic rejects empty and whitespace-only text blocks ("text content blocks must contain non-whitespace text"). */
 export function textBlock(text: string, part?: unknown): Block[] {
-  return text.length > 0 ? [withCache({ type: 'text', text }, part)] : [];
+  return text.trim().length > 0 ? [withCache({ type: 'text', text }, part)] : [];
 }
 
 function imageBlock(url: string, param: string): Block {

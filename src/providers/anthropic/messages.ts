@@ -132,6 +132,14 @@ export function convertMessages(messages: ChatMessage[], names: ToolNames): Conv
     }
   }
   trimFinalAssistant(turns);
+  if (turns.length === 0) {
+    // OpenAI accepts a system-only conversation; Anthropic needs at least one message. Sending the
+    // instructions as the user turn gets an answer instead of a certain upstream 400.
+    if (system.length === 0) {
+      throw new InvalidRequestError('Anthropic needs at least one message with non-empty content', 'messages');
+    }
+    return { system: [], messages: [{ role: 'user', content: system }], usesTools };
+  }
   return { system, messages: turns, usesTools };
 }
 
