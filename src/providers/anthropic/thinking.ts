@@ -46,7 +46,7 @@ const isThinking = (b: Block) => b.type === 'thinking' || b.type === 'redacted_t
  *  - with thinking on, "a final assistant message must start with a thinking block (preceding the
  *    lastmost set of tool_use and tool_result blocks) … To avoid this requirement, disable thinking".
  *    Most OpenAI clients do not echo reasoning_details, so in that case we turn thinking off for this
- *    request rather than fail it (LiteLLM does the same);
+ *    request rather than fail it (LiteLLM does the same under modify_params);
  *  - with thinking off, "an assistant message in the final position cannot contain thinking": such
  *    blocks are stripped from a trailing (prefill) assistant turn.
  */
