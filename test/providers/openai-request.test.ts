@@ -164,3 +164,11 @@ test('sampling knobs the catalog does not list for the model are dropped (o-seri
   assert.equal(b.parallel_tool_calls, true);
   assert.equal(b.user, 'user-123');
 });
+
+test('an empty tool_calls array is dropped; other messages stay the same objects', () => {
+  const user = { role: 'user' as const, content: 'hi' };
+  const req = chatRequest({ messages: [user, { role: 'assistant', content: 'hello', tool_calls: [] }] });
+  const msgs = bodyOf(req).messages;
+  assert.deepEqual(msgs[1], { role: 'assistant', content: 'hello' });
+  assert.deepEqual(msgs[0], user);
+});

@@ -56,8 +56,13 @@ function fixMessage(m: ChatMessage, q: Quirks): ChatMessage | Loose {
   }
   let toolCalls: unknown = src.tool_calls;
   let toolCallId: unknown = src.tool_call_id;
+  // `tool_calls: []` (some SDKs always send the key) is "empty array, expected minimum length 1" at OpenAI
+  if (Array.isArray(toolCalls) && toolCalls.length === 0) {
+    toolCalls = undefined;
+    dirty = true;
+  }
   if (q.shortToolCallIds) {
-    if (toolCalls !== undefined) {
+    if (Array.isArray(toolCalls)) {
       const r = rewriteToolCalls(toolCalls);
       toolCalls = r.calls;
       dirty ||= r.changed;
@@ -72,7 +77,8 @@ function fixMessage(m: ChatMessage, q: Quirks): ChatMessage | Loose {
   const copy: Loose = {};
   for (const k in src) if (allowed.has(k) && src[k] !== undefined) copy[k] = src[k];
   copy.role = role;
-  if (copy.tool_calls !== undefined) copy.tool_calls = toolCalls;
+  if (toolCalls === undefined) delete copy.tool_calls;
+  else if (copy.tool_calls !== undefined) copy.tool_calls = toolCalls;
   if (copy.tool_call_id !== undefined) copy.tool_call_id = toolCallId;
   return copy;
 }
