@@ -14,6 +14,12 @@ import { Directory } from './auth/directory.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { SpendService } from './accounting/spend.js';
 import { createHttpServer, buildRouter } from './http/server.js';
+import { HealthTracker } from './routing/health.js';
+import { endpointKey } from './routing/filters.js';
+import { Transport } from './providers/transport.js';
+import { RequestLimits } from './accounting/limits.js';
+import { Ledger } from './accounting/ledger.js';
+import { preloadTokenizers } from './accounting/tokenizer.js';
 import { allRoutes } from './http/routes/index.js';
 
 export interface AppOptions {
@@ -33,6 +39,10 @@ export class App {
   readonly catalog: Catalog;
   readonly providers: ProviderRegistry;
   readonly spend = new SpendService();
+  readonly health: HealthTracker;
+  readonly transport: Transport;
+  readonly limits: RequestLimits;
+  readonly ledger: Ledger;
   /** serialised public model objects, computed once */
   private modelJsonCache = new Map<ModelDef, string>();
   /** serialised /v1/models answers per (providers, query) */
@@ -49,6 +59,13 @@ export class App {
     this.directory = new Directory(this.store, opts.config.adminKey);
     this.catalog = new Catalog(loadBuiltinCatalog(), opts.config.catalog);
     this.providers = new ProviderRegistry(this.catalog, opts.env ?? process.env, opts.demoUpstreams ?? null);
+    this.health = new HealthTracker({
+      failureThreshold: opts.config.routing.breakerFailures,
+      cooldownMs: opts.config.routing.breakerCooldownMs,
+    });
+    this.transport = new Transport(opts.config.upstream);
+    this.limits = new RequestLimits(opts.config.limits);
+    this.ledger = new Ledger(this.store, this.log, opts.config.ledger);
   }
 
   modelJson(m: ModelDef): string {
@@ -57,10 +74,17 @@ export class App {
     return s;
   }
 
-  endpointStats(_provider: string, _m: ModelDef, _e: EndpointDef): EndpointLiveStats {
+  endpointStats(_provider: string, m: ModelDef, e: EndpointDef): EndpointLiveStats {
+    const s = this.health.stats(endpointKey(m, e));
     return {
-      status: 0, uptime_last_5m: null, uptime_last_30m: null, uptime_last_1d: null,
-      latency_last_30m: null, throughput_last_30m: null, circuit: 'closed',
+      // OpenRouter's status enum: 0 healthy, negative = degraded (-1 recently failing, -2 breaker open)
+      status: s.breaker === 'open' ? -2 : s.recently_failing ? -1 : 0,
+      uptime_last_5m: s.uptime_last_5m,
+      uptime_last_30m: s.uptime_last_30m,
+      uptime_last_1d: s.uptime_last_1d,
+      latency_last_30m: s.latency_last_30m,
+      throughput_last_30m: s.throughput_last_30m,
+      circuit: s.breaker,
     };
   }
 
@@ -75,6 +99,8 @@ export class App {
     const boot = await this.directory.bootstrap();
     this.bootstrapAdminKey = boot.adminKey;
     await this.spend.loadFrom(this.store);
+    // tokenizer tables load synchronously on first use: do it now, not on the first request
+    preloadTokenizers();
   }
 
   async listen(): Promise<AddressInfo> {
@@ -108,6 +134,8 @@ export class App {
         server.closeIdleConnections();
       });
     }
+    await this.ledger.close();
+    await this.transport.close();
     await this.store.close();
   }
 }

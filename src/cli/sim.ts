@@ -1,5 +1,5 @@
 // `arouter sim`: run simulated upstreams standalone (for manual testing or pointing another gateway at).
-import { startSimUpstream, type SimDialect } from '../sim/index.js';
+import { startSimUpstream, type SimDialect, type SimUpstream } from '../sim/index.js';
 import { parse } from './args.js';
 
 export async function simCommand(argv: string[]): Promise<number> {
@@ -12,7 +12,7 @@ export async function simCommand(argv: string[]): Promise<number> {
     }
   }
   const basePort = values.port ? Number(values.port) : 0;
-  const sims = [];
+  const sims: SimUpstream[] = [];
   for (let i = 0; i < dialects.length; i++) {
     const sim = await startSimUpstream({ dialect: dialects[i], host: values.host ?? '127.0.0.1', port: basePort ? basePort + i : 0 });
     sims.push(sim);

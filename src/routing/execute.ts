@@ -11,7 +11,6 @@ import { InvalidRequestError } from '../providers/errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { AbortedByClient, isUpstreamError, networkError, readText, sseEvents, type Transport } from '../providers/transport.js';
 import type { HealthTracker } from './health.js';
-import { endpointKey } from './filters.js';
 import type { AttemptRecord } from '../store/types.js';
 
 export interface PlannedAttempt {
@@ -21,6 +20,8 @@ export interface PlannedAttempt {
   reasoning: ReasoningPlan | null;
   maxTokens: number;
   maxTokensExplicit: boolean;
+  /** health / breaker key */
+  endpointKey: string;
 }
 
 export interface ExecEnv {
@@ -98,7 +99,7 @@ export async function executeChat<A extends PlannedAttempt>(
   const errors: UpstreamError[] = [];
   for (let i = 0; i < plan.length; i++) {
     const a = plan[i];
-    const key = endpointKey(a.model, a.endpoint);
+    const key = a.endpointKey;
     const lastResort = i === plan.length - 1 && attempts.length === 0;
     if (!env.health.tryAcquire(key) && !lastResort) {
       attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 0, duration_ms: 0, error: 'circuit_open' });
@@ -133,7 +134,7 @@ export async function executeChat<A extends PlannedAttempt>(
       const res = await env.transport.send(upstreamReq, signal);
       if (res.status >= 400) {
         const text = await readText(res.body, signal);
-        throw dialect.mapError(res.status, text, res.headers);
+        throw dialect.mapError(res.status, text, res.headers, a.provider.name);
       }
       if (!stream) {
         const text = await readText(res.body, signal);

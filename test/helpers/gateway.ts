@@ -54,3 +54,41 @@ export async function startGateway(opts: {
     },
   };
 }
+
+import { startSimUpstream, type SimUpstream } from '../../src/sim/index.js';
+
+export interface SimSet {
+  openai: SimUpstream;
+  anthropic: SimUpstream;
+  gemini: SimUpstream;
+  urls: Record<Dialect, string>;
+  resetAll(): void;
+  close(): Promise<void>;
+}
+
+export async function startSims(): Promise<SimSet> {
+  const [openai, anthropic, gemini] = await Promise.all(
+    (['openai', 'anthropic', 'gemini'] as const).map((dialect) => startSimUpstream({ dialect, port: 0 })),
+  );
+  return {
+    openai,
+    anthropic,
+    gemini,
+    urls: { openai: openai.url, anthropic: anthropic.url, gemini: gemini.url },
+    resetAll() {
+      openai.reset();
+      anthropic.reset();
+      gemini.reset();
+    },
+    async close() {
+      await Promise.all([openai.close(), anthropic.close(), gemini.close()]);
+    },
+  };
+}
+
+/** a gateway whose every provider is wired to the simulated upstreams (demo mode) */
+export async function startDemoGateway(config: Record<string, unknown> = {}): Promise<{ gw: TestGateway; sims: SimSet }> {
+  const sims = await startSims();
+  const gw = await startGateway({ demoUpstreams: sims.urls, config });
+  return { gw, sims };
+}

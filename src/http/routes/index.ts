@@ -2,5 +2,9 @@ import type { Route } from '../context.js';
 import { healthRoutes } from './health.js';
 import { keyRoutes } from './keys.js';
 import { modelRoutes } from './models.js';
+import { chatRoutes } from './chat.js';
+import { embeddingRoutes } from './embeddings.js';
+import { ledgerRoutes } from './ledger.js';
+import { routeRoutes } from './route.js';
 
-export const allRoutes: Route[] = [...healthRoutes, ...modelRoutes, ...keyRoutes];
+export const allRoutes: Route[] = [...healthRoutes, ...modelRoutes, ...keyRoutes, ...chatRoutes, ...embeddingRoutes, ...ledgerRoutes, ...routeRoutes];

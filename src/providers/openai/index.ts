@@ -13,9 +13,8 @@ export const openaiDialect: DialectAdapter = {
   buildChatRequest,
   parseChatResponse,
   createStreamTranslator,
-  // The interface passes no provider, so messages say "Upstream provider: …"; callers that know the provider
-  // can call mapOpenAIError(status, body, headers, provider.name) for "DeepSeek: …".
-  mapError: (status, bodyText, headers) => mapOpenAIError(status, bodyText, headers),
+  // one dialect, many providers: the caller's provider name makes messages read "DeepSeek: …"
+  mapError: (status, bodyText, headers, providerName) => mapOpenAIError(status, bodyText, headers, providerName),
   buildEmbeddingsRequest,
   parseEmbeddingsResponse,
 };

@@ -1,0 +1,95 @@
+// Per-key request limits for the chat and embeddings routes: requests/minute, tokens/minute (config default
+// or per key), and the `:free` tier's own per-minute and per-day caps. One atomic take() per request.
+import { HttpError } from '../http/errors.js';
+import type { KeyRow } from '../store/types.js';
+import { MemoryRateLimiter, rateLimitHeaders, type RateDecision, type RateLimit, type RateLimiter } from './ratelimit.js';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+export interface LimitsConfig {
+  defaultRpm: number | null;
+  defaultTpm: number | null;
+  freeRpm: number;
+  freeRpd: number;
+}
+
+export interface Admission {
+  /** X-RateLimit-* headers for the response */
+  headers: Record<string, string>;
+}
+
+export class RequestLimits {
+  constructor(
+    private cfg: LimitsConfig,
+    readonly limiter: RateLimiter = new MemoryRateLimiter(),
+  ) {}
+
+  private keyLimits(key: KeyRow): RateLimit[] {
+    const out: RateLimit[] = [];
+    const rpm = key.rate_limit_rpm ?? this.cfg.defaultRpm;
+    const tpm = key.rate_limit_tpm ?? this.cfg.defaultTpm;
+    if (rpm) out.push({ name: 'requests-per-minute', limit: rpm, windowMs: MINUTE });
+    if (tpm) out.push({ name: 'tokens-per-minute', limit: tpm, windowMs: MINUTE });
+    return out;
+  }
+
+  /**
+   * Admits a request or throws 429 with Retry-After and X-RateLimit-* headers. `promptTokens` counts
+   * against the tokens-per-minute limit at admission; completion tokens are added after the fact.
+   */
+  admit(key: KeyRow, free: boolean, promptTokens: number): Admission {
+    const limits = this.keyLimits(key);
+    let decision: RateDecision | null = null;
+    if (limits.length) {
+      const rpm = limits.find((l) => l.name === 'requests-per-minute');
+      const tpm = limits.find((l) => l.name === 'tokens-per-minute');
+      if (tpm && promptTokens > tpm.limit) {
+        throw new HttpError(413, `The prompt (${promptTokens} tokens) exceeds this key's tokens-per-minute limit of ${tpm.limit}`,
+          'invalid_request_error', 'prompt_exceeds_rate_limit');
+      }
+      // requests and tokens are separate keys so one take() can consume 1 request and N tokens atomically
+      if (rpm) decision = this.check(this.limiter.take(`k:${key.id}:r`, [rpm], 1), key.id);
+      if (tpm) {
+        const d = this.limiter.take(`k:${key.id}:t`, [tpm], promptTokens);
+        if (!d.allowed && rpm) this.limiter.refund(`k:${key.id}:r`, rpm.name, 1);
+        const checked = this.check(d, key.id);
+        if (!decision || checked.remaining / checked.limit < decision.remaining / decision.limit) decision = checked;
+      }
+    }
+    if (free) {
+      const d = this.limiter.take(`free:${key.id}`, [
+        { name: 'free-models-per-min', limit: this.cfg.freeRpm, windowMs: MINUTE },
+        { name: 'free-models-per-day', limit: this.cfg.freeRpd, windowMs: DAY },
+      ]);
+      if (!d.allowed) {
+        if (limits.length) this.refundRequest(key, promptTokens);
+        throw tooMany(d, `Rate limit exceeded: ${d.limited_by} (${d.limit}) for :free models`);
+      }
+      decision = d;
+    }
+    return { headers: decision ? rateLimitHeaders(decision) : {} };
+  }
+
+  /** completion tokens count against tokens-per-minute once known (best effort: never blocks this request) */
+  addCompletionTokens(key: KeyRow, tokens: number): void {
+    const tpm = key.rate_limit_tpm ?? this.cfg.defaultTpm;
+    if (!tpm || tokens <= 0) return;
+    this.limiter.take(`k:${key.id}:t`, [{ name: 'tokens-per-minute', limit: tpm, windowMs: MINUTE }], Math.min(tokens, tpm));
+  }
+
+  private refundRequest(key: KeyRow, promptTokens: number): void {
+    this.limiter.refund(`k:${key.id}:r`, 'requests-per-minute', 1);
+    this.limiter.refund(`k:${key.id}:t`, 'tokens-per-minute', promptTokens);
+  }
+
+  private check(d: RateDecision, _keyId: string): RateDecision {
+    if (!d.allowed) throw tooMany(d, `Rate limit exceeded: ${d.limited_by} (${d.limit}) for this key`);
+    return d;
+  }
+}
+
+function tooMany(d: RateDecision, message: string): HttpError {
+  return new HttpError(429, `${message}; retry after ${Math.max(1, d.retryAfterSec)} s`, 'rate_limit_error', 'rate_limit_exceeded', null,
+    rateLimitHeaders(d), { limited_by: d.limited_by, headers: rateLimitHeaders(d) });
+}

@@ -1,0 +1,67 @@
+// Writes chat answers in OpenAI's shapes. Streams: SSE with chunks built from a pre-serialised prefix
+// (id/object/created/model/provider never change within a stream), so each chunk costs one small
+// JSON.stringify of its delta.
+import type { ServerResponse } from 'node:http';
+import type { ChunkDelta, FinishReason, UpstreamError } from '../providers/types.js';
+
+export class SseWriter {
+  opened = false;
+  private prefix = '';
+  private sentRole = false;
+  constructor(private res: ServerResponse) {}
+
+  open(headers: Record<string, string>): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      ...headers,
+    });
+    this.res.flushHeaders();
+  }
+
+  /** an SSE comment: clients ignore it; it keeps proxies and clients from timing out while we wait */
+  comment(text: string): void {
+    this.res.write(`: ${text}\n\n`);
+  }
+
+  setIdentity(id: string, created: number, model: string, provider: string): void {
+    this.prefix = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"provider":${JSON.stringify(provider)}`;
+  }
+
+  delta(delta: ChunkDelta): void {
+    const d = this.sentRole ? delta : { role: 'assistant', ...delta };
+    this.sentRole = true;
+    this.res.write(`data: ${this.prefix},"choices":[{"index":0,"delta":${JSON.stringify(d)},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}\n\n`);
+  }
+
+  finish(reason: FinishReason, native: string | null): void {
+    const d = this.sentRole ? '{}' : '{"role":"assistant","content":""}';
+    this.sentRole = true;
+    this.res.write(`data: ${this.prefix},"choices":[{"index":0,"delta":${d},"finish_reason":"${reason}","native_finish_reason":${JSON.stringify(native)},"logprobs":null}]}\n\n`);
+  }
+
+  error(err: UpstreamError): void {
+    const e = { message: err.message, type: err.type, code: err.code, metadata: { upstream_status: err.upstream_status } };
+    this.res.write(`data: ${this.prefix},"error":${JSON.stringify(e)},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`);
+  }
+
+  usage(usage: unknown): void {
+    this.res.write(`data: ${this.prefix},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`);
+  }
+
+  done(): void {
+    this.res.end('data: [DONE]\n\n');
+  }
+}
+
+export function attemptsHeader(attempts: Array<{ provider: string; status: number; duration_ms: number; error?: string }>): string {
+  return attempts
+    .map((a) => `${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`)
+    .join(', ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 512);
+}

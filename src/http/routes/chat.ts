@@ -1,0 +1,308 @@
+// POST /v1/chat/completions: validate → plan → rate limit → reserve worst case → execute with fallbacks →
+// answer (JSON or SSE) → settle the real cost → ledger row + health sample. See README "Request walk".
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { AuthedContext, Route } from '../context.js';
+import { HttpError } from '../errors.js';
+import { readJson } from '../body.js';
+import { sendJson } from '../respond.js';
+import { validate } from '../validate.js';
+import { ChatRequestSchema, type ChatRequest } from '../schemas/chat-request.js';
+import { SseWriter, attemptsHeader } from '../chat-output.js';
+import { buildRoutePlan, RoutingError, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
+import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';
+import { AbortedByClient } from '../../providers/transport.js';
+import type { FinishReason, NormalizedUsage, StreamEvent, UpstreamError } from '../../providers/types.js';
+import { finalUsage, usageJson, type GeneratedText } from '../../accounting/usage.js';
+import { toNumberUsd, formatUsd } from '../../accounting/money.js';
+import type { AttemptRecord, GenerationRow } from '../../store/types.js';
+import type { App } from '../../app.js';
+
+export function generationId(): string {
+  return `gen-${randomBytes(18).toString('base64url')}`;
+}
+
+export function routingHttpError(err: RoutingError): HttpError {
+  return new HttpError(err.status, err.message, err.type, err.code, err.param, {}, err.metadata ?? undefined);
+}
+
+export function upstreamHttpError(e: UpstreamError, attempts: AttemptRecord[], headers: Record<string, string>): HttpError {
+  const h: Record<string, string> = { ...headers, 'x-arouter-attempts': attemptsHeader(attempts) };
+  if (e.retry_after_sec) h['retry-after'] = String(e.retry_after_sec);
+  return new HttpError(e.status, e.message, e.type, e.code, null, h, {
+    upstream_status: e.upstream_status,
+    ...(e.upstream_body !== undefined ? { upstream_body: e.upstream_body } : {}),
+    attempts,
+  });
+}
+
+/** Plans the request or answers the client's mistake (404 unknown model, 400 bad variant, 503 nothing fits). */
+export function planChat(app: App, ctx: AuthedContext, req: ChatRequest): RoutePlan {
+  try {
+    return buildRoutePlan({
+      catalog: app.catalog,
+      req,
+      availableProviders: app.providers.availableFor(ctx.account),
+      health: app.health,
+      autoTiers: app.config.routing.autoTiers,
+    });
+  } catch (err) {
+    if (err instanceof RoutingError) throw routingHttpError(err);
+    throw err;
+  }
+}
+
+interface Tally {
+  text: GeneratedText;
+  usage: NormalizedUsage | null;
+  finish: FinishReason | null;
+  native: string | null;
+  error: UpstreamError | null;
+  firstTokenAt: number | null;
+}
+
+async function chatCompletions(ctx: AuthedContext): Promise<void> {
+  const { app, res, key, account } = ctx;
+  const body = await readJson(ctx.req, app.config.bodyLimitBytes);
+  const req = validate(ChatRequestSchema, body);
+  if (req.reasoning_effort && req.reasoning?.effort && req.reasoning.effort !== req.reasoning_effort) {
+    throw new HttpError(400, 'reasoning_effort and reasoning.effort disagree; send one of them', 'invalid_request_error', 'invalid_request', 'reasoning_effort');
+  }
+  const stream = req.stream === true;
+  const plan = planChat(app, ctx, req);
+  const first = plan.attempts[0];
+  const gen = generationId();
+  ctx.logFields.generation_id = gen;
+  const routeHeader = summarizeRoute(plan.explanation);
+
+  const admission = app.limits.admit(key, plan.attempts.some((a) => a.variant === 'free'), first.promptTokens);
+  const worst = plan.attempts.reduce((m, a) => (a.worstCasePusd > m ? a.worstCasePusd : m), 0n);
+  const reservation = app.spend.reserve(account, key, worst);
+  if (!reservation.ok) {
+    const what = reservation.reason === 'key_limit' ? "this key's spend limit" : "the account's credits";
+    throw new HttpError(402,
+      `Insufficient ${reservation.reason === 'key_limit' ? 'key limit' : 'credits'}: this request may cost up to $${formatUsd(worst)} ` +
+        `(prompt plus max output tokens) but ${what} leave $${formatUsd(reservation.available > 0n ? reservation.available : 0n)}. ` +
+        'Lower max_tokens, raise the limit, or add credits.',
+      'insufficient_quota', reservation.reason === 'key_limit' ? 'key_limit_exceeded' : 'insufficient_credits', null, admission.headers);
+  }
+
+  const headers: Record<string, string> = { ...admission.headers, 'x-arouter-route': routeHeader, 'x-arouter-generation-id': gen };
+  const started = performance.now();
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort(new AbortedByClient());
+  };
+  res.once('close', onClose);
+  const deadline = AbortSignal.timeout(app.config.upstream.totalDeadlineMs);
+  const signal = AbortSignal.any([abort.signal, deadline]);
+  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null };
+  let used: RouteAttempt | null = null;
+  let attempts: AttemptRecord[] = [];
+  let status = 200;
+  let cancelled = false;
+  let delivered = false;
+  const sse = stream ? new SseWriter(res) : null;
+  let keepalive: NodeJS.Timeout | null = null;
+  if (sse) {
+    keepalive = setInterval(() => {
+      sse.open(headers);
+      sse.comment('ARouter PROCESSING');
+    }, app.config.upstream.keepaliveCommentMs);
+  }
+
+  try {
+    const result = await executeChat(app, req, plan.attempts, stream, signal, Date.now() + app.config.upstream.totalDeadlineMs);
+    used = result.attempt;
+    attempts = result.attempts;
+    headers['x-arouter-attempts'] = attemptsHeader(attempts);
+    if (result.kind === 'complete') {
+      delivered = true;
+      sendComplete(ctx, gen, result, tally, headers);
+    } else {
+      if (keepalive) clearInterval(keepalive);
+      keepalive = null;
+      delivered = await pipeStream(sse!, gen, result, tally, headers);
+    }
+  } catch (err) {
+    if (err instanceof AbortedByClient) {
+      cancelled = true;
+      status = 499;
+    } else if (err instanceof ExecFailure) {
+      attempts = err.attempts;
+      status = err.error.status;
+      tally.error = err.error;
+      const httpErr = err.invalidRequest
+        ? new HttpError(400, err.invalidRequest.message, 'invalid_request_error', 'invalid_request', err.invalidRequest.param, headers)
+        : upstreamHttpError(err.error, attempts, headers);
+      if (sse?.opened) {
+        sse.setIdentity(gen, Math.floor(Date.now() / 1000), first.model.id, first.provider.id);
+        sse.error(err.error);
+        sse.done();
+      } else {
+        throw httpErr;
+      }
+    } else {
+      throw err;
+    }
+  } finally {
+    if (keepalive) clearInterval(keepalive);
+    res.off('close', onClose);
+    if (tally.error && used) status = tally.error.status;
+    cancelled = cancelled || (abort.signal.aborted && !res.writableFinished);
+    settle(app, ctx, { gen, req, plan, used, attempts, tally, status, cancelled, delivered, stream, started, reservationId: reservation.reservationId });
+  }
+}
+
+function sendComplete(ctx: AuthedContext, gen: string, r: CompleteResult<RouteAttempt>, tally: Tally, headers: Record<string, string>): void {
+  const res = r.result;
+  tally.usage = res.usage;
+  tally.finish = res.finish_reason;
+  tally.native = res.native_finish_reason;
+  tally.text = {
+    content: res.content ?? '',
+    reasoning: res.reasoning ?? '',
+    tools: res.tool_calls.map((t) => t.function.name + t.function.arguments).join(''),
+  };
+  const fu = computeFinal(r.attempt, tally, true);
+  const message: Record<string, unknown> = { role: 'assistant', content: res.content, refusal: res.refusal };
+  if (res.reasoning !== null && !r.ctx.reasoning?.exclude) message.reasoning = res.reasoning;
+  if (res.reasoning_details.length) message.reasoning_details = res.reasoning_details;
+  if (res.tool_calls.length) message.tool_calls = res.tool_calls;
+  sendJson(ctx.res, 200, {
+    id: gen,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: r.attempt.model.id,
+    provider: r.attempt.provider.id,
+    system_fingerprint: null,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: res.finish_reason, native_finish_reason: res.native_finish_reason }],
+    usage: usageJson(fu, toNumberUsd(fu.cost)),
+  }, headers);
+}
+
+/** Streams the committed attempt to the client; returns whether any content was delivered. */
+async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAttempt>, tally: Tally, headers: Record<string, string>): Promise<boolean> {
+  sse.open(headers);
+  sse.setIdentity(gen, Math.floor(Date.now() / 1000), r.attempt.model.id, r.attempt.provider.id);
+  tally.firstTokenAt = performance.now();
+  let delivered = false;
+  const handle = (evs: StreamEvent[]) => {
+    for (const ev of evs) {
+      switch (ev.type) {
+        case 'delta': {
+          const d = ev.delta;
+          if (d.content) tally.text.content += d.content;
+          if (d.reasoning) tally.text.reasoning += d.reasoning;
+          if (d.tool_calls) for (const t of d.tool_calls) tally.text.tools += (t.function.name ?? '') + (t.function.arguments ?? '');
+          sse.delta(d);
+          delivered = true;
+          break;
+        }
+        case 'usage':
+          tally.usage = ev.usage;
+          break;
+        case 'finish':
+          if (tally.finish === null) {
+            tally.finish = ev.finish_reason;
+            tally.native = ev.native_finish_reason;
+            sse.finish(ev.finish_reason, ev.native_finish_reason);
+          }
+          break;
+        case 'error':
+          tally.error = ev.error;
+          break;
+      }
+    }
+  };
+  handle(r.first);
+  for await (const evs of r.rest) {
+    handle(evs);
+    if (tally.error) break;
+  }
+  if (tally.error) {
+    // the status line is already 200: the failure goes in-band, never as a silent cut
+    tally.finish = 'error';
+    sse.error(tally.error);
+  } else if (tally.finish === null) {
+    tally.finish = 'stop';
+    sse.finish('stop', null);
+  }
+  const fu = computeFinal(r.attempt, tally, delivered);
+  sse.usage(usageJson(fu, toNumberUsd(fu.cost)));
+  sse.done();
+  return delivered;
+}
+
+function computeFinal(a: RouteAttempt, tally: Tally, delivered: boolean) {
+  return finalUsage({
+    upstream: tally.usage,
+    promptTokens: a.promptTokens,
+    inputImages: a.inputImages,
+    generated: tally.text,
+    tokenizer: a.model.architecture.tokenizer,
+    maxTokens: a.maxTokens,
+    pricing: a.endpoint.pricing,
+    delivered,
+  });
+}
+
+function settle(
+  app: App,
+  ctx: AuthedContext,
+  s: {
+    gen: string; req: ChatRequest; plan: RoutePlan; used: RouteAttempt | null; attempts: AttemptRecord[]; tally: Tally;
+    status: number; cancelled: boolean; delivered: boolean; stream: boolean; started: number; reservationId: string;
+  },
+): void {
+  const a = s.used;
+  const fu = a ? computeFinal(a, s.tally, s.delivered) : null;
+  const cost = fu?.cost ?? 0n;
+  app.spend.settle(s.reservationId, cost);
+  if (fu) app.limits.addCompletionTokens(ctx.key, fu.counts.completion_tokens);
+  const latency = performance.now() - s.started;
+  const ttft = s.tally.firstTokenAt === null ? null : s.tally.firstTokenAt - s.started;
+  if (a) {
+    const ok = s.delivered && !s.tally.error;
+    app.health.record(a.endpointKey, {
+      ok: ok || s.cancelled,
+      status: ok ? 200 : (s.tally.error?.upstream_status ?? 0),
+      latencyMs: latency,
+      ttftMs: s.stream ? ttft : null,
+      outputTokens: fu?.counts.completion_tokens ?? 0,
+      generationMs: s.stream && ttft !== null ? latency - ttft : null,
+    });
+  }
+  const row: GenerationRow = {
+    id: s.gen,
+    account_id: ctx.account.id,
+    key_id: ctx.key.id,
+    requested_model: s.req.model ?? (s.req.models ?? [])[0] ?? '',
+    model: a?.model.id ?? null,
+    provider: a?.provider.id ?? null,
+    endpoint: a?.endpoint.model ?? null,
+    upstream_id: null,
+    attempts: s.attempts,
+    prompt_tokens: fu?.counts.prompt_tokens ?? 0,
+    completion_tokens: fu?.counts.completion_tokens ?? 0,
+    reasoning_tokens: fu?.counts.reasoning_tokens ?? 0,
+    cached_tokens: fu?.counts.cached_read_tokens ?? 0,
+    cache_write_tokens: fu?.counts.cache_write_tokens ?? 0,
+    tokens_estimated: fu?.estimated ?? false,
+    cost_pusd: cost,
+    latency_ms: latency,
+    ttft_ms: ttft,
+    finish_reason: s.cancelled ? (s.tally.finish ?? 'cancelled') : (s.tally.finish ?? (s.tally.error ? 'error' : null)),
+    status: s.cancelled ? 499 : s.status,
+    streamed: s.stream,
+    cancelled: s.cancelled,
+    route: s.plan.explanation,
+    kind: 'chat',
+    created_at: new Date().toISOString(),
+  };
+  app.ledger.add(row);
+  ctx.logFields.model = row.model;
+  ctx.logFields.provider = row.provider;
+}
+
+export const chatRoutes: Route[] = [{ method: 'POST', path: '/v1/chat/completions', auth: 'user', handler: chatCompletions }];

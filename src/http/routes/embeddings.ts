@@ -1,0 +1,131 @@
+// POST /v1/embeddings via the openai and gemini dialects, with the same plan → limit → reserve → settle
+// walk as chat (embeddings bill prompt tokens only). Vectors are always fetched as floats; base64 is
+// encoded here (little-endian float32, as OpenAI sends it) so every dialect supports it.
+import { performance } from 'node:perf_hooks';
+import type { AuthedContext, Route } from '../context.js';
+import { HttpError, badRequest, notFound } from '../errors.js';
+import { readJson } from '../body.js';
+import { sendJson } from '../respond.js';
+import { validate } from '../validate.js';
+import { EmbeddingsRequestSchema, type EmbeddingsRequest } from '../schemas/chat-request.js';
+import { DIALECTS } from '../../providers/dialects.js';
+import { isUpstreamError, networkError, readText, AbortedByClient } from '../../providers/transport.js';
+import type { UpstreamError } from '../../providers/types.js';
+import { countTextTokens } from '../../accounting/tokenizer.js';
+import { computeCost, worstCaseCost, emptyUsage } from '../../accounting/cost.js';
+import { toNumberUsd } from '../../accounting/money.js';
+import { resolveModel, RoutingError, endpointKey } from '../../routing/index.js';
+import type { AttemptRecord } from '../../store/types.js';
+import { generationId, routingHttpError, upstreamHttpError } from './chat.js';
+import { attemptsHeader } from '../chat-output.js';
+
+function toBase64(v: number[]): string {
+  const f = new Float32Array(v);
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64');
+}
+
+function inputTexts(req: EmbeddingsRequest): string[] | null {
+  if (typeof req.input === 'string') return [req.input];
+  if (req.input.every((x): x is string => typeof x === 'string')) return req.input as string[];
+  return null;
+}
+
+async function embeddings(ctx: AuthedContext): Promise<void> {
+  const { app, key, account } = ctx;
+  const req = validate(EmbeddingsRequestSchema, await readJson(ctx.req, app.config.bodyLimitBytes));
+  const available = app.providers.availableFor(account);
+  let resolved;
+  try {
+    resolved = resolveModel(app.catalog, req.model, available);
+  } catch (err) {
+    if (err instanceof RoutingError) throw routingHttpError(err);
+    throw err;
+  }
+  if (resolved.kind !== 'model') throw badRequest('"auto" is not available for embeddings; name an embedding model', 'model');
+  const model = resolved.model;
+  if (!model.architecture.output_modalities.includes('embeddings')) {
+    throw badRequest(`${model.id} is not an embedding model (see GET /v1/models?output_modalities=embeddings)`, 'model', 'not_an_embedding_model');
+  }
+  const endpoints = model.endpoints.filter((e) => available.has(e.provider) && DIALECTS[app.catalog.providers.get(e.provider)!.dialect].buildEmbeddingsRequest);
+  if (endpoints.length === 0) throw notFound(`No endpoint of ${model.id} serves embeddings for this account`, 'no_endpoints');
+  const texts = inputTexts(req);
+  const promptTokens = texts
+    ? texts.reduce((n, t) => n + countTextTokens(t, model.architecture.tokenizer), 0)
+    : (req.input as unknown[]).reduce<number>((n, x) => n + (Array.isArray(x) ? x.length : 1), 0);
+  const admission = app.limits.admit(key, false, promptTokens);
+  const worst = endpoints.reduce((m, e) => {
+    const w = worstCaseCost(e.pricing, { promptTokens, maxOutputTokens: 0 });
+    return w > m ? w : m;
+  }, 0n);
+  const reservation = app.spend.reserve(account, key, worst);
+  if (!reservation.ok) {
+    throw new HttpError(402, 'Insufficient credits or key limit for this embeddings request', 'insufficient_quota',
+      reservation.reason === 'key_limit' ? 'key_limit_exceeded' : 'insufficient_credits', null, admission.headers);
+  }
+  const gen = generationId();
+  const started = performance.now();
+  const attempts: AttemptRecord[] = [];
+  const abort = new AbortController();
+  const onClose = () => abort.abort(new AbortedByClient());
+  ctx.res.once('close', onClose);
+  const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(app.config.upstream.totalDeadlineMs)]);
+  let lastError: UpstreamError | null = null;
+  let cost = 0n;
+  let usedProvider: string | null = null;
+  let usage = emptyUsage();
+  try {
+    for (const e of endpoints) {
+      const p = app.providers.get(e.provider)!;
+      const dialect = DIALECTS[p.def.dialect];
+      const t0 = performance.now();
+      const target = { provider: p.def, endpoint: e, model, apiKey: p.apiKey };
+      try {
+        const res = await app.transport.send(dialect.buildEmbeddingsRequest!(req, target), signal);
+        const text = await readText(res.body, signal);
+        if (res.status >= 400) throw dialect.mapError(res.status, text, res.headers, p.def.name);
+        let parsed;
+        try {
+          parsed = dialect.parseEmbeddingsResponse!(JSON.parse(text), req);
+        } catch {
+          throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${p.def.name} returned an invalid embeddings body`, upstream_status: res.status } satisfies UpstreamError;
+        }
+        attempts.push({ provider: e.provider, model: model.id, endpoint: e.model, status: res.status, duration_ms: Math.round(performance.now() - t0) });
+        usage = { ...emptyUsage(), prompt_tokens: parsed.prompt_tokens ?? promptTokens };
+        cost = computeCost(e.pricing, usage).total;
+        usedProvider = e.provider;
+        app.health.record(endpointKey(model, e), { ok: true, status: res.status, latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
+        const b64 = req.encoding_format === 'base64';
+        sendJson(ctx.res, 200, {
+          object: 'list',
+          data: parsed.vectors.map((v, index) => ({ object: 'embedding', index, embedding: b64 ? toBase64(v) : v })),
+          model: model.id,
+          provider: e.provider,
+          id: gen,
+          usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost) },
+        }, { ...admission.headers, 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts) });
+        return;
+      } catch (err) {
+        const ue = isUpstreamError(err) ? err : networkError(err, signal);
+        if (ue instanceof AbortedByClient) return;
+        lastError = ue;
+        attempts.push({ provider: e.provider, model: model.id, endpoint: e.model, status: ue.upstream_status ?? ue.status, duration_ms: Math.round(performance.now() - t0), error: ue.message.slice(0, 300) });
+        app.health.record(endpointKey(model, e), { ok: false, status: ue.upstream_status ?? 0, latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
+        if (!ue.retryable) break;
+      }
+    }
+    throw upstreamHttpError(lastError!, attempts, admission.headers);
+  } finally {
+    ctx.res.off('close', onClose);
+    app.spend.settle(reservation.reservationId, cost);
+    app.ledger.add({
+      id: gen, account_id: account.id, key_id: key.id, requested_model: req.model, model: usedProvider ? model.id : null,
+      provider: usedProvider, endpoint: null, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
+      reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: false, cost_pusd: cost,
+      latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
+      status: usedProvider ? 200 : (lastError?.status ?? 499), streamed: false, cancelled: abort.signal.aborted, route: null,
+      kind: 'embeddings', created_at: new Date().toISOString(),
+    });
+  }
+}
+
+export const embeddingRoutes: Route[] = [{ method: 'POST', path: '/v1/embeddings', auth: 'user', handler: embeddings }];

@@ -1,0 +1,90 @@
+// GET /v1/generation?id= (the key that made it; admin: its account) and GET /v1/activity (the key's rows,
+// or with an admin key the whole account's), with date/model/provider filters and daily totals.
+import type { AuthedContext, Route } from '../context.js';
+import { badRequest, notFound } from '../errors.js';
+import { sendJson } from '../respond.js';
+import { formatUsd, toNumberUsd } from '../../accounting/money.js';
+import type { ActivityFilter, GenerationRow } from '../../store/types.js';
+
+export function generationJson(g: GenerationRow) {
+  return {
+    id: g.id,
+    created_at: g.created_at,
+    kind: g.kind,
+    key_id: g.key_id,
+    requested_model: g.requested_model,
+    model: g.model,
+    provider_name: g.provider,
+    provider_model: g.endpoint,
+    upstream_id: g.upstream_id,
+    streamed: g.streamed,
+    cancelled: g.cancelled,
+    status: g.status,
+    finish_reason: g.finish_reason,
+    latency: Math.round(g.latency_ms),
+    time_to_first_token: g.ttft_ms === null ? null : Math.round(g.ttft_ms),
+    tokens_prompt: g.prompt_tokens,
+    tokens_completion: g.completion_tokens,
+    tokens_reasoning: g.reasoning_tokens,
+    tokens_cached: g.cached_tokens,
+    tokens_cache_write: g.cache_write_tokens,
+    tokens_estimated: g.tokens_estimated,
+    total_cost: toNumberUsd(g.cost_pusd),
+    total_cost_exact: formatUsd(g.cost_pusd),
+    attempts: g.attempts,
+    route: g.route,
+  };
+}
+
+async function getGeneration(ctx: AuthedContext): Promise<void> {
+  const id = ctx.url.searchParams.get('id');
+  if (!id) throw badRequest('Missing query parameter "id"', 'id');
+  const row = ctx.app.ledger.pending(id) ?? (await ctx.app.store.getGeneration(id));
+  const mine = row && (row.key_id === ctx.key.id || (ctx.key.is_admin && row.account_id === ctx.account.id));
+  if (!row || !mine) throw notFound(`Generation ${id} not found`, 'generation_not_found');
+  sendJson(ctx.res, 200, { data: generationJson(row) });
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/;
+
+async function activity(ctx: AuthedContext): Promise<void> {
+  const q = ctx.url.searchParams;
+  const f: ActivityFilter = { account_id: ctx.account.id };
+  if (!ctx.key.is_admin) f.key_id = ctx.key.id;
+  else if (q.get('key_id')) f.key_id = q.get('key_id')!;
+  for (const [param, field] of [['from', 'from'], ['to', 'to']] as const) {
+    const v = q.get(param);
+    if (!v) continue;
+    if (!DATE.test(v) || Number.isNaN(Date.parse(v))) throw badRequest(`"${param}" must be an ISO date (YYYY-MM-DD) or date-time`, param);
+    // a bare date for `to` means the whole day is included
+    f[field] = param === 'to' && v.length === 10 ? new Date(Date.parse(v) + 86_400_000).toISOString() : new Date(v).toISOString();
+  }
+  if (q.get('model')) f.model = q.get('model')!;
+  if (q.get('provider')) f.provider = q.get('provider')!;
+  const limit = Number(q.get('limit') ?? 100);
+  const offset = Number(q.get('offset') ?? 0);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('"limit" must be 1..1000', 'limit');
+  if (!Number.isInteger(offset) || offset < 0) throw badRequest('"offset" must be ≥ 0', 'offset');
+  // the ledger is written in batches: flush so the listing includes requests that just finished
+  await ctx.app.ledger.flush();
+  const [rows, days] = await Promise.all([
+    ctx.app.store.listGenerations({ ...f, limit, offset }),
+    ctx.app.store.dailyTotals(f),
+  ]);
+  sendJson(ctx.res, 200, {
+    data: rows.map(generationJson),
+    daily: days.map((d) => ({
+      date: d.date,
+      requests: d.requests,
+      prompt_tokens: d.prompt_tokens,
+      completion_tokens: d.completion_tokens,
+      cost: toNumberUsd(d.cost_pusd),
+      cost_exact: formatUsd(d.cost_pusd),
+    })),
+  });
+}
+
+export const ledgerRoutes: Route[] = [
+  { method: 'GET', path: '/v1/generation', auth: 'user', handler: getGeneration },
+  { method: 'GET', path: '/v1/activity', auth: 'user', handler: activity },
+];

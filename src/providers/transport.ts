@@ -1,0 +1,127 @@
+// Upstream HTTP: one undici Pool per origin (keep-alive, bounded connections), per-request connect /
+// first-byte / idle timeouts, and abort on client disconnect. Network failures become retryable
+// UpstreamErrors so routing can fall back. SSE framing uses eventsource-parser (spec-compliant, handles
+// events split across reads and \r\n line endings).
+import { Pool, errors as undiciErrors } from 'undici';
+import { createParser } from 'eventsource-parser';
+import type { SseEvent, UpstreamError, UpstreamRequest } from './types.js';
+
+export interface TransportOptions {
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+  connectionsPerOrigin: number;
+  keepAliveMs: number;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Buffer> & { destroy?(err?: Error): unknown };
+}
+
+export class Transport {
+  private pools = new Map<string, Pool>();
+  constructor(private opts: TransportOptions) {}
+
+  private pool(origin: string): Pool {
+    let p = this.pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, {
+        connections: this.opts.connectionsPerOrigin,
+        keepAliveTimeout: this.opts.keepAliveMs,
+        connect: { timeout: this.opts.connectTimeoutMs },
+        headersTimeout: this.opts.firstByteTimeoutMs,
+        bodyTimeout: this.opts.idleTimeoutMs,
+      });
+      this.pools.set(origin, p);
+    }
+    return p;
+  }
+
+  /** Sends the request; resolves once the upstream's status and headers arrived. Throws UpstreamError. */
+  async send(req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+    const url = new URL(req.url);
+    try {
+      const res = await this.pool(url.origin).request({
+        path: url.pathname + url.search,
+        method: req.method,
+        headers: req.method === 'GET' ? req.headers : { ...req.headers, 'content-type': 'application/json' },
+        body: req.method === 'GET' ? undefined : req.body,
+        signal,
+      });
+      return { status: res.statusCode, headers: res.headers as UpstreamResponse['headers'], body: res.body };
+    } catch (err) {
+      throw networkError(err, signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
+    this.pools.clear();
+  }
+}
+
+export async function readText(body: AsyncIterable<Buffer>, signal: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of body) chunks.push(c);
+  } catch (err) {
+    throw networkError(err, signal);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Iterates the SSE events of a streaming upstream body as they arrive. */
+export async function* sseEvents(body: AsyncIterable<Buffer>, signal: AbortSignal): AsyncGenerator<SseEvent> {
+  const queue: SseEvent[] = [];
+  const parser = createParser({
+    onEvent: (e) => queue.push(e.event ? { event: e.event, data: e.data } : { data: e.data }),
+  });
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of body) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      while (queue.length) yield queue.shift()!;
+    }
+  } catch (err) {
+    throw networkError(err, signal);
+  }
+  parser.feed(decoder.decode() + '\n\n');
+  while (queue.length) yield queue.shift()!;
+}
+
+export class AbortedByClient extends Error {
+  constructor() {
+    super('client disconnected');
+  }
+}
+
+export function networkError(err: unknown, signal?: AbortSignal): UpstreamError | AbortedByClient {
+  if (isUpstreamError(err) || err instanceof AbortedByClient) return err;
+  const reason = signal?.aborted ? signal.reason : undefined;
+  if (reason instanceof AbortedByClient) return reason;
+  const e = err as { code?: string; name?: string; message?: string };
+  const timeout =
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    err instanceof undiciErrors.ConnectTimeoutError ||
+    (reason as Error | undefined)?.name === 'TimeoutError' ||
+    e.name === 'TimeoutError';
+  if (timeout) {
+    const what =
+      err instanceof undiciErrors.ConnectTimeoutError ? 'connecting'
+      : err instanceof undiciErrors.HeadersTimeoutError ? 'waiting for the first byte'
+      : err instanceof undiciErrors.BodyTimeoutError ? 'waiting for more data (idle)'
+      : 'within the total deadline';
+    return { status: 408, retryable: true, type: 'timeout', code: 'upstream_timeout', message: `Upstream timed out ${what}`, upstream_status: null };
+  }
+  return {
+    status: 502, retryable: true, type: 'upstream_error', code: 'upstream_connection_error',
+    message: `Upstream connection failed: ${e.code ?? e.name ?? 'error'}${e.message ? ` (${e.message})` : ''}`, upstream_status: null,
+  };
+}
+
+export function isUpstreamError(x: unknown): x is UpstreamError {
+  return typeof x === 'object' && x !== null && 'retryable' in x && 'status' in x && 'upstream_status' in x;
+}
