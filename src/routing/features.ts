@@ -57,11 +57,9 @@ export function reasoningRequested(req: ChatRequest, variant: Variant | null): b
   if (variant === 'thinking') return true;
   const r = req.reasoning;
   if (r !== undefined && r !== null) {
-    if (r.enabled === false) return false;
-    if (r.max_tokens === 0) return false;
-    if (r.enabled === true || r.effort !== undefined || r.max_tokens !== undefined) return true;
-    // `reasoning: {}` means "reason with defaults" (OpenRouter); `{exclude:true}` alone means the same, hidden
-    return true;
+    // `reasoning: {}` means "reason with defaults" (OpenRouter); `{exclude: true}` the same, hidden.
+    // A zero budget is another way of saying "off".
+    return r.enabled !== false && r.max_tokens !== 0;
   }
   if (present(req.reasoning_effort)) return true;
   return req.include_reasoning === true;
