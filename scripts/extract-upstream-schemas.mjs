@@ -2,7 +2,8 @@
 // Extracts the compact request/response schemas the simulated upstreams (src/sim/) validate against,
 // from the providers' own machine-readable specs, and writes them into src/sim/schemas/.
 //
-//   node scripts/extract-upstream-schemas.mjs [specDir]      (default: ../shared/upstream-specs)
+//   node scripts/extract-upstream-schemas.mjs [specDir] [--check]   (default specDir: ../shared/upstream-specs;
+//                                                                   --check: exit 1 if the committed files are stale)
 //
 // Inputs (see specDir/SOURCES.md for provenance, commits and licenses):
 //   openai-openapi.yaml        github.com/openai/openai-openapi  openapi.yaml   (MIT)
@@ -37,7 +38,10 @@ import YAML from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const specDir = resolve(repoRoot, process.argv[2] ?? '../shared/upstream-specs');
+const args = process.argv.slice(2);
+const check = args.includes('--check'); // compare with the committed files instead of writing them
+const specDir = resolve(repoRoot, args.find((a) => !a.startsWith('--')) ?? '../shared/upstream-specs');
+let stale = 0;
 const outDir = join(repoRoot, 'src/sim/schemas');
 mkdirSync(outDir, { recursive: true });
 
@@ -149,6 +153,12 @@ function buildOpenApiBundle(doc, id, roots, patch) {
 function write(name, obj) {
   const p = join(outDir, name);
   const text = JSON.stringify(obj) + '\n';
+  if (check) {
+    let old = '';
+    try { old = readFileSync(p, 'utf8'); } catch { /* missing */ }
+    if (old !== text) { stale++; console.log(`stale: ${p}`); } else console.log(`up to date: ${p}`);
+    return;
+  }
   writeFileSync(p, text);
   console.log(`wrote ${p} (${text.length} bytes)`);
 }
@@ -325,3 +335,4 @@ function buildGeminiDescriptor() {
 }
 
 write('gemini-descriptor.json', buildGeminiDescriptor());
+if (stale) process.exit(1);

@@ -252,6 +252,10 @@ export class SimServer {
     const { res, rule } = ctx;
     res.writeHead(200, { 'content-type': format.contentType, 'cache-control': 'no-cache', connection: 'keep-alive', ...ctx.headersOut });
     res.flushHeaders();
+    if (rule?.disconnectAfterChunks === 0) {
+      res.socket?.destroy();
+      return;
+    }
     const corruptAt = rule?.malformedJson ? Math.max(0, frames.findIndex((f) => (f.tokens ?? 0) > 0)) : -1;
     let contentSeen = false;
     let written = 0;
