@@ -1,0 +1,181 @@
+// Fallbacks through a real listening gateway: a scripted upstream failure on the first endpoint moves the
+// request to the next one, and the response, the x-arouter-attempts header and the generation row say so.
+// llama-3.3-70b with provider.order [groq, fireworks] makes the first two attempts certain; both providers
+// speak the openai dialect and are told apart by their provider-side model names.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import type { SimSet, TestGateway } from '../helpers/gateway.js';
+import { chat, chatCalls, generation, parseAttemptsHeader, providerOf, sseChunks, startRoutingGateway, streamText, upstreamModel } from '../helpers/routing.js';
+
+const LLAMA = 'meta-llama/llama-3.3-70b-instruct';
+const GROQ_LLAMA = 'llama-3.3-70b-versatile';
+const FIREWORKS_LLAMA = 'accounts/fireworks/models/llama-v3p3-70b-instruct';
+const GROQ_FIRST = { order: ['groq', 'fireworks'] };
+
+let gw: TestGateway;
+let sims: SimSet;
+let client: OpenAI;
+before(async () => {
+  // a high breaker threshold: this file scripts many failures on groq and is not about the breaker
+  ({ gw, sims } = await startRoutingGateway({ routing: { breaker_failures: 1000 } }));
+  client = new OpenAI({ baseURL: gw.url, apiKey: gw.adminKey, maxRetries: 0 });
+});
+after(async () => {
+  await gw.close();
+  await sims.close();
+});
+beforeEach(() => sims.resetAll());
+
+async function assertFellBack(
+  res: { status: number; headers: Headers; body: any },
+  first: { provider: string; status: number },
+  second: { provider: string; model?: string },
+): Promise<void> {
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.provider, second.provider);
+  if (second.model) assert.equal(res.body.model, second.model);
+  assert.match(res.body.choices[0].message.content, /Hello/);
+  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [
+    [first.provider, String(first.status)],
+    [second.provider, '200'],
+  ]);
+  const g = await generation(gw, res.body.id);
+  assert.equal(g.status, 200);
+  assert.equal(g.provider_name, second.provider);
+  assert.equal(g.attempts.length, 2);
+  assert.equal(g.attempts[0].provider, first.provider);
+  assert.equal(g.attempts[0].status, first.status);
+  assert.ok(typeof g.attempts[0].error === 'string' && g.attempts[0].error.length > 0, 'the failed attempt says why');
+  assert.equal(g.attempts[1].provider, second.provider);
+  assert.equal(g.attempts[1].status, 200);
+  assert.equal(g.attempts[1].error, undefined);
+  for (const a of g.attempts) assert.ok(Number.isInteger(a.duration_ms) && a.duration_ms >= 0, `duration of ${a.provider}`);
+}
+
+for (const status of [500, 503, 429]) {
+  test(`a scripted ${status} on the first endpoint falls back to the second provider`, async () => {
+    sims.openai.script({ match: { model: GROQ_LLAMA }, status });
+    const res = await chat(gw, { model: LLAMA, provider: GROQ_FIRST });
+    await assertFellBack(res, { provider: 'groq', status }, { provider: 'fireworks', model: LLAMA });
+    assert.deepEqual(chatCalls(sims).map(upstreamModel), [GROQ_LLAMA, FIREWORKS_LLAMA]);
+    assert.deepEqual(chatCalls(sims).map(providerOf), ['groq', 'fireworks']);
+  });
+}
+
+test('a 529 from Anthropic falls back across models (models[]) to another dialect', async () => {
+  sims.anthropic.script({ match: { model: 'claude-sonnet-4-5-20250929' }, status: 529 });
+  const res = await chat(gw, { models: ['anthropic/claude-sonnet-4.5', 'openai/gpt-4o'] });
+  await assertFellBack(res, { provider: 'anthropic', status: 529 }, { provider: 'openai', model: 'openai/gpt-4o' });
+  assert.equal(sims.anthropic.requests.length, 1);
+  assert.deepEqual(sims.openai.requests.map(upstreamModel), ['gpt-4o-2024-08-06']);
+  const g = await generation(gw, res.body.id);
+  assert.equal(g.attempts[0].model, 'anthropic/claude-sonnet-4.5');
+  assert.equal(g.attempts[1].model, 'openai/gpt-4o');
+  assert.equal(g.model, 'openai/gpt-4o');
+});
+
+test('the same works with the official SDK: the response names the fallback provider', async () => {
+  sims.openai.script({ match: { model: GROQ_LLAMA }, status: 500 });
+  const { data, response } = await client.chat.completions
+    .create({ model: LLAMA, messages: [{ role: 'user', content: 'Say hello' }], provider: GROQ_FIRST } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)
+    .withResponse();
+  assert.equal((data as unknown as { provider: string }).provider, 'fireworks');
+  assert.equal(data.model, LLAMA);
+  assert.match(response.headers.get('x-arouter-attempts') ?? '', /^groq=500\(\d+ms\), fireworks=200\(\d+ms\)$/);
+});
+
+test('a connection dropped mid-body falls back', async () => {
+  sims.openai.script({ match: { model: GROQ_LLAMA }, disconnectAfterChunks: 1 });
+  const res = await chat(gw, { model: LLAMA, provider: GROQ_FIRST });
+  await assertFellBack(res, { provider: 'groq', status: 502 }, { provider: 'fireworks' });
+});
+
+test('a malformed JSON body falls back, and the failed attempt is not recorded as a success', async () => {
+  sims.openai.script({ match: { model: GROQ_LLAMA }, malformedJson: true });
+  const res = await chat(gw, { model: LLAMA, provider: GROQ_FIRST });
+  await assertFellBack(res, { provider: 'groq', status: 502 }, { provider: 'fireworks' });
+  const g = await generation(gw, res.body.id);
+  assert.match(g.attempts[0].error ?? '', /malformed JSON/);
+});
+
+test('a non-retryable 400 from the upstream returns at once as a 400 with the provider message, no fallback', async () => {
+  sims.openai.script({ match: { model: GROQ_LLAMA }, status: 400, message: "'top_q' is not a known parameter (groq says)" });
+  const res = await chat(gw, { model: LLAMA, provider: GROQ_FIRST });
+  assert.equal(res.status, 400, JSON.stringify(res.body));
+  assert.match(res.body.error.message, /'top_q' is not a known parameter \(groq says\)/);
+  assert.deepEqual(chatCalls(sims).map(providerOf), ['groq'], 'fireworks is never asked');
+  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [['groq', '400']]);
+  const id = res.headers.get('x-arouter-generation-id');
+  assert.ok(id);
+  const g = await generation(gw, id);
+  assert.equal(g.status, 400);
+  assert.equal(g.attempts.length, 1);
+  assert.equal(g.attempts[0].status, 400);
+});
+
+test('every endpoint failing: the last error is returned with all attempts', async () => {
+  sims.openai.script({ match: { model: GROQ_LLAMA }, status: 500 });
+  sims.openai.script({ match: { model: FIREWORKS_LLAMA }, status: 503 });
+  const res = await chat(gw, { model: LLAMA, provider: { ...GROQ_FIRST, allow_fallbacks: false } });
+  // the last upstream's 503 is a 502 from the gateway (the upstream is down, not ARouter)
+  assert.equal(res.status, 502, JSON.stringify(res.body));
+  assert.match(res.body.error.message, /All 2 endpoints failed; last error: Fireworks AI: /);
+  assert.equal(res.body.error.metadata.upstream_status, 503);
+  assert.equal(res.body.error.metadata.attempts.length, 2);
+  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [['groq', '500'], ['fireworks', '503']]);
+});
+
+// ---- streaming ---------------------------------------------------------------------------------------------
+
+async function streamChat(body: Record<string, unknown>): Promise<{ status: number; headers: Headers; chunks: any[] }> {
+  const res = await gw.fetch('/chat/completions', {
+    method: 'POST',
+    json: { messages: [{ role: 'user', content: 'Tell me about streaming' }], stream: true, stream_options: { include_usage: true }, ...body },
+  });
+  return { status: res.status, headers: res.headers, chunks: sseChunks(await res.text()) };
+}
+
+for (const [name, rule] of [
+  ['a 500', { status: 500 }],
+  ['a drop before the first token', { disconnectAfterChunks: 1 }],
+  ['a malformed first content line', { malformedJson: true }],
+] as const) {
+  test(`stream: ${name} falls back silently and the stream then works`, async () => {
+    sims.openai.script({ match: { model: GROQ_LLAMA }, ...rule });
+    const s = await streamChat({ model: LLAMA, provider: GROQ_FIRST });
+    assert.equal(s.status, 200);
+    assert.ok(s.chunks.length > 2);
+    assert.ok(s.chunks.every((c) => c.error === undefined), 'no error chunk reaches the client');
+    assert.ok(s.chunks.every((c) => c.provider === 'fireworks' && c.model === LLAMA), 'every chunk names the fallback provider');
+    assert.match(streamText(s.chunks), /^Hello from accounts\/fireworks/);
+    const finish = s.chunks.map((c) => c.choices?.[0]?.finish_reason).filter(Boolean);
+    assert.deepEqual(finish, ['stop']);
+    assert.ok(s.chunks.at(-1).usage.completion_tokens > 0);
+    assert.deepEqual(parseAttemptsHeader(s.headers.get('x-arouter-attempts')).map((a) => a[0]), ['groq', 'fireworks']);
+    const g = await generation(gw, s.chunks[0].id);
+    assert.equal(g.streamed, true);
+    assert.equal(g.provider_name, 'fireworks');
+    assert.deepEqual(g.attempts.map((a) => [a.provider, a.status >= 400 || a.status === 0 ? 'failed' : 'ok']), [['groq', 'failed'], ['fireworks', 'ok']]);
+  });
+}
+
+test('stream with the SDK: a 529 on Anthropic before the first token falls back to the next model', async () => {
+  sims.anthropic.script({ match: { model: 'claude-sonnet-4-5-20250929' }, status: 529 });
+  const stream = await client.chat.completions.create({
+    model: 'anthropic/claude-sonnet-4.5',
+    models: ['google/gemini-2.5-flash'],
+    stream: true,
+    messages: [{ role: 'user', content: 'Tell me about streaming' }],
+  } as OpenAI.Chat.ChatCompletionCreateParamsStreaming);
+  let text = '';
+  const providers = new Set<string>();
+  for await (const c of stream) {
+    text += c.choices[0]?.delta?.content ?? '';
+    providers.add((c as unknown as { provider: string }).provider);
+  }
+  assert.ok(text.length > 0);
+  assert.deepEqual([...providers], ['google']);
+  assert.equal(sims.anthropic.requests.length, 1);
+  assert.equal(sims.gemini.requests.length, 1);
+});
