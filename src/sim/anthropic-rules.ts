@@ -10,10 +10,18 @@
 //   "messages.N: `tool_use` ids were found without `tool_result` blocks immediately after: ID. Each `tool_use`
 //    block must have a corresponding `tool_result` block in the next message."
 //   "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at ..."
+//   "messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking`
+//    is enabled, a final `assistant` message must start with a thinking block (...)"
+//   "messages.N.content.M: Invalid `signature` in `thinking` block" (checked for signatures the sim issued)
 // Docs: https://docs.claude.com/en/api/messages , https://docs.claude.com/en/docs/build-with-claude/extended-thinking ,
 //       https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use ,
 //       https://docs.claude.com/en/docs/build-with-claude/prompt-caching
+import { createHash } from 'node:crypto';
 import { IMAGE_TOKENS, approxTokens, type NeutralRequest, type PromptSegment } from './content.js';
+
+/** Signatures of thinking blocks the sim emits: prefix + sha256(thinking). Real ones are opaque. */
+export const SIM_SIGNATURE_PREFIX = 'EqSim';
+export const thinkingSignature = (thinking: string): string => SIM_SIGNATURE_PREFIX + createHash('sha256').update(thinking).digest('base64');
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -84,6 +92,20 @@ export function checkAfterSchema(body: Obj): string | null {
     if (last && last.role === m.role) last.items.push(...items);
     else turns.push({ role: String(m.role), items });
   });
+  // with thinking on, in a tool loop the assistant turn before the final tool results must start with thinking
+  const thinkingOn = thinking?.type === 'enabled' || thinking?.type === 'adaptive';
+  const lastTurn = turns[turns.length - 1];
+  if (thinkingOn && turns.length >= 2 && lastTurn.role === 'user' && lastTurn.items.some((x) => x.b.type === 'tool_result')) {
+    const asst = turns[turns.length - 2];
+    const first = asst.role === 'assistant' ? asst.items[0] : undefined;
+    if (first && first.b.type !== 'thinking' && first.b.type !== 'redacted_thinking')
+      return `messages.${first.msg}.content.${first.block}.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first.b.type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`;
+  }
+  // thinking blocks the sim produced carry a checkable signature: edited thinking text is rejected
+  for (const t of turns) for (const x of t.items) {
+    if (x.b.type === 'thinking' && typeof x.b.signature === 'string' && x.b.signature.startsWith(SIM_SIGNATURE_PREFIX) && x.b.signature !== thinkingSignature(String(x.b.thinking)))
+      return `messages.${x.msg}.content.${x.block}: Invalid \`signature\` in \`thinking\` block`;
+  }
   for (let k = 0; k < turns.length; k++) {
     const t = turns[k];
     if (t.role === 'user') {

@@ -8,10 +8,9 @@
 //   https://docs.claude.com/en/api/errors  (error types per status, 529 overloaded_error, request_id)
 //   https://docs.claude.com/en/api/versioning (anthropic-version header)
 import { planReply, splitFragments, splitWords, stableId, approxTokens, type ReplyPlan } from './content.js';
-import { checkAfterSchema, checkBeforeSchema, neutralFromMessages } from './anthropic-rules.js';
+import { checkAfterSchema, checkBeforeSchema, neutralFromMessages, thinkingSignature } from './anthropic-rules.js';
 import { cutWithError, randomId, retryHeaders, type DialectHandler, type SimContext, type SimRule, type StreamFrame } from './server.js';
 import { isObj, validateAnthropicSchema } from './validate.js';
-import { createHash } from 'node:crypto';
 
 export const ANTHROPIC_DEFAULT_MODELS = ['claude-sonnet-4-5', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5', 'claude-opus-4-1', 'claude-3-5-haiku-20241022'];
 const VERSIONS = ['2023-06-01', '2023-01-01'];
@@ -29,13 +28,12 @@ function sendError(ctx: SimContext, status: number, type: string, message: strin
 }
 
 const STOP: Record<ReplyPlan['finish'], string> = { stop: 'end_turn', stop_sequence: 'stop_sequence', length: 'max_tokens', tool_calls: 'tool_use' };
-const signatureOf = (thinking: string) => `Eq${createHash('sha256').update(thinking).digest('base64')}`;
 
 interface Block { type: string; [k: string]: unknown }
 
 function blocksFor(plan: ReplyPlan, preamble: string | null, seed: string): Block[] {
   const out: Block[] = [];
-  if (plan.reasoning !== null) out.push({ type: 'thinking', thinking: plan.reasoning, signature: signatureOf(plan.reasoning) });
+  if (plan.reasoning !== null) out.push({ type: 'thinking', thinking: plan.reasoning, signature: thinkingSignature(plan.reasoning) });
   const text = plan.text || preamble || '';
   if (text) out.push({ type: 'text', text, citations: null });
   plan.toolCalls.forEach((c, i) => out.push({ type: 'tool_use', id: `toolu_${stableId(`${seed}:${i}`)}`, name: c.name, input: c.args, caller: { type: 'direct' } }));

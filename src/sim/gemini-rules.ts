@@ -5,6 +5,7 @@
 //   "* GenerateContentRequest.contents[1].parts: contents.parts must not be empty.\n"
 //   "* GenerateContentRequest.contents[33].parts[0].data: required oneof field 'data' must have one initialized field\n"
 //   "Please use a valid role: user, model."
+//   "Function call is missing a thought_signature in functionCall parts. ... position 2. ..." (Gemini 3 models)
 // The others are marked UNCONFIRMED (wording); the rules themselves are documented:
 //   https://ai.google.dev/api/generate-content , https://ai.google.dev/gemini-api/docs/function-calling ,
 //   https://ai.google.dev/gemini-api/docs/thinking (thinkingLevel must not be combined with thinkingBudget),
@@ -20,7 +21,7 @@ const FN_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 const field = (msg: string) => `* GenerateContentRequest.${msg}\n`;
 
 /** `body` is normalized (camelCase, repeated fields as arrays). Returns an INVALID_ARGUMENT message or null. */
-export function checkGenerateSemantics(body: Obj): string | null {
+export function checkGenerateSemantics(body: Obj, model = ''): string | null {
   const contents = (body.contents as Obj[] | undefined) ?? [];
   if (!contents.length) return field('contents: contents is not specified');
   for (let i = 0; i < contents.length; i++) {
@@ -33,6 +34,17 @@ export function checkGenerateSemantics(body: Obj): string | null {
       if (!DATA_FIELDS.some((k) => k in p)) return field(`contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field`);
       if (isObj(p.functionResponse) && !p.functionResponse.name) return field(`contents[${i}].parts[${j}].function_response.name: Name cannot be empty.`); // UNCONFIRMED wording
       if (isObj(p.functionCall) && !p.functionCall.name) return field(`contents[${i}].parts[${j}].function_call.name: Name cannot be empty.`); // UNCONFIRMED wording
+    }
+  }
+  // Gemini 3: the first functionCall of each model step in the current turn must echo its thoughtSignature
+  if (model.startsWith('gemini-3')) {
+    let start = 0;
+    contents.forEach((c, i) => { if (c.role !== 'model' && ((c.parts as Obj[] | undefined) ?? []).some((p) => typeof p.text === 'string')) start = i; });
+    for (let i = start; i < contents.length; i++) {
+      if (contents[i].role !== 'model') continue;
+      const first = ((contents[i].parts as Obj[] | undefined) ?? []).find((p) => isObj(p.functionCall));
+      if (first && !first.thoughtSignature)
+        return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${String((first.functionCall as Obj).name)}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
     }
   }
   const tools = (body.tools as Obj[] | undefined) ?? [];
@@ -133,7 +145,8 @@ export function neutralFromGenerate(body: Obj, model: string): GeminiPrompt {
   const gc = (body.generationConfig as Obj | undefined) ?? {};
   const tc = (gc.thinkingConfig as Obj | undefined) ?? {};
   const budget = typeof tc.thinkingBudget === 'number' ? tc.thinkingBudget : Number(tc.thinkingBudget ?? 0);
-  const thinking = tc.includeThoughts === true || budget > 0 || budget === -1 || (tc.thinkingLevel !== undefined && tc.thinkingLevel !== 'THINKING_LEVEL_UNSPECIFIED');
+  // Gemini 3 always thinks (thinkingLevel defaults to HIGH); 2.5 when asked to (budget > 0 or -1 = dynamic)
+  const thinking = model.startsWith('gemini-3') || tc.includeThoughts === true || budget > 0 || budget === -1 || (tc.thinkingLevel !== undefined && tc.thinkingLevel !== 'THINKING_LEVEL_UNSPECIFIED');
   const schema = gc.responseJsonSchema ?? gc._responseJsonSchema ?? gc.responseSchema ?? null;
   const enumAnswer = gc.responseMimeType === 'text/x.enum' && isObj(gc.responseSchema) && Array.isArray(gc.responseSchema.enum) ? String(gc.responseSchema.enum[0]) : null;
   const imageTokens = images * IMAGE_TOKENS;

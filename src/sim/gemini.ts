@@ -56,7 +56,7 @@ const signature = (seed: string) => createHash('sha256').update(`sig:${seed}`).d
 async function generate(ctx: SimContext, model: string, stream: boolean): Promise<void> {
   const body = parseBody(ctx, 'GenerateContentRequest');
   if (!body) return;
-  const sem = checkGenerateSemantics(body);
+  const sem = checkGenerateSemantics(body, model);
   if (sem) return sendError(ctx, 400, sem);
   const prompt = neutralFromGenerate(body, model);
   const rule = prompt.enumAnswer !== null && ctx.rule?.reply === undefined ? { ...(ctx.rule ?? {}), reply: prompt.enumAnswer } : ctx.rule;
@@ -153,7 +153,7 @@ function countTokens(ctx: SimContext, model: string): void {
   const body = parseBody(ctx, 'CountTokensRequest');
   if (!body) return;
   const gen = isObj(body.generateContentRequest) ? body.generateContentRequest : { contents: body.contents ?? [] };
-  const sem = checkGenerateSemantics(gen);
+  const sem = checkGenerateSemantics(gen, model);
   if (sem) return sendError(ctx, 400, sem.replace('GenerateContentRequest', 'CountTokensRequest'));
   const p = neutralFromGenerate(gen, model);
   ctx.sendJson(200, { totalTokens: p.promptTokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: p.promptTokens - p.imageTokens }] }, {}, true);

@@ -159,6 +159,26 @@ describe('anthropic sim', () => {
     assert.match(await errorOf({ ...base, messages: [{ role: 'user', content: [{ type: 'bogus' }] }] }), /^messages\.0\.content\.0: Input tag 'bogus' found using 'type' does not match any of the expected tags: 'text', 'image'/);
   });
 
+  it('thinking in tool loops: the assistant turn must start with its thinking block, signatures must match', async () => {
+    const first = await messages({ model: 'claude-sonnet-4-5', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 1024 }, tools: [WEATHER], messages: [{ role: 'user', content: 'Weather?' }] });
+    const blocks = first.json.content;
+    assert.deepEqual(blocks.map((b: any) => b.type), ['thinking', 'text', 'tool_use']);
+    const toolUse = blocks[2];
+    const loop = (assistant: unknown[]) => ({
+      model: 'claude-sonnet-4-5', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 1024 }, tools: [WEATHER],
+      messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: assistant }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: 'sunny' }] }],
+    });
+    const ok = await messages(loop(blocks));
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.content.at(-1).text, 'Tool results: sunny');
+    assert.equal(
+      await errorOf(loop(blocks.slice(1))),
+      'messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `text`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking',
+    );
+    const tampered = [{ ...blocks[0], thinking: blocks[0].thinking + ' (edited)' }, ...blocks.slice(1)];
+    assert.equal(await errorOf(loop(tampered)), 'messages.1.content.0: Invalid `signature` in `thinking` block');
+  });
+
   it('headers: missing key 401, wrong key 401, missing/invalid anthropic-version 400', async () => {
     const noKey = await messages({ model: 'm', max_tokens: 1, messages: [] }, { 'anthropic-version': '2023-06-01' });
     assert.equal(noKey.status, 401);

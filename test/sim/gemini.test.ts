@@ -165,6 +165,23 @@ describe('gemini sim', () => {
     assert.match((await invalid({ contents: [user('x')], generationConfig: { thinkingConfig: { thinkingBudget: 100, thinkingLevel: 'HIGH' } } })).message, /thinking_budget and thinking_level/);
   });
 
+  it('Gemini 3: function calls in the current turn must echo their thoughtSignature', async () => {
+    const first = await call('gemini-3-pro-preview', 'generateContent', { contents: [user('weather')], tools: [{ functionDeclarations: [WEATHER] }] });
+    const fcPart = first.json.candidates[0].content.parts[0];
+    assert.ok(fcPart.thoughtSignature);
+    assert.ok(first.json.usageMetadata.thoughtsTokenCount > 0, 'Gemini 3 always thinks');
+    const loop = (part: unknown) => ({
+      contents: [user('weather'), { role: 'model', parts: [part] }, { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { result: 'sunny' } } }] }],
+      tools: [{ functionDeclarations: [WEATHER] }],
+    });
+    const ok = await call('gemini-3-pro-preview', 'generateContent', loop(fcPart));
+    assert.equal(ok.status, 200, ok.text);
+    const bad = await call('gemini-3-pro-preview', 'generateContent', loop({ functionCall: fcPart.functionCall }));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.message, 'Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call `default_api:get_weather` , position 2. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.');
+    assert.equal((await call('gemini-2.5-flash', 'generateContent', loop({ functionCall: fcPart.functionCall }))).status, 200, 'not required before Gemini 3');
+  });
+
   it('auth: missing key 403 PERMISSION_DENIED, wrong key 400 API_KEY_INVALID', async () => {
     const none = await call('gemini-2.5-flash', 'generateContent', { contents: [user('x')] }, {});
     assert.equal(none.status, 403);
