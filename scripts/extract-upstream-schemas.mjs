@@ -28,6 +28,7 @@
 //     (oneOf of branches that each require the tag with a const/enum value); elsewhere it is removed.
 //     A plain oneOf whose branches all qualify on `type` (or `role`) gets one added: the APIs dispatch
 //     on that tag, and ajv then reports the selected branch's error instead of every branch's
+//   - OpenAI request objects are closed (additionalProperties:false) like the live API, see closeObjects()
 //   - Gemini: `thinking_level` (Gemini 3) is not in the proto snapshot; it is added to ThinkingConfig from the
 //     public docs (https://ai.google.dev/gemini-api/docs/thinking), marked "ext": "docs"
 //   - Gemini response / request roots include google.type.LatLng / Interval and protobuf well-known types as stubs
@@ -164,7 +165,36 @@ function write(name, obj) {
 }
 
 const openai = YAML.parse(readFileSync(join(specDir, 'openai-openapi.yaml'), 'utf8'), { maxAliasCount: -1 });
-write('openai-chat-request.json', buildOpenApiBundle(openai, 'openai-chat-request', ['CreateChatCompletionRequest', 'CreateEmbeddingRequest']));
+/**
+ * The live OpenAI API rejects unknown keys anywhere in a request ("Unknown parameter:
+ * 'messages[0].content[0].cache_control'.", code unknown_parameter) although the spec leaves most objects
+ * open. Close every object schema that lists `properties` and says nothing about additional ones,
+ * except allOf members (closing those would reject the sibling members' keys; the top level, which is
+ * an allOf, is checked against the union of its members' properties in src/sim/validate.ts).
+ */
+function closeObjects(defs) {
+  const allOfRefs = new Set();
+  const inAllOf = new Set();
+  const scan = (n) => {
+    if (Array.isArray(n)) return n.forEach(scan);
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n.allOf)) for (const m of n.allOf) { if (m.$ref) allOfRefs.add(m.$ref.replace('#/$defs/', '')); else inAllOf.add(m); }
+    Object.values(n).forEach(scan);
+  };
+  scan(defs);
+  const close = (n, name) => {
+    if (Array.isArray(n)) return n.forEach((x) => close(x));
+    if (!n || typeof n !== 'object') return;
+    if (n.properties && typeof n.properties === 'object' && n.additionalProperties === undefined && n.unevaluatedProperties === undefined && !n.allOf && !inAllOf.has(n) && !(name && allOfRefs.has(name))) n.additionalProperties = false;
+    for (const [k, v] of Object.entries(n)) {
+      if (k === 'properties' && v && typeof v === 'object') Object.values(v).forEach((x) => close(x));
+      else close(v);
+    }
+  };
+  for (const [name, d] of Object.entries(defs)) close(d, name);
+}
+
+write('openai-chat-request.json', buildOpenApiBundle(openai, 'openai-chat-request', ['CreateChatCompletionRequest', 'CreateEmbeddingRequest'], closeObjects));
 write(
   'openai-responses.json',
   buildOpenApiBundle(

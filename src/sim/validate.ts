@@ -4,7 +4,7 @@
 //   - the Stainless-hosted Anthropic OpenAPI spec (CreateMessageParams)
 // ajv reports the first failing keyword; we turn it into the message style each API uses:
 //   OpenAI  : "Invalid type for 'messages[0].content': expected ..., but got ... instead." (+ param, code)
-//             "Missing required parameter: 'messages'." / "Unrecognized request argument supplied: foo"
+//             "Missing required parameter: 'messages'." / "Unknown parameter: 'messages[0].content[0].cache_control'."
 //   Anthropic (pydantic-style, loc joined by '.', discriminated-union tags included):
 //             "max_tokens: Field required", "thinking.enabled.budget_tokens: Input should be greater than or
 //             equal to 1024", "messages.0.content.1.tool_use.text: Extra inputs are not permitted"
@@ -170,7 +170,6 @@ function mapOpenAIError(errors: ErrorObject[]): OpenAIParamError {
       return { message: `Missing required parameter: '${full}'.`, param: full, code: 'missing_required_parameter' };
     }
     case 'additionalProperties': {
-      if (segs.length === 0) return { message: `Unrecognized request argument supplied: ${String(p.additionalProperty)}`, param: null, code: null };
       const full = openaiParam([...segs, String(p.additionalProperty)]);
       return { message: `Unknown parameter: '${full}'.`, param: full, code: 'unknown_parameter' };
     }
@@ -235,11 +234,11 @@ function mapOpenAIError(errors: ErrorObject[]): OpenAIParamError {
   }
 }
 
-/** Schema check of a Chat Completions body (CreateChatCompletionRequest) + unknown top-level arguments. */
+/** Schema check of a Chat Completions body (CreateChatCompletionRequest) + unknown parameters at any depth. */
 export function validateOpenAIChatSchema(body: unknown): OpenAIParamError | null {
   if (!isObj(body)) return { message: `Invalid type for 'body': expected an object, but got ${OPENAI_TYPE_WORD[jsonType(body)]} instead.`, param: null, code: 'invalid_type' };
   chatKeys ??= knownTopLevel('openai-chat-request', 'CreateChatCompletionRequest');
-  for (const k of Object.keys(body)) if (!chatKeys.has(k)) return { message: `Unrecognized request argument supplied: ${k}`, param: null, code: null };
+  for (const k of Object.keys(body)) if (!chatKeys.has(k)) return { message: `Unknown parameter: '${k}'.`, param: k, code: 'unknown_parameter' };
   const v = specValidator('openai-chat-request', 'CreateChatCompletionRequest');
   return v(body) ? null : mapOpenAIError(v.errors ?? []);
 }

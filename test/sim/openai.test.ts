@@ -182,7 +182,15 @@ describe('openai sim', () => {
     const cases: Array<[unknown, number, string, string | null, string | null]> = [
       [{ model: 'gpt-4o-mini' }, 400, "Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter'],
       [{ model: 'gpt-4o-mini', messages: [] }, 400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array'],
-      [{ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], foo: 1 }, 400, 'Unrecognized request argument supplied: foo', null, null],
+      [{ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], foo: 1 }, 400, "Unknown parameter: 'foo'.", 'foo', 'unknown_parameter'],
+      [
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }] }] },
+        400, "Unknown parameter: 'messages[0].content[0].cache_control'.", 'messages[0].content[0].cache_control', 'unknown_parameter',
+      ],
+      [
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y', reasoning_content: 'r' }, { role: 'user', content: 'z' }] },
+        400, "Unknown parameter: 'messages[1].reasoning_content'.", 'messages[1].reasoning_content', 'unknown_parameter',
+      ],
       [{ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], temperature: 3 }, 400, "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 3 instead.", 'temperature', 'decimal_above_max_value'],
       [{ model: 'gpt-4o-mini', messages: [{ role: 'robot', content: 'x' }] }, 400, "Invalid value: 'robot'. Supported values are: 'developer', 'system', 'user', 'assistant', 'tool', and 'function'.", 'messages[0].role', 'invalid_value'],
       [
@@ -264,7 +272,7 @@ describe('openai sim', () => {
     const sdk = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello world' });
     assert.deepEqual(sdk.data[0].embedding, a.json.data[0].embedding, 'SDK decodes our base64 to the same floats');
     const bad = await http(`${sim.url}/embeddings`, { headers: OPENAI_AUTH, body: { model: 'text-embedding-3-small', input: 'x', foo: 1 } });
-    assert.deepEqual(bad.json, { error: { message: 'Unrecognized request argument supplied: foo', type: 'invalid_request_error', param: null, code: null } });
+    assert.deepEqual(bad.json, { error: { message: "Unknown parameter: 'foo'.", type: 'invalid_request_error', param: 'foo', code: 'unknown_parameter' } });
   });
 
   it('reports cached prompt tokens for a repeated long prefix (>= 1024 tokens, 128-token steps)', async () => {
