@@ -215,7 +215,8 @@ export interface StreamOutcome {
   chunks: Array<Record<string, any>>;
   usage: Usage | null;
   finish: string | null;
-  error: { message: string } | null;
+  /** the in-band error chunk's error, or the JSON error body of a non-200 answer */
+  error: { message: string; code?: string | null; type?: string } | null;
   done: boolean;
 }
 
@@ -224,7 +225,10 @@ export async function chatStream(gw: TestGateway, body: Record<string, unknown>,
   const res = await gw.fetch('/chat/completions', { method: 'POST', json: { ...body, stream: true }, key });
   const out: StreamOutcome = { status: res.status, headers: res.headers, id: res.headers.get('x-arouter-generation-id'), content: '', chunks: [], usage: null, finish: null, error: null, done: false };
   const text = await res.text();
-  if (res.status !== 200) return out;
+  if (res.status !== 200) {
+    out.error = (JSON.parse(text) as { error: { message: string } }).error;
+    return out;
+  }
   for (const line of text.split('\n')) {
     if (!line.startsWith('data: ')) continue;
     const data = line.slice(6);
