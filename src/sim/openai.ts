@@ -44,6 +44,17 @@ function usageOf(plan: ReplyPlan, promptTokens: number, cached: number, n: numbe
 
 const FINISH: Record<ReplyPlan['finish'], string> = { stop: 'stop', stop_sequence: 'stop', length: 'length', tool_calls: 'tool_calls' };
 
+/** Deterministic logprobs for `text` (one entry per ~word), when the request asked for them. */
+function logprobsFor(text: string, top: number): Obj {
+  const content = (text.match(/\s*\S+|\s+$/g) ?? []).map((token, i) => {
+    const logprob = -0.01 * ((i % 7) + 1);
+    const bytes = [...Buffer.from(token, 'utf8')];
+    const alts = Array.from({ length: top }, (_, k) => (k === 0 ? { token, logprob, bytes } : { token: `${token}${k}`, logprob: logprob - k, bytes: [...Buffer.from(`${token}${k}`, 'utf8')] }));
+    return { token, logprob, bytes, top_logprobs: alts };
+  });
+  return { content, refusal: null };
+}
+
 function toolCallsOut(plan: ReplyPlan, seed: string): Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> {
   return plan.toolCalls.map((c, i) => ({ id: `call_${stableId(`${seed}:${i}`)}`, type: 'function', function: { name: c.name, arguments: c.json } }));
 }
@@ -70,6 +81,8 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
   const id = `chatcmpl-${randomId(29)}`;
   const created = Math.floor(Date.now() / 1000);
   const finish = FINISH[plan.finish];
+  const top = typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
+  const lp = (text: string) => (body.logprobs === true ? logprobsFor(text, top) : null);
   ctx.headersOut['openai-processing-ms'] = '42';
 
   if (body.stream !== true) {
@@ -81,7 +94,7 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
       object: 'chat.completion',
       created,
       model,
-      choices: Array.from({ length: n }, (_, index) => ({ index, message, logprobs: null, finish_reason: finish })),
+      choices: Array.from({ length: n }, (_, index) => ({ index, message, logprobs: lp(plan.text), finish_reason: finish })),
       usage,
       service_tier: 'default',
       system_fingerprint: 'fp_sim0001',
@@ -99,7 +112,7 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
     if (obfuscate && choices.length) c.obfuscation = randomId(6);
     return JSON.stringify(c);
   };
-  const delta = (index: number, d: Obj, finishReason: string | null = null) => ({ index, delta: d, logprobs: null, finish_reason: finishReason });
+  const delta = (index: number, d: Obj, finishReason: string | null = null) => ({ index, delta: d, logprobs: typeof d.content === 'string' && d.content ? lp(d.content) : null, finish_reason: finishReason });
   const frames: StreamFrame[] = [];
   for (let index = 0; index < n; index++) {
     frames.push({ data: chunk([delta(index, { role: 'assistant', content: '', refusal: null })]) });

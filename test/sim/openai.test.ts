@@ -178,6 +178,19 @@ describe('openai sim', () => {
     assert.equal(s.json.choices[0].finish_reason, 'stop');
   });
 
+  it('returns logprobs when asked (non-stream and per stream chunk)', async () => {
+    const r = await chat({ model: 'gpt-4o-mini', logprobs: true, top_logprobs: 2, messages: [{ role: 'user', content: 'hi' }] });
+    assertSpec('openai-responses', 'CreateChatCompletionResponse', r.json);
+    const lp = r.json.choices[0].logprobs;
+    assert.equal(lp.content.map((t: any) => t.token).join(''), r.json.choices[0].message.content);
+    assert.equal(lp.content[0].top_logprobs.length, 2);
+    const s = await chat({ model: 'gpt-4o-mini', logprobs: true, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const chunks = parseSse(s.text).slice(0, -1).map((e) => JSON.parse(e.data));
+    for (const c of chunks) assertSpec('openai-responses', 'CreateChatCompletionStreamResponse', c);
+    const text = chunks.filter((c) => c.choices[0]?.delta?.content).map((c) => c.choices[0].logprobs.content.map((t: any) => t.token).join('')).join('');
+    assert.equal(text, r.json.choices[0].message.content);
+  });
+
   it('rejects invalid requests with the real error shape and wording', async () => {
     const cases: Array<[unknown, number, string, string | null, string | null]> = [
       [{ model: 'gpt-4o-mini' }, 400, "Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter'],
