@@ -59,6 +59,8 @@ interface Tally {
   native: string | null;
   error: UpstreamError | null;
   firstTokenAt: number | null;
+  /** some content reached the client (kept here so a stream that throws midway is still billed for it) */
+  delivered: boolean;
 }
 
 async function chatCompletions(ctx: AuthedContext): Promise<void> {
@@ -96,8 +98,10 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   res.once('close', onClose);
   const deadline = AbortSignal.timeout(app.config.upstream.totalDeadlineMs);
   const signal = AbortSignal.any([abort.signal, deadline]);
-  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null };
+  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null, delivered: false };
   let used: RouteAttempt | null = null;
+  /** when the attempt that answered started: its health sample must not include earlier, failed attempts */
+  let attemptStarted: number | null = null;
   let attempts: AttemptRecord[] = [];
   let status = 200;
   let cancelled = false;
@@ -114,6 +118,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   try {
     const result = await executeChat(app, req, plan.attempts, stream, signal, Date.now() + app.config.upstream.totalDeadlineMs);
     used = result.attempt;
+    attemptStarted = result.startedAt;
     attempts = result.attempts;
     headers['x-arouter-attempts'] = attemptsHeader(attempts);
     if (result.kind === 'complete') {
@@ -150,7 +155,9 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     res.off('close', onClose);
     if (tally.error && used) status = tally.error.status;
     cancelled = cancelled || (abort.signal.aborted && !res.writableFinished);
-    settle(app, ctx, { gen, req, plan, used, attempts, tally, status, cancelled, delivered, stream, started, reservationId: reservation.reservationId });
+    // a client abort ends pipeStream by exception, after content may already have gone out
+    delivered = delivered || tally.delivered;
+    settle(app, ctx, { gen, req, plan, used, attempts, tally, status, cancelled, delivered, stream, started, attemptStarted, reservationId: reservation.reservationId });
   }
 }
 
@@ -186,7 +193,6 @@ async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAtte
   sse.open(headers);
   sse.setIdentity(gen, Math.floor(Date.now() / 1000), r.attempt.model.id, r.attempt.provider.id);
   tally.firstTokenAt = performance.now();
-  let delivered = false;
   const handle = (evs: StreamEvent[]) => {
     for (const ev of evs) {
       switch (ev.type) {
@@ -196,7 +202,7 @@ async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAtte
           if (d.reasoning) tally.text.reasoning += d.reasoning;
           if (d.tool_calls) for (const t of d.tool_calls) tally.text.tools += (t.function.name ?? '') + (t.function.arguments ?? '');
           sse.delta(d);
-          delivered = true;
+          tally.delivered = true;
           break;
         }
         case 'usage':
@@ -228,10 +234,10 @@ async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAtte
     tally.finish = 'stop';
     sse.finish('stop', null);
   }
-  const fu = computeFinal(r.attempt, tally, delivered);
+  const fu = computeFinal(r.attempt, tally, tally.delivered);
   sse.usage(usageJson(fu, toNumberUsd(fu.cost)));
   sse.done();
-  return delivered;
+  return tally.delivered;
 }
 
 function computeFinal(a: RouteAttempt, tally: Tally, delivered: boolean) {
@@ -252,7 +258,8 @@ function settle(
   ctx: AuthedContext,
   s: {
     gen: string; req: ChatRequest; plan: RoutePlan; used: RouteAttempt | null; attempts: AttemptRecord[]; tally: Tally;
-    status: number; cancelled: boolean; delivered: boolean; stream: boolean; started: number; reservationId: string;
+    status: number; cancelled: boolean; delivered: boolean; stream: boolean; started: number; attemptStarted: number | null;
+    reservationId: string;
   },
 ): void {
   const a = s.used;
@@ -260,17 +267,23 @@ function settle(
   const cost = fu?.cost ?? 0n;
   app.spend.settle(s.reservationId, cost);
   if (fu) app.limits.addCompletionTokens(ctx.key, fu.counts.completion_tokens);
-  const latency = performance.now() - s.started;
+  const end = performance.now();
+  // the ledger row times the whole request, as the client saw it (fallbacks included)
+  const latency = end - s.started;
   const ttft = s.tally.firstTokenAt === null ? null : s.tally.firstTokenAt - s.started;
   if (a) {
     const ok = s.delivered && !s.tally.error;
+    // the endpoint's own sample starts with its own attempt
+    const t0 = s.attemptStarted ?? s.started;
+    const ownLatency = end - t0;
+    const ownTtft = s.tally.firstTokenAt === null ? null : s.tally.firstTokenAt - t0;
     app.health.record(a.endpointKey, {
       ok: ok || s.cancelled,
       status: ok ? 200 : (s.tally.error?.upstream_status ?? 0),
-      latencyMs: latency,
-      ttftMs: s.stream ? ttft : null,
+      latencyMs: ownLatency,
+      ttftMs: s.stream ? ownTtft : null,
       outputTokens: fu?.counts.completion_tokens ?? 0,
-      generationMs: s.stream && ttft !== null ? latency - ttft : null,
+      generationMs: s.stream && ownTtft !== null ? ownLatency - ownTtft : null,
     });
   }
   const row: GenerationRow = {
