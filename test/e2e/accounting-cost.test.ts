@@ -42,7 +42,8 @@ function cachedPrompt(model: string, withImage: boolean, salt: string) {
     max_tokens: 400,
     reasoning: { effort: 'low' },
     messages: [
-      { role: 'system', content: [{ type: 'text', text: LONG_SYSTEM + salt, cache_control: { type: 'ephemeral' } }] },
+      // cache_control is Anthropic's (explicit) caching; the others cache long prefixes implicitly
+      { role: 'system', content: [{ type: 'text', text: LONG_SYSTEM + salt, ...(model === 'acme/priced-claude' ? { cache_control: { type: 'ephemeral' } } : {}) }] },
       {
         role: 'user',
         content: withImage
