@@ -122,13 +122,19 @@ export class App {
     const server = this.server;
     if (server) {
       await new Promise<void>((resolve) => {
+        // keep-alive sockets of requests that finish during the drain go idle, and close() would wait for the
+        // clients to drop them (or for the grace period): close them as they go idle, so the ledger flush below
+        // is not delayed towards an orchestrator's kill deadline
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
         const timer = setTimeout(() => {
+          clearInterval(idle);
           server.closeAllConnections();
           resolve();
         }, this.config.shutdownGraceMs);
         timer.unref();
         server.close(() => {
           clearTimeout(timer);
+          clearInterval(idle);
           resolve();
         });
         server.closeIdleConnections();
