@@ -1,0 +1,288 @@
+// `npm run bench`: ARouter's own cost, measured as ratios in one run on one machine so noise cancels.
+// Starts on loopback: the simulated upstream, a bare pass-through proxy (the floor), ARouter and Portkey's
+// gateway, each a child process; warms each up; then drives them with the same load, interleaved round by
+// round (A B C D, then D C B A, …) so drift cancels; prints one table and the pass/fail lines, and writes
+// bench/results/latest.json. See bench/README.md.
+//
+// Flags: --duration S (10)  --connections N (50)  --rounds N (3)  --warmup S (2)  --smoke  --no-portkey
+//        --only arouter,bare  --cpu-prof  --chunks N (20)  --interval-ms I (5)  --no-stream  --log-level L (info)
+//        --out FILE (bench/results/latest.json)  --tsx (run children from TypeScript through tsx; automatic
+//        when this file itself runs under tsx)
+import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { argValue, numArg, sleep } from './common.js';
+import { Samples, nonStreamLoad, streamLoad, verifyTarget, type LoadResult } from './load.js';
+import { checkLines, checks, fmt, roundRow, summarize, table, type Tally } from './report.js';
+import { analyzeProfile, formatProfile, newestProfile, type ProfileSummary } from './profile.js';
+import {
+  ROOT, TARGET_ORDER, portkeyVersion, startArouter, startBare, startPortkey, startUpstream,
+  type Child, type Runtime, type Target, type TargetName,
+} from './targets.js';
+
+interface Options {
+  duration: number;
+  connections: number;
+  rounds: number;
+  warmup: number;
+  smoke: boolean;
+  portkey: boolean;
+  only: Set<TargetName>;
+  cpuProf: boolean;
+  chunks: number;
+  intervalMs: number;
+  stream: boolean;
+  logLevel: string;
+  out: string;
+  tsx: boolean;
+}
+
+function options(argv: string[]): Options {
+  const known = new Set(['duration', 'connections', 'rounds', 'warmup', 'smoke', 'no-portkey', 'only', 'cpu-prof', 'chunks', 'interval-ms', 'no-stream', 'log-level', 'out', 'tsx', 'help']);
+  for (const a of argv) {
+    const m = /^--([a-z-]+)/.exec(a);
+    if (m && !known.has(m[1])) throw new Error(`unknown flag ${a}`);
+  }
+  if (argv.includes('--help')) {
+    console.log('usage: npm run bench -- [--duration S] [--connections N] [--rounds N] [--warmup S] [--smoke] [--no-portkey]\n' +
+      '                        [--only arouter,bare,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream]\n' +
+      '                        [--log-level info|warn|…] [--out FILE] [--tsx]');
+    process.exit(0);
+  }
+  const smoke = argv.includes('--smoke');
+  const only = argValue(argv, 'only');
+  const names = new Set<TargetName>(['direct']);
+  for (const n of only ? only.split(',').map((s) => s.trim()).filter(Boolean) : ['bare', 'arouter', 'portkey']) {
+    if (!TARGET_ORDER.includes(n as TargetName)) throw new Error(`--only: unknown target "${n}" (direct, bare, arouter, portkey)`);
+    names.add(n as TargetName);
+  }
+  if (argv.includes('--no-portkey')) names.delete('portkey');
+  const rounds = Math.max(1, Math.floor(numArg(argv, 'rounds', smoke ? 2 : 3)));
+  const connections = Math.max(1, Math.floor(numArg(argv, 'connections', smoke ? 4 : 50)));
+  return {
+    duration: numArg(argv, 'duration', smoke ? 1 : 10),
+    connections,
+    rounds,
+    warmup: numArg(argv, 'warmup', smoke ? 0.2 : 2),
+    smoke,
+    portkey: names.has('portkey'),
+    only: names,
+    cpuProf: argv.includes('--cpu-prof'),
+    chunks: Math.max(1, Math.floor(numArg(argv, 'chunks', 20))),
+    intervalMs: numArg(argv, 'interval-ms', 5),
+    stream: !argv.includes('--no-stream'),
+    logLevel: argValue(argv, 'log-level') ?? 'info',
+    out: resolve(argValue(argv, 'out') ?? join(ROOT, 'bench', 'results', 'latest.json')),
+    tsx: argv.includes('--tsx') || import.meta.url.endsWith('.ts'),
+  };
+}
+
+function emptyTally(name: TargetName, label: string, note: string, unavailable: string | null = null): Tally {
+  return {
+    name, label, note, unavailable,
+    ns: { ok: 0, non2xx: 0, errors: 0, seconds: 0, lat: unavailable ? null : new Samples() },
+    st: { ok: 0, non2xx: 0, errors: 0, seconds: 0, lat: unavailable ? null : new Samples(), ttfb: unavailable ? null : new Samples() },
+    rounds: [],
+    peakRssBytes: null,
+  };
+}
+
+function cpuSince(t: Target, before: number | null): number | undefined {
+  const now = t.child.cpuMs();
+  return before === null || now === null ? undefined : now - before;
+}
+
+function merge(into: Tally['ns'] | Tally['st'], r: LoadResult): void {
+  if (r.cpuMs !== undefined) into.cpuMs = (into.cpuMs ?? 0) + r.cpuMs;
+  into.ok += r.ok;
+  into.non2xx += r.non2xx;
+  into.errors += r.errors;
+  into.seconds += r.seconds;
+  into.lat?.append(r.latencies);
+  if ('ttfb' in into && r.ttfb) into.ttfb?.append(r.ttfb);
+  if (r.sample && !into.sample) into.sample = r.sample;
+}
+
+const log = (s: string) => process.stdout.write(s + '\n');
+
+async function main(): Promise<number> {
+  const o = options(process.argv.slice(2));
+  const rt: Runtime = { tsx: o.tsx, root: ROOT };
+  const profileDir = join(ROOT, 'bench', 'results', 'profiles');
+  const startedAt = Date.now();
+  log(`ARouter bench${o.smoke ? ' (smoke)' : ''}: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ` +
+    `${o.duration}s × ${o.rounds} rounds per target, ${o.connections} connections, warm-up ${o.warmup}s` +
+    `${o.stream ? `; stream: ${o.chunks} chunks every ${o.intervalMs} ms, ${o.connections} concurrent` : ''}; children run ${o.tsx ? 'TypeScript via tsx' : 'dist/'}`);
+
+  const tallies = new Map<TargetName, Tally>();
+  const targets: Target[] = [];
+  const children: Child[] = [];
+  const cleanups: Array<() => void> = [];
+  let arouterRequests = 0;
+  let fatal: string | null = null;
+  let profile: ProfileSummary | null = null;
+
+  try {
+    const upstream = await startUpstream(rt, o.chunks, o.intervalMs);
+    children.push(upstream.child);
+    targets.push(upstream);
+    const starters: Array<[TargetName, () => Promise<Target>, string]> = [
+      ['bare', () => startBare(rt, upstream), 'bare proxy'],
+      ['arouter', async () => {
+        const t = await startArouter(rt, upstream, { logLevel: o.logLevel, cpuProfDir: o.cpuProf ? profileDir : null });
+        cleanups.push(t.cleanup);
+        return t;
+      }, 'ARouter'],
+      ['portkey', () => startPortkey(rt, upstream), `Portkey gateway ${portkeyVersion() ?? '(not installed)'}`],
+    ];
+    // started side by side (they are idle until measured), kept in table order
+    const started = await Promise.all(
+      starters.filter(([name]) => o.only.has(name)).map(async ([name, start, label]) => {
+        try {
+          return await start();
+        } catch (err) {
+          const why = (err as Error).message;
+          log(`!! ${label} could not be started: ${why}`);
+          tallies.set(name, emptyTally(name, label, '', `could not be started: ${why}`));
+          return null;
+        }
+      }),
+    );
+    for (const t of started) {
+      if (!t) continue;
+      children.push(t.child);
+      targets.push(t);
+    }
+    // one checked request of each kind: a target that answers wrongly is reported, not measured
+    for (const t of [...targets]) {
+      const bad = await verifyTarget(t);
+      if (t.name === 'arouter') arouterRequests += 2;
+      if (bad) {
+        log(`!! ${t.label} answers wrongly, not measured: ${bad}`);
+        tallies.set(t.name, emptyTally(t.name, t.label, t.note, `answers wrongly: ${bad}`));
+        targets.splice(targets.indexOf(t), 1);
+      } else tallies.set(t.name, emptyTally(t.name, t.label, t.note));
+    }
+    for (const t of targets) log(`   ${t.name.padEnd(8)} ${t.base}  ${t.label}${t.note ? ` — ${t.note}` : ''}`);
+
+    if (o.warmup > 0) {
+      for (const t of targets) {
+        const w = await nonStreamLoad(t, o.connections, o.warmup);
+        const ws = o.stream ? await streamLoad(t, o.connections, Math.min(o.warmup, 1)) : null;
+        if (t.name === 'arouter') arouterRequests += w.ok + w.non2xx + (ws ? ws.ok + ws.non2xx : 0);
+        log(`   warm-up ${t.name.padEnd(8)} ${fmt(w.ok / w.seconds, 0)} req/s${w.non2xx + w.errors ? ` (${w.non2xx} non-2xx, ${w.errors} errors)` : ''}`);
+      }
+    }
+
+    for (let round = 0; round < o.rounds; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      const ns = new Map<TargetName, LoadResult>();
+      const st = new Map<TargetName, LoadResult>();
+      for (const t of order) {
+        const c0 = t.child.cpuMs();
+        const r = await nonStreamLoad(t, o.connections, o.duration);
+        r.cpuMs = cpuSince(t, c0);
+        ns.set(t.name, r);
+        merge(tallies.get(t.name)!.ns, r);
+        if (t.name === 'arouter') arouterRequests += r.ok + r.non2xx;
+        await sleep(o.smoke ? 20 : 100);
+      }
+      if (o.stream) {
+        for (const t of order) {
+          const c0 = t.child.cpuMs();
+          const r = await streamLoad(t, o.connections, o.duration);
+          r.cpuMs = cpuSince(t, c0);
+          st.set(t.name, r);
+          merge(tallies.get(t.name)!.st, r);
+          if (t.name === 'arouter') arouterRequests += r.ok + r.non2xx;
+          await sleep(o.smoke ? 20 : 100);
+        }
+      }
+      const line: string[] = [];
+      for (const t of targets) {
+        const row = roundRow(round + 1, ns.get(t.name) ?? null, st.get(t.name) ?? null);
+        tallies.get(t.name)!.rounds.push(row);
+        line.push(`${t.name} ${fmt(row.rps, 0)} req/s p99 ${fmt(row.p99_ms, 2)}${o.stream ? ` ttfb ${fmt(row.ttfb_p50_ms, 2)}` : ''}`);
+      }
+      log(`   round ${round + 1}/${o.rounds} (${order.map((t) => t.name).join(' → ')}): ${line.join(' | ')}`);
+    }
+
+    for (const t of targets) {
+      const tally = tallies.get(t.name)!;
+      tally.peakRssBytes = t.child.peakRss();
+      if (t.child.exited) tally.unavailable = `exited during the run: ${t.child.describeFailure()}`;
+    }
+  } catch (err) {
+    fatal = (err as Error).stack ?? String(err);
+  } finally {
+    // ARouter first and alone: with --cpu-prof it writes its profile on a graceful exit
+    const ar = targets.find((t) => t.name === 'arouter');
+    if (ar) await ar.child.stop();
+    await Promise.all(children.map((c) => c.stop()));
+    for (const c of cleanups) c();
+  }
+  if (fatal) {
+    console.error(`bench failed: ${fatal}`);
+    return 1;
+  }
+
+  if (o.cpuProf) {
+    const f = newestProfile(profileDir);
+    if (f) {
+      try {
+        profile = analyzeProfile(f, arouterRequests);
+      } catch (err) {
+        log(`!! could not read the CPU profile ${f}: ${(err as Error).message}`);
+      }
+    } else log(`!! no .cpuprofile found in ${profileDir}`);
+  }
+
+  const rows = summarize(TARGET_ORDER.filter((n) => tallies.has(n)).map((n) => tallies.get(n)!));
+  const cs = checks(rows, o.connections);
+  log('');
+  log(table(rows));
+  log('');
+  log(`ARouter targets (printed, not asserted${o.smoke ? '; smoke run: numbers are meaningless' : ''}):`);
+  log(checkLines(cs));
+  for (const r of rows) if (r.status !== 'ok') log(`!! ${r.name}: ${r.status === 'unavailable' ? 'not measured' : 'had errors'}: ${r.error}`);
+  log('');
+  log('Notes: latencies in ms from the load generator on the same machine; +p50/+p99/+TTFB are over direct-to-upstream;');
+  log(`×bare is req/s over the bare proxy's; peak RSS is the child's VmHWM (direct row: the upstream). ARouter logs at ${o.logLevel}, stdout → /dev/null.`);
+  if (profile) {
+    log('');
+    log(formatProfile(profile));
+  }
+
+  const result = {
+    generated_at: new Date().toISOString(),
+    duration_s: Math.round((Date.now() - startedAt) / 100) / 10,
+    machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpu_model: cpus()[0]?.model ?? null },
+    options: {
+      duration_s: o.duration, connections: o.connections, rounds: o.rounds, warmup_s: o.warmup, smoke: o.smoke,
+      stream: o.stream, stream_chunks: o.chunks, stream_interval_ms: o.intervalMs, stream_concurrency: o.connections,
+      targets: [...o.only], cpu_prof: o.cpuProf, runtime: o.tsx ? 'tsx' : 'dist',
+    },
+    arouter_logging: `AROUTER_LOG_LEVEL=${o.logLevel}; stdout (JSON access log) → /dev/null`,
+    portkey: { version: portkeyVersion(), status: rows.find((r) => r.name === 'portkey')?.status ?? 'skipped', error: rows.find((r) => r.name === 'portkey')?.error ?? null },
+    targets: rows,
+    checks: cs,
+    profile,
+  };
+  mkdirSync(dirname(o.out), { recursive: true });
+  writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
+  log(`\nResults written to ${o.out}`);
+
+  // the bench fails (exit 1) only when a target it cannot do without is broken; speed never fails it
+  const broken = rows.filter((r) => r.name !== 'portkey' && r.status !== 'ok');
+  return broken.length ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);
