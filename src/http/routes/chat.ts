@@ -36,6 +36,21 @@ export function upstreamHttpError(e: UpstreamError, attempts: AttemptRecord[], h
   });
 }
 
+/** The 402 for a refused reservation: what the request may cost, what is left, and of which limit. */
+export function insufficientQuota(
+  r: { reason: 'account_credit' | 'key_limit'; available: bigint },
+  worst: bigint,
+  basis: string,
+  advice: string,
+  headers: Record<string, string>,
+): HttpError {
+  const key = r.reason === 'key_limit';
+  return new HttpError(402,
+    `Insufficient ${key ? 'key limit' : 'credits'}: this request may cost up to $${formatUsd(worst)} (${basis}) ` +
+      `but ${key ? "this key's spend limit leaves" : "the account's credits leave"} $${formatUsd(r.available > 0n ? r.available : 0n)}. ${advice}`,
+    'insufficient_quota', key ? 'key_limit_exceeded' : 'insufficient_credits', null, headers);
+}
+
 /** Plans the request or answers the client's mistake (404 unknown model, 400 bad variant, 503 nothing fits). */
 export function planChat(app: App, ctx: AuthedContext, req: ChatRequest): RoutePlan {
   try {
@@ -81,12 +96,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   const worst = plan.attempts.reduce((m, a) => (a.worstCasePusd > m ? a.worstCasePusd : m), 0n);
   const reservation = app.spend.reserve(account, key, worst);
   if (!reservation.ok) {
-    const what = reservation.reason === 'key_limit' ? "this key's spend limit" : "the account's credits";
-    throw new HttpError(402,
-      `Insufficient ${reservation.reason === 'key_limit' ? 'key limit' : 'credits'}: this request may cost up to $${formatUsd(worst)} ` +
-        `(prompt plus max output tokens) but ${what} leave $${formatUsd(reservation.available > 0n ? reservation.available : 0n)}. ` +
-        'Lower max_tokens, raise the limit, or add credits.',
-      'insufficient_quota', reservation.reason === 'key_limit' ? 'key_limit_exceeded' : 'insufficient_credits', null, admission.headers);
+    throw insufficientQuota(reservation, worst, 'prompt plus max output tokens', 'Lower max_tokens, raise the limit, or add credits.', admission.headers);
   }
 
   const headers: Record<string, string> = { ...admission.headers, 'x-arouter-route': routeHeader, 'x-arouter-generation-id': gen };

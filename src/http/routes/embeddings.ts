@@ -16,7 +16,7 @@ import { computeCost, worstCaseCost, emptyUsage } from '../../accounting/cost.js
 import { toNumberUsd } from '../../accounting/money.js';
 import { resolveModel, RoutingError, endpointKey } from '../../routing/index.js';
 import type { AttemptRecord } from '../../store/types.js';
-import { generationId, routingHttpError, upstreamHttpError } from './chat.js';
+import { generationId, insufficientQuota, routingHttpError, upstreamHttpError } from './chat.js';
 import { attemptsHeader } from '../chat-output.js';
 
 function toBase64(v: number[]): string {
@@ -59,8 +59,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   }, 0n);
   const reservation = app.spend.reserve(account, key, worst);
   if (!reservation.ok) {
-    throw new HttpError(402, 'Insufficient credits or key limit for this embeddings request', 'insufficient_quota',
-      reservation.reason === 'key_limit' ? 'key_limit_exceeded' : 'insufficient_credits', null, admission.headers);
+    throw insufficientQuota(reservation, worst, 'its input tokens', 'Raise the limit or add credits.', admission.headers);
   }
   const gen = generationId();
   const started = performance.now();
@@ -72,6 +71,9 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   let lastError: UpstreamError | null = null;
   let cost = 0n;
   let usedProvider: string | null = null;
+  let usedEndpoint: string | null = null;
+  // the upstream reported no token count (Gemini never does): billed on the local count
+  let estimated = false;
   let usage = emptyUsage();
   try {
     for (const e of endpoints) {
@@ -90,9 +92,11 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
           throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${p.def.name} returned an invalid embeddings body`, upstream_status: res.status } satisfies UpstreamError;
         }
         attempts.push({ provider: e.provider, model: model.id, endpoint: e.model, status: res.status, duration_ms: Math.round(performance.now() - t0) });
+        estimated = parsed.prompt_tokens === null || parsed.prompt_tokens === undefined;
         usage = { ...emptyUsage(), prompt_tokens: parsed.prompt_tokens ?? promptTokens };
         cost = computeCost(e.pricing, usage).total;
         usedProvider = e.provider;
+        usedEndpoint = e.model;
         app.health.record(endpointKey(model, e), { ok: true, status: res.status, latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
         const b64 = req.encoding_format === 'base64';
         sendJson(ctx.res, 200, {
@@ -101,7 +105,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
           model: model.id,
           provider: e.provider,
           id: gen,
-          usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost) },
+          usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost), ...(estimated ? { estimated: true } : {}) },
         }, { ...admission.headers, 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts) });
         return;
       } catch (err) {
@@ -119,8 +123,8 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
     app.spend.settle(reservation.reservationId, cost);
     app.ledger.add({
       id: gen, account_id: account.id, key_id: key.id, requested_model: req.model, model: usedProvider ? model.id : null,
-      provider: usedProvider, endpoint: null, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
-      reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: false, cost_pusd: cost,
+      provider: usedProvider, endpoint: usedEndpoint, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
+      reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: estimated, cost_pusd: cost,
       latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
       status: usedProvider ? 200 : (lastError?.status ?? 499), streamed: false, cancelled: abort.signal.aborted, route: null,
       kind: 'embeddings', created_at: new Date().toISOString(),
