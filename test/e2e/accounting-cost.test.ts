@@ -135,18 +135,34 @@ test('catalog models: cost follows the "0 = not published" rules (cache read at 
 });
 
 test('embeddings: cost is prompt tokens at the prompt price, in the response and the ledger', async () => {
-  for (const model of ['openai/text-embedding-3-small', 'google/gemini-embedding-001']) {
-    const r = await json<{ id: string; usage: { prompt_tokens: number; cost: number } }>(
+  // the OpenAI API reports usage; Gemini's embedContent reports none, so the gateway counts locally
+  for (const [model, upstream, estimated] of [
+    ['openai/text-embedding-3-small', 'text-embedding-3-small', false],
+    ['google/gemini-embedding-001', 'gemini-embedding-001', true],
+  ] as const) {
+    const r = await json<{ id: string; usage: { prompt_tokens: number; cost: number; estimated?: boolean } }>(
       gw.fetch('/embeddings', { method: 'POST', json: { model, input: ['first text to embed', 'and a second one'] } }),
     );
     const want = BigInt(r.usage.prompt_tokens) * pusd(pricingOf(model).prompt);
     assert.ok(want > 0n);
     assert.equal(r.usage.cost, usdNumber(want));
+    assert.equal(r.usage.estimated, estimated ? true : undefined, `${model}: usage.estimated`);
     const g = await generation(gw, r.id);
     assert.equal(g.kind, 'embeddings');
     assert.equal(g.total_cost_exact, usdString(want));
     assert.equal(g.tokens_prompt, r.usage.prompt_tokens);
+    assert.equal(g.tokens_estimated, estimated, `${model}: tokens_estimated`);
+    assert.equal(g.provider_model, upstream);
   }
+  // an OpenAI-dialect upstream that omits usage is counted locally too
+  sims.openai.script({ match: { path: '/embeddings' }, omitUsage: true });
+  const r = await json<{ id: string; usage: { prompt_tokens: number; cost: number; estimated?: boolean } }>(
+    gw.fetch('/embeddings', { method: 'POST', json: { model: 'openai/text-embedding-3-small', input: 'no usage here' } }),
+  );
+  assert.equal(r.usage.estimated, true);
+  const g = await generation(gw, r.id);
+  assert.equal(g.tokens_estimated, true);
+  assert.equal(g.total_cost_exact, usdString(BigInt(r.usage.prompt_tokens) * pusd(pricingOf('openai/text-embedding-3-small').prompt)));
 });
 
 test('200 requests: the exact ledger costs sum to the /v1/activity daily totals and to the key usage', async () => {

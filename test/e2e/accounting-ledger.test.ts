@@ -197,7 +197,7 @@ test('graceful shutdown flushes every queued row; a restart restores key usage a
     // (gpt-4o without max_tokens reserves 16384 tokens at $10/M = $0.16384 > $0.05)
     const refused = await chat(g, { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }] }, key);
     assert.equal(refused.status, 402);
-    assert.match(refused.body.error.message, new RegExp(`leave \\$${usdString(pusd(limit) - spent).replace('.', '\\.')}\\.`));
+    assert.match(refused.body.error.message, new RegExp(`leaves \\$${usdString(pusd(limit) - spent).replace('.', '\\.')}\\.`));
   } finally {
     await g.close(false);
     await local.sims.close();

@@ -67,7 +67,7 @@ test('500 concurrent requests against a $0.01 key limit: never overspent, some 4
       const e = r.body as ErrorBody;
       assert.equal(e.error.code, 'key_limit_exceeded');
       assert.equal(e.error.type, 'insufficient_quota');
-      assert.match(e.error.message, /Insufficient key limit: this request may cost up to \$0\.\d+ .* leave \$0(\.\d+)?\. Lower max_tokens/);
+      assert.match(e.error.message, /^Insufficient key limit: this request may cost up to \$0\.\d+ \(prompt plus max output tokens\) but this key's spend limit leaves \$0(\.\d+)?\. Lower max_tokens/);
     }
     const k = await json<{ data: { usage: number; limit: number; limit_remaining: number } }>(gw.fetch('/key', { key }));
     assert.equal(k.data.usage, usdNumber(spent), 'GET /v1/key usage = ledger sum');
@@ -124,7 +124,7 @@ test('without max_tokens the reservation is the endpoint’s max output: 402 und
   const none = await chat(gw, { model: MODEL, messages }, key);
   assert.equal(none.status, 402);
   assert.equal(none.body.error.code, 'key_limit_exceeded');
-  assert.match(none.body.error.message, /may cost up to \$0\.16\d+ .*leave \$0\.05\. Lower max_tokens/);
+  assert.match(none.body.error.message, /may cost up to \$0\.16\d+ .*leaves \$0\.05\. Lower max_tokens/);
   const small = await chat(gw, { model: MODEL, messages, max_tokens: 100 }, key);
   assert.equal(small.status, 200, JSON.stringify(small.body));
   // the refused reservation was not kept: usage is the one request's cost, and another small one passes
@@ -144,6 +144,16 @@ test('embeddings are refused with 402 once the limit cannot cover them', async (
   assert.equal(r.status, 402);
   const e = (await r.json()) as ErrorBody;
   assert.equal(e.error.code, 'key_limit_exceeded');
+  assert.equal(e.error.type, 'insufficient_quota');
+  assert.match(e.error.message, /^Insufficient key limit: this request may cost up to \$0\.\d+ \(its input tokens\) but this key's spend limit leaves \$0\.000000001\. Raise the limit/);
+  // an account out of credits gets its own code
+  const acct = await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'broke', credits: 0 } }), 201);
+  const poor = await createKey(gw, { name: 'broke-user', account_id: acct.data.id });
+  const r2 = await gw.fetch('/embeddings', { method: 'POST', key: poor.key, json: { model: 'openai/text-embedding-3-small', input: 'x' } });
+  assert.equal(r2.status, 402);
+  const e2 = (await r2.json()) as ErrorBody;
+  assert.equal(e2.error.code, 'insufficient_credits');
+  assert.match(e2.error.message, /^Insufficient credits: .* but the account's credits leave \$0\. /);
 });
 
 test('requests-per-minute: X-RateLimit-* on every success, then 429 with Retry-After', async () => {

@@ -123,6 +123,7 @@ export interface Generation {
   key_id: string;
   model: string | null;
   provider_name: string | null;
+  provider_model: string | null;
   streamed: boolean;
   cancelled: boolean;
   status: number;
