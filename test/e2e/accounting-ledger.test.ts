@@ -154,7 +154,8 @@ test('graceful shutdown flushes every queued row; a restart restores key usage a
   let g = local.gw;
   try {
     const limit = '0.05';
-    const { key, id: keyId } = await createKey(g, { name: 'restart', limit });
+    const acct = await json<{ data: { id: string } }>(g.fetch('/accounts', { method: 'POST', json: { name: 'restart-acct', credits: '1' } }), 201);
+    const { key, id: keyId } = await createKey(g, { name: 'restart', limit, account_id: acct.data.id });
     const N = 40;
     const sent = await Promise.all(
       Array.from({ length: N }, async (_, i) => {
@@ -193,6 +194,10 @@ test('graceful shutdown flushes every queued row; a restart restores key usage a
     assert.equal(k.data.usage_daily, k.data.usage);
     assert.equal(k.data.usage_monthly, k.data.usage);
     assert.equal(k.data.limit_remaining, usdNumber(pusd(limit) - spent));
+    // the account's spend is rebuilt from the ledger too
+    const a = await json<{ data: { usage: number; credits_remaining: number } }>(g.fetch(`/accounts/${acct.data.id}`));
+    assert.equal(a.data.usage, usdNumber(spent));
+    assert.equal(a.data.credits_remaining, usdNumber(pusd('1') - spent));
     // the restored usage still counts against the limit: the 402 reports what is left after the restart
     // (gpt-4o without max_tokens reserves 16384 tokens at $10/M = $0.16384 > $0.05)
     const refused = await chat(g, { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }] }, key);

@@ -4,13 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
-import { activity, awaitFreshMinute, chat, chatStream, createKey, json, pusd, sumExact, usdNumber, usdString } from '../helpers/accounting.js';
+import { activity, awaitFreshMinute, chat, chatStream, createKey, generation, json, pusd, sumExact, usdNumber, usdString } from '../helpers/accounting.js';
 
 let gw: TestGateway;
 let sims: SimSet;
 
 before(async () => {
-  ({ gw, sims } = await startDemoGateway());
+  // a small :free per-minute cap so the free-tier limit is reachable in a test
+  ({ gw, sims } = await startDemoGateway({ limits: { free_rpm: 2 } }));
 });
 after(async () => {
   await gw.close();
@@ -240,6 +241,58 @@ test('a rate-limited key also gets X-RateLimit-* on its 402s', async () => {
   assert.equal(r.headers.get('x-ratelimit-limit'), '50');
   assert.match(r.headers.get('x-ratelimit-remaining') ?? '', /^4[89]$/);
   assert.ok(r.headers.get('x-ratelimit-reset'));
+});
+
+test('a raised key limit or added credits take effect on the next request, a lowered limit too', async () => {
+  const body = { model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] };
+  const { key, id } = await createKey(gw, { name: 'patch-me', limit: 0.0005 });
+  assert.equal((await chat(gw, body, key)).status, 402, '100 tokens at $10/M do not fit $0.0005');
+  await json(gw.fetch(`/keys/${id}`, { method: 'PATCH', json: { limit: 1 } }));
+  const ok = await chat(gw, body, key);
+  assert.equal(ok.status, 200);
+  await json(gw.fetch(`/keys/${id}`, { method: 'PATCH', json: { limit: ok.body.usage.cost } }));
+  const full = await chat(gw, body, key);
+  assert.equal(full.status, 402);
+  assert.match(full.body.error.message, /leaves \$0\. /);
+
+  const acct = await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'topped-up', credits: 0 } }), 201);
+  const user = await createKey(gw, { name: 'topped-user', account_id: acct.data.id });
+  const broke = await chat(gw, body, user.key);
+  assert.equal(broke.status, 402);
+  assert.equal(broke.body.error.code, 'insufficient_credits');
+  const patched = await json<{ data: { credits: number; credits_exact: string } }>(gw.fetch(`/accounts/${acct.data.id}`, { method: 'PATCH', json: { credits: '0.25' } }));
+  assert.equal(patched.data.credits_exact, '0.25');
+  const paid = await chat(gw, body, user.key);
+  assert.equal(paid.status, 200);
+  const a = await json<{ data: { usage: number; credits_remaining: number } }>(gw.fetch(`/accounts/${acct.data.id}`));
+  assert.equal(a.data.usage, paid.body.usage.cost);
+  const row = await generation(gw, paid.body.id, user.key);
+  assert.equal(a.data.credits_remaining, usdNumber(pusd('0.25') - pusd(row.total_cost_exact)));
+});
+
+test(':free variants cost nothing, need no credits, and have their own per-minute cap with headers', async () => {
+  await awaitFreshMinute(10_000);
+  const acct = await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'no-money', credits: 0 } }), 201);
+  const { key } = await createKey(gw, { name: 'free-user', account_id: acct.data.id });
+  const body = { model: 'meta-llama/llama-3.3-70b-instruct:free', max_tokens: 30, messages: [{ role: 'user', content: 'hi' }] };
+  for (let i = 0; i < 2; i++) {
+    const r = await chat(gw, body, key);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.usage.cost, 0);
+    assert.equal(r.headers.get('x-ratelimit-limit'), '2');
+    assert.equal(r.headers.get('x-ratelimit-remaining'), String(1 - i));
+  }
+  const refused = await chat(gw, body, key);
+  assert.equal(refused.status, 429);
+  assert.match(refused.body.error.message, /free-models-per-min \(2\) for :free models/);
+  assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+  assert.equal(refused.headers.get('x-ratelimit-remaining'), '0');
+  // the paid variant is not affected by the free cap, but needs credits
+  const paid = await chat(gw, { ...body, model: 'meta-llama/llama-3.3-70b-instruct' }, key);
+  assert.equal(paid.status, 402);
+  const rows = (await activity(gw, '', key)).data;
+  assert.equal(rows.length, 2);
+  assert.ok(rows.every((g) => g.total_cost_exact === '0'));
 });
 
 test('reasoning cannot push an answer past the reserved worst case (Anthropic extended thinking)', {
