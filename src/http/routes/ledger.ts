@@ -56,8 +56,10 @@ async function activity(ctx: AuthedContext): Promise<void> {
     const v = q.get(param);
     if (!v) continue;
     if (!DATE.test(v) || Number.isNaN(Date.parse(v))) throw badRequest(`"${param}" must be an ISO date (YYYY-MM-DD) or date-time`, param);
+    // every API timestamp is UTC: a date-time without "Z" is too (Date would read it in the server's zone)
+    const iso = v.length > 10 && !v.endsWith('Z') ? `${v}Z` : v;
     // a bare date for `to` means the whole day is included
-    f[field] = param === 'to' && v.length === 10 ? new Date(Date.parse(v) + 86_400_000).toISOString() : new Date(v).toISOString();
+    f[field] = param === 'to' && v.length === 10 ? new Date(Date.parse(v) + 86_400_000).toISOString() : new Date(iso).toISOString();
   }
   if (q.get('model')) f.model = q.get('model')!;
   if (q.get('provider')) f.provider = q.get('provider')!;
