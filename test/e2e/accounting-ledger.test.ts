@@ -149,6 +149,37 @@ test('rows match what each client received; /v1/generation and /v1/activity are 
   assert.equal(usdString(sumDaily(adminA.daily)), usdString(total));
 });
 
+test('/v1/activity pages through rows once each; date-times without an offset are UTC whatever the server zone', async () => {
+  const { key } = await createKey(gw, { name: 'paging' });
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) ids.push((await sendChat(key, 'openai/gpt-4o', 'openai', i % 2 === 1, `page ${i}`)).id);
+  const seen: string[] = [];
+  for (let offset = 0; offset < 6; offset += 2) {
+    const page = await json<{ data: Generation[]; daily: Array<{ requests: number }> }>(gw.fetch(`/activity?limit=2&offset=${offset}`, { key }));
+    seen.push(...page.data.map((g) => g.id));
+    // daily totals cover the whole filter, not the page
+    assert.equal(page.daily.reduce((n, d) => n + d.requests, 0), 5);
+  }
+  assert.deepEqual([...seen].sort(), [...ids].sort());
+  assert.equal((await gw.fetch('/activity?limit=0', { key })).status, 400);
+
+  // "2025-01-31T10:00:00" names a UTC instant like every timestamp in the API, even on a server that is not on UTC
+  const utc = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+  const tz = process.env.TZ;
+  process.env.TZ = 'America/New_York';
+  try {
+    const hourAgo = utc(Date.now() - 3_600_000);
+    const inAnHour = utc(Date.now() + 3_600_000);
+    assert.equal((await activity(gw, `from=${hourAgo}`, key)).data.length, 5);
+    assert.equal((await activity(gw, `to=${inAnHour}`, key)).data.length, 5);
+    assert.equal((await activity(gw, `from=${inAnHour}`, key)).data.length, 0);
+    assert.equal((await activity(gw, `from=${hourAgo}Z&to=${inAnHour}Z`, key)).data.length, 5);
+  } finally {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
+  }
+});
+
 test('graceful shutdown flushes every queued row; a restart restores key usage and the limit', async () => {
   const local = await startSimsGateway({ ledger: { flush_interval_ms: 600_000, max_batch: 100_000 } });
   let g = local.gw;
