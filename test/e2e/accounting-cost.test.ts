@@ -214,3 +214,36 @@ test('200 requests: the exact ledger costs sum to the /v1/activity daily totals 
   const byAdmin = await activity(gw, `key_id=${keyId}`);
   assert.equal(usdString(sumExact(byAdmin.data)), usdString(ledgerSum));
 });
+
+test('after a fallback the cost is at the serving endpoint’s prices; the failed attempt costs nothing', async () => {
+  const model = 'meta-llama/llama-3.3-70b-instruct';
+  const m = gw.app.catalog.get(model)!;
+  const groq = m.endpoints.find((e) => e.provider === 'groq')!;
+  const fireworks = m.endpoints.find((e) => e.provider === 'fireworks')!;
+  assert.notEqual(groq.pricing.prompt, fireworks.pricing.prompt, 'the two endpoints are priced differently');
+  for (const stream of [false, true]) {
+    sims.openai.script({ match: { model: groq.model }, status: 500 });
+    const body = { model, max_tokens: 40, provider: { order: ['groq', 'fireworks'] }, messages: [{ role: 'user', content: `fallback ${stream}` }] };
+    let usage: Usage;
+    let id: string;
+    if (stream) {
+      const s = await chatStream(gw, body);
+      assert.equal(s.status, 200);
+      usage = s.usage!;
+      id = s.id!;
+    } else {
+      const r = await chat(gw, body);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.provider, 'fireworks');
+      usage = r.body.usage;
+      id = r.body.id;
+    }
+    const g = await generation(gw, id);
+    assert.equal(g.provider_name, 'fireworks');
+    assert.equal(g.provider_model, fireworks.model);
+    const want = expectedCost(fireworks.pricing, countsOf(usage));
+    assert.equal(usage.cost, usdNumber(want));
+    assert.equal(g.total_cost_exact, usdString(want));
+    assert.notEqual(g.total_cost_exact, usdString(expectedCost(groq.pricing, countsOf(usage))));
+  }
+});
