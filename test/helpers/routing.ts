@@ -67,6 +67,7 @@ export interface AttemptRow {
 
 export interface GenerationJson {
   id: string;
+  requested_model: string;
   model: string | null;
   provider_name: string | null;
   provider_model: string | null;
