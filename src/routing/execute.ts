@@ -120,12 +120,16 @@ export async function executeChat<A extends PlannedAttempt>(
 ): Promise<CompleteResult<A> | StreamResult<A>> {
   const attempts: AttemptRecord[] = [];
   const errors: UpstreamError[] = [];
+  // soonest moment a skipped endpoint admits its probe, for Retry-After when every endpoint was skipped
+  let probeInMs = Infinity;
   for (let i = 0; i < plan.length; i++) {
     const a = plan[i];
     const key = a.endpointKey;
-    const lastResort = i === plan.length - 1 && attempts.length === 0;
-    if (!env.health.tryAcquire(key) && !lastResort) {
+    // An open breaker is skipped even when it is the only endpoint left: failing fast (503 + Retry-After) is
+    // the point of the breaker; the planner keeps such endpoints last so a half-open one can take its probe.
+    if (!env.health.tryAcquire(key)) {
       attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 0, duration_ms: 0, error: 'circuit_open' });
+      probeInMs = Math.min(probeInMs, env.health.msUntilProbe(key));
       continue;
     }
     if (Date.now() >= deadlineAt) {
@@ -230,7 +234,11 @@ export async function executeChat<A extends PlannedAttempt>(
     }
   }
   if (errors.length === 0) {
-    errors.push({ status: 503, retryable: true, type: 'service_unavailable_error', code: 'no_endpoint_available', message: 'No endpoint could be tried: every circuit breaker is open', upstream_status: null });
+    errors.push({
+      status: 503, retryable: true, type: 'service_unavailable_error', code: 'no_endpoint_available',
+      message: 'No endpoint could be tried: every circuit breaker is open', upstream_status: null,
+      ...(Number.isFinite(probeInMs) ? { retry_after_sec: Math.max(1, Math.ceil(probeInMs / 1000)) } : {}),
+    });
   }
   throw new ExecFailure(combineErrors(errors), attempts);
 }

@@ -285,6 +285,12 @@ export class HealthTracker {
     return true;
   }
 
+  /** ms until an open breaker admits a probe; 0 when closed or already half-open. */
+  msUntilProbe(endpointKey: string, now: number = this.clock()): number {
+    const h = this.endpoints.get(endpointKey);
+    return h === undefined || !h.open ? 0 : Math.max(0, h.openUntil - now);
+  }
+
   /** Any endpoint failure within `recentFailureMs`, or a breaker that is not closed. */
   isRecentlyFailing(endpointKey: string, now: number = this.clock()): boolean {
     const h = this.endpoints.get(endpointKey);
