@@ -207,6 +207,11 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
 
   const sort = effectiveSort(prefs, variant);
   const order = prefs?.order ?? [];
+  // position in provider.order (unlisted providers after every listed one)
+  const rank = (s: PlannedEndpoint) => {
+    const i = order.findIndex((o) => providerMatches([o], s.provider, s.endpoint.provider));
+    return i < 0 ? order.length : i;
+  };
   let rule: string;
   let ordered: PlannedEndpoint[];
   if (sort === null && order.length === 0) {
@@ -218,13 +223,11 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
     const cmp = comparator(sort ?? 'price');
     const sortRule = sortRuleName(sort, prefs, variant);
     rule = order.length === 0 ? (sortRule as string) : sortRule === null ? 'order' : `order+${sortRule}`;
-    const rank = (s: PlannedEndpoint) => {
-      const i = order.findIndex((o) => providerMatches([o], s.provider, s.endpoint.provider));
-      return i < 0 ? order.length : i;
-    };
     ordered = [...survivors].sort((a, b) => rank(a) - rank(b) || cmp(a, b));
   }
-  ordered.push(...lastResort.sort(comparator(sort ?? 'price')));
+  // every breaker open: the client's order still decides which endpoint gets the first probe
+  const lastCmp = comparator(sort ?? 'price');
+  ordered.push(...lastResort.sort((a, b) => rank(a) - rank(b) || lastCmp(a, b)));
 
   // allow_fallbacks:false narrows the plan: to the listed providers with `order`, else to the first endpoint
   if (prefs?.allow_fallbacks === false && ordered.length > 0) {
