@@ -163,3 +163,37 @@ test("a fallback's time spent on the failed endpoint is not counted in the servi
   assert.ok(di.latency_last_30m, 'a TTFT sample');
   assert.ok(di.latency_last_30m.p50 < 1.0, `deepinfra TTFT ${di.latency_last_30m.p50}s excludes groq's 1.5 s`);
 });
+
+test('a single-endpoint model: the open breaker fails fast (503 + Retry-After) instead of calling the upstream', async () => {
+  const model = 'openai/gpt-4.1-mini';
+  sims.openai.script({ match: { model: 'gpt-4.1-mini-2025-04-14' }, status: 500, times: 3 });
+  for (let i = 0; i < 3; i++) assert.equal((await chat(gw, { model })).status, 502);
+  assert.equal(sims.openai.requests.length, 3);
+  const fast = await chat(gw, { model });
+  assert.equal(fast.status, 503, JSON.stringify(fast.body));
+  assert.equal(fast.body.error.code, 'no_endpoint_available');
+  const retry = Number(fast.headers.get('retry-after'));
+  assert.ok(retry >= 1 && retry <= Math.ceil(COOLDOWN_MS / 1000), `Retry-After ${retry}`);
+  assert.deepEqual(parseAttemptsHeader(fast.headers.get('x-arouter-attempts')), [['openai', 'skipped']]);
+  assert.equal(sims.openai.requests.length, 3, 'the upstream is left alone while the breaker is open');
+  // after the cooldown one probe goes through and closes the breaker again
+  await sleep(COOLDOWN_MS + 150);
+  const probe = await chat(gw, { model });
+  assert.equal(probe.status, 200, JSON.stringify(probe.body));
+  assert.equal(sims.openai.requests.length, 4);
+  assert.equal((await endpoints(model)).get('openai')!.circuit, 'closed');
+});
+
+test('every endpoint open: the same fast 503, no upstream call', async () => {
+  const model = 'deepseek/deepseek-v3.2';
+  const prefs = { order: ['deepseek', 'deepinfra'], allow_fallbacks: false };
+  sims.openai.script({ match: { model: 'deepseek-chat' }, status: 500, times: 3 });
+  sims.openai.script({ match: { model: 'deepseek-ai/DeepSeek-V3.2' }, status: 500, times: 3 });
+  for (let i = 0; i < 3; i++) assert.equal((await chat(gw, { model, provider: prefs })).status, 502);
+  assert.equal(chatCalls(sims).length, 6);
+  const fast = await chat(gw, { model, provider: prefs });
+  assert.equal(fast.status, 503, JSON.stringify(fast.body));
+  assert.deepEqual(parseAttemptsHeader(fast.headers.get('x-arouter-attempts')), [['deepseek', 'skipped'], ['deepinfra', 'skipped']], 'in provider.order');
+  assert.ok(Number(fast.headers.get('retry-after')) >= 1);
+  assert.equal(chatCalls(sims).length, 6);
+});
