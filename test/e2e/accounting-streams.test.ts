@@ -4,6 +4,7 @@
 // an upstream without usage is counted locally and capped at max_tokens; failed requests cost nothing.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import OpenAI from 'openai';
 import { startDemoGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
 import {
   chat, chatStream, createKey, expectedCost, json, rowCounts, usdNumber, usdString, waitForGeneration, type Generation, type PriceTable,
@@ -221,4 +222,26 @@ test('a client that gives up before the first token is not charged', async () =>
   assert.equal(rows[0].cancelled, true);
   assert.equal(rows[0].total_cost_exact, '0');
   assert.equal(await keyUsage(key), 0);
+});
+
+test('openai SDK: breaking out of a stream (controller.abort) is billed like any other abort', async () => {
+  const { key } = await createKey(gw, { name: 'sdk-abort' });
+  const d = DIALECTS.openai;
+  d.sim().script({ match: { model: d.upstream }, reply: LONG_REPLY, tokensPerSecond: 40 });
+  const client = new OpenAI({ baseURL: gw.url, apiKey: key, maxRetries: 0 });
+  const { data: stream, response } = await client.chat.completions
+    .create({ model: d.model, max_tokens: 400, stream: true, messages: [{ role: 'user', content: 'Tell me a long story' }] })
+    .withResponse();
+  const id = response.headers.get('x-arouter-generation-id')!;
+  let chunks = 0;
+  for await (const c of stream) {
+    if (c.choices[0]?.delta?.content && ++chunks === 3) break; // the SDK aborts the request on break
+  }
+  const g = await waitForGeneration(gw, id, key);
+  assert.equal(g.cancelled, true);
+  assert.ok(g.tokens_completion > 0 && g.tokens_completion < 300);
+  const want = expectedCost(pricingOf(d.model), rowCounts(g));
+  assert.ok(want > 0n);
+  assert.equal(g.total_cost_exact, usdString(want));
+  assert.equal(await keyUsage(key), g.total_cost);
 });
