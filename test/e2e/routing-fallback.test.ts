@@ -18,7 +18,8 @@ let sims: SimSet;
 let client: OpenAI;
 before(async () => {
   // a high breaker threshold: this file scripts many failures on groq and is not about the breaker
-  ({ gw, sims } = await startRoutingGateway({ routing: { breaker_failures: 1000 } }));
+  // first byte within 1.5 s: sims answer in milliseconds, a scripted 6 s stall is a timeout
+  ({ gw, sims } = await startRoutingGateway({ routing: { breaker_failures: 1000 }, upstream: { first_byte_timeout_ms: 1500 } }));
   client = new OpenAI({ baseURL: gw.url, apiKey: gw.adminKey, maxRetries: 0 });
 });
 after(async () => {
@@ -124,6 +125,25 @@ test('every endpoint failing: the last error is returned with all attempts', asy
   assert.equal(res.body.error.metadata.upstream_status, 503);
   assert.equal(res.body.error.metadata.attempts.length, 2);
   assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [['groq', '500'], ['fireworks', '503']]);
+});
+
+test('every endpoint rate limited: a 429 with the smallest Retry-After', async () => {
+  sims.openai.script({ match: { model: GROQ_LLAMA }, status: 429, retryAfterSec: 7 });
+  sims.openai.script({ match: { model: FIREWORKS_LLAMA }, status: 429, retryAfterSec: 3 });
+  const res = await chat(gw, { model: LLAMA, provider: { ...GROQ_FIRST, allow_fallbacks: false } });
+  assert.equal(res.status, 429, JSON.stringify(res.body));
+  assert.equal(res.headers.get('retry-after'), '3');
+  assert.match(res.body.error.message, /All 2 endpoints are rate limited/);
+  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [['groq', '429'], ['fireworks', '429']]);
+});
+
+test('an upstream that does not answer within the first-byte timeout is abandoned for the next endpoint', async () => {
+  sims.openai.script({ match: { model: GROQ_LLAMA }, latencyMs: 6000 });
+  const res = await chat(gw, { model: LLAMA, provider: GROQ_FIRST });
+  await assertFellBack(res, { provider: 'groq', status: 408 }, { provider: 'fireworks' });
+  const g = await generation(gw, res.body.id);
+  assert.match(g.attempts[0].error ?? '', /timed out/);
+  assert.ok(g.attempts[0].duration_ms >= 1400, `waited for the timeout (${g.attempts[0].duration_ms} ms)`);
 });
 
 // ---- streaming ---------------------------------------------------------------------------------------------
