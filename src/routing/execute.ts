@@ -1,7 +1,9 @@
 // Executes a route plan: tries each planned endpoint in order, falling back on retryable failures
 // (429/529/5xx/timeouts/connection errors, or an error event before any content) until the first content
-// reaches the client or the total deadline passes. Non-retryable upstream errors (bad request) return at
-// once. Every attempt is recorded (endpoint, status, duration) for the generation row and the headers.
+// reaches the client or the total deadline passes. Only a refusal of the client's own request (a 4xx answer,
+// e.g. a 400 bad request) returns at once; what the client cannot fix (ARouter's key refused by one provider,
+// an odd upstream status: 502 non-retryable) is still worth another endpoint. Every attempt is recorded
+// (endpoint, status, duration) for the generation row and the headers.
 import { performance } from 'node:perf_hooks';
 import type { ChatRequest } from '../http/schemas/chat-request.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
@@ -226,7 +228,7 @@ export async function executeChat<A extends PlannedAttempt>(
       record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
       env.health.record(key, { ok: false, status: failedStatus(e), latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
       errors.push(e);
-      if (!e.retryable) throw new ExecFailure(e, attempts);
+      if (!e.retryable && e.status < 500) throw new ExecFailure(e, attempts);
       if (signal.aborted) {
         if (signal.reason instanceof AbortedByClient) throw signal.reason;
         break;
