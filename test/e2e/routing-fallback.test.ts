@@ -115,6 +115,14 @@ test('a non-retryable 400 from the upstream returns at once as a 400 with the pr
   assert.equal(g.attempts[0].status, 400);
 });
 
+for (const status of [401, 403]) {
+  test(`an upstream refusing ARouter's own key (${status}) falls back: the client cannot fix it, another provider can`, async () => {
+    sims.openai.script({ match: { model: GROQ_LLAMA }, status });
+    const res = await chat(gw, { model: LLAMA, provider: GROQ_FIRST });
+    await assertFellBack(res, { provider: 'groq', status }, { provider: 'fireworks' });
+  });
+}
+
 test('every endpoint failing: the last error is returned with all attempts', async () => {
   sims.openai.script({ match: { model: GROQ_LLAMA }, status: 500 });
   sims.openai.script({ match: { model: FIREWORKS_LLAMA }, status: 503 });
