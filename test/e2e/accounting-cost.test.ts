@@ -39,7 +39,8 @@ const LONG_SYSTEM = 'You are a careful assistant. Answer briefly and precisely, 
 function cachedPrompt(model: string, withImage: boolean, salt: string) {
   return {
     model,
-    max_tokens: 400,
+    // room for Anthropic's minimum thinking budget (1024), which is carved out of max_tokens
+    max_tokens: 2000,
     reasoning: { effort: 'low' },
     messages: [
       // cache_control is Anthropic's (explicit) caching; the others cache long prefixes implicitly

@@ -295,10 +295,7 @@ test(':free variants cost nothing, need no credits, and have their own per-minut
   assert.ok(rows.every((g) => g.total_cost_exact === '0'));
 });
 
-test('reasoning cannot push an answer past the reserved worst case (Anthropic extended thinking)', {
-  todo: 'the anthropic dialect raises the upstream max_tokens to fit the 1024-token thinking budget (50 → 1074) while the ' +
-    'route plan reserves for the client max_tokens (50): one request overspends a $0.002 key limit ~8x (routing/plan.ts + providers/anthropic/thinking.ts)',
-}, async () => {
+test('reasoning cannot push an answer past the reserved worst case (Anthropic extended thinking)', async () => {
   sims.anthropic.script({ match: { model: 'claude-sonnet-4-5-20250929' }, times: Infinity, reply: LONG_REPLY.repeat(4) });
   try {
     const { key } = await createKey(gw, { name: 'thinking', limit: 0.002 });

@@ -17,29 +17,26 @@ test('reasoning: effort-based budgets as a share of max_tokens, minimum 1024', (
   assert.equal(build({}).thinking, undefined);
 });
 
-test('reasoning: max_tokens is raised above the budget, within the endpoint limit', () => {
-  // explicit budget above the client's max_tokens: room for the client's requested output is added
-  let body = build({}, makeCtx({ reasoning: reasoning({ max_tokens: 8000 }), maxTokens: 1000, maxTokensExplicit: true }));
-  assert.equal(body.max_tokens, 9000);
-  assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 8000 });
-  // effort minimum (1024) above a small explicit max_tokens
-  body = build({}, makeCtx({ reasoning: reasoning({ effort: 'low' }), maxTokens: 600, maxTokensExplicit: true }));
-  assert.equal(body.max_tokens, 1624);
+test('reasoning: the budget is carved out of max_tokens, which is never raised (it is what was reserved)', () => {
+  // explicit budget above the client's max_tokens: clamped below it
+  let body = build({}, makeCtx({ reasoning: reasoning({ max_tokens: 8000 }), maxTokens: 2000, maxTokensExplicit: true }));
+  assert.equal(body.max_tokens, 2000);
+  assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 1999 });
+  // effort share of max_tokens, at least Anthropic's minimum of 1024
+  body = build({}, makeCtx({ reasoning: reasoning({ effort: 'low' }), maxTokens: 20000 }));
+  assert.equal(body.max_tokens, 20000);
+  assert.equal(body.thinking.budget_tokens, 4000);
+  body = build({}, makeCtx({ reasoning: reasoning({ effort: 'high' }), maxTokens: 10000, maxTokensExplicit: true }));
+  assert.equal(body.thinking.budget_tokens, 8000);
+  body = build({}, makeCtx({ reasoning: reasoning({ effort: 'low' }), maxTokens: 3000, maxTokensExplicit: true }));
   assert.equal(body.thinking.budget_tokens, 1024);
-  // not explicit: budget + 1024
-  body = build({}, makeCtx({ reasoning: reasoning({ max_tokens: 30000 }), maxTokens: 20000 }));
-  assert.equal(body.max_tokens, 31024);
-  // the endpoint limit caps max_tokens; the budget is clamped instead
-  body = build({}, makeCtx({ reasoning: reasoning({ max_tokens: 100000 }), maxTokens: 64000 }));
-  assert.equal(body.max_tokens, 64000);
-  assert.equal(body.thinking.budget_tokens, 62976);
-  body = build({}, makeCtx({ reasoning: reasoning({ max_tokens: 5000 }), maxTokens: 2000, maxTokensExplicit: true, maxCompletion: 4096 }));
-  assert.equal(body.max_tokens, 4096);
-  assert.equal(body.thinking.budget_tokens, 2096);
   // explicit budgets below Anthropic's minimum are raised to 1024
   body = build({}, makeCtx({ reasoning: reasoning({ max_tokens: 100 }), maxTokens: 8000 }));
   assert.equal(body.thinking.budget_tokens, 1024);
-  // an endpoint that cannot fit the minimum budget gets no thinking at all
+  // max_tokens too small for the minimum budget: no thinking, and max_tokens stays the client's
+  body = build({}, makeCtx({ reasoning: reasoning({ effort: 'low' }), maxTokens: 600, maxTokensExplicit: true }));
+  assert.equal(body.thinking, undefined);
+  assert.equal(body.max_tokens, 600);
   body = build({}, makeCtx({ reasoning: reasoning(), maxTokens: 1024, maxCompletion: 1024 }));
   assert.equal(body.thinking, undefined);
   assert.equal(body.max_tokens, 1024);

@@ -172,3 +172,17 @@ test('an empty tool_calls array is dropped; other messages stay the same objects
   assert.deepEqual(msgs[1], { role: 'assistant', content: 'hello' });
   assert.deepEqual(msgs[0], user);
 });
+
+test('Anthropic-style cache_control on content parts is dropped for OpenAI-compatible upstreams', () => {
+  const req = chatRequest({
+    messages: [
+      { role: 'system', content: [{ type: 'text', text: 'long rules', cache_control: { type: 'ephemeral' } } as { type: 'text'; text: string }] },
+      { role: 'user', content: 'hi' },
+    ],
+  });
+  const b = bodyOf(req);
+  assert.deepEqual(b.messages[0], { role: 'system', content: [{ type: 'text', text: 'long rules' }] });
+  assert.deepEqual(b.messages[1], { role: 'user', content: 'hi' });
+  // the client's request object is not mutated
+  assert.ok('cache_control' in (req.messages[0].content as object[])[0]);
+});

@@ -18,23 +18,14 @@ export interface ThinkingPlan {
 
 export function planThinking(ctx: BuildContext): ThinkingPlan {
   const plan = ctx.reasoning;
-  let maxTokens = ctx.maxTokens;
+  const maxTokens = ctx.maxTokens;
   if (!plan?.enabled) return { thinking: null, maxTokens };
-
-  const limit = ctx.target.endpoint.max_completion_tokens > 0 ? ctx.target.endpoint.max_completion_tokens : Infinity;
+  // max_tokens is never raised to make room for thinking: it is the output cap the request was planned,
+  // reserved and billed against (thinking tokens are output tokens). The budget is carved out of it.
   const share = EFFORT_SHARE[plan.effort ?? 'medium'];
-  let budget = plan.max_tokens ?? Math.floor(maxTokens * share);
-  budget = Math.max(MIN_THINKING_BUDGET, budget);
-
-  if (budget >= maxTokens) {
-    // Keep room for the answer itself: what the client asked for, else a modest 1024 tokens.
-    const answer = ctx.maxTokensExplicit ? ctx.maxTokens : 1024;
-    maxTokens = Math.min(budget + answer, limit);
-    // The endpoint cannot take that much: shrink the budget instead of exceeding its output limit.
-    if (budget >= maxTokens) budget = Math.max(MIN_THINKING_BUDGET, maxTokens - answer);
-    if (budget >= maxTokens) budget = maxTokens - 1;
-    if (budget < MIN_THINKING_BUDGET) return { thinking: null, maxTokens: ctx.maxTokens };
-  }
+  const budget = Math.min(Math.max(MIN_THINKING_BUDGET, plan.max_tokens ?? Math.floor(maxTokens * share)), maxTokens - 1);
+  // Too small for Anthropic's minimum budget (max_tokens ≤ 1024): answer without thinking.
+  if (budget < MIN_THINKING_BUDGET) return { thinking: null, maxTokens };
   return { thinking: { type: 'enabled', budget_tokens: budget }, maxTokens };
 }
 

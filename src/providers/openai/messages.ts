@@ -56,6 +56,17 @@ function fixMessage(m: ChatMessage, q: Quirks): ChatMessage | Loose {
   }
   let toolCalls: unknown = src.tool_calls;
   let toolCallId: unknown = src.tool_call_id;
+  // Anthropic-style `cache_control` on content parts (OpenRouter clients send it) is an unknown parameter
+  // to OpenAI-compatible servers: their caching is implicit, so the hint is dropped.
+  let content: unknown = src.content;
+  if (Array.isArray(content) && content.some((p: Loose) => p && typeof p === 'object' && 'cache_control' in p)) {
+    content = content.map((p: Loose) => {
+      if (!p || typeof p !== 'object' || !('cache_control' in p)) return p;
+      const { cache_control: _drop, ...rest } = p;
+      return rest;
+    });
+    dirty = true;
+  }
   // `tool_calls: []` (some SDKs always send the key) is "empty array, expected minimum length 1" at OpenAI
   if (Array.isArray(toolCalls) && toolCalls.length === 0) {
     toolCalls = undefined;
@@ -80,6 +91,7 @@ function fixMessage(m: ChatMessage, q: Quirks): ChatMessage | Loose {
   if (toolCalls === undefined) delete copy.tool_calls;
   else if (copy.tool_calls !== undefined) copy.tool_calls = toolCalls;
   if (copy.tool_call_id !== undefined) copy.tool_call_id = toolCallId;
+  if (copy.content !== undefined) copy.content = content;
   return copy;
 }
 
