@@ -86,20 +86,6 @@ function failedStatus(e: UpstreamError): number {
   return e.upstream_status !== null && e.upstream_status >= 400 ? e.upstream_status : e.status;
 }
 
-/**
- * A response the upstream accepted (2xx, or an error event inside a 2xx stream before any content) but could
- * not deliver is the upstream's fault, whatever the dialect thought of the payload: another endpoint may well
- * answer. Only a refusal of the request itself (400) stays final.
- */
-function upstreamFault(e: UpstreamError): UpstreamError {
-  if (e.retryable || e.status === 400) return e;
-  // field by field: dialects may throw Error subclasses, whose `message` a spread would drop
-  const out: UpstreamError = { status: e.status, retryable: true, type: e.type, code: e.code, message: e.message, upstream_status: e.upstream_status };
-  if (e.upstream_body !== undefined) out.upstream_body = e.upstream_body;
-  if (e.retry_after_sec !== undefined) out.retry_after_sec = e.retry_after_sec;
-  return out;
-}
-
 function combineErrors(errors: UpstreamError[]): UpstreamError {
   const last = errors[errors.length - 1];
   if (errors.length > 1 && errors.every((e) => e.status === 429)) {
@@ -173,12 +159,7 @@ export async function executeChat<A extends PlannedAttempt>(
         } catch {
           throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${a.provider.name} returned a malformed JSON body`, upstream_status: res.status } satisfies UpstreamError;
         }
-        let result: ChatResult;
-        try {
-          result = dialect.parseChatResponse(body, ctx);
-        } catch (err) {
-          throw isUpstreamError(err) ? upstreamFault(err) : err;
-        }
+        const result = dialect.parseChatResponse(body, ctx);
         record(attempts, a, res.status, t0);
         return { kind: 'complete', attempt: a, ctx, dialect, attempts, startedAt: t0, result };
       }
@@ -195,7 +176,7 @@ export async function executeChat<A extends PlannedAttempt>(
           break;
         }
         for (const ev of translator.push(n.value)) {
-          if (ev.type === 'error' && !first.some((e) => e.type === 'delta')) throw upstreamFault(ev.error);
+          if (ev.type === 'error' && !first.some((e) => e.type === 'delta')) throw ev.error;
           first.push(ev);
         }
       }
@@ -228,6 +209,7 @@ export async function executeChat<A extends PlannedAttempt>(
       record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
       env.health.record(key, { ok: false, status: failedStatus(e), latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
       errors.push(e);
+      // a broken 2xx answer (malformed body, error event before content) is a 502 here: it falls back too
       if (!e.retryable && e.status < 500) throw new ExecFailure(e, attempts);
       if (signal.aborted) {
         if (signal.reason instanceof AbortedByClient) throw signal.reason;
