@@ -6,7 +6,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SimSet, TestGateway } from '../helpers/gateway.js';
-import { chat, chatCalls, generation, parseAttemptsHeader, post, providerOf, startRoutingGateway, upstreamModel } from '../helpers/routing.js';
+import { chat, chatCalls, generation, parseAttemptsHeader, post, providerOf, sseChunks, startRoutingGateway, upstreamModel } from '../helpers/routing.js';
 
 const LLAMA = 'meta-llama/llama-3.3-70b-instruct';
 
@@ -129,6 +129,27 @@ test('provider.sort: price, throughput and latency are deterministic', async () 
   assert.deepEqual(await providersOf(3, { model: 'moonshotai/kimi-k2-0905', provider: { sort: 'latency' } }), Array(3).fill('groq'));
   const r = await chat(gw, { model: 'moonshotai/kimi-k2-0905', provider: { sort: 'latency' } });
   assert.match(r.headers.get('x-arouter-route') ?? '', /^rule=sort:latency;/);
+});
+
+test('provider.sort=latency follows measured time to first token (streams)', async () => {
+  // qwen3-235b-2507 TTFT hints: cerebras 300 ms, deepinfra/together 800, alibaba 900; untouched elsewhere here
+  const model = 'qwen/qwen3-235b-a22b-2507';
+  const first = async () => {
+    const res = await gw.fetch('/chat/completions', {
+      method: 'POST',
+      json: { model, stream: true, provider: { sort: 'latency' }, messages: [{ role: 'user', content: 'Tell me about latency' }] },
+    });
+    assert.equal(res.status, 200);
+    return sseChunks(await res.text())[0].provider as string;
+  };
+  assert.equal(await first(), 'cerebras');
+  // cerebras now takes 2.5 s to its first token: far above every other endpoint's hint
+  sims.openai.script({ match: { model: 'qwen-3-235b-a22b-instruct-2507' }, ttftMs: 2500, times: Infinity });
+  const seen: string[] = [];
+  for (let i = 0; i < 4 && seen.at(-1) !== 'deepinfra'; i++) seen.push(await first());
+  // deepinfra and together tie on the 800 ms hint; price breaks the tie
+  assert.equal(seen.at(-1), 'deepinfra', seen.join(', '));
+  assert.ok(seen.length <= 3, `switched within 3 requests: ${seen.join(', ')}`);
 });
 
 test('without preferences, requests are balanced by price and never reach a free endpoint', async () => {
