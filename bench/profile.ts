@@ -172,6 +172,8 @@ export function formatProfile(s: ProfileSummary): string {
   out.push(`CPU profile ${s.file}`);
   out.push(`  busy ${s.busy_ms.toFixed(0)} ms, idle ${s.idle_ms.toFixed(0)} ms` +
     (s.requests ? `; ${s.requests} requests served → ${s.busy_us_per_req?.toFixed(1)} µs CPU per request (all requests, stream and non-stream)` : ''));
+  out.push('  (sampled wall time of the JS thread: native socket writes — writev, writeUtf8String — include the kernel loopback path and,');
+  out.push('   on a loaded 2-core machine, time descheduled inside the syscall; compare them with the bare proxy\'s, not with zero)');
   out.push('  self time by module:');
   for (const c of s.categories.slice(0, 12)) out.push(`    ${c.pct.toFixed(1).padStart(5)} %  ${c.self_ms.toFixed(0).padStart(8)} ms  ${c.category}`);
   const list = (title: string, rows: FnCost[], which: 'self' | 'total') => {

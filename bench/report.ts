@@ -113,7 +113,7 @@ export function summarize(tallies: Tally[]): TargetSummary[] {
       non2xx: t.ns.non2xx,
       errors: t.ns.errors,
       stream: {
-        streams_per_s: measured && t.st.seconds > 0 ? r2(t.st.ok / t.st.seconds) : null,
+        streams_per_s: t.unavailable === null && t.st.seconds > 0 ? r2(t.st.ok / t.st.seconds) : null,
         ttfb_p50_ms: ttfb?.length ? r3(percentile(ttfb, 50)) : null,
         ttfb_p99_ms: ttfb?.length ? r3(percentile(ttfb, 99)) : null,
         added_ttfb_p50_ms: null,

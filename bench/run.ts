@@ -5,7 +5,8 @@
 // bench/results/latest.json. See bench/README.md.
 //
 // Flags: --duration S (10)  --connections N (50)  --rounds N (3)  --warmup S (2)  --smoke  --no-portkey
-//        --only arouter,bare  --cpu-prof  --chunks N (20)  --interval-ms I (5)  --no-stream  --log-level L (info)
+//        --only arouter,bare  --cpu-prof  --chunks N (20)  --interval-ms I (5)  --no-stream  --stream-only
+//        --log-level L (info)  --arouter-node-flags "FLAGS" (extra node flags for ARouter, for experiments)
 //        --out FILE (bench/results/latest.json)  --tsx (run children from TypeScript through tsx; automatic
 //        when this file itself runs under tsx)
 import { cpus } from 'node:os';
@@ -32,21 +33,28 @@ interface Options {
   chunks: number;
   intervalMs: number;
   stream: boolean;
+  /** run the non-stream load (off with --stream-only) */
+  json: boolean;
   logLevel: string;
+  /** extra node flags for ARouter only */
+  nodeFlags: string[];
   out: string;
   tsx: boolean;
 }
 
 function options(argv: string[]): Options {
-  const known = new Set(['duration', 'connections', 'rounds', 'warmup', 'smoke', 'no-portkey', 'only', 'cpu-prof', 'chunks', 'interval-ms', 'no-stream', 'log-level', 'out', 'tsx', 'help']);
-  for (const a of argv) {
-    const m = /^--([a-z-]+)/.exec(a);
-    if (m && !known.has(m[1])) throw new Error(`unknown flag ${a}`);
+  const known = new Set(['duration', 'connections', 'rounds', 'warmup', 'smoke', 'no-portkey', 'only', 'cpu-prof', 'chunks', 'interval-ms', 'no-stream', 'stream-only', 'log-level', 'arouter-node-flags', 'out', 'tsx', 'help']);
+  const takesValue = new Set(['duration', 'connections', 'rounds', 'warmup', 'only', 'chunks', 'interval-ms', 'log-level', 'arouter-node-flags', 'out']);
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(=)?/.exec(argv[i]);
+    if (!m) throw new Error(`unexpected argument ${argv[i]}`);
+    if (!known.has(m[1])) throw new Error(`unknown flag ${argv[i]}`);
+    if (takesValue.has(m[1]) && !m[2]) i++;
   }
   if (argv.includes('--help')) {
     console.log('usage: npm run bench -- [--duration S] [--connections N] [--rounds N] [--warmup S] [--smoke] [--no-portkey]\n' +
-      '                        [--only arouter,bare,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream]\n' +
-      '                        [--log-level info|warn|…] [--out FILE] [--tsx]');
+      '                        [--only arouter,bare,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
+      '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]');
     process.exit(0);
   }
   const smoke = argv.includes('--smoke');
@@ -71,7 +79,9 @@ function options(argv: string[]): Options {
     chunks: Math.max(1, Math.floor(numArg(argv, 'chunks', 20))),
     intervalMs: numArg(argv, 'interval-ms', 5),
     stream: !argv.includes('--no-stream'),
+    json: !argv.includes('--stream-only'),
     logLevel: argValue(argv, 'log-level') ?? 'info',
+    nodeFlags: (argValue(argv, 'arouter-node-flags') ?? '').split(/\s+/).filter(Boolean),
     out: resolve(argValue(argv, 'out') ?? join(ROOT, 'bench', 'results', 'latest.json')),
     tsx: argv.includes('--tsx') || import.meta.url.endsWith('.ts'),
   };
@@ -129,7 +139,7 @@ async function main(): Promise<number> {
     const starters: Array<[TargetName, () => Promise<Target>, string]> = [
       ['bare', () => startBare(rt, upstream), 'bare proxy'],
       ['arouter', async () => {
-        const t = await startArouter(rt, upstream, { logLevel: o.logLevel, cpuProfDir: o.cpuProf ? profileDir : null });
+        const t = await startArouter(rt, upstream, { logLevel: o.logLevel, cpuProfDir: o.cpuProf ? profileDir : null, nodeFlags: o.nodeFlags });
         cleanups.push(t.cleanup);
         return t;
       }, 'ARouter'],
@@ -167,10 +177,11 @@ async function main(): Promise<number> {
 
     if (o.warmup > 0) {
       for (const t of targets) {
-        const w = await nonStreamLoad(t, o.connections, o.warmup);
-        const ws = o.stream ? await streamLoad(t, o.connections, Math.min(o.warmup, 1)) : null;
-        if (t.name === 'arouter') arouterRequests += w.ok + w.non2xx + (ws ? ws.ok + ws.non2xx : 0);
-        log(`   warm-up ${t.name.padEnd(8)} ${fmt(w.ok / w.seconds, 0)} req/s${w.non2xx + w.errors ? ` (${w.non2xx} non-2xx, ${w.errors} errors)` : ''}`);
+        const w = o.json ? await nonStreamLoad(t, o.connections, o.warmup) : null;
+        const ws = o.stream ? await streamLoad(t, o.connections, o.json ? Math.min(o.warmup, 1) : o.warmup) : null;
+        if (t.name === 'arouter') arouterRequests += (w ? w.ok + w.non2xx : 0) + (ws ? ws.ok + ws.non2xx : 0);
+        const bad = (w ? w.non2xx + w.errors : 0) + (ws ? ws.non2xx + ws.errors : 0);
+        log(`   warm-up ${t.name.padEnd(8)} ${w ? `${fmt(w.ok / w.seconds, 0)} req/s` : ''}${ws ? ` ${fmt(ws.ok / ws.seconds, 0)} streams/s` : ''}${bad ? ` (${bad} non-2xx/errors)` : ''}`);
       }
     }
 
@@ -178,7 +189,7 @@ async function main(): Promise<number> {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       const ns = new Map<TargetName, LoadResult>();
       const st = new Map<TargetName, LoadResult>();
-      for (const t of order) {
+      for (const t of o.json ? order : []) {
         const c0 = t.child.cpuMs();
         const r = await nonStreamLoad(t, o.connections, o.duration);
         r.cpuMs = cpuSince(t, c0);
@@ -245,9 +256,19 @@ async function main(): Promise<number> {
   log(`ARouter targets (printed, not asserted${o.smoke ? '; smoke run: numbers are meaningless' : ''}):`);
   log(checkLines(cs));
   for (const r of rows) if (r.status !== 'ok') log(`!! ${r.name}: ${r.status === 'unavailable' ? 'not measured' : 'had errors'}: ${r.error}`);
+  const ar = rows.find((r) => r.name === 'arouter');
+  const bare = rows.find((r) => r.name === 'bare');
+  if (ar?.cpu_us_per_req != null && bare?.cpu_us_per_req != null) {
+    log(`info  ARouter's own CPU per request: ${fmt(ar.cpu_us_per_req, 0)} µs vs ${fmt(bare.cpu_us_per_req, 0)} µs for the bare proxy ` +
+      `(+${fmt(ar.cpu_us_per_req - bare.cpu_us_per_req, 0)} µs)` +
+      (ar.stream.cpu_us_per_stream != null && bare.stream.cpu_us_per_stream != null
+        ? `; per ${o.chunks}-chunk stream ${fmt(ar.stream.cpu_us_per_stream, 0)} µs vs ${fmt(bare.stream.cpu_us_per_stream, 0)} µs (+${fmt(ar.stream.cpu_us_per_stream - bare.stream.cpu_us_per_stream, 0)} µs)`
+        : ''));
+  }
   log('');
   log('Notes: latencies in ms from the load generator on the same machine; +p50/+p99/+TTFB are over direct-to-upstream;');
-  log(`×bare is req/s over the bare proxy's; peak RSS is the child's VmHWM (direct row: the upstream). ARouter logs at ${o.logLevel}, stdout → /dev/null.`);
+  log(`×bare is req/s over the bare proxy's; CPU µs/req is the target process's own user+system time per request (direct row: the upstream);`);
+  log(`peak RSS is the child's VmHWM (direct row: the upstream). ARouter logs at ${o.logLevel}, its stdout (JSON access log) → /dev/null.`);
   if (profile) {
     log('');
     log(formatProfile(profile));
@@ -259,8 +280,8 @@ async function main(): Promise<number> {
     machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpu_model: cpus()[0]?.model ?? null },
     options: {
       duration_s: o.duration, connections: o.connections, rounds: o.rounds, warmup_s: o.warmup, smoke: o.smoke,
-      stream: o.stream, stream_chunks: o.chunks, stream_interval_ms: o.intervalMs, stream_concurrency: o.connections,
-      targets: [...o.only], cpu_prof: o.cpuProf, runtime: o.tsx ? 'tsx' : 'dist',
+      json: o.json, stream: o.stream, stream_chunks: o.chunks, stream_interval_ms: o.intervalMs, stream_concurrency: o.connections,
+      targets: [...o.only], cpu_prof: o.cpuProf, arouter_node_flags: o.nodeFlags, runtime: o.tsx ? 'tsx' : 'dist',
     },
     arouter_logging: `AROUTER_LOG_LEVEL=${o.logLevel}; stdout (JSON access log) → /dev/null`,
     portkey: { version: portkeyVersion(), status: rows.find((r) => r.name === 'portkey')?.status ?? 'skipped', error: rows.find((r) => r.name === 'portkey')?.error ?? null },

@@ -183,6 +183,8 @@ export async function startBare(rt: Runtime, upstream: Target): Promise<Target> 
 export interface ArouterOptions {
   logLevel: string;
   cpuProfDir: string | null;
+  /** extra node flags for the ARouter process (experiments: --max-old-space-size=…) */
+  nodeFlags: string[];
 }
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
@@ -222,7 +224,7 @@ export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOpti
   const configFile = join(dir, 'arouter.config.yaml');
   // YAML is a superset of JSON
   writeFileSync(configFile, JSON.stringify(arouterConfig(upstream.base), null, 2));
-  const nodeArgs: string[] = [];
+  const nodeArgs: string[] = [...o.nodeFlags];
   if (o.cpuProfDir) {
     mkdirSync(o.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', o.cpuProfDir);
@@ -256,7 +258,7 @@ export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOpti
       headers: { authorization: `Bearer ${key}` },
       child,
       note: `user key, auth + routing + accounting + ledger on; log level ${o.logLevel}, JSON access log on stdout → /dev/null` +
-        (o.cpuProfDir ? '; --cpu-prof' : ''),
+        (o.cpuProfDir ? '; --cpu-prof' : '') + (o.nodeFlags.length ? `; node ${o.nodeFlags.join(' ')}` : ''),
       cleanup,
     };
   } catch (err) {
