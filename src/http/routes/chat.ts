@@ -13,7 +13,7 @@ import { buildRoutePlan, RoutingError, summarizeRoute, type RoutePlan, type Rout
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';
 import { AbortedByClient } from '../../providers/transport.js';
 import type { FinishReason, NormalizedUsage, StreamEvent, UpstreamError } from '../../providers/types.js';
-import { finalUsage, usageJson, type GeneratedText } from '../../accounting/usage.js';
+import { finalUsage, usageJson, type FinalUsage, type GeneratedText } from '../../accounting/usage.js';
 import { toNumberUsd, formatUsd } from '../../accounting/money.js';
 import type { AttemptRecord, GenerationRow } from '../../store/types.js';
 import type { App } from '../../app.js';
@@ -76,6 +76,8 @@ interface Tally {
   firstTokenAt: number | null;
   /** some content reached the client (kept here so a stream that throws midway is still billed for it) */
   delivered: boolean;
+  /** tokens and cost, once computed for the answer (reused by settle, so local counting runs once) */
+  final: FinalUsage | null;
 }
 
 async function chatCompletions(ctx: AuthedContext): Promise<void> {
@@ -108,14 +110,13 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   res.once('close', onClose);
   const deadline = AbortSignal.timeout(app.config.upstream.totalDeadlineMs);
   const signal = AbortSignal.any([abort.signal, deadline]);
-  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null, delivered: false };
+  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null, delivered: false, final: null };
   let used: RouteAttempt | null = null;
   /** when the attempt that answered started: its health sample must not include earlier, failed attempts */
   let attemptStarted: number | null = null;
   let attempts: AttemptRecord[] = [];
   let status = 200;
   let cancelled = false;
-  let delivered = false;
   const sse = stream ? new SseWriter(res) : null;
   let keepalive: NodeJS.Timeout | null = null;
   if (sse) {
@@ -132,12 +133,11 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     attempts = result.attempts;
     headers['x-arouter-attempts'] = attemptsHeader(attempts);
     if (result.kind === 'complete') {
-      delivered = true;
       sendComplete(ctx, gen, result, tally, headers);
     } else {
       if (keepalive) clearInterval(keepalive);
       keepalive = null;
-      delivered = await pipeStream(sse!, gen, result, tally, headers);
+      await pipeStream(sse!, gen, result, tally, headers);
     }
   } catch (err) {
     if (err instanceof AbortedByClient) {
@@ -165,9 +165,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     res.off('close', onClose);
     if (tally.error && used) status = tally.error.status;
     cancelled = cancelled || (abort.signal.aborted && !res.writableFinished);
-    // a client abort ends pipeStream by exception, after content may already have gone out
-    delivered = delivered || tally.delivered;
-    settle(app, ctx, { gen, req, plan, used, attempts, tally, status, cancelled, delivered, stream, started, attemptStarted, reservationId: reservation.reservationId });
+    settle(app, ctx, { gen, req, plan, used, attempts, tally, status, cancelled, stream, started, attemptStarted, reservationId: reservation.reservationId });
   }
 }
 
@@ -181,7 +179,8 @@ function sendComplete(ctx: AuthedContext, gen: string, r: CompleteResult<RouteAt
     reasoning: res.reasoning ?? '',
     tools: res.tool_calls.map((t) => t.function.name + t.function.arguments).join(''),
   };
-  const fu = computeFinal(r.attempt, tally, true);
+  tally.delivered = true;
+  const fu = computeFinal(r.attempt, tally);
   const message: Record<string, unknown> = { role: 'assistant', content: res.content, refusal: res.refusal };
   if (res.reasoning !== null && !r.ctx.reasoning?.exclude) message.reasoning = res.reasoning;
   if (res.reasoning_details.length) message.reasoning_details = res.reasoning_details;
@@ -198,8 +197,8 @@ function sendComplete(ctx: AuthedContext, gen: string, r: CompleteResult<RouteAt
   }, headers);
 }
 
-/** Streams the committed attempt to the client; returns whether any content was delivered. */
-async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAttempt>, tally: Tally, headers: Record<string, string>): Promise<boolean> {
+/** Streams the committed attempt to the client, recording what was delivered in `tally`. */
+async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAttempt>, tally: Tally, headers: Record<string, string>): Promise<void> {
   sse.open(headers);
   sse.setIdentity(gen, Math.floor(Date.now() / 1000), r.attempt.model.id, r.attempt.provider.id);
   tally.firstTokenAt = performance.now();
@@ -244,14 +243,14 @@ async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAtte
     tally.finish = 'stop';
     sse.finish('stop', null);
   }
-  const fu = computeFinal(r.attempt, tally, tally.delivered);
+  const fu = computeFinal(r.attempt, tally);
   sse.usage(usageJson(fu, toNumberUsd(fu.cost)));
   sse.done();
-  return tally.delivered;
 }
 
-function computeFinal(a: RouteAttempt, tally: Tally, delivered: boolean) {
-  return finalUsage({
+/** Final tokens and cost of what the tally holds; memoised, so settle() reuses what the client was shown. */
+function computeFinal(a: RouteAttempt, tally: Tally): FinalUsage {
+  return (tally.final ??= finalUsage({
     upstream: tally.usage,
     promptTokens: a.promptTokens,
     inputImages: a.inputImages,
@@ -259,8 +258,8 @@ function computeFinal(a: RouteAttempt, tally: Tally, delivered: boolean) {
     tokenizer: a.model.architecture.tokenizer,
     maxTokens: a.maxTokens,
     pricing: a.endpoint.pricing,
-    delivered,
-  });
+    delivered: tally.delivered,
+  }));
 }
 
 function settle(
@@ -268,12 +267,12 @@ function settle(
   ctx: AuthedContext,
   s: {
     gen: string; req: ChatRequest; plan: RoutePlan; used: RouteAttempt | null; attempts: AttemptRecord[]; tally: Tally;
-    status: number; cancelled: boolean; delivered: boolean; stream: boolean; started: number; attemptStarted: number | null;
+    status: number; cancelled: boolean; stream: boolean; started: number; attemptStarted: number | null;
     reservationId: string;
   },
 ): void {
   const a = s.used;
-  const fu = a ? computeFinal(a, s.tally, s.delivered) : null;
+  const fu = a ? computeFinal(a, s.tally) : null;
   const cost = fu?.cost ?? 0n;
   app.spend.settle(s.reservationId, cost);
   if (fu) app.limits.addCompletionTokens(ctx.key, fu.counts.completion_tokens);
@@ -282,7 +281,7 @@ function settle(
   const latency = end - s.started;
   const ttft = s.tally.firstTokenAt === null ? null : s.tally.firstTokenAt - s.started;
   if (a) {
-    const ok = s.delivered && !s.tally.error;
+    const ok = s.tally.delivered && !s.tally.error;
     // the endpoint's own sample starts with its own attempt
     const t0 = s.attemptStarted ?? s.started;
     const ownLatency = end - t0;
