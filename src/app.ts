@@ -19,7 +19,6 @@ import { endpointKey } from './routing/filters.js';
 import { Transport } from './providers/transport.js';
 import { RequestLimits } from './accounting/limits.js';
 import { Ledger } from './accounting/ledger.js';
-import { preloadTokenizers } from './accounting/tokenizer.js';
 import { allRoutes } from './http/routes/index.js';
 
 export interface AppOptions {
@@ -99,8 +98,8 @@ export class App {
     const boot = await this.directory.bootstrap();
     this.bootstrapAdminKey = boot.adminKey;
     await this.spend.loadFrom(this.store);
-    // tokenizer tables load synchronously on first use: do it now, not on the first request
-    preloadTokenizers();
+    // Tokenizer tables (~90 MB) are NOT preloaded: most requests never need an exact local count (the
+    // upstream reports usage and prompt bounds are conclusive); the first one that does loads them.
   }
 
   async listen(): Promise<AddressInfo> {

@@ -35,11 +35,13 @@ export class RequestLimits {
   }
 
   /**
-   * Admits a request or throws 429 with Retry-After and X-RateLimit-* headers. `promptTokens` counts
-   * against the tokens-per-minute limit at admission; completion tokens are added after the fact.
+   * Admits a request or throws 429 with Retry-After and X-RateLimit-* headers. The prompt's tokens count
+   * against the tokens-per-minute limit at admission (counted only when such a limit applies); completion
+   * tokens are added after the fact.
    */
-  admit(key: KeyRow, free: boolean, promptTokens: number): Admission {
+  admit(key: KeyRow, free: boolean, countPrompt: () => number): Admission {
     const limits = this.keyLimits(key);
+    const promptTokens = limits.some((l) => l.name === 'tokens-per-minute') ? countPrompt() : 0;
     let decision: RateDecision | null = null;
     if (limits.length) {
       const rpm = limits.find((l) => l.name === 'requests-per-minute');

@@ -22,7 +22,8 @@ export interface FinalUsage {
 
 export function finalUsage(opts: {
   upstream: NormalizedUsage | null;
-  promptTokens: number;
+  /** local prompt count, only called when the upstream reported no usage */
+  promptTokens: () => number;
   inputImages: number;
   generated: GeneratedText;
   tokenizer: string;
@@ -51,7 +52,7 @@ export function finalUsage(opts: {
     const visible = (g.content ? countTextTokens(g.content, opts.tokenizer) : 0) + (g.tools ? countTextTokens(g.tools, opts.tokenizer) : 0);
     const completion = Math.min(reasoning + visible, opts.maxTokens);
     counts = {
-      prompt_tokens: opts.promptTokens,
+      prompt_tokens: opts.promptTokens(),
       completion_tokens: completion,
       cached_read_tokens: 0,
       cache_write_tokens: 0,

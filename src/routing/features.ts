@@ -1,15 +1,54 @@
 // What a chat request needs from an endpoint, extracted once per (request, tokenizer) so that every
 // filter and ranking rule reads the same facts. Prompt tokens depend on the model's tokenizer, which is
 // why the auto router extracts features per tokenizer rather than once per request.
-import { countChatPromptTokens } from '../accounting/tokenizer.js';
+import { countChatPromptTokens, estimateChatUpperBound } from '../accounting/tokenizer.js';
 import type { Modality } from '../catalog/types.js';
 import type { ChatRequest, ChatToolChoice } from '../http/schemas/chat-request.js';
 import type { Variant } from './resolve.js';
 
 export type ResponseFormatKind = 'json_object' | 'json_schema';
 
+/**
+ * Prompt tokens of one request under one tokenizer. A cheap byte-based upper bound is known at once; the
+ * exact count (BPE, the expensive part, and the reason the tokenizer tables sit in memory) is computed
+ * only when a decision needs it. Every decision taken on the bound is the one the exact count would take:
+ * `fits` only trusts the bound when it is conclusive.
+ */
+export class PromptTokens {
+  readonly bound: number;
+  readonly images: number;
+  private exactCount: number | null = null;
+
+  constructor(
+    private readonly messages: unknown[],
+    private readonly tokenizer: string,
+    private readonly tools: unknown[] | undefined,
+  ) {
+    const b = estimateChatUpperBound(messages, tokenizer, tools);
+    this.bound = b.tokens;
+    this.images = b.images;
+  }
+
+  /** the count with the model's tokenizer (memoised) */
+  get exact(): number {
+    return (this.exactCount ??= countChatPromptTokens(this.messages, this.tokenizer, this.tools).tokens);
+  }
+
+  /** exact once counted; before that ~4 bytes a token (English text), never above the bound — for ranking */
+  get estimate(): number {
+    return this.exactCount ?? Math.min(this.bound, Math.ceil(this.bound / 4) + 4);
+  }
+
+  /** prompt + `extra` ≤ `limit`, decided exactly (the bound alone only when it already fits) */
+  fits(extra: number, limit: number): boolean {
+    return this.bound + extra <= limit || this.exact + extra <= limit;
+  }
+}
+
 export interface RequestFeatures {
-  promptTokens: number;
+  prompt: PromptTokens;
+  /** exact prompt tokens (counts on first read: prefer `prompt.fits` / `prompt.estimate` on hot paths) */
+  readonly promptTokens: number;
   inputImages: number;
   /** input modalities beyond text the messages carry ("image", "audio", "file") */
   inputModalities: Modality[];
@@ -102,13 +141,16 @@ export function usedParameters(req: ChatRequest, variant: Variant | null): strin
 
 export function extractFeatures(req: ChatRequest, tokenizer: string, variant: Variant | null = null): RequestFeatures {
   const tools = (req.tools?.length ?? 0) > 0;
-  return fromCount(req, countChatPromptTokens(req.messages, tokenizer, tools ? req.tools : undefined), variant);
+  return fromCount(req, new PromptTokens(req.messages, tokenizer, tools ? req.tools : undefined), variant);
 }
 
-function fromCount(req: ChatRequest, counted: { tokens: number; images: number }, variant: Variant | null): RequestFeatures {
+function fromCount(req: ChatRequest, prompt: PromptTokens, variant: Variant | null): RequestFeatures {
   return {
-    promptTokens: counted.tokens,
-    inputImages: counted.images,
+    prompt,
+    get promptTokens() {
+      return prompt.exact;
+    },
+    inputImages: prompt.images,
     inputModalities: inputModalities(req.messages),
     tools: (req.tools?.length ?? 0) > 0,
     toolChoice: req.tool_choice ?? null,
@@ -127,7 +169,7 @@ export type FeaturesFor = (tokenizer: string, variant?: Variant | null) => Reque
  * are shared per tokenizer and only the cheap variant-dependent fields are rebuilt.
  */
 export function featureCache(req: ChatRequest): FeaturesFor {
-  const counts = new Map<string, { tokens: number; images: number }>();
+  const counts = new Map<string, PromptTokens>();
   const built = new Map<string, RequestFeatures>();
   const tools = (req.tools?.length ?? 0) > 0 ? req.tools : undefined;
   return (tokenizer, variant = null) => {
@@ -136,7 +178,7 @@ export function featureCache(req: ChatRequest): FeaturesFor {
     if (f === undefined) {
       let c = counts.get(tokenizer);
       if (c === undefined) {
-        c = countChatPromptTokens(req.messages, tokenizer, tools);
+        c = new PromptTokens(req.messages, tokenizer, tools);
         counts.set(tokenizer, c);
       }
       f = fromCount(req, c, variant);

@@ -199,8 +199,7 @@ export function rejectEndpoint(ctx: FilterContext, e: EndpointDef): Rejection | 
     return { reason: 'modality', detail: `model does not accept ${missing.join(', ')} input` };
   }
   // With no max_tokens the reply needs room for at least one token.
-  const need = f.promptTokens + (f.maxOutputTokens ?? 1);
-  if (e.context_length < need) {
+  if (!f.prompt.fits(f.maxOutputTokens ?? 1, e.context_length)) {
     const what = f.maxOutputTokens === null ? `${f.promptTokens} prompt tokens` : `${f.promptTokens} prompt tokens + ${f.maxOutputTokens} max tokens`;
     return { reason: 'context_length', detail: `context length ${e.context_length} < ${what}` };
   }

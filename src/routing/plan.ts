@@ -13,7 +13,7 @@ import type { ReasoningPlan } from '../providers/types.js';
 import { chooseAutoModel, type AutoExplanation } from './auto.js';
 import { RoutingError } from './errors.js';
 import { usd, type ExplainedEndpoint, type ExplainedModel, type RouteExplanation } from './explain.js';
-import { featureCache } from './features.js';
+import { featureCache, type PromptTokens } from './features.js';
 import { pricingOf } from './filters.js';
 import type { HealthTracker } from './health.js';
 import { planEndpoints, type DroppedEndpoint, type EndpointPlan, type PlannedEndpoint } from './planner.js';
@@ -27,13 +27,18 @@ export interface RouteAttempt {
   variant: Variant | null;
   reasoning: ReasoningPlan | null;
   expectedCostPusd: bigint;
-  worstCasePusd: bigint;
+  /** worst case with the exact prompt count (counts the prompt on first read) */
+  readonly worstCasePusd: bigint;
+  /** worst case with the prompt's cheap upper bound: ≥ worstCasePusd, free to compute */
+  worstCaseBoundPusd: bigint;
   maxTokens: number;
   maxTokensExplicit: boolean;
   /** health / breaker key, "<provider>:<model id>[:free]" */
   endpointKey: string;
-  /** local count with this model's tokenizer, for reservations and rate limits */
-  promptTokens: number;
+  /** this model's tokenizer's view of the prompt: bound now, exact on demand */
+  prompt: PromptTokens;
+  /** exact local count with this model's tokenizer (counts on first read) */
+  readonly promptTokens: number;
   inputImages: number;
 }
 
@@ -146,7 +151,7 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
         const dedupe = `${p.key}|${p.endpoint.model}|${plan.variant ?? ''}`;
         if (seen.has(dedupe)) continue;
         seen.add(dedupe);
-        const a = attemptFor(plan, p, reasoning, f.promptTokens, f.inputImages, f.maxOutputTokens);
+        const a = attemptFor(plan, p, reasoning, f.prompt, f.inputImages, f.maxOutputTokens);
         attempts.push(a);
         candidates.push(explained(a, p));
       }
@@ -182,14 +187,21 @@ function attemptFor(
   plan: EndpointPlan,
   p: PlannedEndpoint,
   reasoning: ReasoningPlan | null,
-  promptTokens: number,
+  prompt: PromptTokens,
   inputImages: number,
   requestedMax: number | null,
 ): RouteAttempt {
   const e = p.endpoint;
   // Without a client max, use the endpoint's max but never more than the context has room for: OpenAI-style
   // servers reject prompt + max_tokens > context, and the reservation should not exceed what can be billed.
-  const maxTokens = requestedMax ?? Math.max(1, Math.min(e.max_completion_tokens, e.context_length - promptTokens));
+  const maxTokens =
+    requestedMax ??
+    (prompt.fits(e.max_completion_tokens, e.context_length)
+      ? e.max_completion_tokens
+      : Math.max(1, Math.min(e.max_completion_tokens, e.context_length - prompt.exact)));
+  const pricing = pricingOf(e);
+  const worst = (promptTokens: number) => worstCaseCost(pricing, { promptTokens, maxOutputTokens: maxTokens, inputImages });
+  let exactWorst: bigint | null = null;
   return {
     model: plan.model,
     endpoint: e,
@@ -197,11 +209,17 @@ function attemptFor(
     variant: plan.variant,
     reasoning,
     expectedCostPusd: p.expectedCostPusd,
-    worstCasePusd: worstCaseCost(pricingOf(e), { promptTokens, maxOutputTokens: maxTokens, inputImages }),
+    get worstCasePusd() {
+      return (exactWorst ??= worst(prompt.exact));
+    },
+    worstCaseBoundPusd: worst(prompt.bound),
     maxTokens,
     maxTokensExplicit: requestedMax !== null,
     endpointKey: p.key,
-    promptTokens,
+    prompt,
+    get promptTokens() {
+      return prompt.exact;
+    },
     inputImages,
   };
 }
@@ -212,7 +230,7 @@ function explained(a: RouteAttempt, p: PlannedEndpoint): ExplainedEndpoint {
     provider: a.provider.id,
     endpoint_model: a.endpoint.model,
     expected_usd: usd(a.expectedCostPusd),
-    worst_case_usd: usd(a.worstCasePusd),
+    worst_case_usd: usd(a.worstCaseBoundPusd),
     throughput: p.throughput,
     latency_ms: p.latencyMs,
     health: p.health,

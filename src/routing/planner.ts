@@ -96,7 +96,7 @@ export interface PlanEndpointsInput {
 /** prompt × prompt price + expected output × completion price + per-request + per-image, in pUSD. */
 export function expectedCost(p: ParsedPricing, f: RequestFeatures): bigint {
   const out = Math.min(f.maxOutputTokens ?? EXPECTED_OUTPUT_TOKENS, EXPECTED_OUTPUT_TOKENS);
-  return mulCount(p.prompt, f.promptTokens) + mulCount(p.completion, out) + p.request + mulCount(p.image, f.inputImages);
+  return mulCount(p.prompt, f.prompt.estimate) + mulCount(p.completion, out) + p.request + mulCount(p.image, f.inputImages);
 }
 
 const byKey = (a: PlannedEndpoint, b: PlannedEndpoint): number =>
@@ -176,6 +176,9 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
   const drop = (e: EndpointDef, reason: DropReason, detail: string) =>
     dropped.push({ model: model.id, provider: e.provider, endpoint_model: e.model, reason, detail });
 
+  // Price-first orderings promise the cheapest by this request's cost, so they count the prompt exactly;
+  // weighted load balancing is content with the estimate.
+  if (effectiveSort(prefs, variant) === 'price') void features.prompt.exact;
   let survivors: PlannedEndpoint[] = [];
   for (const e of model.endpoints) {
     const rej = rejectEndpoint(ctx, e);

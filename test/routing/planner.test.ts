@@ -289,6 +289,21 @@ test('expected price uses the request size; reasoning-capable filter honours mod
   const f = extractFeatures(chat({ max_tokens: 100 }), 'o200k_base');
   const q = plan(chat({ model: 'acme/trio', max_tokens: 100 }));
   const alpha = q.ordered.find((o) => o.endpoint.provider === 'alpha')!;
-  // $1/M for prompt + 100 output tokens, in pUSD
-  assert.equal(alpha.expectedCostPusd, BigInt(f.promptTokens + 100) * 1_000_000n);
+  // $1/M for prompt + 100 output tokens, in pUSD; load balancing ranks on the prompt's cheap estimate
+  assert.equal(alpha.expectedCostPusd, BigInt(f.prompt.estimate + 100) * 1_000_000n);
+  assert.ok(f.prompt.estimate <= f.prompt.bound);
+  // price-first plans (:floor, sort=price) rank on the exact count
+  const floor = plan(chat({ model: 'acme/trio:floor', max_tokens: 100 })).ordered.find((o) => o.endpoint.provider === 'alpha')!;
+  assert.equal(floor.expectedCostPusd, BigInt(f.promptTokens + 100) * 1_000_000n);
+});
+
+test('prompt tokens: the bound is never below the exact count, and fits() decides as the exact count would', () => {
+  const long = 'lorem ipsum dolor sit amet '.repeat(400);
+  const f = extractFeatures(chat({ messages: [{ role: 'user', content: long }] }), 'o200k_base');
+  const bound = f.prompt.bound;
+  const exact = f.prompt.exact;
+  assert.ok(bound >= exact && exact > 1000);
+  for (const limit of [exact - 1, exact, exact + 10, bound, bound + 1]) {
+    assert.equal(f.prompt.fits(0, limit), exact <= limit, `limit ${limit}`);
+  }
 });

@@ -94,9 +94,16 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   ctx.logFields.generation_id = gen;
   const routeHeader = summarizeRoute(plan.explanation);
 
-  const admission = app.limits.admit(key, plan.attempts.some((a) => a.variant === 'free'), first.promptTokens);
-  const worst = plan.attempts.reduce((m, a) => (a.worstCasePusd > m ? a.worstCasePusd : m), 0n);
-  const reservation = app.spend.reserve(account, key, worst);
+  const admission = app.limits.admit(key, plan.attempts.some((a) => a.variant === 'free'), () => first.promptTokens);
+  // Reserve on the prompt's cheap upper bound; only when that does not fit, count exactly and try again,
+  // so the admit/refuse decision is the one an exact count gives without tokenizing every prompt.
+  const maxWorst = (pick: (a: RouteAttempt) => bigint) => plan.attempts.reduce((m, a) => (pick(a) > m ? pick(a) : m), 0n);
+  let worst = maxWorst((a) => a.worstCaseBoundPusd);
+  let reservation = app.spend.reserve(account, key, worst);
+  if (!reservation.ok) {
+    worst = maxWorst((a) => a.worstCasePusd);
+    reservation = app.spend.reserve(account, key, worst);
+  }
   if (!reservation.ok) {
     throw insufficientQuota(reservation, worst, 'prompt plus max output tokens', 'Lower max_tokens, raise the limit, or add credits.', admission.headers);
   }
@@ -252,7 +259,7 @@ async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAtte
 function computeFinal(a: RouteAttempt, tally: Tally): FinalUsage {
   return (tally.final ??= finalUsage({
     upstream: tally.usage,
-    promptTokens: a.promptTokens,
+    promptTokens: () => a.promptTokens,
     inputImages: a.inputImages,
     generated: tally.text,
     tokenizer: a.model.architecture.tokenizer,

@@ -52,7 +52,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   const promptTokens = texts
     ? texts.reduce((n, t) => n + countTextTokens(t, model.architecture.tokenizer), 0)
     : (req.input as unknown[]).reduce<number>((n, x) => n + (Array.isArray(x) ? x.length : 1), 0);
-  const admission = app.limits.admit(key, false, promptTokens);
+  const admission = app.limits.admit(key, false, () => promptTokens);
   const worst = endpoints.reduce((m, e) => {
     const w = worstCaseCost(e.pricing, { promptTokens, maxOutputTokens: 0 });
     return w > m ? w : m;
