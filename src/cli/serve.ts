@@ -5,10 +5,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from '../app.js';
 import type { Dialect } from '../catalog/types.js';
-import { startSimUpstream, type SimUpstream } from '../sim/index.js';
+import type { SimUpstream } from '../sim/index.js';
 import { configFrom, parse } from './args.js';
 
 export async function startDemoUpstreams(host = '127.0.0.1'): Promise<{ urls: Record<Dialect, string>; sims: SimUpstream[] }> {
+  // imported only in demo mode: the simulators compile the providers' request schemas at load (~8 MB)
+  const { startSimUpstream } = await import('../sim/index.js');
   const sims = await Promise.all(
     (['openai', 'anthropic', 'gemini'] as const).map((dialect) => startSimUpstream({ dialect, host, port: 0 })),
   );

@@ -125,3 +125,43 @@ export function networkError(err: unknown, signal?: AbortSignal): UpstreamError 
 export function isUpstreamError(x: unknown): x is UpstreamError {
   return typeof x === 'object' && x !== null && 'retryable' in x && 'status' in x && 'upstream_status' in x;
 }
+
+/**
+ * One AbortController per request for both ways an upstream call must stop: the client went away
+ * (reason AbortedByClient) or the total deadline passed (reason named TimeoutError, which networkError()
+ * maps to a retryable 408). A plain timer instead of AbortSignal.timeout()+any(): those allocate signals
+ * kept alive by weak refs until finalisation, measured at ~35 µs of CPU per request in the bench.
+ */
+export class RequestAbort {
+  private controller = new AbortController();
+  private timer: NodeJS.Timeout;
+  private onClose = () => {
+    if (!this.res.writableFinished) this.controller.abort(new AbortedByClient());
+  };
+
+  constructor(
+    private res: import('node:http').ServerResponse,
+    deadlineMs: number,
+  ) {
+    this.timer = setTimeout(() => {
+      const e = new Error(`total deadline of ${deadlineMs} ms exceeded`);
+      e.name = 'TimeoutError';
+      this.controller.abort(e);
+    }, deadlineMs);
+    res.once('close', this.onClose);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** the client disconnected before the answer was complete */
+  get byClient(): boolean {
+    return this.controller.signal.aborted && this.controller.signal.reason instanceof AbortedByClient;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.res.off('close', this.onClose);
+  }
+}

@@ -179,15 +179,18 @@ export class SqliteStorage implements Storage {
     return this.getKey(id);
   }
 
+  private insertGeneration: Database.Statement | null = null;
+  private insertBatch: ((rows: GenerationRow[]) => void) | null = null;
+
   async insertGenerations(rows: GenerationRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const stmt = this.db.prepare(
+    const stmt = (this.insertGeneration ??= this.db.prepare(
       `INSERT INTO generations (id, account_id, key_id, requested_model, model, provider, endpoint, upstream_id,
         attempts, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cache_write_tokens,
         tokens_estimated, cost_pusd, latency_ms, ttft_ms, finish_reason, status, streamed, cancelled, route, kind, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.db.transaction((batch: GenerationRow[]) => {
+    ));
+    this.insertBatch ??= this.db.transaction((batch: GenerationRow[]) => {
       for (const g of batch) {
         stmt.run(
           g.id, g.account_id, g.key_id, g.requested_model, g.model, g.provider, g.endpoint, g.upstream_id,
@@ -197,7 +200,8 @@ export class SqliteStorage implements Storage {
           g.cancelled ? 1 : 0, g.route === null || g.route === undefined ? null : JSON.stringify(g.route), g.kind, g.created_at,
         );
       }
-    })(rows);
+    });
+    this.insertBatch(rows);
   }
 
   async getGeneration(id: string): Promise<GenerationRow | null> {

@@ -9,7 +9,7 @@ import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { EmbeddingsRequestSchema, type EmbeddingsRequest } from '../schemas/chat-request.js';
 import { DIALECTS } from '../../providers/dialects.js';
-import { isUpstreamError, networkError, readText, AbortedByClient } from '../../providers/transport.js';
+import { isUpstreamError, networkError, readText, AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import type { UpstreamError } from '../../providers/types.js';
 import { countTextTokens } from '../../accounting/tokenizer.js';
 import { computeCost, worstCaseCost, emptyUsage } from '../../accounting/cost.js';
@@ -64,10 +64,8 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   const gen = generationId();
   const started = performance.now();
   const attempts: AttemptRecord[] = [];
-  const abort = new AbortController();
-  const onClose = () => abort.abort(new AbortedByClient());
-  ctx.res.once('close', onClose);
-  const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(app.config.upstream.totalDeadlineMs)]);
+  const abort = new RequestAbort(ctx.res, app.config.upstream.totalDeadlineMs);
+  const signal = abort.signal;
   let lastError: UpstreamError | null = null;
   let cost = 0n;
   let usedProvider: string | null = null;
@@ -119,14 +117,14 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
     }
     throw upstreamHttpError(lastError!, attempts, admission.headers);
   } finally {
-    ctx.res.off('close', onClose);
+    abort.dispose();
     app.spend.settle(reservation.reservationId, cost);
     app.ledger.add({
       id: gen, account_id: account.id, key_id: key.id, requested_model: req.model, model: usedProvider ? model.id : null,
       provider: usedProvider, endpoint: usedEndpoint, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
       reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: estimated, cost_pusd: cost,
       latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
-      status: usedProvider ? 200 : (lastError?.status ?? 499), streamed: false, cancelled: abort.signal.aborted, route: null,
+      status: usedProvider ? 200 : (lastError?.status ?? 499), streamed: false, cancelled: abort.byClient, route: null,
       kind: 'embeddings', created_at: new Date().toISOString(),
     });
   }
