@@ -72,23 +72,34 @@ export async function readText(body: AsyncIterable<Buffer>, signal: AbortSignal)
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Iterates the SSE events of a streaming upstream body as they arrive. */
-export async function* sseEvents(body: AsyncIterable<Buffer>, signal: AbortSignal): AsyncGenerator<SseEvent> {
-  const queue: SseEvent[] = [];
-  const parser = createParser({
-    onEvent: (e) => queue.push(e.event ? { event: e.event, data: e.data } : { data: e.data }),
+/**
+ * Incremental SSE decoding of an upstream body: feed each network read, get the complete events it
+ * finished. Synchronous on purpose: the stream path does one await per network read, not one per event.
+ */
+export class SseDecoder {
+  private queue: SseEvent[] = [];
+  private parser = createParser({
+    onEvent: (e) => this.queue.push(e.event ? { event: e.event, data: e.data } : { data: e.data }),
   });
-  const decoder = new TextDecoder();
-  try {
-    for await (const chunk of body) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      while (queue.length) yield queue.shift()!;
-    }
-  } catch (err) {
-    throw networkError(err, signal);
+  private text = new TextDecoder();
+
+  feed(chunk: Buffer): SseEvent[] {
+    this.parser.feed(this.text.decode(chunk, { stream: true }));
+    return this.drain();
   }
-  parser.feed(decoder.decode() + '\n\n');
-  while (queue.length) yield queue.shift()!;
+
+  /** the body ended: flush a final event that lacked its blank line */
+  end(): SseEvent[] {
+    this.parser.feed(this.text.decode() + '\n\n');
+    return this.drain();
+  }
+
+  private drain(): SseEvent[] {
+    if (this.queue.length === 0) return [];
+    const out = this.queue;
+    this.queue = [];
+    return out;
+  }
 }
 
 export class AbortedByClient extends Error {

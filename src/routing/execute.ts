@@ -11,7 +11,7 @@ import type { BuildContext, ChatResult, DialectAdapter, ReasoningPlan, StreamEve
 import { DIALECTS } from '../providers/dialects.js';
 import { InvalidRequestError } from '../providers/errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import { AbortedByClient, isUpstreamError, networkError, readText, sseEvents, type Transport } from '../providers/transport.js';
+import { AbortedByClient, isUpstreamError, networkError, readText, SseDecoder, type Transport } from '../providers/transport.js';
 import type { HealthTracker } from './health.js';
 import type { AttemptRecord } from '../store/types.js';
 
@@ -164,18 +164,37 @@ export async function executeChat<A extends PlannedAttempt>(
         return { kind: 'complete', attempt: a, ctx, dialect, attempts, startedAt: t0, result };
       }
       const translator = dialect.createStreamTranslator(ctx);
-      const events = sseEvents(res.body, signal)[Symbol.asyncIterator]();
+      const body = res.body[Symbol.asyncIterator]();
+      const decoder = new SseDecoder();
+      // One await per network read; every event it completed goes through the translator synchronously.
+      let ended = false;
+      const pull = async (): Promise<StreamEvent[] | null> => {
+        if (ended) return null;
+        let n: IteratorResult<Buffer>;
+        try {
+          n = await body.next();
+        } catch (err) {
+          throw networkError(err, signal);
+        }
+        const out: StreamEvent[] = [];
+        for (const ev of n.done ? decoder.end() : decoder.feed(n.value)) out.push(...translator.push(ev));
+        if (n.done) {
+          ended = true;
+          out.push(...translator.end());
+          return out.length === 0 ? null : out;
+        }
+        return out;
+      };
       const first: StreamEvent[] = [];
       let done = false;
       // Pull until the first content: an error before it is still a fallback-able failure.
       while (!first.some((e) => e.type === 'delta' || e.type === 'finish')) {
-        const n = await events.next();
-        if (n.done) {
-          first.push(...translator.end());
+        const evs = await pull();
+        if (evs === null) {
           done = true;
           break;
         }
-        for (const ev of translator.push(n.value)) {
+        for (const ev of evs) {
           if (ev.type === 'error' && !first.some((e) => e.type === 'delta')) throw ev.error;
           first.push(ev);
         }
@@ -189,15 +208,12 @@ export async function executeChat<A extends PlannedAttempt>(
         if (done) return;
         try {
           for (;;) {
-            const n = await events.next();
-            if (n.done) break;
-            const evs = translator.push(n.value);
+            const evs = await pull();
+            if (evs === null) break;
             if (evs.length) yield evs;
           }
-          const tail = translator.end();
-          if (tail.length) yield tail;
         } catch (err) {
-          const e = networkError(err, signal);
+          const e = isUpstreamError(err) ? err : networkError(err, signal);
           if (e instanceof AbortedByClient) throw e;
           yield [{ type: 'error', error: e }];
         }
