@@ -136,7 +136,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
       breakerCooldownMs: c.routing?.breaker_cooldown_ms ?? 30_000,
       autoTiers: c.routing?.auto_tiers ?? {},
     },
-    ledger: { flushIntervalMs: c.ledger?.flush_interval_ms ?? 250, maxBatch: c.ledger?.max_batch ?? 500 },
+    ledger: { flushIntervalMs: c.ledger?.flush_interval_ms ?? 50, maxBatch: c.ledger?.max_batch ?? 500 },
     catalog: {
       providers: c.providers as CatalogOverrides['providers'],
       models: c.models as CatalogOverrides['models'],
