@@ -2,22 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { CatalogData, EndpointDef, ModelDef } from '../src/catalog/types.js';
+import { PRICE_FIELDS, type CatalogData, type EndpointDef, type ModelDef } from '../src/catalog/types.js';
 
 const catalog: CatalogData = JSON.parse(
   readFileSync(new URL('../src/catalog/data/catalog.json', import.meta.url), 'utf8'),
 );
 
-const PRICE_KEYS = [
-  'prompt',
-  'completion',
-  'request',
-  'image',
-  'web_search',
-  'internal_reasoning',
-  'input_cache_read',
-  'input_cache_write',
-] as const;
+const PRICE_KEYS = PRICE_FIELDS;
 const DECIMAL = /^\d+(\.\d{1,12})?$/;
 const PARAM_VOCAB = new Set([
   'tools',

@@ -11,7 +11,7 @@
 // Like the real parser, a single value is accepted where a repeated field is expected.
 import descriptor from './schemas/gemini-descriptor.json' with { type: 'json' };
 
-interface FieldDesc {
+export interface FieldDesc {
   json: string;
   type: string;
   repeated?: boolean;
@@ -19,7 +19,7 @@ interface FieldDesc {
   oneof?: string;
   required?: boolean;
 }
-interface Descriptor {
+export interface Descriptor {
   package: string;
   messages: Record<string, { fields: Record<string, FieldDesc> }>;
   enums: Record<string, string[]>;

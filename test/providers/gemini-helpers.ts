@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDef } from '../../src/catalog/types.js';
 import type { BuildContext, ReasoningPlan, SseEvent } from '../../src/providers/types.js';
+import type { Descriptor } from '../../src/sim/proto-check.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const fixture = (name: string): string => readFileSync(join(root, 'test/fixtures/gemini', name), 'utf8');
@@ -74,18 +75,6 @@ export function makeCtx(over: {
   };
 }
 
-interface FieldDesc {
-  json: string;
-  type: string;
-  repeated?: boolean;
-  map?: [string, string];
-  oneof?: string;
-  required?: boolean;
-}
-interface Descriptor {
-  messages: Record<string, { fields: Record<string, FieldDesc> }>;
-  enums: Record<string, string[]>;
-}
 const descriptor = JSON.parse(readFileSync(join(root, 'src/sim/schemas/gemini-descriptor.json'), 'utf8')) as Descriptor;
 
 const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
