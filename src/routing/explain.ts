@@ -12,7 +12,8 @@ export interface ExplainedEndpoint {
   provider: string;
   endpoint_model: string;
   expected_usd: string;
-  worst_case_usd: string;
+  /** upper bound of the worst case (prompt counted by its byte bound; the reservation's first try) */
+  worst_case_bound_usd: string;
   throughput: number | null;
   latency_ms: number | null;
   health: EndpointHealthState;

@@ -230,7 +230,7 @@ function explained(a: RouteAttempt, p: PlannedEndpoint): ExplainedEndpoint {
     provider: a.provider.id,
     endpoint_model: a.endpoint.model,
     expected_usd: usd(a.expectedCostPusd),
-    worst_case_usd: usd(a.worstCaseBoundPusd),
+    worst_case_bound_usd: usd(a.worstCaseBoundPusd),
     throughput: p.throughput,
     latency_ms: p.latencyMs,
     health: p.health,

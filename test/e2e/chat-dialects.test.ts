@@ -47,6 +47,9 @@ for (const [dialect, t] of Object.entries(MODELS)) {
     assert.equal(r.usage!.total_tokens, r.usage!.prompt_tokens + r.usage!.completion_tokens);
     assert.ok((r.usage as unknown as { cost: number }).cost > 0);
     assert.equal(t.sim().requests.length, 1, 'exactly one upstream call');
+    const gen = (await (await gw.fetch(`/generation?id=${r.id}`)).json()) as { data: { upstream_id: string | null; model: string } };
+    assert.equal(gen.data.model, t.model);
+    assert.ok(gen.data.upstream_id, 'the provider-side id is recorded');
   });
 
   test(`${dialect}: stream delivers incremental chunks, a finish, a usage chunk and [DONE]`, async () => {

@@ -79,6 +79,8 @@ interface Tally {
   delivered: boolean;
   /** tokens and cost, once computed for the answer (reused by settle, so local counting runs once) */
   final: FinalUsage | null;
+  /** the provider's own id of the answer, when it gives one */
+  upstreamId: string | null;
 }
 
 async function chatCompletions(ctx: AuthedContext): Promise<void> {
@@ -113,7 +115,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   const started = performance.now();
   const abort = new RequestAbort(res, app.config.upstream.totalDeadlineMs);
   const signal = abort.signal;
-  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null, delivered: false, final: null };
+  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null, delivered: false, final: null, upstreamId: null };
   let used: RouteAttempt | null = null;
   /** when the attempt that answered started: its health sample must not include earlier, failed attempts */
   let attemptStarted: number | null = null;
@@ -174,6 +176,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
 
 function sendComplete(ctx: AuthedContext, gen: string, r: CompleteResult<RouteAttempt>, tally: Tally, headers: Record<string, string>): void {
   const res = r.result;
+  tally.upstreamId = res.upstream_id;
   tally.usage = res.usage;
   tally.finish = res.finish_reason;
   tally.native = res.native_finish_reason;
@@ -308,7 +311,7 @@ function settle(
     model: a?.model.id ?? null,
     provider: a?.provider.id ?? null,
     endpoint: a?.endpoint.model ?? null,
-    upstream_id: null,
+    upstream_id: s.tally.upstreamId,
     attempts: s.attempts,
     prompt_tokens: fu?.counts.prompt_tokens ?? 0,
     completion_tokens: fu?.counts.completion_tokens ?? 0,
