@@ -39,12 +39,26 @@ export class Transport {
     return p;
   }
 
+  /** upstream URLs repeat (one per model endpoint): parse each once */
+  private urls = new Map<string, { origin: string; path: string }>();
+
+  private target(raw: string): { origin: string; path: string } {
+    let t = this.urls.get(raw);
+    if (!t) {
+      const u = new URL(raw);
+      t = { origin: u.origin, path: u.pathname + u.search };
+      if (this.urls.size > 10_000) this.urls.clear();
+      this.urls.set(raw, t);
+    }
+    return t;
+  }
+
   /** Sends the request; resolves once the upstream's status and headers arrived. Throws UpstreamError. */
   async send(req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
-    const url = new URL(req.url);
+    const url = this.target(req.url);
     try {
       const res = await this.pool(url.origin).request({
-        path: url.pathname + url.search,
+        path: url.path,
         method: req.method,
         headers: req.method === 'GET' ? req.headers : { ...req.headers, 'content-type': 'application/json' },
         body: req.method === 'GET' ? undefined : req.body,
