@@ -73,6 +73,17 @@ export class RequestLimits {
     return { headers: decision ? rateLimitHeaders(decision) : {} };
   }
 
+  /**
+   * X-RateLimit-* headers describing the key's requests-per-minute window without consuming from it:
+   * every authenticated response carries them (routes that consume send their own, fresher values).
+   */
+  peekHeaders(key: KeyRow): Record<string, string> {
+    const rpm = key.rate_limit_rpm ?? this.cfg.defaultRpm;
+    if (!rpm) return {};
+    const d = this.limiter.peek(`k:${key.id}:r`, [{ name: 'requests-per-minute', limit: rpm, windowMs: MINUTE }], 0);
+    return rateLimitHeaders({ ...d, allowed: true });
+  }
+
   /** completion tokens count against tokens-per-minute once known (best effort: never blocks this request) */
   addCompletionTokens(key: KeyRow, tokens: number): void {
     const tpm = key.rate_limit_tpm ?? this.cfg.defaultTpm;

@@ -62,6 +62,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
       const { key, account } = authenticate(req, app.directory, m.route.auth === 'admin');
       ctx.key = key;
       ctx.account = account;
+      for (const [name, value] of Object.entries(app.limits.peekHeaders(key))) res.setHeader(name, value);
     }
     await (m.route.handler as (c: AuthedContext) => Promise<void> | void)(ctx as AuthedContext);
   } catch (err) {

@@ -191,3 +191,19 @@ test('errors are OpenAI-shaped JSON: 401 missing/invalid, 400 bad JSON, 404 unkn
   assert.equal(health.status, 200);
   assert.equal(((await health.json()) as { status: string }).status, 'ok');
 });
+
+test('every authenticated response of a rate-limited key carries X-RateLimit-* headers; reads do not consume', async () => {
+  const { key } = (await (await gw.fetch('/keys', { method: 'POST', json: { name: 'rl', rate_limit: { requests_per_minute: 100 } } })).json()) as { key: string };
+  for (const path of ['/models', '/key', '/models/openai/gpt-4o']) {
+    const r = await gw.fetch(path, { key });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-ratelimit-limit'), '100');
+    assert.equal(r.headers.get('x-ratelimit-remaining'), '100');
+    assert.ok(Number(r.headers.get('x-ratelimit-reset')) > Date.now() - 1000);
+  }
+  const bad = await gw.fetch('/models?output_modalities=video', { key });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.headers.get('x-ratelimit-limit'), '100');
+  // a key without a limit gets none
+  assert.equal((await gw.fetch('/models')).headers.get('x-ratelimit-limit'), null);
+});
