@@ -2,7 +2,7 @@
 // Validation errors name the bad field (e.g. `providers[1].dialect`), so a typo fails the start loudly.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { firstProblem } from '../lib/schema.js';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type ConfigFile } from './schema.js';
 import type { CatalogOverrides } from '../catalog/catalog.js';
@@ -44,28 +44,12 @@ export interface ConfigInput {
   inline?: unknown;
 }
 
-const checker = TypeCompiler.Compile(ConfigSchema);
-
-function fieldPath(p: string): string {
-  // "/providers/1/dialect" → "providers[1].dialect"
-  return p
-    .split('/')
-    .filter(Boolean)
-    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
-    .join('');
-}
-
 export function validateConfigFile(raw: unknown, source: string): ConfigFile {
   if (raw === null || raw === undefined) return {};
-  if (!checker.Check(raw)) {
-    const errs = [...checker.Errors(raw)];
-    // prefer the deepest error: unions report the outer mismatch first
-    errs.sort((a, b) => b.path.length - a.path.length);
-    const e = errs[0];
-    const field = fieldPath(e.path) || '(root)';
-    let hint = e.message;
-    if (e.type === 45 /* additional properties */ || /additional/i.test(e.message)) hint = 'unknown field';
-    throw new ConfigError(`${source}: ${field}: ${hint}${e.value !== undefined && typeof e.value !== 'object' ? ` (got ${JSON.stringify(e.value)})` : ''}`);
+  const p = firstProblem(ConfigSchema, raw);
+  if (p) {
+    const got = p.value !== undefined && typeof p.value !== 'object' ? ` (got ${JSON.stringify(p.value)})` : '';
+    throw new ConfigError(`${source}: ${p.field || '(root)'}: ${p.message}${got}`);
   }
   return raw as ConfigFile;
 }

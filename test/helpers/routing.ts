@@ -4,6 +4,7 @@
 import type { RecordedRequest } from '../../src/sim/index.js';
 import { loadBuiltinCatalog } from '../../src/catalog/catalog.js';
 import { startDemoGateway, type SimSet, type TestGateway } from './gateway.js';
+import type { AttemptRecord } from '../../src/store/types.js';
 
 const PROVIDER_IDS = loadBuiltinCatalog().providers.map((p) => p.id);
 
@@ -56,14 +57,7 @@ export async function post<T = any>(gw: TestGateway, path: string, json: unknown
 export const chat = <T = any>(gw: TestGateway, json: Record<string, unknown>, key?: string) =>
   post<T>(gw, '/chat/completions', { messages: [{ role: 'user', content: 'Say hello' }], ...json }, key);
 
-export interface AttemptRow {
-  provider: string;
-  model: string;
-  endpoint: string;
-  status: number;
-  duration_ms: number;
-  error?: string;
-}
+export type AttemptRow = AttemptRecord;
 
 export interface GenerationJson {
   id: string;

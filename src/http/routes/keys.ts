@@ -1,7 +1,7 @@
 // Key management. GET /v1/key answers for the calling key (any key). /v1/keys and /v1/accounts are the
 // admin API (admin key only; user keys get 403), shaped after OpenRouter's management keys API.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { validate } from '../validate.js';
 import type { AuthedContext, Route } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { readJson } from '../body.js';
@@ -37,16 +37,8 @@ const AccountFields = {
 const CreateAccount = Type.Object(AccountFields, { additionalProperties: false });
 const UpdateAccount = Type.Partial(Type.Object(AccountFields), { additionalProperties: false });
 
-const compiled = new Map<TSchema, ReturnType<typeof TypeCompiler.Compile>>();
 function check<T>(schema: TSchema, value: unknown): T {
-  let c = compiled.get(schema);
-  if (!c) compiled.set(schema, (c = TypeCompiler.Compile(schema)));
-  if (!c.Check(value)) {
-    const e = [...c.Errors(value)].sort((a, b) => b.path.length - a.path.length)[0];
-    const field = e.path.replace(/^\//, '').replace(/\//g, '.') || null;
-    throw badRequest(`Invalid body${field ? ` field "${field}"` : ''}: ${/additional/i.test(e.message) ? 'unknown field' : e.message}`, field);
-  }
-  return value as T;
+  return validate(schema, value, 'body') as T;
 }
 
 function usdToPusd(v: number | string | null | undefined, field: string): bigint | null | undefined {
