@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
+import { OffThreadWriter } from './sqlite-writer.js';
 import type {
   AccountRow,
   ActivityFilter,
@@ -80,6 +81,22 @@ function generationFrom(r: Row): GenerationRow {
   };
 }
 
+const INSERT_GENERATION = `INSERT INTO generations (id, account_id, key_id, requested_model, model, provider, endpoint,
+  upstream_id, attempts, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cache_write_tokens,
+  tokens_estimated, cost_pusd, latency_ms, ttft_ms, finish_reason, status, streamed, cancelled, route, kind, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** A generation row as INSERT_GENERATION's parameters (plain values: they cross to the writer thread). */
+function generationParams(g: GenerationRow): unknown[] {
+  return [
+    g.id, g.account_id, g.key_id, g.requested_model, g.model, g.provider, g.endpoint, g.upstream_id,
+    JSON.stringify(g.attempts), g.prompt_tokens, g.completion_tokens, g.reasoning_tokens, g.cached_tokens,
+    g.cache_write_tokens, g.tokens_estimated ? 1 : 0, g.cost_pusd, Math.round(g.latency_ms),
+    g.ttft_ms === null ? null : Math.round(g.ttft_ms), g.finish_reason, g.status, g.streamed ? 1 : 0,
+    g.cancelled ? 1 : 0, g.route === null || g.route === undefined ? null : JSON.stringify(g.route), g.kind, g.created_at,
+  ];
+}
+
 const KEY_COLUMNS = [
   'name', 'label', 'is_admin', 'disabled', 'limit_pusd', 'limit_reset', 'rate_limit_rpm', 'rate_limit_tpm',
   'expires_at', 'revoked_at', 'updated_at',
@@ -93,14 +110,24 @@ function toSql(v: unknown): unknown {
 export class SqliteStorage implements Storage {
   private db: Database.Database;
 
-  constructor(file: string) {
+  /** generation rows are appended by a worker thread with its own connection (file databases only) */
+  private writer: OffThreadWriter | null = null;
+
+  constructor(
+    private file: string,
+    opts: { offThreadWrites?: boolean } = {},
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
     this.db.defaultSafeIntegers(true);
+    this.offThread = (opts.offThreadWrites ?? true) && file !== ':memory:';
   }
+
+  private offThread: boolean;
 
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
@@ -114,6 +141,8 @@ export class SqliteStorage implements Storage {
         this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
       })();
     }
+    // the writer needs the tables, so it starts once they exist
+    if (this.offThread && !this.writer) this.writer = new OffThreadWriter(this.file, INSERT_GENERATION);
   }
 
   async createAccount(a: AccountRow): Promise<void> {
@@ -180,28 +209,17 @@ export class SqliteStorage implements Storage {
   }
 
   private insertGeneration: Database.Statement | null = null;
-  private insertBatch: ((rows: GenerationRow[]) => void) | null = null;
+  private insertBatch: ((rows: unknown[][]) => void) | null = null;
 
   async insertGenerations(rows: GenerationRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const stmt = (this.insertGeneration ??= this.db.prepare(
-      `INSERT INTO generations (id, account_id, key_id, requested_model, model, provider, endpoint, upstream_id,
-        attempts, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cache_write_tokens,
-        tokens_estimated, cost_pusd, latency_ms, ttft_ms, finish_reason, status, streamed, cancelled, route, kind, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ));
-    this.insertBatch ??= this.db.transaction((batch: GenerationRow[]) => {
-      for (const g of batch) {
-        stmt.run(
-          g.id, g.account_id, g.key_id, g.requested_model, g.model, g.provider, g.endpoint, g.upstream_id,
-          JSON.stringify(g.attempts), g.prompt_tokens, g.completion_tokens, g.reasoning_tokens, g.cached_tokens,
-          g.cache_write_tokens, g.tokens_estimated ? 1 : 0, g.cost_pusd, Math.round(g.latency_ms),
-          g.ttft_ms === null ? null : Math.round(g.ttft_ms), g.finish_reason, g.status, g.streamed ? 1 : 0,
-          g.cancelled ? 1 : 0, g.route === null || g.route === undefined ? null : JSON.stringify(g.route), g.kind, g.created_at,
-        );
-      }
+    const params = rows.map(generationParams);
+    if (this.writer && !this.writer.broken) return this.writer.write(params);
+    const stmt = (this.insertGeneration ??= this.db.prepare(INSERT_GENERATION));
+    this.insertBatch ??= this.db.transaction((batch: unknown[][]) => {
+      for (const p of batch) stmt.run(p);
     });
-    this.insertBatch(rows);
+    this.insertBatch(params);
   }
 
   async getGeneration(id: string): Promise<GenerationRow | null> {
@@ -261,6 +279,7 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,0 +1,69 @@
+// Main-thread side of the off-thread ledger writer (src/store/ledger-writer.mjs): one worker, batches
+// posted as messages, each resolved when the worker committed it (so a read afterwards sees the rows).
+import { Worker } from 'node:worker_threads';
+
+type Pending = { resolve: () => void; reject: (e: Error) => void };
+
+// beside this module both in src/ (tests, through tsx) and in dist/ (tsc copies .mjs files with allowJs)
+const WORKER_URL = new URL('./ledger-writer.mjs', import.meta.url);
+
+export class OffThreadWriter {
+  private worker: Worker;
+  private pending = new Map<number, Pending>();
+  private seq = 0;
+  private failed: Error | null = null;
+  private closed: Promise<void> | null = null;
+
+  constructor(file: string, sql: string) {
+    this.worker = new Worker(WORKER_URL, { workerData: { file, sql } });
+    this.worker.unref();
+    this.worker.on('message', (m: { type: string; id?: number; ok?: boolean; error?: string }) => {
+      if (m.type !== 'done' || m.id === undefined) return;
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.ok) p?.resolve();
+      else p?.reject(new Error(`ledger write failed: ${m.error}`));
+    });
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.fail(new Error(`ledger writer exited with code ${code}`));
+    });
+  }
+
+  /** the writer died: callers fall back to writing on the main thread */
+  get broken(): boolean {
+    return this.failed !== null;
+  }
+
+  private fail(err: Error): void {
+    this.failed ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  write(rows: unknown[][]): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = ++this.seq;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref(); // keep the process alive while a write is outstanding
+      this.worker.postMessage({ type: 'rows', id, rows });
+    }).finally(() => {
+      if (this.pending.size === 0) this.worker.unref();
+    });
+  }
+
+  close(): Promise<void> {
+    this.closed ??= new Promise<void>((resolve) => {
+      if (this.failed) {
+        void this.worker.terminate().then(() => resolve());
+        return;
+      }
+      // the worker closes its connection (after any batch it is committing) and exits
+      this.worker.ref();
+      this.worker.once('exit', () => resolve());
+      this.worker.postMessage({ type: 'close' });
+    });
+    return this.closed;
+  }
+}
