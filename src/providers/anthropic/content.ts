@@ -3,36 +3,12 @@
 // so such text is dropped here; it carries no meaning.
 import type { ChatContentPart } from '../../http/schemas/chat-request.js';
 import { InvalidRequestError } from '../errors.js';
+import { parseDataUrl } from '../convert.js';
 
 export type Block = Record<string, unknown> & { type: string };
 
 /** Media types Anthropic accepts for base64 images (spec: Base64ImageSource.media_type). */
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
-
-interface DataUrl {
-  mediaType: string;
-  /** base64 payload (non-base64 data URLs are re-encoded) */
-  data: string;
-}
-
-/** Splits `data:<type>[;params][;base64],<payload>`; null when the string is not a data URL. */
-export function parseDataUrl(url: string): DataUrl | null {
-  const m = /^data:([^,]*),(.*)$/s.exec(url);
-  if (!m) return null;
-  const params = m[1].split(';').map((s) => s.trim());
-  const mediaType = (params[0] || 'text/plain').toLowerCase();
-  const isBase64 = params.slice(1).some((p) => p.toLowerCase() === 'base64');
-  let data = m[2];
-  if (!isBase64) {
-    // Anthropic only takes base64 sources; percent-encoded payloads are rare but cheap to convert.
-    try {
-      data = Buffer.from(decodeURIComponent(data), 'utf8').toString('base64');
-    } catch {
-      return null;
-    }
-  }
-  return { mediaType, data };
-}
 
 /**
  * Anthropic prompt caching: clients (OpenRouter-style) may put `cache_control` on a content part or at the
@@ -82,7 +58,8 @@ function fileBlock(file: { filename?: string; file_data?: string; file_id?: stri
   }
   const parsed = parseDataUrl(file.file_data);
   // OpenAI documents file_data as base64; accept a bare payload when the file name says it is a PDF.
-  const mediaType = parsed?.mediaType ?? (/\.pdf$/i.test(file.filename ?? '') ? 'application/pdf' : null);
+  // a data URL that names no type is text/plain (RFC 2397)
+  const mediaType = parsed ? parsed.mediaType || 'text/plain' : /\.pdf$/i.test(file.filename ?? '') ? 'application/pdf' : null;
   const data = parsed?.data ?? file.file_data;
   if (mediaType === 'application/pdf') {
     return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data } };

@@ -12,6 +12,7 @@
 import type { ChatMessage } from '../../http/schemas/chat-request.js';
 import type { ReasoningDetail } from '../types.js';
 import { InvalidRequestError } from '../errors.js';
+import { parseToolArguments } from '../convert.js';
 import { type Block, textBlocks, userBlocks } from './content.js';
 import { type ToolNames, wireToolId } from './state.js';
 
@@ -47,21 +48,6 @@ function reasoningBlocks(details: Record<string, unknown>[] | undefined): Block[
   return out;
 }
 
-/** Tool-call arguments are a JSON string on the OpenAI side and an object on Anthropic's. */
-export function parseArguments(args: string, param: string): Record<string, unknown> {
-  if (args.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(args);
-  } catch {
-    throw new InvalidRequestError('tool call arguments are not valid JSON; Anthropic needs a JSON object', param);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidRequestError('tool call arguments must be a JSON object for Anthropic', param);
-  }
-  return parsed as Record<string, unknown>;
-}
-
 function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: number, names: ToolNames): Block[] {
   const blocks = reasoningBlocks(m.reasoning_details as ReasoningDetail[] | undefined);
   blocks.push(...textBlocks(m.content));
@@ -70,7 +56,7 @@ function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: numb
       type: 'tool_use',
       id: wireToolId(tc.id),
       name: names.wire(tc.function.name),
-      input: parseArguments(tc.function.arguments, `messages[${i}].tool_calls[${k}].function.arguments`),
+      input: parseToolArguments(tc.function.arguments, `messages[${i}].tool_calls[${k}].function.arguments`, 'Anthropic'),
     });
   });
   return blocks;

@@ -17,6 +17,7 @@
 //   UNCONFIRMED (wire-formats.md §4.4): a client needing certainty should send a data URL.
 import type { ChatContentPart, ChatMessage } from '../../http/schemas/chat-request.js';
 import { InvalidRequestError } from '../errors.js';
+import { parseDataUrl, parseToolArguments } from '../convert.js';
 
 export type GeminiPart = Record<string, unknown>;
 export interface GeminiContent {
@@ -134,24 +135,9 @@ function mediaPart(url: string, defaultMime: string, param: string): GeminiPart 
   if (url.startsWith('data:')) {
     const parsed = parseDataUrl(url);
     if (!parsed) throw new InvalidRequestError(`${param}: malformed data URL`, param);
-    return { inlineData: { mimeType: parsed.mimeType || defaultMime, data: parsed.data } };
+    return { inlineData: { mimeType: parsed.mediaType || defaultMime, data: parsed.data } };
   }
   return { fileData: { mimeType: guessMime(url) ?? defaultMime, fileUri: url } };
-}
-
-/** `data:[<mime>][;param]*[;base64],<payload>` → base64 payload (percent-encoded payloads are re-encoded). */
-export function parseDataUrl(url: string): { mimeType: string; data: string } | null {
-  const comma = url.indexOf(',');
-  if (!url.startsWith('data:') || comma < 0) return null;
-  const meta = url.slice(5, comma).split(';');
-  const payload = url.slice(comma + 1);
-  const mimeType = meta[0].trim().toLowerCase();
-  if (meta.slice(1).some((m) => m.trim().toLowerCase() === 'base64')) return { mimeType, data: payload };
-  try {
-    return { mimeType, data: Buffer.from(decodeURIComponent(payload), 'utf8').toString('base64') };
-  } catch {
-    return null;
-  }
 }
 
 const MIME_BY_EXT: Record<string, string> = {
@@ -203,7 +189,7 @@ function modelParts(msg: AssistantMessage, i: number, opts: ContentsOptions): Ge
   const textCount = parts.length;
 
   (msg.tool_calls ?? []).forEach((tc, k) => {
-    const part: GeminiPart = { functionCall: { name: tc.function.name, args: parseArgs(tc.function.arguments, i, k) } };
+    const part: GeminiPart = { functionCall: { name: tc.function.name, args: parseToolArguments(tc.function.arguments, `messages[${i}].tool_calls[${k}].function.arguments`, 'Gemini') } };
     const sig = byCallId.get(tc.id);
     if (sig) part.thoughtSignature = sig;
     parts.push(part);
@@ -236,17 +222,3 @@ function signaturesOf(details: Array<Record<string, unknown>> | undefined): {
   return { byCallId, unattached };
 }
 
-function parseArgs(args: string, i: number, k: number): Record<string, unknown> {
-  if (args.trim() === '') return {};
-  const param = `messages[${i}].tool_calls[${k}].function.arguments`;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(args);
-  } catch {
-    throw new InvalidRequestError(`${param} is not valid JSON; Gemini needs an object`, param);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidRequestError(`${param} must be a JSON object for Gemini`, param);
-  }
-  return parsed as Record<string, unknown>;
-}
