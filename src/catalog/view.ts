@@ -3,6 +3,7 @@
 import { primaryEndpoint } from './catalog.js';
 import type { EndpointDef, ModelDef, Pricing, ProviderDef } from './types.js';
 import { PRICE_FIELDS } from './types.js';
+import type { Percentiles } from '../routing/health.js';
 
 export const OUTPUT_MODALITIES = ['text', 'image', 'audio', 'embeddings'] as const;
 
@@ -48,12 +49,6 @@ export interface EndpointLiveStats {
   latency_last_30m: Percentiles | null;
   throughput_last_30m: Percentiles | null;
   circuit: 'closed' | 'open' | 'half_open';
-}
-export interface Percentiles {
-  p50: number;
-  p75: number;
-  p90: number;
-  p99: number;
 }
 
 export function publicEndpoint(m: ModelDef, e: EndpointDef, p: ProviderDef, stats: EndpointLiveStats) {
