@@ -10,6 +10,10 @@ export class SseWriter {
   private sentRole = false;
   constructor(private res: ServerResponse) {}
 
+  get response(): ServerResponse {
+    return this.res;
+  }
+
   open(headers: Record<string, string>): void {
     if (this.opened) return;
     this.opened = true;

@@ -1,10 +1,17 @@
 // Upstream HTTP: one undici Pool per origin (keep-alive, bounded connections), per-request connect /
-// first-byte / idle timeouts, and abort on client disconnect. Network failures become retryable
-// UpstreamErrors so routing can fall back. SSE framing uses eventsource-parser (spec-compliant, handles
-// events split across reads and \r\n line endings).
-import { Pool, errors as undiciErrors } from 'undici';
+// first-byte / idle timeouts, abort on client disconnect or total deadline. Network failures become
+// retryable UpstreamErrors so routing can fall back.
+//
+// Requests go through undici's dispatcher handler interface directly (the path Pool.stream() uses), not
+// Pool.request(): no Readable body stream, no async iterator, no AbortSignal listeners. The body is pushed to
+// a consumer one network read at a time, which keeps the stream path synchronous from socket to client.
+// SSE framing uses eventsource-parser (spec-compliant, handles events split across reads and \r\n endings).
+import { Pool, errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
 import { createParser } from 'eventsource-parser';
 import type { SseEvent, UpstreamError, UpstreamRequest } from './types.js';
+import { AbortedByClient, type RequestAbort } from './abort.js';
+
+export { AbortedByClient, RequestAbort } from './abort.js';
 
 export interface TransportOptions {
   connectTimeoutMs: number;
@@ -14,10 +21,136 @@ export interface TransportOptions {
   keepAliveMs: number;
 }
 
-export interface UpstreamResponse {
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+
+/** A whole upstream answer (fetch): status, headers on demand, the body as bytes. */
+export interface UpstreamReply {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Buffer> & { destroy?(err?: Error): unknown };
+  headers(): UpstreamHeaders;
+  body: Buffer;
+}
+
+/** Receives an upstream body as it arrives (UpstreamBody.pipe). */
+export interface BodyConsumer {
+  /** one network read; return false to pause the upstream until UpstreamBody.resume() */
+  data(chunk: Buffer): boolean;
+  end(): void;
+  fail(e: UpstreamError | AbortedByClient): void;
+}
+
+type Failure = UpstreamError | AbortedByClient;
+
+/**
+ * One upstream call, as undici's (legacy, un-wrapped) dispatch handler. In `buffer` mode the promise settles
+ * with the whole body; in `stream` mode it settles at the response headers and the body goes to the consumer
+ * attached with pipe() (reads that arrive before are kept).
+ */
+class UpstreamCall implements Dispatcher.DispatchHandler {
+  status = 0;
+  private raw: Buffer[] | null = null;
+  private parsed: UpstreamHeaders | null = null;
+  private chunks: Buffer[] = [];
+  private consumer: BodyConsumer | null = null;
+  private ended = false;
+  private failure: Failure | null = null;
+  private resumeFn: (() => void) | null = null;
+  private abortFn: ((reason?: Error) => void) | null = null;
+  private settled = false;
+
+  constructor(
+    private mode: 'buffer' | 'stream',
+    private abort: RequestAbort,
+    private resolve: (v: UpstreamCall) => void,
+    private reject: (e: Failure) => void,
+  ) {}
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortFn = abort;
+    this.abort.bind(abort);
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    this.status = status;
+    this.raw = rawHeaders;
+    this.resumeFn = resume;
+    if (this.mode === 'stream') this.settle(null);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.consumer) return this.consumer.data(chunk);
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.abort.unbind();
+    this.ended = true;
+    if (this.mode === 'buffer') this.settle(null);
+    else this.consumer?.end();
+  }
+
+  onError(err: Error): void {
+    this.abort.unbind();
+    const e = networkError(err, this.abort);
+    if (!this.settled) return this.settle(e);
+    this.failure = e;
+    this.consumer?.fail(e);
+  }
+
+  private settle(e: Failure | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (e) this.reject(e);
+    else this.resolve(this);
+  }
+
+  headers(): UpstreamHeaders {
+    return (this.parsed ??= this.raw ? (undiciUtil.parseHeaders(this.raw) as UpstreamHeaders) : {});
+  }
+
+  takeBody(): Buffer {
+    const b = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    this.chunks = [];
+    return b;
+  }
+
+  pipe(consumer: BodyConsumer): void {
+    this.consumer = consumer;
+    const early = this.chunks;
+    this.chunks = [];
+    // undici already took these reads: a consumer that is full now pauses the upstream on the next one
+    for (const c of early) consumer.data(c);
+    if (this.failure) consumer.fail(this.failure);
+    else if (this.ended) consumer.end();
+  }
+
+  resume(): void {
+    this.resumeFn?.();
+  }
+
+  /** stop reading (the consumer saw enough, e.g. an in-band error): closes the upstream connection */
+  cancel(): void {
+    if (this.ended || this.failure) return;
+    this.consumer = null;
+    this.failure = { status: 499, retryable: false, type: 'cancelled', code: 'cancelled', message: 'cancelled by ARouter', upstream_status: null };
+    this.abort.unbind();
+    this.abortFn?.(new Error('cancelled'));
+  }
+}
+
+/** The body of an upstream answer being streamed (Transport.open). */
+export interface UpstreamBody {
+  status: number;
+  headers(): UpstreamHeaders;
+  /** attach the consumer: reads that arrived before are replayed first, synchronously */
+  pipe(consumer: BodyConsumer): void;
+  /** continue after a consumer returned false */
+  resume(): void;
+  /** close the upstream connection; the consumer hears nothing more */
+  cancel(): void;
+  /** the whole remaining body as text (error answers) */
+  text(): Promise<string>;
 }
 
 export class Transport {
@@ -53,21 +186,52 @@ export class Transport {
     return t;
   }
 
-  /** Sends the request; resolves once the upstream's status and headers arrived. Throws UpstreamError. */
-  async send(req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
-    const url = this.target(req.url);
-    try {
-      const res = await this.pool(url.origin).request({
-        path: url.path,
-        method: req.method,
-        headers: req.method === 'GET' ? req.headers : { ...req.headers, 'content-type': 'application/json' },
-        body: req.method === 'GET' ? undefined : req.body,
-        signal,
-      });
-      return { status: res.statusCode, headers: res.headers as UpstreamResponse['headers'], body: res.body };
-    } catch (err) {
-      throw networkError(err, signal);
-    }
+  private dispatch(req: UpstreamRequest, abort: RequestAbort, mode: 'buffer' | 'stream'): Promise<UpstreamCall> {
+    return new Promise<UpstreamCall>((resolve, reject) => {
+      const call = new UpstreamCall(mode, abort, resolve, reject);
+      let url;
+      try {
+        url = this.target(req.url);
+      } catch (err) {
+        return call.onError(err as Error);
+      }
+      this.pool(url.origin).dispatch(
+        {
+          path: url.path,
+          method: req.method,
+          headers: req.method === 'GET' ? req.headers : { ...req.headers, 'content-type': 'application/json' },
+          body: req.method === 'GET' ? undefined : req.body,
+        },
+        call,
+      );
+    });
+  }
+
+  /** Sends the request and reads the whole answer. Rejects with an UpstreamError or AbortedByClient. */
+  async fetch(req: UpstreamRequest, abort: RequestAbort): Promise<UpstreamReply> {
+    const call = await this.dispatch(req, abort, 'buffer');
+    return { status: call.status, headers: () => call.headers(), body: call.takeBody() };
+  }
+
+  /** Sends the request; resolves once the upstream's status and headers arrived, the body still to come. */
+  async open(req: UpstreamRequest, abort: RequestAbort): Promise<UpstreamBody> {
+    const call = await this.dispatch(req, abort, 'stream');
+    return {
+      status: call.status,
+      headers: () => call.headers(),
+      pipe: (c) => call.pipe(c),
+      resume: () => call.resume(),
+      cancel: () => call.cancel(),
+      text: () =>
+        new Promise<string>((resolve, reject) => {
+          const parts: Buffer[] = [];
+          call.pipe({
+            data: (c) => (parts.push(c), true),
+            end: () => resolve(Buffer.concat(parts).toString('utf8')),
+            fail: reject,
+          });
+        }),
+    };
   }
 
   async close(): Promise<void> {
@@ -76,19 +240,9 @@ export class Transport {
   }
 }
 
-export async function readText(body: AsyncIterable<Buffer>, signal: AbortSignal): Promise<string> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const c of body) chunks.push(c);
-  } catch (err) {
-    throw networkError(err, signal);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /**
  * Incremental SSE decoding of an upstream body: feed each network read, get the complete events it
- * finished. Synchronous on purpose: the stream path does one await per network read, not one per event.
+ * finished. Synchronous on purpose: the stream path does no await per event.
  */
 export class SseDecoder {
   private queue: SseEvent[] = [];
@@ -116,22 +270,16 @@ export class SseDecoder {
   }
 }
 
-export class AbortedByClient extends Error {
-  constructor() {
-    super('client disconnected');
-  }
-}
-
-export function networkError(err: unknown, signal?: AbortSignal): UpstreamError | AbortedByClient {
+export function networkError(err: unknown, abort?: { reason: Error | null } | null): UpstreamError | AbortedByClient {
   if (isUpstreamError(err) || err instanceof AbortedByClient) return err;
-  const reason = signal?.aborted ? signal.reason : undefined;
+  const reason = abort?.reason ?? undefined;
   if (reason instanceof AbortedByClient) return reason;
   const e = err as { code?: string; name?: string; message?: string };
   const timeout =
     err instanceof undiciErrors.HeadersTimeoutError ||
     err instanceof undiciErrors.BodyTimeoutError ||
     err instanceof undiciErrors.ConnectTimeoutError ||
-    (reason as Error | undefined)?.name === 'TimeoutError' ||
+    reason?.name === 'TimeoutError' ||
     e.name === 'TimeoutError';
   if (timeout) {
     const what =
@@ -149,44 +297,4 @@ export function networkError(err: unknown, signal?: AbortSignal): UpstreamError 
 
 export function isUpstreamError(x: unknown): x is UpstreamError {
   return typeof x === 'object' && x !== null && 'retryable' in x && 'status' in x && 'upstream_status' in x;
-}
-
-/**
- * One AbortController per request for both ways an upstream call must stop: the client went away
- * (reason AbortedByClient) or the total deadline passed (reason named TimeoutError, which networkError()
- * maps to a retryable 408). A plain timer instead of AbortSignal.timeout()+any(): those allocate signals
- * kept alive by weak refs until finalisation, measured at ~35 µs of CPU per request in the bench.
- */
-export class RequestAbort {
-  private controller = new AbortController();
-  private timer: NodeJS.Timeout;
-  private onClose = () => {
-    if (!this.res.writableFinished) this.controller.abort(new AbortedByClient());
-  };
-
-  constructor(
-    private res: import('node:http').ServerResponse,
-    deadlineMs: number,
-  ) {
-    this.timer = setTimeout(() => {
-      const e = new Error(`total deadline of ${deadlineMs} ms exceeded`);
-      e.name = 'TimeoutError';
-      this.controller.abort(e);
-    }, deadlineMs);
-    res.once('close', this.onClose);
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  /** the client disconnected before the answer was complete */
-  get byClient(): boolean {
-    return this.controller.signal.aborted && this.controller.signal.reason instanceof AbortedByClient;
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.res.off('close', this.onClose);
-  }
 }

@@ -11,7 +11,8 @@ import type { BuildContext, ChatResult, DialectAdapter, ReasoningPlan, StreamEve
 import { DIALECTS } from '../providers/dialects.js';
 import { InvalidRequestError } from '../providers/errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import { AbortedByClient, isUpstreamError, networkError, readText, SseDecoder, type Transport } from '../providers/transport.js';
+import { AbortedByClient, networkError, type RequestAbort, type Transport } from '../providers/transport.js';
+import { StreamSession } from './stream-session.js';
 import type { HealthTracker } from './health.js';
 import type { AttemptRecord } from '../store/types.js';
 
@@ -48,10 +49,10 @@ export interface CompleteResult<A extends PlannedAttempt> extends Committed<A> {
 
 export interface StreamResult<A extends PlannedAttempt> extends Committed<A> {
   kind: 'stream';
-  /** events up to and including the first content, already pulled */
+  /** events up to and including the first content, already read */
   first: StreamEvent[];
-  /** the rest of the stream, batch by batch; ends after the translator's final events */
-  rest: AsyncGenerator<StreamEvent[]>;
+  /** the rest of the stream: pipe() it to the client (push-based, with backpressure) */
+  rest: StreamSession;
   ttftMs: number;
 }
 
@@ -103,7 +104,7 @@ export async function executeChat<A extends PlannedAttempt>(
   req: ChatRequest,
   plan: A[],
   stream: boolean,
-  signal: AbortSignal,
+  abort: RequestAbort,
   deadlineAt: number,
 ): Promise<CompleteResult<A> | StreamResult<A>> {
   const attempts: AttemptRecord[] = [];
@@ -146,16 +147,12 @@ export async function executeChat<A extends PlannedAttempt>(
       throw err;
     }
     try {
-      const res = await env.transport.send(upstreamReq, signal);
-      if (res.status >= 400) {
-        const text = await readText(res.body, signal);
-        throw dialect.mapError(res.status, text, res.headers, a.provider.name);
-      }
       if (!stream) {
-        const text = await readText(res.body, signal);
+        const res = await env.transport.fetch(upstreamReq, abort);
+        if (res.status >= 400) throw dialect.mapError(res.status, res.body.toString('utf8'), res.headers(), a.provider.name);
         let body: unknown;
         try {
-          body = JSON.parse(text);
+          body = JSON.parse(res.body.toString('utf8'));
         } catch {
           throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${a.provider.name} returned a malformed JSON body`, upstream_status: res.status } satisfies UpstreamError;
         }
@@ -163,72 +160,27 @@ export async function executeChat<A extends PlannedAttempt>(
         record(attempts, a, res.status, t0);
         return { kind: 'complete', attempt: a, ctx, dialect, attempts, startedAt: t0, result };
       }
-      const translator = dialect.createStreamTranslator(ctx);
-      const body = res.body[Symbol.asyncIterator]();
-      const decoder = new SseDecoder();
-      // One await per network read; every event it completed goes through the translator synchronously.
-      let ended = false;
-      const pull = async (): Promise<StreamEvent[] | null> => {
-        if (ended) return null;
-        let n: IteratorResult<Buffer>;
-        try {
-          n = await body.next();
-        } catch (err) {
-          throw networkError(err, signal);
-        }
-        const out: StreamEvent[] = [];
-        for (const ev of n.done ? decoder.end() : decoder.feed(n.value)) out.push(...translator.push(ev));
-        if (n.done) {
-          ended = true;
-          out.push(...translator.end());
-          return out.length === 0 ? null : out;
-        }
-        return out;
-      };
-      const first: StreamEvent[] = [];
-      let done = false;
-      // Pull until the first content: an error before it is still a fallback-able failure.
-      while (!first.some((e) => e.type === 'delta' || e.type === 'finish')) {
-        const evs = await pull();
-        if (evs === null) {
-          done = true;
-          break;
-        }
-        for (const ev of evs) {
-          if (ev.type === 'error' && !first.some((e) => e.type === 'delta')) throw ev.error;
-          first.push(ev);
-        }
+      const res = await env.transport.open(upstreamReq, abort);
+      if (res.status >= 400) {
+        const text = await res.text();
+        throw dialect.mapError(res.status, text, res.headers(), a.provider.name);
       }
-      if (first.length === 0 || (done && !first.some((e) => e.type === 'delta' || e.type === 'finish'))) {
-        throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_empty_stream', message: `${a.provider.name} closed the stream without any content`, upstream_status: res.status } satisfies UpstreamError;
-      }
+      const session = new StreamSession(res, dialect.createStreamTranslator(ctx), a.provider.name);
+      // an error before the first content is still a fallback-able failure of this endpoint
+      await session.start();
       const ttftMs = performance.now() - t0;
       record(attempts, a, res.status, t0);
-      async function* rest(): AsyncGenerator<StreamEvent[]> {
-        if (done) return;
-        try {
-          for (;;) {
-            const evs = await pull();
-            if (evs === null) break;
-            if (evs.length) yield evs;
-          }
-        } catch (err) {
-          const e = isUpstreamError(err) ? err : networkError(err, signal);
-          if (e instanceof AbortedByClient) throw e;
-          yield [{ type: 'error', error: e }];
-        }
-      }
-      return { kind: 'stream', attempt: a, ctx, dialect, attempts, startedAt: t0, first, rest: rest(), ttftMs };
+      return { kind: 'stream', attempt: a, ctx, dialect, attempts, startedAt: t0, first: session.first, rest: session, ttftMs };
     } catch (err) {
-      const e = err instanceof AbortedByClient ? err : isUpstreamError(err) ? err : networkError(err, signal);
+      const e = networkError(err, abort);
       if (e instanceof AbortedByClient) throw e;
       record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
       env.health.record(key, { ok: false, status: failedStatus(e), latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
       errors.push(e);
       // a broken 2xx answer (malformed body, error event before content) is a 502 here: it falls back too
       if (!e.retryable && e.status < 500) throw new ExecFailure(e, attempts);
-      if (signal.aborted) {
-        if (signal.reason instanceof AbortedByClient) throw signal.reason;
+      if (abort.aborted) {
+        if (abort.reason instanceof AbortedByClient) throw abort.reason;
         break;
       }
     }

@@ -101,3 +101,29 @@ test('operators add providers and models in the config file', async () => {
     await local.close();
   }
 });
+
+test('a slow reader gets a large stream whole and in order (the upstream waits for the client)', async () => {
+  const words = Array.from({ length: 24 }, (_, i) => String.fromCharCode(97 + i).repeat(10_000));
+  const reply = words.join(' ');
+  sims.gemini.script({ reply });
+  const res = await gw.fetch('/chat/completions', {
+    method: 'POST', json: { model: 'google/gemini-2.5-pro', stream: true, messages: [{ role: 'user', content: 'long' }] },
+  });
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  const parts: Uint8Array[] = [];
+  const first = await reader.read();
+  parts.push(first.value!);
+  await new Promise((r) => setTimeout(r, 300)); // the client stops reading for a while
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+  }
+  const text = Buffer.concat(parts).toString('utf8');
+  assert.ok(text.trimEnd().endsWith('data: [DONE]'));
+  const chunks = text.split('\n\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)));
+  const content = chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
+  assert.equal(content, reply);
+  assert.equal(chunks.filter((c) => c.choices?.[0]?.finish_reason).length, 1);
+});

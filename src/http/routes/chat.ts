@@ -114,7 +114,6 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   const headers: Record<string, string> = { ...admission.headers, 'x-arouter-route': routeHeader, 'x-arouter-generation-id': gen };
   const started = performance.now();
   const abort = new RequestAbort(res, app.config.upstream.totalDeadlineMs);
-  const signal = abort.signal;
   const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null, delivered: false, final: null, upstreamId: null };
   let used: RouteAttempt | null = null;
   /** when the attempt that answered started: its health sample must not include earlier, failed attempts */
@@ -132,7 +131,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   }
 
   try {
-    const result = await executeChat(app, req, plan.attempts, stream, signal, Date.now() + app.config.upstream.totalDeadlineMs);
+    const result = await executeChat(app, req, plan.attempts, stream, abort, Date.now() + app.config.upstream.totalDeadlineMs);
     used = result.attempt;
     attemptStarted = result.startedAt;
     attempts = result.attempts;
@@ -237,9 +236,21 @@ async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAtte
     }
   };
   sse.batch(() => handle(r.first));
-  for await (const evs of r.rest) {
-    sse.batch(() => handle(evs));
-    if (tally.error) break;
+  if (!tally.error) {
+    // the rest arrives pushed, one network read at a time; a full client socket pauses the upstream
+    const res = sse.response;
+    const onDrain = () => r.rest.resume();
+    res.on('drain', onDrain);
+    try {
+      await r.rest.pipe((evs) => {
+        sse.batch(() => handle(evs));
+        return !res.writableNeedDrain;
+      });
+    } finally {
+      res.removeListener('drain', onDrain);
+    }
+  } else {
+    r.rest.cancel();
   }
   sse.batch(() => {
     if (tally.error) {

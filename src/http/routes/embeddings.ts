@@ -9,7 +9,7 @@ import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { EmbeddingsRequestSchema, type EmbeddingsRequest } from '../schemas/chat-request.js';
 import { DIALECTS } from '../../providers/dialects.js';
-import { isUpstreamError, networkError, readText, AbortedByClient, RequestAbort } from '../../providers/transport.js';
+import { networkError, AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import type { UpstreamError } from '../../providers/types.js';
 import { countTextTokens } from '../../accounting/tokenizer.js';
 import { computeCost, worstCaseCost, emptyUsage } from '../../accounting/cost.js';
@@ -65,7 +65,6 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   const started = performance.now();
   const attempts: AttemptRecord[] = [];
   const abort = new RequestAbort(ctx.res, app.config.upstream.totalDeadlineMs);
-  const signal = abort.signal;
   let lastError: UpstreamError | null = null;
   let cost = 0n;
   let usedProvider: string | null = null;
@@ -80,9 +79,9 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
       const t0 = performance.now();
       const target = { provider: p.def, endpoint: e, model, apiKey: p.apiKey };
       try {
-        const res = await app.transport.send(dialect.buildEmbeddingsRequest!(req, target), signal);
-        const text = await readText(res.body, signal);
-        if (res.status >= 400) throw dialect.mapError(res.status, text, res.headers, p.def.name);
+        const res = await app.transport.fetch(dialect.buildEmbeddingsRequest!(req, target), abort);
+        const text = res.body.toString('utf8');
+        if (res.status >= 400) throw dialect.mapError(res.status, text, res.headers(), p.def.name);
         let parsed;
         try {
           parsed = dialect.parseEmbeddingsResponse!(JSON.parse(text), req);
@@ -107,7 +106,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
         }, { ...admission.headers, 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts) });
         return;
       } catch (err) {
-        const ue = isUpstreamError(err) ? err : networkError(err, signal);
+        const ue = networkError(err, abort);
         if (ue instanceof AbortedByClient) return;
         lastError = ue;
         attempts.push({ provider: e.provider, model: model.id, endpoint: e.model, status: ue.upstream_status ?? ue.status, duration_ms: Math.round(performance.now() - t0), error: ue.message.slice(0, 300) });
