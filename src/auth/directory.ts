@@ -51,6 +51,8 @@ export class Directory {
     }
   }
 
+  private hashMemo = new Map<string, string>();
+
   private index(k: KeyRow): void {
     const old = this.byId.get(k.id);
     if (old) this.byHash.delete(old.hash);
@@ -77,7 +79,15 @@ export class Directory {
 
   /** Looks a presented key up; returns null when unknown. Validity (revoked, expired…) is the caller's check. */
   findByKey(presented: string): KeyRow | null {
-    return this.byHash.get(hashKey(presented)) ?? null;
+    // The hash of a presented key is memoised (a pure function of it): sha256 through node:crypto costs
+    // ~5 µs, a Map hit well under one. Bounded, so a client spraying random keys only churns the memo.
+    let hash = this.hashMemo.get(presented);
+    if (hash === undefined) {
+      hash = hashKey(presented);
+      if (this.hashMemo.size >= 10_000) this.hashMemo.clear();
+      this.hashMemo.set(presented, hash);
+    }
+    return this.byHash.get(hash) ?? null;
   }
 
   getKey(id: string): KeyRow | null {
