@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // `arouter` command line: serve, keys, models, sim. See README "CLI".
-import { serveCommand } from './serve.js';
-import { keysCommand } from './keys.js';
-import { modelsCommand } from './models.js';
-import { simCommand } from './sim.js';
 import { ConfigError } from '../config/load.js';
+
+// Each command is imported when it runs: `serve` must not load the simulators (ajv + the providers' compiled
+// request schemas, ~10 MB resident) unless --demo asks for them, nor `keys` the HTTP stack.
 
 const HELP = `arouter — self-hostable OpenAI-compatible LLM router
 
@@ -24,13 +23,13 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'serve':
-      return serveCommand(rest);
+      return (await import('./serve.js')).serveCommand(rest);
     case 'keys':
-      return keysCommand(rest);
+      return (await import('./keys.js')).keysCommand(rest);
     case 'models':
-      return modelsCommand(rest);
+      return (await import('./models.js')).modelsCommand(rest);
     case 'sim':
-      return simCommand(rest);
+      return (await import('./sim.js')).simCommand(rest);
     case undefined:
     case 'help':
     case '--help':

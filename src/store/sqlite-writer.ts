@@ -15,7 +15,13 @@ export class OffThreadWriter {
   private closed: Promise<void> | null = null;
 
   constructor(file: string, sql: string) {
-    this.worker = new Worker(WORKER_URL, { workerData: { file, sql } });
+    // A small heap is plenty for batches of rows; V8's defaults would reserve ~17 MB resident for the isolate
+    // (measured ~8 MB with these limits). If a limit were ever hit the worker dies, writes fall back to the
+    // main thread and the batch is requeued (see Ledger.flush), so nothing is lost.
+    this.worker = new Worker(WORKER_URL, {
+      workerData: { file, sql },
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64, codeRangeSizeMb: 4 },
+    });
     this.worker.unref();
     this.worker.on('message', (m: { type: string; id?: number; ok?: boolean; error?: string }) => {
       if (m.type !== 'done' || m.id === undefined) return;
