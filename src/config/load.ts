@@ -15,6 +15,8 @@ export interface Config {
   dataDir: string;
   bodyLimitBytes: number;
   shutdownGraceMs: number;
+  /** V8 --heap-growing-percent, set at `serve` start; 0 leaves V8's heuristics alone */
+  heapGrowingPercent: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   logPrompts: boolean;
   adminKey: string | null;
@@ -96,6 +98,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
     dataDir: resolve(input.flags?.dataDir ?? env.AROUTER_DATA_DIR ?? c.data_dir ?? './.arouter'),
     bodyLimitBytes: intEnv(env, 'AROUTER_BODY_LIMIT') ?? c.server?.body_limit_bytes ?? 8 * 1024 * 1024,
     shutdownGraceMs: c.server?.shutdown_grace_ms ?? 10_000,
+    heapGrowingPercent: intEnv(env, 'AROUTER_HEAP_GROWING_PERCENT') ?? c.server?.heap_growing_percent ?? 30,
     logLevel,
     logPrompts: c.log?.prompts ?? false,
     adminKey,

@@ -26,6 +26,8 @@ export const ConfigSchema = Type.Object(
           port: Type.Optional(Port),
           body_limit_bytes: Type.Optional(PositiveInt),
           shutdown_grace_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** V8 heap growth after each full GC, in percent of the live heap (0 = V8's own heuristics) */
+          heap_growing_percent: Type.Optional(Type.Integer({ minimum: 0, maximum: 400 })),
         },
         { additionalProperties: false },
       ),

@@ -26,11 +26,14 @@ test('config validation names the bad field', () => {
     [{ server: { prot: 1 } }, /server.*unknown field|prot/],
     [{ limits: { free_rpm: 0 } }, /limits\.free_rpm/],
     [{ providers: [{ id: 'x', base_url: 'ftp://nope' }] }, /providers\[0\]\.base_url/],
+    [{ server: { heap_growing_percent: -5 } }, /server\.heap_growing_percent/],
   ];
   for (const [inline, re] of cases) {
     assert.throws(() => loadConfig({ inline, env: {} }), (err: unknown) => err instanceof ConfigError && re.test((err as Error).message));
   }
   assert.throws(() => loadConfig({ env: { AROUTER_PORT: 'abc' }, inline: {} }), /AROUTER_PORT/);
+  assert.equal(loadConfig({ env: {}, inline: {} }).heapGrowingPercent, 30);
+  assert.equal(loadConfig({ env: { AROUTER_HEAP_GROWING_PERCENT: '0' }, inline: { server: { heap_growing_percent: 50 } } }).heapGrowingPercent, 0);
   const dir = mkdtempSync(join(tmpdir(), 'arouter-cfg-'));
   try {
     const file = join(dir, 'bad.yaml');
