@@ -10,7 +10,8 @@ export interface RequestContext {
   id: string;
   /** performance.now() at arrival */
   start: number;
-  url: URL;
+  /** the request URL, parsed on first read */
+  readonly url: URL;
   params: Record<string, string>;
   /** null only on unauthenticated routes */
   key: KeyRow | null;
