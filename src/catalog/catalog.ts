@@ -74,6 +74,13 @@ export class Catalog {
     }
   }
 
+  /** how many models have expired by `now`: part of the Models API cache key, so a list never outlives a model */
+  expiredCount(now: number = Date.now()): number {
+    let n = 0;
+    for (const m of this.models) if (m.expiration_date != null && isExpired(m, now)) n++;
+    return n;
+  }
+
   get(idOrAlias: string): ModelDef | undefined {
     return this.index.get(idOrAlias);
   }
@@ -128,6 +135,17 @@ function completeModel(o: Partial<ModelDef> & { id: string }): ModelDef {
     reasoning: null,
     ...o,
   } as ModelDef;
+}
+
+/**
+ * A model past its `expiration_date` (an ISO date or timestamp; a date means from the start of that UTC day)
+ * is no longer served: hidden from the Models API and answered with 404 `model_deprecated`, as OpenRouter does.
+ */
+export function isExpired(m: ModelDef, now: number = Date.now()): boolean {
+  const d = m.expiration_date;
+  if (d === null || d === undefined) return false;
+  const t = Date.parse(d);
+  return Number.isFinite(t) && t <= now;
 }
 
 /** The primary (first paid) endpoint: what the model-level pricing and top_provider describe. */

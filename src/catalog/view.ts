@@ -1,6 +1,6 @@
 // The public Models API shapes (../shared/spec/models-api.md): field order and presence exactly as the
 // contract's example. Model objects are serialised once per catalog and reused for every list request.
-import { primaryEndpoint } from './catalog.js';
+import { isExpired, primaryEndpoint } from './catalog.js';
 import type { EndpointDef, ModelDef, Pricing, ProviderDef } from './types.js';
 import { PRICE_FIELDS } from './types.js';
 import type { Percentiles } from '../routing/health.js';
@@ -97,10 +97,17 @@ export function isVisible(m: ModelDef, available: Set<string>): boolean {
   return m.endpoints.some((e) => available.has(e.provider));
 }
 
-export function filterModels(models: ModelDef[], available: Set<string>, modalities: Set<string> | null, params: string[]): ModelDef[] {
+export function filterModels(
+  models: ModelDef[],
+  available: Set<string>,
+  modalities: Set<string> | null,
+  params: string[],
+  now: number = Date.now(),
+): ModelDef[] {
   return models.filter(
     (m) =>
       isVisible(m, available) &&
+      !isExpired(m, now) &&
       (modalities === null || m.architecture.output_modalities.some((o) => modalities.has(o))) &&
       params.every((p) => m.supported_parameters.includes(p)),
   );

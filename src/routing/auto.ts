@@ -7,7 +7,7 @@
 //    endpoint's expected price for this request, then id - so the same request always ranks the same way.
 // The next few ranked models become model-level fallbacks.
 import { toNumberUsd } from '../accounting/money.js';
-import type { Catalog } from '../catalog/catalog.js';
+import { isExpired, type Catalog } from '../catalog/catalog.js';
 import type { ModelDef, ProviderDef } from '../catalog/types.js';
 import type { ChatRequest } from '../http/schemas/chat-request.js';
 import { RoutingError } from './errors.js';
@@ -69,11 +69,7 @@ interface Ranked {
   plan: EndpointPlan;
 }
 
-function isDeprecated(m: ModelDef, now: number): boolean {
-  if (m.expiration_date === null || m.expiration_date === undefined) return false;
-  const t = Date.parse(m.expiration_date);
-  return Number.isFinite(t) && t <= now;
-}
+const isDeprecated = isExpired;
 
 /** Planner drop steps as auto capability reasons, so the explanation reads as "what the model lacks". */
 function capabilityReason(plan: EndpointPlan, f: RequestFeatures): string {

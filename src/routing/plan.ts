@@ -78,7 +78,7 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
     throw new RoutingError(400, 'missing_model', 'The request needs a "model" (or a "models" list)', 'model');
   }
   const unique = [...new Set(names)];
-  const resolved: Resolved[] = unique.map((n) => resolveModel(catalog, n, availableProviders));
+  const resolved: Resolved[] = unique.map((n) => resolveModel(catalog, n, availableProviders, now));
   const featuresFor = featureCache(req);
   const common = { prefs: req.provider, providers: catalog.providers, availableProviders, health, random, now };
 

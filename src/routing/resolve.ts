@@ -2,7 +2,7 @@
 // the auto router, and helpful 404s. A model whose every endpoint sits on a provider the account has not
 // enabled is reported exactly like an unknown one: /v1/models does not list it, so admitting it exists
 // would only confuse (and would leak the operator's catalog to keys that cannot use it).
-import type { Catalog } from '../catalog/catalog.js';
+import { isExpired, type Catalog } from '../catalog/catalog.js';
 import type { ModelDef } from '../catalog/types.js';
 import { RoutingError } from './errors.js';
 
@@ -34,7 +34,12 @@ function lookup(catalog: Catalog, name: string): ModelDef | undefined {
  * Resolve the `model` (or one `models[]` entry) of a request.
  * Throws RoutingError 400 for an unknown variant, 404 for an unknown or invisible model.
  */
-export function resolveModel(catalog: Catalog, name: string, availableProviders: ReadonlySet<string>): Resolved {
+export function resolveModel(
+  catalog: Catalog,
+  name: string,
+  availableProviders: ReadonlySet<string>,
+  now: number = Date.now(),
+): Resolved {
   const trimmed = name.trim();
   if (AUTO_NAMES.has(trimmed.toLowerCase())) return { kind: 'auto', requested: name };
 
@@ -68,6 +73,7 @@ export function resolveModel(catalog: Catalog, name: string, availableProviders:
   if (model === undefined || !isModelVisible(model, availableProviders)) {
     throw notFound(catalog, name, availableProviders);
   }
+  if (isExpired(model, now)) throw deprecated(catalog, model, availableProviders, now);
   return { kind: 'model', requested: name, model, variant };
 }
 
@@ -75,6 +81,15 @@ export function notFound(catalog: Catalog, name: string, availableProviders: Rea
   const suggestions = suggestModels(catalog, name, availableProviders);
   const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
   return new RoutingError(404, 'model_not_found', `Model "${name}" not found.${hint}`, 'model', {
+    suggestions,
+  });
+}
+
+export function deprecated(catalog: Catalog, model: ModelDef, availableProviders: ReadonlySet<string>, now = Date.now()): RoutingError {
+  const suggestions = suggestModels(catalog, model.id, availableProviders, now);
+  const hint = suggestions.length > 0 ? ` Consider: ${suggestions.join(', ')}.` : '';
+  return new RoutingError(404, 'model_deprecated', `Model "${model.id}" was deprecated on ${model.expiration_date} and is no longer available.${hint}`, 'model', {
+    expiration_date: model.expiration_date,
     suggestions,
   });
 }
@@ -130,10 +145,11 @@ export function suggestModels(
   catalog: Catalog,
   name: string,
   availableProviders: ReadonlySet<string>,
+  now = Date.now(),
   limit = 3,
 ): string[] {
   const scored = catalog.models
-    .filter((m) => isModelVisible(m, availableProviders))
+    .filter((m) => isModelVisible(m, availableProviders) && !isExpired(m, now) && m.id !== name)
     .map((m) => {
       // an old alias the client remembered should pull its model up too
       const names = [m.id, ...(m.aliases ?? [])];

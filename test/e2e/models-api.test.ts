@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { loadBuiltinCatalog } from '../../src/catalog/catalog.js';
+import { isExpired, loadBuiltinCatalog } from '../../src/catalog/catalog.js';
 
 const ENV = { OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test', GEMINI_API_KEY: 'g-test', GROQ_API_KEY: 'gsk-test' };
 const CONFIGURED = new Set(['openai', 'anthropic', 'google', 'groq']);
@@ -11,7 +11,7 @@ const catalog = loadBuiltinCatalog();
 
 function expected(filter: (m: (typeof catalog.models)[number]) => boolean, providers = CONFIGURED): string[] {
   return catalog.models
-    .filter((m) => m.endpoints.some((e) => providers.has(e.provider)))
+    .filter((m) => m.endpoints.some((e) => providers.has(e.provider)) && !isExpired(m))
     .filter(filter)
     .map((m) => m.id)
     .sort();
@@ -115,6 +115,17 @@ test('a renamed model keeps resolving by its old id; endpoints list per-provider
   }
   assert.equal((await gw.fetch('/models/nobody/nothing')).status, 404);
   assert.equal((await gw.fetch('/models/x-ai/grok-4')).status, 404, 'unconfigured provider: hidden');
+});
+
+test('a model past its expiration_date leaves the list; asking for it is a 404 model_deprecated', async () => {
+  const all = await ids('?output_modalities=all');
+  assert.ok(!all.includes('anthropic/claude-3.5-haiku'), 'retired on 2026-02-19 in the built-in catalog');
+  assert.ok(all.includes('anthropic/claude-haiku-4.5'));
+  const res = await gw.fetch('/models/anthropic/claude-3.5-haiku');
+  assert.equal(res.status, 404);
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  assert.equal(body.error.code, 'model_deprecated');
+  assert.match(body.error.message, /2026-02-19/);
 });
 
 test('key lifecycle: create → use → /v1/key → revoke → 401; user keys get 403 on admin routes', async () => {

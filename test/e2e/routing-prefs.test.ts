@@ -166,31 +166,40 @@ test('without preferences, requests are balanced by price and never reach a free
 
 test('models[] fallback order: each model in turn, across dialects', async () => {
   sims.openai.script({ match: { model: 'gpt-4o-2024-08-06' }, status: 500 });
-  sims.anthropic.script({ match: { model: 'claude-3-5-haiku-20241022' }, status: 529 });
-  const r = await chat(gw, { models: ['openai/gpt-4o', 'anthropic/claude-3.5-haiku', 'google/gemini-2.5-flash'] });
+  sims.anthropic.script({ match: { model: 'claude-haiku-4-5-20251001' }, status: 529 });
+  const r = await chat(gw, { models: ['openai/gpt-4o', 'anthropic/claude-haiku-4.5', 'google/gemini-2.5-flash'] });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.model, 'google/gemini-2.5-flash');
   assert.equal(r.body.provider, 'google');
   const g = await generation(gw, r.body.id);
   assert.deepEqual(g.attempts.map((a) => [a.model, a.status]), [
     ['openai/gpt-4o', 500],
-    ['anthropic/claude-3.5-haiku', 529],
+    ['anthropic/claude-haiku-4.5', 529],
     ['google/gemini-2.5-flash', 200],
   ]);
   assert.equal(g.requested_model, 'openai/gpt-4o');
 });
 
 test('model + models[]: model first, then the list; the first healthy model answers', async () => {
-  const r = await chat(gw, { model: 'anthropic/claude-3.5-haiku', models: ['openai/gpt-4o'] });
-  assert.equal(r.body.model, 'anthropic/claude-3.5-haiku');
-  assert.match(r.headers.get('x-arouter-route') ?? '', /model=anthropic\/claude-3\.5-haiku; order=anthropic; fallbacks=openai\/gpt-4o/);
+  const r = await chat(gw, { model: 'anthropic/claude-haiku-4.5', models: ['openai/gpt-4o'] });
+  assert.equal(r.body.model, 'anthropic/claude-haiku-4.5');
+  assert.match(r.headers.get('x-arouter-route') ?? '', /model=anthropic\/claude-haiku-4\.5; order=anthropic; fallbacks=openai\/gpt-4o/);
   assert.equal(sims.openai.requests.length, 0);
 });
 
-test('a typo anywhere in models[] is a 404 before any upstream call', async () => {
-  const r = await chat(gw, { models: ['openai/gpt-4o', 'anthropic/claude-3.5-haikuu'] });
+test('a deprecated model (past its expiration_date) is a 404 model_deprecated, also inside models[]', async () => {
+  // the built-in catalog retires anthropic/claude-3.5-haiku on 2026-02-19
+  const r = await chat(gw, { models: ['openai/gpt-4o', 'anthropic/claude-3.5-haiku'] });
   assert.equal(r.status, 404, JSON.stringify(r.body));
-  assert.match(r.body.error.message, /claude-3\.5-haikuu/);
+  assert.equal(r.body.error.code, 'model_deprecated');
+  assert.match(r.body.error.message, /claude-3\.5-haiku.*2026-02-19/);
+  assert.equal(chatCalls(sims).length, 0);
+});
+
+test('a typo anywhere in models[] is a 404 before any upstream call', async () => {
+  const r = await chat(gw, { models: ['openai/gpt-4o', 'anthropic/claude-haiku-4.55'] });
+  assert.equal(r.status, 404, JSON.stringify(r.body));
+  assert.match(r.body.error.message, /claude-haiku-4\.55/);
   assert.equal(chatCalls(sims).length, 0);
 });
 

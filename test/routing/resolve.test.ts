@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RoutingError } from '../../src/routing/errors.js';
 import { resolveModel, similarity, suggestModels } from '../../src/routing/resolve.js';
-import { AVAILABLE, testCatalog } from './fixtures.js';
+import { AVAILABLE, ep, model, testCatalog } from './fixtures.js';
 
 const catalog = testCatalog();
 
@@ -80,4 +80,26 @@ test('a model only on providers the account lacks is "not found" with the same w
 test('similarity prefers typo-close and token-sharing ids', () => {
   assert.ok(similarity('meta-llama/llama-3.3-70b-instrct', 'meta-llama/llama-3.3-70b-instruct') > similarity('meta-llama/llama-3.3-70b-instrct', 'meta-llama/llama-3.1-8b-instruct'));
   assert.ok(similarity('reasoner', 'acme/reasoner') > 0.8);
+});
+
+test('a model past its expiration_date is a 404 model_deprecated naming the date; before it, it resolves', () => {
+  const cat = testCatalog([
+    model('acme/retired', [ep('alpha', 1)], { expiration_date: '2026-03-01' }),
+    model('acme/retired-2', [ep('alpha', 1)]),
+  ]);
+  const before = Date.parse('2026-02-28T23:59:59Z');
+  const after = Date.parse('2026-03-01T00:00:00Z');
+  const r = resolveModel(cat, 'acme/retired', AVAILABLE, before);
+  assert.equal(r.kind, 'model');
+  try {
+    resolveModel(cat, 'acme/retired:floor', AVAILABLE, after);
+    assert.fail('expected model_deprecated');
+  } catch (err) {
+    assert.ok(err instanceof RoutingError);
+    assert.equal(err.status, 404);
+    assert.equal(err.code, 'model_deprecated');
+    assert.match(err.message, /acme\/retired.*2026-03-01/);
+    assert.deepEqual((err.metadata as { suggestions: string[] }).suggestions.includes('acme/retired'), false, 'never suggests itself');
+    assert.ok((err.metadata as { suggestions: string[] }).suggestions.includes('acme/retired-2'));
+  }
 });

@@ -5,6 +5,8 @@ import { badRequest, notFound } from '../errors.js';
 import { sendJson } from '../respond.js';
 import { filterModels, isVisible, parseModalities, parseParams, publicEndpoint, publicModel } from '../../catalog/view.js';
 import type { ModelDef } from '../../catalog/types.js';
+import { isExpired } from '../../catalog/catalog.js';
+import { deprecated } from '../../routing/resolve.js';
 
 const MAX_CACHE = 256;
 
@@ -13,7 +15,9 @@ function listModels(ctx: AuthedContext): void {
   const available = app.providers.availableFor(ctx.account);
   const mod = url.searchParams.get('output_modalities');
   const par = url.searchParams.get('supported_parameters');
-  const cacheKey = `${[...available].join(',')}|${mod ?? ''}|${par ?? ''}`;
+  const now = Date.now();
+  // the expired count changes the key the moment a model reaches its expiration date
+  const cacheKey = `${[...available].join(',')}|${mod ?? ''}|${par ?? ''}|${app.catalog.expiredCount(now)}`;
   let body = app.modelsCache.get(cacheKey);
   if (!body) {
     let modalities: Set<string> | null;
@@ -22,7 +26,7 @@ function listModels(ctx: AuthedContext): void {
     } catch (err) {
       throw badRequest(`Invalid output_modalities: ${(err as Error).message}`, 'output_modalities', 'invalid_output_modalities');
     }
-    const models = filterModels(app.catalog.models, available, modalities, parseParams(par));
+    const models = filterModels(app.catalog.models, available, modalities, parseParams(par), now);
     body = `{"data":[${models.map((m) => app.modelJson(m)).join(',')}]}`;
     if (app.modelsCache.size >= MAX_CACHE) app.modelsCache.clear();
     app.modelsCache.set(cacheKey, body);
@@ -36,6 +40,10 @@ function findVisible(ctx: AuthedContext): ModelDef {
   const m = ctx.app.catalog.get(base);
   if (!m || !isVisible(m, ctx.app.providers.availableFor(ctx.account))) {
     throw notFound(`Model ${id} not found`, 'model_not_found');
+  }
+  if (isExpired(m)) {
+    const err = deprecated(ctx.app.catalog, m, ctx.app.providers.availableFor(ctx.account));
+    throw notFound(err.message, 'model_deprecated');
   }
   return m;
 }
