@@ -2,7 +2,7 @@
 // (id/object/created/model/provider never change within a stream), so each chunk costs one small
 // JSON.stringify of its delta.
 import type { ServerResponse } from 'node:http';
-import type { ChunkDelta, FinishReason, UpstreamError } from '../providers/types.js';
+import type { ChunkDelta, FinishReason, Logprobs, UpstreamError } from '../providers/types.js';
 
 export class SseWriter {
   opened = false;
@@ -46,10 +46,11 @@ export class SseWriter {
     this.prefix = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"provider":${JSON.stringify(provider)}`;
   }
 
-  delta(delta: ChunkDelta): void {
+  delta(delta: ChunkDelta, logprobs?: Logprobs): void {
     const d = this.sentRole ? delta : { role: 'assistant', ...delta };
     this.sentRole = true;
-    this.res.write(`data: ${this.prefix},"choices":[{"index":0,"delta":${JSON.stringify(d)},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}\n\n`);
+    const lp = logprobs === undefined ? 'null' : JSON.stringify(logprobs);
+    this.res.write(`data: ${this.prefix},"choices":[{"index":0,"delta":${JSON.stringify(d)},"finish_reason":null,"native_finish_reason":null,"logprobs":${lp}}]}\n\n`);
   }
 
   finish(reason: FinishReason, native: string | null): void {

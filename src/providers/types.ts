@@ -74,7 +74,12 @@ export interface ChatResult {
   upstream_id: string | null;
   /** upstream refusal text, when the provider reports one */
   refusal: string | null;
+  /** OpenAI `choices[].logprobs` as the upstream sent it (asked with `logprobs: true`); absent = null */
+  logprobs?: Logprobs | null;
 }
+
+/** OpenAI's per-choice log probabilities ({content: [{token, logprob, bytes, top_logprobs}], refusal}), passed through. */
+export type Logprobs = Record<string, unknown>;
 
 export interface ToolCallDelta {
   index: number;
@@ -91,7 +96,7 @@ export interface ChunkDelta {
 }
 
 export type StreamEvent =
-  | { type: 'delta'; delta: ChunkDelta }
+  | { type: 'delta'; delta: ChunkDelta; logprobs?: Logprobs }
   | { type: 'finish'; finish_reason: FinishReason; native_finish_reason: string | null }
   | { type: 'usage'; usage: NormalizedUsage }
   | { type: 'error'; error: UpstreamError };

@@ -198,3 +198,24 @@ test('invalid request bodies are 400s naming the field, before any upstream call
   assert.equal(unknown.status, 404);
   assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /openai\/gpt-4o/);
 });
+
+test('logprobs: asked with the openai SDK, forwarded to an endpoint that supports them, returned per choice and per chunk', async () => {
+  const r = await client.chat.completions.create({ model: 'openai/gpt-4o', logprobs: true, top_logprobs: 2, messages: [{ role: 'user', content: 'Say hello' }] });
+  const sent = sims.openai.requests.at(-1)!.body as { logprobs?: boolean; top_logprobs?: number };
+  assert.equal(sent.logprobs, true);
+  assert.equal(sent.top_logprobs, 2);
+  const content = r.choices[0].logprobs?.content ?? [];
+  assert.ok(content.length > 0, JSON.stringify(r.choices[0].logprobs));
+  assert.equal(content.map((c) => c.token).join(''), r.choices[0].message.content);
+  assert.ok(content.every((c) => typeof c.logprob === 'number' && c.logprob <= 0 && c.top_logprobs.length === 2));
+
+  const s = await client.chat.completions.create({ model: 'openai/gpt-4o', stream: true, logprobs: true, messages: [{ role: 'user', content: 'Say hello' }] });
+  let text = '';
+  let tokens = '';
+  for await (const c of s) {
+    text += c.choices[0]?.delta?.content ?? '';
+    for (const lp of c.choices[0]?.logprobs?.content ?? []) tokens += lp.token;
+  }
+  assert.ok(text.length > 0);
+  assert.equal(tokens, text, 'every streamed token comes with its logprob');
+});

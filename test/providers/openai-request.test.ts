@@ -186,3 +186,13 @@ test('Anthropic-style cache_control on content parts is dropped for OpenAI-compa
   // the client's request object is not mutated
   assert.ok('cache_control' in (req.messages[0].content as object[])[0]);
 });
+
+test('logprobs / top_logprobs go upstream when the endpoint lists them; top_logprobs only with logprobs:true', () => {
+  const lp = makeCtx({ supportedParameters: ['max_tokens', 'logprobs', 'top_logprobs'] });
+  const b = bodyOf(chatRequest({ logprobs: true, top_logprobs: 3 }), lp);
+  assert.equal(b.logprobs, true);
+  assert.equal(b.top_logprobs, 3);
+  assert.equal('top_logprobs' in bodyOf(chatRequest({ top_logprobs: 3 }), lp), false, 'OpenAI 400s on top_logprobs alone');
+  const none = bodyOf(chatRequest({ logprobs: true, top_logprobs: 3 }), makeCtx({ supportedParameters: ['max_tokens'] }));
+  assert.equal('logprobs' in none || 'top_logprobs' in none, false, 'dropped where the catalog says unsupported');
+});

@@ -108,3 +108,11 @@ test('embeddings response: ordered by index, prompt tokens, base64 fallback', ()
   assert.deepEqual(b.vectors, [[0.5, -2]]);
   assert.equal(b.prompt_tokens, null);
 });
+
+test('choices[0].logprobs is passed through as sent; absent → null', () => {
+  const logprobs = { content: [{ token: 'Hi', logprob: -0.01, bytes: [72, 105], top_logprobs: [{ token: 'Hi', logprob: -0.01, bytes: [72, 105] }] }], refusal: null };
+  const body = { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, logprobs, finish_reason: 'stop' }] };
+  assert.deepEqual(openaiDialect.parseChatResponse(body, makeCtx()).logprobs, logprobs);
+  const plain = { ...body, choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, logprobs: null, finish_reason: 'stop' }] };
+  assert.equal(openaiDialect.parseChatResponse(plain, makeCtx()).logprobs, null);
+});

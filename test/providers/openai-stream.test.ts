@@ -158,3 +158,16 @@ test('tool-call fragments keep per-index order across interleaved calls', () => 
   const tcs = out.flatMap((e) => (e.type === 'delta' ? e.delta.tool_calls ?? [] : [])) as ToolCallDelta[];
   assert.deepEqual(tcs.map((x) => [x.index, x.function.arguments]), [[0, '{"x":'], [1, ''], [1, '{}'], [0, '1}']]);
 });
+
+test('stream logprobs ride on the delta event of their chunk', () => {
+  const lp = { content: [{ token: 'Hi', logprob: -0.5, bytes: [72, 105], top_logprobs: [] }], refusal: null };
+  const t = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
+  const evs = [
+    ...t.push({ data: JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] }) }),
+    ...t.push({ data: JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Hi' }, logprobs: lp, finish_reason: null }] }) }),
+  ];
+  const deltas = evs.filter((e): e is Extract<StreamEvent, { type: 'delta' }> => e.type === 'delta');
+  assert.equal(deltas.length, 1);
+  assert.deepEqual(deltas[0].delta, { content: 'Hi' });
+  assert.deepEqual(deltas[0].logprobs, lp);
+});

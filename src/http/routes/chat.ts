@@ -197,7 +197,7 @@ function sendComplete(ctx: AuthedContext, gen: string, r: CompleteResult<RouteAt
     model: r.attempt.model.id,
     provider: r.attempt.provider.id,
     system_fingerprint: null,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: res.finish_reason, native_finish_reason: res.native_finish_reason }],
+    choices: [{ index: 0, message, logprobs: res.logprobs ?? null, finish_reason: res.finish_reason, native_finish_reason: res.native_finish_reason }],
     usage: usageJson(fu, toNumberUsd(fu.cost)),
   }, headers);
 }
@@ -215,7 +215,7 @@ async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAtte
           if (d.content) tally.text.content += d.content;
           if (d.reasoning) tally.text.reasoning += d.reasoning;
           if (d.tool_calls) for (const t of d.tool_calls) tally.text.tools += (t.function.name ?? '') + (t.function.arguments ?? '');
-          sse.delta(d);
+          sse.delta(d, ev.logprobs);
           tally.delivered = true;
           break;
         }

@@ -69,5 +69,6 @@ export function parseChatResponse(body: unknown, ctx: BuildContext): ChatResult 
     usage: usageOf(body),
     upstream_id: typeof body.id === 'string' ? body.id : null,
     refusal: typeof msg.refusal === 'string' && msg.refusal.length > 0 ? msg.refusal : null,
+    logprobs: isRecord(choice.logprobs) ? choice.logprobs : null,
   };
 }

@@ -71,9 +71,11 @@ class OpenAIStreamTranslator implements StreamTranslator {
     const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
     if (!isRecord(choice)) return [];
     const out: StreamEvent[] = [];
+    const logprobs = isRecord(choice.logprobs) ? choice.logprobs : undefined;
     if (isRecord(choice.delta)) {
       const delta = this.translateDelta(choice.delta);
-      if (delta) out.push({ type: 'delta', delta });
+      if (delta) out.push(logprobs ? { type: 'delta', delta, logprobs } : { type: 'delta', delta });
+      else if (logprobs) out.push({ type: 'delta', delta: {}, logprobs });
     }
     const native = choice.finish_reason;
     if (typeof native === 'string' && native.length > 0 && !this.finished) {
