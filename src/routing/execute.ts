@@ -111,6 +111,8 @@ export async function executeChat<A extends PlannedAttempt>(
   const errors: UpstreamError[] = [];
   // soonest moment a skipped endpoint admits its probe, for Retry-After when every endpoint was skipped
   let probeInMs = Infinity;
+  // the first endpoint whose dialect could not express the request; answered (400) when nothing else served
+  let invalid: InvalidRequestError | null = null;
   for (let i = 0; i < plan.length; i++) {
     const a = plan[i];
     const key = a.endpointKey;
@@ -141,8 +143,12 @@ export async function executeChat<A extends PlannedAttempt>(
       upstreamReq = dialect.buildChatRequest(req, ctx);
     } catch (err) {
       if (err instanceof InvalidRequestError) {
-        const e: UpstreamError = { status: 400, retryable: false, type: 'invalid_request_error', code: 'invalid_request', message: err.message, upstream_status: null };
-        throw new ExecFailure(e, attempts, err);
+        // This endpoint's wire format cannot carry the request (e.g. audio input to Anthropic); another
+        // endpoint in the plan (a models[] fallback of another dialect) may, so it is skipped, not fatal.
+        // The endpoint's health is untouched: nothing was sent.
+        invalid ??= err;
+        attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 400, duration_ms: 0, error: `invalid_request: ${err.message}`.slice(0, 300) });
+        continue;
       }
       throw err;
     }
@@ -184,6 +190,10 @@ export async function executeChat<A extends PlannedAttempt>(
         break;
       }
     }
+  }
+  if (errors.length === 0 && invalid !== null) {
+    const e: UpstreamError = { status: 400, retryable: false, type: 'invalid_request_error', code: 'invalid_request', message: invalid.message, upstream_status: null };
+    throw new ExecFailure(e, attempts, invalid);
   }
   if (errors.length === 0) {
     errors.push({

@@ -207,3 +207,24 @@ test('stream with the SDK: a 529 on Anthropic before the first token falls back 
   assert.equal(sims.anthropic.requests.length, 1);
   assert.equal(sims.gemini.requests.length, 1);
 });
+
+test("a request one dialect cannot express skips that endpoint for the next model's; alone it is a 400", async () => {
+  // tool-call arguments that are not a JSON object: Anthropic's wire format needs an object, OpenAI's a string
+  const messages = [
+    { role: 'user', content: 'weather?' },
+    { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: 'not json' } }] },
+    { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
+  ];
+  const res = await chat(gw, { models: ['anthropic/claude-haiku-4.5', 'openai/gpt-4o'], messages });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.model, 'openai/gpt-4o');
+  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [['anthropic', '400'], ['openai', '200']]);
+  assert.equal(sims.anthropic.requests.length, 0, 'nothing was sent to the endpoint that cannot take it');
+  const g = await generation(gw, res.body.id);
+  assert.match(g.attempts[0].error ?? '', /invalid_request: .*JSON/);
+
+  const alone = await chat(gw, { model: 'anthropic/claude-haiku-4.5', messages });
+  assert.equal(alone.status, 400, JSON.stringify(alone.body));
+  assert.equal(alone.body.error.type, 'invalid_request_error');
+  assert.match(alone.body.error.message, /JSON/);
+});
