@@ -11,6 +11,9 @@ import { validate } from '../src/http/validate.js';
 import { ChatRequestSchema } from '../src/http/schemas/chat-request.js';
 import { DIALECTS } from '../src/providers/dialects.js';
 import { CHAT_BODY } from './common.js';
+import { finalUsage, usageJson } from '../src/accounting/usage.js';
+import { toNumberUsd } from '../src/accounting/money.js';
+import { generationId } from '../src/http/routes/chat.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const dataDir = mkdtempSync(join(tmpdir(), 'arouter-stages-'));
@@ -48,5 +51,34 @@ time('JSON.stringify(explanation)', () => JSON.stringify(plan.explanation));
 const dialect = DIALECTS[a.provider.dialect];
 const ctx = { target: { provider: a.provider, endpoint: a.endpoint, model: a.model, apiKey: 'x' }, stream: false, reasoning: a.reasoning, maxTokens: a.maxTokens, maxTokensExplicit: a.maxTokensExplicit };
 time('dialect.buildChatRequest', () => dialect.buildChatRequest(req, ctx));
+const upstreamJson = JSON.stringify({
+  id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: a.endpoint.model,
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there! How can I help?' }, logprobs: null, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 9, completion_tokens: 8, total_tokens: 17 },
+});
+time('JSON.parse + parseChatResponse', () => dialect.parseChatResponse(JSON.parse(upstreamJson), ctx));
+const parsed = dialect.parseChatResponse(JSON.parse(upstreamJson), ctx);
+const key = app.directory.findByKey(env.AROUTER_ADMIN_KEY)!;
+time('limits.admit', () => app.limits.admit(key, false, () => a.promptTokens));
+time('spend.reserve + settle', () => {
+  const r = app.spend.reserve(account, key, a.worstCaseBoundPusd);
+  if (r.ok) app.spend.settle(r.reservationId, 1000n);
+});
+time('finalUsage + usageJson', () => {
+  const fu = finalUsage({ upstream: parsed.usage, promptTokens: () => a.promptTokens, inputImages: 0, generated: { content: parsed.content ?? '', reasoning: '', tools: '' }, tokenizer: a.model.architecture.tokenizer, maxTokens: a.maxTokens, pricing: a.endpoint.pricing, delivered: true });
+  return usageJson(fu, toNumberUsd(fu.cost));
+});
+time('health.record', () => app.health.record(a.endpointKey, { ok: true, status: 200, latencyMs: 3, ttftMs: null, outputTokens: 8, generationMs: null }));
+time('health.tryAcquire', () => app.health.tryAcquire(a.endpointKey));
+const row = {
+  id: 'gen-x', account_id: account.id, key_id: key.id, requested_model: model, model, provider: a.provider.id, endpoint: a.endpoint.model,
+  upstream_id: 'chatcmpl-1', attempts: [{ provider: a.provider.id, model, endpoint: a.endpoint.model, status: 200, duration_ms: 3 }],
+  prompt_tokens: 9, completion_tokens: 8, reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: false,
+  cost_pusd: 1234n, latency_ms: 3.3, ttft_ms: null, finish_reason: 'stop', status: 200, streamed: false, cancelled: false,
+  route: plan.explanation, kind: 'chat' as const, created_at: new Date().toISOString(),
+};
+time('ledger row → SQL params (JSON)', () => [JSON.stringify(row.attempts), JSON.stringify(row.route)]);
+time('generationId (randomUUID)', () => generationId());
+time('new Date().toISOString()', () => new Date().toISOString());
 await app.close();
 rmSync(dataDir, { recursive: true, force: true });

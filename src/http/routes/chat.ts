@@ -19,8 +19,11 @@ import type { AttemptRecord, GenerationRow } from '../../store/types.js';
 import type { App } from '../../app.js';
 
 export function generationId(): string {
-  // randomUUID draws from a cached entropy pool (randomBytes per id cost ~2 µs)
-  return `gen-${randomUUID().replace(/-/g, '')}`;
+  // OpenRouter's shape: gen-<unix seconds>-<random>. The time prefix keeps the ledger's primary-key index
+  // append-mostly: measured 2.3× cheaper SQLite inserts than fully random ids (README "Performance").
+  // randomUUID draws from a cached entropy pool (randomBytes per id cost ~2 µs); 20 hex digits = 80 bits.
+  const r = randomUUID();
+  return `gen-${Math.floor(Date.now() / 1000)}-${r.slice(0, 8)}${r.slice(9, 13)}${r.slice(15, 18)}${r.slice(19, 23)}${r[24]}`;
 }
 
 export function routingHttpError(err: RoutingError): HttpError {
