@@ -157,14 +157,21 @@ export interface WorstCaseInput {
  * bounds any split; each completion token at completion or reasoning price, likewise. Cache-read is
  * included in the max because nothing in the catalog forbids a "cache read" dearer than input.
  */
+// The dearest input and output price of a pricing, per parsed pricing: the worst case runs for every
+// planned attempt of every request.
+const worstPrices = new WeakMap<ParsedPricing, { input: Pusd; output: Pusd }>();
+
 export function worstCaseCost(pricing: Pricing | ParsedPricing, w: WorstCaseInput): Pusd {
   const p = asParsed(pricing);
-  const eff = effectivePrices(p);
-  const inPrice = maxUsd(p.prompt, maxUsd(eff.cacheRead, eff.cacheWrite));
-  const outPrice = maxUsd(p.completion, eff.reasoning);
+  let wp = worstPrices.get(p);
+  if (wp === undefined) {
+    const eff = effectivePrices(p);
+    wp = { input: maxUsd(p.prompt, maxUsd(eff.cacheRead, eff.cacheWrite)), output: maxUsd(p.completion, eff.reasoning) };
+    worstPrices.set(p, wp);
+  }
   return (
-    mulCount(inPrice, n(w.promptTokens)) +
-    mulCount(outPrice, n(w.maxOutputTokens)) +
+    mulCount(wp.input, n(w.promptTokens)) +
+    mulCount(wp.output, n(w.maxOutputTokens)) +
     p.request +
     mulCount(p.image, n(w.inputImages)) +
     mulCount(p.web_search, n(w.webSearches))

@@ -5,7 +5,7 @@
 //
 // Every name is resolved before anything is planned, so a typo anywhere in `models[]` is a 400/404 up
 // front rather than a surprise when the primary model happens to fail.
-import { worstCaseCost } from '../accounting/cost.js';
+import { worstCaseCost, type ParsedPricing } from '../accounting/cost.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
 import type { ChatRequest } from '../http/schemas/chat-request.js';
@@ -199,29 +199,51 @@ function attemptFor(
     (prompt.fits(e.max_completion_tokens, e.context_length)
       ? e.max_completion_tokens
       : Math.max(1, Math.min(e.max_completion_tokens, e.context_length - prompt.exact)));
-  const pricing = pricingOf(e);
-  const worst = (promptTokens: number) => worstCaseCost(pricing, { promptTokens, maxOutputTokens: maxTokens, inputImages });
-  let exactWorst: bigint | null = null;
-  return {
-    model: plan.model,
-    endpoint: e,
-    provider: p.provider,
-    variant: plan.variant,
-    reasoning,
-    expectedCostPusd: p.expectedCostPusd,
-    get worstCasePusd() {
-      return (exactWorst ??= worst(prompt.exact));
-    },
-    worstCaseBoundPusd: worst(prompt.bound),
-    maxTokens,
-    maxTokensExplicit: requestedMax !== null,
-    endpointKey: p.key,
-    prompt,
-    get promptTokens() {
-      return prompt.exact;
-    },
-    inputImages,
-  };
+  return new PlannedRouteAttempt(plan, p, reasoning, prompt, inputImages, maxTokens, requestedMax !== null);
+}
+
+/** A class rather than an object literal with getters: built for every planned endpoint of every request. */
+class PlannedRouteAttempt implements RouteAttempt {
+  readonly model: ModelDef;
+  readonly endpoint: EndpointDef;
+  readonly provider: ProviderDef;
+  readonly variant: Variant | null;
+  readonly expectedCostPusd: bigint;
+  readonly endpointKey: string;
+  readonly worstCaseBoundPusd: bigint;
+  private exactWorst: bigint | null = null;
+  private readonly pricing: ParsedPricing;
+
+  constructor(
+    plan: EndpointPlan,
+    p: PlannedEndpoint,
+    readonly reasoning: ReasoningPlan | null,
+    readonly prompt: PromptTokens,
+    readonly inputImages: number,
+    readonly maxTokens: number,
+    readonly maxTokensExplicit: boolean,
+  ) {
+    this.model = plan.model;
+    this.endpoint = p.endpoint;
+    this.provider = p.provider;
+    this.variant = plan.variant;
+    this.expectedCostPusd = p.expectedCostPusd;
+    this.endpointKey = p.key;
+    this.pricing = pricingOf(p.endpoint);
+    this.worstCaseBoundPusd = this.worst(prompt.bound);
+  }
+
+  private worst(promptTokens: number): bigint {
+    return worstCaseCost(this.pricing, { promptTokens, maxOutputTokens: this.maxTokens, inputImages: this.inputImages });
+  }
+
+  get worstCasePusd(): bigint {
+    return (this.exactWorst ??= this.worst(this.prompt.exact));
+  }
+
+  get promptTokens(): number {
+    return this.prompt.exact;
+  }
 }
 
 function explained(a: RouteAttempt, p: PlannedEndpoint): ExplainedEndpoint {

@@ -99,6 +99,8 @@ export function expectedCost(p: ParsedPricing, f: RequestFeatures): bigint {
   return mulCount(p.prompt, f.prompt.estimate) + mulCount(p.completion, out) + p.request + mulCount(p.image, f.inputImages);
 }
 
+const NONE: PlannedEndpoint[] = [];
+
 const byKey = (a: PlannedEndpoint, b: PlannedEndpoint): number =>
   a.key < b.key ? -1 : a.key > b.key ? 1 : a.endpoint.model < b.endpoint.model ? -1 : a.endpoint.model > b.endpoint.model ? 1 : 0;
 const cmpBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -198,8 +200,9 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
     });
   }
 
-  const open = survivors.filter((s) => s.health === 'circuit_open');
-  let lastResort: PlannedEndpoint[] = [];
+  // (allocation-light on purpose: this runs for every request, usually on one to a few endpoints)
+  const open = survivors.some((s) => s.health === 'circuit_open') ? survivors.filter((s) => s.health === 'circuit_open') : NONE;
+  let lastResort: PlannedEndpoint[] = NONE;
   if (open.length > 0 && open.length < survivors.length) {
     for (const s of open) drop(s.endpoint, 'circuit_open', `circuit breaker open for ${s.key}`);
     survivors = survivors.filter((s) => s.health !== 'circuit_open');
@@ -219,9 +222,13 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
   let ordered: PlannedEndpoint[];
   if (sort === null && order.length === 0) {
     rule = 'price_weighted';
-    const healthy = survivors.filter((s) => s.health === 'ok');
-    const shaky = survivors.filter((s) => s.health !== 'ok').sort(comparator('price'));
-    ordered = [...weightedOrder(healthy, random), ...shaky];
+    if (survivors.length <= 1) {
+      ordered = survivors;
+    } else {
+      const healthy = survivors.filter((s) => s.health === 'ok');
+      const shaky = survivors.filter((s) => s.health !== 'ok').sort(comparator('price'));
+      ordered = [...weightedOrder(healthy, random), ...shaky];
+    }
   } else {
     const cmp = comparator(sort ?? 'price');
     const sortRule = sortRuleName(sort, prefs, variant);
@@ -229,8 +236,10 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
     ordered = [...survivors].sort((a, b) => rank(a) - rank(b) || cmp(a, b));
   }
   // every breaker open: the client's order still decides which endpoint gets the first probe
-  const lastCmp = comparator(sort ?? 'price');
-  ordered.push(...lastResort.sort((a, b) => rank(a) - rank(b) || lastCmp(a, b)));
+  if (lastResort.length > 0) {
+    const lastCmp = comparator(sort ?? 'price');
+    ordered.push(...lastResort.sort((a, b) => rank(a) - rank(b) || lastCmp(a, b)));
+  }
 
   // allow_fallbacks:false narrows the plan: to the listed providers with `order`, else to the first endpoint
   if (prefs?.allow_fallbacks === false && ordered.length > 0) {
@@ -252,9 +261,11 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
 
 export function buildFunnel(initial: number, dropped: DroppedEndpoint[]): FunnelStep[] {
   const steps: FunnelStep[] = [{ step: 'initial', removed: 0, remaining: initial }];
+  if (dropped.length === 0) return steps;
   let remaining = initial;
   for (const reason of FILTER_ORDER) {
-    const removed = dropped.filter((d) => d.reason === reason).length;
+    let removed = 0;
+    for (const d of dropped) if (d.reason === reason) removed++;
     if (removed === 0) continue;
     remaining -= removed;
     steps.push({ step: reason, removed, remaining });
