@@ -178,6 +178,20 @@ test('embeddings via the openai and gemini dialects, float and base64', async ()
   }
 });
 
+test('embeddings input a dialect cannot carry (token ids to Gemini) is a 400, and the endpoint stays healthy', async () => {
+  const samples = () => gw.app.health.stats('google:google/gemini-embedding-001').requests_last_30m;
+  const before = samples();
+  const res = await gw.fetch('/embeddings', { method: 'POST', json: { model: 'google/gemini-embedding-001', input: [[1, 2, 3]] } });
+  assert.equal(res.status, 400, await res.clone().text());
+  const body = (await res.json()) as { error: { type: string; message: string } };
+  assert.equal(body.error.type, 'invalid_request_error');
+  assert.match(body.error.message, /text only/);
+  assert.equal(sims.gemini.requests.length, 0, 'nothing was sent upstream');
+  assert.equal(samples(), before, 'no failure counted against the endpoint');
+  const ok = await client.embeddings.create({ model: 'google/gemini-embedding-001', input: 'still fine' });
+  assert.equal(ok.data.length, 1);
+});
+
 test('invalid request bodies are 400s naming the field, before any upstream call', async () => {
   const cases: Array<[unknown, RegExp]> = [
     [{ model: 'openai/gpt-4o' }, /messages/],

@@ -9,7 +9,8 @@ import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { EmbeddingsRequestSchema, type EmbeddingsRequest } from '../schemas/chat-request.js';
 import { DIALECTS } from '../../providers/dialects.js';
-import { networkError, AbortedByClient, RequestAbort } from '../../providers/transport.js';
+import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
+import { ExecFailure, runAttempts } from '../../routing/attempts.js';
 import type { UpstreamError } from '../../providers/types.js';
 import { countTextTokens } from '../../accounting/tokenizer.js';
 import { computeCost, worstCaseCost, emptyUsage } from '../../accounting/cost.js';
@@ -63,9 +64,10 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   }
   const gen = generationId();
   const started = performance.now();
-  const attempts: AttemptRecord[] = [];
   const abort = new RequestAbort(ctx.res, app.config.upstream.totalDeadlineMs);
-  let lastError: UpstreamError | null = null;
+  const plan = endpoints.map((e) => ({ model, endpoint: e, provider: app.providers.get(e.provider)!.def, endpointKey: endpointKey(model, e) }));
+  let attempts: AttemptRecord[] = [];
+  let failure: UpstreamError | null = null;
   let cost = 0n;
   let usedProvider: string | null = null;
   let usedEndpoint: string | null = null;
@@ -73,48 +75,46 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   let estimated = false;
   let usage = emptyUsage();
   try {
-    for (const e of endpoints) {
-      const p = app.providers.get(e.provider)!;
+    const done = await runAttempts(app.health, plan, abort, Date.now() + app.config.upstream.totalDeadlineMs, async (a) => {
+      const p = app.providers.get(a.provider.id)!;
       const dialect = DIALECTS[p.def.dialect];
-      const t0 = performance.now();
-      const target = { provider: p.def, endpoint: e, model, apiKey: p.apiKey };
+      const target = { provider: p.def, endpoint: a.endpoint, model, apiKey: p.apiKey };
+      const res = await app.transport.fetch(dialect.buildEmbeddingsRequest!(req, target), abort);
+      const text = res.body.toString('utf8');
+      if (res.status >= 400) throw dialect.mapError(res.status, text, res.headers(), p.def.name);
       try {
-        const res = await app.transport.fetch(dialect.buildEmbeddingsRequest!(req, target), abort);
-        const text = res.body.toString('utf8');
-        if (res.status >= 400) throw dialect.mapError(res.status, text, res.headers(), p.def.name);
-        let parsed;
-        try {
-          parsed = dialect.parseEmbeddingsResponse!(JSON.parse(text), req);
-        } catch {
-          throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${p.def.name} returned an invalid embeddings body`, upstream_status: res.status } satisfies UpstreamError;
-        }
-        attempts.push({ provider: e.provider, model: model.id, endpoint: e.model, status: res.status, duration_ms: Math.round(performance.now() - t0) });
-        estimated = parsed.prompt_tokens === null || parsed.prompt_tokens === undefined;
-        usage = { ...emptyUsage(), prompt_tokens: parsed.prompt_tokens ?? promptTokens };
-        cost = computeCost(e.pricing, usage).total;
-        usedProvider = e.provider;
-        usedEndpoint = e.model;
-        app.health.record(endpointKey(model, e), { ok: true, status: res.status, latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
-        const b64 = req.encoding_format === 'base64';
-        sendJson(ctx.res, 200, {
-          object: 'list',
-          data: parsed.vectors.map((v, index) => ({ object: 'embedding', index, embedding: b64 ? toBase64(v) : v })),
-          model: model.id,
-          provider: e.provider,
-          id: gen,
-          usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost), ...(estimated ? { estimated: true } : {}) },
-        }, { ...admission.headers, 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts) });
-        return;
-      } catch (err) {
-        const ue = networkError(err, abort);
-        if (ue instanceof AbortedByClient) return;
-        lastError = ue;
-        attempts.push({ provider: e.provider, model: model.id, endpoint: e.model, status: ue.upstream_status ?? ue.status, duration_ms: Math.round(performance.now() - t0), error: ue.message.slice(0, 300) });
-        app.health.record(endpointKey(model, e), { ok: false, status: ue.upstream_status ?? 0, latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
-        if (!ue.retryable) break;
+        return { status: res.status, value: dialect.parseEmbeddingsResponse!(JSON.parse(text), req) };
+      } catch {
+        throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${p.def.name} returned an invalid embeddings body`, upstream_status: res.status } satisfies UpstreamError;
       }
+    });
+    attempts = done.attempts;
+    const parsed = done.value;
+    const e = done.attempt.endpoint;
+    estimated = parsed.prompt_tokens === null || parsed.prompt_tokens === undefined;
+    usage = { ...emptyUsage(), prompt_tokens: parsed.prompt_tokens ?? promptTokens };
+    cost = computeCost(e.pricing, usage).total;
+    usedProvider = e.provider;
+    usedEndpoint = e.model;
+    app.health.record(done.attempt.endpointKey, { ok: true, status: 200, latencyMs: performance.now() - done.startedAt, ttftMs: null, outputTokens: 0, generationMs: null });
+    const b64 = req.encoding_format === 'base64';
+    sendJson(ctx.res, 200, {
+      object: 'list',
+      data: parsed.vectors.map((v, index) => ({ object: 'embedding', index, embedding: b64 ? toBase64(v) : v })),
+      model: model.id,
+      provider: e.provider,
+      id: gen,
+      usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost), ...(estimated ? { estimated: true } : {}) },
+    }, { ...admission.headers, 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts) });
+  } catch (err) {
+    if (err instanceof AbortedByClient) return;
+    if (!(err instanceof ExecFailure)) throw err;
+    attempts = err.attempts;
+    failure = err.error;
+    if (err.invalidRequest) {
+      throw new HttpError(400, err.invalidRequest.message, 'invalid_request_error', 'invalid_request', err.invalidRequest.param, admission.headers);
     }
-    throw upstreamHttpError(lastError!, attempts, admission.headers);
+    throw upstreamHttpError(err.error, attempts, admission.headers);
   } finally {
     abort.dispose();
     app.spend.settle(reservation.reservationId, cost);
@@ -123,7 +123,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
       provider: usedProvider, endpoint: usedEndpoint, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
       reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: estimated, cost_pusd: cost,
       latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
-      status: usedProvider ? 200 : (lastError?.status ?? 499), streamed: false, cancelled: abort.byClient, route: null,
+      status: usedProvider ? 200 : (failure?.status ?? 499), streamed: false, cancelled: abort.byClient, route: null,
       kind: 'embeddings', created_at: new Date().toISOString(),
     });
   }

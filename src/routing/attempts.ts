@@ -1,0 +1,147 @@
+// The fallback loop shared by chat and embeddings: tries a plan's endpoints in order until one answers.
+// Per endpoint: an open circuit breaker skips it (recorded as `circuit_open`); the total deadline stops the
+// walk; a request the endpoint's wire format cannot express (InvalidRequestError, raised while building the
+// upstream request) skips it without touching its health; an upstream failure is recorded, counted against
+// the endpoint's health and, when retryable (429/529/5xx/timeouts/connection errors, a broken 2xx body) or
+// not the client's fault (ARouter's key refused: 502), falls through to the next endpoint. A refusal of the
+// client's own request (a non-retryable 4xx) ends the walk at once. The client going away ends it too.
+import { performance } from 'node:perf_hooks';
+import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
+import { InvalidRequestError } from '../providers/errors.js';
+import type { UpstreamError } from '../providers/types.js';
+import { AbortedByClient, networkError, type RequestAbort } from '../providers/transport.js';
+import type { AttemptRecord } from '../store/types.js';
+import type { HealthTracker } from './health.js';
+
+/** What the loop needs of a planned endpoint. */
+export interface AttemptTarget {
+  model: ModelDef;
+  endpoint: EndpointDef;
+  provider: ProviderDef;
+  /** health / breaker key */
+  endpointKey: string;
+}
+
+/** All attempts failed (or a non-retryable error): what to answer, plus the attempt log. */
+export class ExecFailure extends Error {
+  constructor(
+    public error: UpstreamError,
+    public attempts: AttemptRecord[],
+    public invalidRequest: InvalidRequestError | null = null,
+  ) {
+    super(error.message);
+  }
+}
+
+export interface AttemptSuccess<A, R> {
+  attempt: A;
+  attempts: AttemptRecord[];
+  /** performance.now() when the answering attempt started (its own health sample starts here) */
+  startedAt: number;
+  value: R;
+}
+
+/**
+ * Runs `attempt` for each endpoint of `plan` in order (see the file comment). `attempt` resolves with the
+ * upstream status and its value, resolves null to skip the endpoint silently (not configured), or throws an
+ * UpstreamError / InvalidRequestError / network error. Throws ExecFailure or AbortedByClient. Successes are
+ * recorded in the attempt log; their health sample is the caller's (it knows latency, tokens, TTFT).
+ */
+export async function runAttempts<A extends AttemptTarget, R>(
+  health: HealthTracker,
+  plan: readonly A[],
+  abort: RequestAbort,
+  deadlineAt: number,
+  attempt: (a: A) => Promise<{ status: number; value: R } | null>,
+): Promise<AttemptSuccess<A, R>> {
+  const attempts: AttemptRecord[] = [];
+  const errors: UpstreamError[] = [];
+  // soonest moment a skipped endpoint admits its probe, for Retry-After when every endpoint was skipped
+  let probeInMs = Infinity;
+  // the first endpoint whose dialect could not express the request; answered (400) when nothing else served
+  let invalid: InvalidRequestError | null = null;
+  for (const a of plan) {
+    const key = a.endpointKey;
+    // An open breaker is skipped even when it is the only endpoint left: failing fast (503 + Retry-After) is
+    // the point of the breaker; the planner keeps such endpoints last so a half-open one can take its probe.
+    if (!health.tryAcquire(key)) {
+      attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 0, duration_ms: 0, error: 'circuit_open' });
+      probeInMs = Math.min(probeInMs, health.msUntilProbe(key));
+      continue;
+    }
+    if (Date.now() >= deadlineAt) {
+      errors.push({ status: 408, retryable: true, type: 'timeout', code: 'deadline_exceeded', message: 'Total deadline exceeded before trying every endpoint', upstream_status: null });
+      break;
+    }
+    const t0 = performance.now();
+    try {
+      const done = await attempt(a);
+      if (done === null) continue;
+      record(attempts, a, done.status, t0);
+      return { attempt: a, attempts, startedAt: t0, value: done.value };
+    } catch (err) {
+      if (err instanceof InvalidRequestError) {
+        // nothing was sent: the endpoint's health is untouched, and another endpoint (a models[] fallback of
+        // another dialect) may be able to carry the request
+        invalid ??= err;
+        attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 400, duration_ms: 0, error: `invalid_request: ${err.message}`.slice(0, 300) });
+        continue;
+      }
+      const e = networkError(err, abort);
+      if (e instanceof AbortedByClient) throw e;
+      record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
+      health.record(key, { ok: false, status: failedStatus(e), latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
+      errors.push(e);
+      // a broken 2xx answer (malformed body, error event before content) is a 502 here: it falls back too
+      if (!e.retryable && e.status < 500) throw new ExecFailure(e, attempts);
+      if (abort.aborted) {
+        if (abort.reason instanceof AbortedByClient) throw abort.reason;
+        break;
+      }
+    }
+  }
+  if (errors.length === 0 && invalid !== null) {
+    const e: UpstreamError = { status: 400, retryable: false, type: 'invalid_request_error', code: 'invalid_request', message: invalid.message, upstream_status: null };
+    throw new ExecFailure(e, attempts, invalid);
+  }
+  if (errors.length === 0) {
+    errors.push({
+      status: 503, retryable: true, type: 'service_unavailable_error', code: 'no_endpoint_available',
+      message: 'No endpoint could be tried: every circuit breaker is open', upstream_status: null,
+      ...(Number.isFinite(probeInMs) ? { retry_after_sec: Math.max(1, Math.ceil(probeInMs / 1000)) } : {}),
+    });
+  }
+  throw new ExecFailure(combineErrors(errors), attempts);
+}
+
+function record(attempts: AttemptRecord[], a: AttemptTarget, status: number, t0: number, error?: string): void {
+  attempts.push({
+    provider: a.provider.id,
+    model: a.model.id,
+    endpoint: a.endpoint.model,
+    status,
+    duration_ms: Math.round(performance.now() - t0),
+    ...(error ? { error } : {}),
+  });
+}
+
+/**
+ * The status a failed attempt is recorded (and counted for health) with: the upstream's error status when it
+ * sent one, else ARouter's own (502 for a broken body, 408 for a timeout). A 200 whose body turned out to be
+ * unusable is a failure of the endpoint, never a success nor a neutral answer.
+ */
+function failedStatus(e: UpstreamError): number {
+  return e.upstream_status !== null && e.upstream_status >= 400 ? e.upstream_status : e.status;
+}
+
+function combineErrors(errors: UpstreamError[]): UpstreamError {
+  const last = errors[errors.length - 1];
+  if (errors.length > 1 && errors.every((e) => e.status === 429)) {
+    const retry = Math.min(...errors.map((e) => e.retry_after_sec ?? 1));
+    return { ...last, message: `All ${errors.length} endpoints are rate limited: ${last.message}`, retry_after_sec: retry };
+  }
+  if (errors.length > 1) {
+    return { ...last, message: `All ${errors.length} endpoints failed; last error: ${last.message}` };
+  }
+  return last;
+}
