@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SseDecoder } from '../../src/providers/transport.js';
+import { createServer, type Server } from 'node:http';
+import { EventEmitter } from 'node:events';
+import { AbortedByClient, RequestAbort, SseDecoder, Transport } from '../../src/providers/transport.js';
+import type { UpstreamError } from '../../src/providers/types.js';
 
 test('SseDecoder: events split across reads, CRLF endings, event names, a final event without its blank line', () => {
   const d = new SseDecoder();
@@ -14,10 +17,6 @@ test('SseDecoder: events split across reads, CRLF endings, event names, a final 
   assert.deepEqual(d.end(), [{ data: 'last' }]);
 });
 
-import { createServer, type Server } from 'node:http';
-import { EventEmitter } from 'node:events';
-import { AbortedByClient, RequestAbort, Transport } from '../../src/providers/transport.js';
-import type { UpstreamError } from '../../src/providers/types.js';
 
 const OPTS = { connectTimeoutMs: 2_000, firstByteTimeoutMs: 2_000, idleTimeoutMs: 2_000, connectionsPerOrigin: 4, keepAliveMs: 1_000 };
 
