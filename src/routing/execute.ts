@@ -2,7 +2,6 @@
 // the upstream request; a JSON answer is parsed, a stream is read until its first content (an error before
 // it still falls back) and then handed over as a StreamSession. Every attempt is recorded (endpoint, status,
 // duration) for the generation row and the headers.
-import { performance } from 'node:perf_hooks';
 import type { ChatRequest } from '../http/schemas/chat-request.js';
 import type { BuildContext, ChatResult, DialectAdapter, ReasoningPlan, StreamEvent, UpstreamError } from '../providers/types.js';
 import { DIALECTS } from '../providers/dialects.js';
@@ -47,7 +46,6 @@ export interface StreamResult<A extends PlannedAttempt> extends Committed<A> {
   first: StreamEvent[];
   /** the rest of the stream: pipe() it to the client (push-based, with backpressure) */
   rest: StreamSession;
-  ttftMs: number;
 }
 
 /** what one successful chat attempt yields */
@@ -99,5 +97,5 @@ export async function executeChat<A extends PlannedAttempt>(
   const base = { attempt: done.attempt, ctx, dialect, attempts: done.attempts, startedAt: done.startedAt };
   if (done.value.kind === 'complete') return { ...base, kind: 'complete', result: done.value.result };
   const session = done.value.session;
-  return { ...base, kind: 'stream', first: session.first, rest: session, ttftMs: performance.now() - done.startedAt };
+  return { ...base, kind: 'stream', first: session.first, rest: session };
 }

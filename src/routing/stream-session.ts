@@ -40,10 +40,6 @@ export class StreamSession implements BodyConsumer {
     return p;
   }
 
-  get committed(): boolean {
-    return this.isCommitted;
-  }
-
   data(chunk: Buffer): boolean {
     let evs: StreamEvent[];
     try {
