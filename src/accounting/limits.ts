@@ -81,7 +81,7 @@ export class RequestLimits {
     const rpm = key.rate_limit_rpm ?? this.cfg.defaultRpm;
     if (!rpm) return {};
     const d = this.limiter.peek(`k:${key.id}:r`, [{ name: 'requests-per-minute', limit: rpm, windowMs: MINUTE }], 0);
-    return rateLimitHeaders({ ...d, allowed: true });
+    return rateLimitHeaders(d, true);
   }
 
   /** completion tokens count against tokens-per-minute once known (best effort: never blocks this request) */

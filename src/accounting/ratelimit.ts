@@ -57,13 +57,6 @@ export interface MemoryRateLimiterOptions {
   sweepIntervalMs?: number;
 }
 
-const UNLIMITED: Omit<RateDecision, 'resetMs'> = {
-  allowed: true,
-  limited_by: null,
-  limit: Infinity,
-  remaining: Infinity,
-  retryAfterSec: 0,
-};
 
 export class MemoryRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -104,7 +97,7 @@ export class MemoryRateLimiter implements RateLimiter {
   private decide(key: string, limits: RateLimit[], cost: number, now: number, consume: boolean): RateDecision {
     if (!(cost >= 0) || !Number.isFinite(cost)) throw new RangeError(`rate limit cost must be >= 0, got ${cost}`);
     this.maybeSweep(now);
-    if (limits.length === 0) return { ...UNLIMITED, resetMs: now };
+    if (limits.length === 0) return { allowed: true, limited_by: null, limit: Infinity, remaining: Infinity, resetMs: now, retryAfterSec: 0 };
 
     // Pass 1: read every window, decide. Nothing is written unless all allow.
     const used: number[] = new Array(limits.length);
@@ -224,13 +217,14 @@ function validate(l: RateLimit): void {
  * Response headers for a decision. X-RateLimit-Reset is epoch milliseconds (as OpenRouter sends it);
  * Retry-After (seconds, RFC 9110) only on refusals. No headers when no limit applied.
  */
-export function rateLimitHeaders(d: RateDecision): Record<string, string> {
+/** `asAllowed`: describe the window without a Retry-After even if it is exhausted (peeks, not refusals). */
+export function rateLimitHeaders(d: RateDecision, asAllowed = false): Record<string, string> {
   if (!Number.isFinite(d.limit)) return {};
   const h: Record<string, string> = {
     'X-RateLimit-Limit': String(d.limit),
     'X-RateLimit-Remaining': String(Math.max(0, Math.floor(d.remaining))),
     'X-RateLimit-Reset': String(d.resetMs),
   };
-  if (!d.allowed) h['Retry-After'] = String(Math.max(1, d.retryAfterSec));
+  if (!d.allowed && !asAllowed) h['Retry-After'] = String(Math.max(1, d.retryAfterSec));
   return h;
 }

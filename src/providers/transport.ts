@@ -207,7 +207,8 @@ export class Transport {
         {
           path: url.path,
           method: req.method,
-          headers: req.method === 'GET' ? req.headers : { ...req.headers, 'content-type': 'application/json' },
+          // the dialects' request builders set content-type (UpstreamRequest.headers)
+          headers: req.headers,
           body: req.method === 'GET' ? undefined : req.body,
         },
         call,

@@ -40,6 +40,7 @@ export interface UpstreamRequest {
   /** absolute URL */
   url: string;
   method: 'POST' | 'GET';
+  /** complete: a POST's builder sets content-type itself (the transport sends them as they are) */
   headers: Record<string, string>;
   body: string;
 }

@@ -94,8 +94,7 @@ export async function executeChat<A extends PlannedAttempt>(
     await session.start();
     return { status: res.status, value: { kind: 'stream' as const, session } };
   });
-  const base = { attempt: done.attempt, ctx, dialect, attempts: done.attempts, startedAt: done.startedAt };
-  if (done.value.kind === 'complete') return { ...base, kind: 'complete', result: done.value.result };
-  const session = done.value.session;
-  return { ...base, kind: 'stream', first: session.first, rest: session };
+  const { attempt, attempts, startedAt, value } = done;
+  if (value.kind === 'complete') return { kind: 'complete', attempt, ctx, dialect, attempts, startedAt, result: value.result };
+  return { kind: 'stream', attempt, ctx, dialect, attempts, startedAt, first: value.session.first, rest: value.session };
 }

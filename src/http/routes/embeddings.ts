@@ -92,7 +92,8 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
     const parsed = done.value;
     const e = done.attempt.endpoint;
     estimated = parsed.prompt_tokens === null || parsed.prompt_tokens === undefined;
-    usage = { ...emptyUsage(), prompt_tokens: parsed.prompt_tokens ?? promptTokens };
+    usage = emptyUsage();
+    usage.prompt_tokens = parsed.prompt_tokens ?? promptTokens;
     cost = computeCost(e.pricing, usage).total;
     usedProvider = e.provider;
     usedEndpoint = e.model;
@@ -105,7 +106,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
       provider: e.provider,
       id: gen,
       usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost), ...(estimated ? { estimated: true } : {}) },
-    }, { ...admission.headers, 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts) });
+    }, { 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts), ...admission.headers });
   } catch (err) {
     if (err instanceof AbortedByClient) return;
     if (!(err instanceof ExecFailure)) throw err;
