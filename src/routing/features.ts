@@ -145,20 +145,38 @@ export function extractFeatures(req: ChatRequest, tokenizer: string, variant: Va
 }
 
 function fromCount(req: ChatRequest, prompt: PromptTokens, variant: Variant | null): RequestFeatures {
-  return {
-    prompt,
-    get promptTokens() {
-      return prompt.exact;
-    },
-    inputImages: prompt.images,
-    inputModalities: inputModalities(req.messages),
-    tools: (req.tools?.length ?? 0) > 0,
-    toolChoice: req.tool_choice ?? null,
-    responseFormat: responseFormatKind(req),
-    reasoning: reasoningRequested(req, variant),
-    maxOutputTokens: req.max_completion_tokens ?? req.max_tokens ?? null,
-    parameters: usedParameters(req, variant),
-  };
+  return new Features(req, prompt, variant);
+}
+
+/** A class, not an object literal with a getter: V8 builds those ~50× slower (measured 0.6 µs vs 12 ns). */
+class Features implements RequestFeatures {
+  readonly inputImages: number;
+  readonly inputModalities: Modality[];
+  readonly tools: boolean;
+  readonly toolChoice: ChatToolChoice | null;
+  readonly responseFormat: ResponseFormatKind | null;
+  readonly reasoning: boolean;
+  readonly maxOutputTokens: number | null;
+  readonly parameters: string[];
+
+  constructor(
+    req: ChatRequest,
+    readonly prompt: PromptTokens,
+    variant: Variant | null,
+  ) {
+    this.inputImages = prompt.images;
+    this.inputModalities = inputModalities(req.messages);
+    this.tools = (req.tools?.length ?? 0) > 0;
+    this.toolChoice = req.tool_choice ?? null;
+    this.responseFormat = responseFormatKind(req);
+    this.reasoning = reasoningRequested(req, variant);
+    this.maxOutputTokens = req.max_completion_tokens ?? req.max_tokens ?? null;
+    this.parameters = usedParameters(req, variant);
+  }
+
+  get promptTokens(): number {
+    return this.prompt.exact;
+  }
 }
 
 export type FeaturesFor = (tokenizer: string, variant?: Variant | null) => RequestFeatures;
