@@ -45,6 +45,16 @@ function upstreamError(message: string): UpstreamError {
   return { status: 502, retryable: true, type: 'upstream_error', code: 'x', message, upstream_status: 200 };
 }
 
+/** a session that already committed on a first content read "a" */
+async function committed(): Promise<{ body: FakeBody; s: StreamSession }> {
+  const body = new FakeBody();
+  const s = new StreamSession(body, translator(), 'P');
+  const started = s.start();
+  body.read('data: a\n\n');
+  await started;
+  return { body, s };
+}
+
 const contents = (evs: StreamEvent[]) => evs.map((e) => (e.type === 'delta' ? e.delta.content : e.type)).join('|');
 
 test('commits at the first content; later reads reach the sink, reads before pipe() are replayed in order', async () => {
@@ -90,11 +100,7 @@ test('a stream that ends without content is an empty-stream 502, a network failu
 });
 
 test('after content, an upstream failure arrives in-band as an error event and ends the stream', async () => {
-  const body = new FakeBody();
-  const s = new StreamSession(body, translator(), 'P');
-  const started = s.start();
-  body.read('data: a\n\n');
-  await started;
+  const { body, s } = await committed();
   const got: StreamEvent[] = [];
   const piped = s.pipe((evs) => (got.push(...evs), true));
   body.consumer!.fail(upstreamError('idle timeout'));
@@ -103,11 +109,7 @@ test('after content, an upstream failure arrives in-band as an error event and e
 });
 
 test('an in-band error event from the translator ends the stream and cancels the upstream', async () => {
-  const body = new FakeBody();
-  const s = new StreamSession(body, translator(), 'P');
-  const started = s.start();
-  body.read('data: a\n\n');
-  await started;
+  const { body, s } = await committed();
   const got: StreamEvent[] = [];
   const piped = s.pipe((evs) => (got.push(...evs), true));
   body.read('data: b\n\ndata: !\n\n');
@@ -119,11 +121,7 @@ test('an in-band error event from the translator ends the stream and cancels the
 });
 
 test("backpressure: the sink's false pauses the upstream read; resume() asks the upstream for more", async () => {
-  const body = new FakeBody();
-  const s = new StreamSession(body, translator(), 'P');
-  const started = s.start();
-  body.read('data: a\n\n');
-  await started;
+  const { body, s } = await committed();
   let full = true;
   const got: StreamEvent[] = [];
   const piped = s.pipe((evs) => (got.push(...evs), !full));
@@ -138,21 +136,13 @@ test("backpressure: the sink's false pauses the upstream read; resume() asks the
 });
 
 test('a client that left rejects pipe() with AbortedByClient, also when it left before pipe()', async () => {
-  const body = new FakeBody();
-  const s = new StreamSession(body, translator(), 'P');
-  const started = s.start();
-  body.read('data: a\n\n');
-  await started;
+  const { body, s } = await committed();
   body.consumer!.fail(new AbortedByClient());
   await assert.rejects(s.pipe(() => true), AbortedByClient);
 });
 
 test('a sink that throws rejects pipe() and cancels the upstream instead of throwing into the HTTP client', async () => {
-  const body = new FakeBody();
-  const s = new StreamSession(body, translator(), 'P');
-  const started = s.start();
-  body.read('data: a\n\n');
-  await started;
+  const { body, s } = await committed();
   const piped = s.pipe(() => {
     throw new Error('socket gone');
   });
