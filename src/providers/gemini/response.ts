@@ -104,40 +104,45 @@ export interface PartTranslator {
 
 /** Stateful so that tool-call indices and ids keep counting across stream chunks. */
 export function createPartTranslator(ctx: BuildContext): PartTranslator {
-  let calls = 0;
-  const exclude = ctx.reasoning?.exclude === true;
-  return {
-    get toolCallCount() {
-      return calls;
-    },
-    part(p, responseId) {
-      const delta: ChunkDelta = {};
-      let callId: string | null = null;
-      if (isObj(p.functionCall)) {
-        const fc = p.functionCall;
-        const name = typeof fc.name === 'string' ? fc.name : '';
-        const args = JSON.stringify(isObj(fc.args) ? fc.args : {});
-        callId = toolCallId(fc.id, responseId, calls, name, args);
-        delta.tool_calls = [{ index: calls, id: callId, type: 'function', function: { name, arguments: args } }];
-        calls++;
-      } else if (typeof p.text === 'string' && p.text !== '') {
-        if (p.thought === true) {
-          if (!exclude) delta.reasoning = p.text;
-        } else delta.content = p.text;
-      }
-      // executableCode / codeExecutionResult / inlineData outputs: ARouter requests none of them
-      if (typeof p.thoughtSignature === 'string' && p.thoughtSignature !== '') {
-        const detail: ReasoningDetail = {
-          type: 'reasoning.encrypted',
-          data: p.thoughtSignature,
-          format: GEMINI_REASONING_FORMAT,
-          id: callId,
-        };
-        delta.reasoning_details = [detail];
-      }
-      return Object.keys(delta).length > 0 ? delta : null;
-    },
-  };
+  return new GeminiParts(ctx.reasoning?.exclude === true);
+}
+
+// a class rather than an object literal with a getter (V8 builds those ~50× slower)
+class GeminiParts implements PartTranslator {
+  private calls = 0;
+  constructor(private readonly exclude: boolean) {}
+
+  get toolCallCount(): number {
+    return this.calls;
+  }
+
+  part(p: Json, responseId: string | null): ChunkDelta | null {
+    const delta: ChunkDelta = {};
+    let callId: string | null = null;
+    if (isObj(p.functionCall)) {
+      const fc = p.functionCall;
+      const name = typeof fc.name === 'string' ? fc.name : '';
+      const args = JSON.stringify(isObj(fc.args) ? fc.args : {});
+      callId = toolCallId(fc.id, responseId, this.calls, name, args);
+      delta.tool_calls = [{ index: this.calls, id: callId, type: 'function', function: { name, arguments: args } }];
+      this.calls++;
+    } else if (typeof p.text === 'string' && p.text !== '') {
+      if (p.thought === true) {
+        if (!this.exclude) delta.reasoning = p.text;
+      } else delta.content = p.text;
+    }
+    // executableCode / codeExecutionResult / inlineData outputs: ARouter requests none of them
+    if (typeof p.thoughtSignature === 'string' && p.thoughtSignature !== '') {
+      const detail: ReasoningDetail = {
+        type: 'reasoning.encrypted',
+        data: p.thoughtSignature,
+        format: GEMINI_REASONING_FORMAT,
+        id: callId,
+      };
+      delta.reasoning_details = [detail];
+    }
+    return Object.keys(delta).length > 0 ? delta : null;
+  }
 }
 
 export function parseChatResponse(body: unknown, ctx: BuildContext): ChatResult {
