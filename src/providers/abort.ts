@@ -58,10 +58,6 @@ export class RequestAbort {
     this.hook = null;
   }
 
-  abort(reason: Error): void {
-    this.fire(reason);
-  }
-
   private fire(reason: Error): void {
     if (this.why) return;
     this.why = reason;

@@ -69,7 +69,6 @@ interface Ranked {
   plan: EndpointPlan;
 }
 
-const isDeprecated = isExpired;
 
 /** Planner drop steps as auto capability reasons, so the explanation reads as "what the model lacks". */
 function capabilityReason(plan: EndpointPlan, f: RequestFeatures): string {
@@ -122,7 +121,7 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
       dropped.push({ model: m.id, reason: 'provider_unavailable', detail: 'no endpoint on a provider enabled for this account' });
       continue;
     }
-    if (isDeprecated(m, now)) {
+    if (isExpired(m, now)) {
       dropped.push({ model: m.id, reason: 'deprecated', detail: `expired on ${m.expiration_date}` });
       continue;
     }

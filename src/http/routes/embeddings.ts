@@ -65,7 +65,10 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   const gen = generationId();
   const started = performance.now();
   const abort = new RequestAbort(ctx.res, app.config.upstream.totalDeadlineMs);
-  const plan = endpoints.map((e) => ({ model, endpoint: e, provider: app.providers.get(e.provider)!.def, endpointKey: endpointKey(model, e) }));
+  const plan = endpoints.map((e) => {
+    const configured = app.providers.get(e.provider)!;
+    return { model, endpoint: e, provider: configured.def, apiKey: configured.apiKey, endpointKey: endpointKey(model, e) };
+  });
   let attempts: AttemptRecord[] = [];
   let failure: UpstreamError | null = null;
   let cost = 0n;
@@ -76,16 +79,15 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   let usage = emptyUsage();
   try {
     const done = await runAttempts(app.health, plan, abort, Date.now() + app.config.upstream.totalDeadlineMs, async (a) => {
-      const p = app.providers.get(a.provider.id)!;
-      const dialect = DIALECTS[p.def.dialect];
-      const target = { provider: p.def, endpoint: a.endpoint, model, apiKey: p.apiKey };
+      const dialect = DIALECTS[a.provider.dialect];
+      const target = { provider: a.provider, endpoint: a.endpoint, model, apiKey: a.apiKey };
       const res = await app.transport.fetch(dialect.buildEmbeddingsRequest!(req, target), abort);
       const text = res.body.toString('utf8');
-      if (res.status >= 400) throw dialect.mapError(res.status, text, res.headers(), p.def.name);
+      if (res.status >= 400) throw dialect.mapError(res.status, text, res.headers(), a.provider.name);
       try {
         return { status: res.status, value: dialect.parseEmbeddingsResponse!(JSON.parse(text), req) };
       } catch {
-        throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${p.def.name} returned an invalid embeddings body`, upstream_status: res.status } satisfies UpstreamError;
+        throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${a.provider.name} returned an invalid embeddings body`, upstream_status: res.status } satisfies UpstreamError;
       }
     });
     attempts = done.attempts;

@@ -7,6 +7,7 @@ import { filterModels, isVisible, parseModalities, parseParams, publicEndpoint, 
 import type { ModelDef } from '../../catalog/types.js';
 import { isExpired } from '../../catalog/catalog.js';
 import { deprecated } from '../../routing/resolve.js';
+import { routingHttpError } from './chat.js';
 
 const MAX_CACHE = 256;
 
@@ -41,10 +42,7 @@ function findVisible(ctx: AuthedContext): ModelDef {
   if (!m || !isVisible(m, ctx.app.providers.availableFor(ctx.account))) {
     throw notFound(`Model ${id} not found`, 'model_not_found');
   }
-  if (isExpired(m)) {
-    const err = deprecated(ctx.app.catalog, m, ctx.app.providers.availableFor(ctx.account));
-    throw notFound(err.message, 'model_deprecated');
-  }
+  if (isExpired(m)) throw routingHttpError(deprecated(ctx.app.catalog, m, ctx.app.providers.availableFor(ctx.account)));
   return m;
 }
 
