@@ -14,6 +14,10 @@ import { CHAT_BODY } from './common.js';
 import { finalUsage, usageJson } from '../src/accounting/usage.js';
 import { toNumberUsd } from '../src/accounting/money.js';
 import { generationId } from '../src/http/routes/chat.js';
+import { Writable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import { SseDecoder } from '../src/providers/transport.js';
+import { SseWriter } from '../src/http/chat-output.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const dataDir = mkdtempSync(join(tmpdir(), 'arouter-stages-'));
@@ -80,5 +84,21 @@ const row = {
 time('ledger row → SQL params (JSON)', () => [JSON.stringify(row.attempts), JSON.stringify(row.route)]);
 time('generationId (randomUUID)', () => generationId());
 time('new Date().toISOString()', () => new Date().toISOString());
+// the stream path, per upstream chunk (the bench upstream's frame; a Writable stands in for the client socket)
+const frame = Buffer.from(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'echo', choices: [{ index: 0, delta: { content: ' tok7' }, finish_reason: null }] })}\n\n`);
+const decoder = new SseDecoder();
+const sctx = { ...ctx, stream: true };
+const translator = dialect.createStreamTranslator(sctx);
+time('SseDecoder.feed (one frame)', () => decoder.feed(frame));
+const ev = decoder.feed(frame)[0];
+time('translator.push (one chunk)', () => translator.push(ev));
+const sink = new Writable({ write: (_c, _e, cb) => cb() });
+const writer = new SseWriter(sink as unknown as ServerResponse);
+writer.setIdentity('gen-1764094000-0123456789abcdef0123', 1764094000, model, a.provider.id);
+const delta = { content: ' tok7' };
+time('SseWriter.delta (into a Writable)', () => writer.delta(delta));
+time('chunk total: feed+push+delta', () => {
+  for (const e of decoder.feed(frame)) for (const t of translator.push(e)) if (t.type === 'delta') writer.delta(t.delta);
+});
 await app.close();
 rmSync(dataDir, { recursive: true, force: true });

@@ -78,3 +78,32 @@ export function summarizeRoute(e: RouteExplanation): string {
   const line = parts.join('; ');
   return line.length <= HEADER_MAX ? line : line.slice(0, HEADER_MAX - 3) + '...';
 }
+
+/** What a generation row keeps of the plan's explanation: everything but `chosen`, which would repeat a
+ *  candidate (about a third of the bytes of a one-endpoint plan, on every row). The row's own
+ *  model/provider/endpoint say which candidate served; routeOfGeneration puts `chosen` back from them. */
+export type StoredRoute = Omit<RouteExplanation, 'chosen'>;
+
+export function storedRoute(e: RouteExplanation): StoredRoute {
+  return { rule: e.rule, requested: e.requested, variant: e.variant, candidates: e.candidates, dropped: e.dropped, models: e.models, auto: e.auto };
+}
+
+/**
+ * A generation's route as the API shows it: `chosen` is the candidate that actually answered (after a
+ * fallback, not the plan's first), absent when none did. Rows written before routes were stored compactly
+ * carry the plan's `chosen`; it is replaced the same way.
+ */
+export function routeOfGeneration(route: unknown, served: { model: string | null; provider: string | null; endpoint: string | null }): unknown {
+  if (typeof route !== 'object' || route === null || !Array.isArray((route as StoredRoute).candidates)) return route;
+  const r = route as StoredRoute & { chosen?: ExplainedEndpoint };
+  const chosen =
+    served.provider === null ? undefined
+    : r.candidates.find((c) => c.provider === served.provider && c.endpoint_model === served.endpoint && c.model === served.model);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (k === 'chosen') continue;
+    if (k === 'candidates' && chosen !== undefined) out.chosen = chosen;
+    out[k] = v;
+  }
+  return out;
+}

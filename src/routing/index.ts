@@ -7,5 +7,5 @@ export { endpointKey, supportsParam, parsePriceCaps, type DropReason } from './f
 export { planEndpoints, expectedCost, EXPECTED_OUTPUT_TOKENS, type EndpointPlan, type PlannedEndpoint, type DroppedEndpoint } from './planner.js';
 export { chooseAutoModel, type AutoChoice, type AutoExplanation } from './auto.js';
 export { buildRoutePlan, type RouteAttempt, type RoutePlan, type BuildRoutePlanInput } from './plan.js';
-export { summarizeRoute, type RouteExplanation } from './explain.js';
+export { summarizeRoute, storedRoute, routeOfGeneration, type RouteExplanation, type StoredRoute } from './explain.js';
 export { HealthTracker, classifySample, type HealthSample, type EndpointStats, type BreakerState, type HealthOptions } from './health.js';

@@ -64,6 +64,34 @@ for (const status of [500, 503, 429]) {
   });
 }
 
+test("the generation's route names the endpoint that served as `chosen`, pending and once written; rows store it once", async () => {
+  sims.openai.script({ match: { model: GROQ_LLAMA }, status: 503 });
+  const res = await chat(gw, { model: LLAMA, provider: GROQ_FIRST });
+  assert.equal(res.status, 200);
+  const id = res.body.id as string;
+  const before = await generation(gw, id);
+  assert.deepEqual(before.route.candidates.map((c) => c.provider).slice(0, 2), ['groq', 'fireworks'], 'the plan put groq first');
+  assert.equal(before.route.chosen?.provider, 'fireworks');
+  await gw.app.ledger.flush();
+  assert.equal(gw.app.ledger.pending(id), undefined, 'the row is written');
+  const stored = await gw.app.store.getGeneration(id);
+  assert.ok(stored && typeof stored.route === 'object' && stored.route !== null);
+  assert.equal('chosen' in stored.route, false, 'the stored route does not repeat a candidate');
+  const after = await generation(gw, id);
+  assert.deepEqual(after.route, before.route);
+  assert.equal(Object.keys(after.route).join(','), 'rule,requested,variant,chosen,candidates,dropped,models');
+
+  // nothing served: no `chosen`
+  sims.openai.script({ match: { model: GROQ_LLAMA }, status: 500 });
+  sims.openai.script({ match: { model: FIREWORKS_LLAMA }, status: 500 });
+  const failed = await chat(gw, { model: LLAMA, provider: { ...GROQ_FIRST, allow_fallbacks: false } });
+  assert.equal(failed.status, 502);
+  const gid = failed.headers.get('x-arouter-generation-id');
+  assert.ok(gid, 'a failed request has a generation id too');
+  const g = await generation(gw, gid);
+  assert.equal(g.route.chosen, undefined);
+});
+
 test('a 529 from Anthropic falls back across models (models[]) to another dialect', async () => {
   sims.anthropic.script({ match: { model: 'claude-sonnet-4-5-20250929' }, status: 529 });
   const res = await chat(gw, { models: ['anthropic/claude-sonnet-4.5', 'openai/gpt-4o'] });

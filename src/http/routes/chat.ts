@@ -9,7 +9,7 @@ import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { ChatRequestSchema, type ChatRequest } from '../schemas/chat-request.js';
 import { SseWriter, attemptsHeader } from '../chat-output.js';
-import { buildRoutePlan, RoutingError, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
+import { buildRoutePlan, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';
 import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import type { FinishReason, NormalizedUsage, StreamEvent, UpstreamError } from '../../providers/types.js';
@@ -342,7 +342,7 @@ function settle(
     status: s.cancelled ? 499 : s.status,
     streamed: s.stream,
     cancelled: s.cancelled,
-    route: s.plan.explanation,
+    route: storedRoute(s.plan.explanation),
     kind: 'chat',
     created_at: new Date().toISOString(),
   };

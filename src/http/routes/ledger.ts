@@ -5,6 +5,7 @@ import { badRequest, notFound } from '../errors.js';
 import { sendJson } from '../respond.js';
 import { formatUsd, toNumberUsd } from '../../accounting/money.js';
 import type { ActivityFilter, GenerationRow } from '../../store/types.js';
+import { routeOfGeneration } from '../../routing/index.js';
 
 export function generationJson(g: GenerationRow) {
   return {
@@ -32,7 +33,7 @@ export function generationJson(g: GenerationRow) {
     total_cost: toNumberUsd(g.cost_pusd),
     total_cost_exact: formatUsd(g.cost_pusd),
     attempts: g.attempts,
-    route: g.route,
+    route: routeOfGeneration(g.route, { model: g.model, provider: g.provider, endpoint: g.endpoint }),
   };
 }
 
