@@ -28,6 +28,7 @@ export interface Config {
     totalDeadlineMs: number;
     connectionsPerOrigin: number;
     keepAliveMs: number;
+    maxResponseBytes: number;
     keepaliveCommentMs: number;
   };
   limits: { defaultRpm: number | null; defaultTpm: number | null; freeRpm: number; freeRpd: number };
@@ -110,6 +111,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
       totalDeadlineMs: c.upstream?.total_deadline_ms ?? 300_000,
       connectionsPerOrigin: c.upstream?.connections_per_origin ?? 128,
       keepAliveMs: c.upstream?.keep_alive_ms ?? 30_000,
+      maxResponseBytes: c.upstream?.max_response_bytes ?? 128 * 1024 * 1024,
       keepaliveCommentMs: c.upstream?.keepalive_comment_ms ?? 5_000,
     },
     limits: {

@@ -54,6 +54,7 @@ export const ConfigSchema = Type.Object(
           total_deadline_ms: Type.Optional(PositiveInt),
           connections_per_origin: Type.Optional(PositiveInt),
           keep_alive_ms: Type.Optional(PositiveInt),
+          max_response_bytes: Type.Optional(PositiveInt),
           keepalive_comment_ms: Type.Optional(PositiveInt),
         },
         { additionalProperties: false },

@@ -27,6 +27,18 @@ export interface TransportOptions {
   idleTimeoutMs: number;
   connectionsPerOrigin: number;
   keepAliveMs: number;
+  /** the most an upstream may send as one JSON answer, or as one SSE event; more fails the attempt (502) */
+  maxResponseBytes: number;
+}
+
+/** error answers are read for their message only: the rest is not worth holding */
+const ERROR_BODY_MAX = 64 * 1024;
+
+function tooLarge(limit: number, what: string): UpstreamError {
+  return {
+    status: 502, retryable: true, type: 'upstream_error', code: 'upstream_response_too_large',
+    message: `Upstream sent ${what} larger than ${limit} bytes (upstream.max_response_bytes)`, upstream_status: 200,
+  };
 }
 
 export type UpstreamHeaders = Record<string, string | string[] | undefined>;
@@ -64,9 +76,11 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private resumeFn: (() => void) | null = null;
   private abortFn: ((reason?: Error) => void) | null = null;
   private settled = false;
+  private size = 0;
 
   constructor(
     private mode: 'buffer' | 'stream',
+    private maxBytes: number,
     private abort: RequestAbort,
     private resolve: (v: UpstreamCall) => void,
     private reject: (e: Failure) => void,
@@ -87,6 +101,16 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.consumer) return this.consumer.data(chunk);
+    // buffered whole (JSON answers; stream reads before pipe()): bounded, so a runaway upstream cannot take the heap
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      const e = tooLarge(this.maxBytes, 'an answer');
+      this.chunks = [];
+      if (!this.settled) this.settle(e);
+      else this.failure = e;
+      this.stop();
+      return false;
+    }
     this.chunks.push(chunk);
     return true;
   }
@@ -142,6 +166,10 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.ended || this.failure) return;
     this.consumer = null;
     this.failure = { status: 499, retryable: false, type: 'cancelled', code: 'cancelled', message: 'cancelled by ARouter', upstream_status: null };
+    this.stop();
+  }
+
+  private stop(): void {
     this.abort.unbind();
     this.abortFn?.(new Error('cancelled'));
   }
@@ -157,8 +185,10 @@ export interface UpstreamBody {
   resume(): void;
   /** close the upstream connection; the consumer hears nothing more */
   cancel(): void;
-  /** the whole remaining body as text (error answers) */
+  /** the remaining body as text, at most its first 64 KiB (error answers: the rest is dropped) */
   text(): Promise<string>;
+  /** the largest SSE event the decoder may hold (upstream.max_response_bytes) */
+  readonly maxEventBytes: number;
 }
 
 export class Transport {
@@ -196,7 +226,7 @@ export class Transport {
 
   private dispatch(req: UpstreamRequest, abort: RequestAbort, mode: 'buffer' | 'stream'): Promise<UpstreamCall> {
     return new Promise<UpstreamCall>((resolve, reject) => {
-      const call = new UpstreamCall(mode, abort, resolve, reject);
+      const call = new UpstreamCall(mode, this.opts.maxResponseBytes, abort, resolve, reject);
       let url;
       try {
         url = this.target(req.url);
@@ -231,12 +261,22 @@ export class Transport {
       pipe: (c) => call.pipe(c),
       resume: () => call.resume(),
       cancel: () => call.cancel(),
+      maxEventBytes: this.opts.maxResponseBytes,
       text: () =>
         new Promise<string>((resolve, reject) => {
           const parts: Buffer[] = [];
+          let size = 0;
+          const done = () => resolve(Buffer.concat(parts).toString('utf8'));
           call.pipe({
-            data: (c) => (parts.push(c), true),
-            end: () => resolve(Buffer.concat(parts).toString('utf8')),
+            data: (c) => {
+              if (size < ERROR_BODY_MAX) parts.push(c.subarray(0, ERROR_BODY_MAX - size));
+              size += c.length;
+              if (size < ERROR_BODY_MAX) return true;
+              call.cancel();
+              done();
+              return false;
+            },
+            end: done,
             fail: reject,
           });
         }),
@@ -255,6 +295,10 @@ export class Transport {
  */
 export class SseDecoder {
   private queue: SseEvent[] = [];
+  /** bytes fed since an event last completed: an event that never ends must not grow without bound */
+  private open = 0;
+  constructor(private maxEventBytes = Infinity) {}
+
   private parser = createParser({
     onEvent: (e) => this.queue.push(e.event ? { event: e.event, data: e.data } : { data: e.data }),
   });
@@ -262,6 +306,8 @@ export class SseDecoder {
 
   feed(chunk: Buffer): SseEvent[] {
     this.parser.feed(this.text.decode(chunk, { stream: true }));
+    if (this.queue.length > 0) this.open = 0;
+    else if ((this.open += chunk.length) > this.maxEventBytes) throw tooLarge(this.maxEventBytes, 'a stream event');
     return this.drain();
   }
 

@@ -12,7 +12,7 @@ export type EventSink = (evs: StreamEvent[]) => boolean;
 const isContent = (e: StreamEvent) => e.type === 'delta' || e.type === 'finish';
 
 export class StreamSession implements BodyConsumer {
-  private decoder = new SseDecoder();
+  private decoder: SseDecoder;
   /** events up to and including the read that brought the first content */
   readonly first: StreamEvent[] = [];
   private hasDelta = false;
@@ -31,7 +31,9 @@ export class StreamSession implements BodyConsumer {
     private body: UpstreamBody,
     private translator: StreamTranslator,
     private providerName: string,
-  ) {}
+  ) {
+    this.decoder = new SseDecoder(body.maxEventBytes);
+  }
 
   /** Starts reading; resolves once content arrived, rejects with the failure before it (worth a fallback). */
   start(): Promise<void> {

@@ -18,7 +18,7 @@ test('SseDecoder: events split across reads, CRLF endings, event names, a final 
 });
 
 
-const OPTS = { connectTimeoutMs: 2_000, firstByteTimeoutMs: 2_000, idleTimeoutMs: 2_000, connectionsPerOrigin: 4, keepAliveMs: 1_000 };
+const OPTS = { connectTimeoutMs: 2_000, firstByteTimeoutMs: 2_000, idleTimeoutMs: 2_000, connectionsPerOrigin: 4, keepAliveMs: 1_000, maxResponseBytes: 1 << 20 };
 
 /** a stand-in for the client's ServerResponse: RequestAbort only listens for 'close' */
 function fakeClient(): EventEmitter & { writableFinished: boolean } {
@@ -104,4 +104,62 @@ test('Transport: the client leaving aborts the call (AbortedByClient); the total
   await t.close();
   server.closeAllConnections();
   server.close();
+});
+
+test('Transport.fetch: an answer larger than maxResponseBytes fails the attempt (retryable 502) and closes the connection', async () => {
+  let closed!: Promise<void>;
+  const { server, url } = await listen((req, res) => {
+    closed = new Promise((r) => res.once('close', () => r()));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    // never-ending: only ARouter's cap stops it
+    const more = () => {
+      while (!res.destroyed && res.write(Buffer.alloc(64 * 1024, 32)));
+      if (!res.destroyed) res.once('drain', more);
+    };
+    more();
+  });
+  const t = new Transport({ ...OPTS, maxResponseBytes: 256 * 1024 });
+  const abort = new RequestAbort(fakeClient() as never, 10_000);
+  try {
+    await assert.rejects(t.fetch(post(url), abort), (e: { status: number; code: string; retryable: boolean; message: string }) => {
+      assert.equal(e.status, 502);
+      assert.equal(e.code, 'upstream_response_too_large');
+      assert.equal(e.retryable, true);
+      assert.match(e.message, /262144 bytes/);
+      return true;
+    });
+    await closed;
+  } finally {
+    abort.dispose();
+    await t.close();
+    server.close();
+  }
+});
+
+test('Transport.open: text() of an error answer keeps its first 64 KiB and lets go of the rest', async () => {
+  const { server, url } = await listen((req, res) => {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    res.write('x'.repeat(100 * 1024));
+    res.write('y'.repeat(100 * 1024));
+    res.end();
+  });
+  const t = new Transport(OPTS);
+  const abort = new RequestAbort(fakeClient() as never, 10_000);
+  try {
+    const body = await t.open(post(url), abort);
+    const text = await body.text();
+    assert.equal(text.length, 64 * 1024);
+    assert.equal(text, 'x'.repeat(64 * 1024));
+  } finally {
+    abort.dispose();
+    await t.close();
+    server.close();
+  }
+});
+
+test('SseDecoder: an event that never ends past maxEventBytes is an error, not unbounded memory; complete events reset the count', () => {
+  const d = new SseDecoder(1024);
+  for (let i = 0; i < 10; i++) assert.equal(d.feed(Buffer.from(`data: ${'a'.repeat(600)}\n\n`)).length, 1);
+  d.feed(Buffer.from(`data: ${'b'.repeat(600)}`));
+  assert.throws(() => d.feed(Buffer.from('b'.repeat(600))), (e: { code: string; status: number }) => e.code === 'upstream_response_too_large' && e.status === 502);
 });
