@@ -16,6 +16,7 @@ import { SpendService } from './accounting/spend.js';
 import { createHttpServer, buildRouter } from './http/server.js';
 import { HealthTracker } from './routing/health.js';
 import { endpointKey } from './routing/filters.js';
+import { Cors } from './http/cors.js';
 import { Transport } from './providers/transport.js';
 import { RequestLimits } from './accounting/limits.js';
 import { Ledger } from './accounting/ledger.js';
@@ -46,6 +47,7 @@ export class App {
   private modelJsonCache = new Map<ModelDef, string>();
   /** serialised /v1/models answers per (providers, query) */
   readonly modelsCache = new Map<string, string>();
+  readonly cors: Cors;
   draining = false;
   private server: Server | null = null;
   /** the admin key created on first start, shown once by the CLI */
@@ -53,6 +55,7 @@ export class App {
 
   constructor(opts: AppOptions) {
     this.config = opts.config;
+    this.cors = new Cors(opts.config.corsOrigins);
     this.log = opts.logger ?? new Logger(opts.config.logLevel);
     this.store = opts.storage ?? new SqliteStorage(join(opts.config.dataDir, 'arouter.db'));
     this.directory = new Directory(this.store, opts.config.adminKey);

@@ -17,6 +17,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** V8 --heap-growing-percent, set at `serve` start; 0 leaves V8's heuristics alone */
   heapGrowingPercent: number;
+  /** browser origins allowed by CORS: ["*"] any, [] off */
+  corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   logPrompts: boolean;
   adminKey: string | null;
@@ -65,6 +67,13 @@ function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return n;
 }
 
+/** a comma-separated list ("" = the empty list: AROUTER_CORS_ORIGINS= turns CORS off) */
+function listEnv(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  return v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+}
+
 export function loadConfig(input: ConfigInput = {}): Config {
   const env = input.env ?? process.env;
   let file: string | null = null;
@@ -100,6 +109,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
     bodyLimitBytes: intEnv(env, 'AROUTER_BODY_LIMIT') ?? c.server?.body_limit_bytes ?? 8 * 1024 * 1024,
     shutdownGraceMs: c.server?.shutdown_grace_ms ?? 10_000,
     heapGrowingPercent: intEnv(env, 'AROUTER_HEAP_GROWING_PERCENT') ?? c.server?.heap_growing_percent ?? 30,
+    corsOrigins: listEnv(env, 'AROUTER_CORS_ORIGINS') ?? c.server?.cors_origins ?? ['*'],
     logLevel,
     logPrompts: c.log?.prompts ?? false,
     adminKey,

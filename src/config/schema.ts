@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object(
           shutdown_grace_ms: Type.Optional(Type.Integer({ minimum: 0 })),
           /** V8 heap growth after each full GC, in percent of the live heap (0 = V8's own heuristics) */
           heap_growing_percent: Type.Optional(Type.Integer({ minimum: 0, maximum: 400 })),
+          /** browser origins allowed to call the API ("*" = any, [] = CORS off) */
+          cors_origins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
         },
         { additionalProperties: false },
       ),

@@ -71,6 +71,8 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     });
   });
   try {
+    const origin = req.headers.origin;
+    if (origin !== undefined && app.cors.enabled && app.cors.handle(origin, req, res)) return;
     if (app.draining) {
       throw new HttpError(503, 'Server is shutting down', 'server_error', 'shutting_down', null, { connection: 'close' });
     }

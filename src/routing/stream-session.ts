@@ -69,6 +69,7 @@ export class StreamSession implements BodyConsumer {
     if (this.finished) return;
     if (!this.isCommitted) {
       this.finished = true;
+      this.body.cancel(); // see below: only does something when the failure is ours
       this.commit.reject(e);
       return;
     }
@@ -80,6 +81,9 @@ export class StreamSession implements BodyConsumer {
     }
     // after content, a failure is told to the client in-band: the status line is already 200
     this.deliver([{ type: 'error', error: e }], true);
+    // when the failure is ours (an event we could not decode) the upstream is still sending: stop it
+    // (a no-op when the transport reported the failure: that body is already over)
+    this.body.cancel();
   }
 
   /** Delivers everything after `first` to `sink`; resolves when the stream is over for the client. */

@@ -7,6 +7,7 @@ import type { SseEvent, StreamEvent, StreamTranslator, UpstreamError } from '../
 /** An upstream body driven by the test: push reads, end, fail; records resume/cancel calls. */
 class FakeBody implements UpstreamBody {
   status = 200;
+  constructor(readonly maxEventBytes = 1 << 20) {}
   consumer: BodyConsumer | null = null;
   resumed = 0;
   cancelled = false;
@@ -149,4 +150,30 @@ test('a sink that throws rejects pipe() and cancels the upstream instead of thro
   assert.equal(body.read('data: b\n\n'), false);
   await assert.rejects(piped, /socket gone/);
   assert.ok(body.cancelled);
+});
+
+test('an SSE event larger than the body allows: before content a rejection worth a fallback, after it an in-band error', async () => {
+  const body = new FakeBody(64);
+  const s = new StreamSession(body, translator(), 'P');
+  const started = s.start();
+  body.read(`data: ${'x'.repeat(50)}`);
+  body.read('x'.repeat(50));
+  await assert.rejects(started, (e: UpstreamError) => e.code === 'upstream_response_too_large' && e.retryable);
+  assert.ok(body.cancelled, "the failed endpoint's body is let go before the fallback");
+
+  const { body: b2, s: s2 } = await (async () => {
+    const b = new FakeBody(64);
+    const ss = new StreamSession(b, translator(), 'P');
+    const st = ss.start();
+    b.read('data: a\n\n');
+    await st;
+    return { body: b, s: ss };
+  })();
+  const got: StreamEvent[] = [];
+  const piped = s2.pipe((evs) => (got.push(...evs), true));
+  b2.read(`data: ${'y'.repeat(80)}`);
+  await piped;
+  assert.equal(contents(got), 'error');
+  assert.equal((got[0] as { error: UpstreamError }).error.code, 'upstream_response_too_large');
+  assert.ok(b2.cancelled, 'the rest of the upstream body is not read');
 });
