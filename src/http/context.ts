@@ -16,8 +16,15 @@ export interface RequestContext {
   /** null only on unauthenticated routes */
   key: KeyRow | null;
   account: AccountRow | null;
-  /** extra fields for the access log line (e.g. generation id, model) */
-  logFields: Record<string, unknown>;
+  /** what the access-log line tells beyond the request itself, set by handlers that know it */
+  log: AccessLogFields;
+}
+
+/** absent fields are left out of the line; the model and provider are those that answered (null: none did) */
+export interface AccessLogFields {
+  generationId?: string;
+  model?: string | null;
+  provider?: string | null;
 }
 
 /** A context after authentication: key and account are present. */

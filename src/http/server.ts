@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { App } from '../app.js';
 import { authenticate } from '../auth/authenticate.js';
-import type { AuthedContext, RequestContext, Route } from './context.js';
+import type { AccessLogFields, AuthedContext, RequestContext, Route } from './context.js';
+import { accessLogFields } from './access-log.js';
 import { HttpError, sendError } from './errors.js';
 import { Router } from './router.js';
 
@@ -25,7 +26,7 @@ class Context implements RequestContext {
   params: Record<string, string> = {};
   key: RequestContext['key'] = null;
   account: RequestContext['account'] = null;
-  logFields: Record<string, unknown> = {};
+  log: AccessLogFields = {};
   private parsedUrl: URL | null = null;
 
   constructor(
@@ -63,12 +64,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
   const ctx: RequestContext = new Context(app, req, res, id, start, raw);
   let routeName = pathname;
   res.once('close', () => {
-    if (!app.log.enabled('info')) return;
-    app.log.info('request', {
-      id, method: req.method, route: routeName, status: res.statusCode, key_id: ctx.key?.id ?? null,
-      duration_ms: Math.round((performance.now() - start) * 100) / 100, ...ctx.logFields,
-      ...(res.writableFinished ? {} : { aborted: true }),
-    });
+    if (app.log.enabled('info')) app.log.logJson('info', 'request', accessLogFields(ctx, routeName, performance.now() - start));
   });
   try {
     const origin = req.headers.origin;

@@ -15,6 +15,7 @@ import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import type { FinishReason, NormalizedUsage, StreamEvent, UpstreamError } from '../../providers/types.js';
 import { finalUsage, usageJson, type FinalUsage, type GeneratedText } from '../../accounting/usage.js';
 import { toNumberUsd, formatUsd } from '../../accounting/money.js';
+import { isoTime } from '../../lib/clock.js';
 import type { AttemptRecord, GenerationRow } from '../../store/types.js';
 import type { App } from '../../app.js';
 
@@ -98,7 +99,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   const plan = planChat(app, ctx, req);
   const first = plan.attempts[0];
   const gen = generationId();
-  ctx.logFields.generation_id = gen;
+  ctx.log.generationId = gen;
   const routeHeader = summarizeRoute(plan.explanation);
 
   const admission = app.limits.admit(key, plan.attempts.some((a) => a.variant === 'free'), () => first.promptTokens);
@@ -344,11 +345,11 @@ function settle(
     cancelled: s.cancelled,
     route: storedRoute(s.plan.explanation),
     kind: 'chat',
-    created_at: new Date().toISOString(),
+    created_at: isoTime(),
   };
   app.ledger.add(row);
-  ctx.logFields.model = row.model;
-  ctx.logFields.provider = row.provider;
+  ctx.log.model = row.model;
+  ctx.log.provider = row.provider;
 }
 
 export const chatRoutes: Route[] = [{ method: 'POST', path: '/v1/chat/completions', auth: 'user', handler: chatCompletions }];

@@ -7,6 +7,7 @@ import { HttpError, badRequest, notFound } from '../errors.js';
 import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
+import { isoTime } from '../../lib/clock.js';
 import { EmbeddingsRequestSchema, type EmbeddingsRequest } from '../schemas/chat-request.js';
 import { DIALECTS } from '../../providers/dialects.js';
 import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
@@ -127,8 +128,11 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
       reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: estimated, cost_pusd: cost,
       latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
       status: usedProvider ? 200 : (failure?.status ?? 499), streamed: false, cancelled: abort.byClient, route: null,
-      kind: 'embeddings', created_at: new Date().toISOString(),
+      kind: 'embeddings', created_at: isoTime(),
     });
+    ctx.log.generationId = gen;
+    ctx.log.model = usedProvider ? model.id : null;
+    ctx.log.provider = usedProvider;
   }
 }
 

@@ -1,0 +1,18 @@
+// The access log: one JSON line per request (never a prompt), written when the response closes. Built field by
+// field as JSON text: on every request an object, two spreads and a generic JSON.stringify measured several µs.
+import type { RequestContext } from './context.js';
+
+const q = JSON.stringify;
+
+/** `"id":…,"method":…,"route":…,"status":…,"key_id":…,"duration_ms":…[,"generation_id",…][,"aborted":true]` */
+export function accessLogFields(ctx: RequestContext, route: string, durationMs: number): string {
+  const { res, log } = ctx;
+  // the route is the matched pattern, or the raw path of an unknown one: client text, so quoted properly
+  let s = `"id":"${ctx.id}","method":${q(ctx.req.method ?? null)},"route":${q(route)},"status":${res.statusCode},` +
+    `"key_id":${ctx.key === null ? 'null' : q(ctx.key.id)},"duration_ms":${Math.round(durationMs * 100) / 100}`;
+  if (log.generationId !== undefined) s += `,"generation_id":${q(log.generationId)}`;
+  if (log.model !== undefined) s += `,"model":${q(log.model)}`;
+  if (log.provider !== undefined) s += `,"provider":${q(log.provider)}`;
+  if (!res.writableFinished) s += ',"aborted":true';
+  return s;
+}
