@@ -7,6 +7,9 @@ import { MemoryRateLimiter, rateLimitHeaders, type RateDecision, type RateLimit,
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
+/** keys without a rate limit (the default) get no headers: one shared empty set, not an object per request */
+const NO_HEADERS: Readonly<Record<string, string>> = {};
+
 export interface LimitsConfig {
   defaultRpm: number | null;
   defaultTpm: number | null;
@@ -77,9 +80,9 @@ export class RequestLimits {
    * X-RateLimit-* headers describing the key's requests-per-minute window without consuming from it:
    * every authenticated response carries them (routes that consume send their own, fresher values).
    */
-  peekHeaders(key: KeyRow): Record<string, string> {
+  peekHeaders(key: KeyRow): Readonly<Record<string, string>> {
     const rpm = key.rate_limit_rpm ?? this.cfg.defaultRpm;
-    if (!rpm) return {};
+    if (!rpm) return NO_HEADERS;
     const d = this.limiter.peek(`k:${key.id}:r`, [{ name: 'requests-per-minute', limit: rpm, windowMs: MINUTE }], 0);
     return rateLimitHeaders(d, true);
   }

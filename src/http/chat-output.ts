@@ -2,6 +2,7 @@
 // (id/object/created/model/provider never change within a stream), so each chunk costs one small
 // JSON.stringify of its delta.
 import type { ServerResponse } from 'node:http';
+import { withCommonHeaders } from './respond.js';
 import type { ChunkDelta, FinishReason, Logprobs, UpstreamError } from '../providers/types.js';
 
 export class SseWriter {
@@ -17,13 +18,13 @@ export class SseWriter {
   open(headers: Record<string, string>): void {
     if (this.opened) return;
     this.opened = true;
-    this.res.writeHead(200, {
+    this.res.writeHead(200, withCommonHeaders(this.res, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
       ...headers,
-    });
+    }));
     // no flushHeaders(): the first frame's write carries the headers (one syscall instead of two)
   }
 

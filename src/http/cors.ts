@@ -5,6 +5,7 @@
 // Requests without an Origin header (servers, curl, SDKs in Node) never reach this code.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './errors.js';
+import { addCommonHeader, withCommonHeaders } from './respond.js';
 
 /** what a browser page may read of our responses besides the CORS-safelisted headers */
 const EXPOSED = [
@@ -44,19 +45,19 @@ export class Cors {
       if (!preflight) return false; // no CORS headers: the browser keeps the response from the page
       throw new HttpError(403, `Origin ${origin} is not allowed (server.cors_origins)`, 'permission_error', 'cors_origin_not_allowed');
     }
-    res.setHeader('access-control-allow-origin', this.any ? '*' : origin);
-    if (!this.any) res.setHeader('vary', 'Origin');
+    addCommonHeader(res, 'access-control-allow-origin', this.any ? '*' : origin);
+    if (!this.any) addCommonHeader(res, 'vary', 'Origin');
     if (!preflight) {
-      res.setHeader('access-control-expose-headers', EXPOSED);
+      addCommonHeader(res, 'access-control-expose-headers', EXPOSED);
       return false;
     }
     const asked = req.headers['access-control-request-headers'];
-    res.writeHead(204, {
+    res.writeHead(204, withCommonHeaders(res, {
       'access-control-allow-methods': METHODS,
       'access-control-allow-headers': typeof asked === 'string' && asked.trim() !== '' ? asked : DEFAULT_HEADERS,
       'access-control-max-age': MAX_AGE,
       'content-length': '0',
-    });
+    }));
     res.end();
     if (!req.readableEnded) req.resume();
     return true;

@@ -2,6 +2,7 @@
 // right HTTP status. Handlers throw HttpError; the server turns anything else into a generic 500 without
 // leaking a stack trace.
 import type { ServerResponse } from 'node:http';
+import { withCommonHeaders } from './respond.js';
 
 export class HttpError extends Error {
   constructor(
@@ -35,10 +36,10 @@ export function sendError(res: ServerResponse, err: HttpError): void {
     return;
   }
   const body = err.body();
-  res.writeHead(err.status, {
+  res.writeHead(err.status, withCommonHeaders(res, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     ...err.headers,
-  });
+  }));
   res.end(body);
 }

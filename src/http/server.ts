@@ -10,6 +10,7 @@ import type { AccessLogFields, AuthedContext, RequestContext, Route } from './co
 import { accessLogFields } from './access-log.js';
 import { HttpError, sendError } from './errors.js';
 import { Router } from './router.js';
+import { addCommonHeader, setRequestId } from './respond.js';
 
 export function buildRouter(routes: Route[]): Router {
   const r = new Router();
@@ -56,7 +57,7 @@ export function createHttpServer(app: App, router: Router): Server {
 async function handle(app: App, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const start = performance.now();
   const id = requestId();
-  res.setHeader('x-request-id', id);
+  setRequestId(res, id);
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
   // the path is all routing needs; a WHATWG URL (~2 µs) is parsed only by handlers that read the query
@@ -86,7 +87,8 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
       const { key, account } = authenticate(req, app.directory, m.route.auth === 'admin');
       ctx.key = key;
       ctx.account = account;
-      for (const [name, value] of Object.entries(app.limits.peekHeaders(key))) res.setHeader(name, value);
+      const rl = app.limits.peekHeaders(key);
+      for (const name in rl) addCommonHeader(res, name, rl[name]);
     }
     await (m.route.handler as (c: AuthedContext) => Promise<void> | void)(ctx as AuthedContext);
   } catch (err) {

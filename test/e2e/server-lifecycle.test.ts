@@ -1,10 +1,10 @@
-// Body limits, config validation, restart persistence.
+// Body limits, config validation, restart persistence, request ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGateway } from '../helpers/gateway.js';
+import { startDemoGateway, startGateway } from '../helpers/gateway.js';
 import { loadConfig, ConfigError } from '../../src/config/load.js';
 
 test('a body over the configured size is a 413 JSON error', async () => {
@@ -72,5 +72,32 @@ test('restart keeps keys; revoked stays revoked', async () => {
     await gw.close(false);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('every answer carries a distinct x-request-id: JSON, errors, streams, preflights, unknown routes', async () => {
+  const { gw, sims } = await startDemoGateway();
+  try {
+    const chat = (stream: boolean) =>
+      gw.fetch('/chat/completions', { method: 'POST', json: { model: 'openai/gpt-4o-mini', stream, messages: [{ role: 'user', content: 'hi' }] } });
+    const answers = [
+      await gw.fetch('/models'),
+      await chat(false),
+      await chat(true),
+      await gw.fetch('/chat/completions', { method: 'POST', json: { model: 'no/such-model', messages: [{ role: 'user', content: 'hi' }] } }),
+      await gw.fetch('/models', { key: 'lr_live_wrong' }),
+      await gw.fetch('/nowhere'),
+      await gw.fetch('/chat/completions', { method: 'OPTIONS', key: null, headers: { origin: 'https://a.example', 'access-control-request-method': 'POST' } }),
+      await gw.fetch('/health', { key: null }),
+    ];
+    const statuses = answers.map((r) => r.status);
+    assert.deepEqual(statuses, [200, 200, 200, 404, 401, 404, 204, 200]);
+    const ids = answers.map((r) => r.headers.get('x-request-id'));
+    for (const [i, id] of ids.entries()) assert.match(id ?? '', /^req_[0-9a-f]{8}[0-9a-z]+$/, `answer ${i} (${statuses[i]})`);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const r of answers) await r.arrayBuffer();
+  } finally {
+    await gw.close();
+    await sims.close();
   }
 });
