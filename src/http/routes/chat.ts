@@ -1,6 +1,5 @@
 // POST /v1/chat/completions: validate → plan → rate limit → reserve worst case → execute with fallbacks →
 // answer (JSON or SSE) → settle the real cost → ledger row + health sample. See README "Request walk".
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AuthedContext, Route } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -16,15 +15,15 @@ import type { FinishReason, NormalizedUsage, StreamEvent, UpstreamError } from '
 import { finalUsage, usageJson, type FinalUsage, type GeneratedText } from '../../accounting/usage.js';
 import { toNumberUsd, formatUsd } from '../../accounting/money.js';
 import { isoTime } from '../../lib/clock.js';
+import { randomHex } from '../../lib/random-hex.js';
 import type { AttemptRecord, GenerationRow } from '../../store/types.js';
 import type { App } from '../../app.js';
 
 export function generationId(): string {
   // OpenRouter's shape: gen-<unix seconds>-<random>. The time prefix keeps the ledger's primary-key index
   // append-mostly: measured 2.3× cheaper SQLite inserts than fully random ids (README "Performance").
-  // randomUUID draws from a cached entropy pool (randomBytes per id cost ~2 µs); 20 hex digits = 80 bits.
-  const r = randomUUID();
-  return `gen-${Math.floor(Date.now() / 1000)}-${r.slice(0, 8)}${r.slice(9, 13)}${r.slice(15, 18)}${r.slice(19, 23)}${r[24]}`;
+  // 20 hex digits = 80 random bits, from a pooled buffer (randomBytes per id cost ~2 µs)
+  return `gen-${Math.floor(Date.now() / 1000)}-${randomHex(10)}`;
 }
 
 export function routingHttpError(err: RoutingError): HttpError {

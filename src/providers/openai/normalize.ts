@@ -1,5 +1,5 @@
 // Pieces shared by the JSON and the stream parsers: finish reasons, usage, content parts, generated ids.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../lib/random-hex.js';
 import type { FinishReason, NormalizedUsage, ReasoningDetail } from '../types.js';
 
 export type Loose = Record<string, unknown>;
@@ -10,7 +10,7 @@ export function isRecord(v: unknown): v is Loose {
 
 /** Ollama (and some vLLM tool parsers) omit tool-call ids; clients need one to answer the call. */
 export function generateToolCallId(): string {
-  return `call_${randomBytes(12).toString('hex')}`;
+  return `call_${randomHex(12)}`;
 }
 
 /**
