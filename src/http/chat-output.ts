@@ -74,10 +74,12 @@ export class SseWriter {
   }
 }
 
+const NOT_VISIBLE = /[^\x20-\x7e]/;
+
+/** `openai=502(120ms), azure=200(340ms)`: visible ASCII (a header value), at most 512 characters */
 export function attemptsHeader(attempts: Array<{ provider: string; status: number; duration_ms: number; error?: string }>): string {
-  return attempts
-    .map((a) => `${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`)
-    .join(', ')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .slice(0, 512);
+  let s = '';
+  for (const a of attempts) s += `${s ? ', ' : ''}${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`;
+  if (NOT_VISIBLE.test(s)) s = s.replace(/[^\x20-\x7e]/g, '?');
+  return s.length > 512 ? s.slice(0, 512) : s;
 }

@@ -49,33 +49,40 @@ export const usd = (pusd: bigint): string => formatUsd(pusd);
 const HEADER_MAX = 512;
 const QUIET_REASONS = new Set(['provider_unavailable', 'paid_only', 'free_only']);
 
+const NOT_PLAIN = /[^\x20-\x3a\x3c-\x7e]/;
+
 function ascii(s: string): string {
-  // header values must be visible ASCII; ids are, but client-supplied names may not be
-  return s.replace(/[^\x20-\x7e]/g, '?').replace(/;/g, ',');
+  // header values must be visible ASCII and ';' separates our parts; ids are plain, client-supplied names may
+  // not be (one test for the usual plain case, the replacements only when needed)
+  return NOT_PLAIN.test(s) ? s.replace(/[^\x20-\x7e]/g, '?').replace(/;/g, ',') : s;
+}
+
+/** `list` plus `s` unless already there (summaries hold a handful of names: a scan beats a Set) */
+function addOnce(list: string[], s: string): void {
+  if (!list.includes(s)) list.push(s);
 }
 
 /** `rule=floor; model=meta-llama/llama-3.3-70b-instruct; order=deepinfra,together,groq; dropped=fireworks:max_price` */
 export function summarizeRoute(e: RouteExplanation): string {
-  const parts: string[] = [`rule=${ascii(e.rule)}`];
+  let line = `rule=${ascii(e.rule)}`;
   const chosenModel = e.chosen?.model ?? e.candidates[0]?.model ?? null;
   if (chosenModel !== null) {
-    parts.push(`model=${ascii(chosenModel)}`);
-    const order = [...new Set(e.candidates.filter((c) => c.model === chosenModel).map((c) => c.provider))];
-    parts.push(`order=${order.map(ascii).join(',')}`);
-    const fallbacks = [...new Set(e.candidates.map((c) => c.model).filter((m) => m !== chosenModel))];
-    if (fallbacks.length > 0) parts.push(`fallbacks=${fallbacks.map(ascii).join(',')}`);
+    const order: string[] = [];
+    const fallbacks: string[] = [];
+    for (const c of e.candidates) {
+      if (c.model === chosenModel) addOnce(order, ascii(c.provider));
+      else addOnce(fallbacks, ascii(c.model));
+    }
+    line += `; model=${ascii(chosenModel)}; order=${order.join(',')}`;
+    if (fallbacks.length > 0) line += `; fallbacks=${fallbacks.join(',')}`;
   } else {
-    parts.push(`requested=${ascii(e.requested)}`);
+    line += `; requested=${ascii(e.requested)}`;
   }
-  const drops = [
-    ...new Set(
-      e.dropped
-        .filter((d) => !QUIET_REASONS.has(d.reason) && (chosenModel === null || d.model === chosenModel))
-        .map((d) => `${ascii(d.provider)}:${d.reason}`),
-    ),
-  ];
-  if (drops.length > 0) parts.push(`dropped=${drops.join(',')}`);
-  const line = parts.join('; ');
+  const drops: string[] = [];
+  for (const d of e.dropped) {
+    if (!QUIET_REASONS.has(d.reason) && (chosenModel === null || d.model === chosenModel)) addOnce(drops, `${ascii(d.provider)}:${d.reason}`);
+  }
+  if (drops.length > 0) line += `; dropped=${drops.join(',')}`;
   return line.length <= HEADER_MAX ? line : line.slice(0, HEADER_MAX - 3) + '...';
 }
 

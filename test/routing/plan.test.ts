@@ -135,3 +135,17 @@ test('explanation is JSON-serialisable and the header summary is short ASCII', (
   const big = { ...p.explanation, dropped: Array.from({ length: 200 }, (_, i) => ({ ...p.explanation.dropped[0], provider: `provider${i}`, reason: 'max_price' as const, model: 'meta-llama/llama-3.3-70b-instruct' })) };
   assert.ok(summarizeRoute(big).length <= 512);
 });
+
+test('header summary: fallbacks once each, requested when nothing planned, non-ASCII and ";" made safe', () => {
+  const cand = (model: string, provider: string) => ({
+    model, provider, endpoint_model: 'm', expected_usd: '0', worst_case_bound_usd: '0', throughput: null, latency_ms: null, health: 'ok' as const,
+  });
+  const drop = (model: string, provider: string, reason: 'max_price' | 'provider_unavailable') => ({ model, provider, endpoint_model: 'm', reason, detail: '' });
+  const e = {
+    rule: 'order', requested: 'a/x, b/y', variant: null, models: [],
+    candidates: [cand('a/x', 'p1'), cand('a/x', 'p2'), cand('a/x', 'p1'), cand('b/y', 'p3'), cand('c/z', 'p3'), cand('b/y', 'p4')],
+    dropped: [drop('a/x', 'pé;1', 'max_price'), drop('a/x', 'pé;1', 'max_price'), drop('a/x', 'q', 'provider_unavailable'), drop('b/y', 'r', 'max_price')],
+  };
+  assert.equal(summarizeRoute(e), 'rule=order; model=a/x; order=p1,p2; fallbacks=b/y,c/z; dropped=p?,1:max_price');
+  assert.equal(summarizeRoute({ ...e, candidates: [], requested: 'ümodel;x' }), 'rule=order; requested=?model,x; dropped=p?,1:max_price,r:max_price');
+});
