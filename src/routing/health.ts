@@ -104,10 +104,16 @@ class Estimator {
    */
   estimate(worse: (a: number, b: number) => number, now: number, ttl: number): number | null {
     if (this.ewma === null || now - this.at > ttl) return null;
-    const sorted = [...this.recent].sort((a, b) => a - b);
-    const median = sorted[Math.floor((sorted.length - 1) / 2)];
-    return worse(this.ewma, median);
+    return worse(this.ewma, lowerMedian(this.recent));
   }
+}
+
+/** the lower median of at most RECENT (3) samples, without copying and sorting them (runs in every plan) */
+function lowerMedian(r: number[]): number {
+  if (r.length === 1) return r[0];
+  if (r.length === 2) return Math.min(r[0], r[1]);
+  const [a, b, c] = r;
+  return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 }
 
 interface SampleBucket {
@@ -224,12 +230,8 @@ export class HealthTracker {
       sb = { index: b, ttft: [], tps: [] };
       h.samples[sslot] = sb;
     }
-    const push = (arr: number[], v: number) => {
-      arr.push(v);
-      if (arr.length > this.samplesPerBucket) arr.shift();
-    };
     if (s.ttftMs !== null && s.ttftMs >= 0) {
-      push(sb.ttft, s.ttftMs / 1000);
+      this.keep(sb.ttft, s.ttftMs / 1000);
       h.latency.push(s.ttftMs, this.alpha, now);
     }
     // Non-streaming calls have no generation time; their total latency gives a (lower-bound) rate that is
@@ -237,9 +239,15 @@ export class HealthTracker {
     const genMs = s.generationMs ?? s.latencyMs - (s.ttftMs ?? 0);
     if (s.outputTokens > 0 && genMs > 0) {
       const tps = s.outputTokens / (genMs / 1000);
-      push(sb.tps, tps);
+      this.keep(sb.tps, tps);
       h.throughput.push(tps, this.alpha, now);
     }
+  }
+
+  /** newest samplesPerBucket samples of a bucket */
+  private keep(arr: number[], v: number): void {
+    arr.push(v);
+    if (arr.length > this.samplesPerBucket) arr.shift();
   }
 
   private counts(h: EndpointHealth, now: number, windowMs: number): { ok: number; fail: number } {

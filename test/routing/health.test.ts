@@ -145,3 +145,26 @@ test('non-streaming samples: throughput from total latency', () => {
   assert.equal(h.throughputEstimate(K, 1), 50);
   assert.equal(h.latencyEstimateMs(K, 1), null);
 });
+
+test('live estimates: the worse of EWMA and the lower median of the last three samples', () => {
+  const t = new HealthTracker({ alpha: 0.5 });
+  const tps = (key: string, values: number[]) => {
+    for (const v of values) t.record(key, { ok: true, status: 200, latencyMs: 1000, ttftMs: 0, outputTokens: v, generationMs: 1000, now: 1_000 });
+    return t.throughputEstimate(key, 1_000);
+  };
+  // one sample: itself; two: the lower one bounds the EWMA
+  assert.equal(tps('one', [40]), 40);
+  assert.equal(tps('two', [40, 100]), 40); // ewma 70, lower median 40
+  // three: the median (100) vs the EWMA ((100+10)/2 = 55, then (55+100)/2 = 77.5): the worse for throughput is the lower
+  assert.equal(tps('three', [100, 10, 100]), 77.5);
+  // a sustained drop shows within two samples whatever the history
+  assert.equal(tps('drop', [100, 100, 100, 100, 10, 10]), 10);
+  // latency takes the higher (worse) of the two; the median is whichever sample sits in the middle
+  const ttft = (key: string, values: number[]) => {
+    for (const ms of values) t.record(key, { ok: true, status: 200, latencyMs: 1000, ttftMs: ms, outputTokens: 10, generationMs: 900, now: 1_000 });
+    return t.latencyEstimateMs(key, 1_000);
+  };
+  assert.equal(ttft('lat-a', [300, 200, 100]), 200); // EWMA 175, median 200
+  assert.equal(ttft('lat-b', [200, 300, 100]), 200); // EWMA 175, median 200
+  assert.equal(ttft('lat-c', [100, 300, 300]), 300); // EWMA 250, median 300
+});
