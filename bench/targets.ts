@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { HOST, MODEL, READY, freePort, sleep } from './common.js';
+import { SERVE_NODE_FLAGS } from '../src/cli/node-flags.js';
 
 export type TargetName = 'direct' | 'bare' | 'arouter' | 'portkey';
 export const TARGET_ORDER: TargetName[] = ['direct', 'bare', 'arouter', 'portkey'];
@@ -160,10 +161,11 @@ function spawnNode(name: string, args: string[], opts: SpawnOpts): Promise<{ chi
   });
 }
 
-/** a minimal environment: no provider keys from the developer's shell leak into a target */
+/** a minimal environment: no provider keys from the developer's shell leak into a target (MALLOC_ARENA_MAX does,
+ *  for memory experiments: glibc reads it at process start) */
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[k] !== undefined) env[k] = process.env[k];
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'MALLOC_ARENA_MAX']) if (process.env[k] !== undefined) env[k] = process.env[k];
   return env;
 }
 
@@ -224,7 +226,8 @@ export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOpti
   const configFile = join(dir, 'arouter.config.yaml');
   // YAML is a superset of JSON
   writeFileSync(configFile, JSON.stringify(arouterConfig(upstream.base), null, 2));
-  const nodeArgs: string[] = [...o.nodeFlags];
+  // launched as `npm start` and the bin launch it (experiments' flags come after and win)
+  const nodeArgs: string[] = [...SERVE_NODE_FLAGS, ...o.nodeFlags];
   if (o.cpuProfDir) {
     mkdirSync(o.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', o.cpuProfDir);

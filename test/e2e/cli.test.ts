@@ -149,3 +149,15 @@ test('a bad config file stops the start with the field named', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every launcher starts node with the same flags: npm start, npm run demo, the arouter bin (and the bench)', async () => {
+  const { SERVE_NODE_FLAGS } = await import('../../src/cli/node-flags.js');
+  const root = new URL('../../', import.meta.url);
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> };
+  const flags = SERVE_NODE_FLAGS.join(' ');
+  assert.ok(flags.length > 0);
+  for (const script of ['start', 'demo']) assert.match(pkg.scripts[script], new RegExp(`&& node ${flags} dist/src/cli/main\\.js serve`), script);
+  const shebang = readFileSync(new URL('bin/arouter.js', root), 'utf8').split('\n')[0];
+  assert.equal(shebang, `#!/usr/bin/env -S node ${flags}`);
+  assert.match(readFileSync(new URL('bench/targets.ts', root), 'utf8'), /\[\.\.\.SERVE_NODE_FLAGS, \.\.\.o\.nodeFlags\]/);
+});
