@@ -3,6 +3,7 @@
 // JSON.stringify of its delta.
 import type { ServerResponse } from 'node:http';
 import { withCommonHeaders } from './respond.js';
+import { timerList, type TimerEntry, type TimerList } from '../lib/timer-list.js';
 import type { ChunkDelta, FinishReason, Logprobs, UpstreamError } from '../providers/types.js';
 
 export class SseWriter {
@@ -82,4 +83,35 @@ export function attemptsHeader(attempts: Array<{ provider: string; status: numbe
   for (const a of attempts) s += `${s ? ', ' : ''}${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`;
   if (NOT_VISIBLE.test(s)) s = s.replace(/[^\x20-\x7e]/g, '?');
   return s.length > 512 ? s.slice(0, 512) : s;
+}
+
+/**
+ * `: ARouter PROCESSING` comment lines every `everyMs` while a stream waits for its first token (the first one
+ * opens the stream), so clients and proxies with idle timeouts keep the connection. A TimerList entry rather
+ * than a setInterval per stream: most streams stop it within milliseconds.
+ */
+export class KeepAliveComments implements TimerEntry {
+  due = 0;
+  prev: TimerEntry | null = null;
+  next: TimerEntry | null = null;
+  private readonly list: TimerList;
+
+  constructor(
+    private sse: SseWriter,
+    private headers: Record<string, string>,
+    everyMs: number,
+  ) {
+    this.list = timerList(everyMs);
+    this.list.add(this);
+  }
+
+  fire(): void {
+    this.sse.open(this.headers);
+    this.sse.comment('ARouter PROCESSING');
+    this.list.add(this);
+  }
+
+  stop(): void {
+    this.list.remove(this);
+  }
 }

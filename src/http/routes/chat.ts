@@ -7,7 +7,7 @@ import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { ChatRequestSchema, type ChatRequest } from '../schemas/chat-request.js';
-import { SseWriter, attemptsHeader } from '../chat-output.js';
+import { KeepAliveComments, SseWriter, attemptsHeader } from '../chat-output.js';
 import { buildRoutePlan, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';
 import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
@@ -127,13 +127,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   let status = 200;
   let cancelled = false;
   const sse = stream ? new SseWriter(res) : null;
-  let keepalive: NodeJS.Timeout | null = null;
-  if (sse) {
-    keepalive = setInterval(() => {
-      sse.open(headers);
-      sse.comment('ARouter PROCESSING');
-    }, app.config.upstream.keepaliveCommentMs);
-  }
+  let keepalive = sse ? new KeepAliveComments(sse, headers, app.config.upstream.keepaliveCommentMs) : null;
 
   try {
     const result = await executeChat(app, req, plan.attempts, stream, abort, Date.now() + app.config.upstream.totalDeadlineMs);
@@ -144,7 +138,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     if (result.kind === 'complete') {
       sendComplete(ctx, gen, result, tally, headers);
     } else {
-      if (keepalive) clearInterval(keepalive);
+      keepalive?.stop();
       keepalive = null;
       await pipeStream(sse!, gen, result, tally, headers);
     }
@@ -170,7 +164,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
       throw err;
     }
   } finally {
-    if (keepalive) clearInterval(keepalive);
+    keepalive?.stop();
     abort.dispose();
     if (tally.error && used) status = tally.error.status;
     cancelled = cancelled || abort.byClient;

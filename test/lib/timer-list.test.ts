@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TimerList, timerList, type TimerEntry } from '../../src/lib/timer-list.js';
+
+class Tick implements TimerEntry {
+  due = 0;
+  prev: TimerEntry | null = null;
+  next: TimerEntry | null = null;
+  fired = 0;
+  constructor(
+    readonly name: string,
+    private log: string[],
+    private again: TimerList | null = null,
+  ) {}
+  fire(): void {
+    this.fired++;
+    this.log.push(this.name);
+    this.again?.add(this);
+  }
+}
+
+test('entries fire once, in the order added, one delay after being added; removed ones never', async () => {
+  const list = new TimerList(30);
+  const log: string[] = [];
+  const [a, b, c] = ['a', 'b', 'c'].map((n) => new Tick(n, log));
+  list.add(a);
+  list.add(b);
+  await sleep(10);
+  list.add(c);
+  list.remove(a);
+  list.remove(a); // twice: harmless
+  await sleep(28);
+  assert.deepEqual(log, ['b']); // c is 10 ms younger
+  await sleep(20);
+  assert.deepEqual(log, ['b', 'c']);
+  list.remove(b); // after firing: harmless
+  assert.equal(a.fired, 0);
+});
+
+test('an entry that adds itself again from fire() repeats (keep-alive ticks) until removed', async () => {
+  const list = new TimerList(15);
+  const log: string[] = [];
+  const t = new Tick('t', log, list);
+  const once = new Tick('once', log);
+  list.add(t);
+  list.add(once);
+  await sleep(70);
+  list.remove(t);
+  const n = t.fired;
+  assert.ok(n >= 3 && n <= 5, `fired ${n} times in 70 ms at 15 ms`);
+  assert.equal(once.fired, 1);
+  await sleep(40);
+  assert.equal(t.fired, n, 'no tick after remove');
+});
+
+test('the list empties and re-arms: a later entry still fires; one list per delay', async () => {
+  assert.equal(timerList(25), timerList(25));
+  assert.notEqual(timerList(25), timerList(26));
+  const list = new TimerList(10);
+  const log: string[] = [];
+  list.add(new Tick('first', log));
+  await sleep(30);
+  list.add(new Tick('second', log));
+  await sleep(30);
+  assert.deepEqual(log, ['first', 'second']);
+});
