@@ -3,7 +3,10 @@
 // node:http request/response objects on an in-memory socket, the upstream call answered from memory.
 // What it leaves out is what a pass-through proxy pays too (kernel, HTTP parsing, the upstream client), so
 // it isolates the router's logic from the machine's noise: use it to A/B a hot-path change in seconds, then
-// confirm with `npm run bench`.        npx tsx bench/request-cost.ts [requests] [rounds]
+// confirm with `npm run bench`. Run it built (tsx adds a __name() call per function):
+//   npm run build && node dist/bench/request-cost.js [requests] [rounds] [--stream | --floor]
+// --stream: streamed answers (the bench upstream's 20 chunks, one read per event-loop turn);
+// --floor: a handler that only reads the JSON request, stringifies it once, parses the answer and writes it.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,9 +17,9 @@ import { App } from '../src/app.js';
 import { Logger } from '../src/lib/log.js';
 import { buildRouter, createHttpServer } from '../src/http/server.js';
 import { allRoutes } from '../src/http/routes/index.js';
-import type { UpstreamReply } from '../src/providers/transport.js';
+import type { BodyConsumer, UpstreamReply } from '../src/providers/transport.js';
 import { arouterConfig } from './targets.js';
-import { CHAT_BODY } from './common.js';
+import { CHAT_BODY, CHAT_STREAM_BODY } from './common.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const N = Number(args[0] ?? 20_000);
@@ -37,6 +40,32 @@ const ANSWER = Buffer.from(JSON.stringify({
 const reply: UpstreamReply = { status: 200, headers: () => ({ 'content-type': 'application/json' }), body: ANSWER };
 app.transport.fetch = () => Promise.resolve({ status: reply.status, headers: reply.headers, body: reply.body });
 
+// --stream: the bench upstream's stream (20 chunks, then usage and [DONE]), one network read per event-loop turn
+const STREAM = process.argv.includes('--stream');
+const chunk = (delta: object, finish: string | null) =>
+  Buffer.from(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'echo', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+const FRAMES = Array.from({ length: 20 }, (_, i) => chunk(i === 0 ? { role: 'assistant', content: 'tok0' } : { content: ` tok${i}` }, i === 19 ? 'stop' : null));
+FRAMES.push(Buffer.from(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'echo', choices: [], usage: { prompt_tokens: 8, completion_tokens: 20, total_tokens: 28 } })}\n\ndata: [DONE]\n\n`));
+app.transport.open = () =>
+  Promise.resolve({
+    status: 200,
+    headers: () => ({ 'content-type': 'text/event-stream' }),
+    maxEventBytes: 1 << 20,
+    pipe(c: BodyConsumer) {
+      let i = 0;
+      const next = () => {
+        if (i < FRAMES.length) {
+          c.data(FRAMES[i++]);
+          setImmediate(next);
+        } else c.end();
+      };
+      setImmediate(next);
+    },
+    resume() {},
+    cancel() {},
+    text: () => Promise.resolve(''),
+  });
+
 const server = createHttpServer(app, buildRouter(allRoutes));
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 /** the floor: what any proxy that reads the JSON request and writes a JSON answer pays in this harness */
@@ -54,10 +83,11 @@ const floor: Handler = (req, res) => {
     });
   });
 };
+if (STREAM && process.argv.includes('--floor')) throw new Error('--floor is for JSON answers only');
 const onRequest: Handler = process.argv.includes('--floor') ? floor : (server.listeners('request')[0] as Handler);
 
 const { key: userKey } = await app.directory.createKey({ name: 'bench' });
-const body = Buffer.from(CHAT_BODY);
+const body = Buffer.from(STREAM ? CHAT_STREAM_BODY : CHAT_BODY);
 const headers = { host: 'x', authorization: `Bearer ${userKey}`, 'content-type': 'application/json', 'content-length': String(body.length) };
 
 class NullSocket extends Duplex {
