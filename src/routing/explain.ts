@@ -4,7 +4,7 @@
 // a client could act on (not "provider not enabled" / "free endpoint" noise).
 import { formatUsd } from '../accounting/money.js';
 import type { AutoExplanation } from './auto.js';
-import type { DroppedEndpoint, EndpointHealthState, FunnelStep } from './planner.js';
+import { buildFunnel, type DroppedEndpoint, type EndpointHealthState, type FunnelStep } from './planner.js';
 import type { Variant } from './resolve.js';
 
 export interface ExplainedEndpoint {
@@ -86,19 +86,52 @@ export function summarizeRoute(e: RouteExplanation): string {
   return line.length <= HEADER_MAX ? line : line.slice(0, HEADER_MAX - 3) + '...';
 }
 
-/** What a generation row keeps of the plan's explanation: everything but `chosen`, which would repeat a
- *  candidate (about a third of the bytes of a one-endpoint plan, on every row). The row's own
- *  model/provider/endpoint say which candidate served; routeOfGeneration puts `chosen` back from them. */
-export type StoredRoute = Omit<RouteExplanation, 'chosen'>;
+/**
+ * What a generation row keeps of the plan's explanation, on every row, so only what cannot be derived:
+ * - not `chosen`, which repeats a candidate: the row's own model/provider/endpoint say which one served;
+ * - not `models` when the plan had one model and its entry is what the rest implies (modelsOf): the usual
+ *   case, and ~40 % of a one-endpoint plan's bytes.
+ * routeOfGeneration puts both back, so the API shows the explanation as POST /v1/route gives it.
+ */
+export type StoredRoute = Omit<RouteExplanation, 'chosen' | 'models'> & { models?: ExplainedModel[] };
 
 export function storedRoute(e: RouteExplanation): StoredRoute {
-  return { rule: e.rule, requested: e.requested, variant: e.variant, candidates: e.candidates, dropped: e.dropped, models: e.models, auto: e.auto };
+  const implied = e.auto === undefined && e.models.length === 1 && sameModel(e.models[0], impliedModel(e));
+  return { rule: e.rule, requested: e.requested, variant: e.variant, candidates: e.candidates, dropped: e.dropped, models: implied ? undefined : e.models, auto: e.auto };
+}
+
+/** The models entry a plan of one model (not auto) has: its requested name, rule, candidates and funnel. */
+function impliedModel(r: Pick<RouteExplanation, 'rule' | 'requested' | 'variant' | 'candidates' | 'dropped'>): ExplainedModel | null {
+  if (r.candidates.length === 0) return null;
+  return {
+    requested: r.requested,
+    model: r.candidates[0].model,
+    variant: r.variant,
+    rule: r.rule,
+    candidates: r.candidates.length,
+    // every endpoint of the model was either planned or dropped
+    funnel: buildFunnel(r.candidates.length + r.dropped.length, r.dropped),
+    failure: null,
+  };
+}
+
+function sameModel(a: ExplainedModel, b: ExplainedModel | null): boolean {
+  if (b === null) return false;
+  if (a.requested !== b.requested || a.model !== b.model || a.variant !== b.variant || a.rule !== b.rule) return false;
+  if (a.candidates !== b.candidates || a.failure !== b.failure || a.funnel.length !== b.funnel.length) return false;
+  for (let i = 0; i < a.funnel.length; i++) {
+    const x = a.funnel[i];
+    const y = b.funnel[i];
+    if (x.step !== y.step || x.removed !== y.removed || x.remaining !== y.remaining) return false;
+  }
+  return true;
 }
 
 /**
  * A generation's route as the API shows it: `chosen` is the candidate that actually answered (after a
- * fallback, not the plan's first), absent when none did. Rows written before routes were stored compactly
- * carry the plan's `chosen`; it is replaced the same way.
+ * fallback, not the plan's first), absent when none did; `models`, when the row left it out, is the one
+ * the rest implies. Rows written before routes were stored compactly carry the plan's `chosen` and their
+ * `models`; the first is replaced, the second kept.
  */
 export function routeOfGeneration(route: unknown, served: { model: string | null; provider: string | null; endpoint: string | null }): unknown {
   if (typeof route !== 'object' || route === null || !Array.isArray((route as StoredRoute).candidates)) return route;
@@ -106,11 +139,15 @@ export function routeOfGeneration(route: unknown, served: { model: string | null
   const chosen =
     served.provider === null ? undefined
     : r.candidates.find((c) => c.provider === served.provider && c.endpoint_model === served.endpoint && c.model === served.model);
+  const implied = r.models === undefined && Array.isArray(r.dropped) ? impliedModel(r) : null;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
-    if (k === 'chosen') continue;
+    // `chosen` is the served one; undefined fields are absent (as they are in a row read back from storage)
+    if (k === 'chosen' || v === undefined) continue;
     if (k === 'candidates' && chosen !== undefined) out.chosen = chosen;
     out[k] = v;
+    // the plan's order: …, dropped, models, auto
+    if (k === 'dropped' && implied !== null) out.models = [implied];
   }
   return out;
 }

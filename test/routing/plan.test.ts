@@ -149,3 +149,40 @@ test('header summary: fallbacks once each, requested when nothing planned, non-A
   assert.equal(summarizeRoute(e), 'rule=order; model=a/x; order=p1,p2; fallbacks=b/y,c/z; dropped=p?,1:max_price');
   assert.equal(summarizeRoute({ ...e, candidates: [], requested: 'ümodel;x' }), 'rule=order; requested=?model,x; dropped=p?,1:max_price,r:max_price');
 });
+
+test('stored routes leave out what follows from the rest, and read back as the full explanation', async () => {
+  const { storedRoute, routeOfGeneration } = await import('../../src/routing/explain.js');
+  const health = new HealthTracker();
+  // an open breaker drops an endpoint (a funnel step) without failing the plan
+  for (let i = 0; i < 5; i++) health.record('beta:acme/trio', { ok: false, status: 503, latencyMs: 1, ttftMs: null, outputTokens: 0, generationMs: null, now: 1_000_000 });
+  const cases: ChatRequest[] = [
+    chat({ model: 'acme/trio' }),
+    chat({ model: 'acme/trio:floor' }),
+    chat({ model: 'acme/trio', provider: { order: ['gamma'], allow_fallbacks: false } }),
+    chat({ model: 'acme/trio', provider: { ignore: ['alpha'] } }),
+    chat({ model: 'meta-llama/llama-3.3-70b-instruct:floor', provider: { max_price: { prompt: 2.5 } } }),
+    chat({ model: 'acme/trio', models: ['acme/solo'] }),
+    chat({ model: 'acme/trio', models: ['acme/nametools'], tools: [WEATHER_TOOL] }),
+    chat({ model: 'auto' }),
+  ];
+  let compact = 0;
+  for (const req of cases) {
+    const e = build(req, health).explanation;
+    const stored = JSON.parse(JSON.stringify(storedRoute(e))) as Record<string, unknown>;
+    if (!('models' in stored)) compact++;
+    const served = { model: e.candidates[0].model, provider: e.candidates[0].provider, endpoint: e.candidates[0].endpoint_model };
+    const full = JSON.parse(JSON.stringify(e)) as Record<string, unknown>;
+    // read back from storage and from the in-memory queue alike, key order included
+    for (const r of [routeOfGeneration(stored, served), routeOfGeneration(storedRoute(e), served)]) {
+      const back = JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
+      assert.deepEqual(back, full, JSON.stringify(req));
+      assert.deepEqual(Object.keys(back), Object.keys(full));
+    }
+  }
+  // single-model plans are stored without `models`; multi-model and auto plans keep theirs
+  assert.equal(compact, 5);
+  // a row stored with its models (as rows were before) reads back unchanged
+  const e = build(chat({ model: 'acme/trio' }), health).explanation;
+  const old = JSON.parse(JSON.stringify({ ...e, chosen: undefined })) as Record<string, unknown>;
+  assert.deepEqual(routeOfGeneration(old, { model: null, provider: null, endpoint: null }), JSON.parse(JSON.stringify({ ...e, chosen: undefined })));
+});
