@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { HOST, MODEL, READY, freePort, sleep } from './common.js';
-import { SERVE_NODE_FLAGS } from '../src/cli/node-flags.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../src/cli/node-flags.js';
 
 export type TargetName = 'direct' | 'bare' | 'arouter' | 'portkey';
 export const TARGET_ORDER: TargetName[] = ['direct', 'bare', 'arouter', 'portkey'];
@@ -236,7 +236,8 @@ export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOpti
     'arouter',
     [...nodeArgs, ...entry(rt, 'src/cli/main'), 'serve', '--port', '0', '--host', HOST, '--data-dir', dataDir, '--config', configFile],
     {
-      env: { ...baseEnv(), AROUTER_ADMIN_KEY: ADMIN_KEY, BENCH_UPSTREAM_KEY: 'sk-bench-upstream', AROUTER_LOG_LEVEL: o.logLevel },
+      // the launchers' environment; a MALLOC_ARENA_MAX from the developer's shell (an experiment) wins
+      env: { ...SERVE_ENV, ...baseEnv(), AROUTER_ADMIN_KEY: ADMIN_KEY, BENCH_UPSTREAM_KEY: 'sk-bench-upstream', AROUTER_LOG_LEVEL: o.logLevel },
       stdout: 'ignore', // the JSON access log goes to /dev/null: its cost (serialise + write) is measured
       stderrPort: /ARouter listening on http:\/\/\S+?:(\d+)\/v1/,
       timeoutMs: 60_000,

@@ -150,14 +150,16 @@ test('a bad config file stops the start with the field named', () => {
   }
 });
 
-test('every launcher starts node with the same flags: npm start, npm run demo, the arouter bin (and the bench)', async () => {
-  const { SERVE_NODE_FLAGS } = await import('../../src/cli/node-flags.js');
+test('every launcher starts node the same way: npm start, npm run demo, the arouter bin (and the bench)', async () => {
+  const { SERVE_ENV, SERVE_NODE_FLAGS } = await import('../../src/cli/node-flags.js');
   const root = new URL('../../', import.meta.url);
   const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> };
+  const env = Object.entries(SERVE_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
   const flags = SERVE_NODE_FLAGS.join(' ');
-  assert.ok(flags.length > 0);
-  for (const script of ['start', 'demo']) assert.match(pkg.scripts[script], new RegExp(`&& node ${flags} dist/src/cli/main\\.js serve`), script);
+  assert.ok(flags.length > 0 && env.length > 0);
+  for (const script of ['start', 'demo']) assert.ok(pkg.scripts[script].includes(`&& ${env} node ${flags} dist/src/cli/main.js serve`), script);
   const shebang = readFileSync(new URL('bin/arouter.js', root), 'utf8').split('\n')[0];
-  assert.equal(shebang, `#!/usr/bin/env -S node ${flags}`);
-  assert.match(readFileSync(new URL('bench/targets.ts', root), 'utf8'), /\[\.\.\.SERVE_NODE_FLAGS, \.\.\.o\.nodeFlags\]/);
+  assert.equal(shebang, `#!/usr/bin/env -S ${env} node ${flags}`);
+  const bench = readFileSync(new URL('bench/targets.ts', root), 'utf8');
+  assert.ok(bench.includes('[...SERVE_NODE_FLAGS, ...o.nodeFlags]') && bench.includes('env: { ...SERVE_ENV, ...baseEnv(),'));
 });
