@@ -66,7 +66,7 @@ type Failure = UpstreamError | AbortedByClient;
  * with the whole body; in `stream` mode it settles at the response headers and the body goes to the consumer
  * attached with pipe() (reads that arrive before are kept).
  */
-class UpstreamCall implements Dispatcher.DispatchHandler {
+class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamReply {
   status = 0;
   private raw: Buffer[] | null = null;
   private parsed: UpstreamHeaders | null = null;
@@ -142,10 +142,15 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     return (this.parsed ??= this.raw ? (undiciUtil.parseHeaders(this.raw) as UpstreamHeaders) : {});
   }
 
-  takeBody(): Buffer {
-    const b = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    this.chunks = [];
-    return b;
+  private whole: Buffer | null = null;
+
+  /** the buffered answer (fetch), joined once */
+  get body(): Buffer {
+    if (this.whole === null) {
+      this.whole = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+      this.chunks = [];
+    }
+    return this.whole;
   }
 
   pipe(consumer: BodyConsumer): void {
@@ -248,9 +253,8 @@ export class Transport {
   }
 
   /** Sends the request and reads the whole answer. Rejects with an UpstreamError or AbortedByClient. */
-  async fetch(req: UpstreamRequest, abort: RequestAbort): Promise<UpstreamReply> {
-    const call = await this.dispatch(req, abort, 'buffer');
-    return { status: call.status, headers: () => call.headers(), body: call.takeBody() };
+  fetch(req: UpstreamRequest, abort: RequestAbort): Promise<UpstreamReply> {
+    return this.dispatch(req, abort, 'buffer');
   }
 
   /** Sends the request; resolves once the upstream's status and headers arrived, the body still to come. */

@@ -196,3 +196,15 @@ test('logprobs / top_logprobs go upstream when the endpoint lists them; top_logp
   const none = bodyOf(chatRequest({ logprobs: true, top_logprobs: 3 }), makeCtx({ supportedParameters: ['max_tokens'] }));
   assert.equal('logprobs' in none || 'top_logprobs' in none, false, 'dropped where the catalog says unsupported');
 });
+
+test('headers are prepared once per provider: accept follows stream, a changed key is picked up, nothing is shared mutably', () => {
+  const ctx = makeCtx({ stream: false });
+  const a = openaiDialect.buildChatRequest(full(), ctx);
+  const b = openaiDialect.buildChatRequest(full(), { ...ctx, stream: true });
+  assert.equal(a.headers.accept, 'application/json');
+  assert.equal(b.headers.accept, 'text/event-stream');
+  assert.equal(openaiDialect.buildChatRequest(full(), ctx).headers, a.headers, 'the same object for the same provider');
+  assert.ok(Object.isFrozen(a.headers));
+  const rotated = { ...ctx, target: { ...ctx.target, apiKey: 'sk-rotated' } };
+  assert.equal(openaiDialect.buildChatRequest(full(), rotated).headers.authorization, 'Bearer sk-rotated');
+});

@@ -18,7 +18,7 @@ export function upstreamUrl(target: UpstreamTarget, path: string): string {
 }
 
 /** Bearer auth (omitted for keyless Ollama/vLLM), then the provider's own headers, which may override ours. */
-export function upstreamHeaders(target: UpstreamTarget, stream: boolean): Record<string, string> {
+function buildHeaders(target: UpstreamTarget, stream: boolean): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
@@ -27,6 +27,36 @@ export function upstreamHeaders(target: UpstreamTarget, stream: boolean): Record
   const extra = target.provider.headers;
   if (extra) for (const k in extra) headers[k.toLowerCase()] = extra[k];
   return headers;
+}
+
+interface Prepared {
+  apiKey: string;
+  url: string;
+  json: Readonly<Record<string, string>>;
+  sse: Readonly<Record<string, string>>;
+}
+
+/** per provider definition: the chat URL and both header sets are the same for every request (the transport
+ *  only reads them), so they are built once rather than per request */
+const prepared = new WeakMap<object, Prepared>();
+
+function preparedFor(target: UpstreamTarget): Prepared {
+  let p = prepared.get(target.provider);
+  if (p === undefined || p.apiKey !== target.apiKey) {
+    p = {
+      apiKey: target.apiKey,
+      url: upstreamUrl(target, '/chat/completions'),
+      json: Object.freeze(buildHeaders(target, false)),
+      sse: Object.freeze(buildHeaders(target, true)),
+    };
+    prepared.set(target.provider, p);
+  }
+  return p;
+}
+
+export function upstreamHeaders(target: UpstreamTarget, stream: boolean): Readonly<Record<string, string>> {
+  const p = preparedFor(target);
+  return stream ? p.sse : p.json;
 }
 
 export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamRequest {
@@ -66,10 +96,6 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   const effort = reasoningEffort(ctx);
   if (effort !== undefined) body.reasoning_effort = effort;
   if (q.enableThinking) Object.assign(body, dashscopeThinking(ctx, q));
-  return {
-    url: upstreamUrl(target, '/chat/completions'),
-    method: 'POST',
-    headers: upstreamHeaders(target, ctx.stream),
-    body: JSON.stringify(body),
-  };
+  const p = preparedFor(target);
+  return { url: p.url, method: 'POST', headers: ctx.stream ? p.sse : p.json, body: JSON.stringify(body) };
 }
