@@ -11,7 +11,7 @@ import { validate } from '../src/http/validate.js';
 import { ChatRequestSchema } from '../src/http/schemas/chat-request.js';
 import { DIALECTS } from '../src/providers/dialects.js';
 import { CHAT_BODY } from './common.js';
-import { finalUsage, usageJson } from '../src/accounting/usage.js';
+import { finalUsage, usageText } from '../src/accounting/usage.js';
 import { toNumberUsd } from '../src/accounting/money.js';
 import { generationId } from '../src/http/routes/chat.js';
 import { Writable } from 'node:stream';
@@ -68,9 +68,9 @@ time('spend.reserve + settle', () => {
   const r = app.spend.reserve(account, key, a.worstCaseBoundPusd);
   if (r.ok) app.spend.settle(r.reservationId, 1000n);
 });
-time('finalUsage + usageJson', () => {
+time('finalUsage + usageText', () => {
   const fu = finalUsage({ upstream: parsed.usage, promptTokens: () => a.promptTokens, inputImages: 0, generated: { content: parsed.content ?? '', reasoning: '', tools: '' }, tokenizer: a.model.architecture.tokenizer, maxTokens: a.maxTokens, pricing: a.endpoint.pricing, delivered: true });
-  return usageJson(fu, toNumberUsd(fu.cost));
+  return usageText(fu, toNumberUsd(fu.cost));
 });
 time('health.record', () => app.health.record(a.endpointKey, { ok: true, status: 200, latencyMs: 3, ttftMs: null, outputTokens: 8, generationMs: null }));
 time('health.tryAcquire', () => app.health.tryAcquire(a.endpointKey));

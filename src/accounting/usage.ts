@@ -79,3 +79,18 @@ export function usageJson(f: FinalUsage, costUsd: number) {
     ...(f.estimated ? { estimated: true } : {}),
   };
 }
+
+/**
+ * usageJson(f, costUsd) as JSON text, byte for byte what JSON.stringify makes of it, from a template: it is
+ * written for every answer and every stream, and nothing in it needs escaping (integers, a finite number).
+ */
+export function usageText(f: FinalUsage, costUsd: number): string {
+  const c = f.counts;
+  // counts come from upstreams: anything not a finite number goes the generic way (JSON writes it as null)
+  if (!(Number.isFinite(c.prompt_tokens + c.completion_tokens + c.cached_read_tokens + c.cache_write_tokens + c.reasoning_tokens + costUsd))) {
+    return JSON.stringify(usageJson(f, costUsd));
+  }
+  return `{"prompt_tokens":${c.prompt_tokens},"completion_tokens":${c.completion_tokens},"total_tokens":${c.prompt_tokens + c.completion_tokens},` +
+    `"prompt_tokens_details":{"cached_tokens":${c.cached_read_tokens},"cache_write_tokens":${c.cache_write_tokens}},` +
+    `"completion_tokens_details":{"reasoning_tokens":${c.reasoning_tokens}},"cost":${costUsd},"is_byok":false${f.estimated ? ',"estimated":true' : ''}}`;
+}

@@ -66,8 +66,9 @@ export class SseWriter {
     this.res.write(`data: ${this.prefix},"error":${JSON.stringify(e)},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`);
   }
 
-  usage(usage: unknown): void {
-    this.res.write(`data: ${this.prefix},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`);
+  /** the final usage chunk; `usage` is JSON text (usageText) */
+  usage(usage: string): void {
+    this.res.write(`data: ${this.prefix},"choices":[],"usage":${usage}}\n\n`);
   }
 
   done(): void {
@@ -83,6 +84,26 @@ export function attemptsHeader(attempts: Array<{ provider: string; status: numbe
   for (const a of attempts) s += `${s ? ', ' : ''}${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`;
   if (NOT_VISIBLE.test(s)) s = s.replace(/[^\x20-\x7e]/g, '?');
   return s.length > 512 ? s.slice(0, 512) : s;
+}
+
+/**
+ * A whole chat.completion answer as JSON text: the fixed frame from a template (as the stream chunks are), the
+ * parts that may hold arbitrary text (ids, names, the message, logprobs) through JSON.stringify. Same bytes as
+ * JSON.stringify of the object with these keys in this order.
+ */
+export function completionText(
+  id: string,
+  created: number,
+  model: string,
+  provider: string,
+  message: Record<string, unknown>,
+  r: { logprobs?: Logprobs | null; finish_reason: FinishReason; native_finish_reason: string | null },
+  usage: string,
+): string {
+  return `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${created},"model":${JSON.stringify(model)},` +
+    `"provider":${JSON.stringify(provider)},"system_fingerprint":null,"choices":[{"index":0,"message":${JSON.stringify(message)},` +
+    `"logprobs":${JSON.stringify(r.logprobs ?? null)},"finish_reason":${JSON.stringify(r.finish_reason)},` +
+    `"native_finish_reason":${JSON.stringify(r.native_finish_reason)}}],"usage":${usage}}`;
 }
 
 /**

@@ -7,12 +7,12 @@ import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { ChatRequestSchema, type ChatRequest } from '../schemas/chat-request.js';
-import { KeepAliveComments, SseWriter, attemptsHeader } from '../chat-output.js';
+import { KeepAliveComments, SseWriter, attemptsHeader, completionText } from '../chat-output.js';
 import { buildRoutePlan, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';
 import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import type { FinishReason, NormalizedUsage, StreamEvent, UpstreamError } from '../../providers/types.js';
-import { finalUsage, usageJson, type FinalUsage, type GeneratedText } from '../../accounting/usage.js';
+import { finalUsage, usageText, type FinalUsage, type GeneratedText } from '../../accounting/usage.js';
 import { toNumberUsd, formatUsd } from '../../accounting/money.js';
 import { isoTime } from '../../lib/clock.js';
 import { randomHex } from '../../lib/random-hex.js';
@@ -189,16 +189,8 @@ function sendComplete(ctx: AuthedContext, gen: string, r: CompleteResult<RouteAt
   if (res.reasoning !== null && !r.ctx.reasoning?.exclude) message.reasoning = res.reasoning;
   if (res.reasoning_details.length) message.reasoning_details = res.reasoning_details;
   if (res.tool_calls.length) message.tool_calls = res.tool_calls;
-  sendJson(ctx.res, 200, {
-    id: gen,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model: r.attempt.model.id,
-    provider: r.attempt.provider.id,
-    system_fingerprint: null,
-    choices: [{ index: 0, message, logprobs: res.logprobs ?? null, finish_reason: res.finish_reason, native_finish_reason: res.native_finish_reason }],
-    usage: usageJson(fu, toNumberUsd(fu.cost)),
-  }, headers);
+  sendJson(ctx.res, 200, completionText(gen, Math.floor(Date.now() / 1000), r.attempt.model.id, r.attempt.provider.id, message, res,
+    usageText(fu, toNumberUsd(fu.cost))), headers);
 }
 
 /** Streams the committed attempt to the client, recording what was delivered in `tally`. */
@@ -261,7 +253,7 @@ async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAtte
       sse.finish('stop', null);
     }
     const fu = computeFinal(r.attempt, tally);
-    sse.usage(usageJson(fu, toNumberUsd(fu.cost)));
+    sse.usage(usageText(fu, toNumberUsd(fu.cost)));
     sse.done();
   });
 }
