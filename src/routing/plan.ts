@@ -73,11 +73,12 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
   const { catalog, req, availableProviders, health } = input;
   const now = input.now ?? Date.now();
   const random = input.random ?? Math.random;
-  const names = [...(req.model !== undefined ? [req.model] : []), ...(req.models ?? [])];
+  // (the usual request names one model: no spreads or Set for it)
+  const names = req.models === undefined || req.models.length === 0 ? (req.model !== undefined ? [req.model] : []) : req.model !== undefined ? [req.model, ...req.models] : req.models;
   if (names.length === 0) {
     throw new RoutingError(400, 'missing_model', 'The request needs a "model" (or a "models" list)', 'model');
   }
-  const unique = [...new Set(names)];
+  const unique = names.length === 1 ? names : [...new Set(names)];
   const resolved: Resolved[] = unique.map((n) => resolveModel(catalog, n, availableProviders, now));
   const featuresFor = featureCache(req);
 
@@ -134,7 +135,8 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
   const candidates: ExplainedEndpoint[] = [];
   const dropped: DroppedEndpoint[] = [];
   const models: ExplainedModel[] = [];
-  const seen = new Set<string>();
+  // the same endpoint reached twice (e.g. "m" and "m:nitro") is only worth trying once; one plan has no repeats
+  const seen = entries.length > 1 || entries[0].plans.length > 1 ? new Set<string>() : null;
   for (const entry of entries) {
     if (entry.plans.length === 0) {
       models.push({ requested: entry.requested, model: null, variant: null, rule: null, candidates: 0, funnel: [], failure: entry.failure?.message ?? null });
@@ -152,10 +154,11 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
         failure: plan.failure?.message ?? null,
       });
       for (const p of plan.ordered) {
-        // the same endpoint reached twice (e.g. "m" and "m:nitro") is only worth trying once
-        const dedupe = `${p.key}|${p.endpoint.model}|${plan.variant ?? ''}`;
-        if (seen.has(dedupe)) continue;
-        seen.add(dedupe);
+        if (seen !== null) {
+          const dedupe = `${p.key}|${p.endpoint.model}|${plan.variant ?? ''}`;
+          if (seen.has(dedupe)) continue;
+          seen.add(dedupe);
+        }
         const a = attemptFor(plan, p, reasoning, f.prompt, f.inputImages, f.maxOutputTokens);
         attempts.push(a);
         candidates.push(explained(a, p));
@@ -172,8 +175,8 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
     candidates,
     dropped,
     models,
-    ...(first.auto !== undefined ? { auto: first.auto } : {}),
   };
+  if (first.auto !== undefined) explanation.auto = first.auto;
   if (explanation.chosen === undefined) delete explanation.chosen;
 
   if (attempts.length === 0) throw noRoute(entries, explanation);
