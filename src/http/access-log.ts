@@ -1,4 +1,4 @@
-// The access log: one JSON line per request (never a prompt), written when the response closes. Built field by
+// The access log: one JSON line per request (never a prompt), written when its handler is done. Built field by
 // field as JSON text: on every request an object, two spreads and a generic JSON.stringify measured several µs.
 import type { RequestContext } from './context.js';
 
@@ -13,6 +13,7 @@ export function accessLogFields(ctx: RequestContext, route: string, durationMs: 
   if (log.generationId !== undefined) s += `,"generation_id":${q(log.generationId)}`;
   if (log.model !== undefined) s += `,"model":${q(log.model)}`;
   if (log.provider !== undefined) s += `,"provider":${q(log.provider)}`;
-  if (!res.writableFinished) s += ',"aborted":true';
+  // the answer was not completed: the client left (or the handler gave up) before it ended
+  if (!res.writableEnded) s += ',"aborted":true';
   return s;
 }

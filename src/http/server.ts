@@ -64,9 +64,6 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
   const pathname = q < 0 ? raw : raw.slice(0, q);
   const ctx: RequestContext = new Context(app, req, res, id, start, raw);
   let routeName = pathname;
-  res.once('close', () => {
-    if (app.log.enabled('info')) app.log.logJson('info', 'request', accessLogFields(ctx, routeName, performance.now() - start));
-  });
   try {
     const origin = req.headers.origin;
     if (origin !== undefined && app.cors.enabled && app.cors.handle(origin, req, res)) return;
@@ -100,5 +97,9 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     }
     app.log.error('unhandled error', { id, route: routeName, error: (err as Error)?.stack ?? String(err) });
     sendError(res, new HttpError(500, 'Internal server error', 'server_error', 'internal_error'));
+  } finally {
+    // the handler is done: its answer is written (streams included), or the client left. Logged here rather
+    // than on the response's 'close' event: one listener fewer per request.
+    if (app.log.enabled('info')) app.log.logJson('info', 'request', accessLogFields(ctx, routeName, performance.now() - start));
   }
 }

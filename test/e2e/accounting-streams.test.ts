@@ -6,6 +6,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startDemoGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
+import { Logger } from '../../src/lib/log.js';
 import {
   chat, chatStream, createKey, expectedCost, json, rowCounts, usdNumber, usdString, waitForGeneration, type Generation, type PriceTable,
 } from '../helpers/accounting.js';
@@ -13,8 +14,13 @@ import {
 let gw: TestGateway;
 let sims: SimSet;
 
+/** the gateway's log lines (info level) */
+const logLines: string[] = [];
+const accessLine = (generationId: string) =>
+  logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'request' && l.generation_id === generationId);
+
 before(async () => {
-  ({ gw, sims } = await startDemoGateway());
+  ({ gw, sims } = await startDemoGateway({}, new Logger('info', (line) => logLines.push(line))));
 });
 after(async () => {
   await gw.close();
@@ -83,6 +89,7 @@ for (const [dialect, d] of Object.entries(DIALECTS)) {
     assert.equal(g.cancelled, true, JSON.stringify(g));
     assert.equal(g.streamed, true);
     assert.equal(g.status, 499);
+    assert.equal(accessLine(id)?.aborted, true, 'the access log marks the request the client left');
     assert.equal(g.tokens_estimated, true, 'no upstream usage arrived: counted locally');
     assert.ok(g.tokens_completion > 0, `completion tokens ${g.tokens_completion}`);
     assert.ok(g.tokens_completion <= 400, 'never above max_tokens');
@@ -106,6 +113,8 @@ for (const [dialect, d] of Object.entries(DIALECTS)) {
     const g = await waitForGeneration(gw, s.id!, key);
     assert.equal(g.finish_reason, 'error');
     assert.equal(g.cancelled, false);
+    const line = accessLine(s.id!);
+    assert.ok(line && line.status === 200 && !('aborted' in line), 'an answer ARouter ended (in-band error) is not an abort');
     assert.ok(g.status >= 500, `status ${g.status}`);
     assert.equal(g.tokens_estimated, true);
     assert.ok(g.tokens_completion > 0 && g.tokens_completion <= 400);

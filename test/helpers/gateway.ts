@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Dialect } from '../../src/catalog/types.js';
+import type { Logger } from '../../src/lib/log.js';
 
 export const ADMIN_KEY = 'lr_live_testadminkey0000000000000000000000';
 
@@ -24,11 +25,13 @@ export async function startGateway(opts: {
   config?: Record<string, unknown>;
   demoUpstreams?: Record<Dialect, string> | null;
   dataDir?: string;
+  /** a logger of the test's own (e.g. collecting access-log lines); default: the env's level on stdout */
+  logger?: Logger;
 } = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'arouter-test-'));
   const env = { AROUTER_ADMIN_KEY: ADMIN_KEY, AROUTER_LOG_LEVEL: 'silent', ...(opts.env ?? {}) };
   const config = loadConfig({ inline: opts.config ?? {}, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
-  const app = new App({ config, env, demoUpstreams: opts.demoUpstreams ?? null });
+  const app = new App({ config, env, demoUpstreams: opts.demoUpstreams ?? null, logger: opts.logger });
   await app.init();
   const addr = await app.listen();
   const url = `http://127.0.0.1:${addr.port}/v1`;
@@ -87,8 +90,8 @@ export async function startSims(): Promise<SimSet> {
 }
 
 /** a gateway whose every provider is wired to the simulated upstreams (demo mode) */
-export async function startDemoGateway(config: Record<string, unknown> = {}): Promise<{ gw: TestGateway; sims: SimSet }> {
+export async function startDemoGateway(config: Record<string, unknown> = {}, logger?: Logger): Promise<{ gw: TestGateway; sims: SimSet }> {
   const sims = await startSims();
-  const gw = await startGateway({ demoUpstreams: sims.urls, config });
+  const gw = await startGateway({ demoUpstreams: sims.urls, config, logger });
   return { gw, sims };
 }

@@ -8,7 +8,7 @@ function ctx(over: Partial<RequestContext> & { finished?: boolean; status?: numb
   return {
     id: 'req_abc1',
     req: { method: 'POST' },
-    res: { statusCode: over.status ?? 200, writableFinished: over.finished ?? true },
+    res: { statusCode: over.status ?? 200, writableEnded: over.finished ?? true },
     key: null,
     log: {},
     ...over,
