@@ -89,6 +89,7 @@ const onRequest: Handler = process.argv.includes('--floor') ? floor : (server.li
 const { key: userKey } = await app.directory.createKey({ name: 'bench' });
 const body = Buffer.from(STREAM ? CHAT_STREAM_BODY : CHAT_BODY);
 const headers = { host: 'x', authorization: `Bearer ${userKey}`, 'content-type': 'application/json', 'content-length': String(body.length) };
+const rawHeaders = Object.entries(headers).flat();
 
 class NullSocket extends Duplex {
   bytes = 0;
@@ -105,6 +106,7 @@ function one(): Promise<number> {
   req.method = 'POST';
   req.url = '/v1/chat/completions';
   req.headers = headers;
+  req.rawHeaders = rawHeaders;
   const res = new ServerResponse(req);
   res.assignSocket(socket as never);
   return new Promise((resolve) => {

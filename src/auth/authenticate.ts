@@ -1,6 +1,7 @@
 // Bearer-key authentication against the in-memory directory (no storage round trip).
 import type { IncomingMessage } from 'node:http';
 import { forbidden, unauthorized } from '../http/errors.js';
+import { requestHeader } from '../http/request-headers.js';
 import type { AccountRow, KeyRow } from '../store/types.js';
 import type { Directory } from './directory.js';
 
@@ -10,7 +11,7 @@ export function authenticate(
   needAdmin: boolean,
   now = Date.now(),
 ): { key: KeyRow; account: AccountRow } {
-  const header = req.headers.authorization;
+  const header = requestHeader(req, 'authorization');
   if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer <key>"', 'missing_api_key');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) throw unauthorized('Malformed Authorization header: expected "Bearer <key>"');

@@ -1,9 +1,10 @@
 // Request bodies: size-limited (413 before reading more than the limit) and parsed as JSON (400 on bad JSON).
 import type { IncomingMessage } from 'node:http';
 import { HttpError, badRequest } from './errors.js';
+import { requestHeader } from './request-headers.js';
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
+  const declared = Number(requestHeader(req, 'content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
     return Promise.reject(tooLarge(limit));

@@ -11,6 +11,7 @@ import { accessLogFields } from './access-log.js';
 import { HttpError, sendError } from './errors.js';
 import { Router } from './router.js';
 import { addCommonHeader, setRequestId } from './respond.js';
+import { requestHeader } from './request-headers.js';
 
 export function buildRouter(routes: Route[]): Router {
   const r = new Router();
@@ -65,7 +66,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
   const ctx: RequestContext = new Context(app, req, res, id, start, raw);
   let routeName = pathname;
   try {
-    const origin = req.headers.origin;
+    const origin = requestHeader(req, 'origin');
     if (origin !== undefined && app.cors.enabled && app.cors.handle(origin, req, res)) return;
     if (app.draining) {
       throw new HttpError(503, 'Server is shutting down', 'server_error', 'shutting_down', null, { connection: 'close' });
