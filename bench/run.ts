@@ -8,9 +8,10 @@
 //        --only arouter,bare  --cpu-prof  --chunks N (20)  --interval-ms I (5)  --no-stream  --stream-only
 //        --log-level L (info)  --arouter-node-flags "FLAGS" (extra node flags for ARouter, for experiments)
 //        --out FILE (bench/results/latest.json)  --tsx (run children from TypeScript through tsx; automatic
-//        when this file itself runs under tsx)
+//        when this file itself runs under tsx)  --baseline DIR (another built checkout of ARouter, measured
+//        as one more target beside this one: an A/B of two builds in the same minutes)
 import { cpus } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { argValue, numArg, sleep } from './common.js';
 import { Samples, nonStreamLoad, streamLoad, verifyTarget, type LoadResult } from './load.js';
@@ -40,11 +41,13 @@ interface Options {
   nodeFlags: string[];
   out: string;
   tsx: boolean;
+  /** another built checkout, measured as the `baseline` row */
+  baseline: string | null;
 }
 
 function options(argv: string[]): Options {
-  const known = new Set(['duration', 'connections', 'rounds', 'warmup', 'smoke', 'no-portkey', 'only', 'cpu-prof', 'chunks', 'interval-ms', 'no-stream', 'stream-only', 'log-level', 'arouter-node-flags', 'out', 'tsx', 'help']);
-  const takesValue = new Set(['duration', 'connections', 'rounds', 'warmup', 'only', 'chunks', 'interval-ms', 'log-level', 'arouter-node-flags', 'out']);
+  const known = new Set(['duration', 'connections', 'rounds', 'warmup', 'smoke', 'no-portkey', 'only', 'cpu-prof', 'chunks', 'interval-ms', 'no-stream', 'stream-only', 'log-level', 'arouter-node-flags', 'out', 'tsx', 'baseline', 'help']);
+  const takesValue = new Set(['duration', 'connections', 'rounds', 'warmup', 'only', 'chunks', 'interval-ms', 'log-level', 'arouter-node-flags', 'out', 'baseline']);
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(=)?/.exec(argv[i]);
     if (!m) throw new Error(`unexpected argument ${argv[i]}`);
@@ -54,17 +57,26 @@ function options(argv: string[]): Options {
   if (argv.includes('--help')) {
     console.log('usage: npm run bench -- [--duration S] [--connections N] [--rounds N] [--warmup S] [--smoke] [--no-portkey]\n' +
       '                        [--only arouter,bare,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
-      '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]');
+      '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
+      '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]');
     process.exit(0);
   }
   const smoke = argv.includes('--smoke');
   const only = argValue(argv, 'only');
   const names = new Set<TargetName>(['direct']);
   for (const n of only ? only.split(',').map((s) => s.trim()).filter(Boolean) : ['bare', 'arouter', 'portkey']) {
-    if (!TARGET_ORDER.includes(n as TargetName)) throw new Error(`--only: unknown target "${n}" (direct, bare, arouter, portkey)`);
+    if (!TARGET_ORDER.includes(n as TargetName) || n === 'baseline') throw new Error(`--only: unknown target "${n}" (direct, bare, arouter, portkey)`);
     names.add(n as TargetName);
   }
   if (argv.includes('--no-portkey')) names.delete('portkey');
+  const baselineDir = argValue(argv, 'baseline');
+  const baseline = baselineDir ? resolve(baselineDir) : null;
+  if (baseline) {
+    if (!existsSync(join(baseline, 'dist', 'src', 'cli', 'main.js'))) {
+      throw new Error(`--baseline ${baseline}: no dist/src/cli/main.js there (run npm ci and npm run build in that checkout)`);
+    }
+    names.add('baseline');
+  }
   const rounds = Math.max(1, Math.floor(numArg(argv, 'rounds', smoke ? 2 : 3)));
   const connections = Math.max(1, Math.floor(numArg(argv, 'connections', smoke ? 4 : 50)));
   return {
@@ -84,6 +96,7 @@ function options(argv: string[]): Options {
     nodeFlags: (argValue(argv, 'arouter-node-flags') ?? '').split(/\s+/).filter(Boolean),
     out: resolve(argValue(argv, 'out') ?? join(ROOT, 'bench', 'results', 'latest.json')),
     tsx: argv.includes('--tsx') || import.meta.url.endsWith('.ts'),
+    baseline,
   };
 }
 
@@ -143,6 +156,12 @@ async function main(): Promise<number> {
         cleanups.push(t.cleanup);
         return t;
       }, 'ARouter'],
+      ['baseline', async () => {
+        // the other checkout's own dist/, started exactly like this one (same flags, environment, config)
+        const t = await startArouter({ tsx: false, root: o.baseline! }, upstream, { logLevel: o.logLevel, cpuProfDir: null, nodeFlags: o.nodeFlags, as: 'baseline' });
+        cleanups.push(t.cleanup);
+        return t;
+      }, `ARouter baseline (${o.baseline})`],
       ['portkey', () => startPortkey(rt, upstream), `Portkey gateway ${portkeyVersion() ?? '(not installed)'}`],
     ];
     // started side by side (they are idle until measured), kept in table order
@@ -265,6 +284,14 @@ async function main(): Promise<number> {
         ? `; per ${o.chunks}-chunk stream ${fmt(ar.stream.cpu_us_per_stream, 0)} µs vs ${fmt(bare.stream.cpu_us_per_stream, 0)} µs (+${fmt(ar.stream.cpu_us_per_stream - bare.stream.cpu_us_per_stream, 0)} µs)`
         : ''));
   }
+  const bl = rows.find((r) => r.name === 'baseline');
+  if (ar?.rps && bl?.rps) {
+    const pct = (now: number, then: number) => `${now >= then ? '+' : '−'}${fmt(Math.abs((now / then - 1) * 100), 1)} %`;
+    log(`info  this build vs the baseline (${o.baseline}): req/s ${fmt(ar.rps, 0)} vs ${fmt(bl.rps, 0)} (${pct(ar.rps, bl.rps)})` +
+      (ar.cpu_us_per_req != null && bl.cpu_us_per_req != null ? `; CPU µs/req ${fmt(ar.cpu_us_per_req, 0)} vs ${fmt(bl.cpu_us_per_req, 0)} (${pct(ar.cpu_us_per_req, bl.cpu_us_per_req)})` : '') +
+      (ar.stream.cpu_us_per_stream != null && bl.stream.cpu_us_per_stream != null ? `; per stream ${fmt(ar.stream.cpu_us_per_stream, 0)} vs ${fmt(bl.stream.cpu_us_per_stream, 0)} µs` : '') +
+      (ar.peak_rss_mb != null && bl.peak_rss_mb != null ? `; peak RSS ${fmt(ar.peak_rss_mb, 1)} vs ${fmt(bl.peak_rss_mb, 1)} MB` : ''));
+  }
   log('');
   log('Notes: latencies in ms from the load generator on the same machine; +p50/+p99/+TTFB are over direct-to-upstream;');
   log(`×bare is req/s over the bare proxy's; CPU µs/req is the target process's own user+system time per request (direct row: the upstream);`);
@@ -281,7 +308,7 @@ async function main(): Promise<number> {
     options: {
       duration_s: o.duration, connections: o.connections, rounds: o.rounds, warmup_s: o.warmup, smoke: o.smoke,
       json: o.json, stream: o.stream, stream_chunks: o.chunks, stream_interval_ms: o.intervalMs, stream_concurrency: o.connections,
-      targets: [...o.only], cpu_prof: o.cpuProf, arouter_node_flags: o.nodeFlags, runtime: o.tsx ? 'tsx' : 'dist',
+      targets: [...o.only], cpu_prof: o.cpuProf, arouter_node_flags: o.nodeFlags, runtime: o.tsx ? 'tsx' : 'dist', baseline: o.baseline,
     },
     arouter_logging: `AROUTER_LOG_LEVEL=${o.logLevel}; stdout (JSON access log) → /dev/null`,
     portkey: { version: portkeyVersion(), status: rows.find((r) => r.name === 'portkey')?.status ?? 'skipped', error: rows.find((r) => r.name === 'portkey')?.error ?? null },

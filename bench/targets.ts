@@ -12,8 +12,9 @@ import { request } from 'undici';
 import { HOST, MODEL, READY, freePort, sleep } from './common.js';
 import { SERVE_ENV, SERVE_NODE_FLAGS } from '../src/cli/node-flags.js';
 
-export type TargetName = 'direct' | 'bare' | 'arouter' | 'portkey';
-export const TARGET_ORDER: TargetName[] = ['direct', 'bare', 'arouter', 'portkey'];
+//   baseline  (--baseline DIR) another build of ARouter, started the same way from DIR, for an A/B in one run
+export type TargetName = 'direct' | 'bare' | 'arouter' | 'baseline' | 'portkey';
+export const TARGET_ORDER: TargetName[] = ['direct', 'bare', 'arouter', 'baseline', 'portkey'];
 
 export interface Target {
   name: TargetName;
@@ -115,12 +116,14 @@ interface SpawnOpts {
   /** for children that announce on stderr: a regexp whose group 1 is the port */
   stderrPort?: RegExp;
   timeoutMs?: number;
+  /** working directory (default: this checkout) */
+  cwd?: string;
 }
 
 /** spawns `node args...` in the repo root and waits for its port */
 function spawnNode(name: string, args: string[], opts: SpawnOpts): Promise<{ child: Child; port: number }> {
   const proc = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: opts.env,
     stdio: ['ignore', opts.stdout === 'ready' ? 'pipe' : 'ignore', 'pipe'],
   });
@@ -187,6 +190,8 @@ export interface ArouterOptions {
   cpuProfDir: string | null;
   /** extra node flags for the ARouter process (experiments: --max-old-space-size=…) */
   nodeFlags: string[];
+  /** 'baseline': another build (rt.root is its checkout) */
+  as?: 'arouter' | 'baseline';
 }
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
@@ -232,8 +237,9 @@ export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOpti
     mkdirSync(o.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', o.cpuProfDir);
   }
+  const name = o.as ?? 'arouter';
   const { child, port } = await spawnNode(
-    'arouter',
+    name,
     [...nodeArgs, ...entry(rt, 'src/cli/main'), 'serve', '--port', '0', '--host', HOST, '--data-dir', dataDir, '--config', configFile],
     {
       // the launchers' environment; a MALLOC_ARENA_MAX from the developer's shell (an experiment) wins
@@ -241,6 +247,7 @@ export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOpti
       stdout: 'ignore', // the JSON access log goes to /dev/null: its cost (serialise + write) is measured
       stderrPort: /ARouter listening on http:\/\/\S+?:(\d+)\/v1/,
       timeoutMs: 60_000,
+      cwd: rt.root,
     },
   );
   const base = `http://${HOST}:${port}/v1`;
@@ -256,8 +263,8 @@ export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOpti
     if (res.statusCode !== 201) throw new Error(`POST /v1/keys answered ${res.statusCode}: ${text.slice(0, 300)}`);
     const key = (JSON.parse(text) as { key: string }).key;
     return {
-      name: 'arouter',
-      label: 'ARouter',
+      name,
+      label: name === 'arouter' ? 'ARouter' : `ARouter baseline (${rt.root})`,
       base,
       headers: { authorization: `Bearer ${key}` },
       child,
