@@ -73,8 +73,10 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
   const { catalog, req, availableProviders, health } = input;
   const now = input.now ?? Date.now();
   const random = input.random ?? Math.random;
-  // (the usual request names one model: no spreads or Set for it)
-  const names = req.models === undefined || req.models.length === 0 ? (req.model !== undefined ? [req.model] : []) : req.model !== undefined ? [req.model, ...req.models] : req.models;
+  // `model` then `models[]` (the usual request names one model: no spreads or Set for it)
+  let names: string[];
+  if (req.models === undefined || req.models.length === 0) names = req.model !== undefined ? [req.model] : [];
+  else names = req.model !== undefined ? [req.model, ...req.models] : req.models;
   if (names.length === 0) {
     throw new RoutingError(400, 'missing_model', 'The request needs a "model" (or a "models" list)', 'model');
   }
