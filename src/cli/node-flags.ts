@@ -4,7 +4,7 @@
 //
 // --max-semi-space-size=8: V8 grows each half of its young generation to 16 MB under load by default; at 8 MB
 // the peak resident memory under the bench's load is ~12 MB lower for no measurable change in requests/s
-// (4 MB saved ~8 MB more but cost up to ~10 % of throughput in some runs; README "Performance").
+// (4 MB saved ~8 MB more but cost 2–13 % of throughput across runs; README "Performance").
 export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
 // MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (the ledger writer, libuv's pool, V8's helpers) a

@@ -60,7 +60,7 @@ export class RequestAbort implements TimerEntry {
     this.hook = null;
   }
 
-  /** the total deadline passed (TimerEntry) */
+  /** the call must stop: without a reason, the total deadline passed (TimerEntry); else the client left */
   fire(reason?: Error): void {
     if (this.why) return;
     if (reason === undefined) {

@@ -89,7 +89,7 @@ export function summarizeRoute(e: RouteExplanation): string {
 /**
  * What a generation row keeps of the plan's explanation, on every row, so only what cannot be derived:
  * - not `chosen`, which repeats a candidate: the row's own model/provider/endpoint say which one served;
- * - not `models` when the plan had one model and its entry is what the rest implies (modelsOf): the usual
+ * - not `models` when the plan had one model and its entry is what the rest implies (impliedModel): the usual
  *   case, and ~40 % of a one-endpoint plan's bytes.
  * routeOfGeneration puts both back, so the API shows the explanation as POST /v1/route gives it.
  */
