@@ -9,6 +9,12 @@ const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
+// better-sqlite3 builds SQLite with a 16 MB page cache per connection (SQLite's own default is 2 MB). An
+// append-only writer touches the right edge of the table and of the id index, and one leaf per active key or
+// account in the two (key|account, time) indexes; a page that falls out is re-read from the OS page cache. At
+// 16 MB the cache filled with pages it never reads again: +12 to +15 MB of peak RSS under the bench's load,
+// with no measurable difference in requests/s or CPU in the same run.
+db.pragma('cache_size = -2000');
 const stmt = db.prepare(workerData.sql);
 const insert = db.transaction((rows) => {
   for (const params of rows) stmt.run(params);
