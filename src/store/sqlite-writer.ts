@@ -15,9 +15,11 @@ export class OffThreadWriter {
   private closed: Promise<void> | null = null;
 
   constructor(file: string, sql: string) {
-    // A small heap is plenty for batches of rows; V8's defaults would reserve ~17 MB resident for the isolate
-    // (measured ~8 MB with these limits). If a limit were ever hit the worker dies, writes fall back to the
-    // main thread and the batch is requeued (see Ledger.flush), so nothing is lost.
+    // A small heap is plenty for batches of rows. V8 flags are process-wide and win over a worker's
+    // resourceLimits: under the launchers' --max-semi-space-size=8 (src/cli/node-flags.ts) this worker's young
+    // generation may grow to that size too (measured: 13-16 MB of V8 heap in all under the bench's load), without
+    // the flag it stays at 2 MB. If a limit were ever hit the worker dies, writes fall back to the main thread and
+    // the batch is requeued (see Ledger.flush), so nothing is lost.
     this.worker = new Worker(WORKER_URL, {
       workerData: { file, sql },
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64, codeRangeSizeMb: 4 },
