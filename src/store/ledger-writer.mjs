@@ -1,7 +1,8 @@
-// Worker thread that appends generation rows to the SQLite file with its own connection, so the inserts
-// (~25 µs per row on the bench) leave the request-serving event loop. Plain JavaScript on purpose: worker
-// entry points are loaded without the TypeScript loader the tests run under. Rows arrive as arrays of SQL
-// parameters prepared by src/store/sqlite.ts (`generationParams`), each batch committed in one transaction.
+// Worker thread that appends generation rows to the SQLite file with its own connection, so the inserts leave
+// the request-serving event loop. Plain JavaScript on purpose: worker entry points are loaded without the
+// TypeScript loader the tests run under. A batch arrives as one list of SQL parameter arrays per statement,
+// prepared by src/store/sqlite.ts (the generation rows, then the spend they add per key and UTC day), and is
+// committed in one transaction.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
@@ -15,9 +16,10 @@ db.pragma('busy_timeout = 5000');
 // 16 MB the cache filled with pages it never reads again: +12 to +15 MB of peak RSS under the bench's load,
 // with no measurable difference in requests/s or CPU in the same run.
 db.pragma('cache_size = -2000');
-const stmt = db.prepare(workerData.sql);
-const insert = db.transaction((rows) => {
-  for (const params of rows) stmt.run(params);
+const statements = workerData.statements.map((sql) => db.prepare(sql));
+// batches[i] holds the parameter arrays for statements[i]; all of them commit together or not at all
+const run = db.transaction((batches) => {
+  for (let i = 0; i < statements.length; i++) for (const params of batches[i]) statements[i].run(params);
 });
 
 parentPort.on('message', (m) => {
@@ -27,7 +29,7 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    insert(m.rows);
+    run(m.batches);
     parentPort.postMessage({ type: 'done', id: m.id, ok: true });
   } catch (err) {
     parentPort.postMessage({ type: 'done', id: m.id, ok: false, error: String(err && err.message ? err.message : err) });

@@ -60,4 +60,23 @@ export const MIGRATIONS: Array<{ version: number; sql: string[] }> = [
       `CREATE INDEX generations_key_created ON generations(key_id, created_at)`,
     ],
   },
+  {
+    // Spend per key and UTC day, kept by the ledger writer in the same transaction as the rows it sums, so
+    // start-up rebuilds credit and key-limit usage from a table of keys × days instead of scanning every
+    // generation (600k rows: 1.5 s and +30 MB of resident page cache and sort space at start). Filled here from
+    // the rows already in the ledger.
+    version: 2,
+    sql: [
+      `CREATE TABLE spend_daily (
+        key_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        cost_pusd BIGINT NOT NULL,
+        PRIMARY KEY (key_id, day)
+      )`,
+      `INSERT INTO spend_daily (key_id, account_id, day, cost_pusd)
+        SELECT key_id, MIN(account_id), substr(created_at, 1, 10), SUM(cost_pusd)
+        FROM generations GROUP BY key_id, substr(created_at, 1, 10)`,
+    ],
+  },
 ];

@@ -14,14 +14,15 @@ export class OffThreadWriter {
   private failed: Error | null = null;
   private closed: Promise<void> | null = null;
 
-  constructor(file: string, sql: string) {
+  /** @param statements the SQL statements a batch's parameter lists are run with, in order */
+  constructor(file: string, statements: string[]) {
     // A small heap is plenty for batches of rows. V8 flags are process-wide and win over a worker's
     // resourceLimits: under the launchers' --max-semi-space-size=8 (src/cli/node-flags.ts) this worker's young
     // generation may grow to that size too (measured: 13-16 MB of V8 heap in all under the bench's load), without
     // the flag it stays at 2 MB. If a limit were ever hit the worker dies, writes fall back to the main thread and
     // the batch is requeued (see Ledger.flush), so nothing is lost.
     this.worker = new Worker(WORKER_URL, {
-      workerData: { file, sql },
+      workerData: { file, statements },
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64, codeRangeSizeMb: 4 },
     });
     this.worker.unref();
@@ -49,13 +50,14 @@ export class OffThreadWriter {
     this.pending.clear();
   }
 
-  write(rows: unknown[][]): Promise<void> {
+  /** one list of parameter arrays per statement, committed in one transaction */
+  write(batches: unknown[][][]): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     const id = ++this.seq;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref(); // keep the process alive while a write is outstanding
-      this.worker.postMessage({ type: 'rows', id, rows });
+      this.worker.postMessage({ type: 'rows', id, batches });
     }).finally(() => {
       if (this.pending.size === 0) this.worker.unref();
     });

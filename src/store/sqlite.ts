@@ -51,6 +51,10 @@ function keyFrom(r: Row): KeyRow {
   };
 }
 
+function spendTotals(rows: unknown[]): SpendTotal[] {
+  return (rows as Row[]).map((r) => ({ id: r.id as string, spent_pusd: BigInt((r.s as bigint | null) ?? 0n) }));
+}
+
 function generationFrom(r: Row): GenerationRow {
   return {
     id: r.id as string,
@@ -97,6 +101,26 @@ function generationParams(g: GenerationRow): unknown[] {
   ];
 }
 
+// Adds a batch's spend to the per-key, per-UTC-day totals (migration 2); runs in the batch's transaction.
+const UPSERT_SPEND = `INSERT INTO spend_daily (key_id, account_id, day, cost_pusd) VALUES (?, ?, ?, ?)
+  ON CONFLICT (key_id, day) DO UPDATE SET cost_pusd = cost_pusd + excluded.cost_pusd`;
+
+/** A batch's spend summed by key and UTC day (the first 10 characters of the ISO `created_at`). */
+function spendParams(rows: GenerationRow[]): unknown[][] {
+  const byKeyDay = new Map<string, unknown[]>();
+  for (const g of rows) {
+    const day = g.created_at.slice(0, 10);
+    const k = g.key_id + ' ' + day;
+    const cur = byKeyDay.get(k);
+    if (cur === undefined) byKeyDay.set(k, [g.key_id, g.account_id, day, g.cost_pusd]);
+    else cur[3] = (cur[3] as bigint) + g.cost_pusd;
+  }
+  return [...byKeyDay.values()];
+}
+
+/** `since` is the start of a UTC day (what the per-day totals can answer exactly) */
+const isDayStart = (since: string): boolean => since.length <= 10 || since.slice(10) === 'T00:00:00.000Z';
+
 const KEY_COLUMNS = [
   'name', 'label', 'is_admin', 'disabled', 'limit_pusd', 'limit_reset', 'rate_limit_rpm', 'rate_limit_tpm',
   'expires_at', 'revoked_at', 'updated_at',
@@ -142,7 +166,7 @@ export class SqliteStorage implements Storage {
       })();
     }
     // the writer needs the tables, so it starts once they exist
-    if (this.offThread && !this.writer) this.writer = new OffThreadWriter(this.file, INSERT_GENERATION);
+    if (this.offThread && !this.writer) this.writer = new OffThreadWriter(this.file, [INSERT_GENERATION, UPSERT_SPEND]);
   }
 
   async createAccount(a: AccountRow): Promise<void> {
@@ -208,18 +232,23 @@ export class SqliteStorage implements Storage {
     return this.getKey(id);
   }
 
-  private insertGeneration: Database.Statement | null = null;
-  private insertBatch: ((rows: unknown[][]) => void) | null = null;
+  private insertBatch: ((generations: unknown[][], spend: unknown[][]) => void) | null = null;
 
+  /** the rows and their spend by key and day, in one transaction (all or nothing) */
   async insertGenerations(rows: GenerationRow[]): Promise<void> {
     if (rows.length === 0) return;
     const params = rows.map(generationParams);
-    if (this.writer && !this.writer.broken) return this.writer.write(params);
-    const stmt = (this.insertGeneration ??= this.db.prepare(INSERT_GENERATION));
-    this.insertBatch ??= this.db.transaction((batch: unknown[][]) => {
-      for (const p of batch) stmt.run(p);
-    });
-    this.insertBatch(params);
+    const spend = spendParams(rows);
+    if (this.writer && !this.writer.broken) return this.writer.write([params, spend]);
+    if (!this.insertBatch) {
+      const insert = this.db.prepare(INSERT_GENERATION);
+      const upsert = this.db.prepare(UPSERT_SPEND);
+      this.insertBatch = this.db.transaction((generations: unknown[][], totals: unknown[][]) => {
+        for (const p of generations) insert.run(p);
+        for (const p of totals) upsert.run(p);
+      });
+    }
+    this.insertBatch(params, spend);
   }
 
   async getGeneration(id: string): Promise<GenerationRow | null> {
@@ -265,17 +294,19 @@ export class SqliteStorage implements Storage {
   }
 
   async accountSpend(): Promise<SpendTotal[]> {
-    return (this.db.prepare('SELECT account_id AS id, SUM(cost_pusd) AS s FROM generations GROUP BY account_id').all() as Row[]).map(
-      (r) => ({ id: r.id as string, spent_pusd: BigInt((r.s as bigint | null) ?? 0n) }),
-    );
+    return spendTotals(this.db.prepare('SELECT account_id AS id, SUM(cost_pusd) AS s FROM spend_daily GROUP BY account_id').all());
   }
 
   async keySpendSince(since: string): Promise<SpendTotal[]> {
-    return (
-      this.db
-        .prepare('SELECT key_id AS id, SUM(cost_pusd) AS s FROM generations WHERE created_at >= ? GROUP BY key_id')
-        .all(since) as Row[]
-    ).map((r) => ({ id: r.id as string, spent_pusd: BigInt((r.s as bigint | null) ?? 0n) }));
+    // period starts are UTC midnights: answered from the per-day totals; any other instant from the rows
+    if (isDayStart(since)) {
+      return spendTotals(
+        this.db.prepare('SELECT key_id AS id, SUM(cost_pusd) AS s FROM spend_daily WHERE day >= ? GROUP BY key_id').all(since.slice(0, 10)),
+      );
+    }
+    return spendTotals(
+      this.db.prepare('SELECT key_id AS id, SUM(cost_pusd) AS s FROM generations WHERE created_at >= ? GROUP BY key_id').all(since),
+    );
   }
 
   async close(): Promise<void> {

@@ -119,7 +119,8 @@ export interface Storage {
   dailyTotals(f: ActivityFilter): Promise<DailyTotal[]>;
   /** lifetime spend per account (for credits) */
   accountSpend(): Promise<SpendTotal[]>;
-  /** spend per key since `since` (ISO) — used to rebuild period usage at start */
+  /** spend per key since `since` (ISO) — used to rebuild period usage at start. Implementations keep
+   *  per-day totals: a UTC midnight (every period start) is answered from them, other instants exactly. */
   keySpendSince(since: string): Promise<SpendTotal[]>;
   close(): Promise<void>;
 }

@@ -1,10 +1,13 @@
 // The SQLite storage: generation rows go through the off-thread writer (its own connection in a worker)
-// and are readable from the main connection once the write resolved; close() waits for the writer.
+// and are readable from the main connection once the write resolved; close() waits for the writer. Spend per
+// key and UTC day is kept in the same transaction and answers the start-up rebuild of credits and limits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStorage } from '../../src/store/sqlite.js';
 import type { GenerationRow } from '../../src/store/types.js';
 
@@ -43,3 +46,69 @@ for (const offThreadWrites of [true, false]) {
     }
   });
 }
+
+/** a row of `key` in `account`, at `at` (ISO), costing `cost` */
+function spent(id: string, key: string, account: string, at: string, cost: bigint): GenerationRow {
+  return { ...row(0), id, key_id: key, account_id: account, created_at: at, cost_pusd: cost };
+}
+
+const byId = (xs: Array<{ id: string; spent_pusd: bigint }>) => Object.fromEntries(xs.map((x) => [x.id, x.spent_pusd]));
+
+for (const offThreadWrites of [true, false]) {
+  test(`spend per key and day is kept with the rows, in their transaction (${offThreadWrites ? 'worker' : 'main-thread'} writer)`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arouter-store-'));
+    try {
+      const s = new SqliteStorage(join(dir, 'a.db'), { offThreadWrites });
+      await s.migrate();
+      await s.insertGenerations([
+        spent('g1', 'k1', 'a1', '2026-11-01T10:00:00.000Z', 5n),
+        spent('g2', 'k1', 'a1', '2026-11-01T23:59:59.999Z', 7n), // same key, same day: one total
+        spent('g3', 'k1', 'a1', '2026-11-02T00:00:00.000Z', 11n),
+        spent('g4', 'k2', 'a1', '2026-11-02T08:00:00.000Z', 13n),
+        spent('g5', 'k3', 'a2', '2026-10-31T08:00:00.000Z', 10n ** 18n), // beyond 2^53: exact as bigint
+      ]);
+      await s.insertGenerations([spent('g6', 'k1', 'a1', '2026-11-02T12:00:00.000Z', 17n)]); // adds to an existing day
+      assert.deepEqual(byId(await s.accountSpend()), { a1: 53n, a2: 10n ** 18n });
+      assert.deepEqual(byId(await s.keySpendSince('0000')), { k1: 40n, k2: 13n, k3: 10n ** 18n });
+      assert.deepEqual(byId(await s.keySpendSince('2026-11-02T00:00:00.000Z')), { k1: 28n, k2: 13n });
+      // not a day start: answered from the rows, to the millisecond
+      assert.deepEqual(byId(await s.keySpendSince('2026-11-02T10:00:00.000Z')), { k1: 17n });
+      // a failed batch (duplicate id) adds no spend either
+      await assert.rejects(s.insertGenerations([spent('g7', 'k2', 'a1', '2026-11-02T13:00:00.000Z', 1000n), spent('g1', 'k1', 'a1', '2026-11-02T13:00:00.000Z', 1n)]));
+      assert.deepEqual(byId(await s.accountSpend()), { a1: 53n, a2: 10n ** 18n });
+      await s.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('migration 2 fills the per-day spend from a ledger written before it existed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arouter-store-'));
+  const file = join(dir, 'a.db');
+  try {
+    // a database at schema version 1, as an earlier release left it
+    const old = new Database(file);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const sql of MIGRATIONS[0]!.sql) old.exec(sql);
+    old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (1, ?)').run(new Date().toISOString());
+    const ins = old.prepare(`INSERT INTO generations (id, account_id, key_id, requested_model, attempts, prompt_tokens,
+      completion_tokens, reasoning_tokens, cached_tokens, cache_write_tokens, tokens_estimated, cost_pusd, latency_ms, status,
+      streamed, cancelled, kind, created_at) VALUES (?, ?, ?, 'a/b', '[]', 1, 1, 0, 0, 0, 0, ?, 1, 200, 0, 0, 'chat', ?)`);
+    ins.run('o1', 'a1', 'k1', 5n, '2026-11-01T10:00:00.000Z');
+    ins.run('o2', 'a1', 'k1', 7n, '2026-11-01T11:00:00.000Z');
+    ins.run('o3', 'a1', 'k2', 9n, '2026-11-02T11:00:00.000Z');
+    old.close();
+
+    const s = new SqliteStorage(file, { offThreadWrites: false });
+    await s.migrate();
+    assert.deepEqual(byId(await s.accountSpend()), { a1: 21n });
+    assert.deepEqual(byId(await s.keySpendSince('2026-11-02T00:00:00.000Z')), { k2: 9n });
+    // and new rows add to the backfilled totals
+    await s.insertGenerations([spent('n1', 'k1', 'a1', '2026-11-01T12:00:00.000Z', 100n)]);
+    assert.deepEqual(byId(await s.keySpendSince('0000')), { k1: 112n, k2: 9n });
+    await s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
