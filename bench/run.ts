@@ -1,11 +1,11 @@
 // `npm run bench`: ARouter's own cost, measured as ratios in one run on one machine so noise cancels.
-// Starts on loopback: the simulated upstream, a bare pass-through proxy (the floor), ARouter and Portkey's
-// gateway, each a child process; warms each up; then drives them with the same load, interleaved round by
+// Starts on loopback: the simulated upstream, a bare pass-through proxy (the floor), a JSON-aware proxy (the
+// floor plus the parsing any router must do), ARouter and Portkey's gateway, each a child process; warms each up; then drives them with the same load, interleaved round by
 // round (A B C D, then D C B A, …) so drift cancels; prints one table and the pass/fail lines, and writes
 // bench/results/latest.json. See bench/README.md.
 //
 // Flags: --duration S (10)  --connections N (50)  --rounds N (3)  --warmup S (2)  --smoke  --no-portkey
-//        --only arouter,bare  --cpu-prof  --chunks N (20)  --interval-ms I (5)  --no-stream  --stream-only
+//        --only bare,json,arouter,portkey  --cpu-prof  --chunks N (20)  --interval-ms I (5)  --no-stream  --stream-only
 //        --log-level L (info)  --arouter-node-flags "FLAGS" (extra node flags for ARouter, for experiments)
 //        --out FILE (bench/results/latest.json)  --tsx (run children from TypeScript through tsx; automatic
 //        when this file itself runs under tsx)  --baseline DIR (another built checkout of ARouter, measured
@@ -18,7 +18,7 @@ import { Samples, nonStreamLoad, streamLoad, verifyTarget, type LoadResult } fro
 import { checkLines, checks, fmt, roundRow, summarize, table, type Tally } from './report.js';
 import { analyzeProfile, formatProfile, newestProfile, type ProfileSummary } from './profile.js';
 import {
-  ROOT, TARGET_ORDER, portkeyVersion, startArouter, startBare, startPortkey, startUpstream,
+  ROOT, TARGET_ORDER, portkeyVersion, startArouter, startBare, startJsonProxy, startPortkey, startUpstream,
   type Child, type Runtime, type Target, type TargetName,
 } from './targets.js';
 
@@ -56,7 +56,7 @@ function options(argv: string[]): Options {
   }
   if (argv.includes('--help')) {
     console.log('usage: npm run bench -- [--duration S] [--connections N] [--rounds N] [--warmup S] [--smoke] [--no-portkey]\n' +
-      '                        [--only arouter,bare,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
+      '                        [--only bare,json,arouter,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
       '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
       '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]');
     process.exit(0);
@@ -64,8 +64,8 @@ function options(argv: string[]): Options {
   const smoke = argv.includes('--smoke');
   const only = argValue(argv, 'only');
   const names = new Set<TargetName>(['direct']);
-  for (const n of only ? only.split(',').map((s) => s.trim()).filter(Boolean) : ['bare', 'arouter', 'portkey']) {
-    if (!TARGET_ORDER.includes(n as TargetName) || n === 'baseline') throw new Error(`--only: unknown target "${n}" (direct, bare, arouter, portkey)`);
+  for (const n of only ? only.split(',').map((s) => s.trim()).filter(Boolean) : ['bare', 'json', 'arouter', 'portkey']) {
+    if (!TARGET_ORDER.includes(n as TargetName) || n === 'baseline') throw new Error(`--only: unknown target "${n}" (direct, bare, json, arouter, portkey)`);
     names.add(n as TargetName);
   }
   if (argv.includes('--no-portkey')) names.delete('portkey');
@@ -151,6 +151,7 @@ async function main(): Promise<number> {
     targets.push(upstream);
     const starters: Array<[TargetName, () => Promise<Target>, string]> = [
       ['bare', () => startBare(rt, upstream), 'bare proxy'],
+      ['json', () => startJsonProxy(rt, upstream), 'JSON-aware proxy'],
       ['arouter', async () => {
         const t = await startArouter(rt, upstream, { logLevel: o.logLevel, cpuProfDir: o.cpuProf ? profileDir : null, nodeFlags: o.nodeFlags });
         cleanups.push(t.cleanup);
@@ -283,6 +284,14 @@ async function main(): Promise<number> {
       (ar.stream.cpu_us_per_stream != null && bare.stream.cpu_us_per_stream != null
         ? `; per ${o.chunks}-chunk stream ${fmt(ar.stream.cpu_us_per_stream, 0)} µs vs ${fmt(bare.stream.cpu_us_per_stream, 0)} µs (+${fmt(ar.stream.cpu_us_per_stream - bare.stream.cpu_us_per_stream, 0)} µs)`
         : ''));
+  }
+  const js = rows.find((r) => r.name === 'json');
+  if (js?.rps && bare?.rps) {
+    // the split of ARouter's distance from the floor: reading and writing JSON, then everything else
+    log(`info  the JSON-aware proxy (parse + re-serialise, no logic) runs at ${fmt(js.rps / bare.rps, 2)}× the bare proxy` +
+      (js.cpu_us_per_req != null && bare.cpu_us_per_req != null ? `, ${fmt(js.cpu_us_per_req, 0)} CPU µs/req (+${fmt(js.cpu_us_per_req - bare.cpu_us_per_req, 0)})` : '') +
+      (js.stream.added_ttfb_p50_ms != null ? `, TTFB ${js.stream.added_ttfb_p50_ms >= 0 ? '+' : ''}${fmt(js.stream.added_ttfb_p50_ms, 2)} ms over direct` : '') +
+      (ar?.rps ? `; ARouter at ${fmt(ar.rps / js.rps, 2)}× the JSON-aware proxy` : ''));
   }
   const bl = rows.find((r) => r.name === 'baseline');
   if (ar?.rps && bl?.rps) {

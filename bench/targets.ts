@@ -1,6 +1,7 @@
 // Starts and stops every target as its own child process, so peak RSS (VmHWM) is per target.
 //   upstream  bench/upstream.ts — the simulated OpenAI upstream; "direct" is the load sent straight to it
 //   bare      bench/bare-proxy.ts — node:http + undici Pool.stream(), no logic: the floor for a Node gateway
+//   json      bench/json-proxy.ts — the bare proxy plus parsing and re-serialising the JSON (what any router must)
 //   arouter   `arouter serve` with a config pointing at the upstream, a user key, everything on
 //   portkey   @portkey-ai/gateway (dev dependency) routed to the same upstream through its custom-host header
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,8 +14,8 @@ import { HOST, MODEL, READY, freePort, sleep } from './common.js';
 import { SERVE_ENV, SERVE_NODE_FLAGS } from '../src/cli/node-flags.js';
 
 //   baseline  (--baseline DIR) another build of ARouter, started the same way from DIR, for an A/B in one run
-export type TargetName = 'direct' | 'bare' | 'arouter' | 'baseline' | 'portkey';
-export const TARGET_ORDER: TargetName[] = ['direct', 'bare', 'arouter', 'baseline', 'portkey'];
+export type TargetName = 'direct' | 'bare' | 'json' | 'arouter' | 'baseline' | 'portkey';
+export const TARGET_ORDER: TargetName[] = ['direct', 'bare', 'json', 'arouter', 'baseline', 'portkey'];
 
 export interface Target {
   name: TargetName;
@@ -183,6 +184,14 @@ export async function startUpstream(rt: Runtime, chunks: number, intervalMs: num
 export async function startBare(rt: Runtime, upstream: Target): Promise<Target> {
   const { child, port } = await spawnNode('bare', [...entry(rt, 'bench/bare-proxy'), '--upstream', upstream.base], { env: baseEnv(), stdout: 'ready' });
   return { name: 'bare', label: 'bare proxy (node:http + undici Pool.stream)', base: `http://${HOST}:${port}/v1`, headers: {}, child, note: 'no logic: the floor' };
+}
+
+export async function startJsonProxy(rt: Runtime, upstream: Target): Promise<Target> {
+  const { child, port } = await spawnNode('json', [...entry(rt, 'bench/json-proxy'), '--upstream', upstream.base, '--upstream-model', 'echo'], { env: baseEnv(), stdout: 'ready' });
+  return {
+    name: 'json', label: 'JSON-aware proxy (bare + parse and re-serialise request, answer, every SSE event)', base: `http://${HOST}:${port}/v1`,
+    headers: {}, child, note: 'no logic beyond the JSON any router must read and write',
+  };
 }
 
 export interface ArouterOptions {

@@ -42,7 +42,7 @@ test('npm run bench --smoke: every target runs, results JSON has a row per targe
 
     const result = JSON.parse(readFileSync(out, 'utf8')) as { targets: Row[]; checks: Array<{ id: string; pass: boolean | null }> };
     const byName = new Map(result.targets.map((r) => [r.name, r]));
-    for (const name of ['direct', 'bare', 'arouter']) {
+    for (const name of ['direct', 'bare', 'json', 'arouter']) {
       const r = byName.get(name);
       assert.ok(r, `a row for ${name}`);
       assert.equal(r.status, 'ok', `${name}: ${r.error}`);
