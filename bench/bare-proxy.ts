@@ -49,7 +49,12 @@ class Relay implements Dispatcher.DispatchHandler {
 
   constructor(private res: ServerResponse) {}
 
-  onConnect(): void {}
+  onConnect(abort: (err?: Error) => void): void {
+    // a client that leaves stops the upstream call (a real proxy must not leak upstream connections)
+    this.res.once('close', () => {
+      if (!this.res.writableFinished) abort();
+    });
+  }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
     this.status = status;

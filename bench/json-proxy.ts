@@ -50,7 +50,12 @@ class Relay implements Dispatcher.DispatchHandler {
     private stream: boolean,
   ) {}
 
-  onConnect(): void {}
+  onConnect(abort: (err?: Error) => void): void {
+    // a client that leaves stops the upstream call (a real proxy must not leak upstream connections)
+    this.res.once('close', () => {
+      if (!this.res.writableFinished) abort();
+    });
+  }
 
   onHeaders(status: number, _raw: Buffer[], resume: () => void): boolean {
     this.status = status;
