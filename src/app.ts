@@ -20,6 +20,7 @@ import { Cors } from './http/cors.js';
 import { Transport } from './providers/transport.js';
 import { RequestLimits } from './accounting/limits.js';
 import { Ledger } from './accounting/ledger.js';
+import { LedgerRetention } from './accounting/ledger-retention.js';
 import { allRoutes } from './http/routes/index.js';
 
 export interface AppOptions {
@@ -43,6 +44,8 @@ export class App {
   readonly transport: Transport;
   readonly limits: RequestLimits;
   readonly ledger: Ledger;
+  /** only with `ledger.retention_days` */
+  readonly retention: LedgerRetention | null;
   /** serialised public model objects, computed once */
   private modelJsonCache = new Map<ModelDef, string>();
   /** serialised /v1/models answers per (providers, query) */
@@ -68,6 +71,8 @@ export class App {
     this.transport = new Transport(opts.config.upstream);
     this.limits = new RequestLimits(opts.config.limits);
     this.ledger = new Ledger(this.store, this.log, opts.config.ledger);
+    const days = opts.config.ledger.retentionDays;
+    this.retention = days === null ? null : new LedgerRetention(this.store, this.log, { days });
   }
 
   modelJson(m: ModelDef): string {
@@ -101,6 +106,7 @@ export class App {
     const boot = await this.directory.bootstrap();
     this.bootstrapAdminKey = boot.adminKey;
     await this.spend.loadFrom(this.store);
+    this.retention?.start();
     // Tokenizer tables (~90 MB) are NOT preloaded: most requests never need an exact local count (the
     // upstream reports usage and prompt bounds are conclusive); the first one that does loads them.
   }
@@ -142,6 +148,7 @@ export class App {
         server.closeIdleConnections();
       });
     }
+    await this.retention?.stop();
     await this.ledger.close();
     await this.transport.close();
     await this.store.close();

@@ -35,7 +35,7 @@ export interface Config {
   };
   limits: { defaultRpm: number | null; defaultTpm: number | null; freeRpm: number; freeRpd: number };
   routing: { breakerFailures: number; breakerCooldownMs: number; autoTiers: Record<string, number> };
-  ledger: { flushIntervalMs: number; maxBatch: number };
+  ledger: { flushIntervalMs: number; maxBatch: number; retentionDays: number | null };
   catalog: CatalogOverrides;
   /** the file the config came from, if any */
   file: string | null;
@@ -135,7 +135,11 @@ export function loadConfig(input: ConfigInput = {}): Config {
       breakerCooldownMs: c.routing?.breaker_cooldown_ms ?? 30_000,
       autoTiers: c.routing?.auto_tiers ?? {},
     },
-    ledger: { flushIntervalMs: c.ledger?.flush_interval_ms ?? 50, maxBatch: c.ledger?.max_batch ?? 500 },
+    ledger: {
+      flushIntervalMs: c.ledger?.flush_interval_ms ?? 50,
+      maxBatch: c.ledger?.max_batch ?? 500,
+      retentionDays: c.ledger?.retention_days ?? null,
+    },
     catalog: {
       providers: c.providers as CatalogOverrides['providers'],
       models: c.models as CatalogOverrides['models'],

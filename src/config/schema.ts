@@ -86,7 +86,12 @@ export const ConfigSchema = Type.Object(
     ),
     ledger: Type.Optional(
       Type.Object(
-        { flush_interval_ms: Type.Optional(PositiveInt), max_batch: Type.Optional(PositiveInt) },
+        {
+          flush_interval_ms: Type.Optional(PositiveInt),
+          max_batch: Type.Optional(PositiveInt),
+          /** delete generation rows older than this many days (default: keep them all) */
+          retention_days: Type.Optional(PositiveInt),
+        },
         { additionalProperties: false },
       ),
     ),

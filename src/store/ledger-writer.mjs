@@ -22,6 +22,9 @@ const run = db.transaction((batches) => {
   for (let i = 0; i < statements.length; i++) for (const params of batches[i]) statements[i].run(params);
 });
 
+// one-off statements (ledger retention's deletes) run here too, between batches, on the same connection
+const prepared = new Map();
+
 parentPort.on('message', (m) => {
   if (m.type === 'close') {
     db.close();
@@ -29,8 +32,13 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    run(m.batches);
-    parentPort.postMessage({ type: 'done', id: m.id, ok: true });
+    let changes = 0;
+    if (m.type === 'exec') {
+      let stmt = prepared.get(m.sql);
+      if (!stmt) prepared.set(m.sql, (stmt = db.prepare(m.sql)));
+      changes = stmt.run(m.params).changes;
+    } else run(m.batches);
+    parentPort.postMessage({ type: 'done', id: m.id, ok: true, changes });
   } catch (err) {
     parentPort.postMessage({ type: 'done', id: m.id, ok: false, error: String(err && err.message ? err.message : err) });
   }

@@ -2,7 +2,7 @@
 // posted as messages, each resolved when the worker committed it (so a read afterwards sees the rows).
 import { Worker } from 'node:worker_threads';
 
-type Pending = { resolve: () => void; reject: (e: Error) => void };
+type Pending = { resolve: (changes: number) => void; reject: (e: Error) => void };
 
 // beside this module both in src/ (tests, through tsx) and in dist/ (tsc copies .mjs files with allowJs)
 const WORKER_URL = new URL('./ledger-writer.mjs', import.meta.url);
@@ -26,12 +26,12 @@ export class OffThreadWriter {
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64, codeRangeSizeMb: 4 },
     });
     this.worker.unref();
-    this.worker.on('message', (m: { type: string; id?: number; ok?: boolean; error?: string }) => {
+    this.worker.on('message', (m: { type: string; id?: number; ok?: boolean; changes?: number; error?: string }) => {
       if (m.type !== 'done' || m.id === undefined) return;
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
-      if (m.ok) p?.resolve();
-      else p?.reject(new Error(`ledger write failed: ${m.error}`));
+      if (m.ok) p?.resolve(m.changes ?? 0);
+      else p?.reject(new Error(`ledger writer: ${m.error}`));
     });
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => {
@@ -51,13 +51,22 @@ export class OffThreadWriter {
   }
 
   /** one list of parameter arrays per statement, committed in one transaction */
-  write(batches: unknown[][][]): Promise<void> {
+  async write(batches: unknown[][][]): Promise<void> {
+    await this.send({ type: 'rows', batches });
+  }
+
+  /** one statement on the writer's connection, between batches; resolves with the rows it changed */
+  exec(sql: string, params: unknown[]): Promise<number> {
+    return this.send({ type: 'exec', sql, params });
+  }
+
+  private send(message: Record<string, unknown>): Promise<number> {
     if (this.failed) return Promise.reject(this.failed);
     const id = ++this.seq;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref(); // keep the process alive while a write is outstanding
-      this.worker.postMessage({ type: 'rows', id, batches });
+      this.worker.postMessage({ ...message, id });
     }).finally(() => {
       if (this.pending.size === 0) this.worker.unref();
     });

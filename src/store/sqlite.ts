@@ -118,6 +118,13 @@ function spendParams(rows: GenerationRow[]): unknown[][] {
   return [...byKeyDay.values()];
 }
 
+// Ledger retention: deletes the expired rows among the `limit` oldest by insertion order. Rows are appended in
+// completion order, so rowid order is time order to within a request's duration: looking only at the oldest
+// rows keeps each call cheap however large the table is (no index on created_at alone, and none needed), and
+// a row finished out of order is deleted by a later call. Spend per key and day (spend_daily) is not touched.
+const PRUNE_GENERATIONS = `DELETE FROM generations WHERE rowid IN (
+  SELECT rowid FROM (SELECT rowid, created_at FROM generations ORDER BY rowid LIMIT ?) WHERE created_at < ?)`;
+
 /** `since` is the start of a UTC day (what the per-day totals can answer exactly) */
 const isDayStart = (since: string): boolean => since.length <= 10 || since.slice(10) === 'T00:00:00.000Z';
 
@@ -249,6 +256,11 @@ export class SqliteStorage implements Storage {
       });
     }
     this.insertBatch(params, spend);
+  }
+
+  async pruneGenerations(before: string, limit: number): Promise<number> {
+    if (this.writer && !this.writer.broken) return this.writer.exec(PRUNE_GENERATIONS, [limit, before]);
+    return this.db.prepare(PRUNE_GENERATIONS).run(limit, before).changes;
   }
 
   async getGeneration(id: string): Promise<GenerationRow | null> {

@@ -117,6 +117,12 @@ export interface Storage {
   getGeneration(id: string): Promise<GenerationRow | null>;
   listGenerations(f: ActivityFilter): Promise<GenerationRow[]>;
   dailyTotals(f: ActivityFilter): Promise<DailyTotal[]>;
+  /**
+   * Ledger retention: deletes up to `limit` generation rows created before `before` (ISO), among the oldest
+   * `limit` rows; resolves with how many it deleted (fewer than `limit`: nothing older is left, or the oldest
+   * rows are not expired yet). Spend totals are kept, so credits and key limits are unaffected.
+   */
+  pruneGenerations(before: string, limit: number): Promise<number>;
   /** lifetime spend per account (for credits) */
   accountSpend(): Promise<SpendTotal[]>;
   /** spend per key since `since` (ISO) — used to rebuild period usage at start. Implementations keep

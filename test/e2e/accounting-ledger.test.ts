@@ -287,3 +287,33 @@ async function startSimsGateway(config: Record<string, unknown>) {
   const r = await startDemoGateway(config);
   return { gw: r.gw, sims: r.sims, dataDir: r.gw.dataDir };
 }
+
+test('ledger.retention_days: rows past the window are deleted, their spend still counts, across a restart', async () => {
+  const local = await startSimsGateway({ ledger: { retention_days: 30 } });
+  let g = local.gw;
+  try {
+    assert.ok(g.app.retention, 'retention runs when configured');
+    const { key } = await createKey(g, { name: 'retention' });
+    const r = await chat(g, { model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'keep me' }] }, key);
+    assert.equal(r.status, 200);
+    await g.app.ledger.flush();
+    const fresh = (await g.app.store.getGeneration(r.body.id as string))!;
+    // a row from before the window, as an older ledger would hold it
+    const oldCost = 7_000_000n; // $0.000007
+    await g.app.store.insertGenerations([{
+      ...fresh, id: 'gen-1000000000-old', cost_pusd: oldCost, created_at: new Date(Date.now() - 40 * 86_400_000).toISOString(),
+    }]);
+    assert.equal(await g.app.retention!.run(), 1);
+    assert.equal((await g.fetch('/generation?id=gen-1000000000-old', { key })).status, 404);
+    assert.equal((await g.fetch(`/generation?id=${fresh.id}`, { key })).status, 200);
+    await g.close(false);
+
+    g = await startGateway({ dataDir: local.dataDir, demoUpstreams: local.sims.urls, config: { ledger: { retention_days: 30 } } });
+    const k = await json<{ data: { usage: number } }>(g.fetch('/key', { key }));
+    assert.equal(k.data.usage, usdNumber(fresh.cost_pusd + oldCost), 'the deleted row still counts in the key usage rebuilt at start');
+  } finally {
+    await g.close(false);
+    await local.sims.close();
+    rmSync(local.dataDir, { recursive: true, force: true });
+  }
+});

@@ -27,11 +27,14 @@ test('config validation names the bad field', () => {
     [{ limits: { free_rpm: 0 } }, /limits\.free_rpm/],
     [{ providers: [{ id: 'x', base_url: 'ftp://nope' }] }, /providers\[0\]\.base_url/],
     [{ server: { heap_growing_percent: -5 } }, /server\.heap_growing_percent/],
+    [{ ledger: { retention_days: 0 } }, /ledger\.retention_days/],
   ];
   for (const [inline, re] of cases) {
     assert.throws(() => loadConfig({ inline, env: {} }), (err: unknown) => err instanceof ConfigError && re.test((err as Error).message));
   }
   assert.throws(() => loadConfig({ env: { AROUTER_PORT: 'abc' }, inline: {} }), /AROUTER_PORT/);
+  assert.equal(loadConfig({ env: {}, inline: {} }).ledger.retentionDays, null, 'the ledger keeps every row by default');
+  assert.equal(loadConfig({ env: {}, inline: { ledger: { retention_days: 90 } } }).ledger.retentionDays, 90);
   assert.equal(loadConfig({ env: {}, inline: {} }).heapGrowingPercent, 30);
   assert.equal(loadConfig({ env: { AROUTER_HEAP_GROWING_PERCENT: '0' }, inline: { server: { heap_growing_percent: 50 } } }).heapGrowingPercent, 0);
   const dir = mkdtempSync(join(tmpdir(), 'arouter-cfg-'));

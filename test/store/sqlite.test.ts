@@ -112,3 +112,36 @@ test('migration 2 fills the per-day spend from a ledger written before it existe
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+for (const offThreadWrites of [true, false]) {
+  test(`pruning deletes expired rows among the oldest, chunk by chunk, and keeps the spend (${offThreadWrites ? 'worker' : 'main-thread'} writer)`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arouter-store-'));
+    try {
+      const s = new SqliteStorage(join(dir, 'a.db'), { offThreadWrites });
+      await s.migrate();
+      // appended in time order, as the ledger does; o5 finished out of order (an old start time, written late)
+      await s.insertGenerations([
+        spent('o1', 'k1', 'a1', '2026-01-01T00:00:00.000Z', 1n),
+        spent('o2', 'k1', 'a1', '2026-01-02T00:00:00.000Z', 2n),
+        spent('o3', 'k2', 'a1', '2026-01-03T00:00:00.000Z', 4n),
+        spent('n1', 'k1', 'a1', '2026-03-01T00:00:00.000Z', 8n),
+        spent('n1b', 'k1', 'a1', '2026-03-01T01:00:00.000Z', 16n),
+        spent('o5', 'k2', 'a1', '2026-01-04T00:00:00.000Z', 32n),
+        spent('n2', 'k2', 'a1', '2026-03-02T00:00:00.000Z', 64n),
+      ]);
+      const before = '2026-02-01T00:00:00.000Z';
+      assert.equal(await s.pruneGenerations(before, 2), 2, 'a full chunk: o1, o2');
+      assert.equal(await s.pruneGenerations(before, 2), 1, 'the oldest two now are o3 and n1: only o3 is expired');
+      assert.equal(await s.pruneGenerations(before, 2), 0, 'the oldest two are n1 and n1b: o5 waits behind them');
+      assert.equal(await s.pruneGenerations(before, 10), 1, 'a wider window reaches o5');
+      assert.equal(await s.pruneGenerations(before, 10), 0, 'nothing expired is left');
+      assert.deepEqual((await s.listGenerations({ account_id: 'a1' })).map((g) => g.id).sort(), ['n1', 'n1b', 'n2']);
+      assert.equal(await s.getGeneration('o1'), null);
+      assert.deepEqual(byId(await s.accountSpend()), { a1: 127n }, 'the spend of deleted rows still counts');
+      assert.deepEqual(byId(await s.keySpendSince('2026-01-03T00:00:00.000Z')), { k1: 24n, k2: 100n });
+      await s.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
