@@ -7,9 +7,10 @@
 // the upstream body piped out): that one was slower than a proxy that parses and re-serialises the JSON
 // (bench/json-proxy.ts), so it was not the floor.
 // Usage: node dist/bench/bare-proxy.js --upstream http://127.0.0.1:PORT [--port 0]
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
-import { HOST, announceReady, argValue, numArg } from './common.js';
+import { argValue, numArg } from './common.js';
+import { abortWhenClientLeaves, failAnswer, readBody, serve } from './proxy-kit.js';
 
 const argv = process.argv.slice(2);
 const upstream = argValue(argv, 'upstream');
@@ -29,16 +30,6 @@ function requestHeaders(raw: string[]): string[] {
   return out;
 }
 
-function fail(res: ServerResponse, err: Error): void {
-  if (res.headersSent) {
-    res.destroy(err);
-    return;
-  }
-  const text = JSON.stringify({ error: { message: `bare proxy: ${err.message}`, type: 'upstream_error' } });
-  res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 class Relay implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: string[] = [];
@@ -50,10 +41,7 @@ class Relay implements Dispatcher.DispatchHandler {
   constructor(private res: ServerResponse) {}
 
   onConnect(abort: (err?: Error) => void): void {
-    // a client that leaves stops the upstream call (a real proxy must not leak upstream connections)
-    this.res.once('close', () => {
-      if (!this.res.writableFinished) abort();
-    });
+    abortWhenClientLeaves(this.res, abort);
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
@@ -92,20 +80,12 @@ class Relay implements Dispatcher.DispatchHandler {
   }
 
   onError(err: Error): void {
-    fail(this.res, err);
+    failAnswer(this.res, 502, `bare proxy: ${err.message}`);
   }
 }
 
-function onRequest(req: IncomingMessage, res: ServerResponse): void {
-  const parts: Buffer[] = [];
-  req.on('data', (c: Buffer) => parts.push(c));
-  req.on('end', () => {
-    const body = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+serve(PORT, (req: IncomingMessage, res: ServerResponse) => {
+  readBody(req, (body) => {
     pool.dispatch({ path: req.url ?? '/', method: req.method as Dispatcher.HttpMethod, headers: requestHeaders(req.rawHeaders), body }, new Relay(res));
   });
-}
-
-const server = createServer({ keepAliveTimeout: 65_000 }, onRequest);
-server.listen(PORT, HOST, () => announceReady({ port: (server.address() as { port: number }).port }));
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
+});

@@ -7,10 +7,11 @@
 // Same undici Pool and dispatcher-handler path as ARouter's transport. SSE events are split on "\n\n", which
 // is what the bench upstream sends (a general router needs a full SSE parser: more work, not less).
 // Usage: node dist/bench/json-proxy.js --upstream http://127.0.0.1:PORT/v1 [--upstream-model echo] [--port 0]
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool, type Dispatcher } from 'undici';
-import { HOST, announceReady, argValue, numArg } from './common.js';
+import { argValue, numArg } from './common.js';
+import { abortWhenClientLeaves, failAnswer, readBody, serve } from './proxy-kit.js';
 
 const argv = process.argv.slice(2);
 const upstream = argValue(argv, 'upstream');
@@ -25,16 +26,6 @@ const CHAT_PATH = `${upstreamUrl.pathname.replace(/\/$/, '')}/chat/completions`;
 const pool = new Pool(upstreamUrl.origin, { connections: 128, keepAliveTimeout: 30_000 });
 const UPSTREAM_HEADERS = { 'content-type': 'application/json' };
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
-
-function fail(res: ServerResponse, status: number, message: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const text = JSON.stringify({ error: { message: `json proxy: ${message}`, type: 'upstream_error' } });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
 /** One upstream call relayed to the client: the answer parsed and re-serialised, whole or per SSE event. */
 class Relay implements Dispatcher.DispatchHandler {
@@ -51,10 +42,7 @@ class Relay implements Dispatcher.DispatchHandler {
   ) {}
 
   onConnect(abort: (err?: Error) => void): void {
-    // a client that leaves stops the upstream call (a real proxy must not leak upstream connections)
-    this.res.once('close', () => {
-      if (!this.res.writableFinished) abort();
-    });
+    abortWhenClientLeaves(this.res, abort);
   }
 
   onHeaders(status: number, _raw: Buffer[], resume: () => void): boolean {
@@ -108,19 +96,17 @@ class Relay implements Dispatcher.DispatchHandler {
   }
 
   onError(err: Error): void {
-    fail(this.res, 502, err.message);
+    failAnswer(this.res, 502, `json proxy: ${err.message}`);
   }
 }
 
-function onRequest(req: IncomingMessage, res: ServerResponse): void {
-  const parts: Buffer[] = [];
-  req.on('data', (c: Buffer) => parts.push(c));
-  req.on('end', () => {
+serve(PORT, (req: IncomingMessage, res: ServerResponse) => {
+  readBody(req, (raw) => {
     let body: { model?: unknown; stream?: unknown };
     try {
-      body = JSON.parse(Buffer.concat(parts).toString('utf8')) as typeof body;
+      body = JSON.parse(raw === null ? '' : raw.toString('utf8')) as typeof body;
     } catch {
-      fail(res, 400, 'the request body is not JSON');
+      failAnswer(res, 400, 'json proxy: the request body is not JSON');
       return;
     }
     const model = typeof body.model === 'string' ? body.model : '';
@@ -128,9 +114,4 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const relay = new Relay(res, model, body.stream === true);
     pool.dispatch({ path: CHAT_PATH, method: 'POST', headers: UPSTREAM_HEADERS, body: JSON.stringify(body) }, relay);
   });
-}
-
-const server = createServer({ keepAliveTimeout: 65_000 }, onRequest);
-server.listen(PORT, HOST, () => announceReady({ port: (server.address() as { port: number }).port }));
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
+});
