@@ -21,11 +21,20 @@ function row(i: number): GenerationRow {
   };
 }
 
+/** runs `fn` with a fresh directory, removed afterwards */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'arouter-store-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 for (const offThreadWrites of [true, false]) {
   test(`generation rows round-trip exactly (${offThreadWrites ? 'worker' : 'main-thread'} writer)`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arouter-store-'));
-    const file = join(dir, 'a.db');
-    try {
+    await inTempDir(async (dir) => {
+      const file = join(dir, 'a.db');
       const s = new SqliteStorage(file, { offThreadWrites });
       await s.migrate();
       await s.insertGenerations([row(1), row(2), row(3)]);
@@ -41,9 +50,7 @@ for (const offThreadWrites of [true, false]) {
       await again.migrate();
       assert.equal((await again.listGenerations({ account_id: 'acct_default' })).length, 4);
       await again.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 }
 
@@ -56,8 +63,7 @@ const byId = (xs: Array<{ id: string; spent_pusd: bigint }>) => Object.fromEntri
 
 for (const offThreadWrites of [true, false]) {
   test(`spend per key and day is kept with the rows, in their transaction (${offThreadWrites ? 'worker' : 'main-thread'} writer)`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arouter-store-'));
-    try {
+    await inTempDir(async (dir) => {
       const s = new SqliteStorage(join(dir, 'a.db'), { offThreadWrites });
       await s.migrate();
       await s.insertGenerations([
@@ -77,16 +83,13 @@ for (const offThreadWrites of [true, false]) {
       await assert.rejects(s.insertGenerations([spent('g7', 'k2', 'a1', '2026-11-02T13:00:00.000Z', 1000n), spent('g1', 'k1', 'a1', '2026-11-02T13:00:00.000Z', 1n)]));
       assert.deepEqual(byId(await s.accountSpend()), { a1: 53n, a2: 10n ** 18n });
       await s.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 }
 
 test('migration 2 fills the per-day spend from a ledger written before it existed', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'arouter-store-'));
-  const file = join(dir, 'a.db');
-  try {
+  await inTempDir(async (dir) => {
+    const file = join(dir, 'a.db');
     // a database at schema version 1, as an earlier release left it
     const old = new Database(file);
     old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
@@ -108,15 +111,12 @@ test('migration 2 fills the per-day spend from a ledger written before it existe
     await s.insertGenerations([spent('n1', 'k1', 'a1', '2026-11-01T12:00:00.000Z', 100n)]);
     assert.deepEqual(byId(await s.keySpendSince('0000')), { k1: 112n, k2: 9n });
     await s.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 for (const offThreadWrites of [true, false]) {
   test(`pruning deletes expired rows among the oldest, chunk by chunk, and keeps the spend (${offThreadWrites ? 'worker' : 'main-thread'} writer)`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arouter-store-'));
-    try {
+    await inTempDir(async (dir) => {
       const s = new SqliteStorage(join(dir, 'a.db'), { offThreadWrites });
       await s.migrate();
       // appended in time order, as the ledger does; o5 finished out of order (an old start time, written late)
@@ -140,8 +140,6 @@ for (const offThreadWrites of [true, false]) {
       assert.deepEqual(byId(await s.accountSpend()), { a1: 127n }, 'the spend of deleted rows still counts');
       assert.deepEqual(byId(await s.keySpendSince('2026-01-03T00:00:00.000Z')), { k1: 24n, k2: 100n });
       await s.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 }
