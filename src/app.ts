@@ -23,6 +23,12 @@ import { Ledger } from './accounting/ledger.js';
 import { LedgerRetention } from './accounting/ledger-retention.js';
 import { allRoutes } from './http/routes/index.js';
 
+/**
+ * How often the key directory asks storage for other processes' writes: a key revoked with `arouter keys revoke`
+ * (or by another instance) is refused within this time. One prepared point read per poll when nothing changed.
+ */
+const DIRECTORY_POLL_MS = 250;
+
 export interface AppOptions {
   config: Config;
   env?: NodeJS.ProcessEnv;
@@ -62,6 +68,7 @@ export class App {
     this.log = opts.logger ?? new Logger(opts.config.logLevel);
     this.store = opts.storage ?? new SqliteStorage(join(opts.config.dataDir, 'arouter.db'));
     this.directory = new Directory(this.store, opts.config.adminKey);
+    this.directory.onAccountsChanged = () => this.onAccountChanged();
     this.catalog = new Catalog(loadBuiltinCatalog(), opts.config.catalog);
     this.providers = new ProviderRegistry(this.catalog, opts.env ?? process.env, opts.demoUpstreams ?? null);
     this.health = new HealthTracker({
@@ -105,6 +112,7 @@ export class App {
     await this.directory.load();
     const boot = await this.directory.bootstrap();
     this.bootstrapAdminKey = boot.adminKey;
+    this.directory.watch(DIRECTORY_POLL_MS, (err) => this.log.error('key directory refresh failed', { error: String(err) }));
     await this.spend.loadFrom(this.store);
     this.retention?.start();
     // Tokenizer tables (~90 MB) are NOT preloaded: most requests never need an exact local count (the
@@ -148,6 +156,7 @@ export class App {
         server.closeIdleConnections();
       });
     }
+    this.directory.unwatch();
     await this.retention?.stop();
     await this.ledger.close();
     await this.transport.close();

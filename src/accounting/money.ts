@@ -121,3 +121,10 @@ export function maxUsd(a: Pusd, b: Pusd): Pusd {
 export function minUsd(a: Pusd, b: Pusd): Pusd {
   return a < b ? a : b;
 }
+
+/**
+ * The largest amount storage can hold: a signed 64-bit integer of pUSD (SQLite INTEGER, PostgreSQL BIGINT,
+ * Redis INCRBY), $9,223,372.036854775807. Credits and limits above it are refused as the client's error rather
+ * than failing in storage (issue 12: $99,999,999 of credits answered 500).
+ */
+export const MAX_STORED_PUSD: Pusd = 2n ** 63n - 1n;

@@ -2,13 +2,14 @@
 import type { IncomingMessage } from 'node:http';
 import { forbidden, unauthorized } from '../http/errors.js';
 import { requestHeader } from '../http/request-headers.js';
-import type { AccountRow, KeyRow } from '../store/types.js';
+import type { AccountRow, KeyRole, KeyRow } from '../store/types.js';
 import type { Directory } from './directory.js';
+import { roleAtLeast } from './roles.js';
 
 export function authenticate(
   req: IncomingMessage,
   directory: Directory,
-  needAdmin: boolean,
+  need: KeyRole,
   now = Date.now(),
 ): { key: KeyRow; account: AccountRow } {
   const header = requestHeader(req, 'authorization');
@@ -22,6 +23,8 @@ export function authenticate(
   if (key.expires_at && Date.parse(key.expires_at) <= now) throw unauthorized('API key has expired', 'expired_api_key');
   const account = directory.getAccount(key.account_id);
   if (!account) throw unauthorized('API key belongs to no account');
-  if (needAdmin && !key.is_admin) throw forbidden('This route needs an admin key');
+  if (need !== 'user' && !roleAtLeast(key.role, need)) {
+    throw forbidden(need === 'operator' ? "This route needs the operator's key" : 'This route needs an admin key');
+  }
   return { key, account };
 }

@@ -1,7 +1,8 @@
 // The key and account directory: storage is the source of truth, this class keeps every key and account
 // in memory so that authenticating a request is one hash + one Map lookup, never a database round trip.
-// Admin mutations go through here (write-through), so the cache cannot go stale on a single node.
-import type { AccountRow, KeyRow, LimitReset, Storage } from '../store/types.js';
+// This process's admin writes go through here (write-through); writes of other processes (`arouter keys`,
+// another instance on the same database) are picked up by polling the storage's directory revision.
+import type { AccountRow, KeyRole, KeyRow, LimitReset, Storage } from '../store/types.js';
 import { generateKey, hashKey, keyLabel, newId } from './keys.js';
 
 export const DEFAULT_ACCOUNT_ID = 'acct_default';
@@ -9,7 +10,7 @@ export const DEFAULT_ACCOUNT_ID = 'acct_default';
 export interface NewKeyInput {
   account_id?: string;
   name: string;
-  is_admin?: boolean;
+  role?: KeyRole;
   limit_pusd?: bigint | null;
   limit_reset?: LimitReset;
   rate_limit_rpm?: number | null;
@@ -19,16 +20,23 @@ export interface NewKeyInput {
 }
 
 export type KeyPatch = Partial<
-  Pick<KeyRow, 'name' | 'disabled' | 'limit_pusd' | 'limit_reset' | 'rate_limit_rpm' | 'rate_limit_tpm' | 'expires_at'>
+  Pick<KeyRow, 'name' | 'role' | 'disabled' | 'limit_pusd' | 'limit_reset' | 'rate_limit_rpm' | 'rate_limit_tpm' | 'expires_at'>
 >;
 
-/** the virtual key behind AROUTER_ADMIN_KEY: never stored, admin of the default account */
-const ENV_ADMIN_ID = 'key_env_admin';
+/** the virtual key behind AROUTER_ADMIN_KEY: never stored, an operator key of the default account */
+export const ENV_ADMIN_ID = 'key_env_admin';
+
+/** a presented bearer token longer than any key we issue is refused unhashed (keys are 48 characters) */
+const MAX_PRESENTED_KEY = 256;
 
 export class Directory {
   private byHash = new Map<string, KeyRow>();
   private byId = new Map<string, KeyRow>();
   private accounts = new Map<string, AccountRow>();
+  /** the storage's directory revision this process has seen */
+  private rev = 0;
+  private watcher: NodeJS.Timeout | null = null;
+  private refreshing: Promise<number> | null = null;
 
   constructor(
     private store: Storage,
@@ -39,18 +47,58 @@ export class Directory {
     this.byHash.clear();
     this.byId.clear();
     this.accounts.clear();
-    for (const a of await this.store.listAccounts()) this.accounts.set(a.id, a);
-    for (const k of await this.store.listKeys()) this.index(k);
+    this.hashMemo.clear();
+    const all = await this.store.directoryChanges(0);
+    for (const a of all.accounts) this.accounts.set(a.id, a);
+    for (const k of all.keys) this.index(k);
+    this.rev = all.rev;
     if (this.envAdminKey) {
       const now = new Date(0).toISOString();
       this.index({
         id: ENV_ADMIN_ID, account_id: DEFAULT_ACCOUNT_ID, name: 'AROUTER_ADMIN_KEY', hash: hashKey(this.envAdminKey),
-        label: keyLabel(this.envAdminKey), is_admin: true, disabled: false, limit_pusd: null, limit_reset: 'never',
+        label: keyLabel(this.envAdminKey), role: 'operator', disabled: false, limit_pusd: null, limit_reset: 'never',
         rate_limit_rpm: null, rate_limit_tpm: null, expires_at: null, revoked_at: null, created_at: now, updated_at: now,
       });
     }
   }
 
+  /**
+   * Applies what storage holds beyond the revision this process has seen (writes of other processes; its own
+   * come back too, unchanged). Resolves with the number of rows applied.
+   */
+  refresh(): Promise<number> {
+    this.refreshing ??= this.store
+      .directoryChanges(this.rev)
+      .then((c) => {
+        for (const a of c.accounts) this.accounts.set(a.id, a);
+        for (const k of c.keys) this.index(k);
+        this.rev = c.rev;
+        if (c.accounts.length) this.onAccountsChanged?.();
+        return c.accounts.length + c.keys.length;
+      })
+      .finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  /** called when accounts changed (their enabled providers key caches elsewhere) */
+  onAccountsChanged: (() => void) | null = null;
+
+  /**
+   * Polls storage every `intervalMs` so a key revoked or created by another process takes effect within that
+   * time (issue 12: a CLI revoke used to wait for a restart). One prepared point read per poll when idle.
+   */
+  watch(intervalMs: number, onError: (err: unknown) => void): void {
+    if (this.watcher) return;
+    this.watcher = setInterval(() => void this.refresh().catch(onError), intervalMs);
+    this.watcher.unref();
+  }
+
+  unwatch(): void {
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = null;
+  }
+
+  /** presented key → its hash, for keys that exist only: an unknown token is never retained */
   private hashMemo = new Map<string, string>();
 
   private index(k: KeyRow): void {
@@ -60,8 +108,11 @@ export class Directory {
     this.byHash.set(k.hash, k);
   }
 
-  /** First start: create the default account and, when no admin key exists, an admin key (returned once). */
-  async bootstrap(): Promise<{ createdAccount: boolean; adminKey: string | null }> {
+  /**
+   * First start: create the default account and, when no operator key exists (and `adminKey` is not false),
+   * an operator key (returned once, for the caller to show and save).
+   */
+  async bootstrap(opts: { adminKey?: boolean } = {}): Promise<{ createdAccount: boolean; adminKey: string | null }> {
     let createdAccount = false;
     if (!this.accounts.has(DEFAULT_ACCOUNT_ID)) {
       const a: AccountRow = {
@@ -71,23 +122,26 @@ export class Directory {
       this.accounts.set(a.id, a);
       createdAccount = true;
     }
-    const hasStoredAdmin = [...this.byId.values()].some((k) => k.is_admin && k.id !== ENV_ADMIN_ID && !k.revoked_at);
-    if (hasStoredAdmin || this.envAdminKey) return { createdAccount, adminKey: null };
-    const { key } = await this.createKey({ name: 'admin', is_admin: true });
+    if (opts.adminKey === false || this.envAdminKey) return { createdAccount, adminKey: null };
+    for (const k of this.byId.values()) if (k.role === 'operator' && !k.revoked_at) return { createdAccount, adminKey: null };
+    const { key } = await this.createKey({ name: 'admin', role: 'operator' });
     return { createdAccount, adminKey: key };
   }
 
   /** Looks a presented key up; returns null when unknown. Validity (revoked, expired…) is the caller's check. */
   findByKey(presented: string): KeyRow | null {
     // The hash of a presented key is memoised (a pure function of it): sha256 through node:crypto costs
-    // ~5 µs, a Map hit well under one. Bounded, so a client spraying random keys only churns the memo.
-    let hash = this.hashMemo.get(presented);
-    if (hash === undefined) {
-      hash = hashKey(presented);
-      if (this.hashMemo.size >= 10_000) this.hashMemo.clear();
-      this.hashMemo.set(presented, hash);
-    }
-    return this.byHash.get(hash) ?? null;
+    // ~5 µs, a Map hit well under one. Only keys that exist are remembered: memoising every presented token let
+    // 9,900 distinct 15 KB tokens keep +153 MB resident (issue 12).
+    const memo = this.hashMemo.get(presented);
+    if (memo !== undefined) return this.byHash.get(memo) ?? null;
+    if (presented.length > MAX_PRESENTED_KEY) return null;
+    const hash = hashKey(presented);
+    const row = this.byHash.get(hash);
+    if (row === undefined) return null;
+    if (this.hashMemo.size >= 10_000) this.hashMemo.clear();
+    this.hashMemo.set(presented, hash);
+    return row;
   }
 
   getKey(id: string): KeyRow | null {
@@ -109,11 +163,12 @@ export class Directory {
   async createKey(input: NewKeyInput): Promise<{ key: string; row: KeyRow }> {
     const accountId = input.account_id ?? DEFAULT_ACCOUNT_ID;
     if (!this.accounts.has(accountId)) throw new Error(`unknown account ${accountId}`);
+    if (input.role === 'operator' && accountId !== DEFAULT_ACCOUNT_ID) throw new Error('operator keys belong to the default account');
     const key = generateKey();
     const now = new Date().toISOString();
     const row: KeyRow = {
       id: newId('key'), account_id: accountId, name: input.name, hash: hashKey(key), label: keyLabel(key),
-      is_admin: input.is_admin ?? false, disabled: input.disabled ?? false, limit_pusd: input.limit_pusd ?? null,
+      role: input.role ?? 'user', disabled: input.disabled ?? false, limit_pusd: input.limit_pusd ?? null,
       limit_reset: input.limit_reset ?? 'never', rate_limit_rpm: input.rate_limit_rpm ?? null,
       rate_limit_tpm: input.rate_limit_tpm ?? null, expires_at: input.expires_at ?? null, revoked_at: null,
       created_at: now, updated_at: now,

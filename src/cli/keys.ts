@@ -1,9 +1,9 @@
 // `arouter keys create|list|revoke`: operates on the local data dir directly (run it on the gateway host).
-import { Directory } from '../auth/directory.js';
+import { DEFAULT_ACCOUNT_ID, Directory } from '../auth/directory.js';
 import { SqliteStorage } from '../store/sqlite.js';
 import { join } from 'node:path';
 import { parseUsd, formatUsd } from '../accounting/money.js';
-import type { LimitReset } from '../store/types.js';
+import { KEY_ROLES, type KeyRole, type LimitReset } from '../store/types.js';
 import { configFrom, parse } from './args.js';
 
 export async function keysCommand(argv: string[]): Promise<number> {
@@ -16,6 +16,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
     tpm: { type: 'string' },
     expires: { type: 'string' },
     admin: { type: 'boolean' },
+    role: { type: 'string' },
     account: { type: 'string' },
     'include-revoked': { type: 'boolean' },
   });
@@ -23,11 +24,10 @@ export async function keysCommand(argv: string[]): Promise<number> {
   const store = new SqliteStorage(join(config.dataDir, 'arouter.db'));
   try {
     await store.migrate();
-    const dir = new Directory(store);
+    const dir = new Directory(store, config.adminKey);
     await dir.load();
-    await dir.bootstrap().then((b) => {
-      if (b.adminKey) console.error('note: this data dir had no admin key; one was created (start `arouter serve` to see where keys live).');
-    });
+    // the default account only: the operator key is created (and shown) by the first `arouter serve`
+    await dir.bootstrap({ adminKey: false });
     switch (sub) {
       case 'create': {
         if (!values.name) throw usage('keys create needs --name');
@@ -40,10 +40,15 @@ export async function keysCommand(argv: string[]): Promise<number> {
           return n;
         };
         if (values.expires && !(Date.parse(values.expires) > Date.now())) throw usage('--expires must be a future ISO date-time');
+        const role = (values.role ?? (values.admin ? 'admin' : 'user')) as KeyRole;
+        if (!KEY_ROLES.includes(role)) throw usage('--role must be user|admin|operator');
+        if (role === 'operator' && values.account && values.account !== DEFAULT_ACCOUNT_ID) {
+          throw usage(`operator keys belong to the default account (${DEFAULT_ACCOUNT_ID})`);
+        }
         const { key, row } = await dir.createKey({
           name: values.name,
           account_id: values.account,
-          is_admin: values.admin ?? false,
+          role,
           limit_pusd: values.limit === undefined ? null : parseUsd(values.limit),
           limit_reset: reset,
           rate_limit_rpm: int(values.rpm, '--rpm'),
@@ -60,10 +65,10 @@ export async function keysCommand(argv: string[]): Promise<number> {
           console.log(JSON.stringify(keys.map((k) => ({ ...k, hash: undefined, limit_pusd: undefined, limit: k.limit_pusd === null ? null : formatUsd(k.limit_pusd) }))));
           return 0;
         }
-        console.log(['ID', 'NAME', 'LABEL', 'ADMIN', 'STATE', 'LIMIT', 'RESET'].join('\t'));
+        console.log(['ID', 'NAME', 'LABEL', 'ROLE', 'STATE', 'LIMIT', 'RESET'].join('\t'));
         for (const k of keys) {
           const state = k.revoked_at ? 'revoked' : k.disabled ? 'disabled' : 'active';
-          console.log([k.id, k.name, k.label, k.is_admin ? 'yes' : 'no', state, k.limit_pusd === null ? '-' : `$${formatUsd(k.limit_pusd)}`, k.limit_reset].join('\t'));
+          console.log([k.id, k.name, k.label, k.role, state, k.limit_pusd === null ? '-' : `$${formatUsd(k.limit_pusd)}`, k.limit_reset].join('\t'));
         }
         return 0;
       }
@@ -75,7 +80,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
           console.error(`arouter: no key with id ${id}`);
           return 1;
         }
-        console.log(`Revoked ${row.id} (${row.name}).`);
+        console.log(`Revoked ${row.id} (${row.name}). A server running on this data dir refuses it within a second.`);
         return 0;
       }
       default:

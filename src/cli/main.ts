@@ -10,7 +10,7 @@ const HELP = `arouter — self-hostable OpenAI-compatible LLM router
 Usage:
   arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--demo]
   arouter keys create --name NAME [--limit USD] [--limit-reset daily|weekly|monthly|never]
-                      [--rpm N] [--tpm N] [--expires ISO] [--admin] [--account ID]
+                      [--rpm N] [--tpm N] [--expires ISO] [--role user|admin|operator] [--account ID]
   arouter keys list [--json]
   arouter keys revoke KEY_ID
   arouter models [--output-modalities text,image|all] [--supported-parameters tools,...] [--all-providers] [--json]

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AccountRow, KeyRow } from '../store/types.js';
+import type { AccountRow, KeyRole, KeyRow } from '../store/types.js';
 import type { App } from '../app.js';
 
 export interface RequestContext {
@@ -37,6 +37,7 @@ export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** path with `:name` segments, e.g. /v1/models/:author/:slug */
   path: string;
-  auth: 'none' | 'user' | 'admin';
+  /** the least key role the route needs (README "Security model"); routes scope further by account */
+  auth: 'none' | KeyRole;
   handler: Handler | PublicHandler;
 }

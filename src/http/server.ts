@@ -82,7 +82,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     routeName = m.route.path;
     ctx.params = m.params;
     if (m.route.auth !== 'none') {
-      const { key, account } = authenticate(req, app.directory, m.route.auth === 'admin');
+      const { key, account } = authenticate(req, app.directory, m.route.auth);
       ctx.key = key;
       ctx.account = account;
       const rl = app.limits.peekHeaders(key);

@@ -79,4 +79,23 @@ export const MIGRATIONS: Array<{ version: number; sql: string[] }> = [
         FROM generations GROUP BY key_id, substr(created_at, 1, 10)`,
     ],
   },
+  {
+    // Roles (README "Security model"): admin keys of the default account were the deployment's superusers and
+    // become operators; admin keys of other accounts manage their own account only. `is_admin` stays, kept
+    // equal to role <> 'user', for rollback to an older build. Directory revisions: every write of a key or an
+    // account takes the next revision, so a running server polls for what another process (the CLI, another
+    // instance) wrote — issue 12: a key revoked from the CLI kept working until a restart.
+    version: 3,
+    sql: [
+      `ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'user'`,
+      `UPDATE api_keys SET role = CASE WHEN is_admin = 0 THEN 'user'
+        WHEN account_id = 'acct_default' THEN 'operator' ELSE 'admin' END`,
+      `ALTER TABLE api_keys ADD COLUMN rev BIGINT NOT NULL DEFAULT 0`,
+      `ALTER TABLE accounts ADD COLUMN rev BIGINT NOT NULL DEFAULT 0`,
+      `CREATE TABLE directory_rev (id INTEGER PRIMARY KEY, rev BIGINT NOT NULL)`,
+      `INSERT INTO directory_rev (id, rev) VALUES (1, 0)`,
+      `CREATE INDEX api_keys_rev ON api_keys(rev)`,
+      `CREATE INDEX accounts_rev ON accounts(rev)`,
+    ],
+  },
 ];

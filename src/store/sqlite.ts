@@ -9,6 +9,7 @@ import type {
   AccountRow,
   ActivityFilter,
   DailyTotal,
+  DirectoryChanges,
   GenerationRow,
   KeyRow,
   SpendTotal,
@@ -38,7 +39,7 @@ function keyFrom(r: Row): KeyRow {
     name: r.name as string,
     hash: r.hash as string,
     label: r.label as string,
-    is_admin: bool(r.is_admin),
+    role: r.role as KeyRow['role'],
     disabled: bool(r.disabled),
     limit_pusd: big(r.limit_pusd),
     limit_reset: r.limit_reset as KeyRow['limit_reset'],
@@ -129,7 +130,7 @@ const PRUNE_GENERATIONS = `DELETE FROM generations WHERE rowid IN (
 const isDayStart = (since: string): boolean => since.length <= 10 || since.slice(10) === 'T00:00:00.000Z';
 
 const KEY_COLUMNS = [
-  'name', 'label', 'is_admin', 'disabled', 'limit_pusd', 'limit_reset', 'rate_limit_rpm', 'rate_limit_tpm',
+  'name', 'label', 'role', 'disabled', 'limit_pusd', 'limit_reset', 'rate_limit_rpm', 'rate_limit_tpm',
   'expires_at', 'revoked_at', 'updated_at',
 ] as const;
 
@@ -176,10 +177,20 @@ export class SqliteStorage implements Storage {
     if (this.offThread && !this.writer) this.writer = new OffThreadWriter(this.file, [INSERT_GENERATION, UPSERT_SPEND]);
   }
 
+  /** runs `write` in a transaction with the next directory revision (see migration 3) */
+  private withRev<T>(write: (rev: number) => T): T {
+    return this.db.transaction(() => {
+      this.db.prepare('UPDATE directory_rev SET rev = rev + 1 WHERE id = 1').run();
+      return write(num((this.db.prepare('SELECT rev FROM directory_rev WHERE id = 1').get() as Row).rev));
+    })();
+  }
+
   async createAccount(a: AccountRow): Promise<void> {
-    this.db
-      .prepare('INSERT INTO accounts (id, name, credits_pusd, enabled_providers, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(a.id, a.name, a.credits_pusd, a.enabled_providers === null ? null : JSON.stringify(a.enabled_providers), a.created_at);
+    this.withRev((rev) =>
+      this.db
+        .prepare('INSERT INTO accounts (id, name, credits_pusd, enabled_providers, created_at, rev) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(a.id, a.name, a.credits_pusd, a.enabled_providers === null ? null : JSON.stringify(a.enabled_providers), a.created_at, rev),
+    );
   }
 
   async getAccount(id: string): Promise<AccountRow | null> {
@@ -200,21 +211,24 @@ export class SqliteStorage implements Storage {
       sets.push('enabled_providers = ?');
       vals.push(patch.enabled_providers === null ? null : JSON.stringify(patch.enabled_providers));
     }
-    if (sets.length) this.db.prepare(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`).run(...vals, id);
+    if (sets.length) this.withRev((rev) => this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...vals, rev, id));
     return this.getAccount(id);
   }
 
   async createKey(k: KeyRow): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO api_keys (id, account_id, name, hash, label, is_admin, disabled, limit_pusd, limit_reset,
-          rate_limit_rpm, rate_limit_tpm, expires_at, revoked_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        k.id, k.account_id, k.name, k.hash, k.label, k.is_admin ? 1 : 0, k.disabled ? 1 : 0, k.limit_pusd,
-        k.limit_reset, k.rate_limit_rpm, k.rate_limit_tpm, k.expires_at, k.revoked_at, k.created_at, k.updated_at,
-      );
+    this.withRev((rev) =>
+      this.db
+        .prepare(
+          `INSERT INTO api_keys (id, account_id, name, hash, label, role, is_admin, disabled, limit_pusd, limit_reset,
+            rate_limit_rpm, rate_limit_tpm, expires_at, revoked_at, created_at, updated_at, rev)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          k.id, k.account_id, k.name, k.hash, k.label, k.role, k.role === 'user' ? 0 : 1, k.disabled ? 1 : 0,
+          k.limit_pusd, k.limit_reset, k.rate_limit_rpm, k.rate_limit_tpm, k.expires_at, k.revoked_at, k.created_at,
+          k.updated_at, rev,
+        ),
+    );
   }
 
   async getKey(id: string): Promise<KeyRow | null> {
@@ -235,8 +249,25 @@ export class SqliteStorage implements Storage {
     for (const c of KEY_COLUMNS) {
       if (patch[c] !== undefined) (sets.push(`${c} = ?`), vals.push(toSql(patch[c])));
     }
-    if (sets.length) this.db.prepare(`UPDATE api_keys SET ${sets.join(', ')} WHERE id = ?`).run(...vals, id);
+    if (patch.role !== undefined) (sets.push('is_admin = ?'), vals.push(patch.role === 'user' ? 0 : 1));
+    if (sets.length) this.withRev((rev) => this.db.prepare(`UPDATE api_keys SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...vals, rev, id));
     return this.getKey(id);
+  }
+
+  private revStatement: Database.Statement | null = null;
+
+  async directoryChanges(since: number): Promise<DirectoryChanges> {
+    // polled several times a second by every running server: one prepared point read when nothing changed
+    this.revStatement ??= this.db.prepare('SELECT rev FROM directory_rev WHERE id = 1');
+    const rev = num((this.revStatement.get() as Row).rev);
+    if (rev === since) return { rev, keys: [], accounts: [] };
+    // a revision that went backwards (the database was replaced) re-reads everything
+    const from = rev < since ? 0 : since;
+    return {
+      rev,
+      accounts: (this.db.prepare('SELECT * FROM accounts WHERE rev > ? ORDER BY rev').all(from) as Row[]).map(accountFrom),
+      keys: (this.db.prepare('SELECT * FROM api_keys WHERE rev > ? ORDER BY rev').all(from) as Row[]).map(keyFrom),
+    };
   }
 
   private insertBatch: ((generations: unknown[][], spend: unknown[][]) => void) | null = null;

@@ -1,10 +1,19 @@
 // The storage interface. The embedded SQLite implementation is the default; a PostgreSQL implementation
 // can fill the same interface (the SQL in migrations.ts is kept portable). Money columns are integers in
 // picodollars (1 USD = 10^12) so that sums are exact in SQL and in JS (bigint).
-// Nothing on the request hot path calls storage synchronously: keys and accounts are cached in memory
-// (src/auth/key-cache.ts) and generations are written in batches (src/accounting/ledger.ts).
+// Nothing on the request hot path calls storage: keys and accounts are cached in memory (src/auth/directory.ts,
+// which polls `directoryChanges` for other processes' writes) and generations are written in batches
+// (src/accounting/ledger.ts).
 
 export type LimitReset = 'daily' | 'weekly' | 'monthly' | 'never';
+
+/**
+ * What a key may do (README "Security model"): `user` = inference and its own usage; `admin` = also manages
+ * its own account's keys (never above its own role); `operator` = the deployment's superuser (every account,
+ * credits, providers). Operator keys live in the default account only.
+ */
+export type KeyRole = 'user' | 'admin' | 'operator';
+export const KEY_ROLES: readonly KeyRole[] = ['user', 'admin', 'operator'];
 
 export interface AccountRow {
   id: string;
@@ -24,7 +33,7 @@ export interface KeyRow {
   hash: string;
   /** display form, e.g. lr_live_Ab3…x9Z */
   label: string;
-  is_admin: boolean;
+  role: KeyRole;
   disabled: boolean;
   /** spend limit in pUSD; null = none */
   limit_pusd: bigint | null;
@@ -100,6 +109,13 @@ export interface SpendTotal {
   spent_pusd: bigint;
 }
 
+/** Keys and accounts written since a directory revision (every create/update bumps it, whichever process wrote). */
+export interface DirectoryChanges {
+  rev: number;
+  keys: KeyRow[];
+  accounts: AccountRow[];
+}
+
 export interface Storage {
   migrate(): Promise<void>;
   // accounts
@@ -112,6 +128,11 @@ export interface Storage {
   getKey(id: string): Promise<KeyRow | null>;
   listKeys(accountId?: string): Promise<KeyRow[]>;
   updateKey(id: string, patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>): Promise<KeyRow | null>;
+  /**
+   * Keys and accounts changed after revision `since` (all of them for 0), with the current revision: how a
+   * running server learns of writes made by another process (`arouter keys revoke`, another instance).
+   */
+  directoryChanges(since: number): Promise<DirectoryChanges>;
   // ledger
   insertGenerations(rows: GenerationRow[]): Promise<void>;
   getGeneration(id: string): Promise<GenerationRow | null>;

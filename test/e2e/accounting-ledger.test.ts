@@ -67,7 +67,7 @@ async function sendChat(key: string, model: string, provider: string, stream: bo
   return { id: r.body.id, model, provider, streamed: false, kind: 'chat', usage: r.body.usage };
 }
 
-test('rows match what each client received; /v1/generation and /v1/activity are scoped to the key (admin: its account)', async () => {
+test('rows match what each client received; /v1/generation and /v1/activity are scoped to the key (admin: its account, operator: all)', async () => {
   const a = await createKey(gw, { name: 'ledger-a' });
   const b = await createKey(gw, { name: 'ledger-b' });
   const other = await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'elsewhere' } }), 201);
@@ -99,7 +99,11 @@ test('rows match what each client received; /v1/generation and /v1/activity are 
   }
   assertRowMatches(await generation(gw, theirs.id, b.key), theirs);
   assertRowMatches(await generation(gw, elsewhere.id, c.key), elsewhere);
-  assert.equal((await gw.fetch(`/generation?id=${elsewhere.id}`)).status, 404, "the admin's scope is its account");
+  // an account admin's scope is its account; the operator's is the deployment
+  const acctAdmin = await createKey(gw, { name: 'ledger-admin', role: 'admin' });
+  assert.equal((await gw.fetch(`/generation?id=${elsewhere.id}`, { key: acctAdmin.key })).status, 404, "an admin's scope is its account");
+  assert.equal((await gw.fetch(`/generation?id=${mine[0].id}`, { key: acctAdmin.key })).status, 200);
+  assert.equal((await gw.fetch(`/generation?id=${elsewhere.id}`)).status, 200, "the operator's scope is every account");
   assert.equal((await gw.fetch('/generation?id=gen-doesnotexist', { key: a.key })).status, 404);
   assert.equal((await gw.fetch('/generation', { key: a.key })).status, 400);
 

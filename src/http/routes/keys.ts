@@ -1,16 +1,24 @@
 // Key management. GET /v1/key answers for the calling key (any key). /v1/keys and /v1/accounts are the
-// admin API (admin key only; user keys get 403), shaped after OpenRouter's management keys API.
-import { Type, type TSchema } from '@sinclair/typebox';
+// admin API, shaped after OpenRouter's management keys API and scoped by role (src/auth/roles.ts, README
+// "Security model"): an admin key manages its own account's keys up to its own role; accounts, credits and
+// providers are the operator's. Keys and accounts a caller may not manage answer 404, as if absent.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { validate } from '../validate.js';
 import type { AuthedContext, Route } from '../context.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, forbidden, notFound } from '../errors.js';
 import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
-import { formatUsd, parseUsd, toNumberUsd } from '../../accounting/money.js';
-import type { AccountRow, KeyRow } from '../../store/types.js';
+import { MAX_STORED_PUSD, formatUsd, parseUsd, toNumberUsd } from '../../accounting/money.js';
+import type { AccountRow, KeyRole, KeyRow } from '../../store/types.js';
+import { canManageAccount, canManageKey, roleAtLeast } from '../../auth/roles.js';
+import { DEFAULT_ACCOUNT_ID, ENV_ADMIN_ID } from '../../auth/directory.js';
 import type { App } from '../../app.js';
 
 const Usd = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d{1,12})?$' }), Type.Null()]);
+const Role = Type.Union([Type.Literal('user'), Type.Literal('admin'), Type.Literal('operator')]);
+// what toISOString() gives and any other ISO 8601 date-time with a zone (TypeBox's `format: 'date-time'` needs a
+// format registry we never set: every expires_at was refused)
+const IsoDateTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$' });
 const Reset = Type.Union([Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('monthly'), Type.Literal('never'), Type.Null()]);
 const RateLimitBody = Type.Object(
   {
@@ -25,7 +33,8 @@ const KeyFields = {
   limit_reset: Type.Optional(Reset),
   rate_limit: Type.Optional(Type.Union([RateLimitBody, Type.Null()])),
   disabled: Type.Optional(Type.Boolean()),
-  expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+  expires_at: Type.Optional(Type.Union([IsoDateTime, Type.Null()])),
+  role: Type.Optional(Role),
 };
 const CreateKey = Type.Object({ ...KeyFields, account_id: Type.Optional(Type.String()) }, { additionalProperties: false });
 const UpdateKey = Type.Partial(Type.Object(KeyFields), { additionalProperties: false });
@@ -43,15 +52,34 @@ function check<T>(schema: TSchema, value: unknown): T {
 
 function usdToPusd(v: number | string | null | undefined, field: string): bigint | null | undefined {
   if (v === undefined || v === null) return v;
+  let pusd: bigint;
   try {
-    return parseUsd(typeof v === 'number' ? v.toFixed(12).replace(/\.?0+$/, '') : v);
+    pusd = parseUsd(typeof v === 'number' ? v.toFixed(12).replace(/\.?0+$/, '') : v);
   } catch (err) {
     throw badRequest(`Invalid ${field}: ${(err as Error).message}`, field);
   }
+  if (pusd > MAX_STORED_PUSD) {
+    throw badRequest(`Invalid ${field}: at most $${formatUsd(MAX_STORED_PUSD)} (send null for no limit)`, field);
+  }
+  return pusd;
 }
 
-function expiryCheck(v: string | null | undefined): void {
-  if (v && !(Date.parse(v) > Date.now())) throw badRequest('expires_at must be a future ISO date-time', 'expires_at');
+/** a future instant, stored in toISOString() form; undefined/null pass through */
+function expiry(v: string | null | undefined): string | null | undefined {
+  if (!v) return v === '' ? null : v;
+  const t = Date.parse(v);
+  if (!(t > Date.now())) throw badRequest('expires_at must be a future ISO 8601 date-time', 'expires_at');
+  return new Date(t).toISOString();
+}
+
+/** the role a caller may give: never above its own; operator keys only in the default account */
+function grantable(ctx: AuthedContext, role: KeyRole | undefined, accountId: string): KeyRole | undefined {
+  if (role === undefined) return undefined;
+  if (!roleAtLeast(ctx.key.role, role)) throw forbidden(`A ${ctx.key.role} key cannot grant the ${role} role`);
+  if (role === 'operator' && accountId !== DEFAULT_ACCOUNT_ID) {
+    throw badRequest('Operator keys belong to the default account', 'role');
+  }
+  return role;
 }
 
 export function keyObject(app: App, k: KeyRow) {
@@ -62,7 +90,8 @@ export function keyObject(app: App, k: KeyRow) {
     name: k.name,
     label: k.label,
     account_id: k.account_id,
-    is_admin: k.is_admin,
+    role: k.role,
+    is_admin: k.role !== 'user',
     disabled: k.disabled,
     revoked: k.revoked_at !== null,
     limit: k.limit_pusd === null ? null : toNumberUsd(k.limit_pusd),
@@ -100,7 +129,7 @@ function accountObject(app: App, a: AccountRow) {
 
 function keyOr404(ctx: AuthedContext): KeyRow {
   const k = ctx.app.directory.getKey(ctx.params.id);
-  if (!k || ctx.app.directory.listKeys().indexOf(k) < 0) throw notFound(`Key ${ctx.params.id} not found`, 'key_not_found');
+  if (!k || k.id === ENV_ADMIN_ID || !canManageKey(ctx.key, k)) throw notFound(`Key ${ctx.params.id} not found`, 'key_not_found');
   return k;
 }
 
@@ -111,36 +140,38 @@ function checkProviders(app: App, list: string[] | null | undefined): void {
 }
 
 async function createKey(ctx: AuthedContext) {
-  const b = check<{ name: string; limit?: number | string | null; limit_reset?: KeyRow['limit_reset'] | null; rate_limit?: { requests_per_minute?: number | null; tokens_per_minute?: number | null } | null; disabled?: boolean; expires_at?: string | null; account_id?: string }>(
-    CreateKey, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
-  if (b.account_id && !ctx.app.directory.getAccount(b.account_id)) throw badRequest(`Unknown account ${b.account_id}`, 'account_id');
-  expiryCheck(b.expires_at);
+  const b = check<Static<typeof CreateKey>>(CreateKey, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  const accountId = b.account_id ?? ctx.account.id;
+  if (!ctx.app.directory.getAccount(accountId) || !canManageAccount(ctx.key, accountId)) {
+    throw badRequest(`Unknown account ${accountId}`, 'account_id');
+  }
   const { key, row } = await ctx.app.directory.createKey({
-    account_id: b.account_id ?? ctx.account.id,
+    account_id: accountId,
     name: b.name,
+    role: grantable(ctx, b.role, accountId),
     limit_pusd: usdToPusd(b.limit, 'limit') ?? null,
     limit_reset: b.limit_reset ?? 'never',
     rate_limit_rpm: b.rate_limit?.requests_per_minute ?? null,
     rate_limit_tpm: b.rate_limit?.tokens_per_minute ?? null,
     disabled: b.disabled ?? false,
-    expires_at: b.expires_at ?? null,
+    expires_at: expiry(b.expires_at) ?? null,
   });
   sendJson(ctx.res, 201, { data: keyObject(ctx.app, row), key });
 }
 
 async function updateKey(ctx: AuthedContext) {
   const k = keyOr404(ctx);
-  const b = check<{ name?: string; limit?: number | string | null; limit_reset?: KeyRow['limit_reset'] | null; rate_limit?: { requests_per_minute?: number | null; tokens_per_minute?: number | null } | null; disabled?: boolean; expires_at?: string | null }>(
-    UpdateKey, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
-  expiryCheck(b.expires_at);
+  const b = check<Static<typeof UpdateKey>>(UpdateKey, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  if (b.role !== undefined && k.id === ctx.key.id && b.role !== k.role) throw forbidden('A key cannot change its own role');
   const row = await ctx.app.directory.updateKey(k.id, {
     name: b.name,
+    role: grantable(ctx, b.role, k.account_id),
     disabled: b.disabled,
     limit_pusd: usdToPusd(b.limit, 'limit'),
     limit_reset: b.limit_reset === undefined ? undefined : (b.limit_reset ?? 'never'),
     rate_limit_rpm: b.rate_limit === undefined ? undefined : (b.rate_limit?.requests_per_minute ?? null),
     rate_limit_tpm: b.rate_limit === undefined ? undefined : (b.rate_limit?.tokens_per_minute ?? null),
-    expires_at: b.expires_at,
+    expires_at: expiry(b.expires_at),
   });
   if (!row) throw notFound(`Key ${k.id} not found`, 'key_not_found');
   sendJson(ctx.res, 200, { data: keyObject(ctx.app, row) });
@@ -154,8 +185,7 @@ async function revokeKey(ctx: AuthedContext) {
 }
 
 async function createAccount(ctx: AuthedContext) {
-  const b = check<{ name: string; credits?: number | string | null; enabled_providers?: string[] | null }>(
-    CreateAccount, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  const b = check<Static<typeof CreateAccount>>(CreateAccount, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
   checkProviders(ctx.app, b.enabled_providers);
   const a = await ctx.app.directory.createAccount(b.name, usdToPusd(b.credits, 'credits') ?? null, b.enabled_providers ?? null);
   sendJson(ctx.res, 201, { data: accountObject(ctx.app, a) });
@@ -163,14 +193,17 @@ async function createAccount(ctx: AuthedContext) {
 
 function accountOr404(ctx: AuthedContext): AccountRow {
   const a = ctx.app.directory.getAccount(ctx.params.id);
-  if (!a) throw notFound(`Account ${ctx.params.id} not found`, 'account_not_found');
+  if (!a || !canManageAccount(ctx.key, a.id)) throw notFound(`Account ${ctx.params.id} not found`, 'account_not_found');
   return a;
 }
 
 async function updateAccount(ctx: AuthedContext) {
   const a = accountOr404(ctx);
-  const b = check<{ name?: string; credits?: number | string | null; enabled_providers?: string[] | null }>(
-    UpdateAccount, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  const b = check<Static<typeof UpdateAccount>>(UpdateAccount, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  // an account admin may rename its account; credits and providers are the operator's to grant
+  if (ctx.key.role !== 'operator' && (b.credits !== undefined || b.enabled_providers !== undefined)) {
+    throw forbidden("Credits and enabled providers are set by the operator's key");
+  }
   checkProviders(ctx.app, b.enabled_providers);
   const row = await ctx.app.directory.updateAccount(a.id, {
     name: b.name,
@@ -194,9 +227,14 @@ export const keyRoutes: Route[] = [
   {
     method: 'GET', path: '/v1/keys', auth: 'admin',
     handler: (ctx: AuthedContext) => {
-      const account = ctx.url.searchParams.get('account_id') ?? undefined;
+      const asked = ctx.url.searchParams.get('account_id') ?? undefined;
+      // an admin lists its own account only; another account is answered as if absent
+      const account = ctx.key.role === 'operator' ? asked : ctx.account.id;
+      if (asked !== undefined && asked !== account) throw notFound(`Account ${asked} not found`, 'account_not_found');
       const includeRevoked = ctx.url.searchParams.get('include_revoked') === 'true';
-      const keys = ctx.app.directory.listKeys(account).filter((k) => includeRevoked || !k.revoked_at);
+      const keys = ctx.app.directory
+        .listKeys(account)
+        .filter((k) => (includeRevoked || !k.revoked_at) && canManageKey(ctx.key, k));
       sendJson(ctx.res, 200, { data: keys.map((k) => keyObject(ctx.app, k)) });
     },
   },
@@ -206,9 +244,12 @@ export const keyRoutes: Route[] = [
   { method: 'DELETE', path: '/v1/keys/:id', auth: 'admin', handler: revokeKey },
   {
     method: 'GET', path: '/v1/accounts', auth: 'admin',
-    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: ctx.app.directory.listAccounts().map((a) => accountObject(ctx.app, a)) }),
+    handler: (ctx: AuthedContext) => {
+      const visible = ctx.app.directory.listAccounts().filter((a) => canManageAccount(ctx.key, a.id));
+      sendJson(ctx.res, 200, { data: visible.map((a) => accountObject(ctx.app, a)) });
+    },
   },
-  { method: 'POST', path: '/v1/accounts', auth: 'admin', handler: createAccount },
+  { method: 'POST', path: '/v1/accounts', auth: 'operator', handler: createAccount },
   { method: 'GET', path: '/v1/accounts/:id', auth: 'admin', handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: accountObject(ctx.app, accountOr404(ctx)) }) },
   { method: 'PATCH', path: '/v1/accounts/:id', auth: 'admin', handler: updateAccount },
 ];

@@ -1,11 +1,13 @@
-// GET /v1/generation?id= (the key that made it; admin: its account) and GET /v1/activity (the key's rows,
-// or with an admin key the whole account's), with date/model/provider filters and daily totals.
+// GET /v1/generation?id= (the key that made it; admin: its account; operator: any) and GET /v1/activity (the
+// key's rows, an admin key's whole account, an operator's any account), with date/model/provider filters and
+// daily totals.
 import type { AuthedContext, Route } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { sendJson } from '../respond.js';
 import { formatUsd, toNumberUsd } from '../../accounting/money.js';
 import type { ActivityFilter, GenerationRow } from '../../store/types.js';
 import { routeOfGeneration } from '../../routing/index.js';
+import { canManageAccount } from '../../auth/roles.js';
 
 export function generationJson(g: GenerationRow) {
   return {
@@ -41,7 +43,7 @@ async function getGeneration(ctx: AuthedContext): Promise<void> {
   const id = ctx.url.searchParams.get('id');
   if (!id) throw badRequest('Missing query parameter "id"', 'id');
   const row = ctx.app.ledger.pending(id) ?? (await ctx.app.store.getGeneration(id));
-  const mine = row && (row.key_id === ctx.key.id || (ctx.key.is_admin && row.account_id === ctx.account.id));
+  const mine = row && (row.key_id === ctx.key.id || (ctx.key.role !== 'user' && canManageAccount(ctx.key, row.account_id)));
   if (!row || !mine) throw notFound(`Generation ${id} not found`, 'generation_not_found');
   sendJson(ctx.res, 200, { data: generationJson(row) });
 }
@@ -50,8 +52,12 @@ const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/;
 
 async function activity(ctx: AuthedContext): Promise<void> {
   const q = ctx.url.searchParams;
-  const f: ActivityFilter = { account_id: ctx.account.id };
-  if (!ctx.key.is_admin) f.key_id = ctx.key.id;
+  const asked = q.get('account_id');
+  if (asked && asked !== ctx.account.id && !(ctx.key.role === 'operator' && ctx.app.directory.getAccount(asked))) {
+    throw notFound(`Account ${asked} not found`, 'account_not_found');
+  }
+  const f: ActivityFilter = { account_id: asked || ctx.account.id };
+  if (ctx.key.role === 'user') f.key_id = ctx.key.id;
   else if (q.get('key_id')) f.key_id = q.get('key_id')!;
   for (const [param, field] of [['from', 'from'], ['to', 'to']] as const) {
     const v = q.get(param);
