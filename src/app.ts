@@ -22,12 +22,16 @@ import { RequestLimits } from './accounting/limits.js';
 import { Ledger } from './accounting/ledger.js';
 import { LedgerRetention } from './accounting/ledger-retention.js';
 import { allRoutes } from './http/routes/index.js';
+import { InFlight } from './lib/in-flight.js';
 
 /**
  * How often the key directory asks storage for other processes' writes: a key revoked with `arouter keys revoke`
  * (or by another instance) is refused within this time. One prepared point read per poll when nothing changed.
  */
 const DIRECTORY_POLL_MS = 250;
+
+/** after the grace period, how long requests told to stop get to write their error and settle */
+const CUT_SETTLE_MS = 2_000;
 
 export interface AppOptions {
   config: Config;
@@ -58,6 +62,8 @@ export class App {
   readonly modelsCache = new Map<string, string>();
   readonly cors: Cors;
   draining = false;
+  /** requests being handled, and what stops each one when the shutdown grace period runs out */
+  readonly inFlight = new InFlight();
   private server: Server | null = null;
   /** the admin key created on first start, shown once by the CLI */
   bootstrapAdminKey: string | null = null;
@@ -132,29 +138,34 @@ export class App {
     return server.address() as AddressInfo;
   }
 
-  /** Graceful stop: refuse new work, let in-flight requests finish (bounded), flush, close storage. */
+  /**
+   * Graceful stop: refuse new work, let in-flight requests finish within the grace period, then end the rest
+   * with an error (streams in-band) so each is settled, billed for what it delivered and written to the
+   * ledger, then flush the ledger and close storage.
+   */
   async close(): Promise<void> {
     this.draining = true;
     const server = this.server;
     if (server) {
-      await new Promise<void>((resolve) => {
-        // keep-alive sockets of requests that finish during the drain go idle, and close() would wait for the
-        // clients to drop them (or for the grace period): close them as they go idle, so the ledger flush below
-        // is not delayed towards an orchestrator's kill deadline
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
-        const timer = setTimeout(() => {
-          clearInterval(idle);
-          server.closeAllConnections();
-          resolve();
-        }, this.config.shutdownGraceMs);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          clearInterval(idle);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // keep-alive sockets of requests that finish during the drain go idle, and close() would wait for the
+      // clients to drop them (or for the grace period): close them as they go idle, so the ledger flush below
+      // is not delayed towards an orchestrator's kill deadline
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      server.closeIdleConnections();
+      if (!(await this.inFlight.idle(this.config.shutdownGraceMs))) {
+        const cut = this.inFlight.stopAll();
+        this.log.warn('shutdown grace period over: ending in-flight requests with an error', { requests: cut });
+        // they settle within a turn or two of the upstream call's abort; bounded in case one does not
+        await this.inFlight.idle(CUT_SETTLE_MS);
+      }
+      // answers just ended may still be in their sockets' buffers: destroying those sockets would lose them, so
+      // let the idle-closer above take each connection once its answer is flushed, and force only stragglers
+      const straggler = new Promise<void>((resolve) => setTimeout(resolve, CUT_SETTLE_MS).unref());
+      await Promise.race([closed, straggler]);
+      clearInterval(idle);
+      server.closeAllConnections();
+      await closed;
     }
     this.directory.unwatch();
     await this.retention?.stop();

@@ -65,6 +65,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
   const pathname = q < 0 ? raw : raw.slice(0, q);
   const ctx: RequestContext = new Context(app, req, res, id, start, raw);
   let routeName = pathname;
+  app.inFlight.begin();
   try {
     const origin = requestHeader(req, 'origin');
     if (origin !== undefined && app.cors.enabled && app.cors.handle(origin, req, res)) return;
@@ -102,5 +103,6 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     // the handler is done: its answer is written (streams included), or the client left. Logged here rather
     // than on the response's 'close' event: one listener fewer per request.
     if (app.log.enabled('info')) app.log.logJson('info', 'request', accessLogFields(ctx, routeName, performance.now() - start));
+    app.inFlight.end();
   }
 }

@@ -6,6 +6,7 @@
 // listeners inside undici measured ~10 µs per request, AbortSignal.timeout()+any() ~35 µs plus long-lived garbage.
 import type { ServerResponse } from 'node:http';
 import { timerList, type TimerEntry, type TimerList } from '../lib/timer-list.js';
+import type { Stoppable } from '../lib/in-flight.js';
 
 export class AbortedByClient extends Error {
   constructor() {
@@ -13,7 +14,14 @@ export class AbortedByClient extends Error {
   }
 }
 
-export class RequestAbort implements TimerEntry {
+/** ARouter is stopping and the grace period ran out: the call ends, the answer ends with an error and is billed */
+export class ShuttingDown extends Error {
+  constructor() {
+    super('the server is shutting down');
+  }
+}
+
+export class RequestAbort implements TimerEntry, Stoppable {
   private why: Error | null = null;
   private hook: ((reason: Error) => void) | null = null;
   // TimerEntry: the request's place in the list of deadlines of its length
@@ -28,10 +36,23 @@ export class RequestAbort implements TimerEntry {
   constructor(
     private res: ServerResponse,
     readonly deadlineMs: number,
+    /** the process's in-flight requests, told to stop when a graceful shutdown runs out of time */
+    private registry: Set<Stoppable> | null = null,
   ) {
     this.list = timerList(deadlineMs);
     this.list.add(this);
     res.on('close', this.onClose);
+    registry?.add(this);
+  }
+
+  /** the server is stopping: see ShuttingDown */
+  shutDown(): void {
+    this.fire(new ShuttingDown());
+  }
+
+  /** the call was stopped by ARouter's own shutdown: not the upstream's failure, not the client's */
+  get byShutdown(): boolean {
+    return this.why instanceof ShuttingDown;
   }
 
   get aborted(): boolean {
@@ -74,6 +95,7 @@ export class RequestAbort implements TimerEntry {
   }
 
   dispose(): void {
+    this.registry?.delete(this);
     this.list.remove(this);
     this.hook = null;
     this.res.removeListener('close', this.onClose);

@@ -11,9 +11,9 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Dispatcher, Pool as UndiciPool, errors as UndiciErrors, util as UndiciUtil } from 'undici';
 import { createParser } from 'eventsource-parser';
 import type { SseEvent, UpstreamError, UpstreamRequest } from './types.js';
-import { AbortedByClient, type RequestAbort } from './abort.js';
+import { AbortedByClient, ShuttingDown, type RequestAbort } from './abort.js';
 
-export { AbortedByClient, RequestAbort } from './abort.js';
+export { AbortedByClient, RequestAbort, ShuttingDown } from './abort.js';
 
 // Only the pieces of undici used here: `import 'undici'` also loads fetch, WebSocket, EventSource and the
 // cache stores (~10 MB more resident memory, measured). Deep paths are stable within the pinned version.
@@ -336,6 +336,9 @@ export function networkError(err: unknown, abort?: { reason: Error | null } | nu
   if (isUpstreamError(err) || err instanceof AbortedByClient) return err;
   const reason = abort?.reason ?? undefined;
   if (reason instanceof AbortedByClient) return reason;
+  if (reason instanceof ShuttingDown) {
+    return { status: 503, retryable: false, type: 'server_error', code: 'server_shutting_down', message: 'ARouter is shutting down: the answer was cut after the shutdown grace period (server.shutdown_grace_ms)', upstream_status: null };
+  }
   const e = err as { code?: string; name?: string; message?: string };
   const timeout =
     err instanceof undiciErrors.HeadersTimeoutError ||

@@ -90,6 +90,8 @@ export async function runAttempts<A extends AttemptTarget, R>(
       const e = networkError(err, abort);
       if (e instanceof AbortedByClient) throw e;
       record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
+      // our own shutdown cut the call: not the endpoint's failure, and no time is left for another
+      if (abort.byShutdown) throw new ExecFailure(e, attempts);
       health.record(key, { ok: false, status: failedStatus(e), latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
       errors.push(e);
       // a broken 2xx answer (malformed body, error event before content) is a 502 here: it falls back too

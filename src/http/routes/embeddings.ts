@@ -65,7 +65,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   }
   const gen = generationId();
   const started = performance.now();
-  const abort = new RequestAbort(ctx.res, app.config.upstream.totalDeadlineMs);
+  const abort = new RequestAbort(ctx.res, app.config.upstream.totalDeadlineMs, app.inFlight.stoppable);
   const plan = endpoints.map((e) => {
     const configured = app.providers.get(e.provider)!;
     return { model, endpoint: e, provider: configured.def, apiKey: configured.apiKey, endpointKey: endpointKey(model, e) };
