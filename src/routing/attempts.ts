@@ -132,7 +132,7 @@ function record(attempts: AttemptRecord[], a: AttemptTarget, status: number, t0:
  * sent one, else ARouter's own (502 for a broken body, 408 for a timeout). A 200 whose body turned out to be
  * unusable is a failure of the endpoint, never a success nor a neutral answer.
  */
-function failedStatus(e: UpstreamError): number {
+export function failedStatus(e: UpstreamError): number {
   return e.upstream_status !== null && e.upstream_status >= 400 ? e.upstream_status : e.status;
 }
 

@@ -8,4 +8,5 @@ export { planEndpoints, expectedCost, EXPECTED_OUTPUT_TOKENS, type EndpointPlan,
 export { chooseAutoModel, type AutoChoice, type AutoExplanation } from './auto.js';
 export { buildRoutePlan, type RouteAttempt, type RoutePlan, type BuildRoutePlanInput } from './plan.js';
 export { summarizeRoute, storedRoute, routeOfGeneration, type RouteExplanation, type StoredRoute } from './explain.js';
+export { failedStatus } from './attempts.js';
 export { HealthTracker, classifySample, type HealthSample, type EndpointStats, type BreakerState, type HealthOptions } from './health.js';

@@ -28,6 +28,8 @@ export interface SimRule {
   malformedJson?: boolean;
   /** destroy the socket after this many stream events (non-stream: after half the body) */
   disconnectAfterChunks?: number;
+  /** streams: end the body cleanly (no error, no [DONE] / closing `]`) after this many events */
+  endAfterChunks?: number;
   /** the upstream reports no usage */
   omitUsage?: boolean;
   /** override the reply text */
@@ -256,6 +258,10 @@ export class SimServer {
       res.socket?.destroy();
       return;
     }
+    if (rule?.endAfterChunks === 0) {
+      res.end();
+      return;
+    }
     const corruptAt = rule?.malformedJson ? Math.max(0, frames.findIndex((f) => (f.tokens ?? 0) > 0)) : -1;
     let contentSeen = false;
     let written = 0;
@@ -273,6 +279,10 @@ export class SimServer {
       written++;
       if (rule?.disconnectAfterChunks !== undefined && written >= rule.disconnectAfterChunks) {
         res.socket?.destroy();
+        return;
+      }
+      if (rule?.endAfterChunks !== undefined && written >= rule.endAfterChunks) {
+        res.end();
         return;
       }
     }

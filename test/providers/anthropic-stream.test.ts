@@ -107,15 +107,37 @@ test('other stream error types keep their meaning', () => {
   assert.deepEqual(tr.end(), []);
 });
 
-test('a stream cut before message_stop still finishes once, with the usage seen so far', () => {
+test('a stream cut before message_delta/message_stop → upstream_stream_truncated, no finish, no provisional usage', () => {
   const events = fixtureSse('stream-tools.sse').filter((e) => e.event !== 'message_stop' && e.event !== 'message_delta');
+  const { perEvent, all } = run(events);
+  assert.ok(all.some((e) => e.type === 'delta'), 'the content before the cut is translated');
+  assert.ok(!all.some((e) => e.type === 'finish' || e.type === 'usage'), 'no finish, no usage (message_start says output_tokens: 1)');
+  const atEnd = perEvent.at(-1)!;
+  assert.equal(atEnd.length, 1);
+  const ev = atEnd[0];
+  assert.equal(ev.type, 'error');
+  if (ev.type !== 'error') return;
+  assert.equal(ev.error.status, 502);
+  assert.equal(ev.error.retryable, true);
+  assert.equal(ev.error.type, 'upstream_error');
+  assert.equal(ev.error.code, 'upstream_stream_truncated');
+  assert.ok(ev.error.message.startsWith(`${makeCtx({ stream: true }).target.provider.name} `), ev.error.message);
+});
+
+test('an empty stream is truncated too (it used to commit an empty "stop" answer)', () => {
+  const { all } = run([]);
+  assert.equal(all.length, 1);
+  assert.equal(all[0].type === 'error' && all[0].error.code, 'upstream_stream_truncated');
+});
+
+test('message_delta with stop_reason is final: a missing message_stop loses nothing', () => {
+  const events = fixtureSse('stream-tools.sse').filter((e) => e.event !== 'message_stop');
   const { all } = run(events);
   const tail = all.slice(-2);
-  assert.deepEqual(tail[0], { type: 'finish', finish_reason: 'tool_calls', native_finish_reason: null });
-  assert.deepEqual(tail[1], {
-    type: 'usage',
-    usage: { prompt_tokens: 2073, completion_tokens: 1, cached_read_tokens: 2048, cache_write_tokens: 0, reasoning_tokens: 1 },
-  });
+  assert.equal(tail[0].type, 'finish');
+  assert.equal(tail[0].type === 'finish' && tail[0].finish_reason, 'tool_calls');
+  assert.equal(tail[1].type, 'usage');
+  assert.ok(!all.some((e) => e.type === 'error'));
 });
 
 test('text-only stream without usage: finish stop, no usage event; pings, unknown events and garbage ignored', () => {

@@ -90,6 +90,25 @@ describe('gemini stream translator', () => {
     assert.equal(atEnd[1].type === 'usage' && atEnd[1].usage.prompt_tokens, 14);
   });
 
+  it('a stream that closes after content but before any finishReason → upstream_stream_truncated, no usage', () => {
+    const t = geminiDialect.createStreamTranslator(makeCtx({ stream: true }));
+    const ctx = makeCtx({ stream: true });
+    assert.deepEqual(t.push({ data: '{"candidates":[{"content":{"parts":[{"text":"Once"}]}}],"usageMetadata":{"promptTokenCount":8}}' }), [
+      { type: 'delta', delta: { content: 'Once' } },
+    ]);
+    const out = t.end();
+    assert.equal(out.length, 1, 'no finish, no usage');
+    const ev = out[0];
+    assert.equal(ev.type, 'error');
+    if (ev.type !== 'error') return;
+    assert.equal(ev.error.status, 502);
+    assert.equal(ev.error.retryable, true);
+    assert.equal(ev.error.type, 'upstream_error');
+    assert.equal(ev.error.code, 'upstream_stream_truncated');
+    assert.ok(ev.error.message.startsWith(`${ctx.target.provider.name} `), ev.error.message);
+    assert.deepEqual(t.end(), []);
+  });
+
   it('ignores non-JSON and unknown events, tolerates a missing usage, and reports an empty stream', () => {
     const t = geminiDialect.createStreamTranslator(makeCtx({ stream: true }));
     assert.deepEqual(t.push({ data: ': keep-alive' }), []);

@@ -135,11 +135,32 @@ test('malformed JSON → 502 upstream_invalid_response, not retryable', () => {
   assert.deepEqual(t.end(), []);
 });
 
-test('stream ending without finish_reason or [DONE] finishes "stop" on end(); unknown events ignored', () => {
+test('stream cut without finish_reason or [DONE] → upstream_stream_truncated naming the provider, no usage; unknown events ignored', () => {
   const t = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
   assert.deepEqual(t.push({ event: 'ping', data: 'keep-alive' }), []);
-  assert.deepEqual(t.push({ data: '{"choices":[{"index":0,"delta":{"content":"Hel"}}]}' }), [{ type: 'delta', delta: { content: 'Hel' } }]);
-  assert.deepEqual(t.end(), [{ type: 'finish', finish_reason: 'stop', native_finish_reason: null }]);
+  assert.deepEqual(t.push({ data: '{"choices":[{"index":0,"delta":{"content":"Hel"}}],"usage":{"prompt_tokens":5,"completion_tokens":1}}' }), [{ type: 'delta', delta: { content: 'Hel' } }]);
+  const [ev, ...rest] = t.end();
+  assert.deepEqual(rest, [], 'no finish and no usage after the error');
+  assert.equal(ev.type, 'error');
+  if (ev.type !== 'error') return;
+  assert.equal(ev.error.status, 502);
+  assert.equal(ev.error.retryable, true);
+  assert.equal(ev.error.type, 'upstream_error');
+  assert.equal(ev.error.code, 'upstream_stream_truncated');
+  assert.match(ev.error.message, new RegExp(`^${makeCtx({ stream: true }).target.provider.name}\\b`));
+  assert.deepEqual(t.end(), []);
+});
+
+test('[DONE] without a finish_reason, or a finish_reason without [DONE], is a whole answer', () => {
+  const done = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
+  done.push({ data: '{"choices":[{"index":0,"delta":{"content":"Hel"}}]}' });
+  assert.deepEqual(done.push({ data: '[DONE]' }), []);
+  assert.deepEqual(done.end(), [{ type: 'finish', finish_reason: 'stop', native_finish_reason: null }]);
+
+  const fin = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
+  fin.push({ data: '{"choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":"length"}]}' });
+  fin.push({ data: '{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":1}}' });
+  assert.deepEqual(fin.end(), [{ type: 'usage', usage: { prompt_tokens: 5, completion_tokens: 1, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 } }]);
 });
 
 test('a stream without a single chunk gets no synthetic finish (the router reports it as empty)', () => {

@@ -108,6 +108,38 @@ describe('scripting the simulated upstreams', () => {
     await assert.rejects(async () => { const res = await fetch(`${an.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...ANTHROPIC_AUTH }, body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }) }); await res.text(); });
   });
 
+  it('endAfterChunks ends the stream body cleanly before its final event, in every dialect', async () => {
+    const body = { stream: true, messages: [{ role: 'user', content: 'a b c d e f g h i j' }] };
+    oa.script({ endAfterChunks: 3 });
+    const o = await readTimed(`${oa.url}/chat/completions`, { headers: OPENAI_AUTH, body: { model: 'gpt-4o-mini', ...body } });
+    assert.equal(o.status, 200);
+    assert.equal(o.error, null, 'a clean end, not a reset');
+    const oev = parseSse(o.chunks.map((c) => c.text).join(''));
+    assert.equal(oev.length, 3);
+    assert.ok(!oev.some((e) => e.data === '[DONE]' || /"finish_reason":"/.test(e.data)));
+
+    an.script({ endAfterChunks: 4 });
+    const a = await readTimed(`${an.url}/v1/messages`, { headers: ANTHROPIC_AUTH, body: { model: 'claude-sonnet-4-5', max_tokens: 100, ...body } });
+    assert.equal(a.error, null);
+    const aev = parseSse(a.chunks.map((c) => c.text).join(''));
+    assert.equal(aev.length, 4);
+    assert.ok(aev.some((e) => e.event === 'content_block_delta'));
+    assert.ok(!aev.some((e) => e.event === 'message_stop' || e.event === 'message_delta'));
+
+    ge.script({ endAfterChunks: 1 });
+    const g = await readTimed(`${ge.url}/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, { headers: GEMINI_AUTH, body: { contents: [{ role: 'user', parts: [{ text: 'a b c d e f g h i j' }] }] } });
+    assert.equal(g.error, null);
+    const gev = parseSse(g.chunks.map((c) => c.text).join(''));
+    assert.equal(gev.length, 1);
+    assert.ok(!gev.some((e) => e.data.includes('finishReason')));
+
+    oa.script({ endAfterChunks: 0 });
+    const empty = await readTimed(`${oa.url}/chat/completions`, { headers: OPENAI_AUTH, body: { model: 'gpt-4o-mini', ...body } });
+    assert.equal(empty.status, 200);
+    assert.equal(empty.error, null);
+    assert.equal(empty.chunks.map((c) => c.text).join(''), '');
+  });
+
   it('latencyMs delays headers; ttftMs delays the first content token; tokensPerSecond paces chunks', async () => {
     oa.script({ latencyMs: 150 });
     const t0 = Date.now();

@@ -8,7 +8,7 @@ import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { ChatRequestSchema, type ChatRequest } from '../schemas/chat-request.js';
 import { KeepAliveComments, SseWriter, attemptsHeader, completionText } from '../chat-output.js';
-import { buildRoutePlan, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
+import { buildRoutePlan, failedStatus, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';
 import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import type { FinishReason, NormalizedUsage, StreamEvent, UpstreamError } from '../../providers/types.js';
@@ -300,7 +300,8 @@ function settle(
     const ownTtft = s.tally.firstTokenAt === null ? null : s.tally.firstTokenAt - t0;
     app.health.record(a.endpointKey, {
       ok: ok || s.cancelled,
-      status: ok ? 200 : (s.tally.error?.upstream_status ?? 0),
+      // the same rule as a failure before content: a cut 200 stream (upstream_status 200) is the endpoint's failure
+      status: ok ? 200 : s.tally.error ? failedStatus(s.tally.error) : 0,
       latencyMs: ownLatency,
       ttftMs: s.stream ? ownTtft : null,
       outputTokens: fu?.counts.completion_tokens ?? 0,

@@ -1,6 +1,11 @@
 // Anthropic Messages SSE → OpenAI-shaped stream events (wire-formats.md §2.4, §4.6). Every content delta
 // is translated as it arrives; only finish and usage wait for message_delta / message_stop.
+// The final event is `message_stop`, or a `message_delta` carrying stop_reason (the answer is whole once the
+// stop reason is known; a missing message_stop after it loses nothing). A stream that ends before either was
+// cut: an `upstream_stream_truncated` error, never a finish, and no usage (message_start's output_tokens is
+// a provisional 1: what was delivered is counted locally instead).
 import type { BuildContext, ChunkDelta, NormalizedUsage, SseEvent, StreamEvent, StreamTranslator } from '../types.js';
+import { truncatedStream } from '../truncated.js';
 import { mapStreamError } from './errors.js';
 import { REASONING_FORMAT } from './messages.js';
 import { loadState, type RequestState } from './state.js';
@@ -20,6 +25,7 @@ type Json = Record<string, any>;
 
 export class AnthropicStreamTranslator implements StreamTranslator {
   private readonly state: RequestState;
+  private readonly provider: string;
   private readonly exclude: boolean;
   private readonly blocks = new Map<number, BlockState>();
   private toolCount = 0;
@@ -30,6 +36,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   constructor(ctx: BuildContext) {
     this.state = loadState(ctx);
+    this.provider = ctx.target.provider.name;
     this.exclude = ctx.reasoning?.exclude === true;
   }
 
@@ -68,7 +75,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   }
 
   end(): StreamEvent[] {
-    return this.done ? [] : this.finish();
+    if (this.done) return [];
+    if (this.stopReason !== null) return this.finish();
+    this.done = true;
+    return truncatedStream(this.provider);
   }
 
   /**

@@ -6,13 +6,19 @@
 //   full JSON arguments (fragments never occur on this API, so there is nothing to assemble);
 // - usageMetadata is cumulative and repeated → the last one wins;
 // - finishReason comes on the last chunk (old models sent STOP on every chunk, so it never ends the stream);
+// - the final event is a candidate with finishReason, or a promptFeedback.blockReason without candidates (a
+//   blocked prompt gets nothing else); a stream that closes after chunks but before either was cut: an
+//   `upstream_stream_truncated` error, no finish and no usage (usageMetadata before the last chunk may lack
+//   the output count; what was delivered is counted locally);
 // - `{"error":{...}}` inside the stream → an error event; no finish follows it.
 import type { BuildContext, FinishReason, SseEvent, StreamEvent, StreamTranslator, UpstreamError } from '../types.js';
+import { truncatedStream } from '../truncated.js';
 import { mapStreamError } from './errors.js';
 import { createPartTranslator, mapFinishReason, normalizeUsage, readResponse } from './response.js';
 
 export function createStreamTranslator(ctx: BuildContext): StreamTranslator {
   const parts = createPartTranslator(ctx);
+  const provider = ctx.target.provider.name;
   let usage: unknown = undefined;
   let finishReason: string | null = null;
   let blockReason: string | null = null;
@@ -57,6 +63,7 @@ export function createStreamTranslator(ctx: BuildContext): StreamTranslator {
       if (done || failed) return [];
       done = true;
       if (!sawChunk) return [{ type: 'error', error: emptyStreamError() }];
+      if (finishReason === null && blockReason === null) return truncatedStream(provider);
       let finish: FinishReason;
       let native: string | null;
       if (blockReason && parts.toolCallCount === 0 && finishReason === null) {

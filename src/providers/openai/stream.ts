@@ -4,8 +4,11 @@
 // - tool calls without an id (Ollama) or without an index get one; object arguments are stringified;
 // - usage on any chunk (xAI: second-to-last, Groq: `x_groq.usage`): the last non-null wins, emitted once at
 //   [DONE]/end() — after the finish event, which is OpenAI's own order (finish chunk, then usage chunk);
-// - finish exactly once; a stream that ends without finish_reason finishes "stop" (or "tool_calls"), unless
-//   not a single chunk came (then nothing: an empty stream is the upstream's failure, not an empty answer);
+// - finish exactly once. The final event is `[DONE]` or a choice's finish_reason (some compatible servers
+//   omit [DONE], Ollama and older vLLM among them); a stream that ends after `[DONE]` without a finish_reason
+//   finishes "stop" (or "tool_calls"); one that ends with neither was cut (a clean FIN mid-answer): an
+//   `upstream_stream_truncated` error, its usage withheld (what was delivered is counted locally). Not a
+//   single chunk: nothing (an empty stream is the upstream's failure, and the router reports it as such);
 // - `{"error":{...}}` chunks and unparsable data end the translation with an error event.
 import type {
   BuildContext,
@@ -16,6 +19,7 @@ import type {
   StreamTranslator,
   ToolCallDelta,
 } from '../types.js';
+import { truncatedStream } from '../truncated.js';
 import { errorFromPayload, invalidResponse } from './errors.js';
 import {
   argumentsString,
@@ -34,6 +38,7 @@ class OpenAIStreamTranslator implements StreamTranslator {
   private usage: NormalizedUsage | null = null;
   private usageSent = false;
   private finished = false;
+  private sawDone = false;
   /** whether any chunk arrived: a stream with none gets no synthetic finish, so the router sees it as empty */
   private sawChunk = false;
   /** after an error event nothing more is emitted */
@@ -53,7 +58,10 @@ class OpenAIStreamTranslator implements StreamTranslator {
     if (ev.event !== undefined && ev.event !== 'message' && ev.event !== 'error') return [];
     const data = ev.data;
     if (data.length === 0) return [];
-    if (data.charCodeAt(0) === 0x5b /* [ */ && data.trim() === '[DONE]') return this.flushUsage();
+    if (data.charCodeAt(0) === 0x5b /* [ */ && data.trim() === '[DONE]') {
+      this.sawDone = true;
+      return this.flushUsage();
+    }
     let chunk: unknown;
     try {
       chunk = JSON.parse(data);
@@ -91,6 +99,10 @@ class OpenAIStreamTranslator implements StreamTranslator {
 
   end(): StreamEvent[] {
     if (this.dead) return [];
+    if (!this.finished && !this.sawDone && this.sawChunk) {
+      this.dead = true;
+      return truncatedStream(this.provider);
+    }
     const out = this.flushUsage();
     if (!this.finished && this.sawChunk) {
       this.finished = true;
