@@ -336,6 +336,10 @@ function settle(
     created_at: isoTime(),
   };
   app.ledger.add(row);
+  // prompts are user data: in the log only when the operator asked for them (log.prompts, off by default)
+  if (app.config.logPrompts) {
+    app.log.info('prompt', { generation_id: s.gen, key_id: ctx.key.id, messages: s.req.messages, completion: s.tally.text.content, reasoning: s.tally.text.reasoning || undefined });
+  }
   ctx.log.model = row.model;
   ctx.log.provider = row.provider;
 }
