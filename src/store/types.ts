@@ -85,6 +85,8 @@ export interface ActivityFilter {
   provider?: string;
   limit?: number;
   offset?: number;
+  /** keyset paging (listGenerations only): the rows after this one in the listing's order (created_at DESC, id DESC) */
+  after?: { created_at: string; id: string };
 }
 
 export interface DailyTotal {
