@@ -144,12 +144,12 @@ export class SqliteStorage implements Storage {
   /** generation rows are appended by a worker thread with its own connection (file databases only) */
   private writer: OffThreadWriter | null = null;
 
-  /** the ledger's reads run in another, started at the first read (file databases only) */
+  /** the ledger's reads run in another (file databases only) */
   private reader: OffThreadReader | null = null;
 
   constructor(
     private file: string,
-    opts: { offThreadWrites?: boolean; offThreadReads?: boolean } = {},
+    private opts: { offThreadWrites?: boolean; offThreadReads?: boolean; readerIdleMs?: number } = {},
   ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
@@ -187,14 +187,13 @@ export class SqliteStorage implements Storage {
 
   /** a ledger read: on the reader thread, or on this connection (':memory:', before migrate, reader died) */
   private async read(kind: 'all' | 'get', sql: string, params: unknown[]): Promise<Row[]> {
-    if (this.offThreadReads && this.migrated && !this.reader && this.db.open) this.reader = new OffThreadReader(this.file);
-    if (this.reader && !this.reader.broken) {
+    if (this.offThreadReads && this.migrated && !this.reader && this.db.open) this.reader = new OffThreadReader(this.file, this.opts.readerIdleMs);
+    const reader = this.reader;
+    if (reader && !reader.broken) {
       try {
-        if (kind === 'all') return await this.reader.all(sql, params);
-        const r = await this.reader.get(sql, params);
-        return r === undefined ? [] : [r];
+        return await reader.query(kind, sql, params);
       } catch (err) {
-        if (!this.reader.broken) throw err;
+        if (!reader.broken) throw err;
       }
     }
     const stmt = this.db.prepare(sql);

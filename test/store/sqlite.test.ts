@@ -273,3 +273,16 @@ test('migration 4 fills the per-day activity from a ledger written before it exi
     await s.close();
   });
 });
+
+test('the reader thread stops when idle and starts again at the next read', async () => {
+  await inTempDir(async (dir) => {
+    const s = new SqliteStorage(join(dir, 'a.db'), { readerIdleMs: 20 });
+    await s.migrate();
+    await s.insertGenerations([row(1)]);
+    assert.equal((await s.getGeneration('gen-t1'))?.id, 'gen-t1');
+    await new Promise((r) => setTimeout(r, 100));
+    await s.insertGenerations([row(2)]);
+    assert.deepEqual((await s.listGenerations({ account_id: 'acct_default' })).map((g) => g.id).sort(), ['gen-t1', 'gen-t2']);
+    await s.close();
+  });
+});
