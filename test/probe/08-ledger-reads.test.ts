@@ -56,11 +56,16 @@ test('08 ledger reads: activity pages by cursor and polling it does not stall /v
     assert.equal((await get('/activity?cursor=bm90LWEtY3Vyc29y', 400)).error.param, 'cursor');
     assert.equal((await get(`/activity?offset=5&cursor=${first.next_cursor}`, 400)).error.param, 'offset');
 
-    // 8 polls in flight for 2 s; before the fix /v1/health waited behind them for seconds
+    // 8 polls in flight for 2 s; before the fix /v1/health waited behind them for seconds (measured with these
+    // 100k rows: one health answer in 2 s, after 2.8 s)
     const r = await pollWhileTimingHealth(gw.url, key, '/activity', 2_000);
     assert.ok(r.activity.n >= 8, `the polls ran (${r.activity.n})`);
     assert.ok(r.health.n >= 10, `health answered throughout (${r.health.n} times in 2 s)`);
-    assert.ok(r.health.p99 < 250, `health p99 ${r.health.p99.toFixed(1)} ms under 8 activity polls (p50 ${r.health.p50.toFixed(1)} ms)`);
+    // loose bounds (the machine may be busy with other work), still far below the seconds of reads on the loop
+    const seen = `health p50 ${r.health.p50.toFixed(1)} ms, p99 ${r.health.p99.toFixed(1)} ms under 8 activity polls`;
+    assert.ok(r.health.p50 < 100, seen);
+    assert.ok(r.health.p99 < 500, seen);
+    console.log(seen);
   } finally {
     await gw.close();
   }
