@@ -144,7 +144,7 @@ export class SqliteStorage implements Storage {
   /** generation rows are appended by a worker thread with its own connection (file databases only) */
   private writer: OffThreadWriter | null = null;
 
-  /** the ledger's reads run in another (file databases only) */
+  /** the ledger's reads (a generation, activity pages, daily totals) run in another (file databases only) */
   private reader: OffThreadReader | null = null;
 
   constructor(
@@ -187,7 +187,9 @@ export class SqliteStorage implements Storage {
 
   /** a ledger read: on the reader thread, or on this connection (':memory:', before migrate, reader died) */
   private async read(kind: 'all' | 'get', sql: string, params: unknown[]): Promise<Row[]> {
-    if (this.offThreadReads && this.migrated && !this.reader && this.db.open) this.reader = new OffThreadReader(this.file, this.opts.readerIdleMs);
+    if (this.offThreadReads && this.migrated && !this.reader && this.db.open) {
+      this.reader = new OffThreadReader(this.file, this.opts.readerIdleMs);
+    }
     const reader = this.reader;
     if (reader && !reader.broken) {
       try {

@@ -50,7 +50,7 @@ async function getGeneration(ctx: AuthedContext): Promise<void> {
 
 const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/;
 
-// OFFSET walks every skipped row (150,000 of one key's rows: 320 ms, measured); 10,000 stays near a first page
+// OFFSET walks every skipped row: at 300k rows of one key offset 150,000 took 320 ms, 10,000 takes 17 ms (measured)
 const MAX_OFFSET = 10_000;
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
