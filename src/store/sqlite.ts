@@ -3,7 +3,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { UPSERT_ACTIVITY, activityParams, isDayStart, splitDays } from './activity-daily.js';
 import { MIGRATIONS } from './migrations.js';
+import { OffThreadReader } from './sqlite-reader.js';
 import { OffThreadWriter } from './sqlite-writer.js';
 import type {
   AccountRow,
@@ -122,12 +124,10 @@ function spendParams(rows: GenerationRow[]): unknown[][] {
 // Ledger retention: deletes the expired rows among the `limit` oldest by insertion order. Rows are appended in
 // completion order, so rowid order is time order to within a request's duration: looking only at the oldest
 // rows keeps each call cheap however large the table is (no index on created_at alone, and none needed), and
-// a row finished out of order is deleted by a later call. Spend per key and day (spend_daily) is not touched.
+// a row finished out of order is deleted by a later call. The per-day totals (spend_daily, activity_daily) are not
+// touched: credits, key limits and /v1/activity's daily totals keep counting the deleted rows.
 const PRUNE_GENERATIONS = `DELETE FROM generations WHERE rowid IN (
   SELECT rowid FROM (SELECT rowid, created_at FROM generations ORDER BY rowid LIMIT ?) WHERE created_at < ?)`;
-
-/** `since` is the start of a UTC day (what the per-day totals can answer exactly) */
-const isDayStart = (since: string): boolean => since.length <= 10 || since.slice(10) === 'T00:00:00.000Z';
 
 const KEY_COLUMNS = [
   'name', 'label', 'role', 'disabled', 'limit_pusd', 'limit_reset', 'rate_limit_rpm', 'rate_limit_tpm',
@@ -145,9 +145,12 @@ export class SqliteStorage implements Storage {
   /** generation rows are appended by a worker thread with its own connection (file databases only) */
   private writer: OffThreadWriter | null = null;
 
+  /** the ledger's reads (a generation, activity pages, daily totals) run in another (file databases only) */
+  private reader: OffThreadReader | null = null;
+
   constructor(
     private file: string,
-    opts: { offThreadWrites?: boolean } = {},
+    private opts: { offThreadWrites?: boolean; offThreadReads?: boolean; readerIdleMs?: number } = {},
   ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
@@ -157,9 +160,12 @@ export class SqliteStorage implements Storage {
     this.db.pragma('busy_timeout = 5000');
     this.db.defaultSafeIntegers(true);
     this.offThread = (opts.offThreadWrites ?? true) && file !== ':memory:';
+    this.offThreadReads = (opts.offThreadReads ?? true) && file !== ':memory:';
   }
 
   private offThread: boolean;
+  private offThreadReads: boolean;
+  private migrated = false;
 
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
@@ -174,7 +180,29 @@ export class SqliteStorage implements Storage {
       })();
     }
     // the writer needs the tables, so it starts once they exist
-    if (this.offThread && !this.writer) this.writer = new OffThreadWriter(this.file, [INSERT_GENERATION, UPSERT_SPEND]);
+    if (this.offThread && !this.writer) {
+      this.writer = new OffThreadWriter(this.file, [INSERT_GENERATION, UPSERT_SPEND, UPSERT_ACTIVITY]);
+    }
+    this.migrated = true;
+  }
+
+  /** a ledger read: on the reader thread, or on this connection (':memory:', before migrate, reader died) */
+  private async read(kind: 'all' | 'get', sql: string, params: unknown[]): Promise<Row[]> {
+    if (this.offThreadReads && this.migrated && !this.reader && this.db.open) {
+      this.reader = new OffThreadReader(this.file, this.opts.readerIdleMs);
+    }
+    const reader = this.reader;
+    if (reader && !reader.broken) {
+      try {
+        return await reader.query(kind, sql, params);
+      } catch (err) {
+        if (!reader.broken) throw err;
+      }
+    }
+    const stmt = this.db.prepare(sql);
+    if (kind === 'all') return stmt.all(...params) as Row[];
+    const r = stmt.get(...params) as Row | undefined;
+    return r === undefined ? [] : [r];
   }
 
   /** runs `write` in a transaction with the next directory revision (see migration 3) */
@@ -270,23 +298,23 @@ export class SqliteStorage implements Storage {
     };
   }
 
-  private insertBatch: ((generations: unknown[][], spend: unknown[][]) => void) | null = null;
+  private insertBatch: ((batches: unknown[][][]) => void) | null = null;
 
-  /** the rows and their spend by key and day, in one transaction (all or nothing) */
+  /** the rows, their spend by key and day and their activity by key, day, model and provider, in one
+   *  transaction (all or nothing) */
   async insertGenerations(rows: GenerationRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const params = rows.map(generationParams);
-    const spend = spendParams(rows);
-    if (this.writer && !this.writer.broken) return this.writer.write([params, spend]);
+    const batches = [rows.map(generationParams), spendParams(rows), activityParams(rows)];
+    if (this.writer && !this.writer.broken) return this.writer.write(batches);
     if (!this.insertBatch) {
-      const insert = this.db.prepare(INSERT_GENERATION);
-      const upsert = this.db.prepare(UPSERT_SPEND);
-      this.insertBatch = this.db.transaction((generations: unknown[][], totals: unknown[][]) => {
-        for (const p of generations) insert.run(p);
-        for (const p of totals) upsert.run(p);
+      const statements = [INSERT_GENERATION, UPSERT_SPEND, UPSERT_ACTIVITY].map((sql) => this.db.prepare(sql));
+      this.insertBatch = this.db.transaction((bs: unknown[][][]) => {
+        statements.forEach((stmt, i) => {
+          for (const p of bs[i]!) stmt.run(p);
+        });
       });
     }
-    this.insertBatch(params, spend);
+    this.insertBatch(batches);
   }
 
   async pruneGenerations(before: string, limit: number): Promise<number> {
@@ -295,16 +323,17 @@ export class SqliteStorage implements Storage {
   }
 
   async getGeneration(id: string): Promise<GenerationRow | null> {
-    const r = this.db.prepare('SELECT * FROM generations WHERE id = ?').get(id) as Row | undefined;
+    const [r] = await this.read('get', 'SELECT * FROM generations WHERE id = ?', [id]);
     return r ? generationFrom(r) : null;
   }
 
-  private where(f: ActivityFilter): { sql: string; vals: unknown[] } {
+  /** the filter's conditions; `time` is the column the from/to bounds apply to */
+  private where(f: ActivityFilter, time = 'created_at'): { sql: string; vals: unknown[] } {
     const c = ['account_id = ?'];
     const vals: unknown[] = [f.account_id];
     if (f.key_id) (c.push('key_id = ?'), vals.push(f.key_id));
-    if (f.from) (c.push('created_at >= ?'), vals.push(f.from));
-    if (f.to) (c.push('created_at < ?'), vals.push(f.to));
+    if (f.from) (c.push(`${time} >= ?`), vals.push(f.from));
+    if (f.to) (c.push(`${time} < ?`), vals.push(f.to));
     if (f.model) (c.push('model = ?'), vals.push(f.model));
     if (f.provider) (c.push('provider = ?'), vals.push(f.provider));
     return { sql: c.join(' AND '), vals };
@@ -312,28 +341,59 @@ export class SqliteStorage implements Storage {
 
   async listGenerations(f: ActivityFilter): Promise<GenerationRow[]> {
     const w = this.where(f);
-    const rows = this.db
-      .prepare(`SELECT * FROM generations WHERE ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
-      .all(...w.vals, f.limit ?? 100, f.offset ?? 0) as Row[];
+    if (f.after) {
+      // keyset paging: `created_at <= ?` is the index range (key|account, created_at), the rest breaks ties, so
+      // a deep page costs what the first one does (OFFSET 150,000 walked the skipped rows: 320 ms at 300k rows)
+      w.sql += ' AND created_at <= ? AND (created_at < ? OR id < ?)';
+      w.vals.push(f.after.created_at, f.after.created_at, f.after.id);
+    }
+    const rows = await this.read(
+      'all',
+      `SELECT * FROM generations WHERE ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+      [...w.vals, f.limit ?? 100, f.offset ?? 0],
+    );
     return rows.map(generationFrom);
   }
 
+  /**
+   * Totals per UTC day: whole days from the per-day rollups (activity_daily), a partial first or last day of
+   * the range from that day's raw rows. The rollups keep counting rows deleted by ledger retention; a partial
+   * day counts only the rows still stored.
+   */
   async dailyTotals(f: ActivityFilter): Promise<DailyTotal[]> {
-    const w = this.where(f);
-    const rows = this.db
-      .prepare(
+    const split = splitDays(f.from, f.to);
+    const queries: Array<Promise<Row[]>> = split.raw.map((range) => {
+      const w = this.where({ ...f, ...range });
+      return this.read(
+        'all',
         `SELECT substr(created_at, 1, 10) AS date, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
            SUM(completion_tokens) AS completion_tokens, SUM(cost_pusd) AS cost_pusd
-         FROM generations WHERE ${w.sql} GROUP BY substr(created_at, 1, 10) ORDER BY date`,
-      )
-      .all(...w.vals) as Row[];
-    return rows.map((r) => ({
-      date: r.date as string,
-      requests: num(r.requests),
-      prompt_tokens: num(r.prompt_tokens ?? 0),
-      completion_tokens: num(r.completion_tokens ?? 0),
-      cost_pusd: BigInt((r.cost_pusd as bigint | null) ?? 0n),
-    }));
+         FROM generations WHERE ${w.sql} GROUP BY substr(created_at, 1, 10)`,
+        w.vals,
+      );
+    });
+    if (split.days) {
+      const w = this.where({ ...f, ...split.days }, 'day');
+      queries.push(
+        this.read(
+          'all',
+          `SELECT day AS date, SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens,
+             SUM(completion_tokens) AS completion_tokens, SUM(cost_pusd) AS cost_pusd
+           FROM activity_daily WHERE ${w.sql} GROUP BY day`,
+          w.vals,
+        ),
+      );
+    }
+    const byDay = new Map<string, DailyTotal>();
+    for (const r of (await Promise.all(queries)).flat()) {
+      const d = byDay.get(r.date as string) ?? { date: r.date as string, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pusd: 0n };
+      d.requests += num(r.requests);
+      d.prompt_tokens += num(r.prompt_tokens ?? 0);
+      d.completion_tokens += num(r.completion_tokens ?? 0);
+      d.cost_pusd += BigInt((r.cost_pusd as bigint | null) ?? 0n);
+      byDay.set(d.date, d);
+    }
+    return [...byDay.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   }
 
   async accountSpend(): Promise<SpendTotal[]> {
@@ -353,7 +413,7 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    await this.writer?.close();
+    await Promise.all([this.writer?.close(), this.reader?.close()]);
     if (this.db.open) this.db.close();
   }
 }
