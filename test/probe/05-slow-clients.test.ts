@@ -5,6 +5,11 @@
 // NOT cut by the request timeout (it bounds receiving the request, never the answer).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDemoGateway, startGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
 import { flood, rawRequest, trickle, within } from '../helpers/raw-http.js';
 import { Logger } from '../../src/lib/log.js';
@@ -115,4 +120,56 @@ test('a stream answering for several times request_timeout_ms is not cut', async
   assert.match(text, /data: \[DONE\]/);
   assert.match(text, /word15/);
   assert.doesNotMatch(text, /"error"/);
+});
+
+test('server.max_connections: past the cap new connections are closed at once, earlier ones keep working', async () => {
+  const capped = await startGateway({ config: { server: { max_connections: 2 } } });
+  try {
+    const port = portOf(capped);
+    const open = await Promise.all([0, 1].map(() => rawRequest(port, ['GET /v1/health HTTP/1.1', 'host: x'])));
+    const third = connect({ port, host: '127.0.0.1' });
+    third.on('error', () => {});
+    const closed = await within(new Promise<boolean>((r) => third.once('close', () => r(true))), CLOSE_BOUND_MS, false);
+    assert.ok(closed, 'the third connection was accepted');
+    await new Promise((r) => setTimeout(r, 50));
+    for (const c of open) assert.match(c.received(), /^HTTP\/1\.1 200/);
+    for (const c of open) c.destroy();
+    await Promise.all(open.map((c) => c.closed));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await capped.fetch('/health')).status, 200, 'a slot freed is usable again');
+  } finally {
+    await capped.close();
+  }
+});
+
+test('serve warns at start when the open-files limit is low, saying what to do', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arouter-fd-'));
+  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  // lowering a soft limit needs no privilege
+  const proc = spawn('sh', ['-c', `ulimit -n 1024 && exec "${process.execPath}" --import tsx "${main}" serve --port 0 --data-dir "${dir}"`], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, AROUTER_LOG_LEVEL: 'info' },
+  });
+  try {
+    let out = '';
+    const seen = await within(new Promise<boolean>((resolve) => {
+      proc.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('open-files limit')) resolve(true);
+      });
+      proc.once('exit', () => resolve(false));
+    }), 30_000, false);
+    assert.ok(seen, `no warning; stdout: ${out}`);
+    const line = JSON.parse(out.split('\n').find((l) => l.includes('open-files limit')) as string) as Record<string, unknown>;
+    assert.equal(line.level, 'warn');
+    assert.equal(line.open_files_limit, 1024);
+    assert.equal(line.max_connections, 448);
+    assert.match(String(line.msg), /ulimit -n/);
+  } finally {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
