@@ -4,11 +4,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Socket } from 'node:net';
 import type { App } from '../app.js';
 import { authenticate } from '../auth/authenticate.js';
-import { connectionBudget, lowFdLimitWarning, openFilesLimit } from '../lib/fd-limit.js';
 import { ClientGoneError } from './body.js';
+import { closeAfterAnswer, hasBody, limitConnections, requestTimeouts, timedOut } from './connections.js';
 import type { AccessLogFields, AuthedContext, RequestContext, Route } from './context.js';
 import { accessLogFields } from './access-log.js';
 import { HttpError, sendError } from './errors.js';
@@ -50,77 +49,11 @@ class Context implements RequestContext {
 }
 
 export function createHttpServer(app: App, router: Router): Server {
-  const requestTimeout = app.config.requestTimeoutMs;
-  const server = createServer({
-    keepAliveTimeout: 65_000,
-    // node's requestTimeout bounds RECEIVING the request (headers and body; its clock stops when the body
-    // has arrived), never the answer: a stream may legitimately run for minutes after it (test/probe/05)
-    requestTimeout,
-    headersTimeout: requestTimeout > 0 ? Math.min(30_000, requestTimeout) : 30_000,
-    // how often node looks for expired requests (default 30 s, which would let a 60 s timeout run to 90 s)
-    connectionsCheckingInterval: requestTimeout > 0 ? Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4))) : 30_000,
-  }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 65_000, ...requestTimeouts(app.config.requestTimeoutMs) }, (req, res) => {
     void handle(app, router, req, res);
   });
-  limitConnections(server, app);
+  limitConnections(server, app.config.maxConnections, app.log);
   return server;
-}
-
-/**
- * Caps client connections so that descriptors stay for upstream sockets and the database: past the cap node
- * closes new connections at once, which costs the newcomers rather than every request in flight (EMFILE).
- */
-function limitConnections(server: Server, app: App): void {
-  const fdLimit = openFilesLimit();
-  const max = app.config.maxConnections ?? connectionBudget(fdLimit) ?? 0;
-  if (max > 0) server.maxConnections = max;
-  const warning = lowFdLimitWarning(fdLimit, max);
-  if (warning !== null) app.log.warn(warning, { open_files_limit: fdLimit, max_connections: max || null });
-  let lastDropWarning = 0;
-  server.on('drop', () => {
-    const now = Date.now();
-    if (now - lastDropWarning < 60_000) return;
-    lastDropWarning = now;
-    app.log.warn('connection refused: server.max_connections reached', { max_connections: max });
-  });
-}
-
-/** After an error answer the rest of an unread body is drained up to this much, then the connection closed. */
-const LINGER_BYTES = 64 * 1024;
-/** ... or for this long: enough for a normal client to read the answer, too short to hold a socket open. */
-const LINGER_MS = 2_000;
-
-function hasBody(req: IncomingMessage): boolean {
-  const len = req.headers['content-length'];
-  return (len !== undefined && len !== '0') || req.headers['transfer-encoding'] !== undefined;
-}
-
-/**
- * An error answered before the request body has arrived: the connection cannot be reused (the rest of the
- * body is still coming), so the answer says `Connection: close`, and the body is not read for ever (an
- * endless chunked body after a 413, a byte a second after a 401). Closing at once, with body bytes unread,
- * makes the kernel answer them with a reset that may reach the client before it has read the answer; so
- * our side is shut (FIN after the answer) and up to LINGER_BYTES / LINGER_MS more is read and discarded.
- */
-function closeAfterAnswer(req: IncomingMessage, err: HttpError): void {
-  err.headers = { ...err.headers, connection: 'close' };
-  const socket = req.socket as Socket & { destroySoon?: () => void };
-  // node calls destroySoon once a `Connection: close` answer is written; shut only our side instead
-  socket.destroySoon = () => socket.end();
-  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
-  let drained = 0;
-  req.on('data', (c: Buffer) => {
-    drained += c.length;
-    if (drained > LINGER_BYTES) socket.destroy();
-  });
-  req.resume();
-}
-
-/** node's request timeout destroyed the socket (it answers the 408 itself when nothing was written yet). */
-function timedOut(req: IncomingMessage): boolean {
-  return (req.socket as Socket & { errored?: (Error & { code?: string }) | null }).errored?.code === 'ERR_HTTP_REQUEST_TIMEOUT';
 }
 
 async function handle(app: App, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -165,7 +98,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
       return;
     }
     if (err instanceof HttpError) {
-      if (hasBody(req) && !req.complete) closeAfterAnswer(req, err);
+      if (hasBody(req) && !req.complete) closeAfterAnswer(req, res);
       else if (!req.readableEnded) req.resume(); // a body already received but not read: keep-alive is safe
       sendError(res, err);
       return;
