@@ -16,6 +16,8 @@ export class ClientGoneError extends Error {
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(requestHeader(req, 'content-length'));
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  // gone before the handler got here ('close' has been emitted already: the listeners below would never fire)
+  if (req.destroyed && !req.complete) return Promise.reject(new ClientGoneError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
