@@ -15,6 +15,10 @@ export interface Config {
   dataDir: string;
   bodyLimitBytes: number;
   shutdownGraceMs: number;
+  /** node's requestTimeout: the whole request (not the response) must arrive within it; 0 = no limit */
+  requestTimeoutMs: number;
+  /** open client connections at most; null = derived from the file-descriptor limit, 0 = no limit */
+  maxConnections: number | null;
   /** V8 --heap-growing-percent, set at `serve` start; 0 leaves V8's heuristics alone */
   heapGrowingPercent: number;
   /** browser origins allowed by CORS: ["*"] any, [] off */
@@ -108,6 +112,9 @@ export function loadConfig(input: ConfigInput = {}): Config {
     dataDir: resolve(input.flags?.dataDir ?? env.AROUTER_DATA_DIR ?? c.data_dir ?? './.arouter'),
     bodyLimitBytes: intEnv(env, 'AROUTER_BODY_LIMIT') ?? c.server?.body_limit_bytes ?? 8 * 1024 * 1024,
     shutdownGraceMs: c.server?.shutdown_grace_ms ?? 10_000,
+    // a client sending its body at a byte a second held a socket (and a file descriptor) for ever
+    requestTimeoutMs: c.server?.request_timeout_ms ?? 60_000,
+    maxConnections: c.server?.max_connections ?? null,
     heapGrowingPercent: intEnv(env, 'AROUTER_HEAP_GROWING_PERCENT') ?? c.server?.heap_growing_percent ?? 30,
     corsOrigins: listEnv(env, 'AROUTER_CORS_ORIGINS') ?? c.server?.cors_origins ?? ['*'],
     logLevel,

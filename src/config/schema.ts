@@ -26,6 +26,12 @@ export const ConfigSchema = Type.Object(
           port: Type.Optional(Port),
           body_limit_bytes: Type.Optional(PositiveInt),
           shutdown_grace_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** time a client has to send a whole request, headers and body (0 = no limit). A response is not
+           * bounded by it: a stream may run for minutes once its request has arrived */
+          request_timeout_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** open client connections at most (0 = no limit; default: half the file-descriptor limit left after
+           * a reserve, since each proxied request also holds an upstream socket) */
+          max_connections: Type.Optional(Type.Integer({ minimum: 0 })),
           /** V8 heap growth after each full GC, in percent of the live heap (0 = V8's own heuristics) */
           heap_growing_percent: Type.Optional(Type.Integer({ minimum: 0, maximum: 400 })),
           /** browser origins allowed to call the API ("*" = any, [] = CORS off) */

@@ -1,14 +1,23 @@
 // Request bodies: size-limited (413 before reading more than the limit) and parsed as JSON (400 on bad JSON).
+// What happens to the rest of a refused body (drained a little, then the connection closed) is the server's
+// call (server.ts), for every error answered before the body has arrived, not only this one.
 import type { IncomingMessage } from 'node:http';
 import { HttpError, badRequest } from './errors.js';
 import { requestHeader } from './request-headers.js';
 
+/** The client closed its connection (or was timed out) before its body had arrived: nobody to answer. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('the client closed the connection before sending its whole request');
+    this.name = 'ClientGoneError';
+  }
+}
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(requestHeader(req, 'content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.reject(tooLarge(limit));
-  }
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  // gone before the handler got here ('close' has been emitted already: the listeners below would never fire)
+  if (req.destroyed && !req.complete) return Promise.reject(new ClientGoneError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -16,14 +25,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += c.length;
       if (size > limit) {
         req.removeAllListeners('data');
-        req.resume();
         reject(tooLarge(limit));
         return;
       }
       chunks.push(c);
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
+    // a socket reset mid-upload ('aborted', ECONNRESET) is the client leaving, not a server fault; 'close'
+    // without 'end' covers a destroy that emits no error (a settled promise ignores both after 'end')
+    req.on('error', () => reject(new ClientGoneError()));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGoneError());
+    });
   });
 }
 

@@ -5,13 +5,23 @@
 // the endpoint's health and, when retryable (429/529/5xx/timeouts/connection errors, a broken 2xx body) or
 // not the client's fault (ARouter's key refused: 502), falls through to the next endpoint. A refusal of the
 // client's own request (a non-retryable 4xx) ends the walk at once. The client going away ends it too.
+// A provider refusing ARouter's own key (401/403, Gemini's API_KEY_INVALID: `upstream_auth_error` in every
+// dialect) is the operator's business: the provider's words (account ids, key hints) go to the log, and the
+// client's error, attempt log and generation row only say which provider refused ARouter's credentials.
 import { performance } from 'node:perf_hooks';
+import type { Logger } from '../lib/log.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
 import { InvalidRequestError } from '../providers/errors.js';
 import type { UpstreamError } from '../providers/types.js';
 import { AbortedByClient, networkError, type RequestAbort } from '../providers/transport.js';
 import type { AttemptRecord } from '../store/types.js';
 import type { HealthTracker } from './health.js';
+
+/** What the loop needs of the gateway: endpoint health, and the log for what only the operator may read. */
+export interface AttemptEnv {
+  health: HealthTracker;
+  log: Logger;
+}
 
 /** What the loop needs of a planned endpoint. */
 export interface AttemptTarget {
@@ -48,12 +58,13 @@ export interface AttemptSuccess<A, R> {
  * recorded in the attempt log; their health sample is the caller's (it knows latency, tokens, TTFT).
  */
 export async function runAttempts<A extends AttemptTarget, R>(
-  health: HealthTracker,
+  env: AttemptEnv,
   plan: readonly A[],
   abort: RequestAbort,
   deadlineAt: number,
   attempt: (a: A) => Promise<{ status: number; value: R } | null>,
 ): Promise<AttemptSuccess<A, R>> {
+  const { health } = env;
   const attempts: AttemptRecord[] = [];
   const errors: UpstreamError[] = [];
   // soonest moment a skipped endpoint admits its probe, for Retry-After when every endpoint was skipped
@@ -87,8 +98,9 @@ export async function runAttempts<A extends AttemptTarget, R>(
         attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 400, duration_ms: 0, error: `invalid_request: ${err.message}`.slice(0, 300) });
         continue;
       }
-      const e = networkError(err, abort);
-      if (e instanceof AbortedByClient) throw e;
+      const raw = networkError(err, abort);
+      if (raw instanceof AbortedByClient) throw raw;
+      const e = raw.type === AUTH_ERROR ? credentialsRefused(env.log, a, raw) : raw;
       record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
       // our own shutdown cut the call: not the endpoint's failure, and no time is left for another
       if (abort.byShutdown) throw new ExecFailure(e, attempts);
@@ -114,6 +126,30 @@ export async function runAttempts<A extends AttemptTarget, R>(
     });
   }
   throw new ExecFailure(combineErrors(errors), attempts);
+}
+
+const AUTH_ERROR = 'upstream_auth_error';
+
+/** Logs the provider's refusal in full (once per occurrence) and returns what the client may see of it. */
+function credentialsRefused(log: Logger, a: AttemptTarget, e: UpstreamError): UpstreamError {
+  log.error('provider refused ARouter credentials', {
+    provider: a.provider.id,
+    model: a.model.id,
+    endpoint: a.endpoint.model,
+    upstream_status: e.upstream_status,
+    message: e.message,
+    upstream_body: e.upstream_body,
+  });
+  const status = e.upstream_status !== null ? ` (HTTP ${e.upstream_status})` : '';
+  return {
+    status: e.status,
+    retryable: e.retryable,
+    type: AUTH_ERROR,
+    code: 'upstream_auth_failed',
+    message: `${a.provider.name} refused ARouter's credentials${status}: the gateway's key for ${a.provider.name} is missing, ` +
+      "invalid or not allowed this model; the gateway's operator must fix it",
+    upstream_status: e.upstream_status,
+  };
 }
 
 function record(attempts: AttemptRecord[], a: AttemptTarget, status: number, t0: number, error?: string): void {

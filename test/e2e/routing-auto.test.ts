@@ -146,9 +146,11 @@ test('audio input: only a model that accepts audio', async () => {
   assert.equal(reasons.get('openai/o3'), 'missing_capability:audio_input');
 });
 
-test('auto with nothing capable is a 503 that says why, without calling any upstream', async () => {
+test('auto with nothing big enough is a 400 that says why, without calling any upstream', async () => {
+  // too big for every model is the client's to fix (issue 12 item 7), not a 503 to retry
   const none = await chat(gw, { model: 'auto', max_tokens: 5_000_000 });
-  assert.equal(none.status, 503, JSON.stringify(none.body));
+  assert.equal(none.status, 400, JSON.stringify(none.body));
+  assert.equal(none.body.error.param, 'max_tokens');
   assert.match(none.body.error.message, /No model can serve this request with auto \(\d+ context_length/);
   assert.equal(chatCalls(sims).length, 0);
 });

@@ -79,7 +79,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   let estimated = false;
   let usage = emptyUsage();
   try {
-    const done = await runAttempts(app.health, plan, abort, Date.now() + app.config.upstream.totalDeadlineMs, async (a) => {
+    const done = await runAttempts(app, plan, abort, Date.now() + app.config.upstream.totalDeadlineMs, async (a) => {
       const dialect = DIALECTS[a.provider.dialect];
       const target = { provider: a.provider, endpoint: a.endpoint, model, apiKey: a.apiKey };
       const res = await app.transport.fetch(dialect.buildEmbeddingsRequest!(req, target), abort);
