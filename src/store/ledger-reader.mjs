@@ -4,7 +4,7 @@
 // lets this connection read while the writer appends. The SQL is built by src/store/sqlite.ts; rows come back
 // as plain objects (64-bit integers as bigint) and are shaped on the main thread.
 import { workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import Database from './sqlite-driver.mjs';
 import { serve } from './worker-serve.mjs';
 
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });

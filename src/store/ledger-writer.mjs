@@ -3,7 +3,7 @@
 // by src/store/sqlite.ts (the generation rows, then the spend and activity they add per key and UTC day), and
 // is committed in one transaction.
 import { workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import Database from './sqlite-driver.mjs';
 import { serve } from './worker-serve.mjs';
 
 const db = new Database(workerData.file);

@@ -1,6 +1,7 @@
 // Embedded default storage: one SQLite file under the data dir (better-sqlite3, synchronous and fast;
 // wrapped in the async Storage interface so a PostgreSQL implementation can replace it).
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import Database from './sqlite-driver.mjs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UPSERT_ACTIVITY, activityParams, isDayStart, splitDays } from './activity-daily.js';
@@ -140,7 +141,7 @@ function toSql(v: unknown): unknown {
 }
 
 export class SqliteStorage implements Storage {
-  private db: Database.Database;
+  private db: BetterSqlite3.Database;
 
   /** generation rows are appended by a worker thread with its own connection (file databases only) */
   private writer: OffThreadWriter | null = null;
@@ -282,7 +283,7 @@ export class SqliteStorage implements Storage {
     return this.getKey(id);
   }
 
-  private revStatement: Database.Statement | null = null;
+  private revStatement: BetterSqlite3.Statement | null = null;
 
   async directoryChanges(since: number): Promise<DirectoryChanges> {
     // polled several times a second by every running server: one prepared point read when nothing changed

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/store/sqlite-driver.mjs';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStorage } from '../../src/store/sqlite.js';
 import type { GenerationRow } from '../../src/store/types.js';
