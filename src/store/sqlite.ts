@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 import { OffThreadWriter } from './sqlite-writer.js';
+import { generationParams, INSERT_GENERATION, P_ACCOUNT, P_COST, P_CREATED, P_KEY } from './generation-params.js';
 import type {
   AccountRow,
   ActivityFilter,
@@ -85,22 +86,6 @@ function generationFrom(r: Row): GenerationRow {
   };
 }
 
-const INSERT_GENERATION = `INSERT INTO generations (id, account_id, key_id, requested_model, model, provider, endpoint,
-  upstream_id, attempts, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cache_write_tokens,
-  tokens_estimated, cost_pusd, latency_ms, ttft_ms, finish_reason, status, streamed, cancelled, route, kind, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/** A generation row as INSERT_GENERATION's parameters (plain values: they cross to the writer thread). */
-function generationParams(g: GenerationRow): unknown[] {
-  return [
-    g.id, g.account_id, g.key_id, g.requested_model, g.model, g.provider, g.endpoint, g.upstream_id,
-    JSON.stringify(g.attempts), g.prompt_tokens, g.completion_tokens, g.reasoning_tokens, g.cached_tokens,
-    g.cache_write_tokens, g.tokens_estimated ? 1 : 0, g.cost_pusd, Math.round(g.latency_ms),
-    g.ttft_ms === null ? null : Math.round(g.ttft_ms), g.finish_reason, g.status, g.streamed ? 1 : 0,
-    g.cancelled ? 1 : 0, g.route === null || g.route === undefined ? null : JSON.stringify(g.route), g.kind, g.created_at,
-  ];
-}
-
 // Adds a batch's spend to the per-key, per-UTC-day totals (migration 2); runs in the batch's transaction.
 const UPSERT_SPEND = `INSERT INTO spend_daily (key_id, account_id, day, cost_pusd) VALUES (?, ?, ?, ?)
   ON CONFLICT (key_id, day) DO UPDATE SET cost_pusd = cost_pusd + excluded.cost_pusd`;
@@ -117,6 +102,9 @@ function spendParams(rows: GenerationRow[]): unknown[][] {
   }
   return [...byKeyDay.values()];
 }
+
+// Journal replay: a row whose id is already stored is skipped (and its spend not added again).
+const RECOVER_GENERATION = INSERT_GENERATION + ' ON CONFLICT (id) DO NOTHING';
 
 // Ledger retention: deletes the expired rows among the `limit` oldest by insertion order. Rows are appended in
 // completion order, so rowid order is time order to within a request's duration: looking only at the oldest
@@ -242,9 +230,9 @@ export class SqliteStorage implements Storage {
   private insertBatch: ((generations: unknown[][], spend: unknown[][]) => void) | null = null;
 
   /** the rows and their spend by key and day, in one transaction (all or nothing) */
-  async insertGenerations(rows: GenerationRow[]): Promise<void> {
+  async insertGenerations(rows: GenerationRow[], built?: unknown[][]): Promise<void> {
     if (rows.length === 0) return;
-    const params = rows.map(generationParams);
+    const params = built ?? rows.map(generationParams);
     const spend = spendParams(rows);
     if (this.writer && !this.writer.broken) return this.writer.write([params, spend]);
     if (!this.insertBatch) {
@@ -256,6 +244,28 @@ export class SqliteStorage implements Storage {
       });
     }
     this.insertBatch(params, spend);
+  }
+
+  async recoverGenerations(rows: unknown[][]): Promise<number> {
+    const insert = this.db.prepare(RECOVER_GENERATION);
+    const upsert = this.db.prepare(UPSERT_SPEND);
+    return this.db.transaction(() => {
+      const byKeyDay = new Map<string, unknown[]>();
+      let inserted = 0;
+      for (const p of rows) {
+        // a row already committed (the crash came between the commit and the segment's deletion) is
+        // already in spend_daily: only rows inserted now add their spend
+        if (insert.run(p).changes === 0) continue;
+        inserted++;
+        const day = (p[P_CREATED] as string).slice(0, 10);
+        const k = (p[P_KEY] as string) + ' ' + day;
+        const cur = byKeyDay.get(k);
+        if (cur === undefined) byKeyDay.set(k, [p[P_KEY], p[P_ACCOUNT], day, p[P_COST]]);
+        else cur[3] = (cur[3] as bigint) + (p[P_COST] as bigint);
+      }
+      for (const s of byKeyDay.values()) upsert.run(s);
+      return inserted;
+    })();
   }
 
   async pruneGenerations(before: string, limit: number): Promise<number> {

@@ -113,7 +113,13 @@ export interface Storage {
   listKeys(accountId?: string): Promise<KeyRow[]>;
   updateKey(id: string, patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>): Promise<KeyRow | null>;
   // ledger
-  insertGenerations(rows: GenerationRow[]): Promise<void>;
+  /** `params`: the rows as generationParams() built them already (the ledger builds them once, for its journal) */
+  insertGenerations(rows: GenerationRow[], params?: unknown[][]): Promise<void>;
+  /**
+   * Journal replay at start (rows as generationParams() with the cost as a bigint): inserts the rows whose id is
+   * not stored yet and adds the spend of those rows only, in one transaction; resolves with how many it inserted.
+   */
+  recoverGenerations(rows: unknown[][]): Promise<number>;
   getGeneration(id: string): Promise<GenerationRow | null>;
   listGenerations(f: ActivityFilter): Promise<GenerationRow[]>;
   dailyTotals(f: ActivityFilter): Promise<DailyTotal[]>;
