@@ -112,16 +112,18 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
     usedEndpoint = e.model;
     app.health.record(done.attempt.endpointKey, { ok: true, status: 200, latencyMs: performance.now() - done.startedAt, ttftMs: null, outputTokens: 0, generationMs: null });
     const b64 = req.encoding_format === 'base64';
-    app.ledger.add(row());
-    recorded = true;
-    sendJson(ctx.res, 200, {
+    const body = JSON.stringify({
       object: 'list',
       data: parsed.vectors.map((v, index) => ({ object: 'embedding', index, embedding: b64 ? toBase64(v) : v })),
       model: model.id,
       provider: e.provider,
       id: gen,
       usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost), ...(estimated ? { estimated: true } : {}) },
-    }, { 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts), ...admission.headers });
+    });
+    // serialised first, so the row's latency still counts it (large vector lists take milliseconds)
+    app.ledger.add(row());
+    recorded = true;
+    sendJson(ctx.res, 200, body, { 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts), ...admission.headers });
   } catch (err) {
     if (err instanceof AbortedByClient) return;
     if (!(err instanceof ExecFailure)) throw err;
