@@ -4,16 +4,18 @@
 // only (a row both committed and journaled is not counted twice), and skips a line cut by a crash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Ledger } from '../../src/accounting/ledger.js';
+import { loadConfig } from '../../src/config/load.js';
 import { Logger } from '../../src/lib/log.js';
 import { LedgerJournal } from '../../src/store/journal.js';
 import { generationParams, paramsLine } from '../../src/store/generation-params.js';
 import { SqliteStorage } from '../../src/store/sqlite.js';
 import type { GenerationRow, Storage } from '../../src/store/types.js';
+import { startGateway } from '../helpers/gateway.js';
 
 const OPTS = { flushIntervalMs: 60_000, maxBatch: 1000 };
 
@@ -142,4 +144,16 @@ test('a line cut by a crash is skipped with a warning; the whole lines around it
     assert.ok(logged.some((l) => l.level === 'warn' && l.lines === 2), JSON.stringify(logged));
     assert.deepEqual(segments(journalDir), []);
   });
+});
+
+test('ledger.journal: on by default, in the data dir; false turns it off', async () => {
+  assert.equal(loadConfig({ env: {}, inline: {} }).ledger.journal, true);
+  for (const journal of [true, false]) {
+    const gw = await startGateway({ config: { ledger: { journal } } });
+    try {
+      assert.equal(existsSync(join(gw.dataDir, 'ledger-journal')), journal);
+    } finally {
+      await gw.close();
+    }
+  }
 });
