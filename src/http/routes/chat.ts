@@ -186,8 +186,6 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   } finally {
     keepalive?.stop();
     abort.dispose();
-    if (tally.error && used) status = tally.error.status;
-    cancelled = cancelled || abort.byClient;
     settle(app, ctx, state());
   }
 }
