@@ -21,6 +21,7 @@ import { Transport } from './providers/transport.js';
 import { RequestLimits } from './accounting/limits.js';
 import { Ledger } from './accounting/ledger.js';
 import { LedgerRetention } from './accounting/ledger-retention.js';
+import { LedgerJournal } from './store/journal.js';
 import { allRoutes } from './http/routes/index.js';
 import { InFlight } from './lib/in-flight.js';
 
@@ -83,7 +84,9 @@ export class App {
     });
     this.transport = new Transport(opts.config.upstream);
     this.limits = new RequestLimits(opts.config.limits);
-    this.ledger = new Ledger(this.store, this.log, opts.config.ledger);
+    // the journal sits beside the database it protects; a storage passed in (tests, in-memory) has none
+    const journal = opts.config.ledger.journal && !opts.storage ? new LedgerJournal(join(opts.config.dataDir, 'ledger-journal')) : null;
+    this.ledger = new Ledger(this.store, this.log, opts.config.ledger, journal);
     const days = opts.config.ledger.retentionDays;
     this.retention = days === null ? null : new LedgerRetention(this.store, this.log, { days });
   }
@@ -119,6 +122,8 @@ export class App {
     const boot = await this.directory.bootstrap();
     this.bootstrapAdminKey = boot.adminKey;
     this.directory.watch(DIRECTORY_POLL_MS, (err) => this.log.error('key directory refresh failed', { error: String(err) }));
+    // rows a killed process accepted but had not committed yet: stored (with their spend) before totals are read
+    await this.ledger.recover();
     await this.spend.loadFrom(this.store);
     this.retention?.start();
     // Tokenizer tables (~90 MB) are NOT preloaded: most requests never need an exact local count (the

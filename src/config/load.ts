@@ -39,7 +39,7 @@ export interface Config {
   };
   limits: { defaultRpm: number | null; defaultTpm: number | null; freeRpm: number; freeRpd: number };
   routing: { breakerFailures: number; breakerCooldownMs: number; autoTiers: Record<string, number> };
-  ledger: { flushIntervalMs: number; maxBatch: number; retentionDays: number | null };
+  ledger: { flushIntervalMs: number; maxBatch: number; retentionDays: number | null; journal: boolean };
   catalog: CatalogOverrides;
   /** the file the config came from, if any */
   file: string | null;
@@ -146,6 +146,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
       flushIntervalMs: c.ledger?.flush_interval_ms ?? 50,
       maxBatch: c.ledger?.max_batch ?? 500,
       retentionDays: c.ledger?.retention_days ?? null,
+      journal: c.ledger?.journal ?? true,
     },
     catalog: {
       providers: c.providers as CatalogOverrides['providers'],

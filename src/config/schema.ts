@@ -97,6 +97,8 @@ export const ConfigSchema = Type.Object(
           max_batch: Type.Optional(PositiveInt),
           /** delete generation rows older than this many days (default: keep them all) */
           retention_days: Type.Optional(PositiveInt),
+          /** append each row to a journal in the data dir before its answer completes, so kill -9 loses none */
+          journal: Type.Optional(Type.Boolean()),
         },
         { additionalProperties: false },
       ),

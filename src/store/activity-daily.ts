@@ -2,7 +2,7 @@
 // batch's transaction), and how a [from, to) range of daily totals splits between them (whole UTC days) and the
 // raw generation rows (a partial first or last day, read through the (key|account, created_at) index so only
 // that day's rows are touched). Bounds are ISO strings as stored; either may be absent (open range).
-import type { GenerationRow } from './types.js';
+import type { Totalled } from './generation-params.js';
 
 // Adds a batch's requests, tokens and cost to the per-day activity (migration 4); runs in the batch's transaction.
 export const UPSERT_ACTIVITY = `INSERT INTO activity_daily (account_id, key_id, day, model, provider, requests, prompt_tokens,
@@ -12,7 +12,7 @@ export const UPSERT_ACTIVITY = `INSERT INTO activity_daily (account_id, key_id, 
     reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_pusd = cost_pusd + excluded.cost_pusd`;
 
 /** A batch summed by account, key, UTC day, model and provider (no model or provider: ''), as UPSERT_ACTIVITY's parameters. */
-export function activityParams(rows: GenerationRow[]): unknown[][] {
+export function activityParams(rows: Totalled[]): unknown[][] {
   const groups = new Map<string, unknown[]>();
   for (const g of rows) {
     const day = g.created_at.slice(0, 10);

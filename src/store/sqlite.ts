@@ -8,6 +8,7 @@ import { UPSERT_ACTIVITY, activityParams, isDayStart, splitDays } from './activi
 import { MIGRATIONS } from './migrations.js';
 import { OffThreadReader } from './sqlite-reader.js';
 import { OffThreadWriter } from './sqlite-writer.js';
+import { generationParams, INSERT_GENERATION, totalledOf, type Totalled } from './generation-params.js';
 import type {
   AccountRow,
   ActivityFilter,
@@ -89,28 +90,12 @@ function generationFrom(r: Row): GenerationRow {
   };
 }
 
-const INSERT_GENERATION = `INSERT INTO generations (id, account_id, key_id, requested_model, model, provider, endpoint,
-  upstream_id, attempts, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cache_write_tokens,
-  tokens_estimated, cost_pusd, latency_ms, ttft_ms, finish_reason, status, streamed, cancelled, route, kind, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/** A generation row as INSERT_GENERATION's parameters (plain values: they cross to the writer thread). */
-function generationParams(g: GenerationRow): unknown[] {
-  return [
-    g.id, g.account_id, g.key_id, g.requested_model, g.model, g.provider, g.endpoint, g.upstream_id,
-    JSON.stringify(g.attempts), g.prompt_tokens, g.completion_tokens, g.reasoning_tokens, g.cached_tokens,
-    g.cache_write_tokens, g.tokens_estimated ? 1 : 0, g.cost_pusd, Math.round(g.latency_ms),
-    g.ttft_ms === null ? null : Math.round(g.ttft_ms), g.finish_reason, g.status, g.streamed ? 1 : 0,
-    g.cancelled ? 1 : 0, g.route === null || g.route === undefined ? null : JSON.stringify(g.route), g.kind, g.created_at,
-  ];
-}
-
 // Adds a batch's spend to the per-key, per-UTC-day totals (migration 2); runs in the batch's transaction.
 const UPSERT_SPEND = `INSERT INTO spend_daily (key_id, account_id, day, cost_pusd) VALUES (?, ?, ?, ?)
   ON CONFLICT (key_id, day) DO UPDATE SET cost_pusd = cost_pusd + excluded.cost_pusd`;
 
 /** A batch's spend summed by key and UTC day (the first 10 characters of the ISO `created_at`). */
-function spendParams(rows: GenerationRow[]): unknown[][] {
+function spendParams(rows: Totalled[]): unknown[][] {
   const byKeyDay = new Map<string, unknown[]>();
   for (const g of rows) {
     const day = g.created_at.slice(0, 10);
@@ -121,6 +106,9 @@ function spendParams(rows: GenerationRow[]): unknown[][] {
   }
   return [...byKeyDay.values()];
 }
+
+// Journal replay: a row whose id is already stored is skipped (and its spend not added again).
+const RECOVER_GENERATION = INSERT_GENERATION + ' ON CONFLICT (id) DO NOTHING';
 
 // Ledger retention: deletes the expired rows among the `limit` oldest by insertion order. Rows are appended in
 // completion order, so rowid order is time order to within a request's duration: looking only at the oldest
@@ -303,9 +291,9 @@ export class SqliteStorage implements Storage {
 
   /** the rows, their spend by key and day and their activity by key, day, model and provider, in one
    *  transaction (all or nothing) */
-  async insertGenerations(rows: GenerationRow[]): Promise<void> {
+  async insertGenerations(rows: GenerationRow[], built?: unknown[][]): Promise<void> {
     if (rows.length === 0) return;
-    const batches = [rows.map(generationParams), spendParams(rows), activityParams(rows)];
+    const batches = [built ?? rows.map(generationParams), spendParams(rows), activityParams(rows)];
     if (this.writer && !this.writer.broken) return this.writer.write(batches);
     if (!this.insertBatch) {
       const statements = [INSERT_GENERATION, UPSERT_SPEND, UPSERT_ACTIVITY].map((sql) => this.db.prepare(sql));
@@ -316,6 +304,21 @@ export class SqliteStorage implements Storage {
       });
     }
     this.insertBatch(batches);
+  }
+
+  async recoverGenerations(rows: unknown[][]): Promise<number> {
+    const insert = this.db.prepare(RECOVER_GENERATION);
+    const spend = this.db.prepare(UPSERT_SPEND);
+    const activity = this.db.prepare(UPSERT_ACTIVITY);
+    return this.db.transaction(() => {
+      const inserted: Totalled[] = [];
+      // a row already committed (the crash came between the commit and the segment's deletion) is already in
+      // spend_daily and activity_daily: only rows inserted now add to them
+      for (const p of rows) if (insert.run(p).changes > 0) inserted.push(totalledOf(p));
+      for (const t of spendParams(inserted)) spend.run(t);
+      for (const t of activityParams(inserted)) activity.run(t);
+      return inserted.length;
+    })();
   }
 
   async pruneGenerations(before: string, limit: number): Promise<number> {

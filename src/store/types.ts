@@ -136,7 +136,13 @@ export interface Storage {
    */
   directoryChanges(since: number): Promise<DirectoryChanges>;
   // ledger
-  insertGenerations(rows: GenerationRow[]): Promise<void>;
+  /** `params`: the rows as generationParams() built them already (the ledger builds them once, for its journal) */
+  insertGenerations(rows: GenerationRow[], params?: unknown[][]): Promise<void>;
+  /**
+   * Journal replay at start (rows as generationParams() with the cost as a bigint): inserts the rows whose id is
+   * not stored yet and adds the spend of those rows only, in one transaction; resolves with how many it inserted.
+   */
+  recoverGenerations(rows: unknown[][]): Promise<number>;
   getGeneration(id: string): Promise<GenerationRow | null>;
   /** newest first (created_at DESC, id DESC); `after` pages by keyset, `offset` by skipping */
   listGenerations(f: ActivityFilter): Promise<GenerationRow[]>;

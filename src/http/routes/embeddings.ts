@@ -17,7 +17,7 @@ import { countTextTokens } from '../../accounting/tokenizer.js';
 import { computeCost, worstCaseCost, emptyUsage } from '../../accounting/cost.js';
 import { toNumberUsd } from '../../accounting/money.js';
 import { resolveModel, RoutingError, endpointKey } from '../../routing/index.js';
-import type { AttemptRecord } from '../../store/types.js';
+import type { AttemptRecord, GenerationRow } from '../../store/types.js';
 import { generationId, insufficientQuota, routingHttpError, upstreamHttpError } from './chat.js';
 import { attemptsHeader } from '../chat-output.js';
 
@@ -78,6 +78,16 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   // the upstream reported no token count (Gemini never does): billed on the local count
   let estimated = false;
   let usage = emptyUsage();
+  const row = (): GenerationRow => ({
+    id: gen, account_id: account.id, key_id: key.id, requested_model: req.model, model: usedProvider ? model.id : null,
+    provider: usedProvider, endpoint: usedEndpoint, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
+    reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: estimated, cost_pusd: cost,
+    latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
+    status: usedProvider ? 200 : (failure?.status ?? 499), streamed: false, cancelled: abort.byClient, route: null,
+    kind: 'embeddings', created_at: isoTime(),
+  });
+  /** the row is in the ledger (and so its journal) before the answer's bytes are written: see chat.ts */
+  let recorded = false;
   try {
     const done = await runAttempts(app, plan, abort, Date.now() + app.config.upstream.totalDeadlineMs, async (a) => {
       const dialect = DIALECTS[a.provider.dialect];
@@ -102,14 +112,18 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
     usedEndpoint = e.model;
     app.health.record(done.attempt.endpointKey, { ok: true, status: 200, latencyMs: performance.now() - done.startedAt, ttftMs: null, outputTokens: 0, generationMs: null });
     const b64 = req.encoding_format === 'base64';
-    sendJson(ctx.res, 200, {
+    const body = JSON.stringify({
       object: 'list',
       data: parsed.vectors.map((v, index) => ({ object: 'embedding', index, embedding: b64 ? toBase64(v) : v })),
       model: model.id,
       provider: e.provider,
       id: gen,
       usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost), ...(estimated ? { estimated: true } : {}) },
-    }, { 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts), ...admission.headers });
+    });
+    // serialised first, so the row's latency still counts it (large vector lists take milliseconds)
+    app.ledger.add(row());
+    recorded = true;
+    sendJson(ctx.res, 200, body, { 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts), ...admission.headers });
   } catch (err) {
     if (err instanceof AbortedByClient) return;
     if (!(err instanceof ExecFailure)) throw err;
@@ -122,14 +136,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   } finally {
     abort.dispose();
     app.spend.settle(reservation.reservationId, cost);
-    app.ledger.add({
-      id: gen, account_id: account.id, key_id: key.id, requested_model: req.model, model: usedProvider ? model.id : null,
-      provider: usedProvider, endpoint: usedEndpoint, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
-      reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: estimated, cost_pusd: cost,
-      latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
-      status: usedProvider ? 200 : (failure?.status ?? 499), streamed: false, cancelled: abort.byClient, route: null,
-      kind: 'embeddings', created_at: isoTime(),
-    });
+    if (!recorded) app.ledger.add(row());
     ctx.log.generationId = gen;
     ctx.log.model = usedProvider ? model.id : null;
     ctx.log.provider = usedProvider;
