@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError, badRequest } from './errors.js';
 import { requestHeader } from './request-headers.js';
+import { MAX_JSON_DEPTH, fieldAt, tooDeepAt } from './json-depth.js';
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(requestHeader(req, 'content-length'));
@@ -34,6 +35,11 @@ function tooLarge(limit: number): HttpError {
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const buf = await readBody(req, limit);
   if (buf.length === 0) throw badRequest('Request body is empty; expected a JSON object', null, 'invalid_json');
+  const deep = tooDeepAt(buf);
+  if (deep >= 0) {
+    const field = fieldAt(buf, deep);
+    throw badRequest(`${field || 'The request body'} is nested too deeply: a request body may nest at most ${MAX_JSON_DEPTH} levels`, field || null, 'too_deep');
+  }
   try {
     return JSON.parse(buf.toString('utf8'));
   } catch (err) {
