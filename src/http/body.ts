@@ -2,7 +2,9 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError, badRequest } from './errors.js';
 import { requestHeader } from './request-headers.js';
-import { MAX_JSON_DEPTH, fieldAt, tooDeepAt } from './json-depth.js';
+import type { TSchema } from '@sinclair/typebox';
+import { definedSegments } from '../lib/schema.js';
+import { MAX_JSON_DEPTH, fieldName, pathAt, tooDeepAt } from './json-depth.js';
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(requestHeader(req, 'content-length'));
@@ -32,12 +34,14 @@ function tooLarge(limit: number): HttpError {
   return new HttpError(413, `Request body exceeds the limit of ${limit} bytes`, 'invalid_request_error', 'payload_too_large');
 }
 
-export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+/** `schema`, the body's request schema, only names the field of a body nested too deeply (json-depth.ts). */
+export async function readJson(req: IncomingMessage, limit: number, schema?: TSchema): Promise<unknown> {
   const buf = await readBody(req, limit);
   if (buf.length === 0) throw badRequest('Request body is empty; expected a JSON object', null, 'invalid_json');
   const deep = tooDeepAt(buf);
   if (deep >= 0) {
-    const field = fieldAt(buf, deep);
+    const path = pathAt(buf, deep);
+    const field = fieldName(path, schema && definedSegments(schema, path));
     throw badRequest(`${field || 'The request body'} is nested too deeply: a request body may nest at most ${MAX_JSON_DEPTH} levels`, field || null, 'too_deep');
   }
   try {

@@ -19,7 +19,6 @@ const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const COMMA = 0x2c;
-const COLON = 0x3a;
 
 /**
  * The offset of the bracket that opens level `limit + 1`, or -1 when the body nests at most `limit` deep.
@@ -46,18 +45,14 @@ export function tooDeepAt(buf: Uint8Array, limit: number = MAX_JSON_DEPTH): numb
   return -1;
 }
 
-/** segments named in the error: enough for `tools[0].function.parameters`, the deepest place a field starts */
-const NAMED_SEGMENTS = 4;
-
-/** JSON Schema keywords that hold subschemas: `response_format.json_schema.schema`, not `….schema.properties` */
-const SCHEMA_NESTING = new Set<unknown>(['properties', 'items', '$defs', 'definitions', 'anyOf', 'oneOf', 'allOf']);
+/** how much of the path to the too-deep bracket is tracked: enough to reach any field a schema defines */
+const TRACKED_SEGMENTS = 8;
 
 /**
- * The field that holds the bracket at `offset` (from tooDeepAt), as `messages[0].content`: the first few keys
- * and indexes of its path, trailing indexes and schema keywords dropped (`temperature`, not
- * `temperature[0][0]`). A second, slower scan that only runs for a refused body; it tracks the outer levels only.
+ * The path (keys and indexes) to the container holding the bracket at `offset` (from tooDeepAt), its first
+ * TRACKED_SEGMENTS segments. A second, slower scan that only runs for a refused body.
  */
-export function fieldAt(buf: Uint8Array, offset: number): string {
+export function pathAt(buf: Uint8Array, offset: number): (string | number)[] {
   // per open container: an array's current index, or an object's current key (null before the first one)
   const path: (number | string | null)[] = [];
   // in an object, the next string is a key (after `{` or `,`), not a value (after `:`)
@@ -72,35 +67,47 @@ export function fieldAt(buf: Uint8Array, offset: number): string {
         if (c === BACKSLASH) i++;
         else if (c === QUOTE) break;
       }
-      if (depth <= NAMED_SEGMENTS && depth > 0 && expectKey[depth - 1]) {
+      if (depth > 0 && depth <= TRACKED_SEGMENTS && expectKey[depth - 1]) {
         path[depth - 1] = keyText(buf.subarray(start, i));
         expectKey[depth - 1] = false;
       }
     } else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
-      if (depth < NAMED_SEGMENTS) {
+      if (depth < TRACKED_SEGMENTS) {
         path[depth] = b === OPEN_ARRAY ? 0 : null;
         expectKey[depth] = b === OPEN_OBJECT;
       }
       depth++;
     } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) {
       depth--;
-    } else if (b === COMMA && depth > 0 && depth <= NAMED_SEGMENTS) {
+    } else if (b === COMMA && depth > 0 && depth <= TRACKED_SEGMENTS) {
       const top = path[depth - 1];
       if (typeof top === 'number') path[depth - 1] = top + 1;
       else expectKey[depth - 1] = true;
-    } else if (b === COLON && depth > 0 && depth <= NAMED_SEGMENTS) {
-      expectKey[depth - 1] = false;
     }
   }
-  const segments = path.slice(0, Math.min(depth, NAMED_SEGMENTS));
-  while (segments.length > 0 && (typeof segments[segments.length - 1] === 'number' || SCHEMA_NESTING.has(segments[segments.length - 1]))) {
-    segments.pop();
+  const out: (string | number)[] = [];
+  for (const s of path.slice(0, Math.min(depth, TRACKED_SEGMENTS))) {
+    if (s === null) break;
+    out.push(s);
   }
+  return out;
+}
+
+/** JSON Schema keywords that hold subschemas: `response_format.json_schema.schema`, not `….schema.properties` */
+const SCHEMA_NESTING = new Set<unknown>(['properties', 'items', '$defs', 'definitions', 'anyOf', 'oneOf', 'allOf']);
+
+/**
+ * The field to name for a too-deep path, as `messages[0].content`. `defined` is how many of its segments
+ * the route's request schema defines (the rest is the client's free-form nesting); without it, the first
+ * four segments. Trailing indexes are dropped (`temperature`, not `temperature[0][0]`), and without a
+ * schema trailing JSON Schema keywords too.
+ */
+export function fieldName(path: readonly (string | number)[], defined?: number): string {
+  const segments = path.slice(0, defined ?? 4);
+  const drop = (s: string | number) => typeof s === 'number' || (defined === undefined && SCHEMA_NESTING.has(s));
+  while (segments.length > 0 && drop(segments[segments.length - 1])) segments.pop();
   let out = '';
-  for (const s of segments) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (s !== null) out += out === '' ? s : `.${s}`;
-  }
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`;
   return out;
 }
 

@@ -1,5 +1,5 @@
 // Shared by request and config validation: compiled TypeBox checks and an error that names the field.
-import type { TSchema } from '@sinclair/typebox';
+import { Kind, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 
@@ -48,4 +48,29 @@ export function firstProblem(schema: TSchema, value: unknown): SchemaProblem | n
   const err = errors.find((e) => e.type === ValueErrorType.ObjectRequiredProperty && depth(e) >= depth(deepest)) ?? deepest;
   const message = err.type === ValueErrorType.ObjectAdditionalProperties ? 'unknown field' : err.message;
   return { field: fieldPath(err.path), message, value: err.value };
+}
+
+/**
+ * How many leading segments of `path` (keys and array indexes) `schema` defines: where a value's typed
+ * structure ends and free-form content (an Unknown, a Record, a primitive) begins. Names the field of a
+ * request body that nests too deeply: `tools[0].function.parameters`, not the client's keys below it.
+ */
+export function definedSegments(schema: TSchema, path: readonly (string | number)[]): number {
+  let level: TSchema[] = [schema];
+  let i = 0;
+  for (; i < path.length; i++) {
+    const seg = path[i];
+    const next: TSchema[] = [];
+    const visit = (s: TSchema): void => {
+      const kind = s[Kind] as string | undefined;
+      if (kind === 'Union') for (const v of s.anyOf as TSchema[]) visit(v);
+      else if (kind === 'Intersect') for (const v of s.allOf as TSchema[]) visit(v);
+      else if (kind === 'Object' && typeof seg === 'string' && Object.hasOwn(s.properties, seg)) next.push(s.properties[seg] as TSchema);
+      else if (kind === 'Array' && typeof seg === 'number') next.push(s.items as TSchema);
+    };
+    for (const s of level) visit(s);
+    if (next.length === 0) break;
+    level = next;
+  }
+  return i;
 }

@@ -1,14 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_JSON_DEPTH, fieldAt, tooDeepAt } from '../../src/http/json-depth.js';
+import { MAX_JSON_DEPTH, fieldName, pathAt, tooDeepAt } from '../../src/http/json-depth.js';
+import { ChatRequestSchema } from '../../src/http/schemas/chat-request.js';
+import { definedSegments } from '../../src/lib/schema.js';
 
 const buf = (s: string) => Buffer.from(s, 'utf8');
 const nested = (n: number, open: string, inner: string, close: string) => open.repeat(n) + inner + close.repeat(n);
-const fieldOf = (s: string) => {
+const pathOf = (s: string) => {
   const b = buf(s);
   const at = tooDeepAt(b);
   assert.ok(at >= 0, 'expected the body to be too deep');
-  return fieldAt(b, at);
+  return pathAt(b, at);
+};
+/** named as the chat route names it (with its schema), and as a route without a schema would */
+const fieldOf = (s: string) => {
+  const path = pathOf(s);
+  return [fieldName(path, definedSegments(ChatRequestSchema, path)), fieldName(path)];
 };
 
 describe('JSON nesting depth on the raw body', () => {
@@ -26,13 +33,21 @@ describe('JSON nesting depth on the raw body', () => {
 
   it('names the field that nests too deeply, however the nesting is built', () => {
     const deep = nested(100_000, '[', '', ']');
-    assert.equal(fieldOf(`{"model":"m","messages":[{"role":"user","content":"x"},{"role":"user","content":${deep}}]}`), 'messages[1].content');
-    assert.equal(fieldOf(`{"model":"m","temperature":${deep}}`), 'temperature');
-    assert.equal(fieldOf(`{"tools":[{"type":"function","function":{"name":"f","parameters":${nested(100_000, '{"x":', '1', '}')}}}]}`), 'tools[0].function.parameters');
+    const objects = nested(100_000, '{"x":', '1', '}');
+    const content = (c: string) => `{"model":"m","messages":[{"role":"user","content":"x"},{"role":"user","content":${c}}]}`;
+    assert.deepEqual(fieldOf(content(deep)), ['messages[1].content', 'messages[1].content']);
+    assert.deepEqual(fieldOf(content(objects)), ['messages[1].content', 'messages[1].content.x']);
+    assert.deepEqual(fieldOf(content(`[{"type":"text","text":${deep}}]`)), ['messages[1].content[0].text', 'messages[1].content']);
+    assert.deepEqual(fieldOf(`{"model":"m","temperature":${deep}}`), ['temperature', 'temperature']);
+    assert.deepEqual(fieldOf(`{"model":"m","temperature":${objects}}`), ['temperature', 'temperature.x.x.x']);
+    const tool = (p: string) => `{"tools":[{"type":"function","function":{"name":"f","parameters":${p}}}]}`;
+    assert.deepEqual(fieldOf(tool(objects)), ['tools[0].function.parameters', 'tools[0].function.parameters']);
     const schema = nested(10_000, '{"type":"object","properties":{"a":', '{"type":"string"}', '}}');
-    assert.equal(fieldOf(`{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":${schema}}}}`), 'response_format.json_schema.schema');
-    assert.equal(fieldOf(`{"a\\"b":${deep}}`), 'a"b');
-    assert.equal(fieldOf(deep), '');
+    const format = `{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":${schema}}}}`;
+    assert.deepEqual(fieldOf(format), ['response_format.json_schema.schema', 'response_format.json_schema.schema']);
+    assert.deepEqual(fieldOf(`{"a\\"b":${deep}}`), ['', 'a"b']);
+    assert.deepEqual(pathOf(`{"a":1,"b":[1,"]",[2],${deep}]}`).slice(0, 3), ['b', 3, 0]);
+    assert.deepEqual(fieldOf(deep), ['', '']);
   });
 
   it('costs about a microsecond per KB on a typical chat body (the hot path)', () => {
