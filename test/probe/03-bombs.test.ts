@@ -67,6 +67,21 @@ test('a 1.9 MB body of wrong array items is a quick 400 naming the first one', a
   }
 });
 
+test('a long provider list is refused, and a long run of text without spaces is counted quickly', async () => {
+  const names = `{"model":"${MINI}","messages":[{"role":"user","content":"hi"}],"provider":{"order":[${new Array(1_000_000).fill('"zz"').join(',')}]}}`;
+  const r = await post(gw.url, names);
+  assert.equal(r.status, 400, JSON.stringify(r.body));
+  assert.equal(r.body.error.param, 'provider.order');
+  // token counting (context check, reservation) of 100k CJK characters took 108 s; 'a' * 100k 21 s
+  for (const content of ['中'.repeat(100_000), 'a'.repeat(100_000)]) {
+    const t = performance.now();
+    const res = await gw.fetch('/chat/completions', { method: 'POST', json: { model: 'anthropic/claude-sonnet-4.5', messages: [{ role: 'user', content }] } });
+    await res.arrayBuffer();
+    assert.ok([200, 400, 503].includes(res.status), String(res.status));
+    assert.ok(performance.now() - t < 5000, `${(performance.now() - t).toFixed(0)} ms`);
+  }
+});
+
 test('a $ref fan-out in a Gemini tool or response schema is a 400 naming the field, not an expansion', async () => {
   const params = fanOut(24);
   assert.ok(JSON.stringify(params).length < 3500);
