@@ -22,7 +22,8 @@ const COMMA = 0x2c;
 
 /**
  * The offset of the bracket that opens level `limit + 1`, or -1 when the body nests at most `limit` deep.
- * Brackets inside strings do not count. Hot path: ~1 µs per KB (see test/http/json-depth.test.ts).
+ * Brackets inside strings do not count. Hot path: 1.6-4 µs for a 2 KB chat body on a busy 2-core machine, a
+ * fraction of the JSON.parse that follows (6-19 µs); test/http/json-depth.test.ts prints it.
  */
 export function tooDeepAt(buf: Uint8Array, limit: number = MAX_JSON_DEPTH): number {
   let depth = 0;
@@ -30,12 +31,8 @@ export function tooDeepAt(buf: Uint8Array, limit: number = MAX_JSON_DEPTH): numb
   for (let i = 0; i < n; i++) {
     const b = buf[i];
     if (b === QUOTE) {
-      // skip the string: its closing quote is the first one not escaped
-      for (i++; i < n; i++) {
-        const c = buf[i];
-        if (c === BACKSLASH) i++;
-        else if (c === QUOTE) break;
-      }
+      i = stringEnd(buf, i);
+      if (i < 0) return -1;
     } else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
       if (++depth > limit) return i;
     } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) {
@@ -43,6 +40,22 @@ export function tooDeepAt(buf: Uint8Array, limit: number = MAX_JSON_DEPTH): numb
     }
   }
   return -1;
+}
+
+/**
+ * The offset of the quote closing the string opened at `open`, or -1 when it never closes (JSON.parse then
+ * says so). Strings are most of a chat body: indexOf skips them natively, several times faster than a loop.
+ */
+function stringEnd(buf: Uint8Array, open: number): number {
+  let q = open;
+  for (;;) {
+    q = buf.indexOf(QUOTE, q + 1);
+    if (q < 0) return -1;
+    // escaped when preceded by an odd number of backslashes
+    let k = q - 1;
+    while (buf[k] === BACKSLASH) k--;
+    if ((q - 1 - k) % 2 === 0) return q;
+  }
 }
 
 /** how much of the path to the too-deep bracket is tracked: enough to reach any field a schema defines */
