@@ -1,8 +1,9 @@
 // Nesting depth of a JSON request body, checked on the raw bytes before JSON.parse. Every walker after the
-// parse (validation messages, the dialects' request builders, JSON.stringify of the upstream body) recurses, and
-// a few thousand levels overflow the stack (JSON.stringify of nested arrays: ~4,000 levels on Node 20): a 100k-deep `content` was a 500, a deep `response_format` schema a 502 that
-// counted against the endpoint. V8's JSON.parse itself is iterative and copes, but slowly: 1M nested arrays
-// (2 MB) take 250 ms and 54 MB, 4M (an 8 MiB body) 1.3 s and 180 MB; the scan refuses them before that.
+// parse (validation messages, the dialects' request builders, JSON.stringify of the upstream body) recurses,
+// and a few thousand levels overflow the stack (JSON.stringify of nested arrays: ~4,000 on Node 20): a
+// 100k-deep `content` was a 500, a deep `response_format` schema a 502 that counted against the endpoint.
+// V8's JSON.parse itself is iterative and copes, but slowly: 1M nested arrays (2 MB) take 250 ms and 54 MB,
+// 4M (an 8 MiB body) 1.3 s and 180 MB; the scan refuses them before that.
 //
 // Bytes, not characters: in UTF-8 every byte of a multi-byte character is ≥ 0x80, so none is mistaken for a
 // quote, backslash or bracket.
