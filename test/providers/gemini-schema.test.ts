@@ -98,9 +98,13 @@ describe('gemini JSON Schema → Schema conversion', () => {
     );
     assert.ok(performance.now() - t < 1000);
     // a referenced definition's enum is copied at every use: it counts against the budget too
-    const wide = { type: 'string', enum: Array.from({ length: 5000 }, (_, i) => `v${i}`) };
+    const wide = { type: 'string', enum: Array.from({ length: 100_000 }, (_, i) => `v${i}`) };
     const reused = { type: 'object', properties: { a: { $ref: '#/$defs/e' }, b: { $ref: '#/$defs/e' }, c: { $ref: '#/$defs/e' } }, $defs: { e: wide } };
     assert.throws(() => toGeminiSchema(reused), InvalidRequestError);
+    // so do the keys of a definition copied at every use
+    const junk = { type: 'string', ...Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`x${i}`, 1])) };
+    const props = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`p${i}`, { $ref: '#/$defs/j' }]));
+    assert.throws(() => toGeminiSchema({ type: 'object', properties: props, $defs: { j: junk } }), InvalidRequestError);
     // below the budget the same shape converts as before
     const small = { type: 'object', properties: { root: { $ref: '#/$defs/d20' } }, $defs: defs };
     const out = toGeminiSchema(small) as { properties: { root: { properties: { a: { properties: { a: unknown } } } } } };

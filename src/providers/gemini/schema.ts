@@ -30,18 +30,22 @@ export interface SchemaOptions {
  */
 export const MAX_SCHEMA_NODES = 10_000;
 export const MAX_SCHEMA_DEPTH = 64;
+/** keys, enum values, required names copied along the way: a definition with 50k enum values used 10k times */
+const MAX_SCHEMA_ENTRIES = 200_000;
 
-/** Work done on one conversion: nodes produced plus the enum / required / ordering entries they copy. */
+/** What is left of one conversion's budget. */
 interface Budget {
-  left: number;
+  nodes: number;
+  entries: number;
   param: string;
 }
 
-function spend(budget: Budget, n: number): void {
-  budget.left -= n;
-  if (budget.left < 0) {
+function spend(budget: Budget, nodes: number, entries: number): void {
+  budget.nodes -= nodes;
+  budget.entries -= entries;
+  if (budget.nodes < 0 || budget.entries < 0) {
     throw new InvalidRequestError(
-      `${budget.param}: the schema expands to more than ${MAX_SCHEMA_NODES} nodes once its $refs are inlined`,
+      `${budget.param}: the schema expands to more than ${MAX_SCHEMA_NODES} nodes (or ${MAX_SCHEMA_ENTRIES} keys and values) once its $refs are inlined`,
       budget.param,
     );
   }
@@ -80,7 +84,7 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 /** The converted schema, or null when the JSON Schema needs the raw `*JsonSchema` field. */
 export function toGeminiSchema(root: unknown, opts: SchemaOptions = {}): GeminiSchema | null {
   if (!isObj(root)) return null;
-  const budget: Budget = { left: MAX_SCHEMA_NODES, param: opts.param ?? 'schema' };
+  const budget: Budget = { nodes: MAX_SCHEMA_NODES, entries: MAX_SCHEMA_ENTRIES, param: opts.param ?? 'schema' };
   try {
     return convert(root, root, [], opts, budget);
   } catch (e) {
@@ -124,7 +128,8 @@ function siblingAnnotations(node: Json): Json {
 }
 
 function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions, budget: Budget, depth = 0): GeminiSchema {
-  spend(budget, 1);
+  // every path below copies the node's keys once (rest spreads, the output's fields)
+  spend(budget, 1, Object.keys(node).length);
   if (depth > MAX_SCHEMA_DEPTH) {
     throw new InvalidRequestError(`${budget.param}: the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels once its $refs are inlined`, budget.param);
   }
@@ -136,7 +141,6 @@ function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions
     if (refStack.includes(ref)) throw new Inexpressible(`recursive $ref ${ref}`);
     const { $ref: _r, ...rest } = node;
     const target = resolveRef(ref, root);
-    spend(budget, Object.keys(target).length);
     return convert({ ...target, ...stripDefs(rest) }, root, [...refStack, ref], opts, budget, depth + 1);
   }
 
@@ -170,9 +174,9 @@ function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions
 
   let enumValues: unknown[] | undefined = Array.isArray(node.enum) ? node.enum : undefined;
   // a referenced definition is copied at every use: its lists count against the budget each time
-  if (enumValues) spend(budget, enumValues.length);
-  if (Array.isArray(node.required)) spend(budget, node.required.length);
-  if (Array.isArray(node.propertyOrdering)) spend(budget, node.propertyOrdering.length);
+  const lists = (enumValues?.length ?? 0) + (Array.isArray(node.required) ? node.required.length : 0) +
+    (Array.isArray(node.propertyOrdering) ? node.propertyOrdering.length : 0);
+  spend(budget, 0, lists);
   if ('const' in node) enumValues = [node.const];
   if (enumValues) {
     if (enumValues.includes(null)) nullable = true;
