@@ -4,6 +4,9 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError, badRequest } from './errors.js';
 import { requestHeader } from './request-headers.js';
+import type { TSchema } from '@sinclair/typebox';
+import { definedSegments } from '../lib/schema.js';
+import { MAX_JSON_DEPTH, fieldName, pathAt, tooDeepAt } from './json-depth.js';
 
 /** The client closed its connection (or was timed out) before its body had arrived: nobody to answer. */
 export class ClientGoneError extends Error {
@@ -44,9 +47,16 @@ function tooLarge(limit: number): HttpError {
   return new HttpError(413, `Request body exceeds the limit of ${limit} bytes`, 'invalid_request_error', 'payload_too_large');
 }
 
-export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+/** `schema`, the body's request schema, only names the field of a body nested too deeply (json-depth.ts). */
+export async function readJson(req: IncomingMessage, limit: number, schema?: TSchema): Promise<unknown> {
   const buf = await readBody(req, limit);
   if (buf.length === 0) throw badRequest('Request body is empty; expected a JSON object', null, 'invalid_json');
+  const deep = tooDeepAt(buf);
+  if (deep >= 0) {
+    const path = pathAt(buf, deep);
+    const field = fieldName(path, schema && definedSegments(schema, path));
+    throw badRequest(`${field || 'The request body'} is nested too deeply: a request body may nest at most ${MAX_JSON_DEPTH} levels`, field || null, 'too_deep');
+  }
   try {
     return JSON.parse(buf.toString('utf8'));
   } catch (err) {

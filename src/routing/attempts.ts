@@ -8,12 +8,17 @@
 // A provider refusing ARouter's own key (401/403, Gemini's API_KEY_INVALID: `upstream_auth_error` in every
 // dialect) is the operator's business: the provider's words (account ids, key hints) go to the log, and the
 // client's error, attempt log and generation row only say which provider refused ARouter's credentials.
+// Only an UpstreamError is the endpoint's fault: the transport turns every network failure and timeout into
+// one, a dialect's mapError turns every error answer into one. Anything else thrown by an attempt (a builder
+// or parser that choked on the request: a RangeError, a TypeError) is ARouter's or the request's problem: it
+// is neither counted against the endpoint nor retried elsewhere, but rethrown (the server's logged 500) —
+// before, it became a retryable 502 "upstream connection error", and three such requests opened the breaker.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../lib/log.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
 import { InvalidRequestError } from '../providers/errors.js';
 import type { UpstreamError } from '../providers/types.js';
-import { AbortedByClient, networkError, type RequestAbort } from '../providers/transport.js';
+import { AbortedByClient, isUpstreamError, type RequestAbort } from '../providers/transport.js';
 import type { AttemptRecord } from '../store/types.js';
 import type { HealthTracker } from './health.js';
 
@@ -54,7 +59,8 @@ export interface AttemptSuccess<A, R> {
 /**
  * Runs `attempt` for each endpoint of `plan` in order (see the file comment). `attempt` resolves with the
  * upstream status and its value, resolves null to skip the endpoint silently (not configured), or throws an
- * UpstreamError / InvalidRequestError / network error. Throws ExecFailure or AbortedByClient. Successes are
+ * UpstreamError / InvalidRequestError / AbortedByClient. Throws ExecFailure or AbortedByClient, or rethrows
+ * whatever else the attempt threw (see the file comment). Successes are
  * recorded in the attempt log; their health sample is the caller's (it knows latency, tokens, TTFT).
  */
 export async function runAttempts<A extends AttemptTarget, R>(
@@ -94,13 +100,18 @@ export async function runAttempts<A extends AttemptTarget, R>(
       if (err instanceof InvalidRequestError) {
         // nothing was sent: the endpoint's health is untouched, and another endpoint (a models[] fallback of
         // another dialect) may be able to carry the request
+        health.release(key);
         invalid ??= err;
         attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 400, duration_ms: 0, error: `invalid_request: ${err.message}`.slice(0, 300) });
         continue;
       }
-      const raw = networkError(err, abort);
-      if (raw instanceof AbortedByClient) throw raw;
-      const e = raw.type === AUTH_ERROR ? credentialsRefused(env.log, a, raw) : raw;
+      if (err instanceof AbortedByClient) throw err;
+      if (!isUpstreamError(err)) {
+        health.release(key);
+        if (abort.reason instanceof AbortedByClient) throw abort.reason;
+        throw err;
+      }
+      const e = err.type === AUTH_ERROR ? credentialsRefused(env.log, a, err) : err;
       record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
       // our own shutdown cut the call: not the endpoint's failure, and no time is left for another
       if (abort.byShutdown) throw new ExecFailure(e, attempts);

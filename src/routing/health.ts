@@ -293,6 +293,15 @@ export class HealthTracker {
     return true;
   }
 
+  /**
+   * The caller of tryAcquire sent nothing (the request could not be built): a half-open breaker's probe slot
+   * is free again at once instead of after probeTimeoutMs.
+   */
+  release(endpointKey: string): void {
+    const h = this.endpoints.get(endpointKey);
+    if (h !== undefined) h.probeAt = null;
+  }
+
   /** ms until an open breaker admits a probe; 0 when closed or already half-open. */
   msUntilProbe(endpointKey: string, now: number = this.clock()): number {
     const h = this.endpoints.get(endpointKey);

@@ -100,7 +100,7 @@ interface SettleState {
 
 async function chatCompletions(ctx: AuthedContext): Promise<void> {
   const { app, res, key, account } = ctx;
-  const body = await readJson(ctx.req, app.config.bodyLimitBytes);
+  const body = await readJson(ctx.req, app.config.bodyLimitBytes, ChatRequestSchema);
   const req = validate(ChatRequestSchema, body);
   if (req.reasoning_effort && req.reasoning?.effort && req.reasoning.effort !== req.reasoning_effort) {
     throw new HttpError(400, 'reasoning_effort and reasoning.effort disagree; send one of them', 'invalid_request_error', 'invalid_request', 'reasoning_effort');

@@ -34,7 +34,7 @@ function inputTexts(req: EmbeddingsRequest): string[] | null {
 
 async function embeddings(ctx: AuthedContext): Promise<void> {
   const { app, key, account } = ctx;
-  const req = validate(EmbeddingsRequestSchema, await readJson(ctx.req, app.config.bodyLimitBytes));
+  const req = validate(EmbeddingsRequestSchema, await readJson(ctx.req, app.config.bodyLimitBytes, EmbeddingsRequestSchema));
   const available = app.providers.availableFor(account);
   let resolved;
   try {

@@ -10,7 +10,7 @@ import { summarizeRoute } from '../../routing/index.js';
 import { planChat } from './chat.js';
 
 async function dryRun(ctx: AuthedContext): Promise<void> {
-  const req = validate(ChatRequestSchema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  const req = validate(ChatRequestSchema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes, ChatRequestSchema));
   const plan = planChat(ctx.app, ctx, req);
   const expected = plan.attempts.map((a) => a.expectedCostPusd);
   const worst = plan.attempts.map((a) => a.worstCasePusd);

@@ -54,7 +54,7 @@ function responseFormat(req: ChatRequest): Record<string, unknown> {
   if (rf.type === 'json_object') return { responseMimeType: 'application/json' };
   const schema = rf.json_schema.schema;
   if (!schema) return { responseMimeType: 'application/json' };
-  const converted = toGeminiSchema(schema, { propertyOrdering: true });
+  const converted = toGeminiSchema(schema, { propertyOrdering: true, param: 'response_format.json_schema.schema' });
   return converted
     ? { responseMimeType: 'application/json', responseSchema: converted }
     : { responseMimeType: 'application/json', responseJsonSchema: rawJsonSchema(schema) };
