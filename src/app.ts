@@ -68,7 +68,7 @@ export class App {
       failureThreshold: opts.config.routing.breakerFailures,
       cooldownMs: opts.config.routing.breakerCooldownMs,
     });
-    this.transport = new Transport(opts.config.upstream);
+    this.transport = new Transport(opts.config.upstream, this.log);
     this.limits = new RequestLimits(opts.config.limits);
     this.ledger = new Ledger(this.store, this.log, opts.config.ledger);
     const days = opts.config.ledger.retentionDays;

@@ -28,8 +28,10 @@ export interface Config {
     firstByteTimeoutMs: number;
     idleTimeoutMs: number;
     totalDeadlineMs: number;
-    connectionsPerOrigin: number;
+    /** null: unbounded */
+    connectionsPerOrigin: number | null;
     keepAliveMs: number;
+    http2: boolean;
     maxResponseBytes: number;
     keepaliveCommentMs: number;
   };
@@ -119,8 +121,10 @@ export function loadConfig(input: ConfigInput = {}): Config {
       firstByteTimeoutMs: c.upstream?.first_byte_timeout_ms ?? 120_000,
       idleTimeoutMs: c.upstream?.idle_timeout_ms ?? 60_000,
       totalDeadlineMs: c.upstream?.total_deadline_ms ?? 300_000,
-      connectionsPerOrigin: c.upstream?.connections_per_origin ?? 128,
+      // unbounded: a cap only makes streams wait behind others (400 streams at 128 took twice as long)
+      connectionsPerOrigin: c.upstream?.connections_per_origin ?? null,
       keepAliveMs: c.upstream?.keep_alive_ms ?? 30_000,
+      http2: c.upstream?.http2 ?? true,
       maxResponseBytes: c.upstream?.max_response_bytes ?? 128 * 1024 * 1024,
       keepaliveCommentMs: c.upstream?.keepalive_comment_ms ?? 5_000,
     },

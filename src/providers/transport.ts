@@ -6,12 +6,24 @@
 // Pool.request(): no Readable body stream, no async iterator, no AbortSignal listeners. The body is pushed to
 // a consumer one network read at a time, which keeps the stream path synchronous from socket to client.
 // SSE framing uses eventsource-parser (spec-compliant, handles events split across reads and \r\n endings).
+//
+// HTTP/2 (upstream.http2, https origins that offer it by ALPN): LLM streams last tens of seconds, so over
+// HTTP/1.1 every stream in flight holds a connection; over h2 up to H2_STREAMS share one. undici's h2 client
+// takes the same legacy handler (pause by onData returning false, resume, abort = RST_STREAM, trailers end the
+// body), see test/providers/transport.test.ts and test/probe/12-upstream-pools.test.ts.
+import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { StringDecoder } from 'node:string_decoder';
-import type { Dispatcher, Pool as UndiciPool, errors as UndiciErrors, util as UndiciUtil } from 'undici';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import type {
+  Client as UndiciClient, Dispatcher, Pool as UndiciPool, buildConnector as UndiciBuildConnector,
+  errors as UndiciErrors, util as UndiciUtil,
+} from 'undici';
 import { createParser } from 'eventsource-parser';
 import type { SseEvent, UpstreamError, UpstreamRequest } from './types.js';
 import { AbortedByClient, type RequestAbort } from './abort.js';
+import type { Logger } from '../lib/log.js';
 
 export { AbortedByClient, RequestAbort } from './abort.js';
 
@@ -21,13 +33,30 @@ const require = createRequire(import.meta.url);
 const Pool = require('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
 const undiciErrors = require('undici/lib/core/errors.js') as typeof UndiciErrors;
 const undiciUtil = require('undici/lib/core/util.js') as typeof UndiciUtil;
+const Client = require('undici/lib/dispatcher/client.js') as typeof UndiciClient;
+const buildConnector = require('undici/lib/core/connect.js') as typeof UndiciBuildConnector;
+const { kHTTP2Session } = require('undici/lib/core/symbols.js') as { kHTTP2Session: symbol };
+
+/**
+ * Streams one h2 connection carries before the pool opens another: the usual server limit (RFC 9113 advises at
+ * least 100; Google and nginx use 100 and 128), lowered to what the server announces. More on one TCP connection
+ * would put more streams behind one lost packet.
+ */
+const H2_STREAMS = 100;
+/** at most one queue warning per origin in this long */
+const QUEUE_WARN_MS = 10_000;
 
 export interface TransportOptions {
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
-  connectionsPerOrigin: number;
+  /** null: unbounded (one connection per HTTP/1.1 stream, one per H2_STREAMS over h2) */
+  connectionsPerOrigin: number | null;
   keepAliveMs: number;
+  /** offer HTTP/2 by ALPN to https origins (default true); plain http origins always speak HTTP/1.1 */
+  http2?: boolean;
+  /** TLS options for upstream connections (tests trust their own CA with `ca`) */
+  tls?: Pick<ConnectionOptions, 'ca' | 'rejectUnauthorized'>;
   /** the most an upstream may send as one JSON answer, or as one SSE event; more fails the attempt (502) */
   maxResponseBytes: number;
 }
@@ -88,6 +117,9 @@ class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamReply {
   ) {}
 
   onConnect(abort: (reason?: Error) => void): void {
+    // undici re-sends the streams of an h2 connection that got GOAWAY or dropped: a second send of a completion
+    // would be billed twice, so it fails here instead (before a byte goes out) and routing decides on a retry
+    if (this.abortFn) return abort(new Error('upstream connection lost (HTTP/2 GOAWAY)'));
     this.abortFn = abort;
     this.abort.bind(abort);
   }
@@ -197,23 +229,129 @@ export interface UpstreamBody {
   readonly maxEventBytes: number;
 }
 
-export class Transport {
-  private pools = new Map<string, UndiciPool>();
-  constructor(private opts: TransportOptions) {}
+type H2Session = EventEmitter & { request: (...args: unknown[]) => EventEmitter };
 
-  private pool(origin: string): UndiciPool {
-    let p = this.pools.get(origin);
-    if (!p) {
-      p = new Pool(origin, {
+/**
+ * Calls `ready` with the h2 session undici makes for this socket, before the first stream goes out (undici
+ * writes the queued requests inside the connect callback, so a hook after it would miss them).
+ */
+function onH2Session(socket: object, ready: (session: H2Session) => void): void {
+  let session: H2Session | undefined;
+  Object.defineProperty(socket, kHTTP2Session, {
+    configurable: true,
+    get: () => session,
+    set: (s: H2Session | undefined) => {
+      if (s && s !== session) ready(s);
+      session = s;
+    },
+  });
+}
+
+/**
+ * undici 7.30.2 completes an h2 call when the trailers frame arrives and drops the stream's 'data' listeners:
+ * body bytes still buffered in a paused stream (onData returned false) were lost and the body looked complete.
+ * The stream's 'trailers' event is held back until its 'end', which comes after the last byte was read.
+ */
+function deferTrailers(stream: EventEmitter): EventEmitter {
+  const emit = stream.emit;
+  let trailers: IArguments | null = null;
+  stream.emit = function (this: EventEmitter, event: string | symbol) {
+    if (event === 'trailers') {
+      trailers = arguments;
+      return true;
+    }
+    if (event === 'end' && trailers) {
+      const t = trailers;
+      trailers = null;
+      emit.apply(this, t as never);
+    }
+    return emit.apply(this, arguments as never);
+  };
+  return stream;
+}
+
+/** what the transport learned about one origin */
+interface OriginState {
+  pool: UndiciPool;
+  /** the last connection negotiated h2: new connections start ready to multiplex */
+  h2: boolean;
+  /** when requests waiting for a connection were last logged */
+  warnedAt: number;
+}
+
+export class Transport {
+  private origins = new Map<string, OriginState>();
+  private connector: UndiciBuildConnector.connector;
+
+  constructor(
+    private opts: TransportOptions,
+    private log: Logger | null = null,
+  ) {
+    this.connector = buildConnector({
+      ...opts.tls,
+      allowH2: opts.http2 ?? true,
+      timeout: opts.connectTimeoutMs,
+    });
+  }
+
+  private origin(origin: string): OriginState {
+    let o = this.origins.get(origin);
+    if (!o) {
+      const state = { h2: false, warnedAt: 0 } as OriginState;
+      state.pool = new Pool(origin, {
         connections: this.opts.connectionsPerOrigin,
         keepAliveTimeout: this.opts.keepAliveMs,
-        connect: { timeout: this.opts.connectTimeoutMs },
         headersTimeout: this.opts.firstByteTimeoutMs,
         bodyTimeout: this.opts.idleTimeoutMs,
+        factory: (url, options) => this.client(state, url, options),
       });
-      this.pools.set(origin, p);
+      this.origins.set(origin, (o = state));
     }
-    return p;
+    return o;
+  }
+
+  /**
+   * One connection of a pool. undici's Client runs one request at a time unless `pipelining` says more, and
+   * h2 multiplexes only up to that number: it is set per connection from the protocol ALPN chose (HTTP/1.1
+   * stays at 1: pipelining a long stream would block those behind it).
+   */
+  private client(state: OriginState, url: string | URL, options: UndiciPool.Options): Dispatcher {
+    const client: UndiciClient = new Client(url, {
+      ...(options as UndiciClient.Options),
+      pipelining: state.h2 ? H2_STREAMS : 1,
+      connect: (o, cb) =>
+        this.connector(o, (err, socket) => {
+          if (err || !socket) return cb(err, socket);
+          const h2 = (socket as Socket & { alpnProtocol?: string | false }).alpnProtocol === 'h2';
+          state.h2 = h2;
+          client.pipelining = h2 ? H2_STREAMS : 1;
+          if (h2) onH2Session(socket, (session) => {
+            // follow a server that allows fewer streams
+            session.on('remoteSettings', (s: { maxConcurrentStreams?: number }) => {
+              client.pipelining = Math.max(1, Math.min(H2_STREAMS, s.maxConcurrentStreams ?? H2_STREAMS));
+            });
+            const request = session.request;
+            session.request = function (this: H2Session) {
+              return deferTrailers(request.apply(this, arguments as never));
+            } as H2Session['request'];
+          });
+          cb(null, socket);
+        }),
+    });
+    return client;
+  }
+
+  /** the pool had no free connection: say so (at most every QUEUE_WARN_MS per origin), the operator may raise the cap */
+  private saturated(origin: string, o: OriginState): void {
+    const now = Date.now();
+    if (!this.log || now - o.warnedAt < QUEUE_WARN_MS) return;
+    const s = o.pool.stats;
+    if (s.queued === 0) return;
+    o.warnedAt = now;
+    this.log.warn('upstream requests are waiting for a connection', {
+      origin, waiting: s.queued, running: s.running, connections: s.connected, http2: o.h2,
+      limit: this.opts.connectionsPerOrigin, hint: 'raise upstream.connections_per_origin',
+    });
   }
 
   /** upstream URLs repeat (one per model endpoint): parse each once */
@@ -239,16 +377,22 @@ export class Transport {
       } catch (err) {
         return call.onError(err as Error);
       }
-      this.pool(url.origin).dispatch(
+      const o = this.origin(url.origin);
+      const free = o.pool.dispatch(
         {
           path: url.path,
           method: req.method,
           // the dialects' request builders set content-type (UpstreamRequest.headers)
           headers: req.headers,
           body: req.method === 'GET' ? undefined : req.body,
+          // lets h2 multiplex POSTs (undici runs a non-idempotent request alone on a connection, for fear of
+          // re-sending it); a re-send is refused in UpstreamCall.onConnect instead. No effect on HTTP/1.1,
+          // which runs one request per connection here (pipelining 1)
+          idempotent: true,
         },
         call,
       );
+      if (!free) this.saturated(url.origin, o);
     });
   }
 
@@ -289,8 +433,8 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
-    this.pools.clear();
+    await Promise.all([...this.origins.values()].map((o) => o.pool.close().catch(() => undefined)));
+    this.origins.clear();
   }
 }
 
