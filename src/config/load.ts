@@ -9,6 +9,17 @@ import type { CatalogOverrides } from '../catalog/catalog.js';
 
 export class ConfigError extends Error {}
 
+function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(resolve(file), 'utf8');
+  } catch (err) {
+    throw new ConfigError(`upstream.ca_file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`upstream.ca_file: ${file} holds no PEM certificate`);
+  return pem;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -32,6 +43,8 @@ export interface Config {
     connectionsPerOrigin: number | null;
     keepAliveMs: number;
     http2: boolean;
+    /** PEM text of upstream.ca_file: CA certificates trusted besides Node's roots */
+    ca: string | null;
     maxResponseBytes: number;
     keepaliveCommentMs: number;
   };
@@ -125,6 +138,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
       connectionsPerOrigin: c.upstream?.connections_per_origin ?? null,
       keepAliveMs: c.upstream?.keep_alive_ms ?? 30_000,
       http2: c.upstream?.http2 ?? true,
+      ca: c.upstream?.ca_file ? readCaFile(c.upstream.ca_file) : null,
       maxResponseBytes: c.upstream?.max_response_bytes ?? 128 * 1024 * 1024,
       keepaliveCommentMs: c.upstream?.keepalive_comment_ms ?? 5_000,
     },

@@ -65,6 +65,11 @@ export const ConfigSchema = Type.Object(
            * plain http:// upstreams always speak HTTP/1.1
            */
           http2: Type.Optional(Type.Boolean()),
+          /**
+           * a PEM file of CA certificates trusted for https upstreams besides Node's bundled roots (a self-hosted
+           * model server behind a private CA); read at start
+           */
+          ca_file: Type.Optional(Type.String({ minLength: 1 })),
           keep_alive_ms: Type.Optional(PositiveInt),
           max_response_bytes: Type.Optional(PositiveInt),
           keepalive_comment_ms: Type.Optional(PositiveInt),

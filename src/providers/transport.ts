@@ -15,7 +15,7 @@ import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { StringDecoder } from 'node:string_decoder';
 import type { Socket } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import type {
   Client as UndiciClient, Dispatcher, Pool as UndiciPool, buildConnector as UndiciBuildConnector,
   errors as UndiciErrors, util as UndiciUtil,
@@ -55,8 +55,8 @@ export interface TransportOptions {
   keepAliveMs: number;
   /** offer HTTP/2 by ALPN to https origins (default true); plain http origins always speak HTTP/1.1 */
   http2?: boolean;
-  /** TLS options for upstream connections (tests trust their own CA with `ca`) */
-  tls?: Pick<ConnectionOptions, 'ca' | 'rejectUnauthorized'>;
+  /** CA certificates (PEM) trusted for https upstreams besides Node's bundled roots (upstream.ca_file) */
+  ca?: string | Buffer | null;
   /** the most an upstream may send as one JSON answer, or as one SSE event; more fails the attempt (502) */
   maxResponseBytes: number;
 }
@@ -117,8 +117,9 @@ class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamReply {
   ) {}
 
   onConnect(abort: (reason?: Error) => void): void {
-    // undici re-sends the streams of an h2 connection that got GOAWAY or dropped: a second send of a completion
-    // would be billed twice, so it fails here instead (before a byte goes out) and routing decides on a retry
+    // idempotent: true (Transport.dispatch) allows undici to re-send the calls in flight on an h2 connection that
+    // got GOAWAY (in tests they failed first: the dying streams close before a new connection is up). A second
+    // send of a completion would be billed twice: it fails here, before a byte goes out; routing decides on a retry
     if (this.abortFn) return abort(new Error('upstream connection lost (HTTP/2 GOAWAY)'));
     this.abortFn = abort;
     this.abort.bind(abort);
@@ -288,7 +289,8 @@ export class Transport {
     private log: Logger | null = null,
   ) {
     this.connector = buildConnector({
-      ...opts.tls,
+      // one context for every connection: `ca` given to tls.connect would parse the ~140 roots at each connect
+      ...(opts.ca ? { secureContext: createSecureContext({ ca: [...rootCertificates, opts.ca] }) } : null),
       allowH2: opts.http2 ?? true,
       timeout: opts.connectTimeoutMs,
     });

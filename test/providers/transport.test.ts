@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { AbortedByClient, RequestAbort, SseDecoder, Transport } from '../../src/providers/transport.js';
 import type { UpstreamError } from '../../src/providers/types.js';
+import { Logger } from '../../src/lib/log.js';
 
 test('SseDecoder: events split across reads, CRLF endings, event names, a final event without its blank line', () => {
   const d = new SseDecoder();
@@ -172,7 +173,7 @@ test('SseDecoder: an event that never ends past maxEventBytes is an error, not u
 const TLS_DIR = new URL('../fixtures/tls/', import.meta.url);
 const KEY = readFileSync(new URL('key.pem', TLS_DIR));
 const CERT = readFileSync(new URL('cert.pem', TLS_DIR));
-const H2_OPTS = { ...OPTS, connectionsPerOrigin: null, http2: true, tls: { ca: CERT } };
+const H2_OPTS = { ...OPTS, connectionsPerOrigin: null, http2: true, ca: CERT };
 
 interface H2Server {
   url: string;
@@ -391,5 +392,74 @@ test('Transport: http:// origins and upstream.http2 false speak HTTP/1.1', async
     await off.close();
     server.close();
     await srv.close();
+  }
+});
+
+test('Transport over h2: a GOAWAY with streams in flight never sends a call twice (each fails or completes, once)', async () => {
+  const seen = new Map<string, number>();
+  let goaway: (() => void) | null = null;
+  const srv = await listenH2((req, res) => {
+    seen.set(req.url, (seen.get(req.url) ?? 0) + 1);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: 1\n\n');
+    if (seen.size === 4) goaway = () => req.stream.session?.goaway();
+  });
+  const t = new Transport(H2_OPTS);
+  const aborts: RequestAbort[] = [];
+  try {
+    const warm = new RequestAbort(fakeClient() as never, 10_000);
+    aborts.push(warm);
+    await t.fetch({ url: `${srv.url}/warm`, method: 'GET', headers: {}, body: '' }, warm).catch(() => undefined);
+    const outcomes = Array.from({ length: 3 }, async (_, i) => {
+      const a = new RequestAbort(fakeClient() as never, 10_000);
+      aborts.push(a);
+      try {
+        const body = await t.open(post(`${srv.url}/call-${i}`), a);
+        return await new Promise<string>((resolve) => body.pipe({ data: () => true, end: () => resolve('end'), fail: () => resolve('fail') }));
+      } catch {
+        return 'fail';
+      }
+    });
+    while (!goaway) await new Promise((r) => setTimeout(r, 10));
+    (goaway as () => void)();
+    const results = await Promise.all(outcomes);
+    await new Promise((r) => setTimeout(r, 100)); // a re-send would have arrived by now
+    // undici 7.30.2 fails the streams in flight even on a graceful GOAWAY (retryable: routing may fall back)
+    assert.ok(results.every((r) => r === 'end' || r === 'fail'), results.join());
+    for (const [path, n] of seen) assert.equal(n, 1, `${path} reached the upstream ${n} times`);
+  } finally {
+    for (const a of aborts) a.dispose();
+    await t.close();
+    await srv.close();
+  }
+});
+
+test('Transport: requests waiting for a connection (connections_per_origin reached) are logged, at most once per 10 s per origin', async () => {
+  const { server, url } = await listen((req, res) => setTimeout(() => res.end('ok'), 100));
+  const lines: string[] = [];
+  const t = new Transport({ ...OPTS, connectionsPerOrigin: 2 }, new Logger('info', (l) => lines.push(l)));
+  const aborts: RequestAbort[] = [];
+  const call = () => {
+    const a = new RequestAbort(fakeClient() as never, 10_000);
+    aborts.push(a);
+    return t.open(post(`${url}/x`), a).then(drain);
+  };
+  try {
+    assert.deepEqual(await Promise.all(Array.from({ length: 2 }, call)), ['ok', 'ok']);
+    assert.equal(lines.length, 0, 'no warning while every request has a connection');
+    assert.deepEqual(await Promise.all(Array.from({ length: 5 }, call)), ['ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.equal(lines.length, 1, lines.join());
+    const w = JSON.parse(lines[0]);
+    assert.equal(w.level, 'warn');
+    assert.equal(w.origin, url);
+    assert.ok(w.waiting >= 1, `waiting: ${w.waiting}`);
+    assert.equal(w.limit, 2);
+    assert.match(w.hint, /upstream\.connections_per_origin/);
+    await Promise.all(Array.from({ length: 5 }, call));
+    assert.equal(lines.length, 1, 'rate-limited');
+  } finally {
+    for (const a of aborts) a.dispose();
+    await t.close();
+    server.close();
   }
 });
