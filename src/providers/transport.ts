@@ -36,6 +36,8 @@ const undiciUtil = require('undici/lib/core/util.js') as typeof UndiciUtil;
 const Client = require('undici/lib/dispatcher/client.js') as typeof UndiciClient;
 const buildConnector = require('undici/lib/core/connect.js') as typeof UndiciBuildConnector;
 const { kHTTP2Session } = require('undici/lib/core/symbols.js') as { kHTTP2Session: symbol };
+/** the pool's mark on a client it must not hand requests to until the client says 'drain' */
+const { kNeedDrain: kPoolSkips } = require('undici/lib/dispatcher/pool-base.js') as { kNeedDrain: symbol };
 
 /**
  * Streams one h2 connection carries before the pool opens another: the usual server limit (RFC 9113 advises at
@@ -249,6 +251,30 @@ function onH2Session(socket: object, ready: (session: H2Session) => void): void 
 }
 
 /**
+ * A GOAWAY without error (a server rotating connections or shutting down) lets the streams in flight finish:
+ * undici 7.30.2 destroys the socket at once, which cut every stream on the connection short (tens of seconds of
+ * generation lost per stream). Here the connection takes no new stream (pipelining -1: undici's `|| 1` default
+ * does not apply, so it counts as full; the pool opens another), Node's session closes once its streams are
+ * done and the peer closed the socket, then the client is back in the pool and connects afresh. GOAWAY with an error code stays undici's.
+ */
+function graceful(session: H2Session, client: UndiciClient): void {
+  const undici = session.listeners('goaway') as Array<(...args: unknown[]) => void>;
+  session.removeAllListeners('goaway');
+  session.on('goaway', function (this: H2Session, code: number, ...rest: unknown[]) {
+    if (code !== 0) for (const f of undici) f.call(this, code, ...rest);
+    else {
+      client.pipelining = -1;
+      // the pool learns a client is full only when a request it handed over is refused, and that request would
+      // then wait in this client until the peer closes the socket (in tests, sometimes never)
+      (client as unknown as Record<symbol, boolean>)[kPoolSkips] = true;
+    }
+  });
+  session.once('close', () => {
+    if (client.pipelining === -1) client.pipelining = 1;
+  });
+}
+
+/**
  * undici 7.30.2 completes an h2 call when the trailers frame arrives and drops the stream's 'data' listeners:
  * body bytes still buffered in a paused stream (onData returned false) were lost and the body looked complete.
  * The stream's 'trailers' event is held back until its 'end', which comes after the last byte was read.
@@ -330,8 +356,9 @@ export class Transport {
           if (h2) onH2Session(socket, (session) => {
             // follow a server that allows fewer streams
             session.on('remoteSettings', (s: { maxConcurrentStreams?: number }) => {
-              client.pipelining = Math.max(1, Math.min(H2_STREAMS, s.maxConcurrentStreams ?? H2_STREAMS));
+              if (client.pipelining !== -1) client.pipelining = Math.max(1, Math.min(H2_STREAMS, s.maxConcurrentStreams ?? H2_STREAMS));
             });
+            graceful(session, client);
             const request = session.request;
             session.request = function (this: H2Session) {
               return deferTrailers(request.apply(this, arguments as never));

@@ -395,43 +395,71 @@ test('Transport: http:// origins and upstream.http2 false speak HTTP/1.1', async
   }
 });
 
-test('Transport over h2: a GOAWAY with streams in flight never sends a call twice (each fails or completes, once)', async () => {
+/** three streams in flight when the server sends GOAWAY with `code`; what became of each, and of a call after */
+async function goawayCase(code: number) {
   const seen = new Map<string, number>();
   let goaway: (() => void) | null = null;
+  let hold = false; // the calls' streams stay open until the GOAWAY went out
   const srv = await listenH2((req, res) => {
     seen.set(req.url, (seen.get(req.url) ?? 0) + 1);
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write('data: 1\n\n');
-    if (seen.size === 4) goaway = () => req.stream.session?.goaway();
+    if (seen.size === 4) goaway = () => req.stream.session?.goaway(code, req.stream.id!);
+    const timer = setInterval(() => {
+      if (!hold) res.end('data: 2\n\n');
+    }, 20);
+    res.once('close', () => clearInterval(timer));
   });
   const t = new Transport(H2_OPTS);
   const aborts: RequestAbort[] = [];
+  const call = async (path: string) => {
+    const a = new RequestAbort(fakeClient() as never, 10_000);
+    aborts.push(a);
+    try {
+      return await drain(await t.open(post(`${srv.url}${path}`), a));
+    } catch {
+      return 'fail';
+    }
+  };
   try {
-    const warm = new RequestAbort(fakeClient() as never, 10_000);
-    aborts.push(warm);
-    await t.fetch({ url: `${srv.url}/warm`, method: 'GET', headers: {}, body: '' }, warm).catch(() => undefined);
-    const outcomes = Array.from({ length: 3 }, async (_, i) => {
-      const a = new RequestAbort(fakeClient() as never, 10_000);
-      aborts.push(a);
-      try {
-        const body = await t.open(post(`${srv.url}/call-${i}`), a);
-        return await new Promise<string>((resolve) => body.pipe({ data: () => true, end: () => resolve('end'), fail: () => resolve('fail') }));
-      } catch {
-        return 'fail';
-      }
-    });
-    while (!goaway) await new Promise((r) => setTimeout(r, 10));
-    (goaway as () => void)();
-    const results = await Promise.all(outcomes);
+    await call('/warm');
+    hold = true;
+    const inFlight = [0, 1, 2].map((i) => call(`/call-${i}`));
+    await until('3 streams at the server', () => goaway !== null);
+    (goaway as unknown as () => void)();
+    hold = false;
+    const results = await Promise.all(inFlight);
+    const after = await call('/after');
     await new Promise((r) => setTimeout(r, 100)); // a re-send would have arrived by now
-    // undici 7.30.2 fails the streams in flight even on a graceful GOAWAY (retryable: routing may fall back)
-    assert.ok(results.every((r) => r === 'end' || r === 'fail'), results.join());
-    for (const [path, n] of seen) assert.equal(n, 1, `${path} reached the upstream ${n} times`);
+    return { results, after, seen, connections: srv.connections() };
   } finally {
     for (const a of aborts) a.dispose();
     await t.close();
     await srv.close();
   }
+}
+
+async function until(what: string, ok: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('Transport over h2: a graceful GOAWAY (no error) lets the streams in flight finish; the next call opens a new connection', { timeout: 15_000 }, async () => {
+  const { results, after, seen, connections } = await goawayCase(0);
+  assert.deepEqual(results, Array(3).fill('data: 1\n\ndata: 2\n\n'));
+  assert.equal(after, 'data: 1\n\ndata: 2\n\n');
+  assert.equal(connections, 2);
+  for (const [path, n] of seen) assert.equal(n, 1, `${path} reached the upstream ${n} times`);
+});
+
+test('Transport over h2: a GOAWAY with an error fails the streams in flight (retryable) and never sends a call twice', { timeout: 15_000 }, async () => {
+  const { results, after, seen } = await goawayCase(2); // INTERNAL_ERROR
+  assert.ok(results.every((r) => r === 'fail' || r.endsWith('data: 2\n\n')), results.join());
+  assert.equal(after, 'data: 1\n\ndata: 2\n\n');
+  for (const [path, n] of seen) assert.equal(n, 1, `${path} reached the upstream ${n} times`);
 });
 
 test('Transport: requests waiting for a connection (connections_per_origin reached) are logged, at most once per 10 s per origin', async () => {
