@@ -14,7 +14,8 @@ function readCaFile(file: string): string {
   try {
     pem = readFileSync(resolve(file), 'utf8');
   } catch (err) {
-    throw new ConfigError(`upstream.ca_file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`upstream.ca_file: cannot read ${file} (${why})`);
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`upstream.ca_file: ${file} holds no PEM certificate`);
   return pem;
