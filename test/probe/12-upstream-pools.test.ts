@@ -10,6 +10,7 @@ import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse }
 import type { TLSSocket } from 'node:tls';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { Logger } from '../../src/lib/log.js';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
 
 const CERT_FILE = fileURLToPath(new URL('../fixtures/tls/cert.pem', import.meta.url));
 const KEY = readFileSync(new URL('../fixtures/tls/key.pem', import.meta.url));
@@ -145,4 +146,20 @@ test('probe 12: with upstream.connections_per_origin reached, waiting requests a
     await gw.close();
     await up.close();
   }
+});
+
+test('probe 12: upstream config: connections_per_origin unbounded and http2 on by default; ca_file read at start, a bad one refused', () => {
+  const d = loadConfig({ env: {}, inline: {} }).upstream;
+  assert.equal(d.connectionsPerOrigin, null);
+  assert.equal(d.http2, true);
+  assert.equal(d.ca, null);
+  const c = loadConfig({ env: {}, inline: { upstream: { connections_per_origin: 64, http2: false, ca_file: CERT_FILE } } }).upstream;
+  assert.equal(c.connectionsPerOrigin, 64);
+  assert.equal(c.http2, false);
+  assert.match(c.ca ?? '', /BEGIN CERTIFICATE/);
+  assert.equal(loadConfig({ env: {}, inline: { upstream: { connections_per_origin: null } } }).upstream.connectionsPerOrigin, null);
+  assert.throws(() => loadConfig({ env: {}, inline: { upstream: { ca_file: '/nonexistent/ca.pem' } } }), (e: unknown) =>
+    e instanceof ConfigError && /upstream\.ca_file: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/.test(e.message));
+  assert.throws(() => loadConfig({ env: {}, inline: { upstream: { ca_file: fileURLToPath(import.meta.url) } } }), /holds no PEM certificate/);
+  assert.throws(() => loadConfig({ env: {}, inline: { upstream: { connections_per_origin: 0 } } }), ConfigError);
 });
