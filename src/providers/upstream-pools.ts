@@ -88,12 +88,19 @@ function graceful(session: H2Session, client: UndiciClient): void {
   });
 }
 
+type H2Stream = EventEmitter & {
+  pause(): H2Stream; resume(): H2Stream; isPaused(): boolean; setTimeout(ms: number): H2Stream;
+};
+
 /**
- * undici 7.30.2 completes an h2 call when the trailers frame arrives and drops the stream's 'data' listeners:
- * body bytes still buffered in a paused stream (onData returned false) were lost and the body looked complete.
- * The stream's 'trailers' event is held back until its 'end', which comes after the last byte was read.
+ * Two corrections to undici 7.30.2's h2 streams, so they behave as its HTTP/1.1 ones:
+ * - it completes the call when the trailers frame arrives and drops the stream's 'data' listeners: body bytes
+ *   still buffered in a paused stream (onData returned false) were lost and the body looked complete. The
+ *   'trailers' event is held back until 'end', which comes after the last byte was read.
+ * - its idle (body) timer kept running while the stream was paused for a slow client, failing the call after
+ *   upstream.idle_timeout_ms; over HTTP/1.1 a paused body does not time out (the total deadline still applies).
  */
-function deferTrailers(stream: EventEmitter): EventEmitter {
+function adaptStream(stream: H2Stream, idleMs: number): H2Stream {
   const emit = stream.emit;
   let trailers: IArguments | null = null;
   stream.emit = function (this: EventEmitter, event: string | symbol) {
@@ -107,6 +114,17 @@ function deferTrailers(stream: EventEmitter): EventEmitter {
       emit.apply(this, t as never);
     }
     return emit.apply(this, arguments as never);
+  };
+  const pause = stream.pause;
+  const resume = stream.resume;
+  stream.pause = function (this: H2Stream) {
+    this.setTimeout(0);
+    return pause.call(this);
+  };
+  stream.resume = function (this: H2Stream) {
+    // undici calls resume() only once the answer started, when the idle timer is the one that runs
+    if (this.isPaused()) this.setTimeout(idleMs);
+    return resume.call(this);
   };
   return stream;
 }
@@ -176,8 +194,9 @@ export class UpstreamPools {
             });
             graceful(session, client);
             const request = session.request;
+            const idleMs = this.opts.idleTimeoutMs;
             session.request = function (this: H2Session) {
-              return deferTrailers(request.apply(this, arguments as never));
+              return adaptStream(request.apply(this, arguments as never) as H2Stream, idleMs);
             } as H2Session['request'];
           });
           cb(null, socket);

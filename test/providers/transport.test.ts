@@ -285,6 +285,68 @@ test('Transport over h2: a paused stream holds its upstream back (flow control) 
   }
 });
 
+test('Transport over h2: a stream paused longer than the idle timeout (a slow client) is not timed out, as over HTTP/1.1', async () => {
+  const CHUNK = Buffer.alloc(64 * 1024, 120);
+  const TOTAL = 32;
+  const srv = await listenH2(async (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (let i = 0; i < TOTAL; i++) if (!res.write(CHUNK)) await new Promise((r) => res.once('drain', r));
+    res.end();
+  });
+  const t = new Transport({ ...H2_OPTS, idleTimeoutMs: 200 });
+  const abort = new RequestAbort(fakeClient() as never, 10_000);
+  try {
+    const body = await t.open(post(`${srv.url}/x`), abort);
+    let received = 0;
+    let full = true;
+    let failed: unknown = null;
+    const ended = new Promise<void>((resolve, reject) =>
+      body.pipe({ data: (c) => ((received += c.length), !full), end: resolve, fail: (e) => ((failed = e), reject(e)) }),
+    );
+    ended.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 700)); // 3.5 idle timeouts
+    assert.equal(failed, null);
+    full = false;
+    body.resume();
+    await ended;
+    assert.equal(received, TOTAL * CHUNK.length);
+  } finally {
+    abort.dispose();
+    await t.close();
+    await srv.close();
+  }
+});
+
+test('Transport over h2: after a pause and resume(), an upstream that stalls still hits the idle timeout (retryable 408)', async () => {
+  const CHUNK = Buffer.alloc(64 * 1024, 120);
+  const srv = await listenH2(async (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (let i = 0; i < 32; i++) if (!res.write(CHUNK)) await new Promise((r) => res.once('drain', r));
+    // then nothing more, never the end
+  });
+  const t = new Transport({ ...H2_OPTS, idleTimeoutMs: 200 });
+  const abort = new RequestAbort(fakeClient() as never, 10_000);
+  try {
+    const body = await t.open(post(`${srv.url}/x`), abort);
+    let received = 0;
+    let full = true;
+    const failed = new Promise<UpstreamError>((resolve) =>
+      body.pipe({ data: (c) => ((received += c.length), !full), end: () => assert.fail('no end'), fail: (e) => resolve(e as UpstreamError) }),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    full = false;
+    body.resume();
+    const e = await failed;
+    assert.equal(received, 32 * CHUNK.length);
+    assert.equal(e.status, 408);
+    assert.match(e.message, /idle/);
+  } finally {
+    abort.dispose();
+    await t.close();
+    await srv.close();
+  }
+});
+
 test('Transport over h2: cancel() resets the stream (the upstream sees it close) and the connection serves the next call', async () => {
   let closed!: Promise<void>;
   const srv = await listenH2((req, res) => {
