@@ -87,7 +87,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamReply {
     // idempotent: true (Transport.dispatch) allows undici to re-send the calls in flight on an h2 connection that
     // got GOAWAY (in tests they failed first: the dying streams close before a new connection is up). A second
     // send of a completion would be billed twice: it fails here, before a byte goes out; routing decides on a retry
-    if (this.abortFn) return abort(new Error('upstream connection lost (HTTP/2 GOAWAY)'));
+    if (this.abortFn) return abort(new Error('upstream connection lost mid-call (not sent again)'));
     this.abortFn = abort;
     this.abort.bind(abort);
   }
