@@ -82,7 +82,7 @@ export class App {
       failureThreshold: opts.config.routing.breakerFailures,
       cooldownMs: opts.config.routing.breakerCooldownMs,
     });
-    this.transport = new Transport(opts.config.upstream);
+    this.transport = new Transport(opts.config.upstream, this.log);
     this.limits = new RequestLimits(opts.config.limits);
     // the journal sits beside the database it protects; a storage passed in (tests, in-memory) has none
     const journal = opts.config.ledger.journal && !opts.storage ? new LedgerJournal(join(opts.config.dataDir, 'ledger-journal')) : null;

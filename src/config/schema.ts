@@ -60,7 +60,22 @@ export const ConfigSchema = Type.Object(
           first_byte_timeout_ms: Type.Optional(PositiveInt),
           idle_timeout_ms: Type.Optional(PositiveInt),
           total_deadline_ms: Type.Optional(PositiveInt),
-          connections_per_origin: Type.Optional(PositiveInt),
+          /**
+           * the most connections to one upstream origin; more requests wait (logged as a warning, at most every
+           * 10 s per origin). null (the default) = unbounded: every request in flight already holds a client
+           * connection, and over HTTP/2 up to 100 streams share one upstream connection
+           */
+          connections_per_origin: Type.Optional(Type.Union([PositiveInt, Type.Null()])),
+          /**
+           * offer HTTP/2 (ALPN) to https upstreams, multiplexing streams over few connections (default true);
+           * plain http:// upstreams always speak HTTP/1.1
+           */
+          http2: Type.Optional(Type.Boolean()),
+          /**
+           * a PEM file of CA certificates trusted for https upstreams besides Node's bundled roots (a self-hosted
+           * model server behind a private CA); read at start
+           */
+          ca_file: Type.Optional(Type.String({ minLength: 1 })),
           keep_alive_ms: Type.Optional(PositiveInt),
           max_response_bytes: Type.Optional(PositiveInt),
           keepalive_comment_ms: Type.Optional(PositiveInt),
