@@ -176,7 +176,15 @@ export function importModelsDev(entries: SourceEntry[], opts: ImportOptions): { 
     const primary = chosen[0];
     const d: Toml = primary.entry.data;
     const reasoning = primary.embedding ? null : reasoningOf(d);
-    const endpoints = chosen.map((c) => c.endpoint);
+    // a reasoning request must never land where the model cannot think: such endpoints are left out
+    const served = reasoning
+      ? chosen.filter((c) => {
+        if (c === primary || c.entry.data.reasoning === true) return true;
+        skipped.push({ entry: `${c.entry.provider}:${c.entry.key}`, reason: 'does not flag the reasoning its model has' });
+        return false;
+      })
+      : chosen;
+    const endpoints = served.map((c) => c.endpoint);
     if (!reasoning) {
       for (const ep of endpoints) ep.supported_parameters = ep.supported_parameters!.filter((p) => p !== 'reasoning' && p !== 'include_reasoning');
     }
@@ -186,7 +194,7 @@ export function importModelsDev(entries: SourceEntry[], opts: ImportOptions): { 
     }
     const created = createdOf(d.release_date) ?? createdOf(opts.snapshotDate)!;
     const context = Math.max(...endpoints.map((ep) => ep.context_length));
-    const allDeprecated = chosen.every((c) => c.deprecated);
+    const allDeprecated = served.every((c) => c.deprecated);
     const name = String(d.name ?? id.split('/')[1]).trim();
     models.push({
       id,
