@@ -66,6 +66,11 @@ const SAMPLING: Record<string, string[]> = {
 };
 SAMPLING.fireworks = SAMPLING.together;
 SAMPLING.deepinfra = SAMPLING.together;
+/** OpenRouter forwards a first-party model to its maker's API, which decides what sampling it honours */
+const MAKER_API: Record<string, string> = {
+  openai: 'openai', anthropic: 'anthropic', google: 'google', mistralai: 'mistral', 'x-ai': 'xai', deepseek: 'deepseek',
+  qwen: 'alibaba', moonshotai: 'moonshot',
+};
 /** providers whose tool calling also takes `parallel_tool_calls` */
 const PARALLEL_TOOLS = new Set(['openai', 'mistral', 'xai', 'openrouter']);
 /** what a fixed-temperature (reasoning) model stops accepting */
@@ -90,7 +95,8 @@ export function paramsOf(provider: string, key: string, d: Toml, embedding: bool
   }
   if (d.reasoning === true) out.push('reasoning', 'include_reasoning');
   if (d.structured_output === true) out.push('structured_outputs', 'response_format');
-  let sampling = SAMPLING[provider] ?? ['max_tokens', 'temperature', 'top_p', 'stop'];
+  let sampling = SAMPLING[provider === 'openrouter' ? (MAKER_API[key.split('/')[0]] ?? provider) : provider] ??
+    ['max_tokens', 'temperature', 'top_p', 'stop'];
   if (d.temperature === false) {
     sampling = sampling.filter((p) => !FIXED_SAMPLING.has(p) && !(provider === 'openai' && p === 'stop'));
   }
