@@ -1,7 +1,7 @@
 // Reads a models.dev checkout (`providers/<p>/provider.toml`, `providers/<p>/models/**.toml`, `models/**.toml`)
 // into flat entries: each provider file merged over the provider-agnostic `base_model` it names. The TOML
 // parser is passed in so that src/ does not depend on the importer's devDependency.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Toml } from './facts.js';
 import { PROVIDER_IDS } from './ids.js';
@@ -82,6 +82,7 @@ export function readModelsDev(root: string, parse: ParseToml, providers = Object
   const entries: SourceEntry[] = [];
   for (const provider of providers) {
     const dir = join(root, 'providers', provider, 'models');
+    if (!existsSync(dir)) continue;
     for (const path of walk(dir)) {
       const own = parse(readFileSync(path, 'utf8'));
       const file = relative(root, path);
