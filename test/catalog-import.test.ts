@@ -50,7 +50,7 @@ test('prices: USD per million → USD per token, exact decimal shifts (no float 
   assert.throws(() => perMillionToPerToken(1e-7), /more than 12 decimals/);
 });
 
-test('one model, one endpoint per provider: groq, together, fireworks, deepinfra (a symlink) and OpenRouter :free merge', () => {
+test('one model, one endpoint per provider: groq, together, fireworks and deepinfra (a symlink) merge', () => {
   const m = model('openai/gpt-oss-120b');
   const shared = { context_length: 131072, quantization: null, is_moderated: false };
   assert.deepEqual(m, {
@@ -58,12 +58,12 @@ test('one model, one endpoint per provider: groq, together, fireworks, deepinfra
     canonical_slug: 'openai/gpt-oss-120b',
     name: 'OpenAI: GPT OSS 120B',
     created: 1754352000, // 2025-08-05 from the provider-agnostic models/openai/gpt-oss-120b.toml
-    description: "GPT OSS 120B: OpenAI's open-weight reasoning model of August 2025, with a 131K-token context and tool calling; served here by 5 providers.",
+    description: "GPT OSS 120B: OpenAI's open-weight reasoning model of August 2025, with a 131K-token context and tool calling; served here by 4 providers.",
     context_length: 131072,
     architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'o200k_base', instruct_type: null },
-    supported_parameters: ['tools', 'tool_choice', 'parallel_tool_calls', 'max_tokens', 'temperature', 'top_p', 'top_k',
-      'reasoning', 'include_reasoning', 'structured_outputs', 'response_format', 'stop', 'frequency_penalty',
-      'presence_penalty', 'seed', 'logprobs', 'top_logprobs', 'logit_bias'],
+    supported_parameters: ['tools', 'tool_choice', 'max_tokens', 'temperature', 'top_p', 'top_k', 'reasoning',
+      'include_reasoning', 'structured_outputs', 'response_format', 'stop', 'frequency_penalty', 'presence_penalty',
+      'seed', 'logprobs', 'top_logprobs'],
     default_parameters: null,
     expiration_date: null,
     quality_tier: 4,
@@ -87,9 +87,7 @@ test('one model, one endpoint per provider: groq, together, fireworks, deepinfra
       {
         provider: 'fireworks', model: 'accounts/fireworks/models/gpt-oss-120b', ...shared, max_completion_tokens: 131072,
         pricing: price({ prompt: '0.0000000028', completion: '0.001' }),
-        supported_parameters: ['tools', 'tool_choice', 'max_tokens', 'temperature', 'top_p', 'top_k', 'reasoning',
-          'include_reasoning', 'structured_outputs', 'response_format', 'stop', 'frequency_penalty', 'presence_penalty',
-          'seed', 'logprobs', 'top_logprobs'],
+        // (the model's own list: an endpoint that honours every parameter does not repeat it)
         source: src('providers/fireworks-ai/models/accounts/fireworks/models/gpt-oss-120b.toml'),
       },
       {
@@ -98,15 +96,6 @@ test('one model, one endpoint per provider: groq, together, fireworks, deepinfra
         supported_parameters: ['tools', 'tool_choice', 'max_tokens', 'temperature', 'top_p', 'top_k', 'reasoning',
           'include_reasoning', 'stop', 'frequency_penalty', 'presence_penalty', 'seed', 'logprobs', 'top_logprobs'],
         source: src('providers/deepinfra/models/openai/gpt-oss-120b.toml'),
-      },
-      {
-        provider: 'openrouter', model: 'openai/gpt-oss-120b:free', ...shared, max_completion_tokens: 131072,
-        pricing: ZERO,
-        supported_parameters: ['tools', 'tool_choice', 'parallel_tool_calls', 'max_tokens', 'temperature', 'top_p',
-          'reasoning', 'include_reasoning', 'structured_outputs', 'response_format', 'stop', 'frequency_penalty',
-          'presence_penalty', 'seed', 'logprobs', 'top_logprobs', 'logit_bias'],
-        source: src('providers/openrouter/models/openai/gpt-oss-120b:free.toml'),
-        free: true,
       },
     ],
   });
@@ -166,12 +155,20 @@ test('skipped, with the reason: image-only output, unpriced entries, OpenRouter 
     { entry: 'openai:gpt-image-1', reason: 'generates image only (no chat text output)' },
     { entry: 'xai:grok-4.3', reason: 'no price in the source' },
     { entry: 'openrouter:openrouter/auto', reason: 'a router or variant listing, not a model' },
+    // OpenRouter fills the gaps: a model a direct provider serves gets no OpenRouter endpoint
+    { entry: 'openrouter:openai/gpt-oss-120b:free', reason: 'served by a direct provider (OpenRouter fills gaps only)' },
   ]);
   // cohere is not one of our providers: its files are never read
   assert.ok(!data.models.some((m) => m.id.startsWith('cohere/')));
   assert.deepEqual(data.models.map((m) => m.id), [
     'anthropic/claude-3-opus', 'anthropic/claude-sonnet-4.5', 'openai/gpt-4.1', 'openai/gpt-oss-120b',
-    'openai/text-embedding-3-small',
+    'nvidia/nemotron-nano-9b-v2', 'openai/text-embedding-3-small',
+  ]);
+  // a model only OpenRouter serves: its paid listing and its `:free` listing, one model with two endpoints
+  const nano = data.models.find((m) => m.id === 'nvidia/nemotron-nano-9b-v2')!;
+  assert.deepEqual(nano.endpoints.map((e) => [e.provider, e.model, e.free === true, e.pricing.prompt]), [
+    ['openrouter', 'nvidia/nemotron-nano-9b-v2', false, '0.00000004'],
+    ['openrouter', 'nvidia/nemotron-nano-9b-v2:free', true, '0'],
   ]);
 });
 
@@ -213,8 +210,8 @@ test('curated facts: aliases resolve, free tiers and hints are added; the price 
   assert.equal(m.quality_tier, 1);
   assert.equal(m.endpoints[0].throughput_hint, 80);
   const free = catalog.get('openai/gpt-oss-120b')!.endpoints.filter((e) => e.free);
-  assert.deepEqual(free.map((e) => e.provider), ['openrouter', 'groq']);
-  assert.deepEqual(free[1].source, { file: 'scripts/catalog-overrides.json', snapshot: 'curated' });
+  assert.deepEqual(free.map((e) => e.provider), ['groq']);
+  assert.deepEqual(free[0].source, { file: 'scripts/catalog-overrides.json', snapshot: 'curated' });
   const stats = { status: 0, uptime_last_5m: null, uptime_last_30m: null, uptime_last_1d: null, latency_last_30m: null,
     throughput_last_30m: null, circuit: 'closed' as const };
   const pub = JSON.stringify([publicModel(m), publicEndpoint(m, m.endpoints[0], catalog.providers.get('openai')!, stats)]);

@@ -23,6 +23,8 @@ export interface ImportOptions {
   /** "provider:key" or a canonical id → why it is not imported */
   skip?: Record<string, string>;
   deprecationGraceDays?: number;
+  /** OpenRouter endpoints only on models no other provider serves (default true) */
+  openrouterFillsGaps?: boolean;
 }
 
 export interface Skipped {
@@ -165,7 +167,17 @@ export function importModelsDev(entries: SourceEntry[], opts: ImportOptions): { 
       const k = `${c.endpoint.provider}${c.endpoint.free ? ':free' : ''}`;
       slots.set(k, [...(slots.get(k) ?? []), c]);
     }
-    const chosen = [...slots.values()].map(pickBest);
+    let chosen = [...slots.values()].map(pickBest);
+    // OpenRouter is the catch-all upstream: it reaches the models no direct provider of ours serves. A model
+    // served directly is not duplicated through it (same maker price passed through, one more hop and failure
+    // domain, and it would tie with the maker's own endpoint in price-first routing); an operator who wants it
+    // as a fallback adds the endpoint in config.
+    if (opts.openrouterFillsGaps !== false && chosen.some((c) => c.endpoint.provider !== 'openrouter' && !c.endpoint.free)) {
+      for (const c of chosen.filter((x) => x.endpoint.provider === 'openrouter')) {
+        skipped.push({ entry: `${c.entry.provider}:${c.entry.key}`, reason: 'served by a direct provider (OpenRouter fills gaps only)' });
+      }
+      chosen = chosen.filter((x) => x.endpoint.provider !== 'openrouter');
+    }
     const rank = (c: Candidate) =>
       (c.endpoint.free ? 1000 : 0) + (OWN_PROVIDER[author] === c.endpoint.provider ? -1 : providerOrder.indexOf(c.endpoint.provider));
     chosen.sort((a, b) => rank(a) - rank(b));
