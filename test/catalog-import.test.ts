@@ -161,8 +161,8 @@ test('skipped, with the reason: image-only output, unpriced entries, OpenRouter 
   // cohere is not one of our providers: its files are never read
   assert.ok(!data.models.some((m) => m.id.startsWith('cohere/')));
   assert.deepEqual(data.models.map((m) => m.id), [
-    'anthropic/claude-3-opus', 'anthropic/claude-sonnet-4.5', 'openai/gpt-4.1', 'openai/gpt-oss-120b',
-    'nvidia/nemotron-nano-9b-v2', 'openai/text-embedding-3-small',
+    'anthropic/claude-3-opus', 'anthropic/claude-sonnet-4.5', 'nvidia/nemotron-nano-9b-v2', 'openai/gpt-4.1',
+    'openai/gpt-oss-120b', 'openai/text-embedding-3-small',
   ]);
   // a model only OpenRouter serves: its paid listing and its `:free` listing, one model with two endpoints
   const nano = data.models.find((m) => m.id === 'nvidia/nemotron-nano-9b-v2')!;
