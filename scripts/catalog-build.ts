@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 import { Catalog } from '../src/catalog/catalog.js';
 import { importModelsDev } from '../src/catalog/modelsdev/build.js';
-import { applyCurated, type CuratedModel } from '../src/catalog/modelsdev/curated.js';
+import { addRetired, applyCurated, type CuratedModel } from '../src/catalog/modelsdev/curated.js';
 import { readModelsDev, readSnapshot } from '../src/catalog/modelsdev/read.js';
-import type { ProviderDef } from '../src/catalog/types.js';
+import type { ModelDef, ProviderDef } from '../src/catalog/types.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,6 +19,7 @@ interface Overrides {
   skip?: Record<string, string>;
   deprecation_grace_days?: number;
   models?: Record<string, CuratedModel>;
+  retired_models?: ModelDef[];
 }
 
 function sourceDir(): string {
@@ -41,7 +42,7 @@ const { data, skipped } = importModelsDev(entries, {
   skip: overrides.skip,
   deprecationGraceDays: overrides.deprecation_grace_days,
 });
-const problems = applyCurated(data, overrides.models ?? {});
+const problems = [...applyCurated(data, overrides.models ?? {}), ...addRetired(data, overrides.retired_models ?? [])];
 new Catalog(data); // the same validation the server runs at start-up
 writeFileSync(join(repo, 'src/catalog/data/catalog.json'), JSON.stringify(data, null, 1) + '\n');
 

@@ -54,3 +54,26 @@ export function applyCurated(data: CatalogData, curated: Record<string, CuratedM
   }
   return problems;
 }
+
+/**
+ * Retired models: gone from every provider's list in the database but still named by clients. They stay in
+ * the catalog past their expiration_date so that asking for one answers 404 `model_deprecated` (naming the
+ * date) instead of an unexplained `model_not_found`. Returns the problems (an id the import serves again).
+ */
+export function addRetired(data: CatalogData, retired: ModelDef[]): string[] {
+  const problems: string[] = [];
+  const ids = new Set(data.models.map((m) => m.id));
+  for (const r of retired) {
+    if (ids.has(r.id)) {
+      problems.push(`retired model "${r.id}" is served again by the database: remove it from the overrides`);
+      continue;
+    }
+    if (!r.expiration_date) {
+      problems.push(`retired model "${r.id}" needs an expiration_date`);
+      continue;
+    }
+    const endpoints = r.endpoints.map((e) => ({ ...e, source: { file: CURATED_FILE, snapshot: 'curated' } }));
+    data.models.push({ ...r, endpoints });
+  }
+  return problems;
+}
