@@ -280,7 +280,7 @@ test('a model whose providers are disabled on the account is a 404, and is never
   const typo = await chat(gw, { model: 'anthropic/claude-sonnet-4.55' }, key);
   assert.equal(typo.status, 404);
   assert.ok(!typo.body.error.metadata.suggestions.some((s: string) => s.startsWith('anthropic/')), JSON.stringify(typo.body.error.metadata));
-  // fireworks-only model for this account → 404 too (deepseek-r1: together, fireworks, deepinfra)
+  // a model served by neither provider of this account → 404 too (deepseek-r1-0528: deepinfra)
   const r1 = await chat(gw, { model: 'deepseek/deepseek-r1-0528' }, key);
   assert.equal(r1.status, 404);
   assert.equal(chatCalls(sims).length, 0);

@@ -3,12 +3,15 @@
 // the auto router's quality tiers, providers' free tiers, default sampling parameters. Kept in
 // scripts/catalog-overrides.json so that every hand-typed fact is in one reviewed place.
 import type { CatalogData, EndpointDef, ModelDef } from '../types.js';
+import { sortParams } from './facts.js';
 
 export interface CuratedModel {
   canonical_slug?: string;
   aliases?: string[];
   quality_tier?: number;
   default_parameters?: Record<string, unknown> | null;
+  /** parameters the maker documents that the database does not flag (e.g. Anthropic's structured outputs) */
+  add_parameters?: string[];
   /** per provider id: hints for the paid endpoint */
   hints?: Record<string, { throughput_hint?: number; latency_hint_ms?: number }>;
   /** free-tier endpoints (reached only through the `:free` variant) */
@@ -31,6 +34,10 @@ export function applyCurated(data: CatalogData, curated: Record<string, CuratedM
     if (c.aliases?.length) m.aliases = [...new Set([...(m.aliases ?? []), ...c.aliases])];
     if (c.quality_tier !== undefined) m.quality_tier = c.quality_tier;
     if (c.default_parameters !== undefined) m.default_parameters = c.default_parameters;
+    if (c.add_parameters?.length) {
+      m.supported_parameters = sortParams([...m.supported_parameters, ...c.add_parameters]);
+      for (const e of m.endpoints) if (e.supported_parameters) e.supported_parameters = sortParams([...e.supported_parameters, ...c.add_parameters]);
+    }
     for (const [provider, h] of Object.entries(c.hints ?? {})) {
       const ep = m.endpoints.find((e) => e.provider === provider && !e.free);
       if (!ep) {
