@@ -35,7 +35,8 @@ export interface Skipped {
 const MAKERS: Record<string, string> = {
   openai: 'OpenAI', anthropic: 'Anthropic', google: 'Google', deepseek: 'DeepSeek', mistralai: 'Mistral',
   'x-ai': 'xAI', 'meta-llama': 'Meta', qwen: 'Qwen', moonshotai: 'MoonshotAI', 'z-ai': 'Z.ai', minimax: 'MiniMax',
-  nvidia: 'NVIDIA', cohere: 'Cohere', xiaomi: 'Xiaomi', ai21: 'AI21', bytedance: 'ByteDance', 'bytedance-seed': 'ByteDance Seed',
+  nvidia: 'NVIDIA', cohere: 'Cohere', xiaomi: 'Xiaomi', ai21: 'AI21', bytedance: 'ByteDance',
+  'bytedance-seed': 'ByteDance Seed',
 };
 /** the author whose own API is the natural primary endpoint */
 const OWN_PROVIDER: Record<string, string> = {
@@ -83,7 +84,9 @@ export function canonicalId(e: SourceEntry, byBase: Map<string, string>, ids: Re
   return author ? `${author}/${name}` : null;
 }
 
-function endpointOf(e: SourceEntry, provider: string, opts: ImportOptions, embedding: boolean, free: boolean): EndpointDef | string {
+function endpointOf(
+  e: SourceEntry, provider: string, opts: ImportOptions, embedding: boolean, free: boolean,
+): EndpointDef | string {
   const d = e.data;
   let pricing;
   try {
@@ -174,15 +177,20 @@ export function importModelsDev(entries: SourceEntry[], opts: ImportOptions): { 
     // as a fallback adds the endpoint in config.
     if (opts.openrouterFillsGaps !== false && chosen.some((c) => c.endpoint.provider !== 'openrouter' && !c.endpoint.free)) {
       for (const c of chosen.filter((x) => x.endpoint.provider === 'openrouter')) {
-        skipped.push({ entry: `${c.entry.provider}:${c.entry.key}`, reason: 'served by a direct provider (OpenRouter fills gaps only)' });
+        skipped.push({
+          entry: `${c.entry.provider}:${c.entry.key}`, reason: 'served by a direct provider (OpenRouter fills gaps only)',
+        });
       }
       chosen = chosen.filter((x) => x.endpoint.provider !== 'openrouter');
     }
     const rank = (c: Candidate) =>
-      (c.endpoint.free ? 1000 : 0) + (OWN_PROVIDER[author] === c.endpoint.provider ? -1 : providerOrder.indexOf(c.endpoint.provider));
+      (c.endpoint.free ? 1000 : 0) +
+      (OWN_PROVIDER[author] === c.endpoint.provider ? -1 : providerOrder.indexOf(c.endpoint.provider));
     chosen.sort((a, b) => rank(a) - rank(b));
     if (!chosen.some((c) => !c.endpoint.free)) {
-      for (const c of chosen) skipped.push({ entry: `${c.entry.provider}:${c.entry.key}`, reason: 'only free listings, no paid endpoint' });
+      for (const c of chosen) {
+        skipped.push({ entry: `${c.entry.provider}:${c.entry.key}`, reason: 'only free listings, no paid endpoint' });
+      }
       continue;
     }
     const primary = chosen[0];
@@ -198,7 +206,9 @@ export function importModelsDev(entries: SourceEntry[], opts: ImportOptions): { 
       : chosen;
     const endpoints = served.map((c) => c.endpoint);
     if (!reasoning) {
-      for (const ep of endpoints) ep.supported_parameters = ep.supported_parameters!.filter((p) => p !== 'reasoning' && p !== 'include_reasoning');
+      for (const ep of endpoints) {
+        ep.supported_parameters = ep.supported_parameters!.filter((p) => p !== 'reasoning' && p !== 'include_reasoning');
+      }
     }
     const params = sortParams(endpoints.flatMap((ep) => ep.supported_parameters ?? []));
     for (const ep of endpoints) {

@@ -36,7 +36,9 @@ export function applyCurated(data: CatalogData, curated: Record<string, CuratedM
     if (c.default_parameters !== undefined) m.default_parameters = c.default_parameters;
     if (c.add_parameters?.length) {
       m.supported_parameters = sortParams([...m.supported_parameters, ...c.add_parameters]);
-      for (const e of m.endpoints) if (e.supported_parameters) e.supported_parameters = sortParams([...e.supported_parameters, ...c.add_parameters]);
+      for (const e of m.endpoints) {
+        if (e.supported_parameters) e.supported_parameters = sortParams([...e.supported_parameters, ...c.add_parameters]);
+      }
     }
     for (const [provider, h] of Object.entries(c.hints ?? {})) {
       const ep = m.endpoints.find((e) => e.provider === provider && !e.free);
@@ -53,7 +55,9 @@ export function applyCurated(data: CatalogData, curated: Record<string, CuratedM
         input_cache_read: '0', input_cache_write: '0',
       };
       const ep: EndpointDef = { ...f, pricing, free: true, source: { file: CURATED_FILE, snapshot: 'curated' } };
-      if (ep.supported_parameters) ep.supported_parameters = ep.supported_parameters.filter((p) => m.supported_parameters.includes(p));
+      if (ep.supported_parameters) {
+        ep.supported_parameters = ep.supported_parameters.filter((p) => m.supported_parameters.includes(p));
+      }
       if (ep.context_length > m.context_length) ep.context_length = m.context_length;
       if (ep.max_completion_tokens > ep.context_length) ep.max_completion_tokens = ep.context_length;
       m.endpoints.push(ep);
