@@ -53,6 +53,15 @@ export interface EndpointDef {
   throughput_hint?: number;
   /** catalog hint for time to first token (ms) until live stats exist */
   latency_hint_ms?: number;
+  /** where this endpoint's price came from (importer bookkeeping; not published by the Models API) */
+  source?: PriceSource;
+}
+
+export interface PriceSource {
+  /** file of the source database, e.g. "providers/openai/models/gpt-5.4.toml", or the curated overrides file */
+  file: string;
+  /** the database snapshot, e.g. "f3fc692 2026-07-02" */
+  snapshot: string;
 }
 
 export interface ReasoningInfo {

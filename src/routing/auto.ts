@@ -180,6 +180,12 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
 
   const n = Math.max(0, input.maxFallbacks ?? DEFAULT_AUTO_FALLBACKS);
   const picked = ranked.slice(0, 1 + n);
+  // with the imported catalog (hundreds of models) most drops are models of providers the account lacks: the
+  // MAX_LISTED listed first are the ones that say what the request needed
+  const listed = dropped.filter((d) => d.reason !== 'provider_unavailable');
+  if (listed.length < MAX_LISTED) {
+    for (const d of dropped) if (d.reason === 'provider_unavailable' && listed.push(d) >= MAX_LISTED) break;
+  }
   return {
     model: picked[0].model,
     fallbacks: picked.slice(1).map((r) => r.model),
@@ -195,7 +201,7 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
       })),
       considered: catalog.models.length,
       capable: ranked.length,
-      dropped: dropped.slice(0, MAX_LISTED),
+      dropped: listed.slice(0, MAX_LISTED),
       dropped_total: dropped.length,
     },
   };
