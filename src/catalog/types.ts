@@ -100,3 +100,11 @@ export interface CatalogData {
   providers: ProviderDef[];
   models: ModelDef[];
 }
+
+/** live latency / throughput percentiles of an endpoint (the Models API's endpoint stats) */
+export interface Percentiles {
+  p50: number;
+  p75: number;
+  p90: number;
+  p99: number;
+}

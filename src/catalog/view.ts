@@ -1,9 +1,8 @@
 // The public Models API shapes (../shared/spec/models-api.md): field order and presence exactly as the
 // contract's example. Model objects are serialised once per catalog and reused for every list request.
 import { isExpired, primaryEndpoint } from './catalog.js';
-import type { EndpointDef, ModelDef, Pricing, ProviderDef } from './types.js';
+import type { EndpointDef, ModelDef, Percentiles, Pricing, ProviderDef } from './types.js';
 import { PRICE_FIELDS } from './types.js';
-import type { Percentiles } from '../routing/health.js';
 
 export const OUTPUT_MODALITIES = ['text', 'image', 'audio', 'embeddings'] as const;
 

@@ -3,7 +3,7 @@
 // call (server.ts), for every error answered before the body has arrived, not only this one.
 import type { IncomingMessage } from 'node:http';
 import { HttpError, badRequest } from './errors.js';
-import { requestHeader } from './request-headers.js';
+import { requestHeader } from '../lib/request-headers.js';
 import type { TSchema } from '@sinclair/typebox';
 import { definedSegments } from '../lib/schema.js';
 import { MAX_JSON_DEPTH, fieldName, pathAt, tooDeepAt } from './json-depth.js';

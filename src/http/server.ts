@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { App } from '../app.js';
-import { authenticate } from '../auth/authenticate.js';
+import { authenticate } from './authenticate.js';
 import { ClientGoneError } from './body.js';
 import { closeAfterAnswer, hasBody, limitConnections, requestTimeouts, timedOut } from './connections.js';
 import type { AccessLogFields, AuthedContext, RequestContext, Route } from './context.js';
@@ -13,7 +13,7 @@ import { accessLogFields } from './access-log.js';
 import { HttpError, sendError } from './errors.js';
 import { Router } from './router.js';
 import { addCommonHeader, setRequestId } from './respond.js';
-import { requestHeader } from './request-headers.js';
+import { requestHeader } from '../lib/request-headers.js';
 
 export function buildRouter(routes: Route[]): Router {
   const r = new Router();

@@ -9,7 +9,7 @@
 import { toNumberUsd } from '../accounting/money.js';
 import { isExpired, type Catalog } from '../catalog/catalog.js';
 import type { ModelDef, ProviderDef } from '../catalog/types.js';
-import type { ChatRequest } from '../http/schemas/chat-request.js';
+import type { ChatRequest } from '../protocol/chat-request.js';
 import { RoutingError } from './errors.js';
 import { featureCache, type FeaturesFor, type RequestFeatures } from './features.js';
 import type { HealthTracker } from './health.js';

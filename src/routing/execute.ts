@@ -2,7 +2,7 @@
 // the upstream request; a JSON answer is parsed, a stream is read until its first content (an error before
 // it still falls back) and then handed over as a StreamSession. Every attempt is recorded (endpoint, status,
 // duration) for the generation row and the headers.
-import type { ChatRequest } from '../http/schemas/chat-request.js';
+import type { ChatRequest } from '../protocol/chat-request.js';
 import type { BuildContext, ChatResult, DialectAdapter, ReasoningPlan, StreamEvent, UpstreamError } from '../providers/types.js';
 import { DIALECTS } from '../providers/dialects.js';
 import type { ProviderRegistry } from '../providers/registry.js';

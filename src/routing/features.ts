@@ -3,7 +3,7 @@
 // why the auto router extracts features per tokenizer rather than once per request.
 import { countChatPromptTokens, estimateChatUpperBound } from '../accounting/tokenizer.js';
 import type { Modality } from '../catalog/types.js';
-import type { ChatRequest, ChatToolChoice } from '../http/schemas/chat-request.js';
+import type { ChatRequest, ChatToolChoice } from '../protocol/chat-request.js';
 import type { Variant } from './resolve.js';
 
 export type ResponseFormatKind = 'json_object' | 'json_schema';

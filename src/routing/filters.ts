@@ -5,7 +5,7 @@
 import { parsePricing, type ParsedPricing } from '../accounting/cost.js';
 import { parseUsd, PUSD_PER_USD } from '../accounting/money.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
-import type { ProviderPrefs } from '../http/schemas/chat-request.js';
+import type { ProviderPrefs } from '../protocol/chat-request.js';
 import { RoutingError } from './errors.js';
 import type { RequestFeatures } from './features.js';
 import type { Variant } from './resolve.js';

@@ -23,12 +23,8 @@ export interface HealthSample {
   now?: number;
 }
 
-export interface Percentiles {
-  p50: number;
-  p75: number;
-  p90: number;
-  p99: number;
-}
+export type { Percentiles } from '../catalog/types.js';
+import type { Percentiles } from '../catalog/types.js';
 
 export interface EndpointStats {
   requests_last_30m: number;

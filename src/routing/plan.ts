@@ -8,7 +8,7 @@
 import { worstCaseCost, type ParsedPricing } from '../accounting/cost.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
-import type { ChatRequest } from '../http/schemas/chat-request.js';
+import type { ChatRequest } from '../protocol/chat-request.js';
 import type { ReasoningPlan } from '../providers/types.js';
 import { chooseAutoModel, type AutoExplanation } from './auto.js';
 import { RoutingError } from './errors.js';

@@ -14,7 +14,7 @@
 import type { ParsedPricing } from '../accounting/cost.js';
 import { mulCount } from '../accounting/money.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
-import type { ProviderPrefs } from '../http/schemas/chat-request.js';
+import type { ProviderPrefs } from '../protocol/chat-request.js';
 import type { RequestFeatures } from './features.js';
 import {
   endpointKey,

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_JSON_DEPTH, fieldName, pathAt, tooDeepAt } from '../../src/http/json-depth.js';
-import { ChatRequestSchema } from '../../src/http/schemas/chat-request.js';
+import { ChatRequestSchema } from '../../src/protocol/chat-request.js';
 import { definedSegments } from '../../src/lib/schema.js';
 
 const buf = (s: string) => Buffer.from(s, 'utf8');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { worstCaseCost } from '../../src/accounting/cost.js';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { RoutingError } from '../../src/routing/errors.js';
 import { summarizeRoute } from '../../src/routing/explain.js';
 import { HealthTracker } from '../../src/routing/health.js';

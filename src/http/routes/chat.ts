@@ -6,7 +6,7 @@ import { HttpError } from '../errors.js';
 import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
-import { ChatRequestSchema, type ChatRequest } from '../schemas/chat-request.js';
+import { ChatRequestSchema, type ChatRequest } from '../../protocol/chat-request.js';
 import { KeepAliveComments, SseWriter, attemptsHeader, completionText } from '../chat-output.js';
 import { buildRoutePlan, failedStatus, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';

@@ -8,7 +8,7 @@ import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { isoTime } from '../../lib/clock.js';
-import { EmbeddingsRequestSchema, type EmbeddingsRequest } from '../schemas/chat-request.js';
+import { EmbeddingsRequestSchema, type EmbeddingsRequest } from '../../protocol/chat-request.js';
 import { DIALECTS } from '../../providers/dialects.js';
 import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import { ExecFailure, runAttempts } from '../../routing/attempts.js';

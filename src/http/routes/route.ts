@@ -4,7 +4,7 @@ import type { AuthedContext, Route } from '../context.js';
 import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
-import { ChatRequestSchema } from '../schemas/chat-request.js';
+import { ChatRequestSchema } from '../../protocol/chat-request.js';
 import { formatUsd } from '../../accounting/money.js';
 import { summarizeRoute } from '../../routing/index.js';
 import { planChat } from './chat.js';

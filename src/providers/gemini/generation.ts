@@ -15,7 +15,7 @@
 // - response_format json_schema → responseSchema when the schema fits Gemini's Schema subset, else the raw
 //   JSON Schema in `responseJsonSchema` (see schema.ts). Objects get `propertyOrdering` in their declared
 //   order, because OpenAI clients expect keys in schema order and Gemini otherwise picks its own.
-import type { ChatRequest } from '../../http/schemas/chat-request.js';
+import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext } from '../types.js';
 import { rawJsonSchema, toGeminiSchema } from './schema.js';
 

@@ -3,7 +3,7 @@
 // streams a JSON array instead). The simulated and the real upstream reject unknown fields, so every field
 // here is a proto field in lowerCamelCase; OpenAI fields Gemini has no equivalent for (user,
 // parallel_tool_calls, logit_bias, ...) are dropped.
-import type { ChatRequest, ChatTool, ChatToolChoice } from '../../http/schemas/chat-request.js';
+import type { ChatRequest, ChatTool, ChatToolChoice } from '../../protocol/chat-request.js';
 import type { BuildContext, UpstreamRequest, UpstreamTarget } from '../types.js';
 import { buildGenerationConfig } from './generation.js';
 import { buildContents } from './messages.js';
