@@ -57,6 +57,12 @@ type Hit = { model: ModelDef; endpoint: EndpointDef };
 
 const SLUG_BAD = /[^A-Za-z0-9._:-]+/g;
 
+/** spelling-insensitive model name: "claude-sonnet-4.5" = "claude-sonnet-4-5" = "claude-sonnet-4-5-20250929" */
+function norm(name: string): string {
+  const slug = name.slice(name.lastIndexOf('/') + 1).toLowerCase().replace(/[._\s]+/g, '-');
+  return slug.replace(/-(\d{8}|\d{4}-\d{2}-\d{2})$/, '').replace(/-latest$/, '');
+}
+
 function slugify(s: string): string {
   return s.replace(SLUG_BAD, '-').replace(/^[^A-Za-z0-9]+/, '').toLowerCase() || 'model';
 }
@@ -145,14 +151,19 @@ export function applySynced(
   const byName = new Map<string, ModelDef>();
   const byEndpoint = new Map<string, Hit[]>();
   const byUpstreamName = new Map<string, ModelDef>();
+  const byNorm = new Map<string, ModelDef>();
   const index = (m: ModelDef) => {
-    for (const k of [m.id, m.canonical_slug, ...(m.aliases ?? [])]) if (!byName.has(k)) byName.set(k, m);
+    for (const k of [m.id, m.canonical_slug, ...(m.aliases ?? [])]) {
+      if (!byName.has(k)) byName.set(k, m);
+      if (!byNorm.has(norm(k))) byNorm.set(norm(k), m);
+    }
     for (const e of m.endpoints) {
       const key = `${e.provider}\0${e.model}`;
       const hits = byEndpoint.get(key);
       if (hits) hits.push({ model: m, endpoint: e });
       else byEndpoint.set(key, [{ model: m, endpoint: e }]);
       if (!byUpstreamName.has(e.model)) byUpstreamName.set(e.model, m);
+      if (!byNorm.has(norm(e.model))) byNorm.set(norm(e.model), m);
     }
   };
   for (const m of models) index(m);
@@ -179,7 +190,11 @@ export function applySynced(
         const author = authors.get(provider) ?? provider;
         const lower = seen.id.toLowerCase();
         const target =
-          byName.get(seen.id) ?? byName.get(lower) ?? byName.get(`${author}/${lower}`) ?? byUpstreamName.get(seen.id) ?? null;
+          byName.get(seen.id) ?? byName.get(lower) ?? byName.get(`${author}/${lower}`) ?? byUpstreamName.get(seen.id) ??
+          byNorm.get(norm(seen.id)) ?? null;
+        // another name of a model this provider already serves for us (an alias, a dated snapshot): known, and
+        // its disappearance says nothing about the endpoint we route to
+        if (target?.endpoints.some((e) => e.provider === provider)) continue;
         const endpoint = endpointFrom(provider, seen, target);
         if (target) {
           target.endpoints.push(endpoint);
