@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { Catalog, type CatalogOverrides } from '../catalog/catalog.js';
 import type { CatalogData } from '../catalog/types.js';
-import { applySynced, recordFailure, recordListing, type MergeReport } from '../catalog/sync/merge.js';
+import { applySynced, providerNames, recordFailure, recordListing, type MergeReport } from '../catalog/sync/merge.js';
 import { describe, parseMetadata, type Metadata } from '../catalog/sync/metadata.js';
 import { loadSyncedState, saveSyncedState, SYNCED_FILE, type SyncedState } from '../catalog/sync/state.js';
 import type { Logger } from '../lib/log.js';
@@ -88,10 +88,7 @@ export class CatalogSync {
    * checked by the same validation) falls back to built-in ← config rather than failing the start.
    */
   build(now: number = Date.now()): Catalog {
-    const names = new Map<string, string>();
-    for (const p of this.builtin.providers) names.set(p.id, p.name);
-    for (const p of this.overrides.providers ?? []) names.set(p.id, p.name ?? p.id);
-    const { data, report } = applySynced(this.builtin, this.state, now, names);
+    const { data, report } = applySynced(this.builtin, this.state, now, providerNames(this.builtin, this.overrides));
     try {
       const c = new Catalog(data, this.overrides);
       this.report = report;

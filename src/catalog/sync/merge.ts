@@ -11,6 +11,7 @@
 //   endpoint gone while others remain is dropped once its grace ended.
 // - A built-in endpoint the provider never listed is left alone: list APIs omit models they serve (aliases,
 //   snapshots, fine-tunes), and a missing list entry is weaker evidence than an answered request.
+import type { CatalogOverrides } from '../catalog.js';
 import type { CatalogData, EndpointDef, ModelDef, Pricing } from '../types.js';
 import { PRICE_FIELDS } from '../types.js';
 import { emptyProviderState, type ListedModel, type ProviderSyncState, type SeenModel, type SyncedState } from './state.js';
@@ -18,6 +19,14 @@ import { emptyProviderState, type ListedModel, type ProviderSyncState, type Seen
 /** Context and output limits assumed for a model nobody described (the metadata document or config can say). */
 export const UNKNOWN_CONTEXT = 32_768;
 export const UNKNOWN_MAX_OUTPUT = 4_096;
+
+/** id → display name of every provider the merged catalog will have: built-in, then config */
+export function providerNames(builtin: CatalogData, overrides: CatalogOverrides): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const p of builtin.providers) names.set(p.id, p.name);
+  for (const p of overrides.providers ?? []) names.set(p.id, p.name ?? names.get(p.id) ?? p.id);
+  return names;
+}
 
 /** One provider's successful list call folded into its state: first-seen times kept, vanished names given a grace. */
 export function recordListing(
