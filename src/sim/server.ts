@@ -321,6 +321,7 @@ export class SimServer {
       try {
         if (badJson || typeof body !== 'object' || body === null) throw new Error('body must be {"id": ..., "cost"?: {input, output}}');
         const b = body as ReleaseInfo & { page_size?: number };
+        if (b.id === undefined && typeof b.page_size !== 'number') throw new Error('body must be {"id": ...} or {"page_size": n}');
         if (typeof b.page_size === 'number') this.models.pageCap = b.page_size;
         if (b.id !== undefined) this.models.release(b);
         return reply(200, { ok: true });
