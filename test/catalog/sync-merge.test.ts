@@ -184,3 +184,11 @@ test('state for a provider the catalog does not have is ignored', () => {
   const s = stateWith('gone-provider', ['x']);
   assert.equal(applySynced(BUILTIN, s, T0, NAMES).data.models.length, 3);
 });
+
+test('odd upstream names become valid ids, and a name that cannot is skipped without failing the build', () => {
+  const s = stateWith('together', ['accounts/fireworks/models/llama-v3', 'Org:x/Some Model', '---']);
+  const { data } = applySynced(BUILTIN, s, T0, NAMES);
+  const ids = data.models.map((m) => m.id).slice(3);
+  assert.deepEqual(ids, ['accounts/fireworks-models-llama-v3', 'org-x/some-model', 'meta-llama/model']);
+  assert.ok(new Catalog(data));
+});

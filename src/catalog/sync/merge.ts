@@ -65,6 +65,8 @@ export interface MergeReport {
 type Hit = { model: ModelDef; endpoint: EndpointDef };
 
 const SLUG_BAD = /[^A-Za-z0-9._:-]+/g;
+/** the Catalog's own id rule: a name that cannot become one is skipped rather than failing the whole build */
+const VALID_ID = /^[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** spelling-insensitive model name: "claude-sonnet-4.5" = "claude-sonnet-4-5" = "claude-sonnet-4-5-20250929" */
 function norm(name: string): string {
@@ -208,7 +210,9 @@ export function applySynced(
         if (target) {
           target.endpoints.push(endpoint);
         } else {
-          const id = lower.includes('/') ? lower.split('/').map(slugify).slice(0, 2).join('/') : `${author}/${slugify(seen.id)}`;
+          const parts = lower.split('/');
+          const id = parts.length > 1 ? `${slugify(parts[0]).replace(/:/g, '-')}/${slugify(parts.slice(1).join('-'))}` : `${author}/${slugify(seen.id)}`;
+          if (!VALID_ID.test(id)) continue;
           const m = newModel(id, providerNames.get(provider) ?? provider, seen, endpoint);
           models.push(m);
           index(m);
