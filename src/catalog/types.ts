@@ -53,6 +53,11 @@ export interface EndpointDef {
   throughput_hint?: number;
   /** catalog hint for time to first token (ms) until live stats exist */
   latency_hint_ms?: number;
+  /**
+   * found by the runtime catalog sync with no known price: listed to admin/operator keys only and refused with
+   * 400 `model_unpriced` until the operator prices it in config (never served at a silent $0)
+   */
+  unpriced?: boolean;
   /** where this endpoint's price came from (importer bookkeeping; not published by the Models API) */
   source?: PriceSource;
 }

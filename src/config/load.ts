@@ -57,6 +57,8 @@ export interface Config {
   routing: { breakerFailures: number; breakerCooldownMs: number; autoTiers: Record<string, number> };
   ledger: { flushIntervalMs: number; maxBatch: number; retentionDays: number | null; journal: boolean };
   catalog: CatalogOverrides;
+  /** the runtime catalog sync (src/providers/catalog-sync.ts) */
+  catalogSync: { intervalMs: number; metadataUrl: string | null; graceMs: number; timeoutMs: number };
   /** the file the config came from, if any */
   file: string | null;
 }
@@ -171,6 +173,21 @@ export function loadConfig(input: ConfigInput = {}): Config {
       providers: c.providers as CatalogOverrides['providers'],
       models: c.models as CatalogOverrides['models'],
     },
+    catalogSync: {
+      intervalMs: durationMs(c.catalog?.sync_interval ?? 3600),
+      metadataUrl: c.catalog?.metadata_url ?? null,
+      graceMs: Math.round((c.catalog?.removal_grace_days ?? 14) * 86_400_000),
+      timeoutMs: c.catalog?.sync_timeout_ms ?? 30_000,
+    },
     file,
   };
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** seconds (a number) or a number with a unit ("90s", "30m", "1h", "1d") → ms */
+function durationMs(v: number | string): number {
+  if (typeof v === 'number') return v * 1000;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v)!;
+  return Math.round(Number(m[1]) * UNIT_MS[m[2]]);
 }

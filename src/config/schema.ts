@@ -118,6 +118,22 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    catalog: Type.Optional(
+      Type.Object(
+        {
+          /** how often to ask each configured provider for its model list: seconds, or "30m", "1h", "1d"; 0 = off
+           * (default 1 h; a manual sync still works) */
+          sync_interval: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d)$' })])),
+          /** a models.dev-format JSON document read at each sync for prices and limits */
+          metadata_url: Type.Optional(Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()])),
+          /** how long a model a provider stopped listing is still served before it answers model_deprecated */
+          removal_grace_days: Type.Optional(Type.Number({ minimum: 0 })),
+          /** each list page / the metadata document must answer within this */
+          sync_timeout_ms: Type.Optional(PositiveInt),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     providers: Type.Optional(Type.Array(ProviderConfig)),
     /** models to add or override, in the catalog's own shape (see src/catalog/types.ts) */
     models: Type.Optional(Type.Array(Type.Object({ id: Type.String() }, { additionalProperties: true }))),

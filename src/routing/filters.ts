@@ -179,6 +179,9 @@ export function rejectEndpoint(ctx: FilterContext, e: EndpointDef): Rejection | 
   if (!ctx.availableProviders.has(e.provider)) {
     return { reason: 'provider_unavailable', detail: `provider ${e.provider} is not enabled for this account` };
   }
+  if (e.unpriced === true) {
+    return { reason: 'provider_unavailable', detail: `${pname} serves ${e.model} but it has no price yet (price it in the config's models)` };
+  }
   if (providerMatches(prefs?.ignore, provider, e.provider)) {
     return { reason: 'provider_ignored', detail: `${pname} is in provider.ignore` };
   }

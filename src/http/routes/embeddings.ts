@@ -36,9 +36,10 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   const { app, key, account } = ctx;
   const req = validate(EmbeddingsRequestSchema, await readJson(ctx.req, app.config.bodyLimitBytes, EmbeddingsRequestSchema));
   const available = app.providers.availableFor(account);
+  const catalog = app.catalog;
   let resolved;
   try {
-    resolved = resolveModel(app.catalog, req.model, available);
+    resolved = resolveModel(catalog, req.model, available);
   } catch (err) {
     if (err instanceof RoutingError) throw routingHttpError(err);
     throw err;
@@ -48,7 +49,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   if (!model.architecture.output_modalities.includes('embeddings')) {
     throw badRequest(`${model.id} is not an embedding model (see GET /v1/models?output_modalities=embeddings)`, 'model', 'not_an_embedding_model');
   }
-  const endpoints = model.endpoints.filter((e) => available.has(e.provider) && DIALECTS[app.catalog.providers.get(e.provider)!.dialect].buildEmbeddingsRequest);
+  const endpoints = model.endpoints.filter((e) => available.has(e.provider) && !e.unpriced && DIALECTS[catalog.providers.get(e.provider)!.dialect].buildEmbeddingsRequest);
   if (endpoints.length === 0) throw notFound(`No endpoint of ${model.id} serves embeddings for this account`, 'no_endpoints');
   const texts = inputTexts(req);
   const promptTokens = texts

@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../errors.js';
 import { sendJson } from '../respond.js';
 import { filterModels, isVisible, parseModalities, parseParams, publicEndpoint, publicModel } from '../../catalog/view.js';
 import type { ModelDef } from '../../catalog/types.js';
-import { isExpired } from '../../catalog/catalog.js';
+import { isExpired, type Catalog } from '../../catalog/catalog.js';
 import { deprecated } from '../../routing/resolve.js';
 import { routingHttpError } from './chat.js';
 
@@ -17,8 +17,10 @@ function listModels(ctx: AuthedContext): void {
   const mod = url.searchParams.get('output_modalities');
   const par = url.searchParams.get('supported_parameters');
   const now = Date.now();
+  const catalog = app.catalog;
+  const admin = ctx.key.role !== 'user';
   // the expired count changes the key the moment a model reaches its expiration date
-  const cacheKey = `${[...available].join(',')}|${mod ?? ''}|${par ?? ''}|${app.catalog.expiredCount(now)}`;
+  const cacheKey = `${admin ? 'a' : 'u'}|${[...available].join(',')}|${mod ?? ''}|${par ?? ''}|${catalog.expiredCount(now)}`;
   let body = app.modelsCache.get(cacheKey);
   if (!body) {
     let modalities: Set<string> | null;
@@ -27,35 +29,38 @@ function listModels(ctx: AuthedContext): void {
     } catch (err) {
       throw badRequest(`Invalid output_modalities: ${(err as Error).message}`, 'output_modalities', 'invalid_output_modalities');
     }
-    const models = filterModels(app.catalog.models, available, modalities, parseParams(par), now);
+    const models = filterModels(catalog.models, available, modalities, parseParams(par), now, admin);
     body = `{"data":[${models.map((m) => app.modelJson(m)).join(',')}]}`;
+    app.modelListBuilds++;
     if (app.modelsCache.size >= MAX_CACHE) app.modelsCache.clear();
     app.modelsCache.set(cacheKey, body);
   }
   sendJson(ctx.res, 200, body);
 }
 
-function findVisible(ctx: AuthedContext): ModelDef {
+function findVisible(ctx: AuthedContext, catalog: Catalog): ModelDef {
   const id = `${ctx.params.author}/${ctx.params.slug}`;
   const base = id.replace(/:(free|nitro|floor|thinking)$/, '');
-  const m = ctx.app.catalog.get(base);
-  if (!m || !isVisible(m, ctx.app.providers.availableFor(ctx.account))) {
+  const m = catalog.get(base);
+  if (!m || !isVisible(m, ctx.app.providers.availableFor(ctx.account), ctx.key.role !== 'user')) {
     throw notFound(`Model ${id} not found`, 'model_not_found');
   }
-  if (isExpired(m)) throw routingHttpError(deprecated(ctx.app.catalog, m, ctx.app.providers.availableFor(ctx.account)));
+  if (isExpired(m)) throw routingHttpError(deprecated(catalog, m, ctx.app.providers.availableFor(ctx.account)));
   return m;
 }
 
 function getModel(ctx: AuthedContext): void {
-  sendJson(ctx.res, 200, `{"data":${ctx.app.modelJson(findVisible(ctx))}}`);
+  sendJson(ctx.res, 200, `{"data":${ctx.app.modelJson(findVisible(ctx, ctx.app.catalog))}}`);
 }
 
 function getEndpoints(ctx: AuthedContext): void {
-  const m = findVisible(ctx);
+  const catalog = ctx.app.catalog;
+  const m = findVisible(ctx, catalog);
   const available = ctx.app.providers.availableFor(ctx.account);
+  const admin = ctx.key.role !== 'user';
   const endpoints = m.endpoints
-    .filter((e) => available.has(e.provider))
-    .map((e) => publicEndpoint(m, e, ctx.app.catalog.providers.get(e.provider)!, ctx.app.endpointStats(e.provider, m, e)));
+    .filter((e) => available.has(e.provider) && (admin || !e.unpriced))
+    .map((e) => publicEndpoint(m, e, catalog.providers.get(e.provider)!, ctx.app.endpointStats(e.provider, m, e)));
   const pm = publicModel(m);
   sendJson(ctx.res, 200, {
     data: {
