@@ -19,13 +19,16 @@ export class SseWriter {
   open(headers: Record<string, string>): void {
     if (this.opened) return;
     this.opened = true;
-    this.res.writeHead(200, withCommonHeaders(this.res, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...headers,
-    }));
+    this.res.writeHead(
+      200,
+      withCommonHeaders(this.res, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        ...headers,
+      }),
+    );
     // no flushHeaders(): the first frame's write carries the headers (one syscall instead of two)
   }
 
@@ -52,18 +55,29 @@ export class SseWriter {
     const d = this.sentRole ? delta : { role: 'assistant', ...delta };
     this.sentRole = true;
     const lp = logprobs === undefined ? 'null' : JSON.stringify(logprobs);
-    this.res.write(`data: ${this.prefix},"choices":[{"index":0,"delta":${JSON.stringify(d)},"finish_reason":null,"native_finish_reason":null,"logprobs":${lp}}]}\n\n`);
+    this.res.write(
+      `data: ${this.prefix},"choices":[{"index":0,"delta":${JSON.stringify(d)},"finish_reason":null,"native_finish_reason":null,"logprobs":${lp}}]}\n\n`,
+    );
   }
 
   finish(reason: FinishReason, native: string | null): void {
     const d = this.sentRole ? '{}' : '{"role":"assistant","content":""}';
     this.sentRole = true;
-    this.res.write(`data: ${this.prefix},"choices":[{"index":0,"delta":${d},"finish_reason":"${reason}","native_finish_reason":${JSON.stringify(native)},"logprobs":null}]}\n\n`);
+    this.res.write(
+      `data: ${this.prefix},"choices":[{"index":0,"delta":${d},"finish_reason":"${reason}","native_finish_reason":${JSON.stringify(native)},"logprobs":null}]}\n\n`,
+    );
   }
 
   error(err: UpstreamError): void {
-    const e = { message: err.message, type: err.type, code: err.code, metadata: { upstream_status: err.upstream_status } };
-    this.res.write(`data: ${this.prefix},"error":${JSON.stringify(e)},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`);
+    const e = {
+      message: err.message,
+      type: err.type,
+      code: err.code,
+      metadata: { upstream_status: err.upstream_status },
+    };
+    this.res.write(
+      `data: ${this.prefix},"error":${JSON.stringify(e)},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`,
+    );
   }
 
   /** the final usage chunk; `usage` is JSON text (usageText) */
@@ -79,9 +93,12 @@ export class SseWriter {
 const NOT_VISIBLE = /[^\x20-\x7e]/;
 
 /** `openai=502(120ms), azure=200(340ms)`: visible ASCII (a header value), at most 512 characters */
-export function attemptsHeader(attempts: Array<{ provider: string; status: number; duration_ms: number; error?: string }>): string {
+export function attemptsHeader(
+  attempts: Array<{ provider: string; status: number; duration_ms: number; error?: string }>,
+): string {
   let s = '';
-  for (const a of attempts) s += `${s ? ', ' : ''}${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`;
+  for (const a of attempts)
+    s += `${s ? ', ' : ''}${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`;
   if (NOT_VISIBLE.test(s)) s = s.replace(/[^\x20-\x7e]/g, '?');
   return s.length > 512 ? s.slice(0, 512) : s;
 }
@@ -100,10 +117,12 @@ export function completionText(
   r: { logprobs?: Logprobs | null; finish_reason: FinishReason; native_finish_reason: string | null },
   usage: string,
 ): string {
-  return `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${created},"model":${JSON.stringify(model)},` +
+  return (
+    `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${created},"model":${JSON.stringify(model)},` +
     `"provider":${JSON.stringify(provider)},"system_fingerprint":null,"choices":[{"index":0,"message":${JSON.stringify(message)},` +
     `"logprobs":${JSON.stringify(r.logprobs ?? null)},"finish_reason":${JSON.stringify(r.finish_reason)},` +
-    `"native_finish_reason":${JSON.stringify(r.native_finish_reason)}}],"usage":${usage}}`;
+    `"native_finish_reason":${JSON.stringify(r.native_finish_reason)}}],"usage":${usage}}`
+  );
 }
 
 /**

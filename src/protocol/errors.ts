@@ -14,7 +14,12 @@ export class HttpError extends Error {
     super(message);
   }
   body(): string {
-    const error: Record<string, unknown> = { message: this.message, type: this.type, code: this.code, param: this.param };
+    const error: Record<string, unknown> = {
+      message: this.message,
+      type: this.type,
+      code: this.code,
+      param: this.param,
+    };
     if (this.metadata) error.metadata = this.metadata;
     return JSON.stringify({ error });
   }

@@ -13,8 +13,7 @@ export type Variant = (typeof VARIANTS)[number];
 export const AUTO_NAMES: ReadonlySet<string> = new Set(['auto', 'arouter/auto', 'openrouter/auto']);
 
 export type Resolved =
-  | { kind: 'auto'; requested: string }
-  | { kind: 'model'; requested: string; model: ModelDef; variant: Variant | null };
+  { kind: 'auto'; requested: string } | { kind: 'model'; requested: string; model: ModelDef; variant: Variant | null };
 
 export function isVariant(s: string): s is Variant {
   return (VARIANTS as readonly string[]).includes(s);
@@ -52,7 +51,12 @@ export function resolveModel(
       const base = trimmed.slice(0, colon);
       const suffix = trimmed.slice(colon + 1).toLowerCase();
       if (AUTO_NAMES.has(base.toLowerCase())) {
-        throw new RoutingError(400, 'invalid_variant', `The auto router does not take a variant (got "${name}")`, 'model');
+        throw new RoutingError(
+          400,
+          'invalid_variant',
+          `The auto router does not take a variant (got "${name}")`,
+          'model',
+        );
       }
       const baseModel = lookup(catalog, base);
       if (baseModel !== undefined) {
@@ -74,7 +78,8 @@ export function resolveModel(
     throw notFound(catalog, name, availableProviders);
   }
   if (isExpired(model, now)) throw deprecated(catalog, model, availableProviders, now);
-  if (!model.endpoints.some((e) => e.unpriced !== true && availableProviders.has(e.provider))) throw unpriced(model, availableProviders);
+  if (!model.endpoints.some((e) => e.unpriced !== true && availableProviders.has(e.provider)))
+    throw unpriced(model, availableProviders);
   return { kind: 'model', requested: name, model, variant };
 }
 
@@ -104,13 +109,24 @@ export function notFound(catalog: Catalog, name: string, availableProviders: Rea
   });
 }
 
-export function deprecated(catalog: Catalog, model: ModelDef, availableProviders: ReadonlySet<string>, now = Date.now()): RoutingError {
+export function deprecated(
+  catalog: Catalog,
+  model: ModelDef,
+  availableProviders: ReadonlySet<string>,
+  now = Date.now(),
+): RoutingError {
   const suggestions = suggestModels(catalog, model.id, availableProviders, now);
   const hint = suggestions.length > 0 ? ` Consider: ${suggestions.join(', ')}.` : '';
-  return new RoutingError(404, 'model_deprecated', `Model "${model.id}" was deprecated on ${model.expiration_date} and is no longer available.${hint}`, 'model', {
-    expiration_date: model.expiration_date,
-    suggestions,
-  });
+  return new RoutingError(
+    404,
+    'model_deprecated',
+    `Model "${model.id}" was deprecated on ${model.expiration_date} and is no longer available.${hint}`,
+    'model',
+    {
+      expiration_date: model.expiration_date,
+      suggestions,
+    },
+  );
 }
 
 // ---- "did you mean" ---------------------------------------------------------------------------------------

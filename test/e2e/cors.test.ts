@@ -40,7 +40,8 @@ test('default: any origin; the preflight is answered without a key, and pages ca
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('access-control-allow-origin'), '*');
   const exposed = (res.headers.get('access-control-expose-headers') ?? '').split(', ');
-  for (const h of ['x-arouter-generation-id', 'x-arouter-route', 'x-request-id', 'retry-after']) assert.ok(exposed.includes(h), h);
+  for (const h of ['x-arouter-generation-id', 'x-arouter-route', 'x-request-id', 'retry-after'])
+    assert.ok(exposed.includes(h), h);
   assert.equal(((await res.json()) as { object: string }).object, 'chat.completion');
 
   // an error must be readable by the page too, or it only sees "network error"
@@ -81,7 +82,11 @@ test('a list of origins: those are echoed (with Vary: Origin); others get no COR
   assert.equal(((await evil.json()) as { error: { code: string } }).error.code, 'cors_origin_not_allowed');
 
   const other = await gw.fetch('/models', { headers: { origin: 'https://evil.example' } });
-  assert.equal(other.status, 200, 'the request itself is served (a key holder may use curl anyway); the browser withholds it');
+  assert.equal(
+    other.status,
+    200,
+    'the request itself is served (a key holder may use curl anyway); the browser withholds it',
+  );
   assert.equal(other.headers.get('access-control-allow-origin'), null);
   await other.text();
 });

@@ -22,16 +22,47 @@ test('x-arouter-attempts: each attempt as provider=status(duration), skipped bre
 test('completionText: the same bytes as JSON.stringify of the chat.completion object', async () => {
   const { completionText } = await import('../../src/http/chat-output.js');
   const cases = [
-    { message: { role: 'assistant', content: 'Hi "there"\n\u2028é', refusal: null }, r: { logprobs: null, finish_reason: 'stop' as const, native_finish_reason: 'stop' } },
-    { message: { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] }, r: { finish_reason: 'tool_calls' as const, native_finish_reason: null } },
-    { message: { role: 'assistant', content: 'x', refusal: 'no', reasoning: 'because' }, r: { logprobs: { content: [{ token: 'x', logprob: -0.1, bytes: [120], top_logprobs: [] }] }, finish_reason: 'content_filter' as const, native_finish_reason: 'refusal' } },
+    {
+      message: { role: 'assistant', content: 'Hi "there"\n\u2028é', refusal: null },
+      r: { logprobs: null, finish_reason: 'stop' as const, native_finish_reason: 'stop' },
+    },
+    {
+      message: {
+        role: 'assistant',
+        content: null,
+        refusal: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+      },
+      r: { finish_reason: 'tool_calls' as const, native_finish_reason: null },
+    },
+    {
+      message: { role: 'assistant', content: 'x', refusal: 'no', reasoning: 'because' },
+      r: {
+        logprobs: { content: [{ token: 'x', logprob: -0.1, bytes: [120], top_logprobs: [] }] },
+        finish_reason: 'content_filter' as const,
+        native_finish_reason: 'refusal',
+      },
+    },
   ];
   const usage = '{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}';
   for (const { message, r } of cases) {
     const text = completionText('gen-1-"q"', 1_764_000_000, 'acme/model"x"', 'prov\\ider', message, r, usage);
     const object = {
-      id: 'gen-1-"q"', object: 'chat.completion', created: 1_764_000_000, model: 'acme/model"x"', provider: 'prov\\ider', system_fingerprint: null,
-      choices: [{ index: 0, message, logprobs: r.logprobs ?? null, finish_reason: r.finish_reason, native_finish_reason: r.native_finish_reason }],
+      id: 'gen-1-"q"',
+      object: 'chat.completion',
+      created: 1_764_000_000,
+      model: 'acme/model"x"',
+      provider: 'prov\\ider',
+      system_fingerprint: null,
+      choices: [
+        {
+          index: 0,
+          message,
+          logprobs: r.logprobs ?? null,
+          finish_reason: r.finish_reason,
+          native_finish_reason: r.native_finish_reason,
+        },
+      ],
       usage: JSON.parse(usage) as unknown,
     };
     assert.equal(text, JSON.stringify(object));

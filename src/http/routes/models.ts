@@ -3,7 +3,14 @@
 import type { AuthedContext, Route } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { sendJson } from '../respond.js';
-import { filterModels, isVisible, parseModalities, parseParams, publicEndpoint, publicModel } from '../../catalog/view.js';
+import {
+  filterModels,
+  isVisible,
+  parseModalities,
+  parseParams,
+  publicEndpoint,
+  publicModel,
+} from '../../catalog/view.js';
 import type { ModelDef } from '../../catalog/types.js';
 import { isExpired, type Catalog } from '../../catalog/catalog.js';
 import { deprecated } from '../../routing/resolve.js';
@@ -27,7 +34,11 @@ function listModels(ctx: AuthedContext): void {
     try {
       modalities = parseModalities(mod);
     } catch (err) {
-      throw badRequest(`Invalid output_modalities: ${(err as Error).message}`, 'output_modalities', 'invalid_output_modalities');
+      throw badRequest(
+        `Invalid output_modalities: ${(err as Error).message}`,
+        'output_modalities',
+        'invalid_output_modalities',
+      );
     }
     const models = filterModels(catalog.models, available, modalities, parseParams(par), now, admin);
     body = `{"data":[${models.map((m) => app.modelJson(m)).join(',')}]}`;
