@@ -70,7 +70,7 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   const parts: Buffer[] = [];
   req.on('data', (c: Buffer) => parts.push(c));
   req.on('end', () => {
-    let isStream = false;
+    let isStream: boolean;
     try {
       const body = JSON.parse(
         parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8'),

@@ -176,7 +176,7 @@ function buildOpenApiBundle(doc, id, roots, patch) {
   });
   ajv.addSchema(bundle);
   for (const r of roots)
-    ajv.getSchema(`${id}#/$defs/${r}`) ??
+    if (!ajv.getSchema(`${id}#/$defs/${r}`))
       (() => {
         throw new Error(`cannot compile ${r}`);
       })();

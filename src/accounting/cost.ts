@@ -54,7 +54,7 @@ export function parsePricing(p: Pricing): ParsedPricing {
     try {
       out[f] = parseUsd(raw);
     } catch (e) {
-      throw new Error(`pricing.${f}: ${(e as Error).message}`);
+      throw new Error(`pricing.${f}: ${(e as Error).message}`, { cause: e });
     }
   }
   return Object.freeze({ ...(out as Record<PriceField, Pusd>), __parsed: true as const });

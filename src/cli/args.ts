@@ -11,10 +11,10 @@ export const commonOptions = {
 type Option = { type: 'string' | 'boolean'; short?: string };
 
 /** strict parsing (unknown flags are errors); values are loosely typed since each command checks its own */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function parse(
   args: string[],
   options: Record<string, Option>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command checks its own flags' types
 ): { values: Record<string, any>; positionals: string[] } {
   return parseArgs({ args, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
 }

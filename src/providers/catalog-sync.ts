@@ -140,7 +140,7 @@ export class CatalogSync {
       const r = await this.transport.fetch({ url, method: 'GET', headers, body: '' }, abort);
       return { status: r.status, body: r.body.toString('utf8') };
     } catch (err) {
-      throw new Error((err as { message?: string }).message ?? String(err));
+      throw new Error((err as { message?: string }).message ?? String(err), { cause: err });
     } finally {
       abort.dispose();
     }

@@ -108,10 +108,10 @@ type H2Stream = EventEmitter & {
  */
 function adaptStream(stream: H2Stream, idleMs: number): H2Stream {
   const emit = stream.emit;
-  let trailers: IArguments | null = null;
-  stream.emit = function (this: EventEmitter, event: string | symbol) {
+  let trailers: unknown[] | null = null;
+  stream.emit = function (this: EventEmitter, event: string | symbol, ...args: unknown[]) {
     if (event === 'trailers') {
-      trailers = arguments;
+      trailers = [event, ...args];
       return true;
     }
     if (event === 'end' && trailers) {
@@ -119,7 +119,7 @@ function adaptStream(stream: H2Stream, idleMs: number): H2Stream {
       trailers = null;
       emit.apply(this, t as never);
     }
-    return emit.apply(this, arguments as never);
+    return emit.call(this, event, ...args);
   };
   const pause = stream.pause;
   const resume = stream.resume;
@@ -202,8 +202,8 @@ export class UpstreamPools {
               graceful(session, client);
               const request = session.request;
               const idleMs = this.opts.idleTimeoutMs;
-              session.request = function (this: H2Session) {
-                return adaptStream(request.apply(this, arguments as never) as H2Stream, idleMs);
+              session.request = function (this: H2Session, ...args: unknown[]) {
+                return adaptStream(request.apply(this, args as never) as H2Stream, idleMs);
               } as H2Session['request'];
             });
           cb(null, socket);

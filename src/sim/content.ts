@@ -161,7 +161,8 @@ export function splitWords(text: string, per = 2): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; i += per) out.push(words.slice(i, i + per).join(''));
   const tail = text.slice(out.join('').length);
-  if (tail) out.length ? (out[out.length - 1] += tail) : out.push(tail);
+  if (tail && out.length) out[out.length - 1] += tail;
+  else if (tail) out.push(tail);
   return out;
 }
 

@@ -256,7 +256,6 @@ export class SimServer {
     badJson: boolean,
     rule: LiveRule | null,
   ): SimContext {
-    const self = this;
     const ctx: SimContext = {
       req,
       res,
@@ -284,7 +283,7 @@ export class SimServer {
         }
         res.end(text);
       },
-      stream: (frames, format) => self.writeStream(ctx, frames, format),
+      stream: (frames, format) => this.writeStream(ctx, frames, format),
     };
     return ctx;
   }

@@ -244,8 +244,14 @@ export class SqliteStorage implements Storage {
   async updateAccount(id: string, patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>) {
     const sets: string[] = [];
     const vals: unknown[] = [];
-    if (patch.name !== undefined) (sets.push('name = ?'), vals.push(patch.name));
-    if (patch.credits_pusd !== undefined) (sets.push('credits_pusd = ?'), vals.push(patch.credits_pusd));
+    if (patch.name !== undefined) {
+      sets.push('name = ?');
+      vals.push(patch.name);
+    }
+    if (patch.credits_pusd !== undefined) {
+      sets.push('credits_pusd = ?');
+      vals.push(patch.credits_pusd);
+    }
     if (patch.enabled_providers !== undefined) {
       sets.push('enabled_providers = ?');
       vals.push(patch.enabled_providers === null ? null : JSON.stringify(patch.enabled_providers));
@@ -303,9 +309,15 @@ export class SqliteStorage implements Storage {
     const sets: string[] = [];
     const vals: unknown[] = [];
     for (const c of KEY_COLUMNS) {
-      if (patch[c] !== undefined) (sets.push(`${c} = ?`), vals.push(toSql(patch[c])));
+      if (patch[c] !== undefined) {
+        sets.push(`${c} = ?`);
+        vals.push(toSql(patch[c]));
+      }
     }
-    if (patch.role !== undefined) (sets.push('is_admin = ?'), vals.push(patch.role === 'user' ? 0 : 1));
+    if (patch.role !== undefined) {
+      sets.push('is_admin = ?');
+      vals.push(patch.role === 'user' ? 0 : 1);
+    }
     if (sets.length)
       this.withRev((rev) =>
         this.db.prepare(`UPDATE api_keys SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...vals, rev, id),
@@ -379,11 +391,26 @@ export class SqliteStorage implements Storage {
   private where(f: ActivityFilter, time = 'created_at'): { sql: string; vals: unknown[] } {
     const c = ['account_id = ?'];
     const vals: unknown[] = [f.account_id];
-    if (f.key_id) (c.push('key_id = ?'), vals.push(f.key_id));
-    if (f.from) (c.push(`${time} >= ?`), vals.push(f.from));
-    if (f.to) (c.push(`${time} < ?`), vals.push(f.to));
-    if (f.model) (c.push('model = ?'), vals.push(f.model));
-    if (f.provider) (c.push('provider = ?'), vals.push(f.provider));
+    if (f.key_id) {
+      c.push('key_id = ?');
+      vals.push(f.key_id);
+    }
+    if (f.from) {
+      c.push(`${time} >= ?`);
+      vals.push(f.from);
+    }
+    if (f.to) {
+      c.push(`${time} < ?`);
+      vals.push(f.to);
+    }
+    if (f.model) {
+      c.push('model = ?');
+      vals.push(f.model);
+    }
+    if (f.provider) {
+      c.push('provider = ?');
+      vals.push(f.provider);
+    }
     return { sql: c.join(' AND '), vals };
   }
 

@@ -77,7 +77,8 @@ test('toNumberUsd is the nearest double', () => {
   assert.equal(toNumberUsd(0n), 0);
   assert.equal(toNumberUsd(2_500_000n), 0.0000025);
   assert.equal(toNumberUsd(parseUsd('0.1')), 0.1);
-  assert.equal(toNumberUsd(parseUsd('123456789.123456789012')), 123456789.123456789012);
+  // the nearest double to that decimal: Number() of the string, as the function promises
+  assert.equal(toNumberUsd(parseUsd('123456789.123456789012')), Number('123456789.123456789012'));
   assert.equal(toNumberUsd(-parseUsd('0.3')), -0.3);
 });
 

@@ -63,7 +63,7 @@ test('reasoning details echoed back rebuild the same thinking blocks', () => {
   } as ChatRequest;
   const body = JSON.parse(anthropicDialect.buildChatRequest(req, makeCtx()).body);
   const original = (fixtureJson('message-tool-use.json') as { content: Record<string, unknown>[] }).content;
-  const strip = ({ citations, caller, ...rest }: Record<string, unknown>) => rest;
+  const strip = ({ citations: _citations, caller: _caller, ...rest }: Record<string, unknown>) => rest;
   assert.deepEqual(body.messages[1].content, original.map(strip));
 });
 

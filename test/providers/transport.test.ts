@@ -398,7 +398,10 @@ test('Transport over h2: cancel() resets the stream (the upstream sees it close)
     await new Promise<void>((resolve) =>
       body.pipe({
         data: () => {
-          if (++events === 3) (body.cancel(), resolve());
+          if (++events === 3) {
+            body.cancel();
+            resolve();
+          }
           return true;
         },
         end: () => assert.fail('a cancelled stream does not end'),

@@ -21,6 +21,7 @@ interface BlockState {
   signatureSent: boolean;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the provider's events, read field by field after their type
 type Json = Record<string, any>;
 
 export class AnthropicStreamTranslator implements StreamTranslator {
