@@ -61,8 +61,13 @@ export class SseWriter {
     this.res.write(`data: ${this.prefix},"choices":[{"index":0,"delta":${d},"finish_reason":"${reason}","native_finish_reason":${JSON.stringify(native)},"logprobs":null}]}\n\n`);
   }
 
+  /**
+   * The in-band error chunk, shaped as HTTP error bodies are (errors.ts): OpenRouter's SDK validates `code` as an
+   * integer and `metadata.error_type` as present (a chunk without them crashed its stream with a ZodError).
+   */
   error(err: UpstreamError): void {
-    const e = { message: err.message, type: err.type, code: err.code, metadata: { upstream_status: err.upstream_status } };
+    const metadata = { error_type: streamErrorType(err.status), code: err.code, upstream_status: err.upstream_status };
+    const e = { code: err.status, message: err.message, type: err.type, metadata };
     this.res.write(`data: ${this.prefix},"error":${JSON.stringify(e)},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`);
   }
 
@@ -73,6 +78,24 @@ export class SseWriter {
 
   done(): void {
     this.res.end('data: [DONE]\n\n');
+  }
+}
+
+/** OpenRouter's canonical error type (its ApiErrorType) for an HTTP status */
+export function streamErrorType(status: number): string {
+  switch (status) {
+    case 400: return 'invalid_request';
+    case 401: return 'authentication';
+    case 402: return 'payment_required';
+    case 403: return 'permission_denied';
+    case 404: return 'not_found';
+    case 408: case 504: return 'timeout';
+    case 413: return 'payload_too_large';
+    case 422: return 'unprocessable';
+    case 429: return 'rate_limit_exceeded';
+    case 502: case 503: return 'provider_unavailable';
+    case 529: return 'provider_overloaded';
+    default: return 'server';
   }
 }
 

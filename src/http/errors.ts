@@ -1,6 +1,9 @@
-// Every error a client sees is OpenAI-shaped: {"error":{"message","type","code","param",...}} with the
-// right HTTP status. Handlers throw HttpError; the server turns anything else into a generic 500 without
-// leaking a stack trace.
+// Every error a client sees is one body both OpenAI's and OpenRouter's clients parse into their typed errors:
+// {"error":{"code":<HTTP status>,"message","type","param","metadata":{"code":<our string code>,...}}}. OpenRouter's
+// SDKs validate `code` as an integer and keep only code/message/metadata (a string code failed validation and lost
+// the message); the openai SDK takes any `code` and reads type/param. So the machine-readable string code lives in
+// `metadata.code`, the one place every client hands back. Handlers throw HttpError; the server turns anything
+// else into a generic 500 without leaking a stack trace.
 import type { ServerResponse } from 'node:http';
 import { withCommonHeaders } from './respond.js';
 
@@ -17,9 +20,8 @@ export class HttpError extends Error {
     super(message);
   }
   body(): string {
-    const error: Record<string, unknown> = { message: this.message, type: this.type, code: this.code, param: this.param };
-    if (this.metadata) error.metadata = this.metadata;
-    return JSON.stringify({ error });
+    const metadata = this.code === null ? (this.metadata ?? null) : { code: this.code, ...this.metadata };
+    return JSON.stringify({ error: { code: this.status, message: this.message, type: this.type, param: this.param, metadata } });
   }
 }
 

@@ -89,7 +89,7 @@ for (const [dialect, d] of Object.entries(DIALECTS)) {
     assert.equal(s.status, 200);
     assert.ok(s.content.length > 0);
     assert.equal(s.finish, 'error');
-    assert.equal(s.error?.code, 'upstream_stream_truncated');
+    assert.equal(s.error?.metadata?.code, 'upstream_stream_truncated');
     assert.ok(s.done, '[DONE] ends the SSE stream');
     assert.ok(s.usage, 'a usage chunk tells the client what it is billed');
     assert.equal(s.usage.estimated, true);
