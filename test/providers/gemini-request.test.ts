@@ -226,6 +226,8 @@ describe('gemini buildChatRequest: reasoning', () => {
   it('maps effort to budgets, and an explicit budget as given', () => {
     assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'low' }) })), { includeThoughts: true, thinkingBudget: 1024 });
     assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'high' }) })), { includeThoughts: true, thinkingBudget: 24576 });
+    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'minimal' as never }) })), { includeThoughts: true, thinkingBudget: 512 });
+    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'xhigh' as never }) })), { includeThoughts: true, thinkingBudget: 24576 });
     assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'low', max_tokens: 3000 }) })), { includeThoughts: true, thinkingBudget: 3000 });
     assert.deepEqual(thinking(makeCtx({ reasoning: reasoning() })), { includeThoughts: true, thinkingBudget: -1 });
   });
