@@ -42,6 +42,19 @@ export interface AttemptSuccess<A, R> {
 }
 
 /**
+ * The client left while an attempt was under way (`attempt`; null when it left between attempts): the ledger row
+ * still names the endpoint it was waiting for and lists the attempts made.
+ */
+export class AbortedDuringAttempt<A> extends AbortedByClient {
+  constructor(
+    readonly attempt: A | null,
+    readonly attempts: AttemptRecord[],
+  ) {
+    super();
+  }
+}
+
+/**
  * Runs `attempt` for each endpoint of `plan` in order (see the file comment). `attempt` resolves with the
  * upstream status and its value, resolves null to skip the endpoint silently (not configured), or throws an
  * UpstreamError / InvalidRequestError / network error. Throws ExecFailure or AbortedByClient. Successes are
@@ -88,7 +101,10 @@ export async function runAttempts<A extends AttemptTarget, R>(
         continue;
       }
       const e = networkError(err, abort);
-      if (e instanceof AbortedByClient) throw e;
+      if (e instanceof AbortedByClient) {
+        record(attempts, a, 499, t0, 'client_aborted');
+        throw new AbortedDuringAttempt(a, attempts);
+      }
       record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
       // our own shutdown cut the call: not the endpoint's failure, and no time is left for another
       if (abort.byShutdown) throw new ExecFailure(e, attempts);
@@ -97,7 +113,7 @@ export async function runAttempts<A extends AttemptTarget, R>(
       // a broken 2xx answer (malformed body, error event before content) is a 502 here: it falls back too
       if (!e.retryable && e.status < 500) throw new ExecFailure(e, attempts);
       if (abort.aborted) {
-        if (abort.reason instanceof AbortedByClient) throw abort.reason;
+        if (abort.reason instanceof AbortedByClient) throw new AbortedDuringAttempt(null, attempts);
         break;
       }
     }

@@ -139,6 +139,8 @@ test('reasoning_effort: minimal and xhigh go as asked where listed, else snap to
     supported_efforts: ['minimal', 'low', 'medium', 'high', 'xhigh'], default_effort: 'medium', mandatory: true, supports_max_tokens: false,
   };
   assert.equal(eff(gpt5, 'minimal'), 'minimal');
+  // "none" on a mandatory reasoner: the closest it has to off
+  assert.equal(bodyOf(chatRequest(), makeCtx({ reasoningInfo: gpt5, reasoning: { enabled: false, effort: null, max_tokens: null, exclude: false } as never })).reasoning_effort, 'minimal');
   assert.equal(eff(gpt5, 'xhigh'), 'xhigh');
   assert.equal(eff(O_SERIES, 'minimal'), 'low');
   assert.equal(eff(O_SERIES, 'xhigh'), 'high');

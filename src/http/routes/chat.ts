@@ -8,7 +8,7 @@ import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { ChatRequestSchema, type ChatRequest } from '../schemas/chat-request.js';
 import { KeepAliveComments, SseWriter, attemptsHeader, completionText } from '../chat-output.js';
-import { buildRoutePlan, failedStatus, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
+import { AbortedDuringAttempt, buildRoutePlan, failedStatus, providerNotConfigured, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';
 import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import type { FinishReason, NormalizedUsage, StreamEvent, UpstreamError } from '../../providers/types.js';
@@ -67,9 +67,19 @@ export function planChat(app: App, ctx: AuthedContext, req: ChatRequest): RouteP
       autoTiers: app.config.routing.autoTiers,
     });
   } catch (err) {
-    if (err instanceof RoutingError) throw routingHttpError(err);
+    if (err instanceof RoutingError) throw routingHttpError(explainNotFound(app, [req.model, ...(req.models ?? [])], err));
     throw err;
   }
+}
+
+/** A model_not_found about a catalog model whose providers all lack a key says so (resolve.ts providerNotConfigured). */
+export function explainNotFound(app: App, names: Array<string | undefined>, err: RoutingError): RoutingError {
+  if (err.code !== 'model_not_found') return err;
+  for (const n of names) {
+    if (n === undefined || !err.message.startsWith(`Model "${n}" not found`)) continue;
+    return providerNotConfigured(app.catalog, n, new Set(app.providers.configured.keys())) ?? err;
+  }
+  return err;
 }
 
 interface Tally {
@@ -124,6 +134,8 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   /** when the attempt that answered started: its health sample must not include earlier, failed attempts */
   let attemptStarted: number | null = null;
   let attempts: AttemptRecord[] = [];
+  /** the endpoint a client that left was waiting for: named in the ledger, neither billed nor held against it */
+  let abortedAt: RouteAttempt | null = null;
   let status = 200;
   let cancelled = false;
   const sse = stream ? new SseWriter(res) : null;
@@ -146,6 +158,10 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     if (err instanceof AbortedByClient) {
       cancelled = true;
       status = 499;
+      if (err instanceof AbortedDuringAttempt) {
+        attempts = err.attempts;
+        abortedAt = err.attempt as RouteAttempt | null;
+      }
     } else if (err instanceof ExecFailure) {
       attempts = err.attempts;
       status = err.error.status;
@@ -168,7 +184,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     abort.dispose();
     if (tally.error && used) status = tally.error.status;
     cancelled = cancelled || abort.byClient;
-    settle(app, ctx, { gen, req, plan, used, attempts, tally, status, cancelled, stream, started, attemptStarted, reservationId: reservation.reservationId, shutdown: abort.byShutdown });
+    settle(app, ctx, { gen, req, plan, used, attempts, tally, status, cancelled, stream, started, attemptStarted, reservationId: reservation.reservationId, shutdown: abort.byShutdown, abortedAt });
   }
 }
 
@@ -281,6 +297,7 @@ function settle(
     reservationId: string;
     /** cut by ARouter's own shutdown: billed for what was delivered, not held against the endpoint */
     shutdown: boolean;
+    abortedAt: RouteAttempt | null;
   },
 ): void {
   const a = s.used;
@@ -313,9 +330,9 @@ function settle(
     account_id: ctx.account.id,
     key_id: ctx.key.id,
     requested_model: s.req.model ?? (s.req.models ?? [])[0] ?? '',
-    model: a?.model.id ?? null,
-    provider: a?.provider.id ?? null,
-    endpoint: a?.endpoint.model ?? null,
+    model: (a ?? s.abortedAt)?.model.id ?? null,
+    provider: (a ?? s.abortedAt)?.provider.id ?? null,
+    endpoint: (a ?? s.abortedAt)?.endpoint.model ?? null,
     upstream_id: s.tally.upstreamId,
     attempts: s.attempts,
     prompt_tokens: fu?.counts.prompt_tokens ?? 0,

@@ -10,7 +10,7 @@ import {
 } from '../../catalog/view.js';
 import type { ModelDef } from '../../catalog/types.js';
 import { isExpired } from '../../catalog/catalog.js';
-import { deprecated } from '../../routing/resolve.js';
+import { deprecated, providerNotConfigured } from '../../routing/resolve.js';
 import { routingHttpError } from './chat.js';
 
 const MAX_CACHE = 256;
@@ -76,6 +76,8 @@ function findVisible(ctx: AuthedContext): ModelDef {
   const base = id.replace(/:(free|nitro|floor|thinking)$/, '');
   const m = ctx.app.catalog.get(base);
   if (!m || !isVisible(m, ctx.app.providers.availableFor(ctx.account))) {
+    const unconfigured = m ? providerNotConfigured(ctx.app.catalog, id, new Set(ctx.app.providers.configured.keys())) : null;
+    if (unconfigured) throw routingHttpError(unconfigured);
     throw notFound(`Model ${id} not found`, 'model_not_found');
   }
   if (isExpired(m)) throw routingHttpError(deprecated(ctx.app.catalog, m, ctx.app.providers.availableFor(ctx.account)));
