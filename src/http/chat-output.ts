@@ -48,7 +48,16 @@ export class SseWriter {
     this.prefix = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"provider":${JSON.stringify(provider)}`;
   }
 
+  /**
+   * A reasoning piece also goes out as a `reasoning_details` text piece in the same chunk, as OpenRouter streams
+   * it: OpenAI-style clients read `reasoning`, OpenRouter's (TanStack's adapter, the AI SDK provider) read only the
+   * details, and showed no reasoning for OpenAI and Gemini models. Costs a second copy of the piece's text on
+   * reasoning chunks only; the Anthropic translator sends its pieces with their format already.
+   */
   delta(delta: ChunkDelta, logprobs?: Logprobs): void {
+    if (delta.reasoning && !delta.reasoning_details?.some((x) => x.type === 'reasoning.text')) {
+      delta = { ...delta, reasoning_details: [{ type: 'reasoning.text', text: delta.reasoning }, ...(delta.reasoning_details ?? [])] };
+    }
     const d = this.sentRole ? delta : { role: 'assistant', ...delta };
     this.sentRole = true;
     const lp = logprobs === undefined ? 'null' : JSON.stringify(logprobs);
