@@ -18,12 +18,15 @@ after(async () => {
   await sims.close();
 });
 
+// the upstream model name the simulators answer with (the catalog's, so the test follows catalog updates)
+const upstream = (id: string) => gw.app.catalog.get(id)!.endpoints[0].model;
+
 // the simulators' fixed reasoning text (src/sim README "Deterministic answers")
 const THOUGHT = 'The user said "think". A short, direct answer is best.';
 
 test('generateText and streamText', async () => {
   const r = await generateText({ model: or('openai/gpt-4o-mini'), prompt: 'hi' });
-  assert.equal(r.text, 'Hello from gpt-4o-mini-2024-07-18. You said: hi');
+  assert.equal(r.text, `Hello from ${upstream('openai/gpt-4o-mini')}. You said: hi`);
   assert.equal(r.finishReason, 'stop');
   assert.ok((r.usage.inputTokens ?? 0) > 0);
   const s = streamText({ model: or('openai/gpt-4o-mini'), prompt: 'hi' });
@@ -81,7 +84,7 @@ test('errors: our message and status in APICallError; a failing stream reports t
   assert.equal(err.statusCode, 404);
   assert.match(err.message, /"nope\/nope" not found/);
 
-  sims.openai.script({ match: { model: 'gpt-4o-mini-2024-07-18' }, errorEventMidStream: true });
+  sims.openai.script({ match: { model: upstream('openai/gpt-4o-mini') }, errorEventMidStream: true });
   const s = streamText({ model: or('openai/gpt-4o-mini'), prompt: 'hi', maxRetries: 0, onError: () => {} });
   const seen: string[] = [];
   for await (const p of s.fullStream) {

@@ -15,14 +15,17 @@ after(async () => {
   await sims.close();
 });
 
+// the upstream model name the simulators answer with (the catalog's, so the test follows catalog updates)
+const upstream = (id: string) => gw.app.catalog.get(id)!.endpoints[0].model;
+
 const chat = (model: string, apiKey = gw.adminKey) => new ChatOpenRouter({ model, apiKey, baseURL: gw.url, maxRetries: 0 });
 
 test('invoke and stream', async () => {
   const r = await chat('openai/gpt-4o-mini').invoke('hi');
-  assert.equal(r.content, 'Hello from gpt-4o-mini-2024-07-18. You said: hi');
+  assert.equal(r.content, `Hello from ${upstream('openai/gpt-4o-mini')}. You said: hi`);
   let text = '';
   for await (const c of await chat('google/gemini-2.5-flash').stream('hi')) text += String(c.content);
-  assert.equal(text, 'Hello from gemini-2.5-flash. You said: hi');
+  assert.equal(text, `Hello from ${upstream('google/gemini-2.5-flash')}. You said: hi`);
 });
 
 test('tools: bound tools come back as tool_calls with parsed arguments', async () => {

@@ -24,6 +24,9 @@ after(async () => {
   await sims.close();
 });
 
+// the upstream model name the simulators answer with (the catalog's, so the test follows catalog updates)
+const upstream = (id: string) => gw.app.catalog.get(id)!.endpoints[0].model;
+
 function client(apiKey: string): OpenRouter {
   return new OpenRouter({ apiKey, serverURL: gw.url, retryConfig: { strategy: 'none' } });
 }
@@ -97,7 +100,7 @@ test('chat.send stream: every chunk validates; an in-band error chunk is typed, 
   assert.match(text, /^Hello from gpt-4o-mini/);
   assert.equal(finish, 'stop');
 
-  sims.openai.script({ match: { model: 'gpt-4o-mini-2024-07-18' }, errorEventMidStream: true });
+  sims.openai.script({ match: { model: upstream('openai/gpt-4o-mini') }, errorEventMidStream: true });
   const failing = (await or.chat.send({ chatRequest: { ...ASK, stream: true as const } })) as AsyncIterable<ChatStreamChunk>;
   const errs = [];
   for await (const c of failing) if (c.error) errs.push(c.error);

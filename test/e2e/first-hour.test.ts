@@ -25,7 +25,7 @@ const accessLines = () =>
 
 test('a non-stream request the client leaves: access log 499 (not 200), ledger row with model, provider, attempts', async () => {
   const user = await createKey(gw, { name: 'leaver' });
-  sims.openai.script({ match: { model: 'gpt-4o-mini-2024-07-18' }, latencyMs: 3000 });
+  sims.openai.script({ match: { model: gw.app.catalog.get('openai/gpt-4o-mini')!.endpoints[0].model }, latencyMs: 3000 });
   const ac = new AbortController();
   const pending = gw.fetch('/chat/completions', {
     method: 'POST', key: user.key, signal: ac.signal,
