@@ -52,6 +52,8 @@ test('access-log line: a request the client left before any answer is a 499, not
   assert.equal(l.aborted, true);
   // a stream the client left after its headers keeps the status it was answered with
   assert.equal(line(ctx({ status: 200, finished: false, headersSent: true }), '/v1/chat/completions', 2).status, 200);
+  // a status the server chose without writing it (a request timeout's 408) stays
+  assert.equal(line(ctx({ status: 408, finished: false, headersSent: false }), '/v1/chat/completions', 2).status, 408);
 });
 
 test('a silenced logger writes nothing', () => {
