@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config/load.js';
 import { App } from '../src/app.js';
 import { buildRoutePlan, summarizeRoute } from '../src/routing/index.js';
 import { validate } from '../src/http/validate.js';
-import { ChatRequestSchema } from '../src/http/schemas/chat-request.js';
+import { ChatRequestSchema } from '../src/protocol/chat-request.js';
 import { DIALECTS } from '../src/providers/dialects.js';
 import { CHAT_BODY } from './common.js';
 import { finalUsage, usageText } from '../src/accounting/usage.js';

@@ -21,8 +21,10 @@ import { Transport } from './providers/transport.js';
 import { RequestLimits } from './accounting/limits.js';
 import { Ledger } from './accounting/ledger.js';
 import { LedgerRetention } from './accounting/ledger-retention.js';
+import { LedgerJournal } from './store/journal.js';
 import { allRoutes } from './http/routes/index.js';
 import { InFlight } from './lib/in-flight.js';
+import { CatalogSync } from './providers/catalog-sync.js';
 
 /**
  * How often the key directory asks storage for other processes' writes: a key revoked with `arouter keys revoke`
@@ -47,7 +49,16 @@ export class App {
   readonly log: Logger;
   readonly store: Storage;
   readonly directory: Directory;
-  readonly catalog: Catalog;
+  /**
+   * Replaced whole by a catalog sync (setCatalog), never mutated: a request reads it once and plans with that
+   * object, so a swap mid-request changes nothing for requests in flight.
+   */
+  catalog: Catalog;
+  /** bumped at each swap */
+  catalogVersion = 1;
+  readonly catalogSync: CatalogSync;
+  /** how many /v1/models answers were built (not served from the cache): tests check it stays one per catalog */
+  modelListBuilds = 0;
   readonly providers: ProviderRegistry;
   readonly spend = new SpendService();
   readonly health: HealthTracker;
@@ -56,8 +67,8 @@ export class App {
   readonly ledger: Ledger;
   /** only with `ledger.retention_days` */
   readonly retention: LedgerRetention | null;
-  /** serialised public model objects, computed once */
-  private modelJsonCache = new Map<ModelDef, string>();
+  /** serialised public model objects, computed once per ModelDef object (a swapped-out catalog's go with it) */
+  private modelJsonCache = new WeakMap<ModelDef, string>();
   /** serialised /v1/models answers per (providers, query) */
   readonly modelsCache = new Map<string, string>();
   readonly cors: Cors;
@@ -75,15 +86,23 @@ export class App {
     this.store = opts.storage ?? new SqliteStorage(join(opts.config.dataDir, 'arouter.db'));
     this.directory = new Directory(this.store, opts.config.adminKey);
     this.directory.onAccountsChanged = () => this.onAccountChanged();
-    this.catalog = new Catalog(loadBuiltinCatalog(), opts.config.catalog);
+    this.transport = new Transport(opts.config.upstream, this.log);
+    // the last synced state saved in the data dir is read here (one small file): a restart offline serves what
+    // the previous process served, and no provider is asked before the server listens
+    this.catalogSync = new CatalogSync(
+      opts.config.dataDir, loadBuiltinCatalog(), opts.config.catalog, opts.config.catalogSync,
+      () => this.providers.configured.values(), this.transport, this.log, (c) => this.setCatalog(c),
+    );
+    this.catalog = this.catalogSync.build();
     this.providers = new ProviderRegistry(this.catalog, opts.env ?? process.env, opts.demoUpstreams ?? null);
     this.health = new HealthTracker({
       failureThreshold: opts.config.routing.breakerFailures,
       cooldownMs: opts.config.routing.breakerCooldownMs,
     });
-    this.transport = new Transport(opts.config.upstream);
     this.limits = new RequestLimits(opts.config.limits);
-    this.ledger = new Ledger(this.store, this.log, opts.config.ledger);
+    // the journal sits beside the database it protects; a storage passed in (tests, in-memory) has none
+    const journal = opts.config.ledger.journal && !opts.storage ? new LedgerJournal(join(opts.config.dataDir, 'ledger-journal')) : null;
+    this.ledger = new Ledger(this.store, this.log, opts.config.ledger, journal);
     const days = opts.config.ledger.retentionDays;
     this.retention = days === null ? null : new LedgerRetention(this.store, this.log, { days });
   }
@@ -108,6 +127,13 @@ export class App {
     };
   }
 
+  /** a sync built a new catalog: one assignment, and the answers cached from the old one go */
+  setCatalog(c: Catalog): void {
+    this.catalog = c;
+    this.catalogVersion++;
+    this.modelsCache.clear();
+  }
+
   /** an account's enabled providers changed: drop caches keyed by provider sets */
   onAccountChanged(): void {
     this.modelsCache.clear();
@@ -119,8 +145,11 @@ export class App {
     const boot = await this.directory.bootstrap();
     this.bootstrapAdminKey = boot.adminKey;
     this.directory.watch(DIRECTORY_POLL_MS, (err) => this.log.error('key directory refresh failed', { error: String(err) }));
+    // rows a killed process accepted but had not committed yet: stored (with their spend) before totals are read
+    await this.ledger.recover();
     await this.spend.loadFrom(this.store);
     this.retention?.start();
+    this.catalogSync.start();
     // Tokenizer tables (~90 MB) are NOT preloaded: most requests never need an exact local count (the
     // upstream reports usage and prompt bounds are conclusive); the first one that does loads them.
   }
@@ -168,6 +197,7 @@ export class App {
       await closed;
     }
     this.directory.unwatch();
+    await this.catalogSync.stop();
     await this.retention?.stop();
     await this.ledger.close();
     await this.transport.close();

@@ -1,7 +1,9 @@
 // Ledger retention (`ledger.retention_days`): generation rows older than the window are deleted in the
 // background, at start and then hourly, in chunks so the writer interleaves them with new rows. Off by
 // default: the ledger is the activity history and nothing is deleted unless the operator asks. Spend per key
-// and day is kept by the store separately, so credits and key limits do not change when rows go.
+// and day is kept by the store separately, so credits and key limits do not change when rows go; so are the
+// per-day activity rollups, so /v1/activity's daily totals keep counting deleted rows (whole days; a partial
+// first or last day of a `from`/`to` range is summed from the rows still stored) while its row listing loses them.
 import type { Logger } from '../lib/log.js';
 import type { Storage } from '../store/types.js';
 

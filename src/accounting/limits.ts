@@ -1,6 +1,6 @@
 // Per-key request limits for the chat and embeddings routes: requests/minute, tokens/minute (config default
 // or per key), and the `:free` tier's own per-minute and per-day caps. One atomic take() per request.
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../protocol/errors.js';
 import type { KeyRow } from '../store/types.js';
 import { MemoryRateLimiter, rateLimitHeaders, type RateDecision, type RateLimit, type RateLimiter } from './ratelimit.js';
 

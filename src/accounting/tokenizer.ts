@@ -110,9 +110,43 @@ const CACHE_MAX_CHARS = 8_000_000;
 const countCache: Record<EncodingName, Map<string, number>> = { o200k_base: new Map(), cl100k_base: new Map() };
 let cachedChars = 0;
 
+// BPE merging of one pre-tokenized piece (a run without spaces: letters, CJK text) costs far more than
+// linear in its length: 10k "a" took 1.45 s, 100k "a" 21 s, 100k CJK characters 108 s (a 300 KB body).
+// Text is counted in slices of at most SLICE_CHARS, cut where both encodings' pre-tokenizers start a new
+// piece anyway, so the count stays exact: before a space that follows a non-space, or before punctuation
+// that follows a letter (minified JSON). A run with neither is cut hard, and then counts a token or so more
+// per slice, the safe direction. A multiple of 3: digits are pre-tokenized in groups of three, so a long
+// number still counts exactly. ~0.3 µs per character at worst.
+const SLICE_CHARS = 510;
+const PIECE_START = /\S |\p{L}[^\s\p{L}\p{M}\p{N}']/uy;
+
+function countSliced(text: string, enc: EncodingName): number {
+  const e = encoder(enc);
+  if (text.length <= SLICE_CHARS) return e.countTokens(text, AS_TEXT);
+  let n = 0;
+  let start = 0;
+  while (text.length - start > SLICE_CHARS) {
+    let cut = start + SLICE_CHARS;
+    const floor = start + SLICE_CHARS / 2;
+    for (; cut > floor; cut--) {
+      PIECE_START.lastIndex = cut - 1;
+      if (PIECE_START.test(text)) break;
+    }
+    if (cut === floor) {
+      cut = start + SLICE_CHARS;
+      // never between the halves of a surrogate pair
+      const c = text.charCodeAt(cut);
+      if (c >= 0xdc00 && c <= 0xdfff) cut--;
+    }
+    n += e.countTokens(text.slice(start, cut), AS_TEXT);
+    start = cut;
+  }
+  return n + e.countTokens(text.slice(start), AS_TEXT);
+}
+
 function rawCount(text: string, enc: EncodingName): number {
   if (text.length === 0) return 0;
-  if (text.length < CACHE_MIN_CHARS) return encoder(enc).countTokens(text, AS_TEXT);
+  if (text.length < CACHE_MIN_CHARS) return countSliced(text, enc);
   const cache = countCache[enc];
   const hit = cache.get(text);
   if (hit !== undefined) {
@@ -120,7 +154,7 @@ function rawCount(text: string, enc: EncodingName): number {
     cache.set(text, hit);
     return hit;
   }
-  const n = encoder(enc).countTokens(text, AS_TEXT);
+  const n = countSliced(text, enc);
   if (text.length <= CACHE_MAX_CHARS / 4) {
     cache.set(text, n);
     cachedChars += text.length;

@@ -32,6 +32,8 @@ export class Catalog {
   readonly models: ModelDef[] = [];
   /** id, canonical_slug and aliases → model */
   private readonly index = new Map<string, ModelDef>();
+  /** expiration instants, ascending: expiredCount is a binary search, not a walk over thousands of models */
+  private readonly expiries: number[] = [];
 
   constructor(data: CatalogData, overrides: CatalogOverrides = {}) {
     for (const p of data.providers) this.providers.set(p.id, { ...p });
@@ -60,6 +62,11 @@ export class Catalog {
       this.validateModel(m);
       this.models.push(m);
     }
+    for (const m of this.models) {
+      const t = m.expiration_date == null ? NaN : expiryTime(m.expiration_date);
+      if (Number.isFinite(t)) this.expiries.push(t);
+    }
+    this.expiries.sort((a, b) => a - b);
     // ids first so an alias can never shadow a live id
     for (const m of this.models) this.index.set(m.id, m);
     for (const m of this.models) {
@@ -76,9 +83,14 @@ export class Catalog {
 
   /** how many models have expired by `now`: part of the Models API cache key, so a list never outlives a model */
   expiredCount(now: number = Date.now()): number {
-    let n = 0;
-    for (const m of this.models) if (m.expiration_date != null && isExpired(m, now)) n++;
-    return n;
+    let lo = 0;
+    let hi = this.expiries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.expiries[mid] <= now) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   get(idOrAlias: string): ModelDef | undefined {
@@ -144,11 +156,20 @@ function completeModel(o: Partial<ModelDef> & { id: string }): ModelDef {
 export function isExpired(m: ModelDef, now: number = Date.now()): boolean {
   const d = m.expiration_date;
   if (d === null || d === undefined) return false;
-  const t = Date.parse(d);
+  const t = expiryTime(d);
   return Number.isFinite(t) && t <= now;
 }
 
-/** The primary (first paid) endpoint: what the model-level pricing and top_provider describe. */
+function expiryTime(d: string): number {
+  return Date.parse(d);
+}
+
+/** The primary (first priced paid) endpoint: what the model-level pricing and top_provider describe. */
 export function primaryEndpoint(m: ModelDef): EndpointDef {
-  return m.endpoints.find((e) => !e.free) ?? m.endpoints[0];
+  return m.endpoints.find((e) => !e.free && !e.unpriced) ?? m.endpoints.find((e) => !e.free) ?? m.endpoints[0];
+}
+
+/** every endpoint of the model is unpriced (found by the sync, not priced yet): refused until priced in config */
+export function isUnpriced(m: ModelDef): boolean {
+  return m.endpoints.every((e) => e.unpriced === true);
 }

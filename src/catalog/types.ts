@@ -53,6 +53,20 @@ export interface EndpointDef {
   throughput_hint?: number;
   /** catalog hint for time to first token (ms) until live stats exist */
   latency_hint_ms?: number;
+  /**
+   * found by the runtime catalog sync with no known price: listed to admin/operator keys only and refused with
+   * 400 `model_unpriced` until the operator prices it in config (never served at a silent $0)
+   */
+  unpriced?: boolean;
+  /** where this endpoint's price came from (importer bookkeeping; not published by the Models API) */
+  source?: PriceSource;
+}
+
+export interface PriceSource {
+  /** file of the source database, e.g. "providers/openai/models/gpt-5.4.toml", or the curated overrides file */
+  file: string;
+  /** the database snapshot, e.g. "f3fc692 2026-07-02" */
+  snapshot: string;
 }
 
 export interface ReasoningInfo {
@@ -90,4 +104,12 @@ export interface ModelDef {
 export interface CatalogData {
   providers: ProviderDef[];
   models: ModelDef[];
+}
+
+/** live latency / throughput percentiles of an endpoint (the Models API's endpoint stats) */
+export interface Percentiles {
+  p50: number;
+  p75: number;
+  p90: number;
+  p99: number;
 }

@@ -1,9 +1,8 @@
 // The public Models API shapes (../shared/spec/models-api.md): field order and presence exactly as the
 // contract's example. Model objects are serialised once per catalog and reused for every list request.
-import { isExpired, primaryEndpoint } from './catalog.js';
-import type { EndpointDef, ModelDef, Pricing, ProviderDef } from './types.js';
+import { isExpired, isUnpriced, primaryEndpoint } from './catalog.js';
+import type { EndpointDef, ModelDef, Percentiles, Pricing, ProviderDef } from './types.js';
 import { PRICE_FIELDS } from './types.js';
-import type { Percentiles } from '../routing/health.js';
 
 export const OUTPUT_MODALITIES = ['text', 'image', 'audio', 'embeddings'] as const;
 
@@ -52,6 +51,8 @@ export function publicModel(m: ModelDef) {
     expiration_date: m.expiration_date ?? null,
     supported_voices: null,
     links: { details: `/v1/models/${m.id}/endpoints` },
+    // only admin/operator keys are shown such a model (filterModels): the marker says why it is refused
+    ...(isUnpriced(m) ? { unpriced: true } : {}),
   };
 }
 
@@ -87,6 +88,7 @@ export function publicEndpoint(m: ModelDef, e: EndpointDef, p: ProviderDef, stat
     // providers that cache repeated prompt prefixes by themselves; Anthropic caches only at cache_control marks
     supports_implicit_caching: p.dialect !== 'anthropic' && Number(e.pricing.input_cache_read) > 0,
     supports_tool_choice: { auto: toolChoice, none: toolChoice, required: toolChoice, function: toolChoice },
+    ...(e.unpriced ? { unpriced: true } : {}),
     ...stats,
   };
 }
@@ -112,9 +114,12 @@ export function parseParams(raw: string | null): string[] {
   return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** A model is visible when at least one of its (non-expired) endpoints is on an available provider. */
-export function isVisible(m: ModelDef, available: Set<string>): boolean {
-  return m.endpoints.some((e) => available.has(e.provider));
+/**
+ * A model is visible when at least one of its endpoints is on an available provider and priced; with
+ * `withUnpriced` (admin and operator keys) unpriced endpoints count too, so the operator sees what to price.
+ */
+export function isVisible(m: ModelDef, available: Set<string>, withUnpriced = false): boolean {
+  return m.endpoints.some((e) => available.has(e.provider) && (withUnpriced || e.unpriced !== true));
 }
 
 export function filterModels(
@@ -123,10 +128,11 @@ export function filterModels(
   modalities: Set<string> | null,
   params: string[],
   now: number = Date.now(),
+  withUnpriced = false,
 ): ModelDef[] {
   return models.filter(
     (m) =>
-      isVisible(m, available) &&
+      isVisible(m, available, withUnpriced) &&
       !isExpired(m, now) &&
       (modalities === null || m.architecture.output_modalities.some((o) => modalities.has(o))) &&
       params.every((p) => m.supported_parameters.includes(p)),

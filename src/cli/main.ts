@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `arouter` command line: serve, keys, models, sim. See README "CLI".
+// `arouter` command line: serve, keys, models, catalog, sim. See README "CLI".
 import { ConfigError } from '../config/load.js';
 import { COMMAND_HELP, wantsHelp } from './help.js';
 
@@ -15,6 +15,7 @@ Usage:
   arouter keys list [--json]
   arouter keys revoke KEY_ID
   arouter models [--output-modalities text,image|all] [--supported-parameters tools,...] [--all-providers] [--json]
+  arouter catalog sync|status [--json]   (sync: ask the configured providers now; status: the last sync)
   arouter sim [--dialect openai|anthropic|gemini] [--port N]
 
 Environment: AROUTER_DATA_DIR, AROUTER_CONFIG, AROUTER_ADMIN_KEY, AROUTER_PORT/PORT, AROUTER_HOST,
@@ -35,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./keys.js')).keysCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);
+    case 'catalog':
+      return (await import('./catalog.js')).catalogCommand(rest);
     case 'sim':
       return (await import('./sim.js')).simCommand(rest);
     case undefined:

@@ -2,6 +2,8 @@
 import { Catalog, loadBuiltinCatalog } from '../catalog/catalog.js';
 import { filterModels, parseModalities, parseParams, publicModel } from '../catalog/view.js';
 import { ProviderRegistry } from '../providers/registry.js';
+import { applySynced, providerNames } from '../catalog/sync/merge.js';
+import { loadSyncedState } from '../catalog/sync/state.js';
 import { configFrom, parse } from './args.js';
 
 export async function modelsCommand(argv: string[]): Promise<number> {
@@ -11,7 +13,10 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     'all-providers': { type: 'boolean' },
   });
   const config = configFrom(values);
-  const catalog = new Catalog(loadBuiltinCatalog(), config.catalog);
+  // what the server would serve: built-in ← the synced state in the data dir ← config
+  const builtin = loadBuiltinCatalog();
+  const synced = applySynced(builtin, loadSyncedState(config.dataDir).state, Date.now(), providerNames(builtin, config.catalog));
+  const catalog = new Catalog(synced.data, config.catalog);
   const available = values['all-providers']
     ? new Set(catalog.providers.keys())
     : new Set(new ProviderRegistry(catalog, process.env).configured.keys());

@@ -9,12 +9,28 @@ import type { CatalogOverrides } from '../catalog/catalog.js';
 
 export class ConfigError extends Error {}
 
+function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(resolve(file), 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`upstream.ca_file: cannot read ${file} (${why})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`upstream.ca_file: ${file} holds no PEM certificate`);
+  return pem;
+}
+
 export interface Config {
   host: string;
   port: number;
   dataDir: string;
   bodyLimitBytes: number;
   shutdownGraceMs: number;
+  /** node's requestTimeout: the whole request (not the response) must arrive within it; 0 = no limit */
+  requestTimeoutMs: number;
+  /** open client connections at most; null = derived from the file-descriptor limit, 0 = no limit */
+  maxConnections: number | null;
   /** V8 --heap-growing-percent, set at `serve` start; 0 leaves V8's heuristics alone */
   heapGrowingPercent: number;
   /** browser origins allowed by CORS: ["*"] any, [] off */
@@ -28,15 +44,21 @@ export interface Config {
     firstByteTimeoutMs: number;
     idleTimeoutMs: number;
     totalDeadlineMs: number;
-    connectionsPerOrigin: number;
+    /** null: unbounded */
+    connectionsPerOrigin: number | null;
     keepAliveMs: number;
+    http2: boolean;
+    /** PEM text of upstream.ca_file: CA certificates trusted besides Node's roots */
+    ca: string | null;
     maxResponseBytes: number;
     keepaliveCommentMs: number;
   };
   limits: { defaultRpm: number | null; defaultTpm: number | null; freeRpm: number; freeRpd: number };
   routing: { breakerFailures: number; breakerCooldownMs: number; autoTiers: Record<string, number> };
-  ledger: { flushIntervalMs: number; maxBatch: number; retentionDays: number | null };
+  ledger: { flushIntervalMs: number; maxBatch: number; retentionDays: number | null; journal: boolean };
   catalog: CatalogOverrides;
+  /** the runtime catalog sync (src/providers/catalog-sync.ts) */
+  catalogSync: { intervalMs: number; metadataUrl: string | null; graceMs: number; timeoutMs: number };
   /** the file the config came from, if any */
   file: string | null;
 }
@@ -108,6 +130,9 @@ export function loadConfig(input: ConfigInput = {}): Config {
     dataDir: resolve(input.flags?.dataDir ?? env.AROUTER_DATA_DIR ?? c.data_dir ?? './.arouter'),
     bodyLimitBytes: intEnv(env, 'AROUTER_BODY_LIMIT') ?? c.server?.body_limit_bytes ?? 8 * 1024 * 1024,
     shutdownGraceMs: c.server?.shutdown_grace_ms ?? 10_000,
+    // a client sending its body at a byte a second held a socket (and a file descriptor) for ever
+    requestTimeoutMs: c.server?.request_timeout_ms ?? 60_000,
+    maxConnections: c.server?.max_connections ?? null,
     heapGrowingPercent: intEnv(env, 'AROUTER_HEAP_GROWING_PERCENT') ?? c.server?.heap_growing_percent ?? 30,
     corsOrigins: listEnv(env, 'AROUTER_CORS_ORIGINS') ?? c.server?.cors_origins ?? ['*'],
     logLevel,
@@ -119,8 +144,11 @@ export function loadConfig(input: ConfigInput = {}): Config {
       firstByteTimeoutMs: c.upstream?.first_byte_timeout_ms ?? 120_000,
       idleTimeoutMs: c.upstream?.idle_timeout_ms ?? 60_000,
       totalDeadlineMs: c.upstream?.total_deadline_ms ?? 300_000,
-      connectionsPerOrigin: c.upstream?.connections_per_origin ?? 128,
+      // unbounded: a cap only makes streams wait behind others (400 streams at 128 took twice as long)
+      connectionsPerOrigin: c.upstream?.connections_per_origin ?? null,
       keepAliveMs: c.upstream?.keep_alive_ms ?? 30_000,
+      http2: c.upstream?.http2 ?? true,
+      ca: c.upstream?.ca_file ? readCaFile(c.upstream.ca_file) : null,
       maxResponseBytes: c.upstream?.max_response_bytes ?? 128 * 1024 * 1024,
       keepaliveCommentMs: c.upstream?.keepalive_comment_ms ?? 5_000,
     },
@@ -139,11 +167,27 @@ export function loadConfig(input: ConfigInput = {}): Config {
       flushIntervalMs: c.ledger?.flush_interval_ms ?? 50,
       maxBatch: c.ledger?.max_batch ?? 500,
       retentionDays: c.ledger?.retention_days ?? null,
+      journal: c.ledger?.journal ?? true,
     },
     catalog: {
       providers: c.providers as CatalogOverrides['providers'],
       models: c.models as CatalogOverrides['models'],
     },
+    catalogSync: {
+      intervalMs: durationMs(c.catalog?.sync_interval ?? 3600),
+      metadataUrl: c.catalog?.metadata_url ?? null,
+      graceMs: Math.round((c.catalog?.removal_grace_days ?? 14) * 86_400_000),
+      timeoutMs: c.catalog?.sync_timeout_ms ?? 30_000,
+    },
     file,
   };
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** seconds (a number) or a number with a unit ("90s", "30m", "1h", "1d") → ms */
+function durationMs(v: number | string): number {
+  if (typeof v === 'number') return v * 1000;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v)!;
+  return Math.round(Number(m[1]) * UNIT_MS[m[2]]);
 }

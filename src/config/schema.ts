@@ -26,6 +26,12 @@ export const ConfigSchema = Type.Object(
           port: Type.Optional(Port),
           body_limit_bytes: Type.Optional(PositiveInt),
           shutdown_grace_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** time a client has to send a whole request, headers and body (0 = no limit). A response is not
+           * bounded by it: a stream may run for minutes once its request has arrived */
+          request_timeout_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** open client connections at most (0 = no limit; default: half the file-descriptor limit left after
+           * a reserve, since each proxied request also holds an upstream socket) */
+          max_connections: Type.Optional(Type.Integer({ minimum: 0 })),
           /** V8 heap growth after each full GC, in percent of the live heap (0 = V8's own heuristics) */
           heap_growing_percent: Type.Optional(Type.Integer({ minimum: 0, maximum: 400 })),
           /** browser origins allowed to call the API ("*" = any, [] = CORS off) */
@@ -54,7 +60,22 @@ export const ConfigSchema = Type.Object(
           first_byte_timeout_ms: Type.Optional(PositiveInt),
           idle_timeout_ms: Type.Optional(PositiveInt),
           total_deadline_ms: Type.Optional(PositiveInt),
-          connections_per_origin: Type.Optional(PositiveInt),
+          /**
+           * the most connections to one upstream origin; more requests wait (logged as a warning, at most every
+           * 10 s per origin). null (the default) = unbounded: every request in flight already holds a client
+           * connection, and over HTTP/2 up to 100 streams share one upstream connection
+           */
+          connections_per_origin: Type.Optional(Type.Union([PositiveInt, Type.Null()])),
+          /**
+           * offer HTTP/2 (ALPN) to https upstreams, multiplexing streams over few connections (default true);
+           * plain http:// upstreams always speak HTTP/1.1
+           */
+          http2: Type.Optional(Type.Boolean()),
+          /**
+           * a PEM file of CA certificates trusted for https upstreams besides Node's bundled roots (a self-hosted
+           * model server behind a private CA); read at start
+           */
+          ca_file: Type.Optional(Type.String({ minLength: 1 })),
           keep_alive_ms: Type.Optional(PositiveInt),
           max_response_bytes: Type.Optional(PositiveInt),
           keepalive_comment_ms: Type.Optional(PositiveInt),
@@ -91,6 +112,24 @@ export const ConfigSchema = Type.Object(
           max_batch: Type.Optional(PositiveInt),
           /** delete generation rows older than this many days (default: keep them all) */
           retention_days: Type.Optional(PositiveInt),
+          /** append each row to a journal in the data dir before its answer completes, so kill -9 loses none */
+          journal: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    catalog: Type.Optional(
+      Type.Object(
+        {
+          /** how often to ask each configured provider for its model list: seconds, or "30m", "1h", "1d"; 0 = off
+           * (default 1 h; a manual sync still works) */
+          sync_interval: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d)$' })])),
+          /** a models.dev-format JSON document read at each sync for prices and limits */
+          metadata_url: Type.Optional(Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()])),
+          /** how long a model a provider stopped listing is still served before it answers model_deprecated */
+          removal_grace_days: Type.Optional(Type.Number({ minimum: 0 })),
+          /** each list page / the metadata document must answer within this */
+          sync_timeout_ms: Type.Optional(PositiveInt),
         },
         { additionalProperties: false },
       ),

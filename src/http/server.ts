@@ -5,13 +5,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { App } from '../app.js';
-import { identify, requireRole } from '../auth/authenticate.js';
+import { identify, requireRole } from './authenticate.js';
+import { ClientGoneError } from './body.js';
+import { closeAfterAnswer, hasBody, limitConnections, requestTimeouts, timedOut } from './connections.js';
 import type { AccessLogFields, AuthedContext, RequestContext, Route } from './context.js';
 import { accessLogFields } from './access-log.js';
 import { HttpError, sendError } from './errors.js';
 import { Router } from './router.js';
 import { addCommonHeader, setRequestId } from './respond.js';
-import { requestHeader } from './request-headers.js';
+import { requestHeader } from '../lib/request-headers.js';
 
 export function buildRouter(routes: Route[]): Router {
   const r = new Router();
@@ -47,11 +49,10 @@ class Context implements RequestContext {
 }
 
 export function createHttpServer(app: App, router: Router): Server {
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 65_000, ...requestTimeouts(app.config.requestTimeoutMs) }, (req, res) => {
     void handle(app, router, req, res);
   });
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0; // streams may legitimately run for minutes
+  limitConnections(server, app.config.maxConnections, app.log);
   return server;
 }
 
@@ -93,10 +94,16 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     }
     await (m.route.handler as (c: AuthedContext) => Promise<void> | void)(ctx as AuthedContext);
   } catch (err) {
+    if (err instanceof ClientGoneError) {
+      // the client left mid-upload (or was too slow): an ordinary outcome, and nobody is left to answer.
+      // 499 is nginx's "client closed request"; the access log below is the only trace.
+      res.statusCode = timedOut(req) ? 408 : 499;
+      return;
+    }
     if (err instanceof HttpError) {
+      if (hasBody(req) && !req.complete) closeAfterAnswer(req, res);
+      else if (!req.readableEnded) req.resume(); // a body already received but not read: keep-alive is safe
       sendError(res, err);
-      // drain an unread body so the keep-alive connection stays usable
-      if (!req.readableEnded) req.resume();
       return;
     }
     app.log.error('unhandled error', { id, route: routeName, error: (err as Error)?.stack ?? String(err) });

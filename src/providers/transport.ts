@@ -1,6 +1,6 @@
-// Upstream HTTP: one undici Pool per origin (keep-alive, bounded connections), per-request connect /
-// first-byte / idle timeouts, abort on client disconnect or total deadline. Network failures become
-// retryable UpstreamErrors so routing can fall back.
+// Upstream HTTP: one undici Pool per origin (upstream-pools.ts: HTTP/2 where offered, else keep-alive HTTP/1.1),
+// per-request connect / first-byte / idle timeouts, abort on client disconnect or total deadline. Network failures
+// become retryable UpstreamErrors so routing can fall back.
 //
 // Requests go through undici's dispatcher handler interface directly (the path Pool.stream() uses), not
 // Pool.request(): no Readable body stream, no async iterator, no AbortSignal listeners. The body is pushed to
@@ -8,26 +8,22 @@
 // SSE framing uses eventsource-parser (spec-compliant, handles events split across reads and \r\n endings).
 import { createRequire } from 'node:module';
 import { StringDecoder } from 'node:string_decoder';
-import type { Dispatcher, Pool as UndiciPool, errors as UndiciErrors, util as UndiciUtil } from 'undici';
+import type { Dispatcher, errors as UndiciErrors, util as UndiciUtil } from 'undici';
 import { createParser } from 'eventsource-parser';
 import type { SseEvent, UpstreamError, UpstreamRequest } from './types.js';
 import { AbortedByClient, ShuttingDown, type RequestAbort } from './abort.js';
+import type { Logger } from '../lib/log.js';
+import { UpstreamPools, type UpstreamPoolOptions } from './upstream-pools.js';
 
 export { AbortedByClient, RequestAbort, ShuttingDown } from './abort.js';
 
 // Only the pieces of undici used here: `import 'undici'` also loads fetch, WebSocket, EventSource and the
 // cache stores (~10 MB more resident memory, measured). Deep paths are stable within the pinned version.
 const require = createRequire(import.meta.url);
-const Pool = require('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
 const undiciErrors = require('undici/lib/core/errors.js') as typeof UndiciErrors;
 const undiciUtil = require('undici/lib/core/util.js') as typeof UndiciUtil;
 
-export interface TransportOptions {
-  connectTimeoutMs: number;
-  firstByteTimeoutMs: number;
-  idleTimeoutMs: number;
-  connectionsPerOrigin: number;
-  keepAliveMs: number;
+export interface TransportOptions extends UpstreamPoolOptions {
   /** the most an upstream may send as one JSON answer, or as one SSE event; more fails the attempt (502) */
   maxResponseBytes: number;
 }
@@ -88,6 +84,10 @@ class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamReply {
   ) {}
 
   onConnect(abort: (reason?: Error) => void): void {
+    // idempotent: true (Transport.dispatch) allows undici to re-send the calls in flight on an h2 connection that
+    // got GOAWAY (in tests they failed first: the dying streams close before a new connection is up). A second
+    // send of a completion would be billed twice: it fails here, before a byte goes out; routing decides on a retry
+    if (this.abortFn) return abort(new Error('upstream connection lost mid-call (not sent again)'));
     this.abortFn = abort;
     this.abort.bind(abort);
   }
@@ -198,22 +198,13 @@ export interface UpstreamBody {
 }
 
 export class Transport {
-  private pools = new Map<string, UndiciPool>();
-  constructor(private opts: TransportOptions) {}
+  private pools: UpstreamPools;
 
-  private pool(origin: string): UndiciPool {
-    let p = this.pools.get(origin);
-    if (!p) {
-      p = new Pool(origin, {
-        connections: this.opts.connectionsPerOrigin,
-        keepAliveTimeout: this.opts.keepAliveMs,
-        connect: { timeout: this.opts.connectTimeoutMs },
-        headersTimeout: this.opts.firstByteTimeoutMs,
-        bodyTimeout: this.opts.idleTimeoutMs,
-      });
-      this.pools.set(origin, p);
-    }
-    return p;
+  constructor(
+    private opts: TransportOptions,
+    log: Logger | null = null,
+  ) {
+    this.pools = new UpstreamPools(opts, log);
   }
 
   /** upstream URLs repeat (one per model endpoint): parse each once */
@@ -239,16 +230,22 @@ export class Transport {
       } catch (err) {
         return call.onError(err as Error);
       }
-      this.pool(url.origin).dispatch(
+      const o = this.pools.get(url.origin);
+      const free = o.pool.dispatch(
         {
           path: url.path,
           method: req.method,
           // the dialects' request builders set content-type (UpstreamRequest.headers)
           headers: req.headers,
           body: req.method === 'GET' ? undefined : req.body,
+          // lets h2 multiplex POSTs (undici runs a non-idempotent request alone on a connection, for fear of
+          // re-sending it); a re-send is refused in UpstreamCall.onConnect instead. No effect on HTTP/1.1,
+          // which runs one request per connection here (pipelining 1)
+          idempotent: true,
         },
         call,
       );
+      if (!free) this.pools.saturated(url.origin, o);
     });
   }
 
@@ -289,8 +286,7 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
-    this.pools.clear();
+    await this.pools.close();
   }
 }
 

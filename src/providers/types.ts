@@ -3,7 +3,7 @@
 // back into OpenAI-shaped pieces. Transport (pools, timeouts, SSE framing, aborts) lives in
 // src/providers/transport.ts so that dialects stay pure and unit-testable on recorded-shape fixtures.
 import type { Dialect, EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
-import type { ChatRequest, EmbeddingsRequest } from '../http/schemas/chat-request.js';
+import type { ChatRequest, EmbeddingsRequest } from '../protocol/chat-request.js';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
 

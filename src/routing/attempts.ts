@@ -5,13 +5,28 @@
 // the endpoint's health and, when retryable (429/529/5xx/timeouts/connection errors, a broken 2xx body) or
 // not the client's fault (ARouter's key refused: 502), falls through to the next endpoint. A refusal of the
 // client's own request (a non-retryable 4xx) ends the walk at once. The client going away ends it too.
+// A provider refusing ARouter's own key (401/403, Gemini's API_KEY_INVALID: `upstream_auth_error` in every
+// dialect) is the operator's business: the provider's words (account ids, key hints) go to the log, and the
+// client's error, attempt log and generation row only say which provider refused ARouter's credentials.
+// Only an UpstreamError is the endpoint's fault: the transport turns every network failure and timeout into
+// one, a dialect's mapError turns every error answer into one. Anything else thrown by an attempt (a builder
+// or parser that choked on the request: a RangeError, a TypeError) is ARouter's or the request's problem: it
+// is neither counted against the endpoint nor retried elsewhere, but rethrown (the server's logged 500) —
+// before, it became a retryable 502 "upstream connection error", and three such requests opened the breaker.
 import { performance } from 'node:perf_hooks';
+import type { Logger } from '../lib/log.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
 import { InvalidRequestError } from '../providers/errors.js';
 import type { UpstreamError } from '../providers/types.js';
-import { AbortedByClient, networkError, type RequestAbort } from '../providers/transport.js';
+import { AbortedByClient, isUpstreamError, type RequestAbort } from '../providers/transport.js';
 import type { AttemptRecord } from '../store/types.js';
 import type { HealthTracker } from './health.js';
+
+/** What the loop needs of the gateway: endpoint health, and the log for what only the operator may read. */
+export interface AttemptEnv {
+  health: HealthTracker;
+  log: Logger;
+}
 
 /** What the loop needs of a planned endpoint. */
 export interface AttemptTarget {
@@ -57,16 +72,18 @@ export class AbortedDuringAttempt<A> extends AbortedByClient {
 /**
  * Runs `attempt` for each endpoint of `plan` in order (see the file comment). `attempt` resolves with the
  * upstream status and its value, resolves null to skip the endpoint silently (not configured), or throws an
- * UpstreamError / InvalidRequestError / network error. Throws ExecFailure or AbortedByClient. Successes are
+ * UpstreamError / InvalidRequestError / AbortedByClient. Throws ExecFailure or AbortedByClient, or rethrows
+ * whatever else the attempt threw (see the file comment). Successes are
  * recorded in the attempt log; their health sample is the caller's (it knows latency, tokens, TTFT).
  */
 export async function runAttempts<A extends AttemptTarget, R>(
-  health: HealthTracker,
+  env: AttemptEnv,
   plan: readonly A[],
   abort: RequestAbort,
   deadlineAt: number,
   attempt: (a: A) => Promise<{ status: number; value: R } | null>,
 ): Promise<AttemptSuccess<A, R>> {
+  const { health } = env;
   const attempts: AttemptRecord[] = [];
   const errors: UpstreamError[] = [];
   // soonest moment a skipped endpoint admits its probe, for Retry-After when every endpoint was skipped
@@ -96,15 +113,24 @@ export async function runAttempts<A extends AttemptTarget, R>(
       if (err instanceof InvalidRequestError) {
         // nothing was sent: the endpoint's health is untouched, and another endpoint (a models[] fallback of
         // another dialect) may be able to carry the request
+        health.release(key);
         invalid ??= err;
         attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 400, duration_ms: 0, error: `invalid_request: ${err.message}`.slice(0, 300) });
         continue;
       }
-      const e = networkError(err, abort);
-      if (e instanceof AbortedByClient) {
+      if (err instanceof AbortedByClient) {
         record(attempts, a, 499, t0, 'client_aborted');
         throw new AbortedDuringAttempt(a, attempts);
       }
+      if (!isUpstreamError(err)) {
+        health.release(key);
+        if (abort.reason instanceof AbortedByClient) {
+          record(attempts, a, 499, t0, 'client_aborted');
+          throw new AbortedDuringAttempt(a, attempts);
+        }
+        throw err;
+      }
+      const e = err.type === AUTH_ERROR ? credentialsRefused(env.log, a, err) : err;
       record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
       // our own shutdown cut the call: not the endpoint's failure, and no time is left for another
       if (abort.byShutdown) throw new ExecFailure(e, attempts);
@@ -130,6 +156,30 @@ export async function runAttempts<A extends AttemptTarget, R>(
     });
   }
   throw new ExecFailure(combineErrors(errors), attempts);
+}
+
+const AUTH_ERROR = 'upstream_auth_error';
+
+/** Logs the provider's refusal in full (once per occurrence) and returns what the client may see of it. */
+function credentialsRefused(log: Logger, a: AttemptTarget, e: UpstreamError): UpstreamError {
+  log.error('provider refused ARouter credentials', {
+    provider: a.provider.id,
+    model: a.model.id,
+    endpoint: a.endpoint.model,
+    upstream_status: e.upstream_status,
+    message: e.message,
+    upstream_body: e.upstream_body,
+  });
+  const status = e.upstream_status !== null ? ` (HTTP ${e.upstream_status})` : '';
+  return {
+    status: e.status,
+    retryable: e.retryable,
+    type: AUTH_ERROR,
+    code: 'upstream_auth_failed',
+    message: `${a.provider.name} refused ARouter's credentials${status}: the gateway's key for ${a.provider.name} is missing, ` +
+      "invalid or not allowed this model; the gateway's operator must fix it",
+    upstream_status: e.upstream_status,
+  };
 }
 
 function record(attempts: AttemptRecord[], a: AttemptTarget, status: number, t0: number, error?: string): void {

@@ -9,11 +9,11 @@
 import { toNumberUsd } from '../accounting/money.js';
 import { isExpired, type Catalog } from '../catalog/catalog.js';
 import type { ModelDef, ProviderDef } from '../catalog/types.js';
-import type { ChatRequest } from '../http/schemas/chat-request.js';
+import type { ChatRequest } from '../protocol/chat-request.js';
 import { RoutingError } from './errors.js';
 import { featureCache, type FeaturesFor, type RequestFeatures } from './features.js';
 import type { HealthTracker } from './health.js';
-import { planEndpoints, type EndpointPlan } from './planner.js';
+import { planEndpoints, type EndpointPlan, type PlanFailure } from './planner.js';
 import { isModelVisible } from './resolve.js';
 
 export const DEFAULT_AUTO_FALLBACKS = 3;
@@ -115,6 +115,9 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
   const providers: ReadonlyMap<string, ProviderDef> = catalog.providers;
   const dropped: AutoDropped[] = [];
   const ranked: Ranked[] = [];
+  // plans that failed only for the request's own size (400s), and whether any failed for another reason
+  const tooBig: PlanFailure[] = [];
+  let fits = false;
 
   for (const m of catalog.models) {
     if (!isModelVisible(m, availableProviders)) {
@@ -144,6 +147,8 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
     });
     if (plan.failure !== null) {
       dropped.push({ model: m.id, reason: capabilityReason(plan, features), detail: plan.failure.message });
+      if (plan.failure.status === 400) tooBig.push(plan.failure);
+      else fits = true;
       continue;
     }
     const fromConfig = input.tiers?.[m.id] !== undefined;
@@ -161,6 +166,13 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
     const counts = new Map<string, number>();
     for (const d of visible) counts.set(d.reason, (counts.get(d.reason) ?? 0) + 1);
     const summary = [...counts].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} ${r}`).join(', ');
+    if (tooBig.length > 0 && !fits) {
+      // too big for every chat model: the client's 400, naming the model with the most room (oversize.ts)
+      const best = tooBig.reduce((a, b) => ((b.limit ?? 0) > (a.limit ?? 0) ? b : a));
+      throw new RoutingError(400, best.code, `No model can serve this request with auto (${summary}); the largest: ${best.message}`, best.param ?? 'model', {
+        auto: { dropped: visible.slice(0, MAX_LISTED), dropped_total: visible.length },
+      });
+    }
     throw new RoutingError(503, 'no_model_available', `No model can serve this request with auto (${summary})`, 'model', {
       auto: { dropped: visible.slice(0, MAX_LISTED), dropped_total: visible.length },
     });
@@ -168,6 +180,12 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
 
   const n = Math.max(0, input.maxFallbacks ?? DEFAULT_AUTO_FALLBACKS);
   const picked = ranked.slice(0, 1 + n);
+  // with the imported catalog (hundreds of models) most drops are models of providers the account lacks: the
+  // MAX_LISTED listed first are the ones that say what the request needed
+  const listed = dropped.filter((d) => d.reason !== 'provider_unavailable');
+  if (listed.length < MAX_LISTED) {
+    for (const d of dropped) if (d.reason === 'provider_unavailable' && listed.push(d) >= MAX_LISTED) break;
+  }
   return {
     model: picked[0].model,
     fallbacks: picked.slice(1).map((r) => r.model),
@@ -183,7 +201,7 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
       })),
       considered: catalog.models.length,
       capable: ranked.length,
-      dropped: dropped.slice(0, MAX_LISTED),
+      dropped: listed.slice(0, MAX_LISTED),
       dropped_total: dropped.length,
     },
   };

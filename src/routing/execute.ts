@@ -2,7 +2,7 @@
 // the upstream request; a JSON answer is parsed, a stream is read until its first content (an error before
 // it still falls back) and then handed over as a StreamSession. Every attempt is recorded (endpoint, status,
 // duration) for the generation row and the headers.
-import type { ChatRequest } from '../http/schemas/chat-request.js';
+import type { ChatRequest } from '../protocol/chat-request.js';
 import type { BuildContext, ChatResult, DialectAdapter, ReasoningPlan, StreamEvent, UpstreamError } from '../providers/types.js';
 import { DIALECTS } from '../providers/dialects.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -10,6 +10,7 @@ import type { RequestAbort, Transport } from '../providers/transport.js';
 import { runAttempts, type AttemptTarget } from './attempts.js';
 import { StreamSession } from './stream-session.js';
 import type { HealthTracker } from './health.js';
+import type { Logger } from '../lib/log.js';
 import type { AttemptRecord } from '../store/types.js';
 
 export { ExecFailure } from './attempts.js';
@@ -24,6 +25,7 @@ export interface ExecEnv {
   providers: ProviderRegistry;
   transport: Transport;
   health: HealthTracker;
+  log: Logger;
 }
 
 export interface Committed<A extends PlannedAttempt> {
@@ -61,7 +63,7 @@ export async function executeChat<A extends PlannedAttempt>(
 ): Promise<CompleteResult<A> | StreamResult<A>> {
   let ctx!: BuildContext;
   let dialect!: DialectAdapter;
-  const done = await runAttempts<A, Answer>(env.health, plan, abort, deadlineAt, async (a) => {
+  const done = await runAttempts<A, Answer>(env, plan, abort, deadlineAt, async (a) => {
     const configured = env.providers.get(a.provider.id);
     if (!configured) return null;
     dialect = DIALECTS[configured.def.dialect];

@@ -3,7 +3,7 @@
 // why the auto router extracts features per tokenizer rather than once per request.
 import { countChatPromptTokens, estimateChatUpperBound } from '../accounting/tokenizer.js';
 import type { Modality } from '../catalog/types.js';
-import type { ChatRequest, ChatToolChoice } from '../http/schemas/chat-request.js';
+import type { ChatRequest, ChatToolChoice } from '../protocol/chat-request.js';
 import type { Variant } from './resolve.js';
 
 export type ResponseFormatKind = 'json_object' | 'json_schema';
@@ -41,6 +41,8 @@ export class PromptTokens {
 
   /** prompt + `extra` ≤ `limit`, decided exactly (the bound alone only when it already fits) */
   fits(extra: number, limit: number): boolean {
+    // max_tokens alone past the limit (1e9) needs no count of the prompt
+    if (extra > limit) return false;
     return this.bound + extra <= limit || this.exact + extra <= limit;
   }
 }
@@ -60,6 +62,8 @@ export interface RequestFeatures {
   reasoning: boolean;
   /** max_completion_tokens ?? max_tokens, null when the client set neither */
   maxOutputTokens: number | null;
+  /** the name the client gave it, for errors: "max_completion_tokens" when set, else "max_tokens" */
+  maxOutputParam: 'max_tokens' | 'max_completion_tokens';
   /** OpenAI/OpenRouter parameter names the request uses, as they appear in supported_parameters */
   parameters: string[];
 }
@@ -157,6 +161,7 @@ class Features implements RequestFeatures {
   readonly responseFormat: ResponseFormatKind | null;
   readonly reasoning: boolean;
   readonly maxOutputTokens: number | null;
+  readonly maxOutputParam: 'max_tokens' | 'max_completion_tokens';
   readonly parameters: string[];
 
   constructor(
@@ -171,6 +176,7 @@ class Features implements RequestFeatures {
     this.responseFormat = responseFormatKind(req);
     this.reasoning = reasoningRequested(req, variant);
     this.maxOutputTokens = req.max_completion_tokens ?? req.max_tokens ?? null;
+    this.maxOutputParam = req.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
     this.parameters = usedParameters(req, variant);
   }
 

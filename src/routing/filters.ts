@@ -5,7 +5,7 @@
 import { parsePricing, type ParsedPricing } from '../accounting/cost.js';
 import { parseUsd, PUSD_PER_USD } from '../accounting/money.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
-import type { ProviderPrefs } from '../http/schemas/chat-request.js';
+import type { ProviderPrefs } from '../protocol/chat-request.js';
 import { RoutingError } from './errors.js';
 import type { RequestFeatures } from './features.js';
 import type { Variant } from './resolve.js';
@@ -178,6 +178,9 @@ export function rejectEndpoint(ctx: FilterContext, e: EndpointDef): Rejection | 
   const pname = provider?.name ?? e.provider;
   if (!ctx.availableProviders.has(e.provider)) {
     return { reason: 'provider_unavailable', detail: `provider ${e.provider} is not enabled for this account` };
+  }
+  if (e.unpriced === true) {
+    return { reason: 'provider_unavailable', detail: `${pname} serves ${e.model} but it has no price yet (price it in the config's models)` };
   }
   if (providerMatches(prefs?.ignore, provider, e.provider)) {
     return { reason: 'provider_ignored', detail: `${pname} is in provider.ignore` };

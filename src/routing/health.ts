@@ -23,12 +23,8 @@ export interface HealthSample {
   now?: number;
 }
 
-export interface Percentiles {
-  p50: number;
-  p75: number;
-  p90: number;
-  p99: number;
-}
+export type { Percentiles } from '../catalog/types.js';
+import type { Percentiles } from '../catalog/types.js';
 
 export interface EndpointStats {
   requests_last_30m: number;
@@ -291,6 +287,15 @@ export class HealthTracker {
     if (h.probeAt !== null && now - h.probeAt < this.probeTimeoutMs) return false;
     h.probeAt = now;
     return true;
+  }
+
+  /**
+   * The caller of tryAcquire sent nothing (the request could not be built): a half-open breaker's probe slot
+   * is free again at once instead of after probeTimeoutMs.
+   */
+  release(endpointKey: string): void {
+    const h = this.endpoints.get(endpointKey);
+    if (h !== undefined) h.probeAt = null;
   }
 
   /** ms until an open breaker admits a probe; 0 when closed or already half-open. */

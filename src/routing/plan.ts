@@ -8,7 +8,7 @@
 import { worstCaseCost, type ParsedPricing } from '../accounting/cost.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
-import type { ChatRequest } from '../http/schemas/chat-request.js';
+import type { ChatRequest } from '../protocol/chat-request.js';
 import type { ReasoningPlan } from '../providers/types.js';
 import { chooseAutoModel, type AutoExplanation } from './auto.js';
 import { RoutingError } from './errors.js';
@@ -126,7 +126,7 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
     const failure =
       plan.failure === null
         ? null
-        : new RoutingError(plan.failure.status, plan.failure.code, plan.failure.message, 'model', {
+        : new RoutingError(plan.failure.status, plan.failure.code, plan.failure.message, plan.failure.param ?? 'model', {
             failed_routing_step: plan.failure.failed_step,
             routing_funnel: plan.funnel,
           });
@@ -269,15 +269,20 @@ function explained(a: RouteAttempt, p: PlannedEndpoint): ExplainedEndpoint {
   };
 }
 
-/** The primary model's failure decides status and message; the rest is in metadata. */
+/**
+ * The primary model's failure decides the message; the rest is in metadata. The status is the primary's too,
+ * except that a request too big for the primary (400) is not the client's fault alone when a fallback model
+ * failed for another reason (health, preferences): that one's status and code then.
+ */
 function noRoute(entries: ModelEntry[], explanation: RouteExplanation): RoutingError {
   const failures = entries.map((e) => e.failure).filter((f): f is RoutingError => f !== null);
-  const primary = failures[0] ?? new RoutingError(503, 'no_endpoint_available', 'No endpoint available for the request', 'model');
+  const first = failures[0] ?? new RoutingError(503, 'no_endpoint_available', 'No endpoint available for the request', 'model');
+  const primary = first.status === 400 ? (failures.find((f) => f.status !== 400) ?? first) : first;
   const others = entries.slice(1).filter((e) => e.failure !== null);
   const message =
     others.length === 0
-      ? primary.message
-      : `${primary.message}; fallback models: ${others.map((e) => `${e.requested}: ${e.failure?.message}`).join('; ')}`;
+      ? first.message
+      : `${first.message}; fallback models: ${others.map((e) => `${e.requested}: ${e.failure?.message}`).join('; ')}`;
   return new RoutingError(primary.status, primary.code, message, primary.param, {
     ...(primary.metadata ?? {}),
     dropped: explanation.dropped.slice(0, MAX_DROPPED_IN_ERROR),

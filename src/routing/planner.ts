@@ -14,7 +14,7 @@
 import type { ParsedPricing } from '../accounting/cost.js';
 import { mulCount } from '../accounting/money.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
-import type { ProviderPrefs } from '../http/schemas/chat-request.js';
+import type { ProviderPrefs } from '../protocol/chat-request.js';
 import type { RequestFeatures } from './features.js';
 import {
   endpointKey,
@@ -28,6 +28,7 @@ import {
   type FilterContext,
 } from './filters.js';
 import type { HealthTracker } from './health.js';
+import { oversize, SIZE_REASONS } from './oversize.js';
 import type { Variant } from './resolve.js';
 
 /** Output tokens assumed when pricing a request for ordering: replies are usually far below max_tokens. */
@@ -63,10 +64,14 @@ export interface FunnelStep {
 }
 
 export interface PlanFailure {
-  status: 404 | 503;
+  status: 400 | 404 | 503;
   code: string;
   message: string;
   failed_step: DropReason | null;
+  /** the parameter to fix (400s) */
+  param?: string;
+  /** 400 for size: the largest limit on offer (the auto router names the model with the largest) */
+  limit?: number;
 }
 
 export interface EndpointPlan {
@@ -256,7 +261,7 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
   }
 
   const funnel = buildFunnel(model.endpoints.length, dropped);
-  return { model, variant, rule, ordered, dropped, funnel, failure: ordered.length > 0 ? null : explainFailure(model, variant, dropped) };
+  return { model, variant, rule, ordered, dropped, funnel, failure: ordered.length > 0 ? null : explainFailure(model, variant, dropped, features) };
 }
 
 export function buildFunnel(initial: number, dropped: DroppedEndpoint[]): FunnelStep[] {
@@ -273,7 +278,7 @@ export function buildFunnel(initial: number, dropped: DroppedEndpoint[]): Funnel
   return steps;
 }
 
-function explainFailure(model: ModelDef, variant: Variant | null, dropped: DroppedEndpoint[]): PlanFailure {
+function explainFailure(model: ModelDef, variant: Variant | null, dropped: DroppedEndpoint[], features: RequestFeatures): PlanFailure {
   const reachable = dropped.filter((d) => d.reason !== 'provider_unavailable');
   if (reachable.length === 0) {
     // resolution already hides such models; kept for callers that plan a model directly
@@ -285,6 +290,14 @@ function explainFailure(model: ModelDef, variant: Variant | null, dropped: Dropp
   }
   if (variant === 'thinking' && reachable.every((d) => d.reason === 'reasoning' || d.reason === 'paid_only')) {
     return { status: 404, code: 'variant_unavailable', message: `Model ${model.id} does not support reasoning (${model.id}:thinking does not exist)`, failed_step: 'reasoning' };
+  }
+  // every candidate of this variant fell for the request's own size (free/paid endpoints of the other
+  // variant were never candidates): the client's 400, see oversize.ts
+  const candidates = reachable.filter((d) => d.reason !== 'paid_only' && d.reason !== 'free_only');
+  if (candidates.length > 0 && candidates.every((d) => SIZE_REASONS.has(d.reason))) {
+    const endpoints = model.endpoints.filter((e) => candidates.some((d) => d.provider === e.provider && d.endpoint_model === e.model));
+    const o = oversize(features, endpoints, model.id);
+    return { status: 400, code: o.code, message: o.message, failed_step: candidates[candidates.length - 1].reason, param: o.param, limit: o.limit };
   }
   // the step where the last endpoints fell is the one to name
   let last: DroppedEndpoint = reachable[0];

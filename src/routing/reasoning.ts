@@ -3,7 +3,7 @@
 // null means "send nothing reasoning-related": the model's own default applies, which keeps requests that
 // never mention reasoning byte-for-byte what the client would have sent to the provider directly.
 import type { ModelDef } from '../catalog/types.js';
-import type { ChatRequest } from '../http/schemas/chat-request.js';
+import type { ChatRequest } from '../protocol/chat-request.js';
 import type { ReasoningPlan } from '../providers/types.js';
 import { RoutingError } from './errors.js';
 import type { Variant } from './resolve.js';

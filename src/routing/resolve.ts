@@ -74,7 +74,26 @@ export function resolveModel(
     throw notFound(catalog, name, availableProviders);
   }
   if (isExpired(model, now)) throw deprecated(catalog, model, availableProviders, now);
+  if (!model.endpoints.some((e) => e.unpriced !== true && availableProviders.has(e.provider))) throw unpriced(model, availableProviders);
   return { kind: 'model', requested: name, model, variant };
+}
+
+/**
+ * A model the catalog sync found with no price: never served at a silent $0. 400 (the request cannot succeed
+ * as sent) naming the model, the provider and the config that prices it.
+ */
+export function unpriced(model: ModelDef, availableProviders: ReadonlySet<string>): RoutingError {
+  const e = model.endpoints.find((x) => availableProviders.has(x.provider)) ?? model.endpoints[0];
+  return new RoutingError(
+    400,
+    'model_unpriced',
+    `Model "${model.id}" (served by provider "${e.provider}" as "${e.model}") has no known price, so it is not served. ` +
+      `An operator can price it in the config: models: [{id: "${model.id}", endpoints: [{provider: "${e.provider}", model: "${e.model}", ` +
+      `pricing: {prompt, completion, ...}, context_length, max_completion_tokens, quantization: null, is_moderated: false}]}], ` +
+      'or set catalog.metadata_url to a document that prices it.',
+    'model',
+    { provider: e.provider, provider_model: e.model },
+  );
 }
 
 export function notFound(catalog: Catalog, name: string, availableProviders: ReadonlySet<string>): RoutingError {

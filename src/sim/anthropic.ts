@@ -48,7 +48,7 @@ async function messages(ctx: SimContext): Promise<void> {
   if (invalid) return sendError(ctx, 400, 'invalid_request_error', invalid);
   const body = ctx.body as Obj;
   const model = String(body.model);
-  if (ctx.opts.models && !ctx.opts.models.includes(model)) return sendError(ctx, 404, 'not_found_error', `model: ${model}`);
+  if (!ctx.models.accepts(model)) return sendError(ctx, 404, 'not_found_error', `model: ${model}`);
   const sem = checkAfterSchema(body);
   if (sem) return sendError(ctx, 400, 'invalid_request_error', sem);
 
@@ -164,12 +164,21 @@ export function anthropicHandler(): DialectHandler {
       const version = ctx.headers['anthropic-version'];
       if (typeof version !== 'string' || !version) return sendError(ctx, 400, 'invalid_request_error', 'anthropic-version: header is required');
       if (!VERSIONS.includes(version)) return sendError(ctx, 400, 'invalid_request_error', `anthropic-version: ${JSON.stringify(version)} is not a valid version`);
-      const models = ctx.opts.models ?? ANTHROPIC_DEFAULT_MODELS;
+      const models = ctx.models.list(ANTHROPIC_DEFAULT_MODELS);
       const modelObj = (id: string) => ({ type: 'model', id, display_name: id, created_at: '2025-09-29T00:00:00Z' });
       if (ctx.method === 'POST' && ctx.path === '/v1/messages') return messages(ctx);
       if (ctx.method === 'POST' && ctx.path === '/v1/messages/count_tokens') return countTokens(ctx);
       if (ctx.method === 'GET' && ctx.path === '/v1/models') {
-        return ctx.sendJson(200, { data: models.map(modelObj), has_more: false, first_id: models[0] ?? null, last_id: models[models.length - 1] ?? null });
+        // the real API: limit 1..1000 (default 20), after_id / before_id cursors, has_more + first_id/last_id
+        const limit = ctx.query.has('limit') ? Number(ctx.query.get('limit')) : 20;
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+          return sendError(ctx, 400, 'invalid_request_error', 'limit: Input should be less than or equal to 1000');
+        }
+        const after = ctx.query.get('after_id');
+        const start = after ? models.indexOf(after) + 1 : 0;
+        if (after && start === 0) return sendError(ctx, 400, 'invalid_request_error', `after_id: ${after} is not a valid model id`); // UNCONFIRMED wording
+        const p = ctx.models.page(models, limit, start);
+        return ctx.sendJson(200, { data: p.items.map(modelObj), has_more: p.next !== null, first_id: p.items[0] ?? null, last_id: p.items[p.items.length - 1] ?? null });
       }
       const one = /^\/v1\/models\/(.+)$/.exec(ctx.path);
       if (ctx.method === 'GET' && one) {

@@ -211,8 +211,18 @@ export function geminiHandler(): DialectHandler {
           { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
         ]);
       }
-      const models = ctx.opts.models ?? GEMINI_DEFAULT_MODELS;
-      if (ctx.method === 'GET' && ctx.path === '/v1beta/models') return ctx.sendJson(200, { models: models.map(modelInfo) }, {}, true);
+      const models = ctx.models.list(GEMINI_DEFAULT_MODELS);
+      if (ctx.method === 'GET' && ctx.path === '/v1beta/models') {
+        // the real API: pageSize default 50, at most 1000; an opaque nextPageToken (here the next index, base64)
+        const size = ctx.query.has('pageSize') ? Number(ctx.query.get('pageSize')) : 50;
+        const token = ctx.query.get('pageToken');
+        const start = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
+        if (!Number.isInteger(start) || start < 0) return sendError(ctx, 400, 'Invalid page token.'); // UNCONFIRMED wording
+        const p = ctx.models.page(models, Number.isInteger(size) && size > 0 ? Math.min(size, 1000) : 50, start);
+        const out: Obj = { models: p.items.map(modelInfo) };
+        if (p.next !== null) out.nextPageToken = Buffer.from(String(p.next)).toString('base64url');
+        return ctx.sendJson(200, out, {}, true);
+      }
       const get = /^\/v1beta\/models\/([^/:]+)$/.exec(ctx.path);
       if (ctx.method === 'GET' && get) {
         const id = decodeURIComponent(get[1]);
@@ -222,7 +232,7 @@ export function geminiHandler(): DialectHandler {
       if (ctx.method !== 'POST' || !m) return sendError(ctx, 404, 'Method not found.');
       const model = decodeURIComponent(m[1]);
       const method = m[2];
-      if (ctx.opts.models && !ctx.opts.models.includes(model)) return sendError(ctx, 404, notFound(model, method));
+      if (!ctx.models.accepts(model)) return sendError(ctx, 404, notFound(model, method));
       switch (method) {
         case 'generateContent': return generate(ctx, model, false);
         case 'streamGenerateContent': return generate(ctx, model, true);

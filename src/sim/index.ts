@@ -10,6 +10,9 @@ import { SimServer, type DialectHandler, type RecordedRequest, type SimDialect, 
 import { openaiHandler } from './openai.js';
 import { anthropicHandler } from './anthropic.js';
 import { geminiHandler } from './gemini.js';
+import type { ReleaseInfo } from './models.js';
+
+export type { ReleaseInfo } from './models.js';
 
 export type { SimDialect, SimRule, RecordedRequest } from './server.js';
 
@@ -21,6 +24,12 @@ export interface SimUpstream {
   /** every request received (live array; reset() empties it) */
   requests: RecordedRequest[];
   script(rule: SimRule): void;
+  /** serve and list a new model from now on (with a `cost`, also in GET /__sim/metadata) */
+  release(model: string | ReleaseInfo): void;
+  /** stop serving and listing a model */
+  withdraw(id: string): void;
+  /** the most entries per model-list page (Anthropic, Gemini), to exercise a client's paging */
+  listPageSize(n: number): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -42,7 +51,7 @@ const basePath: Record<SimDialect, string> = { openai: '/v1', anthropic: '', gem
 
 export async function startSimUpstream(opts: SimUpstreamOptions): Promise<SimUpstream> {
   const host = opts.host ?? '127.0.0.1';
-  const server = new SimServer(handlers[opts.dialect](), { apiKey: opts.apiKey, models: opts.models });
+  const server = new SimServer(handlers[opts.dialect](), { apiKey: opts.apiKey, models: opts.models }, opts.dialect);
   const port = await server.listen(opts.port ?? 0, host);
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   return {
@@ -51,6 +60,9 @@ export async function startSimUpstream(opts: SimUpstreamOptions): Promise<SimUps
     port,
     requests: server.requests,
     script: (rule) => server.script(rule),
+    release: (m) => server.models.release(typeof m === 'string' ? { id: m } : m),
+    withdraw: (id) => server.models.withdraw(id),
+    listPageSize: (n) => { server.models.pageCap = n; },
     reset: () => server.reset(),
     close: () => server.close(),
   };

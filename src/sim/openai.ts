@@ -67,7 +67,7 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
   if (invalid) return sendError(ctx, 400, invalid.message, 'invalid_request_error', invalid.param, invalid.code);
   const body = ctx.body as Obj;
   const model = String(body.model);
-  if (ctx.opts.models && !ctx.opts.models.includes(model)) return modelNotFound(ctx, model);
+  if (!ctx.models.accepts(model)) return modelNotFound(ctx, model);
   const sem = checkChatSemantics(body);
   if (sem) return sendError(ctx, 400, sem.message, 'invalid_request_error', sem.param, sem.code);
 
@@ -138,7 +138,7 @@ function embeddings(ctx: SimContext): void {
   if (invalid) return sendError(ctx, 400, invalid.message, 'invalid_request_error', invalid.param, invalid.code);
   const body = ctx.body as Obj;
   const model = String(body.model);
-  if (ctx.opts.models && !ctx.opts.models.includes(model)) return modelNotFound(ctx, model);
+  if (!ctx.models.accepts(model)) return modelNotFound(ctx, model);
   if (body.dimensions !== undefined && model === 'text-embedding-ada-002') return sendError(ctx, 400, 'This model does not support specifying dimensions.', 'invalid_request_error', null, null);
   const raw = body.input;
   const inputs: Array<string | number[]> = typeof raw === 'string' ? [raw] : (raw as Array<string | number | number[]>).every((x) => typeof x === 'number') ? [raw as number[]] : (raw as Array<string | number[]>);
@@ -198,7 +198,7 @@ export function openaiHandler(): DialectHandler {
       if (ctx.opts.apiKey !== undefined && m[1] !== ctx.opts.apiKey) {
         return sendError(ctx, 401, `Incorrect API key provided: ${maskKey(m[1])}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', null, 'invalid_api_key');
       }
-      const models = ctx.opts.models ?? OPENAI_DEFAULT_MODELS;
+      const models = ctx.models.list(OPENAI_DEFAULT_MODELS);
       const modelObj = (id: string) => ({ id, object: 'model', created: 1686935002, owned_by: 'system' });
       if (ctx.method === 'POST' && ctx.path === '/v1/chat/completions') return chatCompletions(ctx);
       if (ctx.method === 'POST' && ctx.path === '/v1/embeddings') return embeddings(ctx);

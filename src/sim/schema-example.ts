@@ -48,17 +48,22 @@ function mergeAllOf(parts: unknown[], root: unknown): Obj {
   return out;
 }
 
-export function exampleFromSchema(schema: unknown, root: unknown = schema, depth = 0): unknown {
+/** Values (and padding characters) one example may produce: in `serve --demo` the simulators run in the
+ * gateway's process, and a client's schema could otherwise fan out through `$ref`s or ask for minItems 1e9. */
+const EXAMPLE_BUDGET = 100_000;
+
+export function exampleFromSchema(schema: unknown, root: unknown = schema, depth = 0, budget = { left: EXAMPLE_BUDGET }): unknown {
+  if (--budget.left < 0) return null;
   if (depth > 12 || schema === true || !isObj(schema)) return depth > 12 ? null : 'example';
-  if (typeof schema.$ref === 'string') return exampleFromSchema(resolveRef(schema.$ref, root), root, depth + 1);
+  if (typeof schema.$ref === 'string') return exampleFromSchema(resolveRef(schema.$ref, root), root, depth + 1, budget);
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
   const union = (schema.anyOf ?? schema.oneOf ?? schema.any_of) as unknown[] | undefined;
   if (Array.isArray(union) && union.length) {
     const pick = union.find((b) => !(isObj(b) && String(firstType(b.type) ?? '').toLowerCase() === 'null')) ?? union[0];
-    return exampleFromSchema(pick, root, depth + 1);
+    return exampleFromSchema(pick, root, depth + 1, budget);
   }
-  if (Array.isArray(schema.allOf)) return exampleFromSchema(mergeAllOf(schema.allOf, root), root, depth + 1);
+  if (Array.isArray(schema.allOf)) return exampleFromSchema(mergeAllOf(schema.allOf, root), root, depth + 1, budget);
 
   let type = firstType(schema.type)?.toLowerCase();
   if (!type) type = isObj(schema.properties) ? 'object' : schema.items !== undefined ? 'array' : 'string';
@@ -67,17 +72,20 @@ export function exampleFromSchema(schema: unknown, root: unknown = schema, depth
       const props = (isObj(schema.properties) ? schema.properties : {}) as Obj;
       const required = Array.isArray(schema.required) ? (schema.required as string[]) : Object.keys(props);
       const order = Array.isArray(schema.propertyOrdering) ? (schema.propertyOrdering as string[]) : Object.keys(props);
-      const keys = [...order.filter((k) => required.includes(k)), ...required.filter((k) => !order.includes(k))];
+      // Sets: a client's list of 100k names must not make this quadratic
+      const requiredSet = new Set(required);
+      const orderSet = new Set(order);
+      const keys = [...order.filter((k) => requiredSet.has(k)), ...required.filter((k) => !orderSet.has(k))];
       const out: Obj = {};
-      for (const k of keys) out[k] = exampleFromSchema(props[k] ?? {}, root, depth + 1);
+      for (const k of keys) out[k] = exampleFromSchema(props[k] ?? {}, root, depth + 1, budget);
       return out;
     }
     case 'array': {
-      if (Array.isArray(schema.prefixItems)) return schema.prefixItems.map((s) => exampleFromSchema(s, root, depth + 1));
+      if (Array.isArray(schema.prefixItems)) return schema.prefixItems.map((s) => exampleFromSchema(s, root, depth + 1, budget));
       const min = typeof schema.minItems === 'number' ? schema.minItems : typeof schema.min_items === 'number' ? schema.min_items : 1;
       const max = typeof schema.maxItems === 'number' ? schema.maxItems : Infinity;
-      const n = Math.max(0, Math.min(Math.max(min, 1), max));
-      return Array.from({ length: n }, () => exampleFromSchema(schema.items ?? {}, root, depth + 1));
+      const n = Math.max(0, Math.min(Math.max(min, 1), max, budget.left));
+      return Array.from({ length: n }, () => exampleFromSchema(schema.items ?? {}, root, depth + 1, budget));
     }
     case 'integer':
     case 'number': {
@@ -96,7 +104,11 @@ export function exampleFromSchema(schema: unknown, root: unknown = schema, depth
       let s = (typeof schema.format === 'string' && FORMAT_SAMPLES[schema.format]) || 'example';
       const minLen = typeof schema.minLength === 'number' ? schema.minLength : 0;
       const maxLen = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
-      if (s.length < minLen) s = s.padEnd(minLen, 'x');
+      if (s.length < minLen) {
+        const len = Math.min(minLen, Math.max(0, budget.left));
+        budget.left -= len;
+        s = s.padEnd(len, 'x');
+      }
       if (s.length > maxLen) s = s.slice(0, maxLen);
       return s;
     }

@@ -4,6 +4,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PromptCache } from './content.js';
+import { SimModels, type ReleaseInfo } from './models.js';
 
 export type SimDialect = 'openai' | 'anthropic' | 'gemini';
 
@@ -77,6 +78,8 @@ export interface SimContext {
   badJson: boolean;
   rule: SimRule | null;
   opts: ServerOptions;
+  /** the models this upstream serves and lists now (released / withdrawn at run time) */
+  models: SimModels;
   cache: PromptCache;
   /** per-server sequence number of this request (for unique ids) */
   seq: number;
@@ -118,6 +121,7 @@ export class SimServer {
   private rules: LiveRule[] = [];
   private readonly server: http.Server;
   private readonly cache = new PromptCache();
+  readonly models: SimModels;
   private readonly timers = new Set<{ t: NodeJS.Timeout; resolve: () => void }>();
   private seq = 0;
   private closed = false;
@@ -125,7 +129,9 @@ export class SimServer {
   constructor(
     private readonly handler: DialectHandler,
     private readonly opts: ServerOptions,
+    private readonly dialect: SimDialect = 'openai',
   ) {
+    this.models = new SimModels(opts.models);
     this.server = http.createServer((req, res) => {
       this.onRequest(req, res).catch((err: unknown) => {
         if (!res.headersSent) {
@@ -153,6 +159,7 @@ export class SimServer {
     this.rules = [];
     this.requests.length = 0;
     this.cache.clear();
+    this.models.reset();
   }
 
   async close(): Promise<void> {
@@ -231,6 +238,7 @@ export class SimServer {
       query: url.searchParams,
       headers: req.headers,
       opts: this.opts,
+      models: this.models,
       cache: this.cache,
       seq: ++this.seq,
       headersOut: {},
@@ -309,6 +317,23 @@ export class SimServer {
       return reply(200, { ok: true });
     }
     if (method === 'GET' && path === '/__sim/requests') return reply(200, this.requests);
+    if (method === 'POST' && path === '/__sim/models') {
+      try {
+        if (badJson || typeof body !== 'object' || body === null) throw new Error('body must be {"id": ..., "cost"?: {input, output}}');
+        const b = body as ReleaseInfo & { page_size?: number };
+        if (b.id === undefined && typeof b.page_size !== 'number') throw new Error('body must be {"id": ...} or {"page_size": n}');
+        if (typeof b.page_size === 'number') this.models.pageCap = b.page_size;
+        if (b.id !== undefined) this.models.release(b);
+        return reply(200, { ok: true });
+      } catch (e) {
+        return reply(400, { error: (e as Error).message });
+      }
+    }
+    if (method === 'DELETE' && path.startsWith('/__sim/models/')) {
+      this.models.withdraw(decodeURIComponent(path.slice('/__sim/models/'.length)));
+      return reply(200, { ok: true });
+    }
+    if (method === 'GET' && path === '/__sim/metadata') return reply(200, this.models.metadata(this.dialect));
     if (method === 'GET' && path === '/__sim/rules') return reply(200, this.rules.map((r) => ({ ...r, times: r.times === Infinity ? 'Infinity' : r.times, left: r.left === Infinity ? 'Infinity' : r.left })));
     reply(404, { error: `unknown control endpoint ${method} ${path}` });
   }

@@ -1,10 +1,10 @@
 // Worker thread that appends generation rows to the SQLite file with its own connection, so the inserts leave
-// the request-serving event loop. Plain JavaScript on purpose: worker entry points are loaded without the
-// TypeScript loader the tests run under. A batch arrives as one list of SQL parameter arrays per statement,
-// prepared by src/store/sqlite.ts (the generation rows, then the spend they add per key and UTC day), and is
-// committed in one transaction.
-import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+// the request-serving event loop. A batch arrives as one list of SQL parameter arrays per statement, prepared
+// by src/store/sqlite.ts (the generation rows, then the spend and activity they add per key and UTC day), and
+// is committed in one transaction.
+import { workerData } from 'node:worker_threads';
+import Database from './sqlite-driver.mjs';
+import { serve } from './worker-serve.mjs';
 
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
@@ -25,21 +25,12 @@ const run = db.transaction((batches) => {
 // one-off statements (ledger retention's deletes) run here too, between batches, on the same connection
 const prepared = new Map();
 
-parentPort.on('message', (m) => {
-  if (m.type === 'close') {
-    db.close();
-    parentPort.close(); // nothing keeps the thread alive any more: it exits
-    return;
+serve(db, (m) => {
+  if (m.type === 'exec') {
+    let stmt = prepared.get(m.sql);
+    if (!stmt) prepared.set(m.sql, (stmt = db.prepare(m.sql)));
+    return stmt.run(m.params).changes;
   }
-  try {
-    let changes = 0;
-    if (m.type === 'exec') {
-      let stmt = prepared.get(m.sql);
-      if (!stmt) prepared.set(m.sql, (stmt = db.prepare(m.sql)));
-      changes = stmt.run(m.params).changes;
-    } else run(m.batches);
-    parentPort.postMessage({ type: 'done', id: m.id, ok: true, changes });
-  } catch (err) {
-    parentPort.postMessage({ type: 'done', id: m.id, ok: false, error: String(err && err.message ? err.message : err) });
-  }
+  run(m.batches);
+  return 0;
 });

@@ -1,10 +1,14 @@
 // Embedded default storage: one SQLite file under the data dir (better-sqlite3, synchronous and fast;
 // wrapped in the async Storage interface so a PostgreSQL implementation can replace it).
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import Database from './sqlite-driver.mjs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { UPSERT_ACTIVITY, activityParams, isDayStart, splitDays } from './activity-daily.js';
 import { MIGRATIONS } from './migrations.js';
+import { OffThreadReader } from './sqlite-reader.js';
 import { OffThreadWriter } from './sqlite-writer.js';
+import { generationParams, INSERT_GENERATION, totalledOf, type Totalled } from './generation-params.js';
 import type {
   AccountRow,
   ActivityFilter,
@@ -86,28 +90,12 @@ function generationFrom(r: Row): GenerationRow {
   };
 }
 
-const INSERT_GENERATION = `INSERT INTO generations (id, account_id, key_id, requested_model, model, provider, endpoint,
-  upstream_id, attempts, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cache_write_tokens,
-  tokens_estimated, cost_pusd, latency_ms, ttft_ms, finish_reason, status, streamed, cancelled, route, kind, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/** A generation row as INSERT_GENERATION's parameters (plain values: they cross to the writer thread). */
-function generationParams(g: GenerationRow): unknown[] {
-  return [
-    g.id, g.account_id, g.key_id, g.requested_model, g.model, g.provider, g.endpoint, g.upstream_id,
-    JSON.stringify(g.attempts), g.prompt_tokens, g.completion_tokens, g.reasoning_tokens, g.cached_tokens,
-    g.cache_write_tokens, g.tokens_estimated ? 1 : 0, g.cost_pusd, Math.round(g.latency_ms),
-    g.ttft_ms === null ? null : Math.round(g.ttft_ms), g.finish_reason, g.status, g.streamed ? 1 : 0,
-    g.cancelled ? 1 : 0, g.route === null || g.route === undefined ? null : JSON.stringify(g.route), g.kind, g.created_at,
-  ];
-}
-
 // Adds a batch's spend to the per-key, per-UTC-day totals (migration 2); runs in the batch's transaction.
 const UPSERT_SPEND = `INSERT INTO spend_daily (key_id, account_id, day, cost_pusd) VALUES (?, ?, ?, ?)
   ON CONFLICT (key_id, day) DO UPDATE SET cost_pusd = cost_pusd + excluded.cost_pusd`;
 
 /** A batch's spend summed by key and UTC day (the first 10 characters of the ISO `created_at`). */
-function spendParams(rows: GenerationRow[]): unknown[][] {
+function spendParams(rows: Totalled[]): unknown[][] {
   const byKeyDay = new Map<string, unknown[]>();
   for (const g of rows) {
     const day = g.created_at.slice(0, 10);
@@ -119,15 +107,16 @@ function spendParams(rows: GenerationRow[]): unknown[][] {
   return [...byKeyDay.values()];
 }
 
+// Journal replay: a row whose id is already stored is skipped (and its spend not added again).
+const RECOVER_GENERATION = INSERT_GENERATION + ' ON CONFLICT (id) DO NOTHING';
+
 // Ledger retention: deletes the expired rows among the `limit` oldest by insertion order. Rows are appended in
 // completion order, so rowid order is time order to within a request's duration: looking only at the oldest
 // rows keeps each call cheap however large the table is (no index on created_at alone, and none needed), and
-// a row finished out of order is deleted by a later call. Spend per key and day (spend_daily) is not touched.
+// a row finished out of order is deleted by a later call. The per-day totals (spend_daily, activity_daily) are not
+// touched: credits, key limits and /v1/activity's daily totals keep counting the deleted rows.
 const PRUNE_GENERATIONS = `DELETE FROM generations WHERE rowid IN (
   SELECT rowid FROM (SELECT rowid, created_at FROM generations ORDER BY rowid LIMIT ?) WHERE created_at < ?)`;
-
-/** `since` is the start of a UTC day (what the per-day totals can answer exactly) */
-const isDayStart = (since: string): boolean => since.length <= 10 || since.slice(10) === 'T00:00:00.000Z';
 
 const KEY_COLUMNS = [
   'name', 'label', 'role', 'disabled', 'limit_pusd', 'limit_reset', 'rate_limit_rpm', 'rate_limit_tpm',
@@ -140,14 +129,17 @@ function toSql(v: unknown): unknown {
 }
 
 export class SqliteStorage implements Storage {
-  private db: Database.Database;
+  private db: BetterSqlite3.Database;
 
   /** generation rows are appended by a worker thread with its own connection (file databases only) */
   private writer: OffThreadWriter | null = null;
 
+  /** the ledger's reads (a generation, activity pages, daily totals) run in another (file databases only) */
+  private reader: OffThreadReader | null = null;
+
   constructor(
     private file: string,
-    opts: { offThreadWrites?: boolean } = {},
+    private opts: { offThreadWrites?: boolean; offThreadReads?: boolean; readerIdleMs?: number } = {},
   ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
@@ -157,9 +149,12 @@ export class SqliteStorage implements Storage {
     this.db.pragma('busy_timeout = 5000');
     this.db.defaultSafeIntegers(true);
     this.offThread = (opts.offThreadWrites ?? true) && file !== ':memory:';
+    this.offThreadReads = (opts.offThreadReads ?? true) && file !== ':memory:';
   }
 
   private offThread: boolean;
+  private offThreadReads: boolean;
+  private migrated = false;
 
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
@@ -174,7 +169,29 @@ export class SqliteStorage implements Storage {
       })();
     }
     // the writer needs the tables, so it starts once they exist
-    if (this.offThread && !this.writer) this.writer = new OffThreadWriter(this.file, [INSERT_GENERATION, UPSERT_SPEND]);
+    if (this.offThread && !this.writer) {
+      this.writer = new OffThreadWriter(this.file, [INSERT_GENERATION, UPSERT_SPEND, UPSERT_ACTIVITY]);
+    }
+    this.migrated = true;
+  }
+
+  /** a ledger read: on the reader thread, or on this connection (':memory:', before migrate, reader died) */
+  private async read(kind: 'all' | 'get', sql: string, params: unknown[]): Promise<Row[]> {
+    if (this.offThreadReads && this.migrated && !this.reader && this.db.open) {
+      this.reader = new OffThreadReader(this.file, this.opts.readerIdleMs);
+    }
+    const reader = this.reader;
+    if (reader && !reader.broken) {
+      try {
+        return await reader.query(kind, sql, params);
+      } catch (err) {
+        if (!reader.broken) throw err;
+      }
+    }
+    const stmt = this.db.prepare(sql);
+    if (kind === 'all') return stmt.all(...params) as Row[];
+    const r = stmt.get(...params) as Row | undefined;
+    return r === undefined ? [] : [r];
   }
 
   /** runs `write` in a transaction with the next directory revision (see migration 3) */
@@ -254,7 +271,7 @@ export class SqliteStorage implements Storage {
     return this.getKey(id);
   }
 
-  private revStatement: Database.Statement | null = null;
+  private revStatement: BetterSqlite3.Statement | null = null;
 
   async directoryChanges(since: number): Promise<DirectoryChanges> {
     // polled several times a second by every running server: one prepared point read when nothing changed
@@ -270,23 +287,38 @@ export class SqliteStorage implements Storage {
     };
   }
 
-  private insertBatch: ((generations: unknown[][], spend: unknown[][]) => void) | null = null;
+  private insertBatch: ((batches: unknown[][][]) => void) | null = null;
 
-  /** the rows and their spend by key and day, in one transaction (all or nothing) */
-  async insertGenerations(rows: GenerationRow[]): Promise<void> {
+  /** the rows, their spend by key and day and their activity by key, day, model and provider, in one
+   *  transaction (all or nothing) */
+  async insertGenerations(rows: GenerationRow[], built?: unknown[][]): Promise<void> {
     if (rows.length === 0) return;
-    const params = rows.map(generationParams);
-    const spend = spendParams(rows);
-    if (this.writer && !this.writer.broken) return this.writer.write([params, spend]);
+    const batches = [built ?? rows.map(generationParams), spendParams(rows), activityParams(rows)];
+    if (this.writer && !this.writer.broken) return this.writer.write(batches);
     if (!this.insertBatch) {
-      const insert = this.db.prepare(INSERT_GENERATION);
-      const upsert = this.db.prepare(UPSERT_SPEND);
-      this.insertBatch = this.db.transaction((generations: unknown[][], totals: unknown[][]) => {
-        for (const p of generations) insert.run(p);
-        for (const p of totals) upsert.run(p);
+      const statements = [INSERT_GENERATION, UPSERT_SPEND, UPSERT_ACTIVITY].map((sql) => this.db.prepare(sql));
+      this.insertBatch = this.db.transaction((bs: unknown[][][]) => {
+        statements.forEach((stmt, i) => {
+          for (const p of bs[i]!) stmt.run(p);
+        });
       });
     }
-    this.insertBatch(params, spend);
+    this.insertBatch(batches);
+  }
+
+  async recoverGenerations(rows: unknown[][]): Promise<number> {
+    const insert = this.db.prepare(RECOVER_GENERATION);
+    const spend = this.db.prepare(UPSERT_SPEND);
+    const activity = this.db.prepare(UPSERT_ACTIVITY);
+    return this.db.transaction(() => {
+      const inserted: Totalled[] = [];
+      // a row already committed (the crash came between the commit and the segment's deletion) is already in
+      // spend_daily and activity_daily: only rows inserted now add to them
+      for (const p of rows) if (insert.run(p).changes > 0) inserted.push(totalledOf(p));
+      for (const t of spendParams(inserted)) spend.run(t);
+      for (const t of activityParams(inserted)) activity.run(t);
+      return inserted.length;
+    })();
   }
 
   async pruneGenerations(before: string, limit: number): Promise<number> {
@@ -295,16 +327,17 @@ export class SqliteStorage implements Storage {
   }
 
   async getGeneration(id: string): Promise<GenerationRow | null> {
-    const r = this.db.prepare('SELECT * FROM generations WHERE id = ?').get(id) as Row | undefined;
+    const [r] = await this.read('get', 'SELECT * FROM generations WHERE id = ?', [id]);
     return r ? generationFrom(r) : null;
   }
 
-  private where(f: ActivityFilter): { sql: string; vals: unknown[] } {
+  /** the filter's conditions; `time` is the column the from/to bounds apply to */
+  private where(f: ActivityFilter, time = 'created_at'): { sql: string; vals: unknown[] } {
     const c = ['account_id = ?'];
     const vals: unknown[] = [f.account_id];
     if (f.key_id) (c.push('key_id = ?'), vals.push(f.key_id));
-    if (f.from) (c.push('created_at >= ?'), vals.push(f.from));
-    if (f.to) (c.push('created_at < ?'), vals.push(f.to));
+    if (f.from) (c.push(`${time} >= ?`), vals.push(f.from));
+    if (f.to) (c.push(`${time} < ?`), vals.push(f.to));
     if (f.model) (c.push('model = ?'), vals.push(f.model));
     if (f.provider) (c.push('provider = ?'), vals.push(f.provider));
     return { sql: c.join(' AND '), vals };
@@ -312,28 +345,59 @@ export class SqliteStorage implements Storage {
 
   async listGenerations(f: ActivityFilter): Promise<GenerationRow[]> {
     const w = this.where(f);
-    const rows = this.db
-      .prepare(`SELECT * FROM generations WHERE ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
-      .all(...w.vals, f.limit ?? 100, f.offset ?? 0) as Row[];
+    if (f.after) {
+      // keyset paging: `created_at <= ?` is the index range (key|account, created_at), the rest breaks ties, so
+      // a deep page costs what the first one does (OFFSET 150,000 walked the skipped rows: 320 ms at 300k rows)
+      w.sql += ' AND created_at <= ? AND (created_at < ? OR id < ?)';
+      w.vals.push(f.after.created_at, f.after.created_at, f.after.id);
+    }
+    const rows = await this.read(
+      'all',
+      `SELECT * FROM generations WHERE ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+      [...w.vals, f.limit ?? 100, f.offset ?? 0],
+    );
     return rows.map(generationFrom);
   }
 
+  /**
+   * Totals per UTC day: whole days from the per-day rollups (activity_daily), a partial first or last day of
+   * the range from that day's raw rows. The rollups keep counting rows deleted by ledger retention; a partial
+   * day counts only the rows still stored.
+   */
   async dailyTotals(f: ActivityFilter): Promise<DailyTotal[]> {
-    const w = this.where(f);
-    const rows = this.db
-      .prepare(
+    const split = splitDays(f.from, f.to);
+    const queries: Array<Promise<Row[]>> = split.raw.map((range) => {
+      const w = this.where({ ...f, ...range });
+      return this.read(
+        'all',
         `SELECT substr(created_at, 1, 10) AS date, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
            SUM(completion_tokens) AS completion_tokens, SUM(cost_pusd) AS cost_pusd
-         FROM generations WHERE ${w.sql} GROUP BY substr(created_at, 1, 10) ORDER BY date`,
-      )
-      .all(...w.vals) as Row[];
-    return rows.map((r) => ({
-      date: r.date as string,
-      requests: num(r.requests),
-      prompt_tokens: num(r.prompt_tokens ?? 0),
-      completion_tokens: num(r.completion_tokens ?? 0),
-      cost_pusd: BigInt((r.cost_pusd as bigint | null) ?? 0n),
-    }));
+         FROM generations WHERE ${w.sql} GROUP BY substr(created_at, 1, 10)`,
+        w.vals,
+      );
+    });
+    if (split.days) {
+      const w = this.where({ ...f, ...split.days }, 'day');
+      queries.push(
+        this.read(
+          'all',
+          `SELECT day AS date, SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens,
+             SUM(completion_tokens) AS completion_tokens, SUM(cost_pusd) AS cost_pusd
+           FROM activity_daily WHERE ${w.sql} GROUP BY day`,
+          w.vals,
+        ),
+      );
+    }
+    const byDay = new Map<string, DailyTotal>();
+    for (const r of (await Promise.all(queries)).flat()) {
+      const d = byDay.get(r.date as string) ?? { date: r.date as string, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pusd: 0n };
+      d.requests += num(r.requests);
+      d.prompt_tokens += num(r.prompt_tokens ?? 0);
+      d.completion_tokens += num(r.completion_tokens ?? 0);
+      d.cost_pusd += BigInt((r.cost_pusd as bigint | null) ?? 0n);
+      byDay.set(d.date, d);
+    }
+    return [...byDay.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   }
 
   async accountSpend(): Promise<SpendTotal[]> {
@@ -353,7 +417,7 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    await this.writer?.close();
+    await Promise.all([this.writer?.close(), this.reader?.close()]);
     if (this.db.open) this.db.close();
   }
 }

@@ -94,6 +94,8 @@ export interface ActivityFilter {
   provider?: string;
   limit?: number;
   offset?: number;
+  /** keyset paging (listGenerations only): the rows after this one in the listing's order (created_at DESC, id DESC) */
+  after?: { created_at: string; id: string };
 }
 
 export interface DailyTotal {
@@ -134,14 +136,23 @@ export interface Storage {
    */
   directoryChanges(since: number): Promise<DirectoryChanges>;
   // ledger
-  insertGenerations(rows: GenerationRow[]): Promise<void>;
+  /** `params`: the rows as generationParams() built them already (the ledger builds them once, for its journal) */
+  insertGenerations(rows: GenerationRow[], params?: unknown[][]): Promise<void>;
+  /**
+   * Journal replay at start (rows as generationParams() with the cost as a bigint): inserts the rows whose id is
+   * not stored yet and adds the spend of those rows only, in one transaction; resolves with how many it inserted.
+   */
+  recoverGenerations(rows: unknown[][]): Promise<number>;
   getGeneration(id: string): Promise<GenerationRow | null>;
+  /** newest first (created_at DESC, id DESC); `after` pages by keyset, `offset` by skipping */
   listGenerations(f: ActivityFilter): Promise<GenerationRow[]>;
+  /** per UTC day; implementations keep per-day totals for whole days (limit/offset/after are ignored) */
   dailyTotals(f: ActivityFilter): Promise<DailyTotal[]>;
   /**
    * Ledger retention: deletes up to `limit` generation rows created before `before` (ISO), among the oldest
    * `limit` rows; resolves with how many it deleted (fewer than `limit`: nothing older is left, or the oldest
-   * rows are not expired yet). Spend totals are kept, so credits and key limits are unaffected.
+   * rows are not expired yet). Spend and activity totals per day are kept, so credits, key limits and whole
+   * days of dailyTotals are unaffected.
    */
   pruneGenerations(before: string, limit: number): Promise<number>;
   /** lifetime spend per account (for credits) */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import {
   IMAGE_TOKENS,
   REPLY_PRIMING_TOKENS,
@@ -155,4 +156,32 @@ test('fast enough for the hot path: large and repeated prompts', () => {
   t = performance.now();
   estimateUpperBound(system.repeat(10));
   assert.ok(performance.now() - t < 50);
+});
+
+test('long runs without spaces count in bounded time (BPE was superlinear: 100k CJK characters took 108 s)', () => {
+  // before: 10k "a" 1.45 s, 100k "a" 21 s; now each is milliseconds. Count what the work is, loosely bounded.
+  const runs = ['a'.repeat(100_000), 'ab'.repeat(50_000), '中'.repeat(100_000), '😀'.repeat(50_000), '7'.repeat(100_000)];
+  const t = performance.now();
+  const counts = runs.map((r) => countTextTokens(r, 'o200k_base'));
+  const ms = performance.now() - t;
+  assert.ok(ms < 5000, `${ms.toFixed(0)} ms`);
+  // digits come in groups of three, so slicing keeps a long number exact
+  assert.equal(counts[4], Math.ceil(100_000 / 3));
+  for (const c of counts) assert.ok(c > 0);
+});
+
+test('slicing long text keeps prose, code, minified JSON, accents, emoji and CJK counts exact', () => {
+  const require = createRequire(import.meta.url);
+  const prose = 'The quick brown fox, said Dr. O\'Neil, jumps over 1,234 lazy dogs!\n\n  Indented   line\twith tabs. ';
+  const code = 'function f(a, b) {\n    return a.map((x) => x * 2) + b;\n}\n// comment: 2024-01-01T00:00:00Z\n';
+  const json = JSON.stringify({ users: [{ id: 1, name: 'Ann', tags: ['a', 'b'] }, { id: 22, name: 'Bö', tags: [] }] });
+  for (const enc of ['o200k_base', 'cl100k_base'] as const) {
+    const lib = require(`gpt-tokenizer/encoding/${enc}`) as { countTokens(t: string, o: unknown): number };
+    const mixed = 'Café naïve résumé — “quotes” 😀👍🏽 ok. e\u0301"x"; it\'s, we\'ll: don\'t! ';
+    for (const unit of [prose, code, json, mixed, 'Hello 世界, 你好! ', 'mixed CASE words and_snake_case ids; ']) {
+      // distinct text per size (the count memo must not answer), long enough to be sliced many times
+      const long = unit.repeat(150) + enc;
+      assert.equal(countTextTokens(long, enc), lib.countTokens(long, { disallowedSpecial: new Set() }), `${enc}: ${unit.slice(0, 20)}`);
+    }
+  }
 });

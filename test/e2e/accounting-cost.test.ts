@@ -220,11 +220,11 @@ test('after a fallback the cost is at the serving endpoint’s prices; the faile
   const model = 'meta-llama/llama-3.3-70b-instruct';
   const m = gw.app.catalog.get(model)!;
   const groq = m.endpoints.find((e) => e.provider === 'groq')!;
-  const fireworks = m.endpoints.find((e) => e.provider === 'fireworks')!;
-  assert.notEqual(groq.pricing.prompt, fireworks.pricing.prompt, 'the two endpoints are priced differently');
+  const deepinfra = m.endpoints.find((e) => e.provider === 'deepinfra')!;
+  assert.notEqual(groq.pricing.prompt, deepinfra.pricing.prompt, 'the two endpoints are priced differently');
   for (const stream of [false, true]) {
     sims.openai.script({ match: { model: groq.model }, status: 500 });
-    const body = { model, max_tokens: 40, provider: { order: ['groq', 'fireworks'] }, messages: [{ role: 'user', content: `fallback ${stream}` }] };
+    const body = { model, max_tokens: 40, provider: { order: ['groq', 'deepinfra'] }, messages: [{ role: 'user', content: `fallback ${stream}` }] };
     let usage: Usage;
     let id: string;
     if (stream) {
@@ -235,14 +235,14 @@ test('after a fallback the cost is at the serving endpoint’s prices; the faile
     } else {
       const r = await chat(gw, body);
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      assert.equal(r.body.provider, 'fireworks');
+      assert.equal(r.body.provider, 'deepinfra');
       usage = r.body.usage;
       id = r.body.id;
     }
     const g = await generation(gw, id);
-    assert.equal(g.provider_name, 'fireworks');
-    assert.equal(g.provider_model, fireworks.model);
-    const want = expectedCost(fireworks.pricing, countsOf(usage));
+    assert.equal(g.provider_name, 'deepinfra');
+    assert.equal(g.provider_model, deepinfra.model);
+    const want = expectedCost(deepinfra.pricing, countsOf(usage));
     assert.equal(usage.cost, usdNumber(want));
     assert.equal(g.total_cost_exact, usdString(want));
     assert.notEqual(g.total_cost_exact, usdString(expectedCost(groq.pricing, countsOf(usage))));

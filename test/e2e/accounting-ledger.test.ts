@@ -250,7 +250,7 @@ test('requests in flight at shutdown finish, and their rows are written before t
   let g = local.gw;
   try {
     const { key } = await createKey(g, { name: 'in-flight' });
-    local.sims.openai.script({ match: { model: 'gpt-4o-2024-08-06' }, times: Infinity, tokensPerSecond: 60, reply: 'slow words arriving one by one '.repeat(6) });
+    local.sims.openai.script({ match: { model: 'gpt-4o' }, times: Infinity, tokensPerSecond: 60, reply: 'slow words arriving one by one '.repeat(6) });
     const M = 5;
     // start M slow streams and wait until each has its headers (it is in flight)
     const responses = await Promise.all(

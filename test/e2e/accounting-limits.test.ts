@@ -54,7 +54,7 @@ function checkNoneLost(results: Array<{ status: number; body: Record<string, any
 }
 
 test('500 concurrent requests against a $0.01 key limit: never overspent, some 402s with a clear message, none lost', async () => {
-  sims.openai.script({ match: { model: 'gpt-4o-2024-08-06' }, times: Infinity, reply: LONG_REPLY });
+  sims.openai.script({ match: { model: 'gpt-4o' }, times: Infinity, reply: LONG_REPLY });
   try {
     const { key, id: keyId } = await createKey(gw, { name: 'overspend', limit: 0.01 });
     const results = await fireAll(500, key, (i) => ({ model: MODEL, max_tokens: 40, messages: [{ role: 'user', content: `request ${i}` }] }));
@@ -83,7 +83,7 @@ test('500 concurrent requests against a $0.01 key limit: never overspent, some 4
 });
 
 test('500 concurrent requests against $0.01 of account credits: never overspent, 402 insufficient_credits, none lost', async () => {
-  sims.openai.script({ match: { model: 'gpt-4o-2024-08-06' }, times: Infinity, reply: LONG_REPLY });
+  sims.openai.script({ match: { model: 'gpt-4o' }, times: Infinity, reply: LONG_REPLY });
   try {
     const acct = await json<{ data: { id: string; credits: number } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'small', credits: '0.01' } }), 201);
     assert.equal(acct.data.credits, 0.01);
@@ -296,7 +296,7 @@ test(':free variants cost nothing, need no credits, and have their own per-minut
 });
 
 test('reasoning cannot push an answer past the reserved worst case (Anthropic extended thinking)', async () => {
-  sims.anthropic.script({ match: { model: 'claude-sonnet-4-5-20250929' }, times: Infinity, reply: LONG_REPLY.repeat(4) });
+  sims.anthropic.script({ match: { model: 'claude-sonnet-4-5' }, times: Infinity, reply: LONG_REPLY.repeat(4) });
   try {
     const { key } = await createKey(gw, { name: 'thinking', limit: 0.002 });
     const r = await chat(gw, { model: 'anthropic/claude-sonnet-4.5', max_tokens: 50, reasoning: { effort: 'low' }, messages: [{ role: 'user', content: 'hi' }] }, key);

@@ -30,8 +30,8 @@ beforeEach(() => sims.resetAll());
 
 // one endpoint each, so no fallback can hide what happened
 const DIALECTS = {
-  openai: { model: 'openai/gpt-4o', upstream: 'gpt-4o-2024-08-06', sim: () => sims.openai },
-  anthropic: { model: 'anthropic/claude-sonnet-4.5', upstream: 'claude-sonnet-4-5-20250929', sim: () => sims.anthropic },
+  openai: { model: 'openai/gpt-4o', upstream: 'gpt-4o', sim: () => sims.openai },
+  anthropic: { model: 'anthropic/claude-sonnet-4.5', upstream: 'claude-sonnet-4-5', sim: () => sims.anthropic },
   gemini: { model: 'google/gemini-2.5-pro', upstream: 'gemini-2.5-pro', sim: () => sims.gemini },
 } as const;
 const LONG_REPLY = 'The quick brown fox jumps over the lazy dog while the cat watches. '.repeat(40);

@@ -3,17 +3,24 @@
 //   deepinfra $0.13/$0.40 (no logit_bias)   groq $0.59/$0.79 (no top_k, logprobs, logit_bias)
 //   together  $0.88/$0.88                   fireworks $0.90/$0.90
 // together and deepinfra share a provider-side model name: providers are told apart by x-sim-provider.
+// These topologies are the hand-written catalog's, passed as config overrides (handWrittenModels): the rules
+// under test need four differently priced endpoints, whatever the built-in catalog's data says today.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SimSet, TestGateway } from '../helpers/gateway.js';
-import { chat, chatCalls, generation, parseAttemptsHeader, post, providerOf, sseChunks, startRoutingGateway, upstreamModel } from '../helpers/routing.js';
+import {
+  chat, chatCalls, generation, handWrittenModels, parseAttemptsHeader, post, providerOf, sseChunks, startRoutingGateway,
+  upstreamModel,
+} from '../helpers/routing.js';
 
 const LLAMA = 'meta-llama/llama-3.3-70b-instruct';
 
 let gw: TestGateway;
 let sims: SimSet;
 before(async () => {
-  ({ gw, sims } = await startRoutingGateway({ routing: { breaker_failures: 1000 } }));
+  const models = handWrittenModels([LLAMA, 'meta-llama/llama-3.1-8b-instruct', 'moonshotai/kimi-k2-0905',
+    'qwen/qwen3-235b-a22b-2507']);
+  ({ gw, sims } = await startRoutingGateway({ routing: { breaker_failures: 1000 }, models }));
 });
 after(async () => {
   await gw.close();
@@ -165,8 +172,8 @@ test('without preferences, requests are balanced by price and never reach a free
 // ---- models[] -----------------------------------------------------------------------------------------------
 
 test('models[] fallback order: each model in turn, across dialects', async () => {
-  sims.openai.script({ match: { model: 'gpt-4o-2024-08-06' }, status: 500 });
-  sims.anthropic.script({ match: { model: 'claude-haiku-4-5-20251001' }, status: 529 });
+  sims.openai.script({ match: { model: 'gpt-4o' }, status: 500 });
+  sims.anthropic.script({ match: { model: 'claude-haiku-4-5' }, status: 529 });
   const r = await chat(gw, { models: ['openai/gpt-4o', 'anthropic/claude-haiku-4.5', 'google/gemini-2.5-flash'] });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.model, 'google/gemini-2.5-flash');
@@ -273,7 +280,7 @@ test('a model whose providers are disabled on the account is a 404, and is never
   const typo = await chat(gw, { model: 'anthropic/claude-sonnet-4.55' }, key);
   assert.equal(typo.status, 404);
   assert.ok(!typo.body.error.metadata.suggestions.some((s: string) => s.startsWith('anthropic/')), JSON.stringify(typo.body.error.metadata));
-  // fireworks-only model for this account → 404 too (deepseek-r1: together, fireworks, deepinfra)
+  // a model served by neither provider of this account → 404 too (deepseek-r1-0528: deepinfra)
   const r1 = await chat(gw, { model: 'deepseek/deepseek-r1-0528' }, key);
   assert.equal(r1.status, 404);
   assert.equal(chatCalls(sims).length, 0);

@@ -32,7 +32,7 @@ test('keep-alive comments flow while waiting for the first token, then normal ch
 });
 
 test('a first-byte timeout is retryable: the request falls back to the next model', async () => {
-  sims.openai.script({ match: { model: 'gpt-4o-2024-08-06' }, latencyMs: 2_000 });
+  sims.openai.script({ match: { model: 'gpt-4o' }, latencyMs: 2_000 });
   const t0 = Date.now();
   const res = await gw.fetch('/chat/completions', {
     method: 'POST', json: { model: 'openai/gpt-4o', models: ['anthropic/claude-haiku-4.5'], messages: [{ role: 'user', content: 'hi' }] },

@@ -30,7 +30,10 @@ export async function startGateway(opts: {
 } = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'arouter-test-'));
   const env = { AROUTER_ADMIN_KEY: ADMIN_KEY, AROUTER_LOG_LEVEL: 'silent', ...(opts.env ?? {}) };
-  const config = loadConfig({ inline: opts.config ?? {}, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
+  // no catalog sync on a timer in tests unless a test asks (each test triggers its own: POST /v1/catalog/sync)
+  const inline = { ...(opts.config ?? {}) };
+  inline.catalog = { sync_interval: 0, ...((inline.catalog as object | undefined) ?? {}) };
+  const config = loadConfig({ inline, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
   const app = new App({ config, env, demoUpstreams: opts.demoUpstreams ?? null, logger: opts.logger });
   await app.init();
   const addr = await app.listen();

@@ -2,6 +2,7 @@
 // providers are tagged with an `x-sim-provider` header (several providers share a dialect, hence a sim, and
 // some even share the provider-side model name), plus small fetch wrappers that keep status, headers, body.
 import type { RecordedRequest } from '../../src/sim/index.js';
+import { readFileSync } from 'node:fs';
 import { loadBuiltinCatalog } from '../../src/catalog/catalog.js';
 import { startDemoGateway, type SimSet, type TestGateway } from './gateway.js';
 import type { AttemptRecord } from '../../src/store/types.js';
@@ -107,3 +108,19 @@ export function sseChunks(text: string): any[] {
 
 export const streamText = (chunks: any[]): string =>
   chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
+
+/**
+ * Model definitions of the hand-written catalog that preceded the imported one (frozen in
+ * test/fixtures/catalog/hand-written-models.json), to pass as config `models` overrides: routing tests whose
+ * subject is a preference rule, not the catalog's data, keep the multi-provider topology their comments
+ * describe (e.g. llama-3.3-70b on deepinfra, groq, together and fireworks at four different prices).
+ */
+export function handWrittenModels(ids: string[]): Array<Record<string, unknown>> {
+  const all = JSON.parse(readFileSync(new URL('../fixtures/catalog/hand-written-models.json', import.meta.url), 'utf8')) as
+    Array<{ id: string }>;
+  return ids.map((id) => {
+    const m = all.find((x) => x.id === id);
+    if (!m) throw new Error(`no hand-written model ${id}`);
+    return m;
+  });
+}

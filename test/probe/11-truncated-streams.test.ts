@@ -29,8 +29,8 @@ beforeEach(() => sims.resetAll());
 // one endpoint each, so no fallback can hide what happened; `afterContent` events end the body after some
 // text went out: OpenAI role chunk + 5 text chunks, Anthropic message_start + block start + 4 deltas, Gemini 5 chunks
 const DIALECTS = {
-  openai: { model: 'openai/gpt-4o', upstream: 'gpt-4o-2024-08-06', sim: () => sims.openai, afterContent: 6 },
-  anthropic: { model: 'anthropic/claude-sonnet-4.5', upstream: 'claude-sonnet-4-5-20250929', sim: () => sims.anthropic, afterContent: 6 },
+  openai: { model: 'openai/gpt-4o', upstream: 'gpt-4o', sim: () => sims.openai, afterContent: 6 },
+  anthropic: { model: 'anthropic/claude-sonnet-4.5', upstream: 'claude-sonnet-4-5', sim: () => sims.anthropic, afterContent: 6 },
   gemini: { model: 'google/gemini-2.5-pro', upstream: 'gemini-2.5-pro', sim: () => sims.gemini, afterContent: 5 },
 } as const;
 const LONG_REPLY = 'The quick brown fox jumps over the lazy dog while the cat watches. '.repeat(40);
@@ -108,8 +108,8 @@ function pusdOf(usd: string): bigint {
 // Cut before any content: OpenAI after its role chunk, Anthropic after message_start (both used to commit an
 // empty "stop" answer), Gemini before its first chunk.
 const BEFORE_CONTENT = [
-  ['openai', 'openai/gpt-4o', 'gpt-4o-2024-08-06', () => sims.openai, 1, 'anthropic/claude-sonnet-4.5'],
-  ['anthropic', 'anthropic/claude-sonnet-4.5', 'claude-sonnet-4-5-20250929', () => sims.anthropic, 1, 'google/gemini-2.5-flash'],
+  ['openai', 'openai/gpt-4o', 'gpt-4o', () => sims.openai, 1, 'anthropic/claude-sonnet-4.5'],
+  ['anthropic', 'anthropic/claude-sonnet-4.5', 'claude-sonnet-4-5', () => sims.anthropic, 1, 'google/gemini-2.5-flash'],
   ['gemini', 'google/gemini-2.5-pro', 'gemini-2.5-pro', () => sims.gemini, 0, 'openai/gpt-4o'],
 ] as const;
 
@@ -142,7 +142,7 @@ for (const [dialect, model, upstream, sim, n, next] of BEFORE_CONTENT) {
 }
 
 test('a stream cut before content with no other endpoint → 502 naming the provider', async () => {
-  sims.anthropic.script({ match: { model: 'claude-sonnet-4-5-20250929' }, endAfterChunks: 1 });
+  sims.anthropic.script({ match: { model: 'claude-sonnet-4-5' }, endAfterChunks: 1 });
   const err = await client.chat.completions
     .create({ model: 'anthropic/claude-sonnet-4.5', stream: true, messages: [{ role: 'user', content: 'Say hello' }] })
     .then(() => null, (e: unknown) => e);

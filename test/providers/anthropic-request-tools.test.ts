@@ -1,7 +1,7 @@
 // Request building for the anthropic dialect: tools, tool_choice, response_format (json_output tool).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { anthropicDialect } from '../../src/providers/anthropic/index.js';
 import { makeCtx, reasoning } from '../fixtures/anthropic/helpers.js';
 import { type Body, build, buildError, toolLoop, weatherTools } from '../fixtures/anthropic/build.js';

@@ -1,7 +1,7 @@
 // Request building for the anthropic dialect: URL, headers, parameters, messages, content parts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { anthropicDialect } from '../../src/providers/anthropic/index.js';
 import { validateAnthropicSchema } from '../../src/sim/validate.js';
 import { makeCtx } from '../fixtures/anthropic/helpers.js';

@@ -1,7 +1,7 @@
 // Non-stream parsing for the anthropic dialect, on recorded-shape Message fixtures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { anthropicDialect } from '../../src/providers/anthropic/index.js';
 import { fixtureJson, makeCtx, reasoning } from '../fixtures/anthropic/helpers.js';
 

@@ -1,7 +1,7 @@
 // Stream translation for the anthropic dialect (wire-formats.md §4.6), on recorded-shape SSE fixtures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import type { BuildContext, SseEvent, StreamEvent } from '../../src/providers/types.js';
 import { anthropicDialect } from '../../src/providers/anthropic/index.js';
 import { fixtureSse, makeCtx, reasoning } from '../fixtures/anthropic/helpers.js';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EmbeddingsRequest } from '../../src/http/schemas/chat-request.js';
+import type { EmbeddingsRequest } from '../../src/protocol/chat-request.js';
 import { InvalidRequestError } from '../../src/providers/errors.js';
 import { geminiDialect } from '../../src/providers/gemini/index.js';
 import { makeCtx, protoErrors } from './gemini-helpers.js';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { InvalidRequestError } from '../../src/providers/errors.js';
 import { geminiDialect } from '../../src/providers/gemini/index.js';
 import { SKIP_SIGNATURE } from '../../src/providers/gemini/messages.js';

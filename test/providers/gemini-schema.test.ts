@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { declaresNoParameters, rawJsonSchema, toGeminiSchema } from '../../src/providers/gemini/schema.js';
+import { MAX_SCHEMA_DEPTH, MAX_SCHEMA_NODES, declaresNoParameters, rawJsonSchema, toGeminiSchema } from '../../src/providers/gemini/schema.js';
+import { InvalidRequestError } from '../../src/providers/errors.js';
 import { protoErrors } from './gemini-helpers.js';
 
 describe('gemini JSON Schema → Schema conversion', () => {
@@ -82,5 +83,42 @@ describe('gemini JSON Schema → Schema conversion', () => {
 
   it('strips only $schema for the raw JSON Schema field', () => {
     assert.deepEqual(rawJsonSchema({ $schema: 'x', type: 'object', additionalProperties: false }), { type: 'object', additionalProperties: false });
+  });
+
+  it('refuses a schema whose $refs fan out past the node budget, naming the field, without expanding it', () => {
+    // 24 definitions, each referring to the next twice: 2^24 nodes inlined (the process ran out of heap)
+    const defs: Record<string, unknown> = { d24: { type: 'string' } };
+    for (let i = 0; i < 24; i++) defs[`d${i}`] = { type: 'object', properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } } };
+    const schema = { type: 'object', properties: { root: { $ref: '#/$defs/d0' } }, $defs: defs };
+    assert.ok(JSON.stringify(schema).length < 4000);
+    const t = performance.now();
+    assert.throws(
+      () => toGeminiSchema(schema, { param: 'tools[0].function.parameters' }),
+      (e: unknown) => e instanceof InvalidRequestError && e.param === 'tools[0].function.parameters' && /10000 nodes/.test(e.message),
+    );
+    assert.ok(performance.now() - t < 1000);
+    // a referenced definition's enum is copied at every use: it counts against the budget too
+    const wide = { type: 'string', enum: Array.from({ length: 100_000 }, (_, i) => `v${i}`) };
+    const reused = { type: 'object', properties: { a: { $ref: '#/$defs/e' }, b: { $ref: '#/$defs/e' }, c: { $ref: '#/$defs/e' } }, $defs: { e: wide } };
+    assert.throws(() => toGeminiSchema(reused), InvalidRequestError);
+    // so do the keys of a definition copied at every use
+    const junk = { type: 'string', ...Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`x${i}`, 1])) };
+    const props = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`p${i}`, { $ref: '#/$defs/j' }]));
+    assert.throws(() => toGeminiSchema({ type: 'object', properties: props, $defs: { j: junk } }), InvalidRequestError);
+    // below the budget the same shape converts as before
+    const small = { type: 'object', properties: { root: { $ref: '#/$defs/d20' } }, $defs: defs };
+    const out = toGeminiSchema(small) as { properties: { root: { properties: { a: { properties: { a: unknown } } } } } };
+    assert.ok(out.properties.root.properties.a.properties.a);
+    assert.ok(MAX_SCHEMA_NODES >= 10_000);
+  });
+
+  it('refuses a $ref chain nested deeper than the depth cap (a stack overflow before)', () => {
+    const defs: Record<string, unknown> = { d5000: { type: 'string' } };
+    for (let i = 0; i < 5000; i++) defs[`d${i}`] = { type: 'object', properties: { next: { $ref: `#/$defs/d${i + 1}` } } };
+    const schema = { type: 'object', properties: { root: { $ref: '#/$defs/d0' } }, $defs: defs };
+    assert.throws(
+      () => toGeminiSchema(schema, { param: 'response_format.json_schema.schema' }),
+      (e: unknown) => e instanceof InvalidRequestError && e.param === 'response_format.json_schema.schema' && e.message.includes(`${MAX_SCHEMA_DEPTH} levels`),
+    );
   });
 });

@@ -1,7 +1,7 @@
 // Shared fixtures and context builders for the openai dialect tests.
 import { readFileSync } from 'node:fs';
 import type { EndpointDef, ModelDef, ProviderDef, ReasoningInfo } from '../../src/catalog/types.js';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import type { BuildContext, ReasoningPlan, SseEvent, StreamEvent, StreamTranslator } from '../../src/providers/types.js';
 
 const FIXTURES = new URL('../fixtures/openai/', import.meta.url);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { openaiDialect } from '../../src/providers/openai/index.js';
 import { mistralToolCallId } from '../../src/providers/openai/messages.js';
 import type { ReasoningInfo } from '../../src/catalog/types.js';

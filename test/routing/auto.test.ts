@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { chooseAutoModel, formatUsdShort } from '../../src/routing/auto.js';
 import { RoutingError } from '../../src/routing/errors.js';
 import { AVAILABLE, chat, ep, longText, model, seeded, testCatalog, WEATHER_TOOL } from './fixtures.js';

@@ -1,7 +1,7 @@
 // A small hand-made catalog for routing tests (the real catalog data changes independently).
 import { Catalog } from '../../src/catalog/catalog.js';
 import type { EndpointDef, ModelDef, Pricing, ProviderDef } from '../../src/catalog/types.js';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 
 /** Deterministic PRNG (mulberry32) so weighted-random tests are reproducible. */
 export function seeded(seed: number): () => number {

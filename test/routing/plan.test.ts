@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { worstCaseCost } from '../../src/accounting/cost.js';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { RoutingError } from '../../src/routing/errors.js';
 import { summarizeRoute } from '../../src/routing/explain.js';
 import { HealthTracker } from '../../src/routing/health.js';
@@ -97,9 +97,62 @@ test('no endpoint left → 503 naming the filter, with routing funnel and droppe
   assert.equal(meta.failed_routing_step, 'tools');
   assert.deepEqual(meta.routing_funnel.map((s) => s.step), ['initial', 'tools']);
   assert.deepEqual(meta.dropped.map((d) => d.reason), ['tools', 'tools']);
+  const priced = fails(chat({ model: 'acme/trio', provider: { max_price: { prompt: 0.5 } } }));
+  assert.equal(priced.status, 503);
+  assert.equal(priced.code, 'no_endpoint_available');
+});
+
+// issue 12 item 7: a request too big for every endpoint is the client's 400, not a 503 to retry
+test('max_tokens above every endpoint maximum → 400 naming the parameter and the largest limit', () => {
+  for (const max of [1e308, 1e9, 20_000]) {
+    const e = fails(chat({ model: 'acme/trio', max_tokens: max }));
+    assert.equal(e.status, 400, `max_tokens ${max}`);
+    assert.equal(e.code, 'max_tokens_exceeded');
+    assert.equal(e.param, 'max_tokens');
+    assert.equal(e.type, 'invalid_request_error');
+    assert.match(e.message, /largest output limit of acme\/trio: 16384 tokens/);
+    assert.ok(Array.isArray((e.metadata as { dropped: unknown[] }).dropped), 'the funnel stays in metadata');
+  }
+  const named = fails(chat({ model: 'acme/trio', max_completion_tokens: 1e9 }));
+  assert.equal(named.param, 'max_completion_tokens');
+  assert.match(named.message, /^max_completion_tokens 1000000000 /);
+});
+
+test('a prompt beyond every context → 400 context_length_exceeded on messages; prompt + max_tokens → on max_tokens', () => {
+  const e = fails(chat({ model: 'acme/solo', messages: [{ role: 'user', content: 'word '.repeat(6000) }] }));
+  assert.equal(e.status, 400);
+  assert.equal(e.code, 'context_length_exceeded');
+  assert.equal(e.param, 'messages');
+  assert.match(e.message, /largest context of acme\/solo: 4096 tokens < \d+ prompt tokens/);
   const ctx = fails(chat({ model: 'acme/solo', max_tokens: 5000 }));
-  assert.equal(ctx.status, 503);
-  assert.match(ctx.message, /context length 4096 < \d+ prompt tokens \+ 5000 max tokens/);
+  assert.equal(ctx.status, 400);
+  assert.equal(ctx.code, 'context_length_exceeded');
+  assert.equal(ctx.param, 'max_tokens');
+  assert.match(ctx.message, /4096 tokens < \d+ prompt tokens \+ 5000 max_tokens/);
+});
+
+test('too big for some endpoints, the rest dropped for another reason → still 503', () => {
+  // alpha is ignored by the client, beta and gamma are too small: some other setting could serve it
+  const e = fails(chat({ model: 'acme/trio', max_tokens: 1e9, provider: { ignore: ['alpha'] } }));
+  assert.equal(e.status, 503);
+  assert.equal(e.code, 'no_endpoint_available');
+});
+
+test('models[]: too big for the primary, a fallback failing for another reason → its 503; too big for all → 400', () => {
+  const mixed = fails(chat({ model: 'acme/solo', models: ['acme/nametools'], max_tokens: 5000, tools: [WEATHER_TOOL] }));
+  assert.equal(mixed.status, 503);
+  assert.match(mixed.message, /^The request does not fit .*fallback models: acme\/nametools: No endpoints of acme\/nametools support tool use/);
+  const all = fails(chat({ model: 'acme/solo', models: ['acme/trio'], max_tokens: 1e9 }));
+  assert.equal(all.status, 400);
+  assert.equal(all.param, 'max_tokens');
+});
+
+test('auto: too big for every model → 400 naming the largest limit', () => {
+  const e = fails(chat({ model: 'auto', max_tokens: 1e9 }));
+  assert.equal(e.status, 400);
+  assert.equal(e.code, 'max_tokens_exceeded');
+  assert.equal(e.param, 'max_tokens');
+  assert.match(e.message, /^No model can serve this request with auto \(.*\); the largest: max_tokens 1000000000 is above the largest output limit of .*: 32768 tokens/);
 });
 
 test('404s: unknown model, hidden model, :free without free endpoints', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatRequest } from '../../src/http/schemas/chat-request.js';
+import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { RoutingError } from '../../src/routing/errors.js';
 import { extractFeatures } from '../../src/routing/features.js';
 import { HealthTracker } from '../../src/routing/health.js';

@@ -132,3 +132,19 @@ describe('the documented example requests (wire-formats.md) are accepted', () =>
     assert.deepEqual(JSON.parse(parts[1].text), { answer: 'example' });
   });
 });
+
+describe('schema examples stay bounded (the demo simulators run in the gateway process)', () => {
+  it('stops a $ref fan-out, a huge minItems / minLength and a long required list', () => {
+    const defs: Record<string, unknown> = { d12: { type: 'string' } };
+    const props = (i: number) => Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`p${k}`, { $ref: `#/$defs/d${i + 1}` }]));
+    for (let i = 0; i < 12; i++) defs[`d${i}`] = { type: 'object', properties: props(i) };
+    const t = performance.now();
+    const ex = exampleFromSchema({ $ref: '#/$defs/d0', $defs: defs });
+    assert.ok(JSON.stringify(ex).length < 5_000_000);
+    assert.ok((exampleFromSchema({ type: 'array', minItems: 1e9, items: { type: 'integer' } }) as unknown[]).length <= 100_000);
+    assert.ok((exampleFromSchema({ type: 'string', minLength: 1e9 }) as string).length <= 100_000);
+    const names = Array.from({ length: 100_000 }, (_, i) => `k${i}`);
+    exampleFromSchema({ type: 'object', properties: {}, required: names, propertyOrdering: names });
+    assert.ok(performance.now() - t < 5000);
+  });
+});

@@ -1,12 +1,14 @@
 // The SQLite storage: generation rows go through the off-thread writer (its own connection in a worker)
 // and are readable from the main connection once the write resolved; close() waits for the writer. Spend per
-// key and UTC day is kept in the same transaction and answers the start-up rebuild of credits and limits.
+// key and UTC day is kept in the same transaction and answers the start-up rebuild of credits and limits; so
+// is activity per key, day, model and provider (daily totals). Ledger reads run on a reader thread: activity
+// pages by keyset (after the last row).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/store/sqlite-driver.mjs';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStorage } from '../../src/store/sqlite.js';
 import type { GenerationRow } from '../../src/store/types.js';
@@ -143,3 +145,144 @@ for (const offThreadWrites of [true, false]) {
     });
   });
 }
+
+/** rows of two keys over three days, three of every four sharing their timestamp with a neighbour */
+function ledger(): GenerationRow[] {
+  const models: Array<[string | null, string | null]> = [['m/a', 'p1'], ['m/b', 'p1'], ['m/a', 'p2'], [null, null]];
+  const out: GenerationRow[] = [];
+  for (let i = 0; i < 60; i++) {
+    const [model, provider] = models[i % 4]!;
+    const at = new Date(Date.parse('2026-11-01T00:00:00.000Z') + Math.floor(i / 4) * 4.8 * 3_600_000).toISOString();
+    out.push({
+      ...row(i), id: `g${String((i * 37) % 60).padStart(2, '0')}`, key_id: i % 3 === 0 ? 'k2' : 'k1', account_id: 'a1', model, provider,
+      prompt_tokens: i, completion_tokens: 2 * i, reasoning_tokens: i % 5, cost_pusd: 10n ** 13n * BigInt(i + 1), created_at: at,
+    });
+  }
+  return out;
+}
+
+/** daily totals computed here from the rows themselves (independent of the store's SQL) */
+function expectedDaily(rows: GenerationRow[], f: { key_id?: string; model?: string; provider?: string; from?: string; to?: string }) {
+  const days = new Map<string, { date: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_pusd: bigint }>();
+  for (const g of rows) {
+    if ((f.key_id && g.key_id !== f.key_id) || (f.model && g.model !== f.model) || (f.provider && g.provider !== f.provider)) continue;
+    if ((f.from && g.created_at < f.from) || (f.to && g.created_at >= f.to)) continue;
+    const date = g.created_at.slice(0, 10);
+    const d = days.get(date) ?? { date, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pusd: 0n };
+    d.requests++;
+    d.prompt_tokens += g.prompt_tokens;
+    d.completion_tokens += g.completion_tokens;
+    d.cost_pusd += g.cost_pusd;
+    days.set(date, d);
+  }
+  return [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
+}
+
+const FILTERS = [
+  {}, { key_id: 'k1' }, { key_id: 'k2', model: 'm/a' }, { provider: 'p1' }, { key_id: 'k1', provider: 'p2', model: 'm/a' },
+  { from: '2026-11-02T00:00:00.000Z' }, { to: '2026-11-03' }, { from: '2026-11-01', to: '2026-11-02T00:00:00.000Z' },
+  // partial first and last days: those days come from the rows
+  { from: '2026-11-01T09:00:00.000Z', to: '2026-11-03T10:00:00.000Z' }, { key_id: 'k1', from: '2026-11-02T05:00:00.000Z' },
+  { to: '2026-11-02T14:24:00.000Z', model: 'm/b' }, { from: '2026-11-02T04:00:00.000Z', to: '2026-11-02T20:00:00.000Z' },
+];
+
+for (const offThreadReads of [true, false]) {
+  const mode = offThreadReads ? 'reader thread' : 'main thread';
+
+  test(`cursor paging returns every row once, in order, with ties in created_at (${mode})`, async () => {
+    await inTempDir(async (dir) => {
+      const s = new SqliteStorage(join(dir, 'a.db'), { offThreadReads });
+      await s.migrate();
+      const rows = ledger();
+      await s.insertGenerations(rows);
+      for (const key_id of [undefined, 'k1']) {
+        const order = rows
+          .filter((g) => key_id === undefined || g.key_id === key_id)
+          .sort((a, b) => (a.created_at === b.created_at ? b.id.localeCompare(a.id) : b.created_at.localeCompare(a.created_at)))
+          .map((g) => g.id);
+        const seen: string[] = [];
+        let after: { created_at: string; id: string } | undefined;
+        for (let pages = 0; pages < 100; pages++) {
+          const page = await s.listGenerations({ account_id: 'a1', key_id, limit: 7, after });
+          seen.push(...page.map((g) => g.id));
+          if (page.length < 7) break;
+          after = page[page.length - 1]!;
+        }
+        assert.deepEqual(seen, order, `every row exactly once, created_at DESC, id DESC (key ${key_id ?? 'any'})`);
+      }
+      await s.close();
+    });
+  });
+
+  test(`daily totals from the per-day rollups equal the rows' totals, by key, model, provider and range (${mode})`, async () => {
+    await inTempDir(async (dir) => {
+      const s = new SqliteStorage(join(dir, 'a.db'), { offThreadReads });
+      await s.migrate();
+      const rows = ledger();
+      // several batches: the rollups add up across transactions
+      await s.insertGenerations(rows.slice(0, 25));
+      await s.insertGenerations(rows.slice(25));
+      for (const f of FILTERS) assert.deepEqual(await s.dailyTotals({ account_id: 'a1', ...f }), expectedDaily(rows, f), JSON.stringify(f));
+      assert.deepEqual(await s.dailyTotals({ account_id: 'other' }), []);
+      // whole days keep counting rows deleted by ledger retention (like the spend), as the rollups hold them
+      assert.equal(await s.pruneGenerations('2026-11-02T00:00:00.000Z', 1000), 20);
+      assert.deepEqual(await s.dailyTotals({ account_id: 'a1' }), expectedDaily(rows, {}));
+      await s.close();
+    });
+  });
+}
+
+test('migration 4 fills the per-day activity from a ledger written before it existed', async () => {
+  await inTempDir(async (dir) => {
+    const file = join(dir, 'a.db');
+    // a database at the schema before migration 4, with rows written by that release
+    const old = new SqliteStorage(file, { offThreadWrites: false });
+    const at = MIGRATIONS.findIndex((m) => m.version === 4);
+    assert.ok(at > 0, 'migration 4 exists');
+    const before = MIGRATIONS.splice(at);
+    let rows: GenerationRow[];
+    try {
+      await old.migrate();
+      rows = ledger();
+      const db = new Database(file);
+      const cols = Object.keys(db.prepare('SELECT * FROM generations').columns().reduce((o, c) => ({ ...o, [c.name]: 1 }), {}));
+      const ins = db.prepare(`INSERT INTO generations (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+      for (const g of rows) {
+        ins.run(cols.map((c) => {
+          const v = (g as unknown as Record<string, unknown>)[c];
+          return typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' && v !== null ? JSON.stringify(v) : v;
+        }));
+      }
+      db.close();
+    } finally {
+      MIGRATIONS.push(...before);
+      await old.close();
+    }
+    const s = new SqliteStorage(file);
+    await s.migrate();
+    for (const f of FILTERS) assert.deepEqual(await s.dailyTotals({ account_id: 'a1', ...f }), expectedDaily(rows, f), JSON.stringify(f));
+    // and new rows add to the backfilled totals
+    const more = { ...rows[0]!, id: 'new1', created_at: '2026-11-01T12:00:00.000Z' };
+    await s.insertGenerations([more]);
+    assert.deepEqual(await s.dailyTotals({ account_id: 'a1', key_id: 'k2' }), expectedDaily([...rows, more], { key_id: 'k2' }));
+    // whole days are answered by the backfilled rollups: they hold the totals once every row is gone
+    assert.equal(await s.pruneGenerations('2026-12-01T00:00:00.000Z', 1000), rows.length + 1);
+    for (const f of FILTERS.filter((x) => [x.from, x.to].every((b) => b === undefined || b.length === 10 || b.endsWith('T00:00:00.000Z')))) {
+      assert.deepEqual(await s.dailyTotals({ account_id: 'a1', ...f }), expectedDaily([...rows, more], f), JSON.stringify(f));
+    }
+    await s.close();
+  });
+});
+
+test('the reader thread stops when idle and starts again at the next read', async () => {
+  await inTempDir(async (dir) => {
+    const s = new SqliteStorage(join(dir, 'a.db'), { readerIdleMs: 20 });
+    await s.migrate();
+    await s.insertGenerations([row(1)]);
+    assert.equal((await s.getGeneration('gen-t1'))?.id, 'gen-t1');
+    await new Promise((r) => setTimeout(r, 100));
+    await s.insertGenerations([row(2)]);
+    assert.deepEqual((await s.listGenerations({ account_id: 'acct_default' })).map((g) => g.id).sort(), ['gen-t1', 'gen-t2']);
+    await s.close();
+  });
+});

@@ -6,7 +6,7 @@ import { HttpError } from '../errors.js';
 import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
-import { ChatRequestSchema, type ChatRequest } from '../schemas/chat-request.js';
+import { ChatRequestSchema, type ChatRequest } from '../../protocol/chat-request.js';
 import { KeepAliveComments, SseWriter, attemptsHeader, completionText } from '../chat-output.js';
 import { AbortedDuringAttempt, buildRoutePlan, failedStatus, providerNotConfigured, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';
@@ -95,11 +95,24 @@ interface Tally {
   final: FinalUsage | null;
   /** the provider's own id of the answer, when it gives one */
   upstreamId: string | null;
+  /** the ledger has the row already (added before the answer's last bytes, so the journal holds it) */
+  recorded: boolean;
+}
+
+/** What settle() and the ledger row need of a request. */
+interface SettleState {
+  gen: string; req: ChatRequest; plan: RoutePlan; used: RouteAttempt | null; attempts: AttemptRecord[]; tally: Tally;
+  status: number; cancelled: boolean; stream: boolean; started: number; attemptStarted: number | null;
+  reservationId: string;
+  /** cut by ARouter's own shutdown: billed for what was delivered, not held against the endpoint */
+  shutdown: boolean;
+  /** the endpoint a client that left was waiting for: named in the ledger, neither billed nor held against it */
+  abortedAt: RouteAttempt | null;
 }
 
 async function chatCompletions(ctx: AuthedContext): Promise<void> {
   const { app, res, key, account } = ctx;
-  const body = await readJson(ctx.req, app.config.bodyLimitBytes);
+  const body = await readJson(ctx.req, app.config.bodyLimitBytes, ChatRequestSchema);
   const req = validate(ChatRequestSchema, body);
   if (req.reasoning_effort && req.reasoning?.effort && req.reasoning.effort !== req.reasoning_effort) {
     throw new HttpError(400, 'reasoning_effort and reasoning.effort disagree; send one of them', 'invalid_request_error', 'invalid_request', 'reasoning_effort');
@@ -129,7 +142,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   const headers: Record<string, string> = { 'x-arouter-route': routeHeader, 'x-arouter-generation-id': gen, ...admission.headers };
   const started = performance.now();
   const abort = new RequestAbort(res, app.config.upstream.totalDeadlineMs, app.inFlight.stoppable);
-  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null, delivered: false, final: null, upstreamId: null };
+  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null, delivered: false, final: null, upstreamId: null, recorded: false };
   let used: RouteAttempt | null = null;
   /** when the attempt that answered started: its health sample must not include earlier, failed attempts */
   let attemptStarted: number | null = null;
@@ -139,6 +152,18 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   let status = 200;
   let cancelled = false;
   const sse = stream ? new SseWriter(res) : null;
+  const state = (): SettleState => ({
+    gen, req, plan, used, attempts, tally, status: tally.error && used ? tally.error.status : status,
+    cancelled: cancelled || abort.byClient, stream, started, attemptStarted, reservationId: reservation.reservationId,
+    shutdown: abort.byShutdown, abortedAt,
+  });
+  // An answer the client received whole must not vanish if the process dies right after: its row goes to the
+  // ledger (whose journal write is synchronous) before the last bytes are handed to the socket. A kill can land
+  // between any two instructions, and bytes already in the kernel's socket buffer are still delivered after it.
+  const record = (): void => {
+    app.ledger.add(ledgerRow(ctx, state(), performance.now()));
+    tally.recorded = true;
+  };
   let keepalive = sse ? new KeepAliveComments(sse, headers, app.config.upstream.keepaliveCommentMs) : null;
 
   try {
@@ -148,11 +173,11 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     attempts = result.attempts;
     headers['x-arouter-attempts'] = attemptsHeader(attempts);
     if (result.kind === 'complete') {
-      sendComplete(ctx, gen, result, tally, headers);
+      sendComplete(ctx, gen, result, tally, headers, record);
     } else {
       keepalive?.stop();
       keepalive = null;
-      await pipeStream(sse!, gen, result, tally, headers);
+      await pipeStream(sse!, gen, result, tally, headers, record);
     }
   } catch (err) {
     if (err instanceof AbortedByClient) {
@@ -182,13 +207,13 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   } finally {
     keepalive?.stop();
     abort.dispose();
-    if (tally.error && used) status = tally.error.status;
-    cancelled = cancelled || abort.byClient;
-    settle(app, ctx, { gen, req, plan, used, attempts, tally, status, cancelled, stream, started, attemptStarted, reservationId: reservation.reservationId, shutdown: abort.byShutdown, abortedAt });
+    settle(app, ctx, state());
   }
 }
 
-function sendComplete(ctx: AuthedContext, gen: string, r: CompleteResult<RouteAttempt>, tally: Tally, headers: Record<string, string>): void {
+function sendComplete(
+  ctx: AuthedContext, gen: string, r: CompleteResult<RouteAttempt>, tally: Tally, headers: Record<string, string>, record: () => void,
+): void {
   const res = r.result;
   tally.upstreamId = res.upstream_id;
   tally.usage = res.usage;
@@ -205,12 +230,16 @@ function sendComplete(ctx: AuthedContext, gen: string, r: CompleteResult<RouteAt
   if (res.reasoning !== null && !r.ctx.reasoning?.exclude) message.reasoning = res.reasoning;
   if (res.reasoning_details.length) message.reasoning_details = res.reasoning_details;
   if (res.tool_calls.length) message.tool_calls = res.tool_calls;
-  sendJson(ctx.res, 200, completionText(gen, Math.floor(Date.now() / 1000), r.attempt.model.id, r.attempt.provider.id, message, res,
-    usageText(fu, toNumberUsd(fu.cost))), headers);
+  const body = completionText(gen, Math.floor(Date.now() / 1000), r.attempt.model.id, r.attempt.provider.id, message, res,
+    usageText(fu, toNumberUsd(fu.cost)));
+  record();
+  sendJson(ctx.res, 200, body, headers);
 }
 
 /** Streams the committed attempt to the client, recording what was delivered in `tally`. */
-async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAttempt>, tally: Tally, headers: Record<string, string>): Promise<void> {
+async function pipeStream(
+  sse: SseWriter, gen: string, r: StreamResult<RouteAttempt>, tally: Tally, headers: Record<string, string>, record: () => void,
+): Promise<void> {
   sse.open(headers);
   sse.setIdentity(gen, Math.floor(Date.now() / 1000), r.attempt.model.id, r.attempt.provider.id);
   tally.firstTokenAt = performance.now();
@@ -269,6 +298,7 @@ async function pipeStream(sse: SseWriter, gen: string, r: StreamResult<RouteAtte
       sse.finish('stop', null);
     }
     const fu = computeFinal(r.attempt, tally);
+    record();
     sse.usage(usageText(fu, toNumberUsd(fu.cost)));
     sse.done();
   });
@@ -288,27 +318,12 @@ function computeFinal(a: RouteAttempt, tally: Tally): FinalUsage {
   }));
 }
 
-function settle(
-  app: App,
-  ctx: AuthedContext,
-  s: {
-    gen: string; req: ChatRequest; plan: RoutePlan; used: RouteAttempt | null; attempts: AttemptRecord[]; tally: Tally;
-    status: number; cancelled: boolean; stream: boolean; started: number; attemptStarted: number | null;
-    reservationId: string;
-    /** cut by ARouter's own shutdown: billed for what was delivered, not held against the endpoint */
-    shutdown: boolean;
-    abortedAt: RouteAttempt | null;
-  },
-): void {
+function settle(app: App, ctx: AuthedContext, s: SettleState): void {
   const a = s.used;
   const fu = a ? computeFinal(a, s.tally) : null;
-  const cost = fu?.cost ?? 0n;
-  app.spend.settle(s.reservationId, cost);
+  app.spend.settle(s.reservationId, fu?.cost ?? 0n);
   if (fu) app.limits.addCompletionTokens(ctx.key, fu.counts.completion_tokens);
   const end = performance.now();
-  // the ledger row times the whole request, as the client saw it (fallbacks included)
-  const latency = end - s.started;
-  const ttft = s.tally.firstTokenAt === null ? null : s.tally.firstTokenAt - s.started;
   if (a && !s.shutdown) {
     const ok = s.tally.delivered && !s.tally.error;
     // the endpoint's own sample starts with its own attempt
@@ -325,7 +340,19 @@ function settle(
       generationMs: s.stream && ownTtft !== null ? ownLatency - ownTtft : null,
     });
   }
-  const row: GenerationRow = {
+  if (!s.tally.recorded) app.ledger.add(ledgerRow(ctx, s, end));
+  // prompts are user data: in the log only when the operator asked for them (log.prompts, off by default)
+  if (app.config.logPrompts) {
+    app.log.info('prompt', { generation_id: s.gen, key_id: ctx.key.id, messages: s.req.messages, completion: s.tally.text.content, reasoning: s.tally.text.reasoning || undefined });
+  }
+  ctx.log.model = a?.model.id ?? null;
+  ctx.log.provider = a?.provider.id ?? null;
+}
+
+function ledgerRow(ctx: AuthedContext, s: SettleState, end: number): GenerationRow {
+  const a = s.used;
+  const fu = a ? computeFinal(a, s.tally) : null;
+  return {
     id: s.gen,
     account_id: ctx.account.id,
     key_id: ctx.key.id,
@@ -341,9 +368,10 @@ function settle(
     cached_tokens: fu?.counts.cached_read_tokens ?? 0,
     cache_write_tokens: fu?.counts.cache_write_tokens ?? 0,
     tokens_estimated: fu?.estimated ?? false,
-    cost_pusd: cost,
-    latency_ms: latency,
-    ttft_ms: ttft,
+    cost_pusd: fu?.cost ?? 0n,
+    // the whole request, as the client saw it (fallbacks included)
+    latency_ms: end - s.started,
+    ttft_ms: s.tally.firstTokenAt === null ? null : s.tally.firstTokenAt - s.started,
     finish_reason: s.cancelled ? (s.tally.finish ?? 'cancelled') : (s.tally.finish ?? (s.tally.error ? 'error' : null)),
     status: s.cancelled ? 499 : s.status,
     streamed: s.stream,
@@ -352,13 +380,6 @@ function settle(
     kind: 'chat',
     created_at: isoTime(),
   };
-  app.ledger.add(row);
-  // prompts are user data: in the log only when the operator asked for them (log.prompts, off by default)
-  if (app.config.logPrompts) {
-    app.log.info('prompt', { generation_id: s.gen, key_id: ctx.key.id, messages: s.req.messages, completion: s.tally.text.content, reasoning: s.tally.text.reasoning || undefined });
-  }
-  ctx.log.model = row.model;
-  ctx.log.provider = row.provider;
 }
 
 export const chatRoutes: Route[] = [{ method: 'POST', path: '/v1/chat/completions', auth: 'user', handler: chatCompletions }];

@@ -8,7 +8,7 @@ import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { isoTime } from '../../lib/clock.js';
-import { EmbeddingsRequestSchema, type EmbeddingsRequest } from '../schemas/chat-request.js';
+import { EmbeddingsRequestSchema, type EmbeddingsRequest } from '../../protocol/chat-request.js';
 import { DIALECTS } from '../../providers/dialects.js';
 import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import { ExecFailure, runAttempts } from '../../routing/attempts.js';
@@ -17,7 +17,7 @@ import { countTextTokens } from '../../accounting/tokenizer.js';
 import { computeCost, worstCaseCost, emptyUsage } from '../../accounting/cost.js';
 import { toNumberUsd } from '../../accounting/money.js';
 import { resolveModel, RoutingError, endpointKey } from '../../routing/index.js';
-import type { AttemptRecord } from '../../store/types.js';
+import type { AttemptRecord, GenerationRow } from '../../store/types.js';
 import { explainNotFound, generationId, insufficientQuota, routingHttpError, upstreamHttpError } from './chat.js';
 import { attemptsHeader } from '../chat-output.js';
 
@@ -34,11 +34,12 @@ function inputTexts(req: EmbeddingsRequest): string[] | null {
 
 async function embeddings(ctx: AuthedContext): Promise<void> {
   const { app, key, account } = ctx;
-  const req = validate(EmbeddingsRequestSchema, await readJson(ctx.req, app.config.bodyLimitBytes));
+  const req = validate(EmbeddingsRequestSchema, await readJson(ctx.req, app.config.bodyLimitBytes, EmbeddingsRequestSchema));
   const available = app.providers.availableFor(account);
+  const catalog = app.catalog;
   let resolved;
   try {
-    resolved = resolveModel(app.catalog, req.model, available);
+    resolved = resolveModel(catalog, req.model, available);
   } catch (err) {
     if (err instanceof RoutingError) throw routingHttpError(explainNotFound(app, [req.model], err));
     throw err;
@@ -48,7 +49,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   if (!model.architecture.output_modalities.includes('embeddings')) {
     throw badRequest(`${model.id} is not an embedding model (see GET /v1/models?output_modalities=embeddings)`, 'model', 'not_an_embedding_model');
   }
-  const endpoints = model.endpoints.filter((e) => available.has(e.provider) && DIALECTS[app.catalog.providers.get(e.provider)!.dialect].buildEmbeddingsRequest);
+  const endpoints = model.endpoints.filter((e) => available.has(e.provider) && !e.unpriced && DIALECTS[catalog.providers.get(e.provider)!.dialect].buildEmbeddingsRequest);
   if (endpoints.length === 0) throw notFound(`No endpoint of ${model.id} serves embeddings for this account`, 'no_endpoints');
   const texts = inputTexts(req);
   const promptTokens = texts
@@ -78,8 +79,18 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   // the upstream reported no token count (Gemini never does): billed on the local count
   let estimated = false;
   let usage = emptyUsage();
+  const row = (): GenerationRow => ({
+    id: gen, account_id: account.id, key_id: key.id, requested_model: req.model, model: usedProvider ? model.id : null,
+    provider: usedProvider, endpoint: usedEndpoint, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
+    reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: estimated, cost_pusd: cost,
+    latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
+    status: usedProvider ? 200 : (failure?.status ?? 499), streamed: false, cancelled: abort.byClient, route: null,
+    kind: 'embeddings', created_at: isoTime(),
+  });
+  /** the row is in the ledger (and so its journal) before the answer's bytes are written: see chat.ts */
+  let recorded = false;
   try {
-    const done = await runAttempts(app.health, plan, abort, Date.now() + app.config.upstream.totalDeadlineMs, async (a) => {
+    const done = await runAttempts(app, plan, abort, Date.now() + app.config.upstream.totalDeadlineMs, async (a) => {
       const dialect = DIALECTS[a.provider.dialect];
       const target = { provider: a.provider, endpoint: a.endpoint, model, apiKey: a.apiKey };
       const res = await app.transport.fetch(dialect.buildEmbeddingsRequest!(req, target), abort);
@@ -102,14 +113,18 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
     usedEndpoint = e.model;
     app.health.record(done.attempt.endpointKey, { ok: true, status: 200, latencyMs: performance.now() - done.startedAt, ttftMs: null, outputTokens: 0, generationMs: null });
     const b64 = req.encoding_format === 'base64';
-    sendJson(ctx.res, 200, {
+    const body = JSON.stringify({
       object: 'list',
       data: parsed.vectors.map((v, index) => ({ object: 'embedding', index, embedding: b64 ? toBase64(v) : v })),
       model: model.id,
       provider: e.provider,
       id: gen,
       usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost), ...(estimated ? { estimated: true } : {}) },
-    }, { 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts), ...admission.headers });
+    });
+    // serialised first, so the row's latency still counts it (large vector lists take milliseconds)
+    app.ledger.add(row());
+    recorded = true;
+    sendJson(ctx.res, 200, body, { 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts), ...admission.headers });
   } catch (err) {
     if (err instanceof AbortedByClient) return;
     if (!(err instanceof ExecFailure)) throw err;
@@ -122,14 +137,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   } finally {
     abort.dispose();
     app.spend.settle(reservation.reservationId, cost);
-    app.ledger.add({
-      id: gen, account_id: account.id, key_id: key.id, requested_model: req.model, model: usedProvider ? model.id : null,
-      provider: usedProvider, endpoint: usedEndpoint, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
-      reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: estimated, cost_pusd: cost,
-      latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
-      status: usedProvider ? 200 : (failure?.status ?? 499), streamed: false, cancelled: abort.byClient, route: null,
-      kind: 'embeddings', created_at: isoTime(),
-    });
+    if (!recorded) app.ledger.add(row());
     ctx.log.generationId = gen;
     ctx.log.model = usedProvider ? model.id : null;
     ctx.log.provider = usedProvider;

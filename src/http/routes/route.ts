@@ -4,13 +4,13 @@ import type { AuthedContext, Route } from '../context.js';
 import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
-import { ChatRequestSchema } from '../schemas/chat-request.js';
+import { ChatRequestSchema } from '../../protocol/chat-request.js';
 import { formatUsd } from '../../accounting/money.js';
 import { summarizeRoute } from '../../routing/index.js';
 import { planChat } from './chat.js';
 
 async function dryRun(ctx: AuthedContext): Promise<void> {
-  const req = validate(ChatRequestSchema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
+  const req = validate(ChatRequestSchema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes, ChatRequestSchema));
   const plan = planChat(ctx.app, ctx, req);
   const expected = plan.attempts.map((a) => a.expectedCostPusd);
   const worst = plan.attempts.map((a) => a.worstCasePusd);

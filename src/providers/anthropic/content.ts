@@ -1,7 +1,7 @@
 // Content parts of one OpenAI message → Anthropic content blocks (text, image, document).
 // Anthropic rejects empty text blocks ("text content blocks must be non-empty") and whitespace-only ones,
 // so such text is dropped here; it carries no meaning.
-import type { ChatContentPart } from '../../http/schemas/chat-request.js';
+import type { ChatContentPart } from '../../protocol/chat-request.js';
 import { InvalidRequestError } from '../errors.js';
 import { parseDataUrl } from '../convert.js';
 

@@ -9,7 +9,7 @@
 // `tool_result` blocks of a user turn, so the N results of one parallel call land in ONE user turn right
 // after the assistant turn that called them, and a user message that follows them joins that turn
 // (Anthropic requires tool_result blocks first in that turn, so they are moved ahead of other blocks).
-import type { ChatMessage } from '../../http/schemas/chat-request.js';
+import type { ChatMessage } from '../../protocol/chat-request.js';
 import type { ReasoningDetail } from '../types.js';
 import { InvalidRequestError } from '../errors.js';
 import { parseToolArguments } from '../convert.js';

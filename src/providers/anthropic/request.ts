@@ -1,6 +1,6 @@
 // ChatRequest → POST {base_url}/v1/messages (spec: CreateMessageParams, additionalProperties:false, so
 // only fields Anthropic knows are written, one by one).
-import type { ChatRequest } from '../../http/schemas/chat-request.js';
+import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext, UpstreamRequest } from '../types.js';
 import { cacheControl } from './content.js';
 import { convertMessages } from './messages.js';

@@ -6,7 +6,7 @@
 // tool route works on every Claude model, while native structured outputs only exist on recent ones and
 // only accept a restricted schema subset (no permissive json_object schema). Trade-off: with thinking on,
 // a forced tool is not allowed, so the choice is downgraded to auto and the model may answer in text.
-import type { ChatRequest } from '../../http/schemas/chat-request.js';
+import type { ChatRequest } from '../../protocol/chat-request.js';
 import { InvalidRequestError } from '../errors.js';
 import { JSON_TOOL_NAME, type ToolNames } from './state.js';
 

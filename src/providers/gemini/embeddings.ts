@@ -2,7 +2,7 @@
 // generative_service.proto EmbedContentRequest / BatchEmbedContentsRequest. Gemini embeds text only, so
 // token-array inputs are refused with a 400 naming `input`. Gemini reports no token usage for embeddings:
 // prompt_tokens is null and the gateway counts locally.
-import type { EmbeddingsRequest } from '../../http/schemas/chat-request.js';
+import type { EmbeddingsRequest } from '../../protocol/chat-request.js';
 import { InvalidRequestError } from '../errors.js';
 import type { EmbeddingsResult, UpstreamRequest, UpstreamTarget } from '../types.js';
 import { geminiHeaders, modelId, modelUrl } from './request.js';

@@ -15,7 +15,7 @@
 // - response_format json_schema → responseSchema when the schema fits Gemini's Schema subset, else the raw
 //   JSON Schema in `responseJsonSchema` (see schema.ts). Objects get `propertyOrdering` in their declared
 //   order, because OpenAI clients expect keys in schema order and Gemini otherwise picks its own.
-import type { ChatRequest } from '../../http/schemas/chat-request.js';
+import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext } from '../types.js';
 import { rawJsonSchema, toGeminiSchema } from './schema.js';
 
@@ -56,7 +56,7 @@ function responseFormat(req: ChatRequest): Record<string, unknown> {
   if (rf.type === 'json_object') return { responseMimeType: 'application/json' };
   const schema = rf.json_schema.schema;
   if (!schema) return { responseMimeType: 'application/json' };
-  const converted = toGeminiSchema(schema, { propertyOrdering: true });
+  const converted = toGeminiSchema(schema, { propertyOrdering: true, param: 'response_format.json_schema.schema' });
   return converted
     ? { responseMimeType: 'application/json', responseSchema: converted }
     : { responseMimeType: 'application/json', responseJsonSchema: rawJsonSchema(schema) };

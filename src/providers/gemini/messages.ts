@@ -15,7 +15,7 @@
 // - http(s) image URLs go as `fileData{fileUri}` with a MIME type guessed from the extension (default
 //   image/jpeg); we do not download them (SSRF, latency). Whether Gemini fetches arbitrary URLs is
 //   UNCONFIRMED (wire-formats.md §4.4): a client needing certainty should send a data URL.
-import type { ChatContentPart, ChatMessage } from '../../http/schemas/chat-request.js';
+import type { ChatContentPart, ChatMessage } from '../../protocol/chat-request.js';
 import { InvalidRequestError } from '../errors.js';
 import { parseDataUrl, parseToolArguments } from '../convert.js';
 

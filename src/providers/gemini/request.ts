@@ -3,7 +3,7 @@
 // streams a JSON array instead). The simulated and the real upstream reject unknown fields, so every field
 // here is a proto field in lowerCamelCase; OpenAI fields Gemini has no equivalent for (user,
 // parallel_tool_calls, logit_bias, ...) are dropped.
-import type { ChatRequest, ChatTool, ChatToolChoice } from '../../http/schemas/chat-request.js';
+import type { ChatRequest, ChatTool, ChatToolChoice } from '../../protocol/chat-request.js';
 import type { BuildContext, UpstreamRequest, UpstreamTarget } from '../types.js';
 import { buildGenerationConfig } from './generation.js';
 import { buildContents } from './messages.js';
@@ -41,7 +41,7 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   body.contents = contents;
 
   if (req.tools && req.tools.length > 0) {
-    body.tools = [{ functionDeclarations: req.tools.map(functionDeclaration) }];
+    body.tools = [{ functionDeclarations: req.tools.map((t, i) => functionDeclaration(t, i)) }];
     if (req.tool_choice !== undefined) body.toolConfig = { functionCallingConfig: functionCallingConfig(req.tool_choice) };
   }
 
@@ -56,14 +56,14 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   };
 }
 
-function functionDeclaration(tool: ChatTool): Record<string, unknown> {
+function functionDeclaration(tool: ChatTool, index: number): Record<string, unknown> {
   const fn = tool.function;
   // `description` is REQUIRED in the proto; an empty one is what "none given" means
   const decl: Record<string, unknown> = { name: fn.name, description: fn.description ?? '' };
   const params = fn.parameters;
   // Gemini rejects an OBJECT schema without properties, so a parameterless function sends none
   if (params === undefined || declaresNoParameters(params)) return decl;
-  const converted = toGeminiSchema(params);
+  const converted = toGeminiSchema(params, { param: `tools[${index}].function.parameters` });
   if (converted) decl.parameters = converted;
   else decl.parametersJsonSchema = rawJsonSchema(params);
   return decl;

@@ -11,12 +11,44 @@
 // Validation-only keywords the subset lacks (additionalProperties:false, multipleOf, uniqueItems,
 // exclusiveMinimum, ...) are dropped: they narrow what the model may produce but do not change its shape.
 
+import { InvalidRequestError } from '../errors.js';
+
 type Json = Record<string, unknown>;
 export type GeminiSchema = Record<string, unknown>;
 
 export interface SchemaOptions {
   /** add `propertyOrdering` (the order of `properties`) to objects: Gemini otherwise orders response keys itself */
   propertyOrdering?: boolean;
+  /** the request field the schema came from, named in the error when it expands too far */
+  param?: string;
+}
+
+/**
+ * Bounds of the inlined copy. Inlining `$ref`s multiplies: a 3 KB schema whose 24 definitions each refer to
+ * the next twice expands to 2^24 nodes (the process ran out of heap; 2^20 blocked the event loop 4.5 s and
+ * took 675 MB). Real tool schemas are tens to hundreds of nodes, a few levels deep.
+ */
+export const MAX_SCHEMA_NODES = 10_000;
+export const MAX_SCHEMA_DEPTH = 64;
+/** keys, enum values, required names copied along the way: a definition with 50k enum values used 10k times */
+const MAX_SCHEMA_ENTRIES = 200_000;
+
+/** What is left of one conversion's budget. */
+interface Budget {
+  nodes: number;
+  entries: number;
+  param: string;
+}
+
+function spend(budget: Budget, nodes: number, entries: number): void {
+  budget.nodes -= nodes;
+  budget.entries -= entries;
+  if (budget.nodes < 0 || budget.entries < 0) {
+    throw new InvalidRequestError(
+      `${budget.param}: the schema expands to more than ${MAX_SCHEMA_NODES} nodes (or ${MAX_SCHEMA_ENTRIES} keys and values) once its $refs are inlined`,
+      budget.param,
+    );
+  }
 }
 
 /** Thrown inside the converter when the subset cannot express a construct; never escapes this module. */
@@ -52,8 +84,9 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 /** The converted schema, or null when the JSON Schema needs the raw `*JsonSchema` field. */
 export function toGeminiSchema(root: unknown, opts: SchemaOptions = {}): GeminiSchema | null {
   if (!isObj(root)) return null;
+  const budget: Budget = { nodes: MAX_SCHEMA_NODES, entries: MAX_SCHEMA_ENTRIES, param: opts.param ?? 'schema' };
   try {
-    return convert(root, root, [], opts);
+    return convert(root, root, [], opts, budget);
   } catch (e) {
     if (e instanceof Inexpressible) return null;
     throw e;
@@ -94,7 +127,12 @@ function siblingAnnotations(node: Json): Json {
   return out;
 }
 
-function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions): GeminiSchema {
+function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions, budget: Budget, depth = 0): GeminiSchema {
+  // every path below copies the node's keys once (rest spreads, the output's fields)
+  spend(budget, 1, Object.keys(node).length);
+  if (depth > MAX_SCHEMA_DEPTH) {
+    throw new InvalidRequestError(`${budget.param}: the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels once its $refs are inlined`, budget.param);
+  }
   for (const k of SHAPE_KEYWORDS) if (k in node) throw new Inexpressible(k);
 
   if (typeof node.$ref === 'string') {
@@ -103,14 +141,14 @@ function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions
     if (refStack.includes(ref)) throw new Inexpressible(`recursive $ref ${ref}`);
     const { $ref: _r, ...rest } = node;
     const target = resolveRef(ref, root);
-    return convert({ ...target, ...stripDefs(rest) }, root, [...refStack, ref], opts);
+    return convert({ ...target, ...stripDefs(rest) }, root, [...refStack, ref], opts, budget, depth + 1);
   }
 
   if (Array.isArray(node.allOf)) {
     // Pydantic wraps a described nested model as allOf:[{$ref}]; more branches would need a real merge
     if (node.allOf.length !== 1 || !isObj(node.allOf[0])) throw new Inexpressible('allOf');
     const { allOf: _a, ...rest } = node;
-    return convert({ ...node.allOf[0], ...siblingAnnotations(rest) }, root, refStack, opts);
+    return convert({ ...node.allOf[0], ...siblingAnnotations(rest) }, root, refStack, opts, budget, depth + 1);
   }
 
   const union = Array.isArray(node.anyOf) ? node.anyOf : Array.isArray(node.oneOf) ? node.oneOf : null;
@@ -120,7 +158,7 @@ function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions
     if (branches.length !== 1 || !isObj(branches[0])) throw new Inexpressible('anyOf');
     const { anyOf: _u, oneOf: _o, ...rest } = node;
     const nullable = branches.length < union.length || rest.nullable === true;
-    const out = convert({ ...branches[0], ...siblingAnnotations(rest) }, root, refStack, opts);
+    const out = convert({ ...branches[0], ...siblingAnnotations(rest) }, root, refStack, opts, budget, depth + 1);
     if (nullable) out.nullable = true;
     return out;
   }
@@ -135,6 +173,10 @@ function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions
   }
 
   let enumValues: unknown[] | undefined = Array.isArray(node.enum) ? node.enum : undefined;
+  // a referenced definition is copied at every use: its lists count against the budget each time
+  const lists = (enumValues?.length ?? 0) + (Array.isArray(node.required) ? node.required.length : 0) +
+    (Array.isArray(node.propertyOrdering) ? node.propertyOrdering.length : 0);
+  spend(budget, 0, lists);
   if ('const' in node) enumValues = [node.const];
   if (enumValues) {
     if (enumValues.includes(null)) nullable = true;
@@ -170,7 +212,7 @@ function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions
       break;
     case 'array': {
       if (!isObj(node.items)) throw new Inexpressible('array without a single items schema');
-      out.items = convert(node.items, root, refStack, opts);
+      out.items = convert(node.items, root, refStack, opts, budget, depth + 1);
       copyIf(node, out, 'minItems', 'number');
       copyIf(node, out, 'maxItems', 'number');
       break;
@@ -187,7 +229,7 @@ function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions
       for (const name of names) {
         const p = props[name];
         if (!isObj(p)) throw new Inexpressible(`boolean schema for ${name}`);
-        properties[name] = convert(p, root, refStack, opts);
+        properties[name] = convert(p, root, refStack, opts, budget, depth + 1);
       }
       out.properties = properties;
       if (Array.isArray(node.required)) {

@@ -1,6 +1,6 @@
 // POST {base_url}/embeddings. Vectors are always requested as floats: when the client wants base64 the
 // gateway encodes them itself, so every provider is handled the same way.
-import type { EmbeddingsRequest } from '../../http/schemas/chat-request.js';
+import type { EmbeddingsRequest } from '../../protocol/chat-request.js';
 import type { EmbeddingsResult, UpstreamRequest, UpstreamTarget } from '../types.js';
 import { errorFromPayload, invalidResponse, UpstreamResponseError } from './errors.js';
 import { isRecord } from './normalize.js';

@@ -4,7 +4,7 @@
 // `annotations` OpenAI SDKs echo back, DeepSeek-style `reasoning_content`, ...) are dropped; "developer"
 // becomes "system" where the role is unknown; Mistral gets 9-character tool-call ids.
 import { createHash } from 'node:crypto';
-import type { ChatMessage } from '../../http/schemas/chat-request.js';
+import type { ChatMessage } from '../../protocol/chat-request.js';
 import type { MessageRole, Quirks } from './quirks.js';
 
 const MISTRAL_ID = /^[a-zA-Z0-9]{9}$/;

@@ -6,7 +6,7 @@
 // property it does not know. That is OpenRouter's behaviour too (unsupported parameters are ignored); clients
 // that want a hard failure use provider.require_parameters, which routing enforces. An empty list means the
 // catalog knows nothing (operator-defined models) and everything is sent.
-import type { ChatRequest } from '../../http/schemas/chat-request.js';
+import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext, UpstreamRequest, UpstreamTarget } from '../types.js';
 import { prepareMessages } from './messages.js';
 import { quirksFor } from './quirks.js';

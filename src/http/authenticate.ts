@@ -1,10 +1,10 @@
 // Bearer-key authentication against the in-memory directory (no storage round trip).
 import type { IncomingMessage } from 'node:http';
-import { forbidden, unauthorized } from '../http/errors.js';
-import { requestHeader } from '../http/request-headers.js';
+import { forbidden, unauthorized } from './errors.js';
+import { requestHeader } from '../lib/request-headers.js';
 import type { AccountRow, KeyRole, KeyRow } from '../store/types.js';
-import type { Directory } from './directory.js';
-import { roleAtLeast } from './roles.js';
+import type { Directory } from '../auth/directory.js';
+import { roleAtLeast } from '../auth/roles.js';
 
 export function authenticate(
   req: IncomingMessage,

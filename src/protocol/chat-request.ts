@@ -116,15 +116,19 @@ export const PriceLimit = Type.Object({
   image: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.String()])),
 });
 
+// Provider lists are matched against every endpoint of the model (per comparison when ordering): a 5 MB
+// `order` of 1M names took 5 s of event loop. A deployment has tens of providers, not hundreds.
+const ProviderList = Type.Array(Type.String(), { maxItems: 100 });
+
 export const ProviderPreferences = Type.Object({
-  order: Type.Optional(Type.Array(Type.String())),
-  only: Type.Optional(Type.Array(Type.String())),
-  ignore: Type.Optional(Type.Array(Type.String())),
+  order: Type.Optional(ProviderList),
+  only: Type.Optional(ProviderList),
+  ignore: Type.Optional(ProviderList),
   allow_fallbacks: Type.Optional(Type.Boolean()),
   require_parameters: Type.Optional(Type.Boolean()),
   sort: Type.Optional(Type.Union([Type.Literal('price'), Type.Literal('throughput'), Type.Literal('latency')])),
   max_price: Type.Optional(PriceLimit),
-  quantizations: Type.Optional(Type.Array(Type.String())),
+  quantizations: Type.Optional(ProviderList),
 });
 
 export const ChatRequestSchema = Type.Object(

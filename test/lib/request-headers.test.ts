@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import { requestHeader } from '../../src/http/request-headers.js';
+import { requestHeader } from '../../src/lib/request-headers.js';
 
 /** sends raw request bytes; the server answers what requestHeader and node's req.headers each read */
 async function both(rawHead: string): Promise<Array<[string, string | undefined, string | undefined]>> {

@@ -1,0 +1,67 @@
+// Per-day activity rollups (activity_daily, migration 4): what a batch of generation rows adds to them (in the
+// batch's transaction), and how a [from, to) range of daily totals splits between them (whole UTC days) and the
+// raw generation rows (a partial first or last day, read through the (key|account, created_at) index so only
+// that day's rows are touched). Bounds are ISO strings as stored; either may be absent (open range).
+import type { Totalled } from './generation-params.js';
+
+// Adds a batch's requests, tokens and cost to the per-day activity (migration 4); runs in the batch's transaction.
+export const UPSERT_ACTIVITY = `INSERT INTO activity_daily (account_id, key_id, day, model, provider, requests, prompt_tokens,
+  completion_tokens, reasoning_tokens, cost_pusd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account_id, key_id, day, model, provider) DO UPDATE SET requests = requests + excluded.requests,
+    prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
+    reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_pusd = cost_pusd + excluded.cost_pusd`;
+
+/** A batch summed by account, key, UTC day, model and provider (no model or provider: ''), as UPSERT_ACTIVITY's parameters. */
+export function activityParams(rows: Totalled[]): unknown[][] {
+  const groups = new Map<string, unknown[]>();
+  for (const g of rows) {
+    const day = g.created_at.slice(0, 10);
+    const model = g.model ?? '';
+    const provider = g.provider ?? '';
+    const k = `${g.account_id}\n${g.key_id}\n${day}\n${model}\n${provider}`;
+    const cur = groups.get(k);
+    if (cur === undefined) {
+      groups.set(k, [g.account_id, g.key_id, day, model, provider, 1, g.prompt_tokens, g.completion_tokens, g.reasoning_tokens, g.cost_pusd]);
+    } else {
+      cur[5] = (cur[5] as number) + 1;
+      cur[6] = (cur[6] as number) + g.prompt_tokens;
+      cur[7] = (cur[7] as number) + g.completion_tokens;
+      cur[8] = (cur[8] as number) + g.reasoning_tokens;
+      cur[9] = (cur[9] as bigint) + g.cost_pusd;
+    }
+  }
+  return [...groups.values()];
+}
+
+const DAY_MS = 86_400_000;
+
+/** `at` is the start of a UTC day (what the per-day totals can answer exactly) */
+export const isDayStart = (at: string): boolean => at.length <= 10 || at.slice(10) === 'T00:00:00.000Z';
+
+const nextDay = (day: string): string => new Date(Date.parse(day.slice(0, 10)) + DAY_MS).toISOString().slice(0, 10);
+
+export interface DaySplit {
+  /** whole days [from, to) (YYYY-MM-DD, either open) answered from the rollups; null: none */
+  days: { from?: string; to?: string } | null;
+  /** ranges answered from the raw rows: at most a partial first day and a partial last day */
+  raw: Array<{ from: string; to: string }>;
+}
+
+export function splitDays(from?: string, to?: string): DaySplit {
+  const raw: DaySplit['raw'] = [];
+  let lo: string | undefined;
+  let hi: string | undefined;
+  if (from !== undefined && !isDayStart(from)) {
+    const headEnd = `${nextDay(from)}T00:00:00.000Z`;
+    // the whole range lies inside the first day
+    if (to !== undefined && to <= headEnd) return { days: null, raw: [{ from, to }] };
+    raw.push({ from, to: headEnd });
+    lo = nextDay(from);
+  } else if (from !== undefined) lo = from.slice(0, 10);
+  if (to !== undefined && !isDayStart(to)) {
+    hi = to.slice(0, 10);
+    raw.push({ from: `${hi}T00:00:00.000Z`, to });
+  } else if (to !== undefined) hi = to.slice(0, 10);
+  const days = lo !== undefined && hi !== undefined && lo >= hi ? null : { from: lo, to: hi };
+  return { days, raw };
+}
