@@ -10,6 +10,7 @@
 //        --out FILE (bench/results/latest.json)  --tsx (run children from TypeScript through tsx; automatic
 //        when this file itself runs under tsx)  --baseline DIR (another built checkout of ARouter, measured
 //        as one more target beside this one: an A/B of two builds in the same minutes)
+import { measureCatalog } from './catalog-cost.js';
 import { cpus } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -301,6 +302,11 @@ async function main(): Promise<number> {
       (ar.stream.cpu_us_per_stream != null && bl.stream.cpu_us_per_stream != null ? `; per stream ${fmt(ar.stream.cpu_us_per_stream, 0)} vs ${fmt(bl.stream.cpu_us_per_stream, 0)} µs` : '') +
       (ar.peak_rss_mb != null && bl.peak_rss_mb != null ? `; peak RSS ${fmt(ar.peak_rss_mb, 1)} vs ${fmt(bl.peak_rss_mb, 1)} MB` : ''));
   }
+  // the catalog at its real size (issue 13): what /v1/models costs with every provider configured
+  const catalog = await measureCatalog(o.smoke ? 0.5 : 3);
+  log(`info  catalog: ${catalog.models} models, ${catalog.endpoints} endpoints, ${catalog.providers} providers; ARouter with it starts in ` +
+    `${fmt(catalog.startup_ms, 0)} ms; GET /v1/models (${fmt(catalog.list_bytes / 1024, 0)} KB) first answer ${fmt(catalog.first_list_ms, 1)} ms, ` +
+    `then cached ${fmt(catalog.cached_rps, 0)} req/s at 10 connections, p50 ${fmt(catalog.cached_p50_ms, 1)} ms, p99 ${fmt(catalog.cached_p99_ms, 1)} ms`);
   log('');
   log('Notes: latencies in ms from the load generator on the same machine; +p50/+p99/+TTFB are over direct-to-upstream;');
   log(`×bare is req/s over the bare proxy's; CPU µs/req is the target process's own user+system time per request (direct row: the upstream);`);
@@ -323,6 +329,7 @@ async function main(): Promise<number> {
     portkey: { version: portkeyVersion(), status: rows.find((r) => r.name === 'portkey')?.status ?? 'skipped', error: rows.find((r) => r.name === 'portkey')?.error ?? null },
     targets: rows,
     checks: cs,
+    catalog,
     profile,
   };
   mkdirSync(dirname(o.out), { recursive: true });
