@@ -22,7 +22,17 @@ const PORT = numArg(argv, 'port', 0);
 const pool = new Pool(new URL(upstream).origin, { connections: 128, keepAliveTimeout: 30_000 });
 
 // hop-by-hop headers are not forwarded; content-length is re-computed for the re-framed body
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'proxy-connection', 'upgrade', 'te', 'trailer', 'content-length']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'host',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'content-length',
+]);
 
 function requestHeaders(raw: string[]): string[] {
   const out: string[] = [];
@@ -86,6 +96,14 @@ class Relay implements Dispatcher.DispatchHandler {
 
 serve(PORT, (req: IncomingMessage, res: ServerResponse) => {
   readBody(req, (body) => {
-    pool.dispatch({ path: req.url ?? '/', method: req.method as Dispatcher.HttpMethod, headers: requestHeaders(req.rawHeaders), body }, new Relay(res));
+    pool.dispatch(
+      {
+        path: req.url ?? '/',
+        method: req.method as Dispatcher.HttpMethod,
+        headers: requestHeaders(req.rawHeaders),
+        body,
+      },
+      new Relay(res),
+    );
   });
 });

@@ -32,7 +32,11 @@ export async function measureCatalog(seconds: number): Promise<CatalogCost> {
   // every provider configured with a dummy key: the whole catalog is listed, nothing is called
   const env: NodeJS.ProcessEnv = { AROUTER_ADMIN_KEY: admin, AROUTER_LOG_LEVEL: 'silent' };
   for (const p of data.providers) env[p.api_key_env] = 'dummy';
-  const config = loadConfig({ inline: { catalog: { sync_interval: 0 } }, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
+  const config = loadConfig({
+    inline: { catalog: { sync_interval: 0 } },
+    env,
+    flags: { port: 0, host: '127.0.0.1', dataDir },
+  });
   const t0 = performance.now();
   const app = new App({ config, env, logger: new Logger('silent') });
   await app.init();

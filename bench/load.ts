@@ -148,12 +148,23 @@ export async function verifyTarget(t: Target): Promise<string | null> {
   const pool = new Pool(url.origin, { connections: 1 });
   try {
     const headers = { 'content-type': 'application/json', ...t.headers };
-    const r1 = await pool.request({ path: `${url.pathname}/chat/completions`, method: 'POST', headers, body: CHAT_BODY });
+    const r1 = await pool.request({
+      path: `${url.pathname}/chat/completions`,
+      method: 'POST',
+      headers,
+      body: CHAT_BODY,
+    });
     const b1 = await r1.body.text();
     if (r1.statusCode !== 200) return `non-stream request answered HTTP ${r1.statusCode}: ${b1.slice(0, 300)}`;
     const j = JSON.parse(b1) as { choices?: Array<{ message?: { content?: string } }> };
-    if (typeof j.choices?.[0]?.message?.content !== 'string') return `non-stream answer has no choices[0].message.content: ${b1.slice(0, 300)}`;
-    const r2 = await pool.request({ path: `${url.pathname}/chat/completions`, method: 'POST', headers, body: CHAT_STREAM_BODY });
+    if (typeof j.choices?.[0]?.message?.content !== 'string')
+      return `non-stream answer has no choices[0].message.content: ${b1.slice(0, 300)}`;
+    const r2 = await pool.request({
+      path: `${url.pathname}/chat/completions`,
+      method: 'POST',
+      headers,
+      body: CHAT_STREAM_BODY,
+    });
     const b2 = await r2.body.text();
     if (r2.statusCode !== 200) return `stream request answered HTTP ${r2.statusCode}: ${b2.slice(0, 300)}`;
     if (!b2.includes('data: [DONE]') || !b2.includes('tok0')) return `stream answer is incomplete: ${b2.slice(0, 300)}`;

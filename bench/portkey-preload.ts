@@ -9,7 +9,10 @@
 const nativeFetch = globalThis.fetch;
 const NativeResponse = globalThis.Response;
 
-globalThis.fetch = async function fetchWithMutableHeaders(input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]): Promise<Response> {
+globalThis.fetch = async function fetchWithMutableHeaders(
+  input: Parameters<typeof fetch>[0],
+  init?: Parameters<typeof fetch>[1],
+): Promise<Response> {
   const r = await nativeFetch(input, init);
   return new NativeResponse(r.body, { status: r.status, statusText: r.statusText, headers: r.headers });
 };

@@ -84,7 +84,8 @@ export function analyzeProfile(file: string, requests: number | null, top = 25):
     const dt = i + 1 < p.timeDeltas.length ? p.timeDeltas[i + 1] : 0;
     selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + Math.max(0, dt));
   }
-  const keyOf = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'}\u0000${n.callFrame.url}:${n.callFrame.lineNumber + 1}`;
+  const keyOf = (n: ProfileNode) =>
+    `${n.callFrame.functionName || '(anonymous)'}\u0000${n.callFrame.url}:${n.callFrame.lineNumber + 1}`;
   const info = new Map<string, { fn: string; where: string; category: string; self: number; total: number }>();
   const ensure = (n: ProfileNode) => {
     const k = keyOf(n);
@@ -131,9 +132,15 @@ export function analyzeProfile(file: string, requests: number | null, top = 25):
   const rows: FnCost[] = [...info.values()]
     .filter((e) => !SPECIAL.has(e.fn) || e.where)
     .map((e) => ({
-      fn: e.fn, where: e.where, category: e.category,
-      self_ms: ms(e.self), total_ms: ms(e.total), self_pct: pct(e.self), total_pct: pct(e.total),
-      self_us_per_req: perReq(e.self), total_us_per_req: perReq(e.total),
+      fn: e.fn,
+      where: e.where,
+      category: e.category,
+      self_ms: ms(e.self),
+      total_ms: ms(e.total),
+      self_pct: pct(e.self),
+      total_pct: pct(e.total),
+      self_us_per_req: perReq(e.self),
+      total_us_per_req: perReq(e.total),
     }));
   const isSrc = (r: FnCost) => r.category === 'ARouter src/';
   return {
@@ -143,10 +150,18 @@ export function analyzeProfile(file: string, requests: number | null, top = 25):
     idle_ms: ms(idle),
     requests,
     busy_us_per_req: perReq(busy),
-    categories: [...cats.entries()].sort((a, b) => b[1] - a[1]).map(([category, us]) => ({ category, self_ms: ms(us), pct: pct(us) })),
+    categories: [...cats.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([category, us]) => ({ category, self_ms: ms(us), pct: pct(us) })),
     top_self: [...rows].sort((a, b) => b.self_ms - a.self_ms).slice(0, top),
-    top_src_self: rows.filter(isSrc).sort((a, b) => b.self_ms - a.self_ms).slice(0, top),
-    top_src_total: rows.filter(isSrc).sort((a, b) => b.total_ms - a.total_ms).slice(0, top),
+    top_src_self: rows
+      .filter(isSrc)
+      .sort((a, b) => b.self_ms - a.self_ms)
+      .slice(0, top),
+    top_src_total: rows
+      .filter(isSrc)
+      .sort((a, b) => b.total_ms - a.total_ms)
+      .slice(0, top),
   };
 }
 
@@ -170,19 +185,30 @@ export function formatProfile(s: ProfileSummary): string {
   const out: string[] = [];
   const us = (x: number | null) => (x === null ? '' : `${x.toFixed(1)} µs/req`);
   out.push(`CPU profile ${s.file}`);
-  out.push(`  busy ${s.busy_ms.toFixed(0)} ms, idle ${s.idle_ms.toFixed(0)} ms` +
-    (s.requests ? `; ${s.requests} requests served → ${s.busy_us_per_req?.toFixed(1)} µs CPU per request (all requests, stream and non-stream)` : ''));
-  out.push('  (sampled wall time of the JS thread: native socket writes — writev, writeUtf8String — include the kernel loopback path and,');
-  out.push('   on a loaded 2-core machine, time descheduled inside the syscall; compare them with the bare proxy\'s, not with zero)');
+  out.push(
+    `  busy ${s.busy_ms.toFixed(0)} ms, idle ${s.idle_ms.toFixed(0)} ms` +
+      (s.requests
+        ? `; ${s.requests} requests served → ${s.busy_us_per_req?.toFixed(1)} µs CPU per request (all requests, stream and non-stream)`
+        : ''),
+  );
+  out.push(
+    '  (sampled wall time of the JS thread: native socket writes — writev, writeUtf8String — include the kernel loopback path and,',
+  );
+  out.push(
+    "   on a loaded 2-core machine, time descheduled inside the syscall; compare them with the bare proxy's, not with zero)",
+  );
   out.push('  self time by module:');
-  for (const c of s.categories.slice(0, 12)) out.push(`    ${c.pct.toFixed(1).padStart(5)} %  ${c.self_ms.toFixed(0).padStart(8)} ms  ${c.category}`);
+  for (const c of s.categories.slice(0, 12))
+    out.push(`    ${c.pct.toFixed(1).padStart(5)} %  ${c.self_ms.toFixed(0).padStart(8)} ms  ${c.category}`);
   const list = (title: string, rows: FnCost[], which: 'self' | 'total') => {
     out.push(`  ${title}:`);
     for (const r of rows) {
       const v = which === 'self' ? r.self_ms : r.total_ms;
       const p = which === 'self' ? r.self_pct : r.total_pct;
       const u = which === 'self' ? r.self_us_per_req : r.total_us_per_req;
-      out.push(`    ${p.toFixed(1).padStart(5)} %  ${v.toFixed(0).padStart(7)} ms  ${us(u).padStart(14)}  ${r.fn}  ${r.where}`);
+      out.push(
+        `    ${p.toFixed(1).padStart(5)} %  ${v.toFixed(0).padStart(7)} ms  ${us(u).padStart(14)}  ${r.fn}  ${r.where}`,
+      );
     }
   };
   list('top functions by self time (everything)', s.top_self.slice(0, 20), 'self');
@@ -193,7 +219,9 @@ export function formatProfile(s: ProfileSummary): string {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const argv = process.argv.slice(2);
-  const file = argv.find((a) => !a.startsWith('--') && a.endsWith('.cpuprofile')) ?? newestProfile(argValue(argv, 'dir') ?? 'bench/results/profiles');
+  const file =
+    argv.find((a) => !a.startsWith('--') && a.endsWith('.cpuprofile')) ??
+    newestProfile(argValue(argv, 'dir') ?? 'bench/results/profiles');
   if (!file) {
     console.error('usage: profile FILE.cpuprofile [--requests N] [--top N]');
     process.exit(2);

@@ -21,8 +21,25 @@ export interface Tally {
   note: string;
   /** set when the target could not be started or answered wrongly: it is reported, not measured */
   unavailable: string | null;
-  ns: { ok: number; non2xx: number; errors: number; seconds: number; lat: Samples | null; sample?: string; cpuMs?: number };
-  st: { ok: number; non2xx: number; errors: number; seconds: number; lat: Samples | null; ttfb: Samples | null; sample?: string; cpuMs?: number };
+  ns: {
+    ok: number;
+    non2xx: number;
+    errors: number;
+    seconds: number;
+    lat: Samples | null;
+    sample?: string;
+    cpuMs?: number;
+  };
+  st: {
+    ok: number;
+    non2xx: number;
+    errors: number;
+    seconds: number;
+    lat: Samples | null;
+    ttfb: Samples | null;
+    sample?: string;
+    cpuMs?: number;
+  };
   rounds: RoundRow[];
   peakRssBytes: number | null;
 }
@@ -72,8 +89,10 @@ export interface Check {
   detail: string;
 }
 
-const r2 = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 100) / 100);
-const r3 = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000);
+const r2 = (x: number | null | undefined): number | null =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 100) / 100;
+const r3 = (x: number | null | undefined): number | null =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000;
 
 export function roundRow(round: number, ns: LoadResult | null, st: LoadResult | null): RoundRow {
   const nsSorted = ns?.latencies.sorted();
@@ -131,7 +150,8 @@ export function summarize(tallies: Tally[]): TargetSummary[] {
   });
   const direct = base.find((s) => s.name === 'direct');
   const bare = base.find((s) => s.name === 'bare');
-  const diff = (a: number | null, b: number | null | undefined) => (a === null || b === null || b === undefined ? null : r3(a - b));
+  const diff = (a: number | null, b: number | null | undefined) =>
+    a === null || b === null || b === undefined ? null : r3(a - b);
   for (const s of base) {
     s.added_p50_ms = diff(s.p50_ms, direct?.p50_ms);
     s.added_p99_ms = diff(s.p99_ms, direct?.p99_ms);
@@ -149,27 +169,74 @@ export function checks(rows: TargetSummary[], connections: number): Check[] {
   const direct = get('direct');
   const pk = get('portkey');
   const out: Check[] = [];
-  const add = (id: string, description: string, value: number | null, threshold: number, cmp: 'ge' | 'le', detail: string) => {
+  const add = (
+    id: string,
+    description: string,
+    value: number | null,
+    threshold: number,
+    cmp: 'ge' | 'le',
+    detail: string,
+  ) => {
     const pass = value === null ? null : cmp === 'ge' ? value >= threshold : value <= threshold;
     out.push({ id, description, pass, value: value === null ? null : r3(value), threshold, detail });
   };
-  add('rps_vs_bare', 'non-stream RPS ≥ 0.95 × bare proxy', a?.rps && bare?.rps ? a.rps / bare.rps : null, 0.95, 'ge',
-    a?.rps && bare?.rps ? `${fmt(a.rps, 0)} vs ${fmt(bare.rps, 0)} req/s` : 'ARouter or bare proxy not measured');
-  add('p99_vs_bare', `added p99 over the bare proxy ≤ 1 ms (at ${connections} connections${connections === 50 ? '' : '; the target is defined at 50'})`,
-    a?.p99_ms != null && bare?.p99_ms != null ? a.p99_ms - bare.p99_ms : null, 1, 'le',
-    a?.p99_ms != null && bare?.p99_ms != null ? `p99 ${fmt(a.p99_ms, 2)} vs ${fmt(bare.p99_ms, 2)} ms` : 'not measured');
-  add('ttfb_added', 'streaming TTFB added over direct-to-upstream (p50) ≤ 1 ms',
-    a?.stream.ttfb_p50_ms != null && direct?.stream.ttfb_p50_ms != null ? a.stream.ttfb_p50_ms - direct.stream.ttfb_p50_ms : null, 1, 'le',
+  add(
+    'rps_vs_bare',
+    'non-stream RPS ≥ 0.95 × bare proxy',
+    a?.rps && bare?.rps ? a.rps / bare.rps : null,
+    0.95,
+    'ge',
+    a?.rps && bare?.rps ? `${fmt(a.rps, 0)} vs ${fmt(bare.rps, 0)} req/s` : 'ARouter or bare proxy not measured',
+  );
+  add(
+    'p99_vs_bare',
+    `added p99 over the bare proxy ≤ 1 ms (at ${connections} connections${connections === 50 ? '' : '; the target is defined at 50'})`,
+    a?.p99_ms != null && bare?.p99_ms != null ? a.p99_ms - bare.p99_ms : null,
+    1,
+    'le',
+    a?.p99_ms != null && bare?.p99_ms != null ? `p99 ${fmt(a.p99_ms, 2)} vs ${fmt(bare.p99_ms, 2)} ms` : 'not measured',
+  );
+  add(
+    'ttfb_added',
+    'streaming TTFB added over direct-to-upstream (p50) ≤ 1 ms',
+    a?.stream.ttfb_p50_ms != null && direct?.stream.ttfb_p50_ms != null
+      ? a.stream.ttfb_p50_ms - direct.stream.ttfb_p50_ms
+      : null,
+    1,
+    'le',
     a?.stream.ttfb_p50_ms != null && direct?.stream.ttfb_p50_ms != null
       ? `TTFB p50 ${fmt(a.stream.ttfb_p50_ms, 2)} vs ${fmt(direct.stream.ttfb_p50_ms, 2)} ms direct` +
-        (bare?.stream.ttfb_p50_ms != null ? `, ${fmt(bare.stream.ttfb_p50_ms, 2)} ms via the bare proxy` : '') +
-        (a.stream.added_ttfb_p99_ms != null ? `; added p99 ${fmt(a.stream.added_ttfb_p99_ms, 2)} ms` : '')
-      : 'not measured');
-  add('rss', 'peak RSS ≤ 120 MB', a?.peak_rss_mb ?? null, 120, 'le', a?.peak_rss_mb != null ? `VmHWM ${fmt(a.peak_rss_mb, 1)} MB` : 'not measured');
-  add('rps_vs_portkey', 'non-stream RPS ≥ 3 × Portkey', a?.rps && pk?.rps ? a.rps / pk.rps : null, 3, 'ge',
-    a?.rps && pk?.rps ? `${fmt(a.rps, 0)} vs ${fmt(pk.rps, 0)} req/s` : `Portkey not measured${rows.find((r) => r.name === 'portkey')?.error ? `: ${rows.find((r) => r.name === 'portkey')!.error}` : ''}`);
+          (bare?.stream.ttfb_p50_ms != null ? `, ${fmt(bare.stream.ttfb_p50_ms, 2)} ms via the bare proxy` : '') +
+          (a.stream.added_ttfb_p99_ms != null ? `; added p99 ${fmt(a.stream.added_ttfb_p99_ms, 2)} ms` : '')
+      : 'not measured',
+  );
+  add(
+    'rss',
+    'peak RSS ≤ 120 MB',
+    a?.peak_rss_mb ?? null,
+    120,
+    'le',
+    a?.peak_rss_mb != null ? `VmHWM ${fmt(a.peak_rss_mb, 1)} MB` : 'not measured',
+  );
+  add(
+    'rps_vs_portkey',
+    'non-stream RPS ≥ 3 × Portkey',
+    a?.rps && pk?.rps ? a.rps / pk.rps : null,
+    3,
+    'ge',
+    a?.rps && pk?.rps
+      ? `${fmt(a.rps, 0)} vs ${fmt(pk.rps, 0)} req/s`
+      : `Portkey not measured${rows.find((r) => r.name === 'portkey')?.error ? `: ${rows.find((r) => r.name === 'portkey')!.error}` : ''}`,
+  );
   if (a && a.status === 'errors') {
-    out.push({ id: 'arouter_errors', description: 'ARouter answered every request with 2xx', pass: false, value: a.non2xx + a.errors + a.stream.non2xx + a.stream.errors, threshold: 0, detail: a.error ?? '' });
+    out.push({
+      id: 'arouter_errors',
+      description: 'ARouter answered every request with 2xx',
+      pass: false,
+      value: a.non2xx + a.errors + a.stream.non2xx + a.stream.errors,
+      threshold: 0,
+      detail: a.error ?? '',
+    });
   }
   return out;
 }
@@ -181,7 +248,24 @@ export function fmt(x: number | null | undefined, digits: number): string {
 const signed = (x: number | null, d: number) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${fmt(x, d)}`);
 
 export function table(rows: TargetSummary[]): string {
-  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', '+p50', '+p99', '×bare', 'CPU µs/req', 'TTFB p50', 'TTFB p99', '+TTFB p50', '+TTFB p99', 'streams/s', 'CPU µs/stream', 'peak RSS MB', 'status'];
+  const head = [
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    '+p50',
+    '+p99',
+    '×bare',
+    'CPU µs/req',
+    'TTFB p50',
+    'TTFB p99',
+    '+TTFB p50',
+    '+TTFB p99',
+    'streams/s',
+    'CPU µs/stream',
+    'peak RSS MB',
+    'status',
+  ];
   const body = rows.map((r) => [
     r.name,
     fmt(r.rps, 0),
@@ -198,17 +282,31 @@ export function table(rows: TargetSummary[]): string {
     fmt(r.stream.streams_per_s, 0),
     fmt(r.stream.cpu_us_per_stream, 0),
     fmt(r.peak_rss_mb, 1),
-    r.status === 'ok' ? 'ok' : r.status === 'errors' ? `ERRORS (${r.non2xx + r.stream.non2xx} non-2xx, ${r.errors + r.stream.errors} errors)` : 'not run',
+    r.status === 'ok'
+      ? 'ok'
+      : r.status === 'errors'
+        ? `ERRORS (${r.non2xx + r.stream.non2xx} non-2xx, ${r.errors + r.stream.errors} errors)`
+        : 'not run',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-  const sep = '|' + widths.map((w, i) => (i === 0 || i === widths.length - 1 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':')).join('|') + '|';
+  const line = (cells: string[]) =>
+    '| ' +
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') +
+    ' |';
+  const sep =
+    '|' +
+    widths
+      .map((w, i) => (i === 0 || i === widths.length - 1 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':'))
+      .join('|') +
+    '|';
   return [line(head), sep, ...body.map(line)].join('\n');
 }
 
 export function checkLines(cs: Check[]): string {
   return cs
-    .map((c) => `${c.pass === null ? 'SKIP' : c.pass ? 'PASS' : 'FAIL'}  ${c.description}: ${c.value === null ? '—' : fmt(c.value, c.id.startsWith('rps') ? 3 : 2)} (${c.detail})`)
+    .map(
+      (c) =>
+        `${c.pass === null ? 'SKIP' : c.pass ? 'PASS' : 'FAIL'}  ${c.description}: ${c.value === null ? '—' : fmt(c.value, c.id.startsWith('rps') ? 3 : 2)} (${c.detail})`,
+    )
     .join('\n');
 }
-

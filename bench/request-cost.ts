@@ -27,27 +27,49 @@ const N = Number(args[0] ?? 20_000);
 const ROUNDS = Number(args[1] ?? 5);
 const dataDir = mkdtempSync(join(tmpdir(), 'arouter-reqcost-'));
 const ADMIN = 'lr_live_' + 'a'.repeat(40);
-const env = { AROUTER_ADMIN_KEY: ADMIN, AROUTER_LOG_LEVEL: process.env.AROUTER_LOG_LEVEL ?? 'info', BENCH_UPSTREAM_KEY: 'sk-x' };
-const inline = { ...arouterConfig('http://127.0.0.1:9/v1'), ledger: { journal: !process.argv.includes('--no-journal') } };
+const env = {
+  AROUTER_ADMIN_KEY: ADMIN,
+  AROUTER_LOG_LEVEL: process.env.AROUTER_LOG_LEVEL ?? 'info',
+  BENCH_UPSTREAM_KEY: 'sk-x',
+};
+const inline = {
+  ...arouterConfig('http://127.0.0.1:9/v1'),
+  ledger: { journal: !process.argv.includes('--no-journal') },
+};
 const config = loadConfig({ inline, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
 // the access log is built as in production, then dropped (the bench sends it to /dev/null)
 const app = new App({ config, env, logger: new Logger(config.logLevel, () => undefined) });
 await app.init();
 
-const ANSWER = Buffer.from(JSON.stringify({
-  id: 'chatcmpl-bench', object: 'chat.completion', created: 1_700_000_000, model: 'echo',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 8, completion_tokens: 9, total_tokens: 17 },
-}));
+const ANSWER = Buffer.from(
+  JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'echo',
+    choices: [
+      { index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 8, completion_tokens: 9, total_tokens: 17 },
+  }),
+);
 const reply: UpstreamReply = { status: 200, headers: () => ({ 'content-type': 'application/json' }), body: ANSWER };
 app.transport.fetch = () => Promise.resolve({ status: reply.status, headers: reply.headers, body: reply.body });
 
 // --stream: the bench upstream's stream (20 chunks, then usage and [DONE]), one network read per event-loop turn
 const STREAM = process.argv.includes('--stream');
 const chunk = (delta: object, finish: string | null) =>
-  Buffer.from(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'echo', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
-const FRAMES = Array.from({ length: 20 }, (_, i) => chunk(i === 0 ? { role: 'assistant', content: 'tok0' } : { content: ` tok${i}` }, i === 19 ? 'stop' : null));
-FRAMES.push(Buffer.from(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'echo', choices: [], usage: { prompt_tokens: 8, completion_tokens: 20, total_tokens: 28 } })}\n\ndata: [DONE]\n\n`));
+  Buffer.from(
+    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'echo', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+  );
+const FRAMES = Array.from({ length: 20 }, (_, i) =>
+  chunk(i === 0 ? { role: 'assistant', content: 'tok0' } : { content: ` tok${i}` }, i === 19 ? 'stop' : null),
+);
+FRAMES.push(
+  Buffer.from(
+    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'echo', choices: [], usage: { prompt_tokens: 8, completion_tokens: 20, total_tokens: 28 } })}\n\ndata: [DONE]\n\n`,
+  ),
+);
 app.transport.open = () =>
   Promise.resolve({
     status: 200,
@@ -76,13 +98,15 @@ const floor: Handler = (req, res) => {
   req.on('data', (c: Buffer) => parts.push(c));
   req.on('end', () => {
     const r = JSON.parse(Buffer.concat(parts).toString()) as { model: string };
-    void app.transport.fetch({ url: '', method: 'POST', headers: {}, body: JSON.stringify(r) }, null as never).then((up) => {
-      const a = JSON.parse(up.body.toString()) as { model: string };
-      a.model = r.model;
-      const text = JSON.stringify(a);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
-      res.end(text);
-    });
+    void app.transport
+      .fetch({ url: '', method: 'POST', headers: {}, body: JSON.stringify(r) }, null as never)
+      .then((up) => {
+        const a = JSON.parse(up.body.toString()) as { model: string };
+        a.model = r.model;
+        const text = JSON.stringify(a);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+        res.end(text);
+      });
   });
 };
 if (STREAM && process.argv.includes('--floor')) throw new Error('--floor is for JSON answers only');
@@ -90,7 +114,12 @@ const onRequest: Handler = process.argv.includes('--floor') ? floor : (server.li
 
 const { key: userKey } = await app.directory.createKey({ name: 'bench' });
 const body = Buffer.from(STREAM ? CHAT_STREAM_BODY : CHAT_BODY);
-const headers = { host: 'x', authorization: `Bearer ${userKey}`, 'content-type': 'application/json', 'content-length': String(body.length) };
+const headers = {
+  host: 'x',
+  authorization: `Bearer ${userKey}`,
+  'content-type': 'application/json',
+  'content-length': String(body.length),
+};
 const rawHeaders = Object.entries(headers).flat();
 
 class NullSocket extends Duplex {
@@ -153,10 +182,17 @@ const results: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   const x = await round();
   results.push(x.us);
-  console.log(`round ${r + 1}: ${x.us.toFixed(2)} µs/request wall, ${x.cpu.toFixed(2)} µs CPU (incl. the ledger thread); ledger backlog ${app.ledger.size}`);
+  console.log(
+    `round ${r + 1}: ${x.us.toFixed(2)} µs/request wall, ${x.cpu.toFixed(2)} µs CPU (incl. the ledger thread); ledger backlog ${app.ledger.size}`,
+  );
 }
 results.sort((a, b) => a - b);
-console.log(`median ${results[Math.floor(results.length / 2)].toFixed(2)} µs per request (${N} requests × ${ROUNDS} rounds, ${WINDOW} in flight)`);
-{ const w = (app.store as unknown as { writer?: { broken: boolean; failed: Error | null } }).writer; console.log('writer', w ? (w.broken ? `broken: ${w.failed?.message}` : 'ok') : 'none'); }
+console.log(
+  `median ${results[Math.floor(results.length / 2)].toFixed(2)} µs per request (${N} requests × ${ROUNDS} rounds, ${WINDOW} in flight)`,
+);
+{
+  const w = (app.store as unknown as { writer?: { broken: boolean; failed: Error | null } }).writer;
+  console.log('writer', w ? (w.broken ? `broken: ${w.failed?.message}` : 'ok') : 'none');
+}
 await app.close();
 rmSync(dataDir, { recursive: true, force: true });

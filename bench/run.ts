@@ -19,8 +19,18 @@ import { Samples, nonStreamLoad, streamLoad, verifyTarget, type LoadResult } fro
 import { checkLines, checks, fmt, roundRow, summarize, table, type Tally } from './report.js';
 import { analyzeProfile, formatProfile, newestProfile, type ProfileSummary } from './profile.js';
 import {
-  ROOT, TARGET_ORDER, portkeyVersion, startArouter, startBare, startJsonProxy, startPortkey, startUpstream,
-  type Child, type Runtime, type Target, type TargetName,
+  ROOT,
+  TARGET_ORDER,
+  portkeyVersion,
+  startArouter,
+  startBare,
+  startJsonProxy,
+  startPortkey,
+  startUpstream,
+  type Child,
+  type Runtime,
+  type Target,
+  type TargetName,
 } from './targets.js';
 
 interface Options {
@@ -47,8 +57,39 @@ interface Options {
 }
 
 function options(argv: string[]): Options {
-  const known = new Set(['duration', 'connections', 'rounds', 'warmup', 'smoke', 'no-portkey', 'only', 'cpu-prof', 'chunks', 'interval-ms', 'no-stream', 'stream-only', 'log-level', 'arouter-node-flags', 'out', 'tsx', 'baseline', 'help']);
-  const takesValue = new Set(['duration', 'connections', 'rounds', 'warmup', 'only', 'chunks', 'interval-ms', 'log-level', 'arouter-node-flags', 'out', 'baseline']);
+  const known = new Set([
+    'duration',
+    'connections',
+    'rounds',
+    'warmup',
+    'smoke',
+    'no-portkey',
+    'only',
+    'cpu-prof',
+    'chunks',
+    'interval-ms',
+    'no-stream',
+    'stream-only',
+    'log-level',
+    'arouter-node-flags',
+    'out',
+    'tsx',
+    'baseline',
+    'help',
+  ]);
+  const takesValue = new Set([
+    'duration',
+    'connections',
+    'rounds',
+    'warmup',
+    'only',
+    'chunks',
+    'interval-ms',
+    'log-level',
+    'arouter-node-flags',
+    'out',
+    'baseline',
+  ]);
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(=)?/.exec(argv[i]);
     if (!m) throw new Error(`unexpected argument ${argv[i]}`);
@@ -56,17 +97,25 @@ function options(argv: string[]): Options {
     if (takesValue.has(m[1]) && !m[2]) i++;
   }
   if (argv.includes('--help')) {
-    console.log('usage: npm run bench -- [--duration S] [--connections N] [--rounds N] [--warmup S] [--smoke] [--no-portkey]\n' +
-      '                        [--only bare,json,arouter,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
-      '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
-      '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]');
+    console.log(
+      'usage: npm run bench -- [--duration S] [--connections N] [--rounds N] [--warmup S] [--smoke] [--no-portkey]\n' +
+        '                        [--only bare,json,arouter,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
+        '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
+        '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]',
+    );
     process.exit(0);
   }
   const smoke = argv.includes('--smoke');
   const only = argValue(argv, 'only');
   const names = new Set<TargetName>(['direct']);
-  for (const n of only ? only.split(',').map((s) => s.trim()).filter(Boolean) : ['bare', 'json', 'arouter', 'portkey']) {
-    if (!TARGET_ORDER.includes(n as TargetName) || n === 'baseline') throw new Error(`--only: unknown target "${n}" (direct, bare, json, arouter, portkey)`);
+  for (const n of only
+    ? only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : ['bare', 'json', 'arouter', 'portkey']) {
+    if (!TARGET_ORDER.includes(n as TargetName) || n === 'baseline')
+      throw new Error(`--only: unknown target "${n}" (direct, bare, json, arouter, portkey)`);
     names.add(n as TargetName);
   }
   if (argv.includes('--no-portkey')) names.delete('portkey');
@@ -74,7 +123,9 @@ function options(argv: string[]): Options {
   const baseline = baselineDir ? resolve(baselineDir) : null;
   if (baseline) {
     if (!existsSync(join(baseline, 'dist', 'src', 'cli', 'main.js'))) {
-      throw new Error(`--baseline ${baseline}: no dist/src/cli/main.js there (run npm ci and npm run build in that checkout)`);
+      throw new Error(
+        `--baseline ${baseline}: no dist/src/cli/main.js there (run npm ci and npm run build in that checkout)`,
+      );
     }
     names.add('baseline');
   }
@@ -103,9 +154,19 @@ function options(argv: string[]): Options {
 
 function emptyTally(name: TargetName, label: string, note: string, unavailable: string | null = null): Tally {
   return {
-    name, label, note, unavailable,
+    name,
+    label,
+    note,
+    unavailable,
     ns: { ok: 0, non2xx: 0, errors: 0, seconds: 0, lat: unavailable ? null : new Samples() },
-    st: { ok: 0, non2xx: 0, errors: 0, seconds: 0, lat: unavailable ? null : new Samples(), ttfb: unavailable ? null : new Samples() },
+    st: {
+      ok: 0,
+      non2xx: 0,
+      errors: 0,
+      seconds: 0,
+      lat: unavailable ? null : new Samples(),
+      ttfb: unavailable ? null : new Samples(),
+    },
     rounds: [],
     peakRssBytes: null,
   };
@@ -134,9 +195,11 @@ async function main(): Promise<number> {
   const rt: Runtime = { tsx: o.tsx, root: ROOT };
   const profileDir = join(ROOT, 'bench', 'results', 'profiles');
   const startedAt = Date.now();
-  log(`ARouter bench${o.smoke ? ' (smoke)' : ''}: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ` +
-    `${o.duration}s × ${o.rounds} rounds per target, ${o.connections} connections, warm-up ${o.warmup}s` +
-    `${o.stream ? `; stream: ${o.chunks} chunks every ${o.intervalMs} ms, ${o.connections} concurrent` : ''}; children run ${o.tsx ? 'TypeScript via tsx' : 'dist/'}`);
+  log(
+    `ARouter bench${o.smoke ? ' (smoke)' : ''}: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ` +
+      `${o.duration}s × ${o.rounds} rounds per target, ${o.connections} connections, warm-up ${o.warmup}s` +
+      `${o.stream ? `; stream: ${o.chunks} chunks every ${o.intervalMs} ms, ${o.connections} concurrent` : ''}; children run ${o.tsx ? 'TypeScript via tsx' : 'dist/'}`,
+  );
 
   const tallies = new Map<TargetName, Tally>();
   const targets: Target[] = [];
@@ -153,31 +216,50 @@ async function main(): Promise<number> {
     const starters: Array<[TargetName, () => Promise<Target>, string]> = [
       ['bare', () => startBare(rt, upstream), 'bare proxy'],
       ['json', () => startJsonProxy(rt, upstream), 'JSON-aware proxy'],
-      ['arouter', async () => {
-        const t = await startArouter(rt, upstream, { logLevel: o.logLevel, cpuProfDir: o.cpuProf ? profileDir : null, nodeFlags: o.nodeFlags });
-        cleanups.push(t.cleanup);
-        return t;
-      }, 'ARouter'],
-      ['baseline', async () => {
-        // the other checkout's own dist/, started exactly like this one (same flags, environment, config)
-        const t = await startArouter({ tsx: false, root: o.baseline! }, upstream, { logLevel: o.logLevel, cpuProfDir: null, nodeFlags: o.nodeFlags, as: 'baseline' });
-        cleanups.push(t.cleanup);
-        return t;
-      }, `ARouter baseline (${o.baseline})`],
+      [
+        'arouter',
+        async () => {
+          const t = await startArouter(rt, upstream, {
+            logLevel: o.logLevel,
+            cpuProfDir: o.cpuProf ? profileDir : null,
+            nodeFlags: o.nodeFlags,
+          });
+          cleanups.push(t.cleanup);
+          return t;
+        },
+        'ARouter',
+      ],
+      [
+        'baseline',
+        async () => {
+          // the other checkout's own dist/, started exactly like this one (same flags, environment, config)
+          const t = await startArouter({ tsx: false, root: o.baseline! }, upstream, {
+            logLevel: o.logLevel,
+            cpuProfDir: null,
+            nodeFlags: o.nodeFlags,
+            as: 'baseline',
+          });
+          cleanups.push(t.cleanup);
+          return t;
+        },
+        `ARouter baseline (${o.baseline})`,
+      ],
       ['portkey', () => startPortkey(rt, upstream), `Portkey gateway ${portkeyVersion() ?? '(not installed)'}`],
     ];
     // started side by side (they are idle until measured), kept in table order
     const started = await Promise.all(
-      starters.filter(([name]) => o.only.has(name)).map(async ([name, start, label]) => {
-        try {
-          return await start();
-        } catch (err) {
-          const why = (err as Error).message;
-          log(`!! ${label} could not be started: ${why}`);
-          tallies.set(name, emptyTally(name, label, '', `could not be started: ${why}`));
-          return null;
-        }
-      }),
+      starters
+        .filter(([name]) => o.only.has(name))
+        .map(async ([name, start, label]) => {
+          try {
+            return await start();
+          } catch (err) {
+            const why = (err as Error).message;
+            log(`!! ${label} could not be started: ${why}`);
+            tallies.set(name, emptyTally(name, label, '', `could not be started: ${why}`));
+            return null;
+          }
+        }),
     );
     for (const t of started) {
       if (!t) continue;
@@ -202,7 +284,9 @@ async function main(): Promise<number> {
         const ws = o.stream ? await streamLoad(t, o.connections, o.json ? Math.min(o.warmup, 1) : o.warmup) : null;
         if (t.name === 'arouter') arouterRequests += (w ? w.ok + w.non2xx : 0) + (ws ? ws.ok + ws.non2xx : 0);
         const bad = (w ? w.non2xx + w.errors : 0) + (ws ? ws.non2xx + ws.errors : 0);
-        log(`   warm-up ${t.name.padEnd(8)} ${w ? `${fmt(w.ok / w.seconds, 0)} req/s` : ''}${ws ? ` ${fmt(ws.ok / ws.seconds, 0)} streams/s` : ''}${bad ? ` (${bad} non-2xx/errors)` : ''}`);
+        log(
+          `   warm-up ${t.name.padEnd(8)} ${w ? `${fmt(w.ok / w.seconds, 0)} req/s` : ''}${ws ? ` ${fmt(ws.ok / ws.seconds, 0)} streams/s` : ''}${bad ? ` (${bad} non-2xx/errors)` : ''}`,
+        );
       }
     }
 
@@ -234,7 +318,9 @@ async function main(): Promise<number> {
       for (const t of targets) {
         const row = roundRow(round + 1, ns.get(t.name) ?? null, st.get(t.name) ?? null);
         tallies.get(t.name)!.rounds.push(row);
-        line.push(`${t.name} ${fmt(row.rps, 0)} req/s p99 ${fmt(row.p99_ms, 2)}${o.stream ? ` ttfb ${fmt(row.ttfb_p50_ms, 2)}` : ''}`);
+        line.push(
+          `${t.name} ${fmt(row.rps, 0)} req/s p99 ${fmt(row.p99_ms, 2)}${o.stream ? ` ttfb ${fmt(row.ttfb_p50_ms, 2)}` : ''}`,
+        );
       }
       log(`   round ${round + 1}/${o.rounds} (${order.map((t) => t.name).join(' → ')}): ${line.join(' | ')}`);
     }
@@ -276,41 +362,68 @@ async function main(): Promise<number> {
   log('');
   log(`ARouter targets (printed, not asserted${o.smoke ? '; smoke run: numbers are meaningless' : ''}):`);
   log(checkLines(cs));
-  for (const r of rows) if (r.status !== 'ok') log(`!! ${r.name}: ${r.status === 'unavailable' ? 'not measured' : 'had errors'}: ${r.error}`);
+  for (const r of rows)
+    if (r.status !== 'ok')
+      log(`!! ${r.name}: ${r.status === 'unavailable' ? 'not measured' : 'had errors'}: ${r.error}`);
   const ar = rows.find((r) => r.name === 'arouter');
   const bare = rows.find((r) => r.name === 'bare');
   if (ar?.cpu_us_per_req != null && bare?.cpu_us_per_req != null) {
-    log(`info  ARouter's own CPU per request: ${fmt(ar.cpu_us_per_req, 0)} µs vs ${fmt(bare.cpu_us_per_req, 0)} µs for the bare proxy ` +
-      `(+${fmt(ar.cpu_us_per_req - bare.cpu_us_per_req, 0)} µs)` +
-      (ar.stream.cpu_us_per_stream != null && bare.stream.cpu_us_per_stream != null
-        ? `; per ${o.chunks}-chunk stream ${fmt(ar.stream.cpu_us_per_stream, 0)} µs vs ${fmt(bare.stream.cpu_us_per_stream, 0)} µs (+${fmt(ar.stream.cpu_us_per_stream - bare.stream.cpu_us_per_stream, 0)} µs)`
-        : ''));
+    log(
+      `info  ARouter's own CPU per request: ${fmt(ar.cpu_us_per_req, 0)} µs vs ${fmt(bare.cpu_us_per_req, 0)} µs for the bare proxy ` +
+        `(+${fmt(ar.cpu_us_per_req - bare.cpu_us_per_req, 0)} µs)` +
+        (ar.stream.cpu_us_per_stream != null && bare.stream.cpu_us_per_stream != null
+          ? `; per ${o.chunks}-chunk stream ${fmt(ar.stream.cpu_us_per_stream, 0)} µs vs ${fmt(bare.stream.cpu_us_per_stream, 0)} µs (+${fmt(ar.stream.cpu_us_per_stream - bare.stream.cpu_us_per_stream, 0)} µs)`
+          : ''),
+    );
   }
   const js = rows.find((r) => r.name === 'json');
   if (js?.rps && bare?.rps) {
     // the split of ARouter's distance from the floor: reading and writing JSON, then everything else
-    log(`info  the JSON-aware proxy (parse + re-serialise, no logic) runs at ${fmt(js.rps / bare.rps, 2)}× the bare proxy` +
-      (js.cpu_us_per_req != null && bare.cpu_us_per_req != null ? `, ${fmt(js.cpu_us_per_req, 0)} CPU µs/req (+${fmt(js.cpu_us_per_req - bare.cpu_us_per_req, 0)})` : '') +
-      (js.stream.added_ttfb_p50_ms != null ? `, TTFB ${js.stream.added_ttfb_p50_ms >= 0 ? '+' : ''}${fmt(js.stream.added_ttfb_p50_ms, 2)} ms over direct` : '') +
-      (ar?.rps ? `; ARouter at ${fmt(ar.rps / js.rps, 2)}× the JSON-aware proxy` : ''));
+    log(
+      `info  the JSON-aware proxy (parse + re-serialise, no logic) runs at ${fmt(js.rps / bare.rps, 2)}× the bare proxy` +
+        (js.cpu_us_per_req != null && bare.cpu_us_per_req != null
+          ? `, ${fmt(js.cpu_us_per_req, 0)} CPU µs/req (+${fmt(js.cpu_us_per_req - bare.cpu_us_per_req, 0)})`
+          : '') +
+        (js.stream.added_ttfb_p50_ms != null
+          ? `, TTFB ${js.stream.added_ttfb_p50_ms >= 0 ? '+' : ''}${fmt(js.stream.added_ttfb_p50_ms, 2)} ms over direct`
+          : '') +
+        (ar?.rps ? `; ARouter at ${fmt(ar.rps / js.rps, 2)}× the JSON-aware proxy` : ''),
+    );
   }
   const bl = rows.find((r) => r.name === 'baseline');
   if (ar?.rps && bl?.rps) {
-    const pct = (now: number, then: number) => `${now >= then ? '+' : '−'}${fmt(Math.abs((now / then - 1) * 100), 1)} %`;
-    log(`info  this build vs the baseline (${o.baseline}): req/s ${fmt(ar.rps, 0)} vs ${fmt(bl.rps, 0)} (${pct(ar.rps, bl.rps)})` +
-      (ar.cpu_us_per_req != null && bl.cpu_us_per_req != null ? `; CPU µs/req ${fmt(ar.cpu_us_per_req, 0)} vs ${fmt(bl.cpu_us_per_req, 0)} (${pct(ar.cpu_us_per_req, bl.cpu_us_per_req)})` : '') +
-      (ar.stream.cpu_us_per_stream != null && bl.stream.cpu_us_per_stream != null ? `; per stream ${fmt(ar.stream.cpu_us_per_stream, 0)} vs ${fmt(bl.stream.cpu_us_per_stream, 0)} µs` : '') +
-      (ar.peak_rss_mb != null && bl.peak_rss_mb != null ? `; peak RSS ${fmt(ar.peak_rss_mb, 1)} vs ${fmt(bl.peak_rss_mb, 1)} MB` : ''));
+    const pct = (now: number, then: number) =>
+      `${now >= then ? '+' : '−'}${fmt(Math.abs((now / then - 1) * 100), 1)} %`;
+    log(
+      `info  this build vs the baseline (${o.baseline}): req/s ${fmt(ar.rps, 0)} vs ${fmt(bl.rps, 0)} (${pct(ar.rps, bl.rps)})` +
+        (ar.cpu_us_per_req != null && bl.cpu_us_per_req != null
+          ? `; CPU µs/req ${fmt(ar.cpu_us_per_req, 0)} vs ${fmt(bl.cpu_us_per_req, 0)} (${pct(ar.cpu_us_per_req, bl.cpu_us_per_req)})`
+          : '') +
+        (ar.stream.cpu_us_per_stream != null && bl.stream.cpu_us_per_stream != null
+          ? `; per stream ${fmt(ar.stream.cpu_us_per_stream, 0)} vs ${fmt(bl.stream.cpu_us_per_stream, 0)} µs`
+          : '') +
+        (ar.peak_rss_mb != null && bl.peak_rss_mb != null
+          ? `; peak RSS ${fmt(ar.peak_rss_mb, 1)} vs ${fmt(bl.peak_rss_mb, 1)} MB`
+          : ''),
+    );
   }
   // the catalog at its real size (issue 13): what /v1/models costs with every provider configured
   const catalog = await measureCatalog(o.smoke ? 0.5 : 3);
-  log(`info  catalog: ${catalog.models} models, ${catalog.endpoints} endpoints, ${catalog.providers} providers; ARouter with it starts in ` +
-    `${fmt(catalog.startup_ms, 0)} ms; GET /v1/models (${fmt(catalog.list_bytes / 1024, 0)} KB) first answer ${fmt(catalog.first_list_ms, 1)} ms, ` +
-    `then cached ${fmt(catalog.cached_rps, 0)} req/s at 10 connections, p50 ${fmt(catalog.cached_p50_ms, 1)} ms, p99 ${fmt(catalog.cached_p99_ms, 1)} ms`);
+  log(
+    `info  catalog: ${catalog.models} models, ${catalog.endpoints} endpoints, ${catalog.providers} providers; ARouter with it starts in ` +
+      `${fmt(catalog.startup_ms, 0)} ms; GET /v1/models (${fmt(catalog.list_bytes / 1024, 0)} KB) first answer ${fmt(catalog.first_list_ms, 1)} ms, ` +
+      `then cached ${fmt(catalog.cached_rps, 0)} req/s at 10 connections, p50 ${fmt(catalog.cached_p50_ms, 1)} ms, p99 ${fmt(catalog.cached_p99_ms, 1)} ms`,
+  );
   log('');
-  log('Notes: latencies in ms from the load generator on the same machine; +p50/+p99/+TTFB are over direct-to-upstream;');
-  log(`×bare is req/s over the bare proxy's; CPU µs/req is the target process's own user+system time per request (direct row: the upstream);`);
-  log(`peak RSS is the child's VmHWM (direct row: the upstream). ARouter logs at ${o.logLevel}, its stdout (JSON access log) → /dev/null.`);
+  log(
+    'Notes: latencies in ms from the load generator on the same machine; +p50/+p99/+TTFB are over direct-to-upstream;',
+  );
+  log(
+    `×bare is req/s over the bare proxy's; CPU µs/req is the target process's own user+system time per request (direct row: the upstream);`,
+  );
+  log(
+    `peak RSS is the child's VmHWM (direct row: the upstream). ARouter logs at ${o.logLevel}, its stdout (JSON access log) → /dev/null.`,
+  );
   if (profile) {
     log('');
     log(formatProfile(profile));
@@ -319,14 +432,35 @@ async function main(): Promise<number> {
   const result = {
     generated_at: new Date().toISOString(),
     duration_s: Math.round((Date.now() - startedAt) / 100) / 10,
-    machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpu_model: cpus()[0]?.model ?? null },
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model ?? null,
+    },
     options: {
-      duration_s: o.duration, connections: o.connections, rounds: o.rounds, warmup_s: o.warmup, smoke: o.smoke,
-      json: o.json, stream: o.stream, stream_chunks: o.chunks, stream_interval_ms: o.intervalMs, stream_concurrency: o.connections,
-      targets: [...o.only], cpu_prof: o.cpuProf, arouter_node_flags: o.nodeFlags, runtime: o.tsx ? 'tsx' : 'dist', baseline: o.baseline,
+      duration_s: o.duration,
+      connections: o.connections,
+      rounds: o.rounds,
+      warmup_s: o.warmup,
+      smoke: o.smoke,
+      json: o.json,
+      stream: o.stream,
+      stream_chunks: o.chunks,
+      stream_interval_ms: o.intervalMs,
+      stream_concurrency: o.connections,
+      targets: [...o.only],
+      cpu_prof: o.cpuProf,
+      arouter_node_flags: o.nodeFlags,
+      runtime: o.tsx ? 'tsx' : 'dist',
+      baseline: o.baseline,
     },
     arouter_logging: `AROUTER_LOG_LEVEL=${o.logLevel}; stdout (JSON access log) → /dev/null`,
-    portkey: { version: portkeyVersion(), status: rows.find((r) => r.name === 'portkey')?.status ?? 'skipped', error: rows.find((r) => r.name === 'portkey')?.error ?? null },
+    portkey: {
+      version: portkeyVersion(),
+      status: rows.find((r) => r.name === 'portkey')?.status ?? 'skipped',
+      error: rows.find((r) => r.name === 'portkey')?.error ?? null,
+    },
     targets: rows,
     checks: cs,
     catalog,

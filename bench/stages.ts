@@ -43,7 +43,12 @@ function time(name: string, fn: () => unknown): void {
 }
 
 const req = validate(ChatRequestSchema, JSON.parse(body));
-const input = () => ({ catalog: app.catalog, req, availableProviders: app.providers.availableFor(account), health: app.health });
+const input = () => ({
+  catalog: app.catalog,
+  req,
+  availableProviders: app.providers.availableFor(account),
+  health: app.health,
+});
 const plan = buildRoutePlan(input());
 const a = plan.attempts[0];
 console.log(`model ${model}: ${plan.attempts.length} attempt(s), first ${a.provider.id}`);
@@ -53,11 +58,27 @@ time('buildRoutePlan', () => buildRoutePlan(input()));
 time('summarizeRoute', () => summarizeRoute(plan.explanation));
 time('JSON.stringify(explanation)', () => JSON.stringify(plan.explanation));
 const dialect = DIALECTS[a.provider.dialect];
-const ctx = { target: { provider: a.provider, endpoint: a.endpoint, model: a.model, apiKey: 'x' }, stream: false, reasoning: a.reasoning, maxTokens: a.maxTokens, maxTokensExplicit: a.maxTokensExplicit };
+const ctx = {
+  target: { provider: a.provider, endpoint: a.endpoint, model: a.model, apiKey: 'x' },
+  stream: false,
+  reasoning: a.reasoning,
+  maxTokens: a.maxTokens,
+  maxTokensExplicit: a.maxTokensExplicit,
+};
 time('dialect.buildChatRequest', () => dialect.buildChatRequest(req, ctx));
 const upstreamJson = JSON.stringify({
-  id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: a.endpoint.model,
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there! How can I help?' }, logprobs: null, finish_reason: 'stop' }],
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 1,
+  model: a.endpoint.model,
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Hello there! How can I help?' },
+      logprobs: null,
+      finish_reason: 'stop',
+    },
+  ],
   usage: { prompt_tokens: 9, completion_tokens: 8, total_tokens: 17 },
 });
 time('JSON.parse + parseChatResponse', () => dialect.parseChatResponse(JSON.parse(upstreamJson), ctx));
@@ -69,23 +90,63 @@ time('spend.reserve + settle', () => {
   if (r.ok) app.spend.settle(r.reservationId, 1000n);
 });
 time('finalUsage + usageText', () => {
-  const fu = finalUsage({ upstream: parsed.usage, promptTokens: () => a.promptTokens, inputImages: 0, generated: { content: parsed.content ?? '', reasoning: '', tools: '' }, tokenizer: a.model.architecture.tokenizer, maxTokens: a.maxTokens, pricing: a.endpoint.pricing, delivered: true });
+  const fu = finalUsage({
+    upstream: parsed.usage,
+    promptTokens: () => a.promptTokens,
+    inputImages: 0,
+    generated: { content: parsed.content ?? '', reasoning: '', tools: '' },
+    tokenizer: a.model.architecture.tokenizer,
+    maxTokens: a.maxTokens,
+    pricing: a.endpoint.pricing,
+    delivered: true,
+  });
   return usageText(fu, toNumberUsd(fu.cost));
 });
-time('health.record', () => app.health.record(a.endpointKey, { ok: true, status: 200, latencyMs: 3, ttftMs: null, outputTokens: 8, generationMs: null }));
+time('health.record', () =>
+  app.health.record(a.endpointKey, {
+    ok: true,
+    status: 200,
+    latencyMs: 3,
+    ttftMs: null,
+    outputTokens: 8,
+    generationMs: null,
+  }),
+);
 time('health.tryAcquire', () => app.health.tryAcquire(a.endpointKey));
 const row = {
-  id: 'gen-x', account_id: account.id, key_id: key.id, requested_model: model, model, provider: a.provider.id, endpoint: a.endpoint.model,
-  upstream_id: 'chatcmpl-1', attempts: [{ provider: a.provider.id, model, endpoint: a.endpoint.model, status: 200, duration_ms: 3 }],
-  prompt_tokens: 9, completion_tokens: 8, reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: false,
-  cost_pusd: 1234n, latency_ms: 3.3, ttft_ms: null, finish_reason: 'stop', status: 200, streamed: false, cancelled: false,
-  route: plan.explanation, kind: 'chat' as const, created_at: new Date().toISOString(),
+  id: 'gen-x',
+  account_id: account.id,
+  key_id: key.id,
+  requested_model: model,
+  model,
+  provider: a.provider.id,
+  endpoint: a.endpoint.model,
+  upstream_id: 'chatcmpl-1',
+  attempts: [{ provider: a.provider.id, model, endpoint: a.endpoint.model, status: 200, duration_ms: 3 }],
+  prompt_tokens: 9,
+  completion_tokens: 8,
+  reasoning_tokens: 0,
+  cached_tokens: 0,
+  cache_write_tokens: 0,
+  tokens_estimated: false,
+  cost_pusd: 1234n,
+  latency_ms: 3.3,
+  ttft_ms: null,
+  finish_reason: 'stop',
+  status: 200,
+  streamed: false,
+  cancelled: false,
+  route: plan.explanation,
+  kind: 'chat' as const,
+  created_at: new Date().toISOString(),
 };
 time('ledger row → SQL params (JSON)', () => [JSON.stringify(row.attempts), JSON.stringify(row.route)]);
 time('generationId (randomUUID)', () => generationId());
 time('new Date().toISOString()', () => new Date().toISOString());
 // the stream path, per upstream chunk (the bench upstream's frame; a Writable stands in for the client socket)
-const frame = Buffer.from(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'echo', choices: [{ index: 0, delta: { content: ' tok7' }, finish_reason: null }] })}\n\n`);
+const frame = Buffer.from(
+  `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'echo', choices: [{ index: 0, delta: { content: ' tok7' }, finish_reason: null }] })}\n\n`,
+);
 const decoder = new SseDecoder();
 const sctx = { ...ctx, stream: true };
 const translator = dialect.createStreamTranslator(sctx);
@@ -98,7 +159,8 @@ writer.setIdentity('gen-1764094000-0123456789abcdef0123', 1764094000, model, a.p
 const delta = { content: ' tok7' };
 time('SseWriter.delta (into a Writable)', () => writer.delta(delta));
 time('chunk total: feed+push+delta', () => {
-  for (const e of decoder.feed(frame)) for (const t of translator.push(e)) if (t.type === 'delta') writer.delta(t.delta);
+  for (const e of decoder.feed(frame))
+    for (const t of translator.push(e)) if (t.type === 'delta') writer.delta(t.delta);
 });
 await app.close();
 rmSync(dataDir, { recursive: true, force: true });

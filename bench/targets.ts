@@ -140,9 +140,15 @@ function spawnNode(name: string, args: string[], opts: SpawnOpts): Promise<{ chi
         reject(err);
       } else resolvePort({ child, port });
     };
-    const timer = setTimeout(() => finish(new Error(`${name}: not listening after ${opts.timeoutMs ?? 30_000} ms: ${child.describeFailure()}`)), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () =>
+        finish(new Error(`${name}: not listening after ${opts.timeoutMs ?? 30_000} ms: ${child.describeFailure()}`)),
+      opts.timeoutMs ?? 30_000,
+    );
     proc.once('error', (e) => finish(e));
-    proc.once('exit', () => finish(new Error(`${name}: exited during start-up (code ${child.exitCode}): ${child.describeFailure()}`)));
+    proc.once('exit', () =>
+      finish(new Error(`${name}: exited during start-up (code ${child.exitCode}): ${child.describeFailure()}`)),
+    );
     if (opts.stdout === 'ready') {
       let buf = '';
       proc.stdout!.setEncoding('utf8').on('data', (s: string) => {
@@ -169,28 +175,58 @@ function spawnNode(name: string, args: string[], opts: SpawnOpts): Promise<{ chi
  *  for memory experiments: glibc reads it at process start) */
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'MALLOC_ARENA_MAX']) if (process.env[k] !== undefined) env[k] = process.env[k];
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'MALLOC_ARENA_MAX'])
+    if (process.env[k] !== undefined) env[k] = process.env[k];
   return env;
 }
 
 export async function startUpstream(rt: Runtime, chunks: number, intervalMs: number): Promise<Target> {
-  const { child, port } = await spawnNode('upstream', [...entry(rt, 'bench/upstream'), '--chunks', String(chunks), '--interval-ms', String(intervalMs)], {
-    env: baseEnv(),
-    stdout: 'ready',
-  });
-  return { name: 'direct', label: 'direct to upstream', base: `http://${HOST}:${port}/v1`, headers: {}, child, note: `simulated upstream, ${chunks} chunks every ${intervalMs} ms when streaming` };
+  const { child, port } = await spawnNode(
+    'upstream',
+    [...entry(rt, 'bench/upstream'), '--chunks', String(chunks), '--interval-ms', String(intervalMs)],
+    {
+      env: baseEnv(),
+      stdout: 'ready',
+    },
+  );
+  return {
+    name: 'direct',
+    label: 'direct to upstream',
+    base: `http://${HOST}:${port}/v1`,
+    headers: {},
+    child,
+    note: `simulated upstream, ${chunks} chunks every ${intervalMs} ms when streaming`,
+  };
 }
 
 export async function startBare(rt: Runtime, upstream: Target): Promise<Target> {
-  const { child, port } = await spawnNode('bare', [...entry(rt, 'bench/bare-proxy'), '--upstream', upstream.base], { env: baseEnv(), stdout: 'ready' });
-  return { name: 'bare', label: 'bare proxy (node:http + undici Pool.stream)', base: `http://${HOST}:${port}/v1`, headers: {}, child, note: 'no logic: the floor' };
+  const { child, port } = await spawnNode('bare', [...entry(rt, 'bench/bare-proxy'), '--upstream', upstream.base], {
+    env: baseEnv(),
+    stdout: 'ready',
+  });
+  return {
+    name: 'bare',
+    label: 'bare proxy (node:http + undici Pool.stream)',
+    base: `http://${HOST}:${port}/v1`,
+    headers: {},
+    child,
+    note: 'no logic: the floor',
+  };
 }
 
 export async function startJsonProxy(rt: Runtime, upstream: Target): Promise<Target> {
-  const { child, port } = await spawnNode('json', [...entry(rt, 'bench/json-proxy'), '--upstream', upstream.base, '--upstream-model', 'echo'], { env: baseEnv(), stdout: 'ready' });
+  const { child, port } = await spawnNode(
+    'json',
+    [...entry(rt, 'bench/json-proxy'), '--upstream', upstream.base, '--upstream-model', 'echo'],
+    { env: baseEnv(), stdout: 'ready' },
+  );
   return {
-    name: 'json', label: 'JSON-aware proxy (bare + parse and re-serialise request, answer, every SSE event)', base: `http://${HOST}:${port}/v1`,
-    headers: {}, child, note: 'no logic beyond the JSON any router must read and write',
+    name: 'json',
+    label: 'JSON-aware proxy (bare + parse and re-serialise request, answer, every SSE event)',
+    base: `http://${HOST}:${port}/v1`,
+    headers: {},
+    child,
+    note: 'no logic beyond the JSON any router must read and write',
   };
 }
 
@@ -207,16 +243,36 @@ export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 
 export function arouterConfig(upstreamBase: string): object {
   const price = (prompt: string, completion: string) => ({
-    prompt, completion, request: '0', image: '0', web_search: '0', internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0',
+    prompt,
+    completion,
+    request: '0',
+    image: '0',
+    web_search: '0',
+    internal_reasoning: '0',
+    input_cache_read: '0',
+    input_cache_write: '0',
   });
   return {
-    providers: [{ id: 'bench', name: 'Bench upstream', dialect: 'openai', base_url: upstreamBase, api_key_env: 'BENCH_UPSTREAM_KEY' }],
+    providers: [
+      {
+        id: 'bench',
+        name: 'Bench upstream',
+        dialect: 'openai',
+        base_url: upstreamBase,
+        api_key_env: 'BENCH_UPSTREAM_KEY',
+      },
+    ],
     models: [
       {
         id: MODEL,
         name: 'Bench echo',
         context_length: 128000,
-        architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'o200k_base', instruct_type: null },
+        architecture: {
+          input_modalities: ['text'],
+          output_modalities: ['text'],
+          tokenizer: 'o200k_base',
+          instruct_type: null,
+        },
         supported_parameters: ['max_tokens', 'temperature', 'top_p', 'stop'],
         endpoints: [
           {
@@ -234,7 +290,11 @@ export function arouterConfig(upstreamBase: string): object {
   };
 }
 
-export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOptions): Promise<Target & { cleanup(): void }> {
+export async function startArouter(
+  rt: Runtime,
+  upstream: Target,
+  o: ArouterOptions,
+): Promise<Target & { cleanup(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'arouter-bench-'));
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'arouter.config.yaml');
@@ -249,10 +309,28 @@ export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOpti
   const name = o.as ?? 'arouter';
   const { child, port } = await spawnNode(
     name,
-    [...nodeArgs, ...entry(rt, 'src/cli/main'), 'serve', '--port', '0', '--host', HOST, '--data-dir', dataDir, '--config', configFile],
+    [
+      ...nodeArgs,
+      ...entry(rt, 'src/cli/main'),
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      HOST,
+      '--data-dir',
+      dataDir,
+      '--config',
+      configFile,
+    ],
     {
       // the launchers' environment; a MALLOC_ARENA_MAX from the developer's shell (an experiment) wins
-      env: { ...SERVE_ENV, ...baseEnv(), AROUTER_ADMIN_KEY: ADMIN_KEY, BENCH_UPSTREAM_KEY: 'sk-bench-upstream', AROUTER_LOG_LEVEL: o.logLevel },
+      env: {
+        ...SERVE_ENV,
+        ...baseEnv(),
+        AROUTER_ADMIN_KEY: ADMIN_KEY,
+        BENCH_UPSTREAM_KEY: 'sk-bench-upstream',
+        AROUTER_LOG_LEVEL: o.logLevel,
+      },
       stdout: 'ignore', // the JSON access log goes to /dev/null: its cost (serialise + write) is measured
       stderrPort: /ARouter listening on http:\/\/\S+?:(\d+)\/v1/,
       timeoutMs: 60_000,
@@ -277,8 +355,10 @@ export async function startArouter(rt: Runtime, upstream: Target, o: ArouterOpti
       base,
       headers: { authorization: `Bearer ${key}` },
       child,
-      note: `user key, auth + routing + accounting + ledger on; log level ${o.logLevel}, JSON access log on stdout → /dev/null` +
-        (o.cpuProfDir ? '; --cpu-prof' : '') + (o.nodeFlags.length ? `; node ${o.nodeFlags.join(' ')}` : ''),
+      note:
+        `user key, auth + routing + accounting + ledger on; log level ${o.logLevel}, JSON access log on stdout → /dev/null` +
+        (o.cpuProfDir ? '; --cpu-prof' : '') +
+        (o.nodeFlags.length ? `; node ${o.nodeFlags.join(' ')}` : ''),
       cleanup,
     };
   } catch (err) {
@@ -295,7 +375,11 @@ export function portkeyEntry(): string | null {
 
 export function portkeyVersion(): string | null {
   try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@portkey-ai', 'gateway', 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules', '@portkey-ai', 'gateway', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return null;
   }
@@ -318,7 +402,8 @@ export async function startPortkey(rt: Runtime, upstream: Target): Promise<Targe
   // it prints a banner but no machine-readable line: poll its health route
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exited) throw new Error(`portkey exited during start-up (code ${child.exitCode}): ${child.describeFailure()}`);
+    if (child.exited)
+      throw new Error(`portkey exited during start-up (code ${child.exitCode}): ${child.describeFailure()}`);
     try {
       const r = await request(`http://${HOST}:${port}/`);
       await r.body.text();

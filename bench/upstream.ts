@@ -17,7 +17,9 @@ const COMPLETION = Buffer.from(
     object: 'chat.completion',
     created: CREATED,
     model: 'echo',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' },
+    ],
     usage: { prompt_tokens: 8, completion_tokens: 9, total_tokens: 17 },
   }),
 );
@@ -70,7 +72,9 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   req.on('end', () => {
     let isStream = false;
     try {
-      const body = JSON.parse(parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8')) as { stream?: unknown };
+      const body = JSON.parse(
+        parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8'),
+      ) as { stream?: unknown };
       isStream = body.stream === true;
     } catch {
       res.writeHead(400, { 'content-type': 'application/json' });

@@ -23,8 +23,14 @@ interface Overrides {
 }
 
 function sourceDir(): string {
-  const candidates = [process.argv[2], process.env.MODELS_DEV_DIR, '../shared/catalog-sources/models.dev',
-    '../../shared/catalog-sources/models.dev'].filter((x): x is string => !!x).map((p) => resolve(repo, p));
+  const candidates = [
+    process.argv[2],
+    process.env.MODELS_DEV_DIR,
+    '../shared/catalog-sources/models.dev',
+    '../../shared/catalog-sources/models.dev',
+  ]
+    .filter((x): x is string => !!x)
+    .map((p) => resolve(repo, p));
   const found = candidates.find((p) => existsSync(join(p, 'SOURCE.md')));
   if (!found) throw new Error(`no models.dev snapshot found (tried ${candidates.join(', ')}); pass its directory`);
   return found;
@@ -47,11 +53,14 @@ new Catalog(data); // the same validation the server runs at start-up
 writeFileSync(join(repo, 'src/catalog/data/catalog.json'), JSON.stringify(data, null, 1) + '\n');
 
 const reasons = new Map<string, number>();
-for (const s of skipped) reasons.set(s.reason.replace(/".*"/, '"…"'), (reasons.get(s.reason.replace(/".*"/, '"…"')) ?? 0) + 1);
+for (const s of skipped)
+  reasons.set(s.reason.replace(/".*"/, '"…"'), (reasons.get(s.reason.replace(/".*"/, '"…"')) ?? 0) + 1);
 const endpoints = data.models.reduce((n, m) => n + m.endpoints.length, 0);
 const used = new Set(data.models.flatMap((m) => m.endpoints.map((e) => e.provider)));
 console.log(`models.dev ${snapshot.label}: ${entries.length} entries read`);
-console.log(`catalog: ${data.models.length} models, ${endpoints} endpoints, ${used.size}/${data.providers.length} providers`);
+console.log(
+  `catalog: ${data.models.length} models, ${endpoints} endpoints, ${used.size}/${data.providers.length} providers`,
+);
 console.log(`skipped ${skipped.length}:`);
 for (const [r, n] of [...reasons].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${r}`);
 if (process.env.VERBOSE) for (const s of skipped) console.log(`    ${s.entry}: ${s.reason}`);

@@ -70,7 +70,10 @@ function visit(f) {
   for (const d of graph.get(f) ?? []) {
     if (!graph.has(d)) continue;
     if (state.get(d) === 1) {
-      const cycle = stack.slice(stack.indexOf(d)).concat(d).map((x) => relative('.', x));
+      const cycle = stack
+        .slice(stack.indexOf(d))
+        .concat(d)
+        .map((x) => relative('.', x));
       problems.push(`import cycle: ${cycle.join(' → ')}`);
     } else if (!state.has(d)) visit(d);
   }

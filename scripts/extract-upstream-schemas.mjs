@@ -48,10 +48,32 @@ mkdirSync(outDir, { recursive: true });
 
 // ---------------------------------------------------------------- OpenAPI → compact JSON Schema
 
-const ANNOTATIONS = new Set(['description', 'example', 'examples', 'title', 'deprecated', 'default', 'externalDocs', 'readOnly', 'writeOnly']);
+const ANNOTATIONS = new Set([
+  'description',
+  'example',
+  'examples',
+  'title',
+  'deprecated',
+  'default',
+  'externalDocs',
+  'readOnly',
+  'writeOnly',
+]);
 const SCHEMA_MAP_KEYS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 const SCHEMA_ARRAY_KEYS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
-const SCHEMA_KEYS = new Set(['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems']);
+const SCHEMA_KEYS = new Set([
+  'items',
+  'additionalProperties',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'additionalItems',
+]);
 
 /** Cleans one schema node: drops annotations, rewrites $ref and nullable. */
 function clean(node) {
@@ -145,9 +167,19 @@ function buildOpenApiBundle(doc, id, roots, patch) {
   fixDiscriminators(defs);
   const bundle = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: id, $defs: defs };
   // prove it compiles the way src/sim/validate.ts compiles it
-  const ajv = new Ajv2020({ strict: false, allErrors: false, discriminator: true, validateFormats: false, logger: false });
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: false,
+    discriminator: true,
+    validateFormats: false,
+    logger: false,
+  });
   ajv.addSchema(bundle);
-  for (const r of roots) ajv.getSchema(`${id}#/$defs/${r}`) ?? (() => { throw new Error(`cannot compile ${r}`); })();
+  for (const r of roots)
+    ajv.getSchema(`${id}#/$defs/${r}`) ??
+      (() => {
+        throw new Error(`cannot compile ${r}`);
+      })();
   return bundle;
 }
 
@@ -156,8 +188,15 @@ function write(name, obj) {
   const text = JSON.stringify(obj) + '\n';
   if (check) {
     let old = '';
-    try { old = readFileSync(p, 'utf8'); } catch { /* missing */ }
-    if (old !== text) { stale++; console.log(`stale: ${p}`); } else console.log(`up to date: ${p}`);
+    try {
+      old = readFileSync(p, 'utf8');
+    } catch {
+      /* missing */
+    }
+    if (old !== text) {
+      stale++;
+      console.log(`stale: ${p}`);
+    } else console.log(`up to date: ${p}`);
     return;
   }
   writeFileSync(p, text);
@@ -178,14 +217,27 @@ function closeObjects(defs) {
   const scan = (n) => {
     if (Array.isArray(n)) return n.forEach(scan);
     if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n.allOf)) for (const m of n.allOf) { if (m.$ref) allOfRefs.add(m.$ref.replace('#/$defs/', '')); else inAllOf.add(m); }
+    if (Array.isArray(n.allOf))
+      for (const m of n.allOf) {
+        if (m.$ref) allOfRefs.add(m.$ref.replace('#/$defs/', ''));
+        else inAllOf.add(m);
+      }
     Object.values(n).forEach(scan);
   };
   scan(defs);
   const close = (n, name) => {
     if (Array.isArray(n)) return n.forEach((x) => close(x));
     if (!n || typeof n !== 'object') return;
-    if (n.properties && typeof n.properties === 'object' && n.additionalProperties === undefined && n.unevaluatedProperties === undefined && !n.allOf && !inAllOf.has(n) && !(name && allOfRefs.has(name))) n.additionalProperties = false;
+    if (
+      n.properties &&
+      typeof n.properties === 'object' &&
+      n.additionalProperties === undefined &&
+      n.unevaluatedProperties === undefined &&
+      !n.allOf &&
+      !inAllOf.has(n) &&
+      !(name && allOfRefs.has(name))
+    )
+      n.additionalProperties = false;
     for (const [k, v] of Object.entries(n)) {
       if (k === 'properties' && v && typeof v === 'object') Object.values(v).forEach((x) => close(x));
       else close(v);
@@ -194,13 +246,27 @@ function closeObjects(defs) {
   for (const [name, d] of Object.entries(defs)) close(d, name);
 }
 
-write('openai-chat-request.json', buildOpenApiBundle(openai, 'openai-chat-request', ['CreateChatCompletionRequest', 'CreateEmbeddingRequest'], closeObjects));
+write(
+  'openai-chat-request.json',
+  buildOpenApiBundle(
+    openai,
+    'openai-chat-request',
+    ['CreateChatCompletionRequest', 'CreateEmbeddingRequest'],
+    closeObjects,
+  ),
+);
 write(
   'openai-responses.json',
   buildOpenApiBundle(
     openai,
     'openai-responses',
-    ['CreateChatCompletionResponse', 'CreateChatCompletionStreamResponse', 'CreateEmbeddingResponse', 'ListModelsResponse', 'ErrorResponse'],
+    [
+      'CreateChatCompletionResponse',
+      'CreateChatCompletionStreamResponse',
+      'CreateEmbeddingResponse',
+      'ListModelsResponse',
+      'ErrorResponse',
+    ],
     (defs) => {
       // caveat 2: chunk usage is null on every chunk except the final usage chunk
       const chunk = defs.CreateChatCompletionStreamResponse;
@@ -210,14 +276,21 @@ write(
 );
 
 const anthropic = JSON.parse(readFileSync(join(specDir, 'anthropic-openapi.json'), 'utf8'));
-write('anthropic-messages-request.json', buildOpenApiBundle(anthropic, 'anthropic-messages-request', ['CreateMessageParams']));
-write('anthropic-responses.json', buildOpenApiBundle(anthropic, 'anthropic-responses', ['Message', 'MessageStreamEvent', 'ErrorResponse']));
+write(
+  'anthropic-messages-request.json',
+  buildOpenApiBundle(anthropic, 'anthropic-messages-request', ['CreateMessageParams']),
+);
+write(
+  'anthropic-responses.json',
+  buildOpenApiBundle(anthropic, 'anthropic-responses', ['Message', 'MessageStreamEvent', 'ErrorResponse']),
+);
 
 // ---------------------------------------------------------------- .proto → compact descriptor
 
 function tokenize(src) {
   const toks = [];
-  const re = /\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[A-Za-z_][\w.]*|-?\d+(?:\.\d+)?|[{}[\]()=;<>,:.-]/gy;
+  const re =
+    /\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[A-Za-z_][\w.]*|-?\d+(?:\.\d+)?|[{}[\]()=;<>,:.-]/gy;
   let m;
   while (re.lastIndex < src.length) {
     const at = re.lastIndex;
@@ -234,15 +307,24 @@ function parseProto(src, out) {
   const t = tokenize(src);
   let i = 0;
   let pkg = '';
-  const skipBlock = () => { // at '{'
+  const skipBlock = () => {
+    // at '{'
     let depth = 0;
-    do { if (t[i] === '{') depth++; else if (t[i] === '}') depth--; i++; } while (depth > 0);
+    do {
+      if (t[i] === '{') depth++;
+      else if (t[i] === '}') depth--;
+      i++;
+    } while (depth > 0);
   };
   const skipStatement = () => {
     while (t[i] !== ';' && t[i] !== '{') i++;
-    if (t[i] === '{') { skipBlock(); if (t[i] === ';') i++; } else i++;
+    if (t[i] === '{') {
+      skipBlock();
+      if (t[i] === ';') i++;
+    } else i++;
   };
-  const parseOptions = () => { // at '[' → {json_name, behaviors[]}
+  const parseOptions = () => {
+    // at '[' → {json_name, behaviors[]}
     const opts = { behaviors: [] };
     i++;
     let depth = 1;
@@ -250,7 +332,8 @@ function parseProto(src, out) {
       if (t[i] === '[' || t[i] === '{') depth++;
       else if (t[i] === ']' || t[i] === '}') depth--;
       else if (t[i] === 'json_name' && t[i + 1] === '=') opts.json_name = JSON.parse(t[i + 2]);
-      else if (t[i] === 'google.api.field_behavior' && t[i + 1] === ')' && t[i + 2] === '=') opts.behaviors.push(t[i + 3]);
+      else if (t[i] === 'google.api.field_behavior' && t[i + 1] === ')' && t[i + 2] === '=')
+        opts.behaviors.push(t[i + 3]);
       i++;
     }
     return opts;
@@ -260,9 +343,15 @@ function parseProto(src, out) {
     i++; // {
     const values = [];
     while (t[i] !== '}') {
-      if (t[i] === 'option' || t[i] === 'reserved') { skipStatement(); continue; }
+      if (t[i] === 'option' || t[i] === 'reserved') {
+        skipStatement();
+        continue;
+      }
       values.push(t[i]); // NAME = N [opts];
-      while (t[i] !== ';') { if (t[i] === '[') parseOptions(); else i++; }
+      while (t[i] !== ';') {
+        if (t[i] === '[') parseOptions();
+        else i++;
+      }
       i++;
     }
     i++;
@@ -273,12 +362,17 @@ function parseProto(src, out) {
     if (t[i] === 'repeated' || t[i] === 'optional') label = t[i++];
     let type;
     let map = null;
-    if (t[i] === 'map') { map = [t[i + 2], t[i + 4]]; i += 6; type = 'map'; } else type = t[i++];
+    if (t[i] === 'map') {
+      map = [t[i + 2], t[i + 4]];
+      i += 6;
+      type = 'map';
+    } else type = t[i++];
     const name = t[i++];
     i += 2; // = N
     let opts = { behaviors: [] };
     if (t[i] === '[') opts = parseOptions();
-    if (t[i] !== ';') throw new Error(`expected ; after field ${name}, got ${t[i]} near ${t.slice(i - 8, i + 3).join(" ")}`);
+    if (t[i] !== ';')
+      throw new Error(`expected ; after field ${name}, got ${t[i]} near ${t.slice(i - 8, i + 3).join(' ')}`);
     i++;
     const f = { json: opts.json_name ?? name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()), type };
     if (map) f.map = map;
@@ -288,7 +382,8 @@ function parseProto(src, out) {
     msg.fields[name] = f;
   };
   const parseMessage = (fullName, scope) => {
-    i += 2; i++; // message Name {
+    i += 2;
+    i++; // message Name {
     const msg = { fields: {}, scope };
     out.messages[fullName] = msg;
     while (t[i] !== '}') {
@@ -298,35 +393,80 @@ function parseProto(src, out) {
       else if (t[i] === 'oneof') {
         const oneofName = t[i + 1];
         i += 3;
-        while (t[i] !== '}') { if (t[i] === 'option') skipStatement(); else parseField(msg, oneofName); }
+        while (t[i] !== '}') {
+          if (t[i] === 'option') skipStatement();
+          else parseField(msg, oneofName);
+        }
         i++;
       } else parseField(msg, null);
     }
     i++;
   };
   while (i < t.length) {
-    if (t[i] === 'package') { pkg = t[i + 1]; i += 3; }
-    else if (t[i] === 'message') parseMessage(t[i + 1], '');
+    if (t[i] === 'package') {
+      pkg = t[i + 1];
+      i += 3;
+    } else if (t[i] === 'message') parseMessage(t[i + 1], '');
     else if (t[i] === 'enum') parseEnum(t[i + 1]);
     else skipStatement();
   }
   return pkg;
 }
 
-const SCALARS = new Set(['double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'bool', 'string', 'bytes']);
-const WELL_KNOWN = new Set(['google.protobuf.Struct', 'google.protobuf.Value', 'google.protobuf.ListValue', 'google.protobuf.Duration', 'google.protobuf.Timestamp', 'google.protobuf.FieldMask', 'google.protobuf.Empty']);
+const SCALARS = new Set([
+  'double',
+  'float',
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+  'bool',
+  'string',
+  'bytes',
+]);
+const WELL_KNOWN = new Set([
+  'google.protobuf.Struct',
+  'google.protobuf.Value',
+  'google.protobuf.ListValue',
+  'google.protobuf.Duration',
+  'google.protobuf.Timestamp',
+  'google.protobuf.FieldMask',
+  'google.protobuf.Empty',
+]);
 
 function buildGeminiDescriptor() {
   const dir = join(specDir, 'gemini-v1beta-protos');
   const parsed = { messages: {}, enums: {} };
   let pkg = '';
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.proto')).sort()) pkg = parseProto(readFileSync(join(dir, f), 'utf8'), parsed) || pkg;
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.proto'))
+    .sort())
+    pkg = parseProto(readFileSync(join(dir, f), 'utf8'), parsed) || pkg;
   // stubs for google.type.* (google/type/latlng.proto, interval.proto)
-  parsed.messages['google.type.LatLng'] = { fields: { latitude: { json: 'latitude', type: 'double' }, longitude: { json: 'longitude', type: 'double' } }, scope: '' };
-  parsed.messages['google.type.Interval'] = { fields: { start_time: { json: 'startTime', type: 'google.protobuf.Timestamp' }, end_time: { json: 'endTime', type: 'google.protobuf.Timestamp' } }, scope: '' };
+  parsed.messages['google.type.LatLng'] = {
+    fields: { latitude: { json: 'latitude', type: 'double' }, longitude: { json: 'longitude', type: 'double' } },
+    scope: '',
+  };
+  parsed.messages['google.type.Interval'] = {
+    fields: {
+      start_time: { json: 'startTime', type: 'google.protobuf.Timestamp' },
+      end_time: { json: 'endTime', type: 'google.protobuf.Timestamp' },
+    },
+    scope: '',
+  };
   // Gemini 3 thinking_level: documented, not in this proto snapshot
   parsed.enums['ThinkingConfig.ThinkingLevel'] = ['THINKING_LEVEL_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH'];
-  parsed.messages.ThinkingConfig.fields.thinking_level = { json: 'thinkingLevel', type: 'ThinkingConfig.ThinkingLevel', ext: 'docs' };
+  parsed.messages.ThinkingConfig.fields.thinking_level = {
+    json: 'thinkingLevel',
+    type: 'ThinkingConfig.ThinkingLevel',
+    ext: 'docs',
+  };
 
   const resolveType = (type, scope) => {
     if (SCALARS.has(type) || WELL_KNOWN.has(type) || type === 'map') return type;
@@ -339,10 +479,24 @@ function buildGeminiDescriptor() {
     throw new Error(`cannot resolve proto type ${type} in ${scope}`);
   };
   const out = { package: pkg, messages: {}, enums: {} };
-  const queue = ['GenerateContentRequest', 'GenerateContentResponse', 'EmbedContentRequest', 'EmbedContentResponse', 'BatchEmbedContentsRequest', 'BatchEmbedContentsResponse', 'CountTokensRequest', 'CountTokensResponse', 'ListModelsResponse', 'Model'];
+  const queue = [
+    'GenerateContentRequest',
+    'GenerateContentResponse',
+    'EmbedContentRequest',
+    'EmbedContentResponse',
+    'BatchEmbedContentsRequest',
+    'BatchEmbedContentsResponse',
+    'CountTokensRequest',
+    'CountTokensResponse',
+    'ListModelsResponse',
+    'Model',
+  ];
   const need = (name) => {
     if (SCALARS.has(name) || WELL_KNOWN.has(name)) return;
-    if (parsed.enums[name]) { out.enums[name] = parsed.enums[name]; return; }
+    if (parsed.enums[name]) {
+      out.enums[name] = parsed.enums[name];
+      return;
+    }
     if (!out.messages[name]) queue.push(name);
   };
   while (queue.length) {
@@ -353,8 +507,13 @@ function buildGeminiDescriptor() {
     const fields = {};
     for (const [fname, f] of Object.entries(m.fields)) {
       const g = { ...f };
-      if (f.map) { g.map = [f.map[0], resolveType(f.map[1], name)]; need(g.map[1]); }
-      else { g.type = resolveType(f.type, name); need(g.type); }
+      if (f.map) {
+        g.map = [f.map[0], resolveType(f.map[1], name)];
+        need(g.map[1]);
+      } else {
+        g.type = resolveType(f.type, name);
+        need(g.type);
+      }
       fields[fname] = g;
     }
     out.messages[name] = { fields };

@@ -90,8 +90,14 @@ export class App {
     // the last synced state saved in the data dir is read here (one small file): a restart offline serves what
     // the previous process served, and no provider is asked before the server listens
     this.catalogSync = new CatalogSync(
-      opts.config.dataDir, loadBuiltinCatalog(), opts.config.catalog, opts.config.catalogSync,
-      () => this.providers.configured.values(), this.transport, this.log, (c) => this.setCatalog(c),
+      opts.config.dataDir,
+      loadBuiltinCatalog(),
+      opts.config.catalog,
+      opts.config.catalogSync,
+      () => this.providers.configured.values(),
+      this.transport,
+      this.log,
+      (c) => this.setCatalog(c),
     );
     this.catalog = this.catalogSync.build();
     this.providers = new ProviderRegistry(this.catalog, opts.env ?? process.env, opts.demoUpstreams ?? null);
@@ -101,7 +107,10 @@ export class App {
     });
     this.limits = new RequestLimits(opts.config.limits);
     // the journal sits beside the database it protects; a storage passed in (tests, in-memory) has none
-    const journal = opts.config.ledger.journal && !opts.storage ? new LedgerJournal(join(opts.config.dataDir, 'ledger-journal')) : null;
+    const journal =
+      opts.config.ledger.journal && !opts.storage
+        ? new LedgerJournal(join(opts.config.dataDir, 'ledger-journal'))
+        : null;
     this.ledger = new Ledger(this.store, this.log, opts.config.ledger, journal);
     const days = opts.config.ledger.retentionDays;
     this.retention = days === null ? null : new LedgerRetention(this.store, this.log, { days });
@@ -144,7 +153,9 @@ export class App {
     await this.directory.load();
     const boot = await this.directory.bootstrap();
     this.bootstrapAdminKey = boot.adminKey;
-    this.directory.watch(DIRECTORY_POLL_MS, (err) => this.log.error('key directory refresh failed', { error: String(err) }));
+    this.directory.watch(DIRECTORY_POLL_MS, (err) =>
+      this.log.error('key directory refresh failed', { error: String(err) }),
+    );
     // rows a killed process accepted but had not committed yet: stored (with their spend) before totals are read
     await this.ledger.recover();
     await this.spend.loadFrom(this.store);

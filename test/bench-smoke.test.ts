@@ -40,7 +40,10 @@ test('npm run bench --smoke: every target runs, results JSON has a row per targe
     assert.match(output, /\| target\s+\|\s+req\/s/, 'prints the results table');
     assert.match(output, /(PASS|FAIL|SKIP) {2}non-stream RPS ≥ 0\.95 × bare proxy/, 'prints the pass/fail lines');
 
-    const result = JSON.parse(readFileSync(out, 'utf8')) as { targets: Row[]; checks: Array<{ id: string; pass: boolean | null }> };
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      targets: Row[];
+      checks: Array<{ id: string; pass: boolean | null }>;
+    };
     const byName = new Map(result.targets.map((r) => [r.name, r]));
     for (const name of ['direct', 'bare', 'json', 'arouter']) {
       const r = byName.get(name);
@@ -58,7 +61,13 @@ test('npm run bench --smoke: every target runs, results JSON has a row per targe
     assert.ok(pk, 'a row for portkey');
     if (pk.status === 'unavailable') assert.ok(pk.error && pk.error.length > 0, 'an unavailable Portkey says why');
     else assert.equal(typeof pk.rps, 'number', 'portkey has numeric RPS');
-    assert.deepEqual(result.checks.map((c) => c.id).slice(0, 5), ['rps_vs_bare', 'p99_vs_bare', 'ttfb_added', 'rss', 'rps_vs_portkey']);
+    assert.deepEqual(result.checks.map((c) => c.id).slice(0, 5), [
+      'rps_vs_bare',
+      'p99_vs_bare',
+      'ttfb_added',
+      'rss',
+      'rps_vs_portkey',
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -119,7 +119,10 @@ test('every model has all required fields with sane values', () => {
     assert.ok(typeof m.description === 'string' && m.description.length >= 20, `${where}: description`);
     assert.ok(Number.isInteger(m.context_length) && m.context_length > 0, `${where}: context_length`);
     assert.ok(Number.isInteger(m.quality_tier) && m.quality_tier >= 1 && m.quality_tier <= 5, `${where}: quality_tier`);
-    assert.ok(m.default_parameters === null || typeof m.default_parameters === 'object', `${where}: default_parameters`);
+    assert.ok(
+      m.default_parameters === null || typeof m.default_parameters === 'object',
+      `${where}: default_parameters`,
+    );
     assert.ok(
       m.expiration_date === null || /^\d{4}-\d{2}-\d{2}$/.test(m.expiration_date),
       `${where}: expiration_date ${m.expiration_date}`,
@@ -149,13 +152,15 @@ test('tokenizers follow the model families', () => {
       assert.equal(m.architecture.tokenizer, 'o200k_base', m.id);
     }
     if (m.id.startsWith('anthropic/')) assert.equal(m.architecture.tokenizer, 'claude', m.id);
-    if (m.id.startsWith('google/')) assert.equal(m.architecture.tokenizer, slug.startsWith('gemma') ? 'gemma' : 'gemini', m.id);
+    if (m.id.startsWith('google/'))
+      assert.equal(m.architecture.tokenizer, slug.startsWith('gemma') ? 'gemma' : 'gemini', m.id);
     if (m.id.startsWith('qwen/')) assert.equal(m.architecture.tokenizer, 'qwen', m.id);
     if (m.id.startsWith('x-ai/')) assert.equal(m.architecture.tokenizer, 'grok', m.id);
     if (m.id.startsWith('meta-llama/llama-3')) assert.equal(m.architecture.tokenizer, 'llama3', m.id);
     if (m.id.startsWith('meta-llama/llama-4')) assert.equal(m.architecture.tokenizer, 'llama4', m.id);
     if (m.id.startsWith('mistralai/')) assert.equal(m.architecture.tokenizer, 'mistral', m.id);
-    if (m.id.startsWith('deepseek/') && !slug.includes('distill')) assert.equal(m.architecture.tokenizer, 'deepseek', m.id);
+    if (m.id.startsWith('deepseek/') && !slug.includes('distill'))
+      assert.equal(m.architecture.tokenizer, 'deepseek', m.id);
   }
 });
 
@@ -172,12 +177,19 @@ test('every endpoint is well-formed: provider exists, 8 decimal prices, limits w
         assert.match(v, DECIMAL, `${where}: ${k}=${v}`);
       }
       assert.ok(Number.isInteger(e.context_length) && e.context_length > 0, `${where}: context_length`);
-      assert.ok(Number.isInteger(e.max_completion_tokens) && e.max_completion_tokens >= 0, `${where}: max_completion_tokens`);
+      assert.ok(
+        Number.isInteger(e.max_completion_tokens) && e.max_completion_tokens >= 0,
+        `${where}: max_completion_tokens`,
+      );
       assert.ok(e.max_completion_tokens <= e.context_length, `${where}: max_completion_tokens > context_length`);
       assert.ok(e.context_length <= m.context_length, `${where}: endpoint context exceeds the model's`);
-      assert.ok(e.quantization === null || QUANTIZATIONS.has(e.quantization), `${where}: quantization ${e.quantization}`);
+      assert.ok(
+        e.quantization === null || QUANTIZATIONS.has(e.quantization),
+        `${where}: quantization ${e.quantization}`,
+      );
       assert.equal(typeof e.is_moderated, 'boolean', `${where}: is_moderated`);
-      if (e.provider === 'openai' || e.provider === 'anthropic') assert.equal(e.is_moderated, true, `${where}: moderation`);
+      if (e.provider === 'openai' || e.provider === 'anthropic')
+        assert.equal(e.is_moderated, true, `${where}: moderation`);
       if (e.supported_parameters !== undefined) {
         for (const p of e.supported_parameters) {
           assert.ok(m.supported_parameters.includes(p), `${where}: endpoint parameter ${p} not in the model's list`);
@@ -254,9 +266,13 @@ test('reasoning metadata matches supported parameters', () => {
       continue;
     }
     assert.ok(m.supported_parameters.includes('reasoning'), `${m.id}: reasoning model without "reasoning"`);
-    assert.ok(m.supported_parameters.includes('include_reasoning'), `${m.id}: reasoning model without "include_reasoning"`);
+    assert.ok(
+      m.supported_parameters.includes('include_reasoning'),
+      `${m.id}: reasoning model without "include_reasoning"`,
+    );
     assert.ok(Array.isArray(r.supported_efforts), `${m.id}: supported_efforts`);
-    for (const x of r.supported_efforts) assert.ok(['minimal', 'low', 'medium', 'high'].includes(x), `${m.id}: effort ${x}`);
+    for (const x of r.supported_efforts)
+      assert.ok(['minimal', 'low', 'medium', 'high'].includes(x), `${m.id}: effort ${x}`);
     assert.ok(r.default_effort === null || r.supported_efforts.includes(r.default_effort), `${m.id}: default_effort`);
     assert.equal(typeof r.mandatory, 'boolean', `${m.id}: mandatory`);
     assert.equal(typeof r.supports_max_tokens, 'boolean', `${m.id}: supports_max_tokens`);
@@ -275,7 +291,8 @@ test('reasoning metadata matches supported parameters', () => {
   }
   // o-series and GPT-5 fix their sampling parameters; Anthropic has no penalties or seed
   // (on OpenAI's own API; the gpt-5*-chat snapshots do not reason and take a temperature)
-  const ownReasoning = (x: ModelDef) => x.endpoints[0].provider === 'openai' && x.reasoning != null && !/-chat$/.test(x.id);
+  const ownReasoning = (x: ModelDef) =>
+    x.endpoints[0].provider === 'openai' && x.reasoning != null && !/-chat$/.test(x.id);
   for (const m of catalog.models.filter((x) => /^openai\/(o\d|gpt-5)/.test(x.id) && ownReasoning(x))) {
     assert.ok(!m.supported_parameters.includes('temperature'), `${m.id}: temperature`);
     assert.ok(!m.supported_parameters.includes('top_p'), `${m.id}: top_p`);
@@ -286,7 +303,10 @@ test('reasoning metadata matches supported parameters', () => {
     }
   }
   for (const m of catalog.models.filter((x) => x.id.startsWith('google/gemini-2.5-') && !isEmbedding(x))) {
-    assert.ok(m.supported_parameters.includes('top_k') && m.supported_parameters.includes('seed'), `${m.id}: top_k/seed`);
+    assert.ok(
+      m.supported_parameters.includes('top_k') && m.supported_parameters.includes('seed'),
+      `${m.id}: top_k/seed`,
+    );
   }
 });
 
@@ -309,7 +329,10 @@ test('counted requirements', () => {
 
   // deprecated in the source: listed with an expiration date, not all of the catalog
   const expiring = models.filter((m) => m.expiration_date !== null);
-  assert.ok(expiring.length >= 1 && expiring.length <= models.length / 10, `${expiring.length} models with an expiration_date`);
+  assert.ok(
+    expiring.length >= 1 && expiring.length <= models.length / 10,
+    `${expiring.length} models with an expiration_date`,
+  );
 
   const aliased = models.filter((m) => (m.aliases?.length ?? 0) > 0);
   assert.ok(aliased.length >= 1, 'no renamed model with an alias');
@@ -346,7 +369,10 @@ test('counted requirements', () => {
     'x-ai/grok-3-mini',
     'x-ai/grok-code-fast-1',
   ]) {
-    assert.ok(models.some((m) => m.id === id || m.aliases?.includes(id)), `missing ${id}`);
+    assert.ok(
+      models.some((m) => m.id === id || m.aliases?.includes(id)),
+      `missing ${id}`,
+    );
   }
   const img = models.find((m) => m.id === 'google/gemini-2.5-flash-image');
   assert.deepEqual([...(img?.architecture.output_modalities ?? [])].sort(), ['image', 'text']);

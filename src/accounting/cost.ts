@@ -166,7 +166,10 @@ export function worstCaseCost(pricing: Pricing | ParsedPricing, w: WorstCaseInpu
   let wp = worstPrices.get(p);
   if (wp === undefined) {
     const eff = effectivePrices(p);
-    wp = { input: maxUsd(p.prompt, maxUsd(eff.cacheRead, eff.cacheWrite)), output: maxUsd(p.completion, eff.reasoning) };
+    wp = {
+      input: maxUsd(p.prompt, maxUsd(eff.cacheRead, eff.cacheWrite)),
+      output: maxUsd(p.completion, eff.reasoning),
+    };
     worstPrices.set(p, wp);
   }
   return (

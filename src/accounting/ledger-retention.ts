@@ -70,7 +70,11 @@ export class LedgerRetention {
         if (n < this.chunk) break;
       }
     } catch (err) {
-      this.log.error('ledger retention failed; will retry at the next run', { before, deleted: total, error: String(err) });
+      this.log.error('ledger retention failed; will retry at the next run', {
+        before,
+        deleted: total,
+        error: String(err),
+      });
       return total;
     }
     if (total > 0) this.log.info('ledger retention', { deleted: total, before });

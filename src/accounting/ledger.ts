@@ -50,7 +50,8 @@ export class Ledger {
       this.journalFailing = false;
     } catch (err) {
       // the row is still queued for the database: only its crash safety is lost (logged once per outage)
-      if (!this.journalFailing) this.log.error('ledger journal write failed', { dir: this.journal!.dir, error: String(err) });
+      if (!this.journalFailing)
+        this.log.error('ledger journal write failed', { dir: this.journal!.dir, error: String(err) });
       this.journalFailing = true;
     }
   }
@@ -104,7 +105,9 @@ export class Ledger {
           this.segments.unshift(...segments);
         },
       )
-      .catch((err) => this.log.error('ledger journal: a committed segment could not be deleted', { error: String(err) }))
+      .catch((err) =>
+        this.log.error('ledger journal: a committed segment could not be deleted', { error: String(err) }),
+      )
       .finally(() => {
         for (const r of batch) this.inFlight.delete(r.id);
         this.flushing = null;
@@ -120,7 +123,9 @@ export class Ledger {
     const current = this.journal?.rotate();
     if (this.queue.length) {
       // kept on disk: the next start replays them
-      this.log.error('ledger rows could not be written at shutdown; the journal keeps them for the next start', { rows: this.queue.length });
+      this.log.error('ledger rows could not be written at shutdown; the journal keeps them for the next start', {
+        rows: this.queue.length,
+      });
     } else if (current) this.journal?.discard([current]);
   }
 }

@@ -2,7 +2,13 @@
 // or per key), and the `:free` tier's own per-minute and per-day caps. One atomic take() per request.
 import { HttpError } from '../protocol/errors.js';
 import type { KeyRow } from '../store/types.js';
-import { MemoryRateLimiter, rateLimitHeaders, type RateDecision, type RateLimit, type RateLimiter } from './ratelimit.js';
+import {
+  MemoryRateLimiter,
+  rateLimitHeaders,
+  type RateDecision,
+  type RateLimit,
+  type RateLimiter,
+} from './ratelimit.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -50,8 +56,12 @@ export class RequestLimits {
       const rpm = limits.find((l) => l.name === 'requests-per-minute');
       const tpm = limits.find((l) => l.name === 'tokens-per-minute');
       if (tpm && promptTokens > tpm.limit) {
-        throw new HttpError(413, `The prompt (${promptTokens} tokens) exceeds this key's tokens-per-minute limit of ${tpm.limit}`,
-          'invalid_request_error', 'prompt_exceeds_rate_limit');
+        throw new HttpError(
+          413,
+          `The prompt (${promptTokens} tokens) exceeds this key's tokens-per-minute limit of ${tpm.limit}`,
+          'invalid_request_error',
+          'prompt_exceeds_rate_limit',
+        );
       }
       // requests and tokens are separate keys so one take() can consume 1 request and N tokens atomically
       if (rpm) decision = this.check(this.limiter.take(`k:${key.id}:r`, [rpm], 1), key.id);
@@ -91,7 +101,11 @@ export class RequestLimits {
   addCompletionTokens(key: KeyRow, tokens: number): void {
     const tpm = key.rate_limit_tpm ?? this.cfg.defaultTpm;
     if (!tpm || tokens <= 0) return;
-    this.limiter.take(`k:${key.id}:t`, [{ name: 'tokens-per-minute', limit: tpm, windowMs: MINUTE }], Math.min(tokens, tpm));
+    this.limiter.take(
+      `k:${key.id}:t`,
+      [{ name: 'tokens-per-minute', limit: tpm, windowMs: MINUTE }],
+      Math.min(tokens, tpm),
+    );
   }
 
   private refundRequest(key: KeyRow, promptTokens: number): void {
@@ -106,6 +120,13 @@ export class RequestLimits {
 }
 
 function tooMany(d: RateDecision, message: string): HttpError {
-  return new HttpError(429, `${message}; retry after ${Math.max(1, d.retryAfterSec)} s`, 'rate_limit_error', 'rate_limit_exceeded', null,
-    rateLimitHeaders(d), { limited_by: d.limited_by, headers: rateLimitHeaders(d) });
+  return new HttpError(
+    429,
+    `${message}; retry after ${Math.max(1, d.retryAfterSec)} s`,
+    'rate_limit_error',
+    'rate_limit_exceeded',
+    null,
+    rateLimitHeaders(d),
+    { limited_by: d.limited_by, headers: rateLimitHeaders(d) },
+  );
 }

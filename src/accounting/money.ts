@@ -40,7 +40,8 @@ export function parseUsd(text: string): Pusd {
   if (typeof text !== 'string') throw new MoneyError(`USD amount must be a decimal string, got ${typeof text}`);
   const m = DECIMAL_RE.exec(text);
   if (m === null) {
-    if (/[eE]/.test(text)) throw new MoneyError(`USD amount "${text}" uses exponent notation; write it as a plain decimal`);
+    if (/[eE]/.test(text))
+      throw new MoneyError(`USD amount "${text}" uses exponent notation; write it as a plain decimal`);
     if (text.trim().startsWith('-')) throw new MoneyError(`USD amount "${text}" is negative`);
     throw new MoneyError(`USD amount "${text}" is not a plain decimal number`);
   }
@@ -49,7 +50,9 @@ export function parseUsd(text: string): Pusd {
   if (frac.length > PUSD_DECIMALS) {
     const extra = frac.slice(PUSD_DECIMALS);
     if (!/^0+$/.test(extra)) {
-      throw new MoneyError(`USD amount "${text}" has more than ${PUSD_DECIMALS} decimals and cannot be represented exactly`);
+      throw new MoneyError(
+        `USD amount "${text}" has more than ${PUSD_DECIMALS} decimals and cannot be represented exactly`,
+      );
     }
     frac = frac.slice(0, PUSD_DECIMALS);
   }

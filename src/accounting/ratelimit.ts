@@ -57,7 +57,6 @@ export interface MemoryRateLimiterOptions {
   sweepIntervalMs?: number;
 }
 
-
 export class MemoryRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly maxBuckets: number;
@@ -97,7 +96,8 @@ export class MemoryRateLimiter implements RateLimiter {
   private decide(key: string, limits: RateLimit[], cost: number, now: number, consume: boolean): RateDecision {
     if (!(cost >= 0) || !Number.isFinite(cost)) throw new RangeError(`rate limit cost must be >= 0, got ${cost}`);
     this.maybeSweep(now);
-    if (limits.length === 0) return { allowed: true, limited_by: null, limit: Infinity, remaining: Infinity, resetMs: now, retryAfterSec: 0 };
+    if (limits.length === 0)
+      return { allowed: true, limited_by: null, limit: Infinity, remaining: Infinity, resetMs: now, retryAfterSec: 0 };
 
     // Pass 1: read every window, decide. Nothing is written unless all allow.
     const used: number[] = new Array(limits.length);
@@ -209,7 +209,8 @@ function windowStart(now: number, windowMs: number): number {
 }
 
 function validate(l: RateLimit): void {
-  if (!(l.windowMs > 0) || !Number.isFinite(l.windowMs)) throw new RangeError(`rate limit ${l.name}: windowMs must be > 0`);
+  if (!(l.windowMs > 0) || !Number.isFinite(l.windowMs))
+    throw new RangeError(`rate limit ${l.name}: windowMs must be > 0`);
   if (!(l.limit >= 0)) throw new RangeError(`rate limit ${l.name}: limit must be >= 0`);
 }
 

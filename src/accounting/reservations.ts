@@ -46,8 +46,16 @@ export interface ReserveRequest {
 }
 
 export type ReserveResult =
-  | { ok: true; reservationId: string; /** headroom left after this reservation; null = unlimited */ available: Pusd | null }
-  | { ok: false; reason: 'account_credit' | 'key_limit'; /** headroom before this request, may be negative */ available: Pusd };
+  | {
+      ok: true;
+      reservationId: string;
+      /** headroom left after this reservation; null = unlimited */ available: Pusd | null;
+    }
+  | {
+      ok: false;
+      reason: 'account_credit' | 'key_limit';
+      /** headroom before this request, may be negative */ available: Pusd;
+    };
 
 export interface KeyUsage {
   usage_total: Pusd;
@@ -105,7 +113,12 @@ export function periodKeys(now: number): PeriodKeys {
   const isoYear = new Date(thursday * DAY_MS).getUTCFullYear();
   const week = Math.floor((thursday - Date.UTC(isoYear, 0, 1) / DAY_MS) / 7) + 1;
   // frozen: reservations keep a reference to it
-  cachedKeys = Object.freeze({ daily, weekly: `${pad(isoYear, 4)}-W${pad(week)}`, monthly: daily.slice(0, 7), never: 'all' });
+  cachedKeys = Object.freeze({
+    daily,
+    weekly: `${pad(isoYear, 4)}-W${pad(week)}`,
+    monthly: daily.slice(0, 7),
+    never: 'all',
+  });
   cachedDay = day;
   return cachedKeys;
 }
@@ -161,7 +174,8 @@ function addToPeriod(c: Counter, pk: string, amount: Pusd): void {
 }
 
 function checkAmount(what: string, amount: Pusd): void {
-  if (typeof amount !== 'bigint' || amount < 0n) throw new RangeError(`${what} must be a non-negative bigint (pUSD), got ${String(amount)}`);
+  if (typeof amount !== 'bigint' || amount < 0n)
+    throw new RangeError(`${what} must be a non-negative bigint (pUSD), got ${String(amount)}`);
 }
 
 export class MemoryReservationStore implements ReservationStore {
@@ -186,7 +200,8 @@ export class MemoryReservationStore implements ReservationStore {
 
     // Headroom before this request; negative when an earlier settle exceeded its reservation.
     const acctAvail = req.accountCredit === null ? null : req.accountCredit - acct.spent - acct.reserved;
-    const keyAvail = req.keyLimit === null ? null : req.keyLimit.limit - periodSpent(key, req.keyLimit.period, pks) - key.reserved;
+    const keyAvail =
+      req.keyLimit === null ? null : req.keyLimit.limit - periodSpent(key, req.keyLimit.period, pks) - key.reserved;
 
     const acctFails = acctAvail !== null && req.amount > acctAvail;
     const keyFails = keyAvail !== null && req.amount > keyAvail;
@@ -205,7 +220,8 @@ export class MemoryReservationStore implements ReservationStore {
 
     let available: Pusd | null = null;
     if (acctAvail !== null) available = acctAvail - req.amount;
-    if (keyAvail !== null && (available === null || keyAvail - req.amount < available)) available = keyAvail - req.amount;
+    if (keyAvail !== null && (available === null || keyAvail - req.amount < available))
+      available = keyAvail - req.amount;
     return { ok: true, reservationId: id, available };
   }
 

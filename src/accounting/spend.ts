@@ -12,7 +12,11 @@ export function periodStarts(now: number): { daily: string; weekly: string; mont
   const d = new Date(day);
   const monday = day - ((d.getUTCDay() + 6) % 7) * DAY_MS;
   const month = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  return { daily: new Date(day).toISOString(), weekly: new Date(monday).toISOString(), monthly: new Date(month).toISOString() };
+  return {
+    daily: new Date(day).toISOString(),
+    weekly: new Date(monday).toISOString(),
+    monthly: new Date(month).toISOString(),
+  };
 }
 
 export interface KeyUsageView {
@@ -30,7 +34,12 @@ export class SpendService {
   async loadFrom(storage: Storage, now = Date.now()): Promise<void> {
     const pks = periodKeys(now);
     const starts = periodStarts(now);
-    const keys: Array<{ keyId: string; period: 'daily' | 'weekly' | 'monthly' | 'never'; periodKey: string; spent: Pusd }> = [];
+    const keys: Array<{
+      keyId: string;
+      period: 'daily' | 'weekly' | 'monthly' | 'never';
+      periodKey: string;
+      spent: Pusd;
+    }> = [];
     const [accounts, daily, weekly, monthly, total] = await Promise.all([
       storage.accountSpend(),
       storage.keySpendSince(starts.daily),
@@ -66,10 +75,13 @@ export class SpendService {
   keyUsage(key: KeyRow, now = Date.now()): KeyUsageView {
     const u = this.store.keyUsage(key.id, now);
     const period =
-      key.limit_reset === 'daily' ? u.usage_daily
-      : key.limit_reset === 'weekly' ? u.usage_weekly
-      : key.limit_reset === 'monthly' ? u.usage_monthly
-      : u.usage_total;
+      key.limit_reset === 'daily'
+        ? u.usage_daily
+        : key.limit_reset === 'weekly'
+          ? u.usage_weekly
+          : key.limit_reset === 'monthly'
+            ? u.usage_monthly
+            : u.usage_total;
     return { total: u.usage_total, daily: u.usage_daily, weekly: u.usage_weekly, monthly: u.usage_monthly, period };
   }
 

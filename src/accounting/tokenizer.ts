@@ -67,7 +67,9 @@ const infoCache = new Map<string, TokenizerInfo>();
 export function tokenizerInfo(name: string): TokenizerInfo {
   let info = infoCache.get(name);
   if (info !== undefined) return info;
-  const norm = String(name ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  const norm = String(name ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
   if (norm === 'o200kbase' || norm === 'o200k') info = { encoding: 'o200k_base', factor: 1, exact: true };
   else if (norm === 'cl100kbase' || norm === 'cl100k') info = { encoding: 'cl100k_base', factor: 1, exact: true };
   else {

@@ -49,7 +49,9 @@ export function finalUsage(opts: {
     estimated = true;
     const g = opts.generated;
     const reasoning = g.reasoning ? countTextTokens(g.reasoning, opts.tokenizer) : 0;
-    const visible = (g.content ? countTextTokens(g.content, opts.tokenizer) : 0) + (g.tools ? countTextTokens(g.tools, opts.tokenizer) : 0);
+    const visible =
+      (g.content ? countTextTokens(g.content, opts.tokenizer) : 0) +
+      (g.tools ? countTextTokens(g.tools, opts.tokenizer) : 0);
     const completion = Math.min(reasoning + visible, opts.maxTokens);
     counts = {
       prompt_tokens: opts.promptTokens(),
@@ -87,10 +89,21 @@ export function usageJson(f: FinalUsage, costUsd: number) {
 export function usageText(f: FinalUsage, costUsd: number): string {
   const c = f.counts;
   // counts come from upstreams: anything not a finite number goes the generic way (JSON writes it as null)
-  if (!(Number.isFinite(c.prompt_tokens + c.completion_tokens + c.cached_read_tokens + c.cache_write_tokens + c.reasoning_tokens + costUsd))) {
+  if (
+    !Number.isFinite(
+      c.prompt_tokens +
+        c.completion_tokens +
+        c.cached_read_tokens +
+        c.cache_write_tokens +
+        c.reasoning_tokens +
+        costUsd,
+    )
+  ) {
     return JSON.stringify(usageJson(f, costUsd));
   }
-  return `{"prompt_tokens":${c.prompt_tokens},"completion_tokens":${c.completion_tokens},"total_tokens":${c.prompt_tokens + c.completion_tokens},` +
+  return (
+    `{"prompt_tokens":${c.prompt_tokens},"completion_tokens":${c.completion_tokens},"total_tokens":${c.prompt_tokens + c.completion_tokens},` +
     `"prompt_tokens_details":{"cached_tokens":${c.cached_read_tokens},"cache_write_tokens":${c.cache_write_tokens}},` +
-    `"completion_tokens_details":{"reasoning_tokens":${c.reasoning_tokens}},"cost":${costUsd},"is_byok":false${f.estimated ? ',"estimated":true' : ''}}`;
+    `"completion_tokens_details":{"reasoning_tokens":${c.reasoning_tokens}},"cost":${costUsd},"is_byok":false${f.estimated ? ',"estimated":true' : ''}}`
+  );
 }

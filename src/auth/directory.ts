@@ -20,7 +20,10 @@ export interface NewKeyInput {
 }
 
 export type KeyPatch = Partial<
-  Pick<KeyRow, 'name' | 'role' | 'disabled' | 'limit_pusd' | 'limit_reset' | 'rate_limit_rpm' | 'rate_limit_tpm' | 'expires_at'>
+  Pick<
+    KeyRow,
+    'name' | 'role' | 'disabled' | 'limit_pusd' | 'limit_reset' | 'rate_limit_rpm' | 'rate_limit_tpm' | 'expires_at'
+  >
 >;
 
 /** the virtual key behind AROUTER_ADMIN_KEY: never stored, an operator key of the default account */
@@ -55,9 +58,21 @@ export class Directory {
     if (this.envAdminKey) {
       const now = new Date(0).toISOString();
       this.index({
-        id: ENV_ADMIN_ID, account_id: DEFAULT_ACCOUNT_ID, name: 'AROUTER_ADMIN_KEY', hash: hashKey(this.envAdminKey),
-        label: keyLabel(this.envAdminKey), role: 'operator', disabled: false, limit_pusd: null, limit_reset: 'never',
-        rate_limit_rpm: null, rate_limit_tpm: null, expires_at: null, revoked_at: null, created_at: now, updated_at: now,
+        id: ENV_ADMIN_ID,
+        account_id: DEFAULT_ACCOUNT_ID,
+        name: 'AROUTER_ADMIN_KEY',
+        hash: hashKey(this.envAdminKey),
+        label: keyLabel(this.envAdminKey),
+        role: 'operator',
+        disabled: false,
+        limit_pusd: null,
+        limit_reset: 'never',
+        rate_limit_rpm: null,
+        rate_limit_tpm: null,
+        expires_at: null,
+        revoked_at: null,
+        created_at: now,
+        updated_at: now,
       });
     }
   }
@@ -116,14 +131,19 @@ export class Directory {
     let createdAccount = false;
     if (!this.accounts.has(DEFAULT_ACCOUNT_ID)) {
       const a: AccountRow = {
-        id: DEFAULT_ACCOUNT_ID, name: 'default', credits_pusd: null, enabled_providers: null, created_at: new Date().toISOString(),
+        id: DEFAULT_ACCOUNT_ID,
+        name: 'default',
+        credits_pusd: null,
+        enabled_providers: null,
+        created_at: new Date().toISOString(),
       };
       await this.store.createAccount(a);
       this.accounts.set(a.id, a);
       createdAccount = true;
     }
     if (opts.adminKey === false || this.envAdminKey) return { createdAccount, adminKey: null };
-    for (const k of this.byId.values()) if (k.role === 'operator' && !k.revoked_at) return { createdAccount, adminKey: null };
+    for (const k of this.byId.values())
+      if (k.role === 'operator' && !k.revoked_at) return { createdAccount, adminKey: null };
     const { key } = await this.createKey({ name: 'admin', role: 'operator' });
     return { createdAccount, adminKey: key };
   }
@@ -163,15 +183,26 @@ export class Directory {
   async createKey(input: NewKeyInput): Promise<{ key: string; row: KeyRow }> {
     const accountId = input.account_id ?? DEFAULT_ACCOUNT_ID;
     if (!this.accounts.has(accountId)) throw new Error(`unknown account ${accountId}`);
-    if (input.role === 'operator' && accountId !== DEFAULT_ACCOUNT_ID) throw new Error('operator keys belong to the default account');
+    if (input.role === 'operator' && accountId !== DEFAULT_ACCOUNT_ID)
+      throw new Error('operator keys belong to the default account');
     const key = generateKey();
     const now = new Date().toISOString();
     const row: KeyRow = {
-      id: newId('key'), account_id: accountId, name: input.name, hash: hashKey(key), label: keyLabel(key),
-      role: input.role ?? 'user', disabled: input.disabled ?? false, limit_pusd: input.limit_pusd ?? null,
-      limit_reset: input.limit_reset ?? 'never', rate_limit_rpm: input.rate_limit_rpm ?? null,
-      rate_limit_tpm: input.rate_limit_tpm ?? null, expires_at: input.expires_at ?? null, revoked_at: null,
-      created_at: now, updated_at: now,
+      id: newId('key'),
+      account_id: accountId,
+      name: input.name,
+      hash: hashKey(key),
+      label: keyLabel(key),
+      role: input.role ?? 'user',
+      disabled: input.disabled ?? false,
+      limit_pusd: input.limit_pusd ?? null,
+      limit_reset: input.limit_reset ?? 'never',
+      rate_limit_rpm: input.rate_limit_rpm ?? null,
+      rate_limit_tpm: input.rate_limit_tpm ?? null,
+      expires_at: input.expires_at ?? null,
+      revoked_at: null,
+      created_at: now,
+      updated_at: now,
     };
     await this.store.createKey(row);
     this.index(row);
@@ -196,7 +227,13 @@ export class Directory {
   }
 
   async createAccount(name: string, credits: bigint | null, enabled: string[] | null): Promise<AccountRow> {
-    const a: AccountRow = { id: newId('acct'), name, credits_pusd: credits, enabled_providers: enabled, created_at: new Date().toISOString() };
+    const a: AccountRow = {
+      id: newId('acct'),
+      name,
+      credits_pusd: credits,
+      enabled_providers: enabled,
+      created_at: new Date().toISOString(),
+    };
     await this.store.createAccount(a);
     this.accounts.set(a.id, a);
     return a;

@@ -126,7 +126,9 @@ export function checkPricing(p: Pricing | undefined, where: string): void {
   for (const f of PRICE_FIELDS) {
     const v = p[f];
     if (typeof v !== 'string' || !DECIMAL.test(v)) {
-      throw new CatalogError(`${where}.${f}: must be a decimal string with at most 12 decimals, got ${JSON.stringify(v)}`);
+      throw new CatalogError(
+        `${where}.${f}: must be a decimal string with at most 12 decimals, got ${JSON.stringify(v)}`,
+      );
     }
   }
 }

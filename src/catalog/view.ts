@@ -96,7 +96,10 @@ export function publicEndpoint(m: ModelDef, e: EndpointDef, p: ProviderDef, stat
 /** Parses the `output_modalities` query value; returns null for `all`, throws a message for unknown values. */
 export function parseModalities(raw: string | null): Set<string> | null {
   if (raw === null || raw.trim() === '') return new Set(['text']);
-  const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) return new Set(['text']);
   if (parts.includes('all')) {
     if (parts.length > 1) throw new Error('"all" cannot be combined with other modalities');
@@ -104,14 +107,19 @@ export function parseModalities(raw: string | null): Set<string> | null {
   }
   const bad = parts.filter((p) => !(OUTPUT_MODALITIES as readonly string[]).includes(p));
   if (bad.length) {
-    throw new Error(`unknown output modality ${bad.map((b) => `"${b}"`).join(', ')}; expected a comma list of ${OUTPUT_MODALITIES.join(', ')} or "all"`);
+    throw new Error(
+      `unknown output modality ${bad.map((b) => `"${b}"`).join(', ')}; expected a comma list of ${OUTPUT_MODALITIES.join(', ')} or "all"`,
+    );
   }
   return new Set(parts);
 }
 
 export function parseParams(raw: string | null): string[] {
   if (!raw) return [];
-  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

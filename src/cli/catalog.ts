@@ -21,7 +21,15 @@ export async function catalogCommand(argv: string[]): Promise<number> {
   const transport = new Transport(config.upstream, log);
   const builtin = loadBuiltinCatalog();
   const registry = new ProviderRegistry(new Catalog(builtin, config.catalog), process.env);
-  const engine = new CatalogSync(config.dataDir, builtin, config.catalog, config.catalogSync, () => registry.configured.values(), transport, log);
+  const engine = new CatalogSync(
+    config.dataDir,
+    builtin,
+    config.catalog,
+    config.catalogSync,
+    () => registry.configured.values(),
+    transport,
+    log,
+  );
   try {
     let catalog = engine.build();
     if (sub === 'sync') {
@@ -35,12 +43,25 @@ export async function catalogCommand(argv: string[]): Promise<number> {
     const status = engine.status();
     const unpriced = catalog.models.filter((m) => m.endpoints.every((e) => e.unpriced === true)).length;
     if (values.json) {
-      console.log(JSON.stringify({ data: { catalog: { models: catalog.models.length, unpriced_models: unpriced }, ...status } }, null, 2));
+      console.log(
+        JSON.stringify(
+          { data: { catalog: { models: catalog.models.length, unpriced_models: unpriced }, ...status } },
+          null,
+          2,
+        ),
+      );
     } else {
-      console.log(`catalog: ${catalog.models.length} models (${unpriced} unpriced, listed to admin keys only)  state: ${status.file}`);
-      if (status.metadata.url) console.log(`metadata: ${status.metadata.url}  fetched ${status.metadata.fetched_at ?? 'never'}${status.metadata.error ? `  error: ${status.metadata.error}` : ''}`);
+      console.log(
+        `catalog: ${catalog.models.length} models (${unpriced} unpriced, listed to admin keys only)  state: ${status.file}`,
+      );
+      if (status.metadata.url)
+        console.log(
+          `metadata: ${status.metadata.url}  fetched ${status.metadata.fetched_at ?? 'never'}${status.metadata.error ? `  error: ${status.metadata.error}` : ''}`,
+        );
       for (const p of status.providers) {
-        const what = p.skipped ?? `last sync ${p.last_sync ?? 'never'}  seen ${p.models_seen}  added ${p.models_added}  removed ${p.models_removed}`;
+        const what =
+          p.skipped ??
+          `last sync ${p.last_sync ?? 'never'}  seen ${p.models_seen}  added ${p.models_added}  removed ${p.models_removed}`;
         console.log(`${p.id.padEnd(12)} ${what}${p.last_error ? `  ERROR: ${p.last_error}` : ''}`);
       }
     }

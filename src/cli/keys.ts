@@ -32,14 +32,16 @@ export async function keysCommand(argv: string[]): Promise<number> {
       case 'create': {
         if (!values.name) throw usage('keys create needs --name');
         const reset = (values['limit-reset'] ?? 'never') as LimitReset;
-        if (!['daily', 'weekly', 'monthly', 'never'].includes(reset)) throw usage('--limit-reset must be daily|weekly|monthly|never');
+        if (!['daily', 'weekly', 'monthly', 'never'].includes(reset))
+          throw usage('--limit-reset must be daily|weekly|monthly|never');
         const int = (v: string | undefined, flag: string) => {
           if (v === undefined) return null;
           const n = Number(v);
           if (!Number.isInteger(n) || n < 1) throw usage(`${flag} must be a positive integer`);
           return n;
         };
-        if (values.expires && !(Date.parse(values.expires) > Date.now())) throw usage('--expires must be a future ISO date-time');
+        if (values.expires && !(Date.parse(values.expires) > Date.now()))
+          throw usage('--expires must be a future ISO date-time');
         const role = (values.role ?? (values.admin ? 'admin' : 'user')) as KeyRole;
         if (!KEY_ROLES.includes(role)) throw usage('--role must be user|admin|operator');
         if (role === 'operator' && values.account && values.account !== DEFAULT_ACCOUNT_ID) {
@@ -62,13 +64,32 @@ export async function keysCommand(argv: string[]): Promise<number> {
       case 'list': {
         const keys = dir.listKeys(values.account).filter((k) => values['include-revoked'] || !k.revoked_at);
         if (values.json) {
-          console.log(JSON.stringify(keys.map((k) => ({ ...k, hash: undefined, limit_pusd: undefined, limit: k.limit_pusd === null ? null : formatUsd(k.limit_pusd) }))));
+          console.log(
+            JSON.stringify(
+              keys.map((k) => ({
+                ...k,
+                hash: undefined,
+                limit_pusd: undefined,
+                limit: k.limit_pusd === null ? null : formatUsd(k.limit_pusd),
+              })),
+            ),
+          );
           return 0;
         }
         console.log(['ID', 'NAME', 'LABEL', 'ROLE', 'STATE', 'LIMIT', 'RESET'].join('\t'));
         for (const k of keys) {
           const state = k.revoked_at ? 'revoked' : k.disabled ? 'disabled' : 'active';
-          console.log([k.id, k.name, k.label, k.role, state, k.limit_pusd === null ? '-' : `$${formatUsd(k.limit_pusd)}`, k.limit_reset].join('\t'));
+          console.log(
+            [
+              k.id,
+              k.name,
+              k.label,
+              k.role,
+              state,
+              k.limit_pusd === null ? '-' : `$${formatUsd(k.limit_pusd)}`,
+              k.limit_reset,
+            ].join('\t'),
+          );
         }
         return 0;
       }

@@ -9,7 +9,9 @@ import type { Dialect } from '../catalog/types.js';
 import type { SimUpstream } from '../sim/index.js';
 import { configFrom, parse } from './args.js';
 
-export async function startDemoUpstreams(host = '127.0.0.1'): Promise<{ urls: Record<Dialect, string>; sims: SimUpstream[] }> {
+export async function startDemoUpstreams(
+  host = '127.0.0.1',
+): Promise<{ urls: Record<Dialect, string>; sims: SimUpstream[] }> {
   // imported only in demo mode: the simulators compile the providers' request schemas at load (~8 MB)
   const { startSimUpstream } = await import('../sim/index.js');
   const sims = await Promise.all(
@@ -52,7 +54,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
         `Saved to ${file} (mode 0600). Create user keys with \`arouter keys create --name NAME\` or POST /v1/keys.\n`,
     );
   }
-  console.error(`ARouter listening on ${base}${config.demo ? ' (demo mode: simulated upstreams, no provider keys needed)' : ''}`);
+  console.error(
+    `ARouter listening on ${base}${config.demo ? ' (demo mode: simulated upstreams, no provider keys needed)' : ''}`,
+  );
   if (!config.demo && app.providers.configured.size === 0) {
     console.error(
       '\nNo provider is configured: no provider API key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...),\n' +

@@ -14,9 +14,15 @@ export async function simCommand(argv: string[]): Promise<number> {
   const basePort = values.port ? Number(values.port) : 0;
   const sims: SimUpstream[] = [];
   for (let i = 0; i < dialects.length; i++) {
-    const sim = await startSimUpstream({ dialect: dialects[i], host: values.host ?? '127.0.0.1', port: basePort ? basePort + i : 0 });
+    const sim = await startSimUpstream({
+      dialect: dialects[i],
+      host: values.host ?? '127.0.0.1',
+      port: basePort ? basePort + i : 0,
+    });
     sims.push(sim);
-    console.log(`${dialects[i]} simulated upstream: ${sim.url}   (script it: POST ${new URL(sim.url).origin}/__sim/script)`);
+    console.log(
+      `${dialects[i]} simulated upstream: ${sim.url}   (script it: POST ${new URL(sim.url).origin}/__sim/script)`,
+    );
   }
   const stop = async () => {
     await Promise.all(sims.map((s) => s.close()));

@@ -17,7 +17,8 @@ function readCaFile(file: string): string {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new ConfigError(`upstream.ca_file: cannot read ${file} (${why})`);
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`upstream.ca_file: ${file} holds no PEM certificate`);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(`upstream.ca_file: ${file} holds no PEM certificate`);
   return pem;
 }
 
@@ -85,7 +86,8 @@ function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const v = env[name];
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`environment ${name}: must be a non-negative integer (got ${JSON.stringify(v)})`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`environment ${name}: must be a non-negative integer (got ${JSON.stringify(v)})`);
   return n;
 }
 
@@ -93,7 +95,10 @@ function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
 function listEnv(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
   const v = env[name];
   if (v === undefined) return undefined;
-  return v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return v
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 }
 
 export function loadConfig(input: ConfigInput = {}): Config {
@@ -118,7 +123,9 @@ export function loadConfig(input: ConfigInput = {}): Config {
   if (port > 65535) throw new ConfigError(`port: must be ≤ 65535 (got ${port})`);
   const logLevel = (env.AROUTER_LOG_LEVEL ?? c.log?.level ?? 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
-    throw new ConfigError(`environment AROUTER_LOG_LEVEL: must be debug|info|warn|error|silent (got ${JSON.stringify(logLevel)})`);
+    throw new ConfigError(
+      `environment AROUTER_LOG_LEVEL: must be debug|info|warn|error|silent (got ${JSON.stringify(logLevel)})`,
+    );
   }
   const adminKey = env.AROUTER_ADMIN_KEY || null;
   if (adminKey !== null && adminKey.length < 16) {

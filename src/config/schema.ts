@@ -45,7 +45,13 @@ export const ConfigSchema = Type.Object(
       Type.Object(
         {
           level: Type.Optional(
-            Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('silent')]),
+            Type.Union([
+              Type.Literal('debug'),
+              Type.Literal('info'),
+              Type.Literal('warn'),
+              Type.Literal('error'),
+              Type.Literal('silent'),
+            ]),
           ),
           /** log prompt and completion text (off by default: prompts are user data) */
           prompts: Type.Optional(Type.Boolean()),
@@ -123,7 +129,9 @@ export const ConfigSchema = Type.Object(
         {
           /** how often to ask each configured provider for its model list: seconds, or "30m", "1h", "1d"; 0 = off
            * (default 1 h; a manual sync still works) */
-          sync_interval: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d)$' })])),
+          sync_interval: Type.Optional(
+            Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d)$' })]),
+          ),
           /** a models.dev-format JSON document read at each sync for prices and limits */
           metadata_url: Type.Optional(Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()])),
           /** how long a model a provider stopped listing is still served before it answers model_deprecated */

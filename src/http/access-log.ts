@@ -11,7 +11,8 @@ export function accessLogFields(ctx: RequestContext, route: string, durationMs: 
   // nothing was answered and no status was chosen (the client left first): 499, nginx's "client closed
   // request", not the default 200
   const status = res.headersSent || res.statusCode !== 200 ? res.statusCode : 499;
-  let s = `"id":"${ctx.id}","method":${q(ctx.req.method ?? null)},"route":${q(route)},"status":${status},` +
+  let s =
+    `"id":"${ctx.id}","method":${q(ctx.req.method ?? null)},"route":${q(route)},"status":${status},` +
     `"key_id":${ctx.key === null ? 'null' : q(ctx.key.id)},"duration_ms":${Math.round(durationMs * 100) / 100}`;
   if (log.generationId !== undefined) s += `,"generation_id":${q(log.generationId)}`;
   if (log.model !== undefined) s += `,"model":${q(log.model)}`;

@@ -18,7 +18,11 @@ export function authenticate(
 }
 
 /** The key and account of a request (401 when there is none usable); the role check is requireRole's. */
-export function identify(req: IncomingMessage, directory: Directory, now = Date.now()): { key: KeyRow; account: AccountRow } {
+export function identify(
+  req: IncomingMessage,
+  directory: Directory,
+  now = Date.now(),
+): { key: KeyRow; account: AccountRow } {
   const header = requestHeader(req, 'authorization');
   if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer <key>"', 'missing_api_key');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);

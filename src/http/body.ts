@@ -44,7 +44,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `Request body exceeds the limit of ${limit} bytes`, 'invalid_request_error', 'payload_too_large');
+  return new HttpError(
+    413,
+    `Request body exceeds the limit of ${limit} bytes`,
+    'invalid_request_error',
+    'payload_too_large',
+  );
 }
 
 /** `schema`, the body's request schema, only names the field of a body nested too deeply (json-depth.ts). */
@@ -55,7 +60,11 @@ export async function readJson(req: IncomingMessage, limit: number, schema?: TSc
   if (deep >= 0) {
     const path = pathAt(buf, deep);
     const field = fieldName(path, schema && definedSegments(schema, path));
-    throw badRequest(`${field || 'The request body'} is nested too deeply: a request body may nest at most ${MAX_JSON_DEPTH} levels`, field || null, 'too_deep');
+    throw badRequest(
+      `${field || 'The request body'} is nested too deeply: a request body may nest at most ${MAX_JSON_DEPTH} levels`,
+      field || null,
+      'too_deep',
+    );
   }
   try {
     return JSON.parse(buf.toString('utf8'));

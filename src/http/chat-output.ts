@@ -19,13 +19,16 @@ export class SseWriter {
   open(headers: Record<string, string>): void {
     if (this.opened) return;
     this.opened = true;
-    this.res.writeHead(200, withCommonHeaders(this.res, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...headers,
-    }));
+    this.res.writeHead(
+      200,
+      withCommonHeaders(this.res, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        ...headers,
+      }),
+    );
     // no flushHeaders(): the first frame's write carries the headers (one syscall instead of two)
   }
 
@@ -56,18 +59,25 @@ export class SseWriter {
    */
   delta(delta: ChunkDelta, logprobs?: Logprobs): void {
     if (delta.reasoning && !delta.reasoning_details?.some((x) => x.type === 'reasoning.text')) {
-      delta = { ...delta, reasoning_details: [{ type: 'reasoning.text', text: delta.reasoning }, ...(delta.reasoning_details ?? [])] };
+      delta = {
+        ...delta,
+        reasoning_details: [{ type: 'reasoning.text', text: delta.reasoning }, ...(delta.reasoning_details ?? [])],
+      };
     }
     const d = this.sentRole ? delta : { role: 'assistant', ...delta };
     this.sentRole = true;
     const lp = logprobs === undefined ? 'null' : JSON.stringify(logprobs);
-    this.res.write(`data: ${this.prefix},"choices":[{"index":0,"delta":${JSON.stringify(d)},"finish_reason":null,"native_finish_reason":null,"logprobs":${lp}}]}\n\n`);
+    this.res.write(
+      `data: ${this.prefix},"choices":[{"index":0,"delta":${JSON.stringify(d)},"finish_reason":null,"native_finish_reason":null,"logprobs":${lp}}]}\n\n`,
+    );
   }
 
   finish(reason: FinishReason, native: string | null): void {
     const d = this.sentRole ? '{}' : '{"role":"assistant","content":""}';
     this.sentRole = true;
-    this.res.write(`data: ${this.prefix},"choices":[{"index":0,"delta":${d},"finish_reason":"${reason}","native_finish_reason":${JSON.stringify(native)},"logprobs":null}]}\n\n`);
+    this.res.write(
+      `data: ${this.prefix},"choices":[{"index":0,"delta":${d},"finish_reason":"${reason}","native_finish_reason":${JSON.stringify(native)},"logprobs":null}]}\n\n`,
+    );
   }
 
   /**
@@ -77,7 +87,9 @@ export class SseWriter {
   error(err: UpstreamError): void {
     const metadata = { error_type: streamErrorType(err.status), code: err.code, upstream_status: err.upstream_status };
     const e = { code: err.status, message: err.message, type: err.type, metadata };
-    this.res.write(`data: ${this.prefix},"error":${JSON.stringify(e)},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`);
+    this.res.write(
+      `data: ${this.prefix},"error":${JSON.stringify(e)},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`,
+    );
   }
 
   /** the final usage chunk; `usage` is JSON text (usageText) */
@@ -93,27 +105,44 @@ export class SseWriter {
 /** OpenRouter's canonical error type (its ApiErrorType) for an HTTP status */
 export function streamErrorType(status: number): string {
   switch (status) {
-    case 400: return 'invalid_request';
-    case 401: return 'authentication';
-    case 402: return 'payment_required';
-    case 403: return 'permission_denied';
-    case 404: return 'not_found';
-    case 408: case 504: return 'timeout';
-    case 413: return 'payload_too_large';
-    case 422: return 'unprocessable';
-    case 429: return 'rate_limit_exceeded';
-    case 502: case 503: return 'provider_unavailable';
-    case 529: return 'provider_overloaded';
-    default: return 'server';
+    case 400:
+      return 'invalid_request';
+    case 401:
+      return 'authentication';
+    case 402:
+      return 'payment_required';
+    case 403:
+      return 'permission_denied';
+    case 404:
+      return 'not_found';
+    case 408:
+    case 504:
+      return 'timeout';
+    case 413:
+      return 'payload_too_large';
+    case 422:
+      return 'unprocessable';
+    case 429:
+      return 'rate_limit_exceeded';
+    case 502:
+    case 503:
+      return 'provider_unavailable';
+    case 529:
+      return 'provider_overloaded';
+    default:
+      return 'server';
   }
 }
 
 const NOT_VISIBLE = /[^\x20-\x7e]/;
 
 /** `openai=502(120ms), azure=200(340ms)`: visible ASCII (a header value), at most 512 characters */
-export function attemptsHeader(attempts: Array<{ provider: string; status: number; duration_ms: number; error?: string }>): string {
+export function attemptsHeader(
+  attempts: Array<{ provider: string; status: number; duration_ms: number; error?: string }>,
+): string {
   let s = '';
-  for (const a of attempts) s += `${s ? ', ' : ''}${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`;
+  for (const a of attempts)
+    s += `${s ? ', ' : ''}${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`;
   if (NOT_VISIBLE.test(s)) s = s.replace(/[^\x20-\x7e]/g, '?');
   return s.length > 512 ? s.slice(0, 512) : s;
 }
@@ -132,10 +161,12 @@ export function completionText(
   r: { logprobs?: Logprobs | null; finish_reason: FinishReason; native_finish_reason: string | null },
   usage: string,
 ): string {
-  return `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${created},"model":${JSON.stringify(model)},` +
+  return (
+    `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${created},"model":${JSON.stringify(model)},` +
     `"provider":${JSON.stringify(provider)},"system_fingerprint":null,"choices":[{"index":0,"message":${JSON.stringify(message)},` +
     `"logprobs":${JSON.stringify(r.logprobs ?? null)},"finish_reason":${JSON.stringify(r.finish_reason)},` +
-    `"native_finish_reason":${JSON.stringify(r.native_finish_reason)}}],"usage":${usage}}`;
+    `"native_finish_reason":${JSON.stringify(r.native_finish_reason)}}],"usage":${usage}}`
+  );
 }
 
 /**

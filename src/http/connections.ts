@@ -10,7 +10,9 @@ import type { Logger } from '../lib/log.js';
  * node's requestTimeout bounds RECEIVING the request (headers and body: its clock stops once the body has
  * arrived), never the answer: a stream may run for minutes after it (test/probe/05 checks both).
  */
-export function requestTimeouts(ms: number): Pick<ServerOptions, 'requestTimeout' | 'headersTimeout' | 'connectionsCheckingInterval'> {
+export function requestTimeouts(
+  ms: number,
+): Pick<ServerOptions, 'requestTimeout' | 'headersTimeout' | 'connectionsCheckingInterval'> {
   if (ms <= 0) return { requestTimeout: 0, headersTimeout: 30_000 };
   return {
     requestTimeout: ms,
@@ -74,5 +76,8 @@ export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): voi
 
 /** node's request timeout destroyed the socket (it answers the 408 itself when nothing was written yet). */
 export function timedOut(req: IncomingMessage): boolean {
-  return (req.socket as Socket & { errored?: (Error & { code?: string }) | null }).errored?.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  return (
+    (req.socket as Socket & { errored?: (Error & { code?: string }) | null }).errored?.code ===
+    'ERR_HTTP_REQUEST_TIMEOUT'
+  );
 }

@@ -9,8 +9,14 @@ import { addCommonHeader, withCommonHeaders } from './respond.js';
 
 /** what a browser page may read of our responses besides the CORS-safelisted headers */
 const EXPOSED = [
-  'x-request-id', 'x-arouter-generation-id', 'x-arouter-route', 'x-arouter-attempts',
-  'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after',
+  'x-request-id',
+  'x-arouter-generation-id',
+  'x-arouter-route',
+  'x-arouter-attempts',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'retry-after',
 ].join(', ');
 const METHODS = 'GET, POST, PATCH, DELETE, OPTIONS';
 /** used when a preflight names no headers; otherwise the requested ones are allowed (auth is by key anyway) */
@@ -43,7 +49,12 @@ export class Cors {
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
     if (!this.allows(origin)) {
       if (!preflight) return false; // no CORS headers: the browser keeps the response from the page
-      throw new HttpError(403, `Origin ${origin} is not allowed (server.cors_origins)`, 'permission_error', 'cors_origin_not_allowed');
+      throw new HttpError(
+        403,
+        `Origin ${origin} is not allowed (server.cors_origins)`,
+        'permission_error',
+        'cors_origin_not_allowed',
+      );
     }
     addCommonHeader(res, 'access-control-allow-origin', this.any ? '*' : origin);
     if (!this.any) addCommonHeader(res, 'vary', 'Origin');
@@ -52,12 +63,15 @@ export class Cors {
       return false;
     }
     const asked = req.headers['access-control-request-headers'];
-    res.writeHead(204, withCommonHeaders(res, {
-      'access-control-allow-methods': METHODS,
-      'access-control-allow-headers': typeof asked === 'string' && asked.trim() !== '' ? asked : DEFAULT_HEADERS,
-      'access-control-max-age': MAX_AGE,
-      'content-length': '0',
-    }));
+    res.writeHead(
+      204,
+      withCommonHeaders(res, {
+        'access-control-allow-methods': METHODS,
+        'access-control-allow-headers': typeof asked === 'string' && asked.trim() !== '' ? asked : DEFAULT_HEADERS,
+        'access-control-max-age': MAX_AGE,
+        'content-length': '0',
+      }),
+    );
     res.end();
     if (!req.readableEnded) req.resume();
     return true;

@@ -13,10 +13,13 @@ export function sendError(res: ServerResponse, err: HttpError): void {
     return;
   }
   const body = err.body();
-  res.writeHead(err.status, withCommonHeaders(res, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    ...err.headers,
-  }));
+  res.writeHead(
+    err.status,
+    withCommonHeaders(res, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...err.headers,
+    }),
+  );
   res.end(body);
 }

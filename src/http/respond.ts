@@ -30,8 +30,20 @@ export function withCommonHeaders<T extends Record<string, string | number>>(res
 }
 
 /** Sends a JSON body; pass a pre-serialised string to skip JSON.stringify on cached answers. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, withCommonHeaders(res, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }));
+  res.writeHead(
+    status,
+    withCommonHeaders(res, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    }),
+  );
   res.end(text);
 }

@@ -36,7 +36,9 @@ export class Router {
     const byMethod = this.exact.get(path);
     if (byMethod) {
       const r = byMethod.get(method);
-      return r ? { kind: 'found', route: r, params: {} } : { kind: 'method_not_allowed', allowed: [...byMethod.keys()] };
+      return r
+        ? { kind: 'found', route: r, params: {} }
+        : { kind: 'method_not_allowed', allowed: [...byMethod.keys()] };
     }
     const parts = path.split('/');
     const allowed: string[] = [];
@@ -47,7 +49,10 @@ export class Router {
       for (let i = 0; i < parts.length; i++) {
         const s = c.segments[i];
         if (s.startsWith(':')) {
-          if (!parts[i]) { ok = false; break; }
+          if (!parts[i]) {
+            ok = false;
+            break;
+          }
           try {
             params[s.slice(1)] = decodeURIComponent(parts[i]);
           } catch {

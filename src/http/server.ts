@@ -49,9 +49,12 @@ class Context implements RequestContext {
 }
 
 export function createHttpServer(app: App, router: Router): Server {
-  const server = createServer({ keepAliveTimeout: 65_000, ...requestTimeouts(app.config.requestTimeoutMs) }, (req, res) => {
-    void handle(app, router, req, res);
-  });
+  const server = createServer(
+    { keepAliveTimeout: 65_000, ...requestTimeouts(app.config.requestTimeoutMs) },
+    (req, res) => {
+      void handle(app, router, req, res);
+    },
+  );
   limitConnections(server, app.config.maxConnections, app.log);
   return server;
 }
@@ -71,15 +74,23 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     const origin = requestHeader(req, 'origin');
     if (origin !== undefined && app.cors.enabled && app.cors.handle(origin, req, res)) return;
     if (app.draining) {
-      throw new HttpError(503, 'Server is shutting down', 'server_error', 'shutting_down', null, { connection: 'close' });
+      throw new HttpError(503, 'Server is shutting down', 'server_error', 'shutting_down', null, {
+        connection: 'close',
+      });
     }
     const m = router.match(req.method ?? 'GET', pathname);
     if (m.kind === 'not_found') {
       throw new HttpError(404, `Unknown route: ${req.method} ${pathname}`, 'not_found_error', 'unknown_route');
     }
     if (m.kind === 'method_not_allowed') {
-      throw new HttpError(405, `Method ${req.method} not allowed on ${pathname}; allowed: ${m.allowed.join(', ')}`,
-        'invalid_request_error', 'method_not_allowed', null, { allow: m.allowed.join(', ') });
+      throw new HttpError(
+        405,
+        `Method ${req.method} not allowed on ${pathname}; allowed: ${m.allowed.join(', ')}`,
+        'invalid_request_error',
+        'method_not_allowed',
+        null,
+        { allow: m.allowed.join(', ') },
+      );
     }
     routeName = m.route.path;
     ctx.params = m.params;
@@ -111,7 +122,8 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
   } finally {
     // the handler is done: its answer is written (streams included), or the client left. Logged here rather
     // than on the response's 'close' event: one listener fewer per request.
-    if (app.log.enabled('info')) app.log.logJson('info', 'request', accessLogFields(ctx, routeName, performance.now() - start));
+    if (app.log.enabled('info'))
+      app.log.logJson('info', 'request', accessLogFields(ctx, routeName, performance.now() - start));
     app.inFlight.end();
   }
 }

@@ -5,7 +5,8 @@ import { badRequest } from './errors.js';
 
 export function validate<T extends TSchema>(schema: T, value: unknown, what = 'request body'): Static<T> {
   if (compiled(schema).Check(value)) return value as Static<T>;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest(`The ${what} must be a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badRequest(`The ${what} must be a JSON object`);
   const p = firstProblem(schema, value)!;
   const got = p.value === undefined ? 'missing' : preview(p.value, 80);
   throw badRequest(`Invalid ${p.field || what}: ${p.message} (got ${got})`, p.field || null, 'invalid_request');

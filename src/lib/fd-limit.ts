@@ -40,8 +40,13 @@ export function connectionBudget(fdLimit: number | null): number | null {
 /** The operator-facing warning for a low limit, or null when the limit is fine (or unknown). */
 export function lowFdLimitWarning(fdLimit: number | null, maxConnections: number): string | null {
   if (fdLimit === null || fdLimit >= LOW_FD_LIMIT) return null;
-  const cap = maxConnections > 0 ? `at most ${maxConnections} client connections are accepted` : 'client connections are not capped';
-  return `the open-files limit is ${fdLimit}: ${cap} (server.max_connections). ` +
+  const cap =
+    maxConnections > 0
+      ? `at most ${maxConnections} client connections are accepted`
+      : 'client connections are not capped';
+  return (
+    `the open-files limit is ${fdLimit}: ${cap} (server.max_connections). ` +
     `Raise it to at least ${LOW_FD_LIMIT} before starting (\`ulimit -n 65536\` in the shell, LimitNOFILE=65536 in a ` +
-    'systemd unit, --ulimit nofile=65536:65536 for docker)';
+    'systemd unit, --ulimit nofile=65536:65536 for docker)'
+  );
 }

@@ -68,7 +68,9 @@ export class Logger {
    */
   logJson(level: Exclude<LogLevel, 'silent'>, msg: string, fieldsJson: string): void {
     if (ORDER[level] < this.min) return;
-    this.out(`{"t":"${isoTime()}","level":"${level}","msg":${JSON.stringify(msg)}${fieldsJson ? ',' + fieldsJson : ''}}\n`);
+    this.out(
+      `{"t":"${isoTime()}","level":"${level}","msg":${JSON.stringify(msg)}${fieldsJson ? ',' + fieldsJson : ''}}\n`,
+    );
   }
 
   /** writes buffered lines now (before a deliberate exit) */
@@ -76,8 +78,16 @@ export class Logger {
     flushStdout();
   }
 
-  debug(msg: string, f?: Record<string, unknown>) { this.log('debug', msg, f); }
-  info(msg: string, f?: Record<string, unknown>) { this.log('info', msg, f); }
-  warn(msg: string, f?: Record<string, unknown>) { this.log('warn', msg, f); }
-  error(msg: string, f?: Record<string, unknown>) { this.log('error', msg, f); }
+  debug(msg: string, f?: Record<string, unknown>) {
+    this.log('debug', msg, f);
+  }
+  info(msg: string, f?: Record<string, unknown>) {
+    this.log('info', msg, f);
+  }
+  warn(msg: string, f?: Record<string, unknown>) {
+    this.log('warn', msg, f);
+  }
+  error(msg: string, f?: Record<string, unknown>) {
+    this.log('error', msg, f);
+  }
 }

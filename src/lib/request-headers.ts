@@ -6,9 +6,24 @@ import type { IncomingMessage } from 'node:http';
 // node keeps the first of these when a client repeats them (lib/_http_incoming.js matchKnownFields) and joins
 // the repeats of others with ", "; requestHeader does the same for the names it is asked about
 const FIRST_WINS = new Set([
-  'authorization', 'content-length', 'content-type', 'host', 'user-agent', 'proxy-authorization', 'referer',
-  'if-modified-since', 'if-unmodified-since', 'from', 'location', 'max-forwards', 'retry-after', 'etag',
-  'last-modified', 'server', 'age', 'expires',
+  'authorization',
+  'content-length',
+  'content-type',
+  'host',
+  'user-agent',
+  'proxy-authorization',
+  'referer',
+  'if-modified-since',
+  'if-unmodified-since',
+  'from',
+  'location',
+  'max-forwards',
+  'retry-after',
+  'etag',
+  'last-modified',
+  'server',
+  'age',
+  'expires',
 ]);
 
 /** What `req.headers[name]` would be, for a single-valued header (`name` in lower case; not set-cookie/cookie). */

@@ -45,7 +45,8 @@ export function firstProblem(schema: TSchema, value: unknown): SchemaProblem | n
   }
   const depth = (e: ValueError) => e.path.split('/').length;
   const deepest = errors.reduce((a, b) => (depth(b) > depth(a) ? b : a), errors[0]);
-  const err = errors.find((e) => e.type === ValueErrorType.ObjectRequiredProperty && depth(e) >= depth(deepest)) ?? deepest;
+  const err =
+    errors.find((e) => e.type === ValueErrorType.ObjectRequiredProperty && depth(e) >= depth(deepest)) ?? deepest;
   const message = err.type === ValueErrorType.ObjectAdditionalProperties ? 'unknown field' : err.message;
   return { field: fieldPath(err.path), message, value: err.value };
 }
@@ -65,7 +66,8 @@ export function definedSegments(schema: TSchema, path: readonly (string | number
       const kind = s[Kind] as string | undefined;
       if (kind === 'Union') for (const v of s.anyOf as TSchema[]) visit(v);
       else if (kind === 'Intersect') for (const v of s.allOf as TSchema[]) visit(v);
-      else if (kind === 'Object' && typeof seg === 'string' && Object.hasOwn(s.properties, seg)) next.push(s.properties[seg] as TSchema);
+      else if (kind === 'Object' && typeof seg === 'string' && Object.hasOwn(s.properties, seg))
+        next.push(s.properties[seg] as TSchema);
       else if (kind === 'Array' && typeof seg === 'number') next.push(s.items as TSchema);
     };
     for (const s of level) visit(s);

@@ -98,7 +98,11 @@ export const ResponseFormat = Type.Union([
 
 // every value OpenAI and OpenRouter define; `none` turns reasoning off
 export const Effort = Type.Union([
-  Type.Literal('none'), Type.Literal('minimal'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'),
+  Type.Literal('none'),
+  Type.Literal('minimal'),
+  Type.Literal('low'),
+  Type.Literal('medium'),
+  Type.Literal('high'),
   Type.Literal('xhigh'),
 ]);
 

@@ -22,7 +22,9 @@ export class HttpError extends Error {
    */
   body(): string {
     const metadata = this.code === null ? (this.metadata ?? null) : { code: this.code, ...this.metadata };
-    return JSON.stringify({ error: { code: this.status, message: this.message, type: this.type, param: this.param, metadata } });
+    return JSON.stringify({
+      error: { code: this.status, message: this.message, type: this.type, param: this.param, metadata },
+    });
   }
 }
 

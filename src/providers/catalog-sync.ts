@@ -99,7 +99,9 @@ export class CatalogSync {
       return c;
     } catch (err) {
       this.buildError = (err as Error).message;
-      this.log.error('catalog sync: the synced catalog is invalid; serving the built-in one', { error: this.buildError });
+      this.log.error('catalog sync: the synced catalog is invalid; serving the built-in one', {
+        error: this.buildError,
+      });
       return new Catalog(this.builtin, this.overrides);
     }
   }
@@ -194,7 +196,10 @@ export class CatalogSync {
         } catch (err) {
           const msg = (err as Error).message;
           this.state.providers[id] = recordFailure(this.state.providers[id], msg, Date.now());
-          this.log.warn('catalog sync: provider model list failed; keeping its previous models', { provider: id, error: msg });
+          this.log.warn('catalog sync: provider model list failed; keeping its previous models', {
+            provider: id,
+            error: msg,
+          });
         }
       }),
     );
@@ -203,7 +208,10 @@ export class CatalogSync {
       saveSyncedState(this.dataDir, this.state);
       this.fileMtime = this.mtime();
     } catch (err) {
-      this.log.error('catalog sync: could not save the synced state', { file: this.file, error: (err as Error).message });
+      this.log.error('catalog sync: could not save the synced state', {
+        file: this.file,
+        error: (err as Error).message,
+      });
     }
     // a catalog of thousands of models takes ~100 ms to build (5,000 synced models, measured): when no provider's
     // list, price or removal changed, the catalog in use stays, and so do the /v1/models answers cached from it
@@ -226,8 +234,15 @@ export class CatalogSync {
     return false;
   }
 
-  status(): { providers: ProviderSyncStatus[]; metadata: SyncedState['metadata']; last_sync: string | null; file: string;
-    interval_seconds: number; removal_grace_seconds: number; error: string | null } {
+  status(): {
+    providers: ProviderSyncStatus[];
+    metadata: SyncedState['metadata'];
+    last_sync: string | null;
+    file: string;
+    interval_seconds: number;
+    removal_grace_seconds: number;
+    error: string | null;
+  } {
     const { skipped } = this.targets();
     const providers: ProviderSyncStatus[] = [];
     for (const p of this.providers()) {

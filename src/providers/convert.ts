@@ -13,7 +13,10 @@ export interface DataUrl {
 export function parseDataUrl(url: string): DataUrl | null {
   const comma = url.indexOf(',');
   if (!url.startsWith('data:') || comma < 0) return null;
-  const params = url.slice(5, comma).split(';').map((s) => s.trim());
+  const params = url
+    .slice(5, comma)
+    .split(';')
+    .map((s) => s.trim());
   const mediaType = params[0].toLowerCase();
   const payload = url.slice(comma + 1);
   if (params.slice(1).some((p) => p.toLowerCase() === 'base64')) return { mediaType, data: payload };

@@ -25,7 +25,9 @@ async function page(get: GetJson, url: string, headers: Record<string, string>, 
       const j = JSON.parse(r.body) as Obj;
       const e = isObj(j.error) ? j.error : null;
       if (e && typeof e.message === 'string') detail = e.message;
-    } catch { /* not JSON: the raw start is the best detail */ }
+    } catch {
+      /* not JSON: the raw start is the best detail */
+    }
     throw new ListError(`${who}: HTTP ${r.status}${detail ? `: ${detail}` : ''}`);
   }
   let j: unknown;
@@ -91,9 +93,12 @@ async function listGemini(get: GetJson, def: ProviderDef, h: Record<string, stri
     for (const m of models) {
       if (!isObj(m) || typeof m.name !== 'string') continue;
       const id = m.name.replace(/^models\//, '');
-      out.push({ id, ...(typeof m.displayName === 'string' ? { name: m.displayName } : {}),
+      out.push({
+        id,
+        ...(typeof m.displayName === 'string' ? { name: m.displayName } : {}),
         ...(typeof m.inputTokenLimit === 'number' ? { context_length: m.inputTokenLimit } : {}),
-        ...(typeof m.outputTokenLimit === 'number' ? { max_completion_tokens: m.outputTokenLimit } : {}) });
+        ...(typeof m.outputTokenLimit === 'number' ? { max_completion_tokens: m.outputTokenLimit } : {}),
+      });
     }
     if (typeof j.nextPageToken !== 'string' || j.nextPageToken === '' || j.nextPageToken === token) return out;
     token = j.nextPageToken;
@@ -101,11 +106,12 @@ async function listGemini(get: GetJson, def: ProviderDef, h: Record<string, stri
   throw new ListError(`${def.id}: the model list did not end after ${MAX_PAGES} pages`);
 }
 
-const LISTERS: Record<Dialect, (get: GetJson, def: ProviderDef, h: Record<string, string>) => Promise<ListedModel[]>> = {
-  openai: listOpenAI,
-  anthropic: listAnthropic,
-  gemini: listGemini,
-};
+const LISTERS: Record<Dialect, (get: GetJson, def: ProviderDef, h: Record<string, string>) => Promise<ListedModel[]>> =
+  {
+    openai: listOpenAI,
+    anthropic: listAnthropic,
+    gemini: listGemini,
+  };
 
 /** Every model the provider lists (deduplicated by name). Rejects with a ListError naming the provider. */
 export async function listProviderModels(get: GetJson, def: ProviderDef, apiKey: string): Promise<ListedModel[]> {

@@ -14,11 +14,7 @@ export class ProviderRegistry {
   readonly configured = new Map<string, ConfiguredProvider>();
   private cache = new Map<string, Set<string>>();
 
-  constructor(
-    catalog: Catalog,
-    env: NodeJS.ProcessEnv,
-    demo: Record<Dialect, string> | null = null,
-  ) {
+  constructor(catalog: Catalog, env: NodeJS.ProcessEnv, demo: Record<Dialect, string> | null = null) {
     for (const def of catalog.providers.values()) {
       if (demo) {
         this.configured.set(def.id, { def: { ...def, base_url: demo[def.dialect] }, apiKey: 'demo-key' });
@@ -40,7 +36,9 @@ export class ProviderRegistry {
     let set = this.cache.get(sig);
     if (!set) {
       set = new Set(
-        [...this.configured.keys()].filter((id) => account.enabled_providers === null || account.enabled_providers.includes(id)),
+        [...this.configured.keys()].filter(
+          (id) => account.enabled_providers === null || account.enabled_providers.includes(id),
+        ),
       );
       this.cache.set(sig, set);
     }

@@ -33,8 +33,12 @@ const ERROR_BODY_MAX = 64 * 1024;
 
 function tooLarge(limit: number, what: string): UpstreamError {
   return {
-    status: 502, retryable: true, type: 'upstream_error', code: 'upstream_response_too_large',
-    message: `Upstream sent ${what} larger than ${limit} bytes (upstream.max_response_bytes)`, upstream_status: 200,
+    status: 502,
+    retryable: true,
+    type: 'upstream_error',
+    code: 'upstream_response_too_large',
+    message: `Upstream sent ${what} larger than ${limit} bytes (upstream.max_response_bytes)`,
+    upstream_status: 200,
   };
 }
 
@@ -171,7 +175,14 @@ class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamReply {
   cancel(): void {
     if (this.ended || this.failure) return;
     this.consumer = null;
-    this.failure = { status: 499, retryable: false, type: 'cancelled', code: 'cancelled', message: 'cancelled by ARouter', upstream_status: null };
+    this.failure = {
+      status: 499,
+      retryable: false,
+      type: 'cancelled',
+      code: 'cancelled',
+      message: 'cancelled by ARouter',
+      upstream_status: null,
+    };
     this.stop();
   }
 
@@ -333,7 +344,15 @@ export function networkError(err: unknown, abort?: { reason: Error | null } | nu
   const reason = abort?.reason ?? undefined;
   if (reason instanceof AbortedByClient) return reason;
   if (reason instanceof ShuttingDown) {
-    return { status: 503, retryable: false, type: 'server_error', code: 'server_shutting_down', message: 'ARouter is shutting down: the answer was cut after the shutdown grace period (server.shutdown_grace_ms)', upstream_status: null };
+    return {
+      status: 503,
+      retryable: false,
+      type: 'server_error',
+      code: 'server_shutting_down',
+      message:
+        'ARouter is shutting down: the answer was cut after the shutdown grace period (server.shutdown_grace_ms)',
+      upstream_status: null,
+    };
   }
   const e = err as { code?: string; name?: string; message?: string };
   const timeout =
@@ -344,15 +363,29 @@ export function networkError(err: unknown, abort?: { reason: Error | null } | nu
     e.name === 'TimeoutError';
   if (timeout) {
     const what =
-      err instanceof undiciErrors.ConnectTimeoutError ? 'connecting'
-      : err instanceof undiciErrors.HeadersTimeoutError ? 'waiting for the first byte'
-      : err instanceof undiciErrors.BodyTimeoutError ? 'waiting for more data (idle)'
-      : 'within the total deadline';
-    return { status: 408, retryable: true, type: 'timeout', code: 'upstream_timeout', message: `Upstream timed out ${what}`, upstream_status: null };
+      err instanceof undiciErrors.ConnectTimeoutError
+        ? 'connecting'
+        : err instanceof undiciErrors.HeadersTimeoutError
+          ? 'waiting for the first byte'
+          : err instanceof undiciErrors.BodyTimeoutError
+            ? 'waiting for more data (idle)'
+            : 'within the total deadline';
+    return {
+      status: 408,
+      retryable: true,
+      type: 'timeout',
+      code: 'upstream_timeout',
+      message: `Upstream timed out ${what}`,
+      upstream_status: null,
+    };
   }
   return {
-    status: 502, retryable: true, type: 'upstream_error', code: 'upstream_connection_error',
-    message: `Upstream connection failed: ${e.code ?? e.name ?? 'error'}${e.message ? ` (${e.message})` : ''}`, upstream_status: null,
+    status: 502,
+    retryable: true,
+    type: 'upstream_error',
+    code: 'upstream_connection_error',
+    message: `Upstream connection failed: ${e.code ?? e.name ?? 'error'}${e.message ? ` (${e.message})` : ''}`,
+    upstream_status: null,
   };
 }
 

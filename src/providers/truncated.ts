@@ -17,4 +17,6 @@ export function truncatedStreamError(provider: string): UpstreamError {
   };
 }
 
-export const truncatedStream = (provider: string): StreamEvent[] => [{ type: 'error', error: truncatedStreamError(provider) }];
+export const truncatedStream = (provider: string): StreamEvent[] => [
+  { type: 'error', error: truncatedStreamError(provider) },
+];

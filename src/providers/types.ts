@@ -149,7 +149,12 @@ export interface DialectAdapter {
    * Maps an upstream HTTP error (status + raw body text) to ARouter's error. `providerName` (e.g. "DeepSeek")
    * prefixes the message so users see which provider said what; single-provider dialects may ignore it.
    */
-  mapError(status: number, bodyText: string, headers: Record<string, string | string[] | undefined>, providerName?: string): UpstreamError;
+  mapError(
+    status: number,
+    bodyText: string,
+    headers: Record<string, string | string[] | undefined>,
+    providerName?: string,
+  ): UpstreamError;
   /** Absent when the dialect has no embeddings API. Vectors are always requested as floats. */
   buildEmbeddingsRequest?(req: EmbeddingsRequest, target: UpstreamTarget): UpstreamRequest;
   parseEmbeddingsResponse?(body: unknown, req: EmbeddingsRequest): EmbeddingsResult;

@@ -10,7 +10,10 @@ import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type {
-  Client as UndiciClient, Dispatcher, Pool as UndiciPool, buildConnector as UndiciBuildConnector,
+  Client as UndiciClient,
+  Dispatcher,
+  Pool as UndiciPool,
+  buildConnector as UndiciBuildConnector,
 } from 'undici';
 import type { Logger } from '../lib/log.js';
 
@@ -89,7 +92,10 @@ function graceful(session: H2Session, client: UndiciClient): void {
 }
 
 type H2Stream = EventEmitter & {
-  pause(): H2Stream; resume(): H2Stream; isPaused(): boolean; setTimeout(ms: number): H2Stream;
+  pause(): H2Stream;
+  resume(): H2Stream;
+  isPaused(): boolean;
+  setTimeout(ms: number): H2Stream;
 };
 
 /**
@@ -186,19 +192,20 @@ export class UpstreamPools {
           const h2 = (socket as Socket & { alpnProtocol?: string | false }).alpnProtocol === 'h2';
           state.h2 = h2;
           client.pipelining = h2 ? H2_STREAMS : 1;
-          if (h2) onH2Session(socket, (session) => {
-            // follow a server that allows fewer streams
-            session.on('remoteSettings', (s: { maxConcurrentStreams?: number }) => {
-              if (client.pipelining === -1) return; // after a GOAWAY
-              client.pipelining = Math.max(1, Math.min(H2_STREAMS, s.maxConcurrentStreams ?? H2_STREAMS));
+          if (h2)
+            onH2Session(socket, (session) => {
+              // follow a server that allows fewer streams
+              session.on('remoteSettings', (s: { maxConcurrentStreams?: number }) => {
+                if (client.pipelining === -1) return; // after a GOAWAY
+                client.pipelining = Math.max(1, Math.min(H2_STREAMS, s.maxConcurrentStreams ?? H2_STREAMS));
+              });
+              graceful(session, client);
+              const request = session.request;
+              const idleMs = this.opts.idleTimeoutMs;
+              session.request = function (this: H2Session) {
+                return adaptStream(request.apply(this, arguments as never) as H2Stream, idleMs);
+              } as H2Session['request'];
             });
-            graceful(session, client);
-            const request = session.request;
-            const idleMs = this.opts.idleTimeoutMs;
-            session.request = function (this: H2Session) {
-              return adaptStream(request.apply(this, arguments as never) as H2Stream, idleMs);
-            } as H2Session['request'];
-          });
           cb(null, socket);
         }),
     });
@@ -216,8 +223,13 @@ export class UpstreamPools {
     if (s.queued === 0) return;
     o.warnedAt = now;
     this.log.warn('upstream requests are waiting for a connection', {
-      origin, waiting: s.queued, running: s.running, connections: s.connected, http2: o.h2,
-      limit: this.opts.connectionsPerOrigin, hint: 'raise upstream.connections_per_origin',
+      origin,
+      waiting: s.queued,
+      running: s.running,
+      connections: s.connected,
+      http2: o.h2,
+      limit: this.opts.connectionsPerOrigin,
+      hint: 'raise upstream.connections_per_origin',
     });
   }
 

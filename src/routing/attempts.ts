@@ -95,12 +95,26 @@ export async function runAttempts<A extends AttemptTarget, R>(
     // An open breaker is skipped even when it is the only endpoint left: failing fast (503 + Retry-After) is
     // the point of the breaker; the planner keeps such endpoints last so a half-open one can take its probe.
     if (!health.tryAcquire(key)) {
-      attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 0, duration_ms: 0, error: 'circuit_open' });
+      attempts.push({
+        provider: a.provider.id,
+        model: a.model.id,
+        endpoint: a.endpoint.model,
+        status: 0,
+        duration_ms: 0,
+        error: 'circuit_open',
+      });
       probeInMs = Math.min(probeInMs, health.msUntilProbe(key));
       continue;
     }
     if (Date.now() >= deadlineAt) {
-      errors.push({ status: 408, retryable: true, type: 'timeout', code: 'deadline_exceeded', message: 'Total deadline exceeded before trying every endpoint', upstream_status: null });
+      errors.push({
+        status: 408,
+        retryable: true,
+        type: 'timeout',
+        code: 'deadline_exceeded',
+        message: 'Total deadline exceeded before trying every endpoint',
+        upstream_status: null,
+      });
       break;
     }
     const t0 = performance.now();
@@ -115,7 +129,14 @@ export async function runAttempts<A extends AttemptTarget, R>(
         // another dialect) may be able to carry the request
         health.release(key);
         invalid ??= err;
-        attempts.push({ provider: a.provider.id, model: a.model.id, endpoint: a.endpoint.model, status: 400, duration_ms: 0, error: `invalid_request: ${err.message}`.slice(0, 300) });
+        attempts.push({
+          provider: a.provider.id,
+          model: a.model.id,
+          endpoint: a.endpoint.model,
+          status: 400,
+          duration_ms: 0,
+          error: `invalid_request: ${err.message}`.slice(0, 300),
+        });
         continue;
       }
       if (err instanceof AbortedByClient) {
@@ -134,7 +155,14 @@ export async function runAttempts<A extends AttemptTarget, R>(
       record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
       // our own shutdown cut the call: not the endpoint's failure, and no time is left for another
       if (abort.byShutdown) throw new ExecFailure(e, attempts);
-      health.record(key, { ok: false, status: failedStatus(e), latencyMs: performance.now() - t0, ttftMs: null, outputTokens: 0, generationMs: null });
+      health.record(key, {
+        ok: false,
+        status: failedStatus(e),
+        latencyMs: performance.now() - t0,
+        ttftMs: null,
+        outputTokens: 0,
+        generationMs: null,
+      });
       errors.push(e);
       // a broken 2xx answer (malformed body, error event before content) is a 502 here: it falls back too
       if (!e.retryable && e.status < 500) throw new ExecFailure(e, attempts);
@@ -145,13 +173,24 @@ export async function runAttempts<A extends AttemptTarget, R>(
     }
   }
   if (errors.length === 0 && invalid !== null) {
-    const e: UpstreamError = { status: 400, retryable: false, type: 'invalid_request_error', code: 'invalid_request', message: invalid.message, upstream_status: null };
+    const e: UpstreamError = {
+      status: 400,
+      retryable: false,
+      type: 'invalid_request_error',
+      code: 'invalid_request',
+      message: invalid.message,
+      upstream_status: null,
+    };
     throw new ExecFailure(e, attempts, invalid);
   }
   if (errors.length === 0) {
     errors.push({
-      status: 503, retryable: true, type: 'service_unavailable_error', code: 'no_endpoint_available',
-      message: 'No endpoint could be tried: every circuit breaker is open', upstream_status: null,
+      status: 503,
+      retryable: true,
+      type: 'service_unavailable_error',
+      code: 'no_endpoint_available',
+      message: 'No endpoint could be tried: every circuit breaker is open',
+      upstream_status: null,
       ...(Number.isFinite(probeInMs) ? { retry_after_sec: Math.max(1, Math.ceil(probeInMs / 1000)) } : {}),
     });
   }
@@ -176,7 +215,8 @@ function credentialsRefused(log: Logger, a: AttemptTarget, e: UpstreamError): Up
     retryable: e.retryable,
     type: AUTH_ERROR,
     code: 'upstream_auth_failed',
-    message: `${a.provider.name} refused ARouter's credentials${status}: the gateway's key for ${a.provider.name} is missing, ` +
+    message:
+      `${a.provider.name} refused ARouter's credentials${status}: the gateway's key for ${a.provider.name} is missing, ` +
       "invalid or not allowed this model; the gateway's operator must fix it",
     upstream_status: e.upstream_status,
   };
@@ -206,7 +246,11 @@ function combineErrors(errors: UpstreamError[]): UpstreamError {
   const last = errors[errors.length - 1];
   if (errors.length > 1 && errors.every((e) => e.status === 429)) {
     const retry = Math.min(...errors.map((e) => e.retry_after_sec ?? 1));
-    return { ...last, message: `All ${errors.length} endpoints are rate limited: ${last.message}`, retry_after_sec: retry };
+    return {
+      ...last,
+      message: `All ${errors.length} endpoints are rate limited: ${last.message}`,
+      retry_after_sec: retry,
+    };
   }
   if (errors.length > 1) {
     return { ...last, message: `All ${errors.length} endpoints failed; last error: ${last.message}` };

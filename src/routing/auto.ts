@@ -69,7 +69,6 @@ interface Ranked {
   plan: EndpointPlan;
 }
 
-
 /** Planner drop steps as auto capability reasons, so the explanation reads as "what the model lacks". */
 function capabilityReason(plan: EndpointPlan, f: RequestFeatures): string {
   const step = plan.failure?.failed_step ?? 'no_endpoint';
@@ -77,7 +76,9 @@ function capabilityReason(plan: EndpointPlan, f: RequestFeatures): string {
     case 'tools':
       return 'missing_capability:tools';
     case 'response_format':
-      return f.responseFormat === 'json_schema' ? 'missing_capability:structured_outputs' : 'missing_capability:response_format';
+      return f.responseFormat === 'json_schema'
+        ? 'missing_capability:structured_outputs'
+        : 'missing_capability:response_format';
     case 'reasoning':
       return 'missing_capability:reasoning';
     case 'modality': {
@@ -121,7 +122,11 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
 
   for (const m of catalog.models) {
     if (!isModelVisible(m, availableProviders)) {
-      dropped.push({ model: m.id, reason: 'provider_unavailable', detail: 'no endpoint on a provider enabled for this account' });
+      dropped.push({
+        model: m.id,
+        reason: 'provider_unavailable',
+        detail: 'no endpoint on a provider enabled for this account',
+      });
       continue;
     }
     if (isExpired(m, now)) {
@@ -130,7 +135,11 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
     }
     // embedding-only and image-only models cannot answer a chat
     if (!m.architecture.output_modalities.includes('text')) {
-      dropped.push({ model: m.id, reason: 'missing_capability:text_output', detail: `outputs ${m.architecture.output_modalities.join(', ')}` });
+      dropped.push({
+        model: m.id,
+        reason: 'missing_capability:text_output',
+        detail: `outputs ${m.architecture.output_modalities.join(', ')}`,
+      });
       continue;
     }
     const features = featuresFor(m.architecture.tokenizer);
@@ -152,11 +161,22 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
       continue;
     }
     const fromConfig = input.tiers?.[m.id] !== undefined;
-    const cost = plan.ordered.reduce((min, p) => (p.expectedCostPusd < min ? p.expectedCostPusd : min), plan.ordered[0].expectedCostPusd);
-    ranked.push({ model: m, tier: fromConfig ? (input.tiers as Record<string, number>)[m.id] : m.quality_tier, fromConfig, cost, plan });
+    const cost = plan.ordered.reduce(
+      (min, p) => (p.expectedCostPusd < min ? p.expectedCostPusd : min),
+      plan.ordered[0].expectedCostPusd,
+    );
+    ranked.push({
+      model: m,
+      tier: fromConfig ? (input.tiers as Record<string, number>)[m.id] : m.quality_tier,
+      fromConfig,
+      cost,
+      plan,
+    });
   }
 
-  ranked.sort((a, b) => a.tier - b.tier || (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : 0) || (a.model.id < b.model.id ? -1 : 1));
+  ranked.sort(
+    (a, b) => a.tier - b.tier || (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : 0) || (a.model.id < b.model.id ? -1 : 1),
+  );
 
   if (ranked.length === 0) {
     const visible = dropped.filter((d) => d.reason !== 'provider_unavailable');
@@ -165,17 +185,32 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
     }
     const counts = new Map<string, number>();
     for (const d of visible) counts.set(d.reason, (counts.get(d.reason) ?? 0) + 1);
-    const summary = [...counts].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} ${r}`).join(', ');
+    const summary = [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([r, n]) => `${n} ${r}`)
+      .join(', ');
     if (tooBig.length > 0 && !fits) {
       // too big for every chat model: the client's 400, naming the model with the most room (oversize.ts)
       const best = tooBig.reduce((a, b) => ((b.limit ?? 0) > (a.limit ?? 0) ? b : a));
-      throw new RoutingError(400, best.code, `No model can serve this request with auto (${summary}); the largest: ${best.message}`, best.param ?? 'model', {
-        auto: { dropped: visible.slice(0, MAX_LISTED), dropped_total: visible.length },
-      });
+      throw new RoutingError(
+        400,
+        best.code,
+        `No model can serve this request with auto (${summary}); the largest: ${best.message}`,
+        best.param ?? 'model',
+        {
+          auto: { dropped: visible.slice(0, MAX_LISTED), dropped_total: visible.length },
+        },
+      );
     }
-    throw new RoutingError(503, 'no_model_available', `No model can serve this request with auto (${summary})`, 'model', {
-      auto: { dropped: visible.slice(0, MAX_LISTED), dropped_total: visible.length },
-    });
+    throw new RoutingError(
+      503,
+      'no_model_available',
+      `No model can serve this request with auto (${summary})`,
+      'model',
+      {
+        auto: { dropped: visible.slice(0, MAX_LISTED), dropped_total: visible.length },
+      },
+    );
   }
 
   const n = Math.max(0, input.maxFallbacks ?? DEFAULT_AUTO_FALLBACKS);

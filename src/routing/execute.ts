@@ -3,7 +3,14 @@
 // it still falls back) and then handed over as a StreamSession. Every attempt is recorded (endpoint, status,
 // duration) for the generation row and the headers.
 import type { ChatRequest } from '../protocol/chat-request.js';
-import type { BuildContext, ChatResult, DialectAdapter, ReasoningPlan, StreamEvent, UpstreamError } from '../providers/types.js';
+import type {
+  BuildContext,
+  ChatResult,
+  DialectAdapter,
+  ReasoningPlan,
+  StreamEvent,
+  UpstreamError,
+} from '../providers/types.js';
 import { DIALECTS } from '../providers/dialects.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RequestAbort, Transport } from '../providers/transport.js';
@@ -77,12 +84,20 @@ export async function executeChat<A extends PlannedAttempt>(
     const upstreamReq = dialect.buildChatRequest(req, ctx);
     if (!stream) {
       const res = await env.transport.fetch(upstreamReq, abort);
-      if (res.status >= 400) throw dialect.mapError(res.status, res.body.toString('utf8'), res.headers(), a.provider.name);
+      if (res.status >= 400)
+        throw dialect.mapError(res.status, res.body.toString('utf8'), res.headers(), a.provider.name);
       let body: unknown;
       try {
         body = JSON.parse(res.body.toString('utf8'));
       } catch {
-        throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${a.provider.name} returned a malformed JSON body`, upstream_status: res.status } satisfies UpstreamError;
+        throw {
+          status: 502,
+          retryable: true,
+          type: 'upstream_error',
+          code: 'upstream_invalid_response',
+          message: `${a.provider.name} returned a malformed JSON body`,
+          upstream_status: res.status,
+        } satisfies UpstreamError;
       }
       return { status: res.status, value: { kind: 'complete' as const, result: dialect.parseChatResponse(body, ctx) } };
     }
@@ -97,6 +112,16 @@ export async function executeChat<A extends PlannedAttempt>(
     return { status: res.status, value: { kind: 'stream' as const, session } };
   });
   const { attempt, attempts, startedAt, value } = done;
-  if (value.kind === 'complete') return { kind: 'complete', attempt, ctx, dialect, attempts, startedAt, result: value.result };
-  return { kind: 'stream', attempt, ctx, dialect, attempts, startedAt, first: value.session.first, rest: value.session };
+  if (value.kind === 'complete')
+    return { kind: 'complete', attempt, ctx, dialect, attempts, startedAt, result: value.result };
+  return {
+    kind: 'stream',
+    attempt,
+    ctx,
+    dialect,
+    attempts,
+    startedAt,
+    first: value.session.first,
+    rest: value.session,
+  };
 }

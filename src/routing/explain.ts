@@ -80,7 +80,8 @@ export function summarizeRoute(e: RouteExplanation): string {
   }
   const drops: string[] = [];
   for (const d of e.dropped) {
-    if (!QUIET_REASONS.has(d.reason) && (chosenModel === null || d.model === chosenModel)) addOnce(drops, `${ascii(d.provider)}:${d.reason}`);
+    if (!QUIET_REASONS.has(d.reason) && (chosenModel === null || d.model === chosenModel))
+      addOnce(drops, `${ascii(d.provider)}:${d.reason}`);
   }
   if (drops.length > 0) line += `; dropped=${drops.join(',')}`;
   return line.length <= HEADER_MAX ? line : line.slice(0, HEADER_MAX - 3) + '...';
@@ -97,11 +98,21 @@ export type StoredRoute = Omit<RouteExplanation, 'chosen' | 'models'> & { models
 
 export function storedRoute(e: RouteExplanation): StoredRoute {
   const implied = e.auto === undefined && e.models.length === 1 && sameModel(e.models[0], impliedModel(e));
-  return { rule: e.rule, requested: e.requested, variant: e.variant, candidates: e.candidates, dropped: e.dropped, models: implied ? undefined : e.models, auto: e.auto };
+  return {
+    rule: e.rule,
+    requested: e.requested,
+    variant: e.variant,
+    candidates: e.candidates,
+    dropped: e.dropped,
+    models: implied ? undefined : e.models,
+    auto: e.auto,
+  };
 }
 
 /** The models entry a plan of one model (not auto) has: its requested name, rule, candidates and funnel. */
-function impliedModel(r: Pick<RouteExplanation, 'rule' | 'requested' | 'variant' | 'candidates' | 'dropped'>): ExplainedModel | null {
+function impliedModel(
+  r: Pick<RouteExplanation, 'rule' | 'requested' | 'variant' | 'candidates' | 'dropped'>,
+): ExplainedModel | null {
   if (r.candidates.length === 0) return null;
   return {
     requested: r.requested,
@@ -133,12 +144,18 @@ function sameModel(a: ExplainedModel, b: ExplainedModel | null): boolean {
  * the rest implies. Rows written before routes were stored compactly carry the plan's `chosen` and their
  * `models`; the first is replaced, the second kept.
  */
-export function routeOfGeneration(route: unknown, served: { model: string | null; provider: string | null; endpoint: string | null }): unknown {
+export function routeOfGeneration(
+  route: unknown,
+  served: { model: string | null; provider: string | null; endpoint: string | null },
+): unknown {
   if (typeof route !== 'object' || route === null || !Array.isArray((route as StoredRoute).candidates)) return route;
   const r = route as StoredRoute & { chosen?: ExplainedEndpoint };
   const chosen =
-    served.provider === null ? undefined
-    : r.candidates.find((c) => c.provider === served.provider && c.endpoint_model === served.endpoint && c.model === served.model);
+    served.provider === null
+      ? undefined
+      : r.candidates.find(
+          (c) => c.provider === served.provider && c.endpoint_model === served.endpoint && c.model === served.model,
+        );
   const implied = r.models === undefined && Array.isArray(r.dropped) ? impliedModel(r) : null;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {

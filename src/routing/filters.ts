@@ -104,7 +104,12 @@ function capValue(v: number | string | undefined, field: string): bigint | null 
     const text = typeof v === 'number' ? v.toFixed(12) : v.trim();
     return parseUsd(text);
   } catch {
-    throw new RoutingError(400, 'invalid_max_price', `provider.max_price.${field} must be a non-negative USD amount`, `provider.max_price.${field}`);
+    throw new RoutingError(
+      400,
+      'invalid_max_price',
+      `provider.max_price.${field} must be a non-negative USD amount`,
+      `provider.max_price.${field}`,
+    );
   }
 }
 
@@ -154,7 +159,11 @@ export function pricingOf(e: EndpointDef): ParsedPricing {
   return p;
 }
 
-export function providerMatches(list: readonly string[] | undefined, provider: ProviderDef | undefined, id: string): boolean {
+export function providerMatches(
+  list: readonly string[] | undefined,
+  provider: ProviderDef | undefined,
+  id: string,
+): boolean {
   if (list === undefined) return false;
   const names = [id.toLowerCase(), provider?.name.toLowerCase()];
   // "deepinfra/turbo"-style sub-slugs name the provider before the slash
@@ -180,7 +189,10 @@ export function rejectEndpoint(ctx: FilterContext, e: EndpointDef): Rejection | 
     return { reason: 'provider_unavailable', detail: `provider ${e.provider} is not enabled for this account` };
   }
   if (e.unpriced === true) {
-    return { reason: 'provider_unavailable', detail: `${pname} serves ${e.model} but it has no price yet (price it in the config's models)` };
+    return {
+      reason: 'provider_unavailable',
+      detail: `${pname} serves ${e.model} but it has no price yet (price it in the config's models)`,
+    };
   }
   if (providerMatches(prefs?.ignore, provider, e.provider)) {
     return { reason: 'provider_ignored', detail: `${pname} is in provider.ignore` };
@@ -190,7 +202,8 @@ export function rejectEndpoint(ctx: FilterContext, e: EndpointDef): Rejection | 
   }
   const free = e.free === true;
   if (ctx.variant === 'free' && !free) return { reason: 'free_only', detail: ':free uses free endpoints only' };
-  if (ctx.variant !== 'free' && free) return { reason: 'paid_only', detail: 'free endpoints are used only through :free' };
+  if (ctx.variant !== 'free' && free)
+    return { reason: 'paid_only', detail: 'free endpoints are used only through :free' };
   if (prefs?.quantizations !== undefined) {
     const q = e.quantization ?? 'unknown';
     if (!prefs.quantizations.map((x) => x.toLowerCase()).includes(q.toLowerCase())) {
@@ -203,20 +216,28 @@ export function rejectEndpoint(ctx: FilterContext, e: EndpointDef): Rejection | 
   }
   // With no max_tokens the reply needs room for at least one token.
   if (!f.prompt.fits(f.maxOutputTokens ?? 1, e.context_length)) {
-    const what = f.maxOutputTokens === null ? `${f.promptTokens} prompt tokens` : `${f.promptTokens} prompt tokens + ${f.maxOutputTokens} max tokens`;
+    const what =
+      f.maxOutputTokens === null
+        ? `${f.promptTokens} prompt tokens`
+        : `${f.promptTokens} prompt tokens + ${f.maxOutputTokens} max tokens`;
     return { reason: 'context_length', detail: `context length ${e.context_length} < ${what}` };
   }
   if (f.maxOutputTokens !== null && f.maxOutputTokens > e.max_completion_tokens) {
-    return { reason: 'max_tokens', detail: `max tokens ${f.maxOutputTokens} > endpoint max ${e.max_completion_tokens}` };
+    return {
+      reason: 'max_tokens',
+      detail: `max tokens ${f.maxOutputTokens} > endpoint max ${e.max_completion_tokens}`,
+    };
   }
-  if (f.tools && !supportsParam(model, e, 'tools')) return { reason: 'tools', detail: 'endpoint does not support tool use' };
+  if (f.tools && !supportsParam(model, e, 'tools'))
+    return { reason: 'tools', detail: 'endpoint does not support tool use' };
   if (f.responseFormat !== null) {
     const need = f.responseFormat === 'json_schema' ? 'structured_outputs' : 'response_format';
     if (!supportsParam(model, e, need)) {
       return { reason: 'response_format', detail: `endpoint does not support response_format ${f.responseFormat}` };
     }
   }
-  if (f.reasoning && !supportsReasoning(model, e)) return { reason: 'reasoning', detail: 'endpoint does not support reasoning' };
+  if (f.reasoning && !supportsReasoning(model, e))
+    return { reason: 'reasoning', detail: 'endpoint does not support reasoning' };
   if (prefs?.require_parameters === true) {
     const unsupported = f.parameters.filter((p) => !supportsParam(model, e, p));
     if (unsupported.length > 0) {

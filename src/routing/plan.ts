@@ -105,7 +105,8 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
           auto: choice.explanation,
         };
       } catch (err) {
-        if (err instanceof RoutingError && err.status !== 400) return { requested: r.requested, plans: [], failure: err };
+        if (err instanceof RoutingError && err.status !== 400)
+          return { requested: r.requested, plans: [], failure: err };
         throw err;
       }
     }
@@ -126,10 +127,16 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
     const failure =
       plan.failure === null
         ? null
-        : new RoutingError(plan.failure.status, plan.failure.code, plan.failure.message, plan.failure.param ?? 'model', {
-            failed_routing_step: plan.failure.failed_step,
-            routing_funnel: plan.funnel,
-          });
+        : new RoutingError(
+            plan.failure.status,
+            plan.failure.code,
+            plan.failure.message,
+            plan.failure.param ?? 'model',
+            {
+              failed_routing_step: plan.failure.failed_step,
+              routing_funnel: plan.funnel,
+            },
+          );
     return { requested: r.requested, plans: [{ plan, reasoning }], failure };
   });
 
@@ -141,7 +148,15 @@ export function buildRoutePlan(input: BuildRoutePlanInput): RoutePlan {
   const seen = entries.length > 1 || entries[0].plans.length > 1 ? new Set<string>() : null;
   for (const entry of entries) {
     if (entry.plans.length === 0) {
-      models.push({ requested: entry.requested, model: null, variant: null, rule: null, candidates: 0, funnel: [], failure: entry.failure?.message ?? null });
+      models.push({
+        requested: entry.requested,
+        model: null,
+        variant: null,
+        rule: null,
+        candidates: 0,
+        funnel: [],
+        failure: entry.failure?.message ?? null,
+      });
     }
     for (const { plan, reasoning } of entry.plans) {
       const f = featuresFor(plan.model.architecture.tokenizer, plan.variant);
@@ -244,7 +259,11 @@ class PlannedRouteAttempt implements RouteAttempt {
   }
 
   private worst(promptTokens: number): bigint {
-    return worstCaseCost(this.pricing, { promptTokens, maxOutputTokens: this.maxTokens, inputImages: this.inputImages });
+    return worstCaseCost(this.pricing, {
+      promptTokens,
+      maxOutputTokens: this.maxTokens,
+      inputImages: this.inputImages,
+    });
   }
 
   get worstCasePusd(): bigint {
@@ -276,7 +295,8 @@ function explained(a: RouteAttempt, p: PlannedEndpoint): ExplainedEndpoint {
  */
 function noRoute(entries: ModelEntry[], explanation: RouteExplanation): RoutingError {
   const failures = entries.map((e) => e.failure).filter((f): f is RoutingError => f !== null);
-  const first = failures[0] ?? new RoutingError(503, 'no_endpoint_available', 'No endpoint available for the request', 'model');
+  const first =
+    failures[0] ?? new RoutingError(503, 'no_endpoint_available', 'No endpoint available for the request', 'model');
   const primary = first.status === 400 ? (failures.find((f) => f.status !== 400) ?? first) : first;
   const others = entries.slice(1).filter((e) => e.failure !== null);
   const message =

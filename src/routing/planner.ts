@@ -101,18 +101,29 @@ export interface PlanEndpointsInput {
 /** prompt × prompt price + expected output × completion price + per-request + per-image, in pUSD. */
 export function expectedCost(p: ParsedPricing, f: RequestFeatures): bigint {
   const out = Math.min(f.maxOutputTokens ?? EXPECTED_OUTPUT_TOKENS, EXPECTED_OUTPUT_TOKENS);
-  return mulCount(p.prompt, f.prompt.estimate) + mulCount(p.completion, out) + p.request + mulCount(p.image, f.inputImages);
+  return (
+    mulCount(p.prompt, f.prompt.estimate) + mulCount(p.completion, out) + p.request + mulCount(p.image, f.inputImages)
+  );
 }
 
 const NONE: PlannedEndpoint[] = [];
 
 const byKey = (a: PlannedEndpoint, b: PlannedEndpoint): number =>
-  a.key < b.key ? -1 : a.key > b.key ? 1 : a.endpoint.model < b.endpoint.model ? -1 : a.endpoint.model > b.endpoint.model ? 1 : 0;
+  a.key < b.key
+    ? -1
+    : a.key > b.key
+      ? 1
+      : a.endpoint.model < b.endpoint.model
+        ? -1
+        : a.endpoint.model > b.endpoint.model
+          ? 1
+          : 0;
 const cmpBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 const byPrice = (a: PlannedEndpoint, b: PlannedEndpoint) => cmpBig(a.expectedCostPusd, b.expectedCostPusd);
 // unknown throughput sorts last; unknown latency sorts last
 const byThroughput = (a: PlannedEndpoint, b: PlannedEndpoint) => (b.throughput ?? -1) - (a.throughput ?? -1);
-const byLatency = (a: PlannedEndpoint, b: PlannedEndpoint) => (a.latencyMs ?? Infinity) - (b.latencyMs ?? Infinity) || 0;
+const byLatency = (a: PlannedEndpoint, b: PlannedEndpoint) =>
+  (a.latencyMs ?? Infinity) - (b.latencyMs ?? Infinity) || 0;
 
 export function comparator(sort: SortKey): (a: PlannedEndpoint, b: PlannedEndpoint) => number {
   if (sort === 'price') return (a, b) => byPrice(a, b) || byThroughput(a, b) || byKey(a, b);
@@ -206,7 +217,9 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
   }
 
   // (allocation-light on purpose: this runs for every request, usually on one to a few endpoints)
-  const open = survivors.some((s) => s.health === 'circuit_open') ? survivors.filter((s) => s.health === 'circuit_open') : NONE;
+  const open = survivors.some((s) => s.health === 'circuit_open')
+    ? survivors.filter((s) => s.health === 'circuit_open')
+    : NONE;
   let lastResort: PlannedEndpoint[] = NONE;
   if (open.length > 0 && open.length < survivors.length) {
     for (const s of open) drop(s.endpoint, 'circuit_open', `circuit breaker open for ${s.key}`);
@@ -251,17 +264,27 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
     if (order.length > 0) {
       const keep = ordered.filter((s) => providerMatches(order, s.provider, s.endpoint.provider));
       for (const s of ordered) {
-        if (!keep.includes(s)) drop(s.endpoint, 'not_in_order', `${s.provider.name} is not in provider.order and allow_fallbacks is false`);
+        if (!keep.includes(s))
+          drop(s.endpoint, 'not_in_order', `${s.provider.name} is not in provider.order and allow_fallbacks is false`);
       }
       ordered = keep;
     } else {
-      for (const s of ordered.slice(1)) drop(s.endpoint, 'fallbacks_disabled', 'provider.allow_fallbacks is false: only the first endpoint is tried');
+      for (const s of ordered.slice(1))
+        drop(s.endpoint, 'fallbacks_disabled', 'provider.allow_fallbacks is false: only the first endpoint is tried');
       ordered = ordered.slice(0, 1);
     }
   }
 
   const funnel = buildFunnel(model.endpoints.length, dropped);
-  return { model, variant, rule, ordered, dropped, funnel, failure: ordered.length > 0 ? null : explainFailure(model, variant, dropped, features) };
+  return {
+    model,
+    variant,
+    rule,
+    ordered,
+    dropped,
+    funnel,
+    failure: ordered.length > 0 ? null : explainFailure(model, variant, dropped, features),
+  };
 }
 
 export function buildFunnel(initial: number, dropped: DroppedEndpoint[]): FunnelStep[] {
@@ -278,32 +301,66 @@ export function buildFunnel(initial: number, dropped: DroppedEndpoint[]): Funnel
   return steps;
 }
 
-function explainFailure(model: ModelDef, variant: Variant | null, dropped: DroppedEndpoint[], features: RequestFeatures): PlanFailure {
+function explainFailure(
+  model: ModelDef,
+  variant: Variant | null,
+  dropped: DroppedEndpoint[],
+  features: RequestFeatures,
+): PlanFailure {
   const reachable = dropped.filter((d) => d.reason !== 'provider_unavailable');
   if (reachable.length === 0) {
     // resolution already hides such models; kept for callers that plan a model directly
-    return { status: 404, code: 'model_not_found', message: `Model "${model.id}" not found.`, failed_step: 'provider_unavailable' };
+    return {
+      status: 404,
+      code: 'model_not_found',
+      message: `Model "${model.id}" not found.`,
+      failed_step: 'provider_unavailable',
+    };
   }
   // A variant the model does not have at all is "not found" (404), like an unknown model.
   if (variant === 'free' && reachable.every((d) => d.reason === 'free_only')) {
-    return { status: 404, code: 'free_variant_unavailable', message: `Model ${model.id} has no free endpoints (${model.id}:free does not exist)`, failed_step: 'free_only' };
+    return {
+      status: 404,
+      code: 'free_variant_unavailable',
+      message: `Model ${model.id} has no free endpoints (${model.id}:free does not exist)`,
+      failed_step: 'free_only',
+    };
   }
   if (variant === 'thinking' && reachable.every((d) => d.reason === 'reasoning' || d.reason === 'paid_only')) {
-    return { status: 404, code: 'variant_unavailable', message: `Model ${model.id} does not support reasoning (${model.id}:thinking does not exist)`, failed_step: 'reasoning' };
+    return {
+      status: 404,
+      code: 'variant_unavailable',
+      message: `Model ${model.id} does not support reasoning (${model.id}:thinking does not exist)`,
+      failed_step: 'reasoning',
+    };
   }
   // every candidate of this variant fell for the request's own size (free/paid endpoints of the other
   // variant were never candidates): the client's 400, see oversize.ts
   const candidates = reachable.filter((d) => d.reason !== 'paid_only' && d.reason !== 'free_only');
   if (candidates.length > 0 && candidates.every((d) => SIZE_REASONS.has(d.reason))) {
-    const endpoints = model.endpoints.filter((e) => candidates.some((d) => d.provider === e.provider && d.endpoint_model === e.model));
+    const endpoints = model.endpoints.filter((e) =>
+      candidates.some((d) => d.provider === e.provider && d.endpoint_model === e.model),
+    );
     const o = oversize(features, endpoints, model.id);
-    return { status: 400, code: o.code, message: o.message, failed_step: candidates[candidates.length - 1].reason, param: o.param, limit: o.limit };
+    return {
+      status: 400,
+      code: o.code,
+      message: o.message,
+      failed_step: candidates[candidates.length - 1].reason,
+      param: o.param,
+      limit: o.limit,
+    };
   }
   // the step where the last endpoints fell is the one to name
   let last: DroppedEndpoint = reachable[0];
   for (const d of reachable) if (FILTER_ORDER.indexOf(d.reason) > FILTER_ORDER.indexOf(last.reason)) last = d;
   if (last.reason === 'paid_only') {
-    return { status: 404, code: 'model_not_found', message: `Model "${model.id}" only has free endpoints; use ${model.id}:free`, failed_step: 'paid_only' };
+    return {
+      status: 404,
+      code: 'model_not_found',
+      message: `Model "${model.id}" only has free endpoints; use ${model.id}:free`,
+      failed_step: 'paid_only',
+    };
   }
   return {
     status: 503,

@@ -13,8 +13,7 @@ export type Variant = (typeof VARIANTS)[number];
 export const AUTO_NAMES: ReadonlySet<string> = new Set(['auto', 'arouter/auto', 'openrouter/auto']);
 
 export type Resolved =
-  | { kind: 'auto'; requested: string }
-  | { kind: 'model'; requested: string; model: ModelDef; variant: Variant | null };
+  { kind: 'auto'; requested: string } | { kind: 'model'; requested: string; model: ModelDef; variant: Variant | null };
 
 export function isVariant(s: string): s is Variant {
   return (VARIANTS as readonly string[]).includes(s);
@@ -52,7 +51,12 @@ export function resolveModel(
       const base = trimmed.slice(0, colon);
       const suffix = trimmed.slice(colon + 1).toLowerCase();
       if (AUTO_NAMES.has(base.toLowerCase())) {
-        throw new RoutingError(400, 'invalid_variant', `The auto router does not take a variant (got "${name}")`, 'model');
+        throw new RoutingError(
+          400,
+          'invalid_variant',
+          `The auto router does not take a variant (got "${name}")`,
+          'model',
+        );
       }
       const baseModel = lookup(catalog, base);
       if (baseModel !== undefined) {
@@ -74,7 +78,8 @@ export function resolveModel(
     throw notFound(catalog, name, availableProviders);
   }
   if (isExpired(model, now)) throw deprecated(catalog, model, availableProviders, now);
-  if (!model.endpoints.some((e) => e.unpriced !== true && availableProviders.has(e.provider))) throw unpriced(model, availableProviders);
+  if (!model.endpoints.some((e) => e.unpriced !== true && availableProviders.has(e.provider)))
+    throw unpriced(model, availableProviders);
   return { kind: 'model', requested: name, model, variant };
 }
 
@@ -109,12 +114,18 @@ export function notFound(catalog: Catalog, name: string, availableProviders: Rea
  * the variable that enables it, instead of a bare "not found" that sent new users hunting for typos. Null for
  * any other model, including one on a configured provider the account has not enabled (reported as unknown).
  */
-export function providerNotConfigured(catalog: Catalog, name: string, configured: ReadonlySet<string>): RoutingError | null {
+export function providerNotConfigured(
+  catalog: Catalog,
+  name: string,
+  configured: ReadonlySet<string>,
+): RoutingError | null {
   const t = name.trim();
   const colon = t.lastIndexOf(':');
   const m = lookup(catalog, t) ?? (colon > 0 ? lookup(catalog, t.slice(0, colon)) : undefined);
   if (!m || m.endpoints.some((e) => configured.has(e.provider))) return null;
-  const defs = [...new Set(m.endpoints.map((e) => e.provider))].map((id) => catalog.providers.get(id)).filter((p) => p !== undefined);
+  const defs = [...new Set(m.endpoints.map((e) => e.provider))]
+    .map((id) => catalog.providers.get(id))
+    .filter((p) => p !== undefined);
   if (defs.length === 0) return null;
   const one = defs.length === 1;
   return new RoutingError(
@@ -127,13 +138,24 @@ export function providerNotConfigured(catalog: Catalog, name: string, configured
   );
 }
 
-export function deprecated(catalog: Catalog, model: ModelDef, availableProviders: ReadonlySet<string>, now = Date.now()): RoutingError {
+export function deprecated(
+  catalog: Catalog,
+  model: ModelDef,
+  availableProviders: ReadonlySet<string>,
+  now = Date.now(),
+): RoutingError {
   const suggestions = suggestModels(catalog, model.id, availableProviders, now);
   const hint = suggestions.length > 0 ? ` Consider: ${suggestions.join(', ')}.` : '';
-  return new RoutingError(404, 'model_deprecated', `Model "${model.id}" was deprecated on ${model.expiration_date} and is no longer available.${hint}`, 'model', {
-    expiration_date: model.expiration_date,
-    suggestions,
-  });
+  return new RoutingError(
+    404,
+    'model_deprecated',
+    `Model "${model.id}" was deprecated on ${model.expiration_date} and is no longer available.${hint}`,
+    'model',
+    {
+      expiration_date: model.expiration_date,
+      suggestions,
+    },
+  );
 }
 
 // ---- "did you mean" ---------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ import { IMAGE_TOKENS, approxTokens, type NeutralRequest, type PromptSegment } f
 
 /** Signatures of thinking blocks the sim emits: prefix + sha256(thinking). Real ones are opaque. */
 export const SIM_SIGNATURE_PREFIX = 'EqSim';
-export const thinkingSignature = (thinking: string): string => SIM_SIGNATURE_PREFIX + createHash('sha256').update(thinking).digest('base64');
+export const thinkingSignature = (thinking: string): string =>
+  SIM_SIGNATURE_PREFIX + createHash('sha256').update(thinking).digest('base64');
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -31,10 +32,11 @@ const blocksOf = (m: Obj): Obj[] => (Array.isArray(m.content) ? (m.content as un
 export function checkBeforeSchema(body: unknown): string | null {
   if (!isObj(body)) return null;
   if (Array.isArray(body.system)) {
-    for (const b of body.system) if (isObj(b) && b.type === 'text' && typeof b.text === 'string') {
-      if (b.text === '') return 'system: text content blocks must be non-empty';
-      if (!b.text.trim()) return 'system: text content blocks must contain non-whitespace text';
-    }
+    for (const b of body.system)
+      if (isObj(b) && b.type === 'text' && typeof b.text === 'string') {
+        if (b.text === '') return 'system: text content blocks must be non-empty';
+        if (!b.text.trim()) return 'system: text content blocks must contain non-whitespace text';
+      }
   }
   if (!Array.isArray(body.messages)) return null;
   const msgs = body.messages as unknown[];
@@ -43,15 +45,22 @@ export function checkBeforeSchema(body: unknown): string | null {
     if (!isObj(m)) continue;
     const finalAssistant = i === msgs.length - 1 && m.role === 'assistant';
     if (m.content === '' || (Array.isArray(m.content) && m.content.length === 0)) {
-      if (!finalAssistant) return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
+      if (!finalAssistant)
+        return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
       continue;
     }
-    const texts = typeof m.content === 'string' ? [m.content] : blocksOf(m).filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text as string);
+    const texts =
+      typeof m.content === 'string'
+        ? [m.content]
+        : blocksOf(m)
+            .filter((b) => b.type === 'text' && typeof b.text === 'string')
+            .map((b) => b.text as string);
     for (const t of texts) {
       if (t === '') return 'messages: text content blocks must be non-empty';
       if (!t.trim() && !finalAssistant) return 'messages: text content blocks must contain non-whitespace text';
     }
-    if (finalAssistant && texts.length && /\s$/.test(texts[texts.length - 1])) return 'messages: final assistant content cannot end with trailing whitespace'; // UNCONFIRMED prefix
+    if (finalAssistant && texts.length && /\s$/.test(texts[texts.length - 1]))
+      return 'messages: final assistant content cannot end with trailing whitespace'; // UNCONFIRMED prefix
   }
   return null;
 }
@@ -74,12 +83,15 @@ export function checkAfterSchema(body: Obj): string | null {
     if (body.temperature !== undefined && body.temperature !== 1)
       return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility';
     const tc = body.tool_choice as Obj | undefined;
-    if (tc && (tc.type === 'any' || tc.type === 'tool')) return 'Thinking may not be enabled when tool_choice forces tool use.';
+    if (tc && (tc.type === 'any' || tc.type === 'tool'))
+      return 'Thinking may not be enabled when tool_choice forces tool use.';
   }
   const stops = (body.stop_sequences as string[] | undefined) ?? [];
-  for (const s of stops) if (!s.trim()) return 'stop_sequences: each stop sequence must contain non-whitespace characters'; // UNCONFIRMED wording
+  for (const s of stops)
+    if (!s.trim()) return 'stop_sequences: each stop sequence must contain non-whitespace characters'; // UNCONFIRMED wording
   const tools = ((body.tools as Obj[] | undefined) ?? []).filter(isObj);
-  if (body.tool_choice && (body.tool_choice as Obj).type !== 'none' && !tools.length) return 'tool_choice may only be specified while providing tools.'; // UNCONFIRMED wording
+  if (body.tool_choice && (body.tool_choice as Obj).type !== 'none' && !tools.length)
+    return 'tool_choice may only be specified while providing tools.'; // UNCONFIRMED wording
   const names = tools.map((t) => String(t.name));
   if (new Set(names).size !== names.length) return 'tools: Tool names must be unique.';
 
@@ -95,17 +107,28 @@ export function checkAfterSchema(body: Obj): string | null {
   // with thinking on, in a tool loop the assistant turn before the final tool results must start with thinking
   const thinkingOn = thinking?.type === 'enabled' || thinking?.type === 'adaptive';
   const lastTurn = turns[turns.length - 1];
-  if (thinkingOn && turns.length >= 2 && lastTurn.role === 'user' && lastTurn.items.some((x) => x.b.type === 'tool_result')) {
+  if (
+    thinkingOn &&
+    turns.length >= 2 &&
+    lastTurn.role === 'user' &&
+    lastTurn.items.some((x) => x.b.type === 'tool_result')
+  ) {
     const asst = turns[turns.length - 2];
     const first = asst.role === 'assistant' ? asst.items[0] : undefined;
     if (first && first.b.type !== 'thinking' && first.b.type !== 'redacted_thinking')
       return `messages.${first.msg}.content.${first.block}.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first.b.type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`;
   }
   // thinking blocks the sim produced carry a checkable signature: edited thinking text is rejected
-  for (const t of turns) for (const x of t.items) {
-    if (x.b.type === 'thinking' && typeof x.b.signature === 'string' && x.b.signature.startsWith(SIM_SIGNATURE_PREFIX) && x.b.signature !== thinkingSignature(String(x.b.thinking)))
-      return `messages.${x.msg}.content.${x.block}: Invalid \`signature\` in \`thinking\` block`;
-  }
+  for (const t of turns)
+    for (const x of t.items) {
+      if (
+        x.b.type === 'thinking' &&
+        typeof x.b.signature === 'string' &&
+        x.b.signature.startsWith(SIM_SIGNATURE_PREFIX) &&
+        x.b.signature !== thinkingSignature(String(x.b.thinking))
+      )
+        return `messages.${x.msg}.content.${x.block}: Invalid \`signature\` in \`thinking\` block`;
+    }
   for (let k = 0; k < turns.length; k++) {
     const t = turns[k];
     if (t.role === 'user') {
@@ -117,7 +140,9 @@ export function checkAfterSchema(body: Obj): string | null {
       }
     } else if (k + 1 < turns.length) {
       const uses = t.items.filter((x) => x.b.type === 'tool_use');
-      const answered = new Set(turns[k + 1].items.filter((x) => x.b.type === 'tool_result').map((x) => String(x.b.tool_use_id)));
+      const answered = new Set(
+        turns[k + 1].items.filter((x) => x.b.type === 'tool_result').map((x) => String(x.b.tool_use_id)),
+      );
       const missing = uses.filter((x) => !answered.has(String(x.b.id)));
       if (missing.length)
         return `messages.${missing[0].msg}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.map((x) => String(x.b.id)).join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
@@ -137,12 +162,16 @@ function blockText(b: Obj): string {
 function resultText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.filter((c) => isObj(c) && c.type === 'text').map((c) => String((c as Obj).text)).join(' ');
+  return content
+    .filter((c) => isObj(c) && c.type === 'text')
+    .map((c) => String((c as Obj).text))
+    .join(' ');
 }
 
 function countImages(b: Obj): number {
   if (b.type === 'image') return 1;
-  if (b.type === 'tool_result' && Array.isArray(b.content)) return (b.content as unknown[]).filter((c) => isObj(c) && c.type === 'image').length;
+  if (b.type === 'tool_result' && Array.isArray(b.content))
+    return (b.content as unknown[]).filter((c) => isObj(c) && c.type === 'image').length;
   return 0;
 }
 
@@ -165,17 +194,27 @@ export function neutralFromMessages(body: Obj): AnthropicPrompt {
     return !!cc;
   };
   const tools = ((body.tools as Obj[] | undefined) ?? []).filter(isObj);
-  for (const t of tools) segments.push({ key: JSON.stringify(t), tokens: approxTokens(JSON.stringify(t)), breakpoint: bp(t) });
-  if (typeof body.system === 'string') segments.push({ key: `system:${body.system}`, tokens: approxTokens(body.system) });
-  else if (Array.isArray(body.system)) for (const b of body.system as Obj[]) segments.push({ key: JSON.stringify(b), tokens: approxTokens(String(b.text ?? '')), breakpoint: bp(b) });
+  for (const t of tools)
+    segments.push({ key: JSON.stringify(t), tokens: approxTokens(JSON.stringify(t)), breakpoint: bp(t) });
+  if (typeof body.system === 'string')
+    segments.push({ key: `system:${body.system}`, tokens: approxTokens(body.system) });
+  else if (Array.isArray(body.system))
+    for (const b of body.system as Obj[])
+      segments.push({ key: JSON.stringify(b), tokens: approxTokens(String(b.text ?? '')), breakpoint: bp(b) });
   let images = 0;
   messages.forEach((m, i) => {
-    if (typeof m.content === 'string') segments.push({ key: `${i}:${String(m.role)}:${m.content}`, tokens: approxTokens(m.content) });
-    else for (const b of blocksOf(m)) {
-      const n = countImages(b);
-      images += n;
-      segments.push({ key: `${String(m.role)}:${JSON.stringify(b)}`, tokens: approxTokens(blockText(b)) + n * IMAGE_TOKENS, breakpoint: bp(b) });
-    }
+    if (typeof m.content === 'string')
+      segments.push({ key: `${i}:${String(m.role)}:${m.content}`, tokens: approxTokens(m.content) });
+    else
+      for (const b of blocksOf(m)) {
+        const n = countImages(b);
+        images += n;
+        segments.push({
+          key: `${String(m.role)}:${JSON.stringify(b)}`,
+          tokens: approxTokens(blockText(b)) + n * IMAGE_TOKENS,
+          breakpoint: bp(b),
+        });
+      }
   });
   if (isObj(body.cache_control) && segments.length) {
     segments[segments.length - 1].breakpoint = true;
@@ -185,8 +224,17 @@ export function neutralFromMessages(body: Obj): AnthropicPrompt {
   const last = messages[messages.length - 1];
   const lastBlocks = typeof last.content === 'string' ? [] : blocksOf(last);
   const results = last.role === 'user' ? lastBlocks.filter((b) => b.type === 'tool_result') : [];
-  const lastUser = [...messages].reverse().find((m) => m.role === 'user' && (typeof m.content === 'string' || blocksOf(m).some((b) => b.type === 'text')));
-  const lastUserText = !lastUser ? '' : typeof lastUser.content === 'string' ? lastUser.content : blocksOf(lastUser).filter((b) => b.type === 'text').map((b) => String(b.text)).join(' ');
+  const lastUser = [...messages]
+    .reverse()
+    .find((m) => m.role === 'user' && (typeof m.content === 'string' || blocksOf(m).some((b) => b.type === 'text')));
+  const lastUserText = !lastUser
+    ? ''
+    : typeof lastUser.content === 'string'
+      ? lastUser.content
+      : blocksOf(lastUser)
+          .filter((b) => b.type === 'text')
+          .map((b) => String(b.text))
+          .join(' ');
 
   const custom = tools.filter((t) => t.type === undefined || t.type === null || t.type === 'custom');
   const tc = body.tool_choice as Obj | undefined;

@@ -15,13 +15,21 @@ export async function main(argv: string[]): Promise<SimUpstream[]> {
     const flag = argv[i];
     const value = argv[i + 1];
     const d = flag.replace(/^--/, '') as SimDialect;
-    if (DIALECTS.includes(d)) { ports[d] = Number(value ?? 0); i++; }
-    else if (flag === '--host') { host = value; i++; }
-    else if (flag === '--api-key') { apiKey = value; i++; }
-    else throw new Error(`unknown argument ${flag}`);
+    if (DIALECTS.includes(d)) {
+      ports[d] = Number(value ?? 0);
+      i++;
+    } else if (flag === '--host') {
+      host = value;
+      i++;
+    } else if (flag === '--api-key') {
+      apiKey = value;
+      i++;
+    } else throw new Error(`unknown argument ${flag}`);
   }
   const chosen = DIALECTS.filter((d) => d in ports);
-  const sims = await Promise.all((chosen.length ? chosen : DIALECTS).map((d) => startSimUpstream({ dialect: d, port: ports[d] ?? 0, host, apiKey })));
+  const sims = await Promise.all(
+    (chosen.length ? chosen : DIALECTS).map((d) => startSimUpstream({ dialect: d, port: ports[d] ?? 0, host, apiKey })),
+  );
   process.stdout.write(JSON.stringify(Object.fromEntries(sims.map((s) => [s.dialect, s.url]))) + '\n');
   return sims;
 }

@@ -74,10 +74,22 @@ function truncateToTokens(s: string, tokens: number): string {
 export function planReply(req: NeutralRequest, rule?: SimRule | null): ReplyPlan {
   let calls: PlannedToolCall[] = [];
   if (rule?.toolCalls) {
-    calls = rule.toolCalls.map((c) => ({ name: c.name, args: c.arguments ?? {}, json: JSON.stringify(c.arguments ?? {}) }));
-  } else if (req.tools.length && req.toolResults === null && req.toolChoice.mode !== 'none' && rule?.reply === undefined) {
+    calls = rule.toolCalls.map((c) => ({
+      name: c.name,
+      args: c.arguments ?? {},
+      json: JSON.stringify(c.arguments ?? {}),
+    }));
+  } else if (
+    req.tools.length &&
+    req.toolResults === null &&
+    req.toolChoice.mode !== 'none' &&
+    rule?.reply === undefined
+  ) {
     let chosen: ToolSpec[];
-    if (req.toolChoice.mode === 'named') chosen = [req.tools.find((t) => t.name === req.toolChoice.name) ?? { name: req.toolChoice.name ?? '', schema: undefined }];
+    if (req.toolChoice.mode === 'named')
+      chosen = [
+        req.tools.find((t) => t.name === req.toolChoice.name) ?? { name: req.toolChoice.name ?? '', schema: undefined },
+      ];
     else chosen = req.parallel && req.tools.length >= 2 ? req.tools.slice(0, 2) : req.tools.slice(0, 1);
     calls = chosen.map((t) => {
       const ex = exampleFromSchema(t.schema ?? { type: 'object', properties: {} });
@@ -103,9 +115,15 @@ export function planReply(req: NeutralRequest, rule?: SimRule | null): ReplyPlan
   for (const s of req.stop) {
     if (!s) continue;
     const at = text.indexOf(s);
-    if (at >= 0 && (cut < 0 || at < cut)) { cut = at; stopSequence = s; }
+    if (at >= 0 && (cut < 0 || at < cut)) {
+      cut = at;
+      stopSequence = s;
+    }
   }
-  if (cut >= 0) { text = text.slice(0, cut); finish = 'stop_sequence'; }
+  if (cut >= 0) {
+    text = text.slice(0, cut);
+    finish = 'stop_sequence';
+  }
 
   // max tokens: reasoning spends the budget first, then text; tool calls are never cut
   const budget = req.maxTokens ?? Infinity;
@@ -125,7 +143,16 @@ export function planReply(req: NeutralRequest, rule?: SimRule | null): ReplyPlan
   }
   const reasoningTokens = reasoning ? approxTokens(reasoning) : 0;
   const outputTokens = approxTokens(text) + calls.reduce((n, c) => n + approxTokens(c.name) + approxTokens(c.json), 0);
-  return { reasoning, text, toolCalls: calls, finish, stopSequence, reasoningTokens, outputTokens, completionTokens: reasoningTokens + outputTokens };
+  return {
+    reasoning,
+    text,
+    toolCalls: calls,
+    finish,
+    stopSequence,
+    reasoningTokens,
+    outputTokens,
+    completionTokens: reasoningTokens + outputTokens,
+  };
 }
 
 /** Splits text into stream pieces of about two words each (whitespace kept, concatenation is lossless). */
@@ -189,7 +216,9 @@ export class PromptCache {
     let h = '';
     let t = 0;
     return segs.map((s) => {
-      h = createHash('sha1').update(h + '\u0000' + s.key).digest('hex');
+      h = createHash('sha1')
+        .update(h + '\u0000' + s.key)
+        .digest('hex');
       t += s.tokens;
       return { hash: h, tokens: t, breakpoint: !!s.breakpoint };
     });
@@ -198,7 +227,8 @@ export class PromptCache {
   implicit(segs: PromptSegment[], min: number, granularity = 1): number {
     const ps = this.prefixes(segs);
     let cached = 0;
-    for (const p of ps) if (this.seen.has(p.hash) && p.tokens >= min) cached = Math.floor(p.tokens / granularity) * granularity;
+    for (const p of ps)
+      if (this.seen.has(p.hash) && p.tokens >= min) cached = Math.floor(p.tokens / granularity) * granularity;
     for (const p of ps) if (p.tokens >= min) this.seen.add(p.hash);
     return cached;
   }

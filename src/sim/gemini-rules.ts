@@ -14,7 +14,15 @@ import { IMAGE_TOKENS, approxTokens, type NeutralRequest, type PromptSegment } f
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const DATA_FIELDS = ['text', 'inlineData', 'functionCall', 'functionResponse', 'fileData', 'executableCode', 'codeExecutionResult'];
+const DATA_FIELDS = [
+  'text',
+  'inlineData',
+  'functionCall',
+  'functionResponse',
+  'fileData',
+  'executableCode',
+  'codeExecutionResult',
+];
 const MIME_TYPES = ['text/plain', 'application/json', 'application/xml', 'application/yaml', 'text/x.enum'];
 const FN_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 
@@ -26,20 +34,27 @@ export function checkGenerateSemantics(body: Obj, model = ''): string | null {
   if (!contents.length) return field('contents: contents is not specified');
   for (let i = 0; i < contents.length; i++) {
     const c = contents[i];
-    if (c.role !== undefined && c.role !== '' && c.role !== 'user' && c.role !== 'model') return 'Please use a valid role: user, model.';
+    if (c.role !== undefined && c.role !== '' && c.role !== 'user' && c.role !== 'model')
+      return 'Please use a valid role: user, model.';
     const parts = (c.parts as Obj[] | undefined) ?? [];
     if (!parts.length) return field(`contents[${i}].parts: contents.parts must not be empty.`);
     for (let j = 0; j < parts.length; j++) {
       const p = parts[j];
-      if (!DATA_FIELDS.some((k) => k in p)) return field(`contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field`);
-      if (isObj(p.functionResponse) && !p.functionResponse.name) return field(`contents[${i}].parts[${j}].function_response.name: Name cannot be empty.`); // UNCONFIRMED wording
-      if (isObj(p.functionCall) && !p.functionCall.name) return field(`contents[${i}].parts[${j}].function_call.name: Name cannot be empty.`); // UNCONFIRMED wording
+      if (!DATA_FIELDS.some((k) => k in p))
+        return field(`contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field`);
+      if (isObj(p.functionResponse) && !p.functionResponse.name)
+        return field(`contents[${i}].parts[${j}].function_response.name: Name cannot be empty.`); // UNCONFIRMED wording
+      if (isObj(p.functionCall) && !p.functionCall.name)
+        return field(`contents[${i}].parts[${j}].function_call.name: Name cannot be empty.`); // UNCONFIRMED wording
     }
   }
   // Gemini 3: the first functionCall of each model step in the current turn must echo its thoughtSignature
   if (model.startsWith('gemini-3')) {
     let start = 0;
-    contents.forEach((c, i) => { if (c.role !== 'model' && ((c.parts as Obj[] | undefined) ?? []).some((p) => typeof p.text === 'string')) start = i; });
+    contents.forEach((c, i) => {
+      if (c.role !== 'model' && ((c.parts as Obj[] | undefined) ?? []).some((p) => typeof p.text === 'string'))
+        start = i;
+    });
     for (let i = start; i < contents.length; i++) {
       if (contents[i].role !== 'model') continue;
       const first = ((contents[i].parts as Obj[] | undefined) ?? []).find((p) => isObj(p.functionCall));
@@ -54,9 +69,13 @@ export function checkGenerateSemantics(body: Obj, model = ''): string | null {
       const name = String(decls[j].name ?? '');
       if (!name) return field(`tools[${i}].function_declarations[${j}].name: Name cannot be empty.`); // UNCONFIRMED wording
       if (!FN_NAME.test(name))
-        return field(`tools[${i}].function_declarations[${j}].name: Invalid function name. Must start with a letter or an underscore. Must be alphameric (a-z, A-Z, 0-9), underscores (_), dots (.), colons (:) or dashes (-), with a maximum length of 64.`); // UNCONFIRMED wording
+        return field(
+          `tools[${i}].function_declarations[${j}].name: Invalid function name. Must start with a letter or an underscore. Must be alphameric (a-z, A-Z, 0-9), underscores (_), dots (.), colons (:) or dashes (-), with a maximum length of 64.`,
+        ); // UNCONFIRMED wording
       if (decls[j].parameters !== undefined && decls[j].parametersJsonSchema !== undefined)
-        return field(`tools[${i}].function_declarations[${j}].parameters_json_schema: parameters and parameters_json_schema cannot both be set.`); // UNCONFIRMED wording
+        return field(
+          `tools[${i}].function_declarations[${j}].parameters_json_schema: parameters and parameters_json_schema cannot both be set.`,
+        ); // UNCONFIRMED wording
     }
   }
   const gc = (body.generationConfig as Obj | undefined) ?? {};
@@ -65,10 +84,15 @@ export function checkGenerateSemantics(body: Obj, model = ''): string | null {
     return 'Unable to submit request because thinking_budget and thinking_level are not supported together.'; // UNCONFIRMED wording
   const mime = gc.responseMimeType as string | undefined;
   if (mime !== undefined && mime !== '' && !MIME_TYPES.includes(mime))
-    return field('generation_config.response_mime_type: allowed mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and `text/x.enum`.'); // UNCONFIRMED wording
-  const hasSchema = gc.responseSchema !== undefined || gc.responseJsonSchema !== undefined || gc._responseJsonSchema !== undefined;
+    return field(
+      'generation_config.response_mime_type: allowed mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and `text/x.enum`.',
+    ); // UNCONFIRMED wording
+  const hasSchema =
+    gc.responseSchema !== undefined || gc.responseJsonSchema !== undefined || gc._responseJsonSchema !== undefined;
   if (hasSchema && mime !== 'application/json' && mime !== 'text/x.enum')
-    return field('generation_config.response_mime_type: response_mime_type must be set to `application/json` or `text/x.enum` when a response schema is set.'); // UNCONFIRMED wording
+    return field(
+      'generation_config.response_mime_type: response_mime_type must be set to `application/json` or `text/x.enum` when a response schema is set.',
+    ); // UNCONFIRMED wording
   if (gc.responseSchema !== undefined && (gc.responseJsonSchema !== undefined || gc._responseJsonSchema !== undefined))
     return field('generation_config.response_schema: response_schema and response_json_schema cannot both be set.'); // UNCONFIRMED wording
   const stops = (gc.stopSequences as string[] | undefined) ?? [];
@@ -111,14 +135,20 @@ export function neutralFromGenerate(body: Obj, model: string): GeminiPrompt {
   const tools = (body.tools as Obj[] | undefined) ?? [];
   const head = { tools, system: body.systemInstruction ?? null };
   const headText = tools.length ? JSON.stringify(tools) : '';
-  const sysText = partsOf(body.systemInstruction as Obj | undefined).map((p) => String(p.text ?? '')).join(' ');
-  if (headText || sysText) segments.push({ key: JSON.stringify(head), tokens: approxTokens(headText) + approxTokens(sysText) });
+  const sysText = partsOf(body.systemInstruction as Obj | undefined)
+    .map((p) => String(p.text ?? ''))
+    .join(' ');
+  if (headText || sysText)
+    segments.push({ key: JSON.stringify(head), tokens: approxTokens(headText) + approxTokens(sysText) });
   let images = 0;
   for (const c of contents) {
     let t = 0;
     for (const p of partsOf(c)) {
       if (typeof p.text === 'string') t += approxTokens(p.text);
-      if (isImage(p)) { images++; t += IMAGE_TOKENS; }
+      if (isImage(p)) {
+        images++;
+        t += IMAGE_TOKENS;
+      }
       if (isObj(p.functionCall)) t += approxTokens(JSON.stringify(p.functionCall));
       if (isObj(p.functionResponse)) t += approxTokens(JSON.stringify(p.functionResponse));
     }
@@ -127,10 +157,17 @@ export function neutralFromGenerate(body: Obj, model: string): GeminiPrompt {
   const last = contents[contents.length - 1];
   const lastIsUser = last.role !== 'model';
   const results = lastIsUser ? partsOf(last).filter((p) => isObj(p.functionResponse)) : [];
-  const lastUser = [...contents].reverse().find((c) => c.role !== 'model' && partsOf(c).some((p) => typeof p.text === 'string' && !p.thought));
-  const lastUserText = partsOf(lastUser).filter((p) => typeof p.text === 'string' && !p.thought).map((p) => String(p.text)).join(' ');
+  const lastUser = [...contents]
+    .reverse()
+    .find((c) => c.role !== 'model' && partsOf(c).some((p) => typeof p.text === 'string' && !p.thought));
+  const lastUserText = partsOf(lastUser)
+    .filter((p) => typeof p.text === 'string' && !p.thought)
+    .map((p) => String(p.text))
+    .join(' ');
 
-  let decls = tools.flatMap((t) => (t.functionDeclarations as Obj[] | undefined) ?? []).map((d) => ({ name: String(d.name), schema: d.parametersJsonSchema ?? d.parameters }));
+  let decls = tools
+    .flatMap((t) => (t.functionDeclarations as Obj[] | undefined) ?? [])
+    .map((d) => ({ name: String(d.name), schema: d.parametersJsonSchema ?? d.parameters }));
   const fcc = ((body.toolConfig as Obj | undefined)?.functionCallingConfig as Obj | undefined) ?? {};
   const allowed = (fcc.allowedFunctionNames as string[] | undefined) ?? [];
   let toolChoice: NeutralRequest['toolChoice'] = { mode: 'auto' };
@@ -146,9 +183,17 @@ export function neutralFromGenerate(body: Obj, model: string): GeminiPrompt {
   const tc = (gc.thinkingConfig as Obj | undefined) ?? {};
   const budget = typeof tc.thinkingBudget === 'number' ? tc.thinkingBudget : Number(tc.thinkingBudget ?? 0);
   // Gemini 3 always thinks (thinkingLevel defaults to HIGH); 2.5 when asked to (budget > 0 or -1 = dynamic)
-  const thinking = model.startsWith('gemini-3') || tc.includeThoughts === true || budget > 0 || budget === -1 || (tc.thinkingLevel !== undefined && tc.thinkingLevel !== 'THINKING_LEVEL_UNSPECIFIED');
+  const thinking =
+    model.startsWith('gemini-3') ||
+    tc.includeThoughts === true ||
+    budget > 0 ||
+    budget === -1 ||
+    (tc.thinkingLevel !== undefined && tc.thinkingLevel !== 'THINKING_LEVEL_UNSPECIFIED');
   const schema = gc.responseJsonSchema ?? gc._responseJsonSchema ?? gc.responseSchema ?? null;
-  const enumAnswer = gc.responseMimeType === 'text/x.enum' && isObj(gc.responseSchema) && Array.isArray(gc.responseSchema.enum) ? String(gc.responseSchema.enum[0]) : null;
+  const enumAnswer =
+    gc.responseMimeType === 'text/x.enum' && isObj(gc.responseSchema) && Array.isArray(gc.responseSchema.enum)
+      ? String(gc.responseSchema.enum[0])
+      : null;
   const imageTokens = images * IMAGE_TOKENS;
   return {
     neutral: {

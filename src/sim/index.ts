@@ -46,7 +46,11 @@ export interface SimUpstreamOptions {
   models?: string[];
 }
 
-const handlers: Record<SimDialect, () => DialectHandler> = { openai: openaiHandler, anthropic: anthropicHandler, gemini: geminiHandler };
+const handlers: Record<SimDialect, () => DialectHandler> = {
+  openai: openaiHandler,
+  anthropic: anthropicHandler,
+  gemini: geminiHandler,
+};
 const basePath: Record<SimDialect, string> = { openai: '/v1', anthropic: '', gemini: '/v1beta' };
 
 export async function startSimUpstream(opts: SimUpstreamOptions): Promise<SimUpstream> {
@@ -62,7 +66,9 @@ export async function startSimUpstream(opts: SimUpstreamOptions): Promise<SimUps
     script: (rule) => server.script(rule),
     release: (m) => server.models.release(typeof m === 'string' ? { id: m } : m),
     withdraw: (id) => server.models.withdraw(id),
-    listPageSize: (n) => { server.models.pageCap = n; },
+    listPageSize: (n) => {
+      server.models.pageCap = n;
+    },
     reset: () => server.reset(),
     close: () => server.close(),
   };

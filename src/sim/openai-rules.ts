@@ -30,13 +30,18 @@ export function contentText(content: unknown): string {
 export function strictSchemaProblem(schema: unknown, context: string[] = []): string | null {
   if (!isObj(schema)) return null;
   const ctx = `In context=(${context.map((c) => `'${c}'`).join(', ')}${context.length === 1 ? ',' : ''})`;
-  const isObject = schema.type === 'object' || (Array.isArray(schema.type) && schema.type.includes('object')) || isObj(schema.properties);
+  const isObject =
+    schema.type === 'object' ||
+    (Array.isArray(schema.type) && schema.type.includes('object')) ||
+    isObj(schema.properties);
   if (isObject) {
-    if (schema.additionalProperties !== false) return `${ctx}, 'additionalProperties' is required to be supplied and to be false.`;
+    if (schema.additionalProperties !== false)
+      return `${ctx}, 'additionalProperties' is required to be supplied and to be false.`;
     const props = Object.keys(isObj(schema.properties) ? schema.properties : {});
     const req = Array.isArray(schema.required) ? (schema.required as string[]) : [];
     const missing = props.filter((p) => !req.includes(p));
-    if (missing.length) return `${ctx}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
+    if (missing.length)
+      return `${ctx}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
     for (const p of props) {
       const r = strictSchemaProblem((schema.properties as Obj)[p], [...context, 'properties', p]);
       if (r) return r;
@@ -48,22 +53,28 @@ export function strictSchemaProblem(schema: unknown, context: string[] = []): st
   }
   for (const key of ['anyOf', 'allOf'] as const) {
     const arr = schema[key];
-    if (Array.isArray(arr)) for (let i = 0; i < arr.length; i++) {
-      const r = strictSchemaProblem(arr[i], [...context, key, String(i)]);
-      if (r) return r;
-    }
+    if (Array.isArray(arr))
+      for (let i = 0; i < arr.length; i++) {
+        const r = strictSchemaProblem(arr[i], [...context, key, String(i)]);
+        if (r) return r;
+      }
   }
   for (const key of ['$defs', 'definitions'] as const) {
     const defs = schema[key];
-    if (isObj(defs)) for (const [n, d] of Object.entries(defs)) {
-      const r = strictSchemaProblem(d, [...context, key, n]);
-      if (r) return r;
-    }
+    if (isObj(defs))
+      for (const [n, d] of Object.entries(defs)) {
+        const r = strictSchemaProblem(d, [...context, key, n]);
+        if (r) return r;
+      }
   }
   return null;
 }
 
-const bad = (message: string, param: string | null, code: string | null = null): OpenAIParamError => ({ message, param, code });
+const bad = (message: string, param: string | null, code: string | null = null): OpenAIParamError => ({
+  message,
+  param,
+  code,
+});
 
 /** Rules beyond the schema; `body` has passed validateOpenAIChatSchema. */
 export function checkChatSemantics(body: Obj): OpenAIParamError | null {
@@ -75,51 +86,85 @@ export function checkChatSemantics(body: Obj): OpenAIParamError | null {
     if (m.role === 'tool') {
       const id = String(m.tool_call_id);
       if (!pending || !pending.has(id))
-        return bad("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${i}].role`);
+        return bad(
+          "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+          `messages.[${i}].role`,
+        );
       pending.delete(id);
       continue;
     }
     if (pending && pending.size)
-      return bad(`An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`, `messages.[${pendingAt}].role`);
+      return bad(
+        `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`,
+        `messages.[${pendingAt}].role`,
+      );
     const calls = m.role === 'assistant' && Array.isArray(m.tool_calls) ? (m.tool_calls as Obj[]) : [];
     pending = calls.length ? new Set(calls.map((c) => String(c.id))) : null;
     pendingAt = i;
   }
   if (pending && pending.size)
-    return bad(`An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`, `messages.[${pendingAt}].role`);
+    return bad(
+      `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`,
+      `messages.[${pendingAt}].role`,
+    );
 
   if (body.stream_options != null && body.stream !== true)
     return bad("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
   const tools = Array.isArray(body.tools) ? (body.tools as Obj[]) : [];
   if (body.tool_choice != null && !tools.length)
-    return bad("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", 'tool_choice');
+    return bad(
+      "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+      'tool_choice',
+    );
   if (body.parallel_tool_calls != null && !tools.length)
-    return bad("Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.", 'parallel_tool_calls');
+    return bad(
+      "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.",
+      'parallel_tool_calls',
+    );
   const names = tools.filter((t) => t.type === 'function').map((t) => String((t.function as Obj).name));
   if (isObj(body.tool_choice) && body.tool_choice.type === 'function') {
     const name = String((body.tool_choice.function as Obj).name);
-    if (!names.includes(name)) return bad(`Invalid value for 'tool_choice': function '${name}' not found in 'tools'.`, 'tool_choice');
+    if (!names.includes(name))
+      return bad(`Invalid value for 'tool_choice': function '${name}' not found in 'tools'.`, 'tool_choice');
   }
   for (let i = 0; i < tools.length; i++) {
     const fn = tools[i].function as Obj | undefined;
     if (tools[i].type !== 'function' || !fn) continue;
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(String(fn.name)))
-      return bad(`Invalid 'tools[${i}].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, `tools[${i}].function.name`, 'invalid_value');
+      return bad(
+        `Invalid 'tools[${i}].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+        `tools[${i}].function.name`,
+        'invalid_value',
+      );
     if (fn.strict === true) {
       const p = strictSchemaProblem(fn.parameters ?? { type: 'object', properties: {} });
-      if (p) return bad(`Invalid schema for function '${String(fn.name)}': ${p}`, `tools[${i}].function.parameters`, 'invalid_function_parameters');
+      if (p)
+        return bad(
+          `Invalid schema for function '${String(fn.name)}': ${p}`,
+          `tools[${i}].function.parameters`,
+          'invalid_function_parameters',
+        );
     }
   }
   const rf = body.response_format as Obj | undefined;
   if (rf?.type === 'json_object') {
     const all = messages.map((m) => contentText(m.content)).join(' ');
-    if (!/json/i.test(all)) return bad("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", 'messages');
+    if (!/json/i.test(all))
+      return bad(
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+        'messages',
+      );
   }
   if (rf?.type === 'json_schema') {
     const js = rf.json_schema as Obj;
     if (js.strict === true) {
       const p = strictSchemaProblem(js.schema ?? {});
-      if (p) return bad(`Invalid schema for response_format '${String(js.name)}': ${p}`, 'response_format', 'invalid_json_schema');
+      if (p)
+        return bad(
+          `Invalid schema for response_format '${String(js.name)}': ${p}`,
+          'response_format',
+          'invalid_json_schema',
+        );
     }
   }
   return null;
@@ -140,7 +185,12 @@ export function neutralFromChat(body: Obj): OpenAIPrompt {
   if (tools.length) segments.push({ key: JSON.stringify(tools), tokens: approxTokens(JSON.stringify(tools)) });
   for (const m of messages) {
     let t = approxTokens(contentText(m.content));
-    if (Array.isArray(m.content)) for (const p of m.content as Obj[]) if (p.type === 'image_url') { images++; t += IMAGE_TOKENS; }
+    if (Array.isArray(m.content))
+      for (const p of m.content as Obj[])
+        if (p.type === 'image_url') {
+          images++;
+          t += IMAGE_TOKENS;
+        }
     if (Array.isArray(m.tool_calls)) t += approxTokens(JSON.stringify(m.tool_calls));
     segments.push({ key: JSON.stringify(m), tokens: t });
   }
@@ -148,7 +198,8 @@ export function neutralFromChat(body: Obj): OpenAIPrompt {
   let toolResults: string[] | null = null;
   if (last.role === 'tool') {
     toolResults = [];
-    for (let i = messages.length - 1; i >= 0 && messages[i].role === 'tool'; i--) toolResults.unshift(contentText(messages[i].content));
+    for (let i = messages.length - 1; i >= 0 && messages[i].role === 'tool'; i--)
+      toolResults.unshift(contentText(messages[i].content));
   }
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
 
@@ -165,7 +216,12 @@ export function neutralFromChat(body: Obj): OpenAIPrompt {
     toolChoice = { mode: at.mode === 'required' ? 'required' : 'auto' };
   }
   const rf = body.response_format as Obj | undefined;
-  const json = rf?.type === 'json_object' ? { schema: null } : rf?.type === 'json_schema' ? { schema: (rf.json_schema as Obj).schema ?? {} } : null;
+  const json =
+    rf?.type === 'json_object'
+      ? { schema: null }
+      : rf?.type === 'json_schema'
+        ? { schema: (rf.json_schema as Obj).schema ?? {} }
+        : null;
   const stop = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? (body.stop as string[]) : [];
   const maxTokens = (body.max_completion_tokens ?? body.max_tokens ?? null) as number | null;
   return {

@@ -34,7 +34,18 @@ export interface FieldViolation {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
+const INT_TYPES = new Set([
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+]);
 const FLOAT_TYPES = new Set(['float', 'double']);
 
 interface Lookup {
@@ -55,7 +66,8 @@ function lookup(type: string): Lookup {
   return l;
 }
 
-const typeUrl = (t: string) => (t.startsWith('google.') ? `type.googleapis.com/${t}` : `type.googleapis.com/${D.package}.${t}`);
+const typeUrl = (t: string) =>
+  t.startsWith('google.') ? `type.googleapis.com/${t}` : `type.googleapis.com/${D.package}.${t}`;
 const show = (v: unknown) => JSON.stringify(v);
 const join = (path: string, name: string) => (path ? `${path}.${name}` : name);
 const invalidValue = (path: string, typeLabel: string, v: unknown, extra = ''): FieldViolation => ({
@@ -73,7 +85,10 @@ function checkScalar(type: string, v: unknown, path: string, out: FieldViolation
     const ok = (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v));
     if (!ok) out.push(invalidValue(path, label, v));
   } else if (FLOAT_TYPES.has(type)) {
-    const ok = typeof v === 'number' || (typeof v === 'string' && (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v) || ['NaN', 'Infinity', '-Infinity'].includes(v)));
+    const ok =
+      typeof v === 'number' ||
+      (typeof v === 'string' &&
+        (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v) || ['NaN', 'Infinity', '-Infinity'].includes(v)));
     if (!ok) out.push(invalidValue(path, label, v));
   } else if (type === 'bytes') {
     if (typeof v !== 'string') out.push(invalidValue(path, label, v));
@@ -86,7 +101,9 @@ function checkValue(type: string, v: unknown, path: string, out: FieldViolation[
   if (D.messages[type]) return checkMessage(type, v, path, out);
   if (D.enums[type]) {
     const vals = D.enums[type];
-    const ok = (typeof v === 'string' && vals.some((n) => n.toLowerCase() === v.toLowerCase())) || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < vals.length);
+    const ok =
+      (typeof v === 'string' && vals.some((n) => n.toLowerCase() === v.toLowerCase())) ||
+      (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < vals.length);
     if (!ok) out.push(invalidValue(path, typeUrl(type), v));
     return;
   }
@@ -115,7 +132,11 @@ function checkValue(type: string, v: unknown, path: string, out: FieldViolation[
 
 function checkMessage(type: string, v: unknown, path: string, out: FieldViolation[]): void {
   if (!isObj(v)) {
-    out.push(path ? invalidValue(path, typeUrl(type), v) : { description: `Invalid JSON payload received. Expected an object, got ${show(v)}.` });
+    out.push(
+      path
+        ? invalidValue(path, typeUrl(type), v)
+        : { description: `Invalid JSON payload received. Expected an object, got ${show(v)}.` },
+    );
     return;
   }
   const { byName } = lookup(type);
@@ -124,7 +145,10 @@ function checkMessage(type: string, v: unknown, path: string, out: FieldViolatio
     const hit = byName.get(key);
     if (!hit) {
       const where = path ? ` at '${path}'` : '';
-      out.push({ ...(path ? { field: path } : {}), description: `Invalid JSON payload received. Unknown name ${show(key)}${where}: Cannot find field.` });
+      out.push({
+        ...(path ? { field: path } : {}),
+        description: `Invalid JSON payload received. Unknown name ${show(key)}${where}: Cannot find field.`,
+      });
       continue;
     }
     const [proto, f] = hit;
@@ -132,20 +156,29 @@ function checkMessage(type: string, v: unknown, path: string, out: FieldViolatio
     if (f.oneof) {
       const prev = oneofSet.get(f.oneof);
       if (prev) {
-        out.push({ field: path, description: `Invalid JSON payload received. Oneof field '${f.oneof}' is already set. Cannot set '${key}'` });
+        out.push({
+          field: path,
+          description: `Invalid JSON payload received. Oneof field '${f.oneof}' is already set. Cannot set '${key}'`,
+        });
         continue;
       }
       oneofSet.set(f.oneof, key);
     }
     const fpath = join(path, proto);
     if (f.map) {
-      if (!isObj(val)) { out.push(invalidValue(fpath, typeUrl(f.map[1]), val)); continue; }
+      if (!isObj(val)) {
+        out.push(invalidValue(fpath, typeUrl(f.map[1]), val));
+        continue;
+      }
       Object.values(val).forEach((item, i) => checkValue(f.map![1], item, `${fpath}[${i}].value`, out));
       continue;
     }
     if (Array.isArray(val)) {
       if (!f.repeated && f.type !== 'google.protobuf.Value' && f.type !== 'google.protobuf.ListValue') {
-        out.push({ field: path || undefined, description: `Invalid JSON payload received. Unknown name ${show(key)}${path ? ` at '${path}'` : ''}: Proto field is not repeating, cannot start list.` });
+        out.push({
+          field: path || undefined,
+          description: `Invalid JSON payload received. Unknown name ${show(key)}${path ? ` at '${path}'` : ''}: Proto field is not repeating, cannot start list.`,
+        });
         continue;
       }
       if (f.repeated) {
@@ -184,7 +217,8 @@ export function normalizeProtoJson(type: string, value: unknown): unknown {
     const hit = byName.get(key);
     if (!hit || val === null) continue;
     const f = hit[1];
-    if (f.map && isObj(val)) out[f.json] = Object.fromEntries(Object.entries(val).map(([k, x]) => [k, normalizeProtoJson(f.map![1], x)]));
+    if (f.map && isObj(val))
+      out[f.json] = Object.fromEntries(Object.entries(val).map(([k, x]) => [k, normalizeProtoJson(f.map![1], x)]));
     else if (f.repeated) out[f.json] = (Array.isArray(val) ? val : [val]).map((x) => normalizeProtoJson(f.type, x));
     else out[f.json] = normalizeProtoJson(f.type, val);
   }

@@ -42,7 +42,8 @@ function mergeAllOf(parts: unknown[], root: unknown): Obj {
     if (!isObj(p)) continue;
     Object.assign(out.properties as Obj, (p.properties as Obj | undefined) ?? {});
     (out.required as string[]).push(...(((p.required as string[] | undefined) ?? []) as string[]));
-    for (const [k, v] of Object.entries(p)) if (!['properties', 'required', 'allOf'].includes(k) && !(k in out)) out[k] = v;
+    for (const [k, v] of Object.entries(p))
+      if (!['properties', 'required', 'allOf'].includes(k) && !(k in out)) out[k] = v;
   }
   if ((out.required as string[]).length === 0) delete out.required;
   return out;
@@ -52,7 +53,12 @@ function mergeAllOf(parts: unknown[], root: unknown): Obj {
  * gateway's process, and a client's schema could otherwise fan out through `$ref`s or ask for minItems 1e9. */
 const EXAMPLE_BUDGET = 100_000;
 
-export function exampleFromSchema(schema: unknown, root: unknown = schema, depth = 0, budget = { left: EXAMPLE_BUDGET }): unknown {
+export function exampleFromSchema(
+  schema: unknown,
+  root: unknown = schema,
+  depth = 0,
+  budget = { left: EXAMPLE_BUDGET },
+): unknown {
   if (--budget.left < 0) return null;
   if (depth > 12 || schema === true || !isObj(schema)) return depth > 12 ? null : 'example';
   if (typeof schema.$ref === 'string') return exampleFromSchema(resolveRef(schema.$ref, root), root, depth + 1, budget);
@@ -81,8 +87,14 @@ export function exampleFromSchema(schema: unknown, root: unknown = schema, depth
       return out;
     }
     case 'array': {
-      if (Array.isArray(schema.prefixItems)) return schema.prefixItems.map((s) => exampleFromSchema(s, root, depth + 1, budget));
-      const min = typeof schema.minItems === 'number' ? schema.minItems : typeof schema.min_items === 'number' ? schema.min_items : 1;
+      if (Array.isArray(schema.prefixItems))
+        return schema.prefixItems.map((s) => exampleFromSchema(s, root, depth + 1, budget));
+      const min =
+        typeof schema.minItems === 'number'
+          ? schema.minItems
+          : typeof schema.min_items === 'number'
+            ? schema.min_items
+            : 1;
       const max = typeof schema.maxItems === 'number' ? schema.maxItems : Infinity;
       const n = Math.max(0, Math.min(Math.max(min, 1), max, budget.left));
       return Array.from({ length: n }, () => exampleFromSchema(schema.items ?? {}, root, depth + 1, budget));
@@ -90,8 +102,18 @@ export function exampleFromSchema(schema: unknown, root: unknown = schema, depth
     case 'integer':
     case 'number': {
       let v = 1;
-      const min = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + (type === 'integer' ? 1 : 0.5) : undefined;
-      const max = typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum - (type === 'integer' ? 1 : 0.5) : undefined;
+      const min =
+        typeof schema.minimum === 'number'
+          ? schema.minimum
+          : typeof schema.exclusiveMinimum === 'number'
+            ? schema.exclusiveMinimum + (type === 'integer' ? 1 : 0.5)
+            : undefined;
+      const max =
+        typeof schema.maximum === 'number'
+          ? schema.maximum
+          : typeof schema.exclusiveMaximum === 'number'
+            ? schema.exclusiveMaximum - (type === 'integer' ? 1 : 0.5)
+            : undefined;
       if (min !== undefined && v < min) v = type === 'integer' ? Math.ceil(min) : min;
       if (max !== undefined && v > max) v = type === 'integer' ? Math.floor(max) : max;
       return v;

@@ -101,7 +101,11 @@ export interface DialectHandler {
   /** model named by a request, for rule matching */
   modelOf(path: string, body: unknown): string | undefined;
   /** the real error response of this provider for a scripted status */
-  scriptedError(ctx: SimContext, status: number, rule: SimRule): { status: number; body: unknown; headers?: Record<string, string> };
+  scriptedError(
+    ctx: SimContext,
+    status: number,
+    rule: SimRule,
+  ): { status: number; body: unknown; headers?: Record<string, string> };
   handle(ctx: SimContext): Promise<void>;
 }
 
@@ -112,7 +116,8 @@ export function normalizeRule(raw: unknown): SimRule {
   const r = { ...(raw as SimRule) };
   const t = (raw as { times?: unknown }).times;
   if (t === 'Infinity' || t === -1 || t === null) r.times = Infinity;
-  else if (t !== undefined && (typeof t !== 'number' || !(t > 0))) throw new Error('times must be a positive number, -1 or "Infinity"');
+  else if (t !== undefined && (typeof t !== 'number' || !(t > 0)))
+    throw new Error('times must be a positive number, -1 or "Infinity"');
   return r;
 }
 
@@ -165,7 +170,10 @@ export class SimServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const tm of this.timers) { clearTimeout(tm.t); tm.resolve(); }
+    for (const tm of this.timers) {
+      clearTimeout(tm.t);
+      tm.resolve();
+    }
     this.timers.clear();
     const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
@@ -176,7 +184,13 @@ export class SimServer {
   sleep(ms: number): Promise<void> {
     if (!(ms > 0) || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
-      const entry = { t: setTimeout(() => { this.timers.delete(entry); resolve(); }, ms), resolve };
+      const entry = {
+        t: setTimeout(() => {
+          this.timers.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
       this.timers.add(entry);
     });
   }
@@ -203,7 +217,11 @@ export class SimServer {
     let body: unknown;
     let badJson = false;
     if (rawBody.length) {
-      try { body = JSON.parse(rawBody); } catch { badJson = true; }
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        badJson = true;
+      }
     }
 
     if (url.pathname.startsWith('/__sim/')) return this.control(req.method ?? 'GET', url.pathname, body, badJson, res);
@@ -229,10 +247,23 @@ export class SimServer {
     await this.handler.handle(ctx);
   }
 
-  private context(req: IncomingMessage, res: ServerResponse, url: URL, rawBody: string, body: unknown, badJson: boolean, rule: LiveRule | null): SimContext {
+  private context(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    rawBody: string,
+    body: unknown,
+    badJson: boolean,
+    rule: LiveRule | null,
+  ): SimContext {
     const self = this;
     const ctx: SimContext = {
-      req, res, rawBody, body, badJson, rule,
+      req,
+      res,
+      rawBody,
+      body,
+      badJson,
+      rule,
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
@@ -260,7 +291,12 @@ export class SimServer {
 
   private async writeStream(ctx: SimContext, frames: StreamFrame[], format: StreamFormat): Promise<void> {
     const { res, rule } = ctx;
-    res.writeHead(200, { 'content-type': format.contentType, 'cache-control': 'no-cache', connection: 'keep-alive', ...ctx.headersOut });
+    res.writeHead(200, {
+      'content-type': format.contentType,
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      ...ctx.headersOut,
+    });
     res.flushHeaders();
     if (rule?.disconnectAfterChunks === 0) {
       res.socket?.destroy();
@@ -270,7 +306,12 @@ export class SimServer {
       res.end();
       return;
     }
-    const corruptAt = rule?.malformedJson ? Math.max(0, frames.findIndex((f) => (f.tokens ?? 0) > 0)) : -1;
+    const corruptAt = rule?.malformedJson
+      ? Math.max(
+          0,
+          frames.findIndex((f) => (f.tokens ?? 0) > 0),
+        )
+      : -1;
     let contentSeen = false;
     let written = 0;
     for (let i = 0; i < frames.length; i++) {
@@ -319,9 +360,11 @@ export class SimServer {
     if (method === 'GET' && path === '/__sim/requests') return reply(200, this.requests);
     if (method === 'POST' && path === '/__sim/models') {
       try {
-        if (badJson || typeof body !== 'object' || body === null) throw new Error('body must be {"id": ..., "cost"?: {input, output}}');
+        if (badJson || typeof body !== 'object' || body === null)
+          throw new Error('body must be {"id": ..., "cost"?: {input, output}}');
         const b = body as ReleaseInfo & { page_size?: number };
-        if (b.id === undefined && typeof b.page_size !== 'number') throw new Error('body must be {"id": ...} or {"page_size": n}');
+        if (b.id === undefined && typeof b.page_size !== 'number')
+          throw new Error('body must be {"id": ...} or {"page_size": n}');
         if (typeof b.page_size === 'number') this.models.pageCap = b.page_size;
         if (b.id !== undefined) this.models.release(b);
         return reply(200, { ok: true });
@@ -334,7 +377,15 @@ export class SimServer {
       return reply(200, { ok: true });
     }
     if (method === 'GET' && path === '/__sim/metadata') return reply(200, this.models.metadata(this.dialect));
-    if (method === 'GET' && path === '/__sim/rules') return reply(200, this.rules.map((r) => ({ ...r, times: r.times === Infinity ? 'Infinity' : r.times, left: r.left === Infinity ? 'Infinity' : r.left })));
+    if (method === 'GET' && path === '/__sim/rules')
+      return reply(
+        200,
+        this.rules.map((r) => ({
+          ...r,
+          times: r.times === Infinity ? 'Infinity' : r.times,
+          left: r.left === Infinity ? 'Infinity' : r.left,
+        })),
+      );
     reply(404, { error: `unknown control endpoint ${method} ${path}` });
   }
 }

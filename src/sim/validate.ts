@@ -16,7 +16,14 @@ import anthropicRequest from './schemas/anthropic-messages-request.json' with { 
 type Obj = Record<string, unknown>;
 type Schema = Obj;
 
-const ajv = new Ajv2020({ strict: false, allErrors: false, discriminator: true, validateFormats: false, logger: false, verbose: true });
+const ajv = new Ajv2020({
+  strict: false,
+  allErrors: false,
+  discriminator: true,
+  validateFormats: false,
+  logger: false,
+  verbose: true,
+});
 const bundles: Record<string, { $defs: Record<string, Schema> }> = {
   'openai-chat-request': openaiRequest as unknown as { $defs: Record<string, Schema> },
   'anthropic-messages-request': anthropicRequest as unknown as { $defs: Record<string, Schema> },
@@ -46,7 +53,8 @@ function defsOf(bundle: string): Record<string, Schema> {
 
 function deref(defs: Record<string, Schema>, s: Schema | undefined): Schema | undefined {
   let cur = s;
-  for (let i = 0; i < 20 && cur && typeof cur.$ref === 'string'; i++) cur = defs[(cur.$ref as string).replace('#/$defs/', '')];
+  for (let i = 0; i < 20 && cur && typeof cur.$ref === 'string'; i++)
+    cur = defs[(cur.$ref as string).replace('#/$defs/', '')];
   return cur;
 }
 
@@ -78,17 +86,28 @@ function tagValues(defs: Record<string, Schema>, branch: Schema, tag: string): s
  * Resolves refs and unions at one location of the instance; returns the concrete schema and the
  * discriminator tags crossed (pydantic puts these into `loc`, e.g. `thinking.enabled.budget_tokens`).
  */
-function resolveAt(defs: Record<string, Schema>, s: Schema | undefined, data: unknown): { schema: Schema | undefined; tags: string[] } {
+function resolveAt(
+  defs: Record<string, Schema>,
+  s: Schema | undefined,
+  data: unknown,
+): { schema: Schema | undefined; tags: string[] } {
   const tags: string[] = [];
   let cur = s;
   for (let guard = 0; guard < 20 && cur; guard++) {
-    if (typeof cur.$ref === 'string') { cur = deref(defs, cur); continue; }
+    if (typeof cur.$ref === 'string') {
+      cur = deref(defs, cur);
+      continue;
+    }
     const union = (cur.oneOf ?? cur.anyOf) as Schema[] | undefined;
     if (!union) break;
     const disc = (cur.discriminator as Obj | undefined)?.propertyName as string | undefined;
     if (disc && isObj(data) && typeof data[disc] === 'string') {
       const hit = union.find((b) => tagValues(defs, b, disc).includes(data[disc] as string));
-      if (hit) { tags.push(data[disc] as string); cur = hit; continue; }
+      if (hit) {
+        tags.push(data[disc] as string);
+        cur = hit;
+        continue;
+      }
     }
     const branches = union.map((b) => deref(defs, b));
     const idx = branches.findIndex((b) => b && b.type !== 'null' && typeMatches(b, data) && !(data === null));
@@ -107,17 +126,25 @@ function childSchema(s: Schema | undefined, seg: string, isArray: boolean): Sche
 }
 
 function segmentsOf(instancePath: string): string[] {
-  return instancePath === '' ? [] : instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return instancePath === ''
+    ? []
+    : instancePath
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** The error ajv reports deepest into the instance (ties: the first), plus siblings at the same place. */
 function pickError(errors: ErrorObject[]): { err: ErrorObject; same: ErrorObject[] } {
-  const depth = (e: ErrorObject) => segmentsOf(e.instancePath).length + (e.keyword === 'required' || e.keyword === 'additionalProperties' ? 1 : 0);
+  const depth = (e: ErrorObject) =>
+    segmentsOf(e.instancePath).length + (e.keyword === 'required' || e.keyword === 'additionalProperties' ? 1 : 0);
   const real = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
   const pool = real.length ? real : errors;
   // deepest first; at equal depth a `type` error only says "wrong union branch", so prefer any other keyword
   let best = pool[0];
-  for (const e of pool) if (depth(e) > depth(best) || (depth(e) === depth(best) && best.keyword === 'type' && e.keyword !== 'type')) best = e;
+  for (const e of pool)
+    if (depth(e) > depth(best) || (depth(e) === depth(best) && best.keyword === 'type' && e.keyword !== 'type'))
+      best = e;
   return { err: best, same: pool.filter((e) => e.instancePath === best.instancePath && e.keyword === best.keyword) };
 }
 
@@ -136,7 +163,13 @@ export interface OpenAIParamError {
 }
 
 const OPENAI_TYPE_WORD: Record<string, string> = {
-  string: 'a string', integer: 'an integer', number: 'a decimal', boolean: 'a boolean', object: 'an object', array: 'an array', null: 'null',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a decimal',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
 };
 
 function openaiParam(segs: string[]): string {
@@ -178,19 +211,28 @@ function mapOpenAIError(errors: ErrorObject[]): OpenAIParamError {
       if (wanted.length > 1) wanted = wanted.filter((t) => t !== 'null');
       const words = wanted.map((t) => OPENAI_TYPE_WORD[t] ?? t);
       const exp = words.length > 1 ? `one of ${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : words[0];
-      return { message: `Invalid type for '${name}': expected ${exp}, but got ${OPENAI_TYPE_WORD[jsonType(err.data)]} instead.`, param: param || null, code: 'invalid_type' };
+      return {
+        message: `Invalid type for '${name}': expected ${exp}, but got ${OPENAI_TYPE_WORD[jsonType(err.data)]} instead.`,
+        param: param || null,
+        code: 'invalid_type',
+      };
     }
     case 'enum':
     case 'const': {
       const allowed = err.keyword === 'enum' ? (p.allowedValues as unknown[]) : [p.allowedValue];
-      return { message: `Invalid value: '${String(err.data)}'. Supported values are: ${quoteList(allowed, allowed.length > 2 ? ', and ' : ' and ')}.`, param: param || null, code: 'invalid_value' };
+      return {
+        message: `Invalid value: '${String(err.data)}'. Supported values are: ${quoteList(allowed, allowed.length > 2 ? ', and ' : ' and ')}.`,
+        param: param || null,
+        code: 'invalid_value',
+      };
     }
     case 'minimum':
     case 'exclusiveMinimum':
     case 'maximum':
     case 'exclusiveMaximum': {
       const above = err.keyword.toLowerCase().includes('maximum');
-      const kind = Number.isInteger(err.data) && (err.parentSchema as Obj | undefined)?.type === 'integer' ? 'integer' : 'decimal';
+      const kind =
+        Number.isInteger(err.data) && (err.parentSchema as Obj | undefined)?.type === 'integer' ? 'integer' : 'decimal';
       const cmp = `${above ? '<' : '>'}${err.keyword.startsWith('exclusive') ? '' : '='}`;
       return {
         message: `Invalid '${name}': ${kind} ${above ? 'above maximum' : 'below minimum'} value. Expected a value ${cmp} ${String(p.limit)}, but got ${String(err.data)} instead.`,
@@ -200,12 +242,25 @@ function mapOpenAIError(errors: ErrorObject[]): OpenAIParamError {
     }
     case 'minItems': {
       const len = Array.isArray(err.data) ? err.data.length : 0;
-      if (len === 0) return { message: `Invalid '${name}': empty array. Expected an array with minimum length ${String(p.limit)}, but got an empty array instead.`, param: param || null, code: 'empty_array' };
-      return { message: `Invalid '${name}': array too short. Expected an array with minimum length ${String(p.limit)}, but got an array with length ${len} instead.`, param: param || null, code: 'array_below_min_length' };
+      if (len === 0)
+        return {
+          message: `Invalid '${name}': empty array. Expected an array with minimum length ${String(p.limit)}, but got an empty array instead.`,
+          param: param || null,
+          code: 'empty_array',
+        };
+      return {
+        message: `Invalid '${name}': array too short. Expected an array with minimum length ${String(p.limit)}, but got an array with length ${len} instead.`,
+        param: param || null,
+        code: 'array_below_min_length',
+      };
     }
     case 'maxItems': {
       const len = Array.isArray(err.data) ? err.data.length : 0;
-      return { message: `Invalid '${name}': array too long. Expected an array with maximum length ${String(p.limit)}, but got an array with length ${len} instead.`, param: param || null, code: 'array_above_max_length' };
+      return {
+        message: `Invalid '${name}': array too long. Expected an array with maximum length ${String(p.limit)}, but got an array with length ${len} instead.`,
+        param: param || null,
+        code: 'array_above_max_length',
+      };
     }
     case 'minLength':
     case 'maxLength': {
@@ -218,16 +273,31 @@ function mapOpenAIError(errors: ErrorObject[]): OpenAIParamError {
       };
     }
     case 'pattern':
-      return { message: `Invalid '${name}': string does not match pattern. Expected a string that matches the pattern '${String(p.pattern)}'.`, param: param || null, code: 'invalid_value' };
+      return {
+        message: `Invalid '${name}': string does not match pattern. Expected a string that matches the pattern '${String(p.pattern)}'.`,
+        param: param || null,
+        code: 'invalid_value',
+      };
     case 'discriminator': {
       const full = openaiParam([...segs, String(p.tag)]);
       if (typeof p.tagValue !== 'string') {
-        if (p.tagValue === undefined) return { message: `Missing required parameter: '${full}'.`, param: full, code: 'missing_required_parameter' };
-        return { message: `Invalid type for '${full}': expected a string, but got ${OPENAI_TYPE_WORD[jsonType(p.tagValue)]} instead.`, param: full, code: 'invalid_type' };
+        if (p.tagValue === undefined)
+          return { message: `Missing required parameter: '${full}'.`, param: full, code: 'missing_required_parameter' };
+        return {
+          message: `Invalid type for '${full}': expected a string, but got ${OPENAI_TYPE_WORD[jsonType(p.tagValue)]} instead.`,
+          param: full,
+          code: 'invalid_type',
+        };
       }
       const defs = defsOf('openai-chat-request');
-      const tags = (((err.parentSchema as Obj | undefined)?.oneOf as Schema[] | undefined) ?? []).flatMap((b) => tagValues(defs, b, String(p.tag)));
-      return { message: `Invalid value: '${p.tagValue}'. Supported values are: ${quoteList(tags, tags.length > 2 ? ', and ' : ' and ')}.`, param: full, code: 'invalid_value' };
+      const tags = (((err.parentSchema as Obj | undefined)?.oneOf as Schema[] | undefined) ?? []).flatMap((b) =>
+        tagValues(defs, b, String(p.tag)),
+      );
+      return {
+        message: `Invalid value: '${p.tagValue}'. Supported values are: ${quoteList(tags, tags.length > 2 ? ', and ' : ' and ')}.`,
+        param: full,
+        code: 'invalid_value',
+      };
     }
     default:
       return { message: `Invalid '${name}': ${err.message ?? 'invalid value'}.`, param: param || null, code: null };
@@ -236,9 +306,15 @@ function mapOpenAIError(errors: ErrorObject[]): OpenAIParamError {
 
 /** Schema check of a Chat Completions body (CreateChatCompletionRequest) + unknown parameters at any depth. */
 export function validateOpenAIChatSchema(body: unknown): OpenAIParamError | null {
-  if (!isObj(body)) return { message: `Invalid type for 'body': expected an object, but got ${OPENAI_TYPE_WORD[jsonType(body)]} instead.`, param: null, code: 'invalid_type' };
+  if (!isObj(body))
+    return {
+      message: `Invalid type for 'body': expected an object, but got ${OPENAI_TYPE_WORD[jsonType(body)]} instead.`,
+      param: null,
+      code: 'invalid_type',
+    };
   chatKeys ??= knownTopLevel('openai-chat-request', 'CreateChatCompletionRequest');
-  for (const k of Object.keys(body)) if (!chatKeys.has(k)) return { message: `Unknown parameter: '${k}'.`, param: k, code: 'unknown_parameter' };
+  for (const k of Object.keys(body))
+    if (!chatKeys.has(k)) return { message: `Unknown parameter: '${k}'.`, param: k, code: 'unknown_parameter' };
   const v = specValidator('openai-chat-request', 'CreateChatCompletionRequest');
   return v(body) ? null : mapOpenAIError(v.errors ?? []);
 }
@@ -252,7 +328,13 @@ export function validateOpenAIEmbeddingsSchema(body: unknown): OpenAIParamError 
 // ------------------------------------------------------------------------------------------- Anthropic
 
 const PYD_TYPE: Record<string, string> = {
-  string: 'a valid string', integer: 'a valid integer', number: 'a valid number', boolean: 'a valid boolean', array: 'a valid list', object: 'a valid dictionary', null: 'None',
+  string: 'a valid string',
+  integer: 'a valid integer',
+  number: 'a valid number',
+  boolean: 'a valid boolean',
+  array: 'a valid list',
+  object: 'a valid dictionary',
+  null: 'None',
 };
 
 /** pydantic-style `loc` for an instance path, with discriminator tags crossed on the way. */
@@ -284,7 +366,7 @@ function mapAnthropicError(body: unknown, errors: ErrorObject[]): string {
     case 'additionalProperties':
       return withLoc(at(String(p.additionalProperty)), 'Extra inputs are not permitted');
     case 'type': {
-      const t = [(p.type as string | string[])].flat()[0];
+      const t = [p.type as string | string[]].flat()[0];
       return withLoc(at(), `Input should be ${PYD_TYPE[t] ?? t}`);
     }
     case 'enum':
@@ -304,17 +386,27 @@ function mapAnthropicError(body: unknown, errors: ErrorObject[]): string {
     case 'maxLength':
       return withLoc(at(), `String should have at most ${String(p.limit)} characters`);
     case 'minItems':
-      return withLoc(at(), `List should have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'} after validation, not ${Array.isArray(err.data) ? err.data.length : 0}`);
+      return withLoc(
+        at(),
+        `List should have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'} after validation, not ${Array.isArray(err.data) ? err.data.length : 0}`,
+      );
     case 'maxItems':
-      return withLoc(at(), `List should have at most ${String(p.limit)} items after validation, not ${Array.isArray(err.data) ? err.data.length : 0}`);
+      return withLoc(
+        at(),
+        `List should have at most ${String(p.limit)} items after validation, not ${Array.isArray(err.data) ? err.data.length : 0}`,
+      );
     case 'pattern':
       return withLoc(at(), `String should match pattern '${String(p.pattern)}'`);
     case 'discriminator': {
       const defs = defsOf('anthropic-messages-request');
       const branches = ((err.parentSchema as Obj | undefined)?.oneOf as Schema[] | undefined) ?? [];
       const tags = branches.flatMap((b) => tagValues(defs, b, String(p.tag)));
-      if (p.tagValue === undefined || typeof p.tagValue !== 'string') return withLoc(at(), `Unable to extract tag using discriminator '${String(p.tag)}'`);
-      return withLoc(at(), `Input tag '${String(p.tagValue)}' found using '${String(p.tag)}' does not match any of the expected tags: ${tags.map((t) => `'${t}'`).join(', ')}`);
+      if (p.tagValue === undefined || typeof p.tagValue !== 'string')
+        return withLoc(at(), `Unable to extract tag using discriminator '${String(p.tag)}'`);
+      return withLoc(
+        at(),
+        `Input tag '${String(p.tagValue)}' found using '${String(p.tag)}' does not match any of the expected tags: ${tags.map((t) => `'${t}'`).join(', ')}`,
+      );
     }
     default:
       return withLoc(at(), err.message ?? 'Invalid input');

@@ -21,7 +21,18 @@ export function activityParams(rows: Totalled[]): unknown[][] {
     const k = `${g.account_id}\n${g.key_id}\n${day}\n${model}\n${provider}`;
     const cur = groups.get(k);
     if (cur === undefined) {
-      groups.set(k, [g.account_id, g.key_id, day, model, provider, 1, g.prompt_tokens, g.completion_tokens, g.reasoning_tokens, g.cost_pusd]);
+      groups.set(k, [
+        g.account_id,
+        g.key_id,
+        day,
+        model,
+        provider,
+        1,
+        g.prompt_tokens,
+        g.completion_tokens,
+        g.reasoning_tokens,
+        g.cost_pusd,
+      ]);
     } else {
       cur[5] = (cur[5] as number) + 1;
       cur[6] = (cur[6] as number) + g.prompt_tokens;

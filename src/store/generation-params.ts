@@ -5,7 +5,15 @@ import type { GenerationRow } from './types.js';
 /** what the per-day totals (spend_daily, activity_daily) read of a row */
 export type Totalled = Pick<
   GenerationRow,
-  'account_id' | 'key_id' | 'created_at' | 'model' | 'provider' | 'prompt_tokens' | 'completion_tokens' | 'reasoning_tokens' | 'cost_pusd'
+  | 'account_id'
+  | 'key_id'
+  | 'created_at'
+  | 'model'
+  | 'provider'
+  | 'prompt_tokens'
+  | 'completion_tokens'
+  | 'reasoning_tokens'
+  | 'cost_pusd'
 >;
 
 /** the totalled fields of a row given as its INSERT parameters (the journal's replay) */
@@ -43,11 +51,31 @@ export const INSERT_GENERATION = `INSERT INTO generations (id, account_id, key_i
 
 export function generationParams(g: GenerationRow): unknown[] {
   return [
-    g.id, g.account_id, g.key_id, g.requested_model, g.model, g.provider, g.endpoint, g.upstream_id,
-    JSON.stringify(g.attempts), g.prompt_tokens, g.completion_tokens, g.reasoning_tokens, g.cached_tokens,
-    g.cache_write_tokens, g.tokens_estimated ? 1 : 0, g.cost_pusd, Math.round(g.latency_ms),
-    g.ttft_ms === null ? null : Math.round(g.ttft_ms), g.finish_reason, g.status, g.streamed ? 1 : 0,
-    g.cancelled ? 1 : 0, g.route === null || g.route === undefined ? null : JSON.stringify(g.route), g.kind, g.created_at,
+    g.id,
+    g.account_id,
+    g.key_id,
+    g.requested_model,
+    g.model,
+    g.provider,
+    g.endpoint,
+    g.upstream_id,
+    JSON.stringify(g.attempts),
+    g.prompt_tokens,
+    g.completion_tokens,
+    g.reasoning_tokens,
+    g.cached_tokens,
+    g.cache_write_tokens,
+    g.tokens_estimated ? 1 : 0,
+    g.cost_pusd,
+    Math.round(g.latency_ms),
+    g.ttft_ms === null ? null : Math.round(g.ttft_ms),
+    g.finish_reason,
+    g.status,
+    g.streamed ? 1 : 0,
+    g.cancelled ? 1 : 0,
+    g.route === null || g.route === undefined ? null : JSON.stringify(g.route),
+    g.kind,
+    g.created_at,
   ];
 }
 
@@ -70,7 +98,8 @@ export function paramsFromLine(line: string): unknown[] | null {
   } catch {
     return null;
   }
-  if (!Array.isArray(p) || p.length !== PARAM_COUNT || typeof p[P_ID] !== 'string' || typeof p[P_COST] !== 'string') return null;
+  if (!Array.isArray(p) || p.length !== PARAM_COUNT || typeof p[P_ID] !== 'string' || typeof p[P_COST] !== 'string')
+    return null;
   if (!/^-?\d+$/.test(p[P_COST] as string) || typeof p[P_CREATED] !== 'string') return null;
   p[P_COST] = BigInt(p[P_COST] as string);
   return p;

@@ -44,7 +44,7 @@ export class LedgerJournal {
       const size = Buffer.byteLength(line);
       if (n < size) {
         const buf = Buffer.from(line);
-        for (let done = n; done < size; ) done += writeSync(this.fd, buf, done, size - done);
+        for (let done = n; done < size;) done += writeSync(this.fd, buf, done, size - done);
       }
     } catch (err) {
       // a cut line must not have the next row glued to it: later rows go to a fresh segment
@@ -76,7 +76,10 @@ export class LedgerJournal {
 
   /** Every segment in the directory (call before the first append: the current segment would be read too). */
   readAll(): JournalContents {
-    const files = readdirSync(this.dir).filter((f) => f.endsWith(SUFFIX)).sort().map((f) => join(this.dir, f));
+    const files = readdirSync(this.dir)
+      .filter((f) => f.endsWith(SUFFIX))
+      .sort()
+      .map((f) => join(this.dir, f));
     const rows: unknown[][] = [];
     let torn = 0;
     for (const f of files) {

@@ -119,8 +119,17 @@ const PRUNE_GENERATIONS = `DELETE FROM generations WHERE rowid IN (
   SELECT rowid FROM (SELECT rowid, created_at FROM generations ORDER BY rowid LIMIT ?) WHERE created_at < ?)`;
 
 const KEY_COLUMNS = [
-  'name', 'label', 'role', 'disabled', 'limit_pusd', 'limit_reset', 'rate_limit_rpm', 'rate_limit_tpm',
-  'expires_at', 'revoked_at', 'updated_at',
+  'name',
+  'label',
+  'role',
+  'disabled',
+  'limit_pusd',
+  'limit_reset',
+  'rate_limit_rpm',
+  'rate_limit_tpm',
+  'expires_at',
+  'revoked_at',
+  'updated_at',
 ] as const;
 
 function toSql(v: unknown): unknown {
@@ -157,7 +166,9 @@ export class SqliteStorage implements Storage {
   private migrated = false;
 
   async migrate(): Promise<void> {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
     const done = new Set(
       (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => num(r.version)),
     );
@@ -165,7 +176,9 @@ export class SqliteStorage implements Storage {
       if (done.has(m.version)) continue;
       this.db.transaction(() => {
         for (const s of m.sql) this.db.exec(s);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+          .run(m.version, new Date().toISOString());
       })();
     }
     // the writer needs the tables, so it starts once they exist
@@ -205,8 +218,17 @@ export class SqliteStorage implements Storage {
   async createAccount(a: AccountRow): Promise<void> {
     this.withRev((rev) =>
       this.db
-        .prepare('INSERT INTO accounts (id, name, credits_pusd, enabled_providers, created_at, rev) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(a.id, a.name, a.credits_pusd, a.enabled_providers === null ? null : JSON.stringify(a.enabled_providers), a.created_at, rev),
+        .prepare(
+          'INSERT INTO accounts (id, name, credits_pusd, enabled_providers, created_at, rev) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          a.id,
+          a.name,
+          a.credits_pusd,
+          a.enabled_providers === null ? null : JSON.stringify(a.enabled_providers),
+          a.created_at,
+          rev,
+        ),
     );
   }
 
@@ -228,7 +250,10 @@ export class SqliteStorage implements Storage {
       sets.push('enabled_providers = ?');
       vals.push(patch.enabled_providers === null ? null : JSON.stringify(patch.enabled_providers));
     }
-    if (sets.length) this.withRev((rev) => this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...vals, rev, id));
+    if (sets.length)
+      this.withRev((rev) =>
+        this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...vals, rev, id),
+      );
     return this.getAccount(id);
   }
 
@@ -241,9 +266,23 @@ export class SqliteStorage implements Storage {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          k.id, k.account_id, k.name, k.hash, k.label, k.role, k.role === 'user' ? 0 : 1, k.disabled ? 1 : 0,
-          k.limit_pusd, k.limit_reset, k.rate_limit_rpm, k.rate_limit_tpm, k.expires_at, k.revoked_at, k.created_at,
-          k.updated_at, rev,
+          k.id,
+          k.account_id,
+          k.name,
+          k.hash,
+          k.label,
+          k.role,
+          k.role === 'user' ? 0 : 1,
+          k.disabled ? 1 : 0,
+          k.limit_pusd,
+          k.limit_reset,
+          k.rate_limit_rpm,
+          k.rate_limit_tpm,
+          k.expires_at,
+          k.revoked_at,
+          k.created_at,
+          k.updated_at,
+          rev,
         ),
     );
   }
@@ -267,7 +306,10 @@ export class SqliteStorage implements Storage {
       if (patch[c] !== undefined) (sets.push(`${c} = ?`), vals.push(toSql(patch[c])));
     }
     if (patch.role !== undefined) (sets.push('is_admin = ?'), vals.push(patch.role === 'user' ? 0 : 1));
-    if (sets.length) this.withRev((rev) => this.db.prepare(`UPDATE api_keys SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...vals, rev, id));
+    if (sets.length)
+      this.withRev((rev) =>
+        this.db.prepare(`UPDATE api_keys SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...vals, rev, id),
+      );
     return this.getKey(id);
   }
 
@@ -282,7 +324,9 @@ export class SqliteStorage implements Storage {
     const from = rev < since ? 0 : since;
     return {
       rev,
-      accounts: (this.db.prepare('SELECT * FROM accounts WHERE rev > ? ORDER BY rev').all(from) as Row[]).map(accountFrom),
+      accounts: (this.db.prepare('SELECT * FROM accounts WHERE rev > ? ORDER BY rev').all(from) as Row[]).map(
+        accountFrom,
+      ),
       keys: (this.db.prepare('SELECT * FROM api_keys WHERE rev > ? ORDER BY rev').all(from) as Row[]).map(keyFrom),
     };
   }
@@ -390,7 +434,13 @@ export class SqliteStorage implements Storage {
     }
     const byDay = new Map<string, DailyTotal>();
     for (const r of (await Promise.all(queries)).flat()) {
-      const d = byDay.get(r.date as string) ?? { date: r.date as string, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pusd: 0n };
+      const d = byDay.get(r.date as string) ?? {
+        date: r.date as string,
+        requests: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_pusd: 0n,
+      };
       d.requests += num(r.requests);
       d.prompt_tokens += num(r.prompt_tokens ?? 0);
       d.completion_tokens += num(r.completion_tokens ?? 0);
@@ -401,18 +451,24 @@ export class SqliteStorage implements Storage {
   }
 
   async accountSpend(): Promise<SpendTotal[]> {
-    return spendTotals(this.db.prepare('SELECT account_id AS id, SUM(cost_pusd) AS s FROM spend_daily GROUP BY account_id').all());
+    return spendTotals(
+      this.db.prepare('SELECT account_id AS id, SUM(cost_pusd) AS s FROM spend_daily GROUP BY account_id').all(),
+    );
   }
 
   async keySpendSince(since: string): Promise<SpendTotal[]> {
     // period starts are UTC midnights: answered from the per-day totals; any other instant from the rows
     if (isDayStart(since)) {
       return spendTotals(
-        this.db.prepare('SELECT key_id AS id, SUM(cost_pusd) AS s FROM spend_daily WHERE day >= ? GROUP BY key_id').all(since.slice(0, 10)),
+        this.db
+          .prepare('SELECT key_id AS id, SUM(cost_pusd) AS s FROM spend_daily WHERE day >= ? GROUP BY key_id')
+          .all(since.slice(0, 10)),
       );
     }
     return spendTotals(
-      this.db.prepare('SELECT key_id AS id, SUM(cost_pusd) AS s FROM generations WHERE created_at >= ? GROUP BY key_id').all(since),
+      this.db
+        .prepare('SELECT key_id AS id, SUM(cost_pusd) AS s FROM generations WHERE created_at >= ? GROUP BY key_id')
+        .all(since),
     );
   }
 

@@ -124,12 +124,18 @@ export interface Storage {
   createAccount(row: AccountRow): Promise<void>;
   getAccount(id: string): Promise<AccountRow | null>;
   listAccounts(): Promise<AccountRow[]>;
-  updateAccount(id: string, patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>): Promise<AccountRow | null>;
+  updateAccount(
+    id: string,
+    patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>,
+  ): Promise<AccountRow | null>;
   // keys
   createKey(row: KeyRow): Promise<void>;
   getKey(id: string): Promise<KeyRow | null>;
   listKeys(accountId?: string): Promise<KeyRow[]>;
-  updateKey(id: string, patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>): Promise<KeyRow | null>;
+  updateKey(
+    id: string,
+    patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>,
+  ): Promise<KeyRow | null>;
   /**
    * Keys and accounts changed after revision `since` (all of them for 0), with the current revision: how a
    * running server learns of writes made by another process (`arouter keys revoke`, another instance).

@@ -15,7 +15,12 @@ export function serve(db, handle) {
     try {
       parentPort.postMessage({ type: 'done', id: m.id, ok: true, result: handle(m) });
     } catch (err) {
-      parentPort.postMessage({ type: 'done', id: m.id, ok: false, error: String(err && err.message ? err.message : err) });
+      parentPort.postMessage({
+        type: 'done',
+        id: m.id,
+        ok: false,
+        error: String(err && err.message ? err.message : err),
+      });
     }
   });
 }

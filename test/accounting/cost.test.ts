@@ -30,15 +30,18 @@ const ZEROES: Pricing = {
 const u = (over: Partial<UsageCounts>): UsageCounts => ({ ...emptyUsage(), ...over });
 
 test('all eight price fields', () => {
-  const c = computeCost(FULL, u({
-    prompt_tokens: 10_000, // 6,000 uncached + 3,000 cache read + 1,000 cache write
-    cached_read_tokens: 3_000,
-    cache_write_tokens: 1_000,
-    completion_tokens: 2_000, // 500 of which reasoning
-    reasoning_tokens: 500,
-    input_images: 2,
-    web_searches: 3,
-  }));
+  const c = computeCost(
+    FULL,
+    u({
+      prompt_tokens: 10_000, // 6,000 uncached + 3,000 cache read + 1,000 cache write
+      cached_read_tokens: 3_000,
+      cache_write_tokens: 1_000,
+      completion_tokens: 2_000, // 500 of which reasoning
+      reasoning_tokens: 500,
+      input_images: 2,
+      web_searches: 3,
+    }),
+  );
   assert.equal(formatUsd(c.prompt), '0.018'); // 6000 * 3e-6
   assert.equal(formatUsd(c.cache_read), '0.0009'); // 3000 * 3e-7
   assert.equal(formatUsd(c.cache_write), '0.00375'); // 1000 * 3.75e-6
@@ -53,8 +56,10 @@ test('all eight price fields', () => {
     c.prompt + c.cache_read + c.cache_write + c.completion + c.reasoning + c.request + c.image + c.web_search,
   );
   // raw and pre-parsed pricing agree
-  assert.deepEqual(computeCost(parsePricing(FULL), u({ prompt_tokens: 7, completion_tokens: 3 })),
-    computeCost(FULL, u({ prompt_tokens: 7, completion_tokens: 3 })));
+  assert.deepEqual(
+    computeCost(parsePricing(FULL), u({ prompt_tokens: 7, completion_tokens: 3 })),
+    computeCost(FULL, u({ prompt_tokens: 7, completion_tokens: 3 })),
+  );
 });
 
 test('cache price "0" means no published discount: cached tokens at the prompt price', () => {
@@ -69,10 +74,18 @@ test('cache price "0" means no published discount: cached tokens at the prompt p
 });
 
 test('free model stays free whatever the usage', () => {
-  const c = computeCost(ZEROES, u({
-    prompt_tokens: 5000, cached_read_tokens: 1000, cache_write_tokens: 1000,
-    completion_tokens: 900, reasoning_tokens: 800, input_images: 3, web_searches: 1,
-  }));
+  const c = computeCost(
+    ZEROES,
+    u({
+      prompt_tokens: 5000,
+      cached_read_tokens: 1000,
+      cache_write_tokens: 1000,
+      completion_tokens: 900,
+      reasoning_tokens: 800,
+      input_images: 3,
+      web_searches: 1,
+    }),
+  );
   assert.equal(c.total, 0n);
 });
 
@@ -81,7 +94,10 @@ test('reasoning: at internal_reasoning when set, else at completion price, never
   assert.equal(withPrice.reasoning, 400n * parseUsd('0.00002'));
   assert.equal(withPrice.completion, 600n * parseUsd('0.000015'));
 
-  const noPrice = computeCost({ ...FULL, internal_reasoning: '0' }, u({ completion_tokens: 1000, reasoning_tokens: 400 }));
+  const noPrice = computeCost(
+    { ...FULL, internal_reasoning: '0' },
+    u({ completion_tokens: 1000, reasoning_tokens: 400 }),
+  );
   assert.equal(noPrice.reasoning, 400n * parseUsd('0.000015'));
   assert.equal(noPrice.completion, 600n * parseUsd('0.000015'));
   // total equals 1000 completion tokens, i.e. reasoning was not charged on top
@@ -89,7 +105,10 @@ test('reasoning: at internal_reasoning when set, else at completion price, never
 });
 
 test('inconsistent reports are floored, never negative', () => {
-  const c = computeCost(FULL, u({ prompt_tokens: 100, cached_read_tokens: 150, completion_tokens: 10, reasoning_tokens: 20 }));
+  const c = computeCost(
+    FULL,
+    u({ prompt_tokens: 100, cached_read_tokens: 150, completion_tokens: 10, reasoning_tokens: 20 }),
+  );
   assert.equal(c.prompt, 0n);
   assert.equal(c.cache_read, 150n * parseUsd('0.0000003'));
   assert.equal(c.completion, 0n);
@@ -114,7 +133,7 @@ test('parsePricing rejects bad fields with the field name; missing override fiel
 
 test('worst case bounds every usage within the limits', () => {
   let seed = 99;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const ri = (n: number) => Math.floor(rnd() * (n + 1));
   const pricings: Pricing[] = [
     FULL,
@@ -138,8 +157,13 @@ test('worst case bounds every usage within the limits', () => {
       const cache_write_tokens = ri(prompt_tokens - cached_read_tokens);
       const completion_tokens = ri(maxOutputTokens);
       const usage = {
-        prompt_tokens, cached_read_tokens, cache_write_tokens, completion_tokens,
-        reasoning_tokens: ri(completion_tokens), input_images: ri(inputImages), web_searches: ri(webSearches),
+        prompt_tokens,
+        cached_read_tokens,
+        cache_write_tokens,
+        completion_tokens,
+        reasoning_tokens: ri(completion_tokens),
+        input_images: ri(inputImages),
+        web_searches: ri(webSearches),
       };
       const actual = computeCost(parsed, usage).total;
       assert.ok(actual <= worst, `actual ${actual} > worst ${worst} for ${JSON.stringify(usage)}`);
@@ -148,8 +172,15 @@ test('worst case bounds every usage within the limits', () => {
   // and the bound is attained: every prompt token written to cache at the max price, all output reasoning
   const parsed = parsePricing({ ...FULL, input_cache_write: '0.00001', internal_reasoning: '0.0001' });
   const worst = worstCaseCost(parsed, { promptTokens: 1000, maxOutputTokens: 100, inputImages: 1 });
-  const actual = computeCost(parsed, u({
-    prompt_tokens: 1000, cache_write_tokens: 1000, completion_tokens: 100, reasoning_tokens: 100, input_images: 1,
-  })).total;
+  const actual = computeCost(
+    parsed,
+    u({
+      prompt_tokens: 1000,
+      cache_write_tokens: 1000,
+      completion_tokens: 100,
+      reasoning_tokens: 100,
+      input_images: 1,
+    }),
+  ).total;
   assert.equal(actual, worst);
 });

@@ -21,11 +21,31 @@ const OPTS = { flushIntervalMs: 60_000, maxBatch: 1000 };
 
 function row(id: string, cost: bigint, created_at = '2026-12-04T10:00:00.000Z'): GenerationRow {
   return {
-    id, account_id: 'acct_default', key_id: 'key_1', requested_model: 'a/b', model: 'a/b', provider: 'p', endpoint: 'b',
-    upstream_id: null, attempts: [{ provider: 'p', model: 'a/b', endpoint: 'b', status: 200, duration_ms: 3 }],
-    prompt_tokens: 10, completion_tokens: 5, reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0,
-    tokens_estimated: false, cost_pusd: cost, latency_ms: 12.4, ttft_ms: null, finish_reason: 'stop', status: 200,
-    streamed: false, cancelled: false, route: { rule: 'default' }, kind: 'chat', created_at,
+    id,
+    account_id: 'acct_default',
+    key_id: 'key_1',
+    requested_model: 'a/b',
+    model: 'a/b',
+    provider: 'p',
+    endpoint: 'b',
+    upstream_id: null,
+    attempts: [{ provider: 'p', model: 'a/b', endpoint: 'b', status: 200, duration_ms: 3 }],
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    reasoning_tokens: 0,
+    cached_tokens: 0,
+    cache_write_tokens: 0,
+    tokens_estimated: false,
+    cost_pusd: cost,
+    latency_ms: 12.4,
+    ttft_ms: null,
+    finish_reason: 'stop',
+    status: 200,
+    streamed: false,
+    cancelled: false,
+    route: { rule: 'default' },
+    kind: 'chat',
+    created_at,
   };
 }
 
@@ -34,7 +54,9 @@ function capture(): { log: Logger; lines: Array<Record<string, unknown>> } {
   return { log: new Logger('info', (t) => lines.push(JSON.parse(t) as Record<string, unknown>)), lines };
 }
 
-async function withStore(fn: (s: { dir: string; store: SqliteStorage; journalDir: string }) => Promise<void>): Promise<void> {
+async function withStore(
+  fn: (s: { dir: string; store: SqliteStorage; journalDir: string }) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'arouter-journal-'));
   const store = new SqliteStorage(join(dir, 'arouter.db'));
   try {
@@ -46,8 +68,12 @@ async function withStore(fn: (s: { dir: string; store: SqliteStorage; journalDir
   }
 }
 
-const segments = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
-const lines = (dir: string) => segments(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
+const segments = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
+const lines = (dir: string) =>
+  segments(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
 
 function spendOf(dbFile: string): { rows: number; spent: bigint } {
   const db = new Database(dbFile, { readonly: true });
@@ -68,12 +94,20 @@ test('each row is journaled when accepted; a committed batch deletes its segment
     ledger.add(row('g1', 10n));
     ledger.add(row('g2', 20n));
     assert.equal(segments(journalDir).length, 1);
-    assert.deepEqual(lines(journalDir).map((l) => JSON.parse(l)[0]), ['g1', 'g2'], 'written synchronously by add()');
+    assert.deepEqual(
+      lines(journalDir).map((l) => JSON.parse(l)[0]),
+      ['g1', 'g2'],
+      'written synchronously by add()',
+    );
     const flushing = ledger.flush();
     ledger.add(row('g3', 30n)); // accepted while the batch is being written: a new segment
     assert.equal(segments(journalDir).length, 2);
     await flushing;
-    assert.deepEqual(lines(journalDir).map((l) => JSON.parse(l)[0]), ['g3'], "the committed batch's segment is gone");
+    assert.deepEqual(
+      lines(journalDir).map((l) => JSON.parse(l)[0]),
+      ['g3'],
+      "the committed batch's segment is gone",
+    );
     await ledger.close();
     assert.deepEqual(segments(journalDir), [], 'a clean shutdown leaves no journal');
     assert.equal((await store.getGeneration('g3'))?.cost_pusd, 30n);
@@ -85,7 +119,10 @@ test('a failed batch keeps its segment until a retry commits it; rows unwritten 
     let failing = true;
     const flaky = new Proxy(store, {
       get(t, k) {
-        if (k === 'insertGenerations' && failing) return async () => { throw new Error('disk I/O error'); };
+        if (k === 'insertGenerations' && failing)
+          return async () => {
+            throw new Error('disk I/O error');
+          };
         const v = Reflect.get(t, k);
         return typeof v === 'function' ? v.bind(t) : v;
       },
@@ -104,7 +141,10 @@ test('a failed batch keeps its segment until a retry commits it; rows unwritten 
     assert.equal(await second.recover(), 2);
     assert.deepEqual(segments(journalDir), []);
     assert.deepEqual(spendOf(join(dir, 'arouter.db')), { rows: 2, spent: 15n });
-    assert.ok(logged.some((l) => l.msg === 'ledger journal replayed' && l.recovered === 2), JSON.stringify(logged));
+    assert.ok(
+      logged.some((l) => l.msg === 'ledger journal replayed' && l.recovered === 2),
+      JSON.stringify(logged),
+    );
   });
 });
 
@@ -119,7 +159,9 @@ test('replay is idempotent: a row already committed is not inserted or counted a
     assert.equal(await ledger.recover(), 1);
     assert.deepEqual(spendOf(join(dir, 'arouter.db')), { rows: 3, spent: 700n });
     assert.deepEqual(
-      (await store.keySpendSince('2026-12-05')).map((s) => [s.id, s.spent_pusd]), [['key_1', 400n]], 'by the row\'s own day',
+      (await store.keySpendSince('2026-12-05')).map((s) => [s.id, s.spent_pusd]),
+      [['key_1', 400n]],
+      "by the row's own day",
     );
     assert.equal(await ledger.recover(), 0, 'nothing left to replay');
     assert.deepEqual(spendOf(join(dir, 'arouter.db')), { rows: 3, spent: 700n });
@@ -141,7 +183,10 @@ test('a line cut by a crash is skipped with a warning; the whole lines around it
     assert.equal(await ledger.recover(), 2);
     assert.equal((await store.getGeneration('g1'))?.cost_pusd, big);
     assert.equal(await store.getGeneration('g3'), null);
-    assert.ok(logged.some((l) => l.level === 'warn' && l.lines === 2), JSON.stringify(logged));
+    assert.ok(
+      logged.some((l) => l.level === 'warn' && l.lines === 2),
+      JSON.stringify(logged),
+    );
     assert.deepEqual(segments(journalDir), []);
   });
 });

@@ -40,7 +40,10 @@ test('a pass deletes chunk after chunk, from days before now, until a chunk come
     ['2026-10-31T12:00:00.000Z', 3],
     ['2026-10-31T12:00:00.000Z', 3],
   ]);
-  assert.deepEqual(lines.map((l) => [l.msg, l.deleted]), [['ledger retention', 7]]);
+  assert.deepEqual(
+    lines.map((l) => [l.msg, l.deleted]),
+    [['ledger retention', 7]],
+  );
   // nothing to delete: nothing logged
   assert.equal(await r.run(), 0);
   assert.equal(lines.length, 1);
@@ -49,7 +52,11 @@ test('a pass deletes chunk after chunk, from days before now, until a chunk come
 test('a failing store is logged, not thrown, and the next run tries again', async () => {
   const calls: Array<[string, number]> = [];
   const { log, lines } = capture();
-  const r = new LedgerRetention(fakeStore([5, new Error('disk I/O error'), 2], calls), log, { days: 1, chunk: 5, now: () => NOW });
+  const r = new LedgerRetention(fakeStore([5, new Error('disk I/O error'), 2], calls), log, {
+    days: 1,
+    chunk: 5,
+    now: () => NOW,
+  });
   assert.equal(await r.run(), 5);
   assert.equal(lines[0]!.level, 'error');
   assert.match(String(lines[0]!.error), /disk I\/O error/);
@@ -87,10 +94,30 @@ test('with the SQLite store: rows older than the window go, newer rows and every
     const store = new SqliteStorage(join(dir, 'a.db'));
     await store.migrate();
     const row = (id: string, daysAgo: number, cost: bigint): GenerationRow => ({
-      id, account_id: 'acct', key_id: 'key', requested_model: 'a/b', model: 'a/b', provider: 'p', endpoint: 'b',
-      upstream_id: null, attempts: [], prompt_tokens: 1, completion_tokens: 1, reasoning_tokens: 0, cached_tokens: 0,
-      cache_write_tokens: 0, tokens_estimated: false, cost_pusd: cost, latency_ms: 1, ttft_ms: null, finish_reason: 'stop',
-      status: 200, streamed: false, cancelled: false, route: null, kind: 'chat',
+      id,
+      account_id: 'acct',
+      key_id: 'key',
+      requested_model: 'a/b',
+      model: 'a/b',
+      provider: 'p',
+      endpoint: 'b',
+      upstream_id: null,
+      attempts: [],
+      prompt_tokens: 1,
+      completion_tokens: 1,
+      reasoning_tokens: 0,
+      cached_tokens: 0,
+      cache_write_tokens: 0,
+      tokens_estimated: false,
+      cost_pusd: cost,
+      latency_ms: 1,
+      ttft_ms: null,
+      finish_reason: 'stop',
+      status: 200,
+      streamed: false,
+      cancelled: false,
+      route: null,
+      kind: 'chat',
       created_at: new Date(NOW - daysAgo * 86_400_000).toISOString(),
     });
     const rows: GenerationRow[] = [];
@@ -100,7 +127,13 @@ test('with the SQLite store: rows older than the window go, newer rows and every
     const { log } = capture();
     const r = new LedgerRetention(store, log, { days: 30, chunk: 10, now: () => NOW });
     assert.equal(await r.run(), 25);
-    assert.deepEqual((await store.listGenerations({ account_id: 'acct' })).map((g) => g.id).sort(), ['new0', 'new1', 'new2', 'new3', 'new4']);
+    assert.deepEqual((await store.listGenerations({ account_id: 'acct' })).map((g) => g.id).sort(), [
+      'new0',
+      'new1',
+      'new2',
+      'new3',
+      'new4',
+    ]);
     assert.deepEqual(await store.accountSpend(), [{ id: 'acct', spent_pusd: 525n }]);
     await r.stop();
     await store.close();

@@ -49,12 +49,21 @@ test('formatUsd: canonical strings', () => {
 });
 
 test('parse/format round trips', () => {
-  for (const s of ['0', '1', '0.1', '0.0000025', '0.000000075', '123456.789012345678', '0.000000000001', '99999999.999999999999']) {
+  for (const s of [
+    '0',
+    '1',
+    '0.1',
+    '0.0000025',
+    '0.000000075',
+    '123456.789012345678',
+    '0.000000000001',
+    '99999999.999999999999',
+  ]) {
     assert.equal(formatUsd(parseUsd(s)), s);
   }
   // random bigints round-trip through their string
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < 2000; i++) {
     const v = BigInt(Math.floor(rnd() * 1e9)) * BigInt(Math.floor(rnd() * 1e9));
     assert.equal(parseUsd(formatUsd(v)), v);
@@ -87,8 +96,10 @@ test('helpers: multiply by counts, add, min/max', () => {
 
 test('exactness: 10,000 costs summed as bigint equal the sum of their strings; floats drift', () => {
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const prices = ['0.0000025', '0.00001', '0.000000075', '0.00000015', '0.0000006', '0.000003', '0.000015'].map(parseUsd);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const prices = ['0.0000025', '0.00001', '0.000000075', '0.00000015', '0.0000006', '0.000003', '0.000015'].map(
+    parseUsd,
+  );
   const costStrings: string[] = [];
   let total = 0n;
   let floatTotal = 0;

@@ -59,7 +59,10 @@ test('multi-window is atomic: a refusal by one window consumes from none', () =>
 
   // combined call: rpm has room, rpd does not -> nothing consumed from rpm either
   const rl2 = new MemoryRateLimiter();
-  const tight: RateLimit[] = [{ name: 'rpm', limit: 5, windowMs: MIN }, { name: 'rpd', limit: 2, windowMs: 86_400_000 }];
+  const tight: RateLimit[] = [
+    { name: 'rpm', limit: 5, windowMs: MIN },
+    { name: 'rpd', limit: 2, windowMs: 86_400_000 },
+  ];
   assert.equal(rl2.take('k', tight, 1, T0).allowed, true);
   assert.equal(rl2.take('k', tight, 1, T0).allowed, true);
   const r = rl2.take('k', tight, 1, T0);
@@ -71,7 +74,10 @@ test('multi-window is atomic: a refusal by one window consumes from none', () =>
 test('when several windows refuse, the one freeing last is reported', () => {
   const rl = new MemoryRateLimiter();
   const DAY = 86_400_000;
-  const limits: RateLimit[] = [{ name: 'rpm', limit: 1, windowMs: MIN }, { name: 'rpd', limit: 1, windowMs: DAY }];
+  const limits: RateLimit[] = [
+    { name: 'rpm', limit: 1, windowMs: MIN },
+    { name: 'rpd', limit: 1, windowMs: DAY },
+  ];
   const now = DAY * 19_700; // start of a UTC day
   rl.take('k', limits, 1, now);
   const r = rl.take('k', limits, 1, now + 1000);
@@ -82,7 +88,10 @@ test('when several windows refuse, the one freeing last is reported', () => {
 
 test('allowed decisions report the tightest window', () => {
   const rl = new MemoryRateLimiter();
-  const limits: RateLimit[] = [{ name: 'rpm', limit: 100, windowMs: MIN }, { name: 'rps', limit: 2, windowMs: 1000 }];
+  const limits: RateLimit[] = [
+    { name: 'rpm', limit: 100, windowMs: MIN },
+    { name: 'rps', limit: 2, windowMs: 1000 },
+  ];
   const d = rl.take('k', limits, 1, T0 + 200);
   assert.equal(d.limit, 2);
   assert.equal(d.remaining, 1);

@@ -66,19 +66,43 @@ test('key limit and account credit: both must allow; the binding one is reported
   const ok = s.reserve({ accountId: 'a', keyId: 'k', amount: usd('0.3'), accountCredit: usd('10'), keyLimit, now: T });
   assert.ok(ok.ok);
   assert.equal(ok.available, usd('0.2')); // min of account 9.7 and key 0.2
-  const byKey = s.reserve({ accountId: 'a', keyId: 'k', amount: usd('0.3'), accountCredit: usd('10'), keyLimit, now: T });
+  const byKey = s.reserve({
+    accountId: 'a',
+    keyId: 'k',
+    amount: usd('0.3'),
+    accountCredit: usd('10'),
+    keyLimit,
+    now: T,
+  });
   assert.deepEqual(byKey, { ok: false, reason: 'key_limit', available: usd('0.2') });
-  const byAccount = s.reserve({ accountId: 'a', keyId: 'k', amount: usd('0.3'), accountCredit: usd('0.35'), keyLimit, now: T });
+  const byAccount = s.reserve({
+    accountId: 'a',
+    keyId: 'k',
+    amount: usd('0.3'),
+    accountCredit: usd('0.35'),
+    keyLimit,
+    now: T,
+  });
   assert.deepEqual(byAccount, { ok: false, reason: 'account_credit', available: usd('0.05') });
   // another key on the same account shares the account credit but not the key limit
-  const other = s.reserve({ accountId: 'a', keyId: 'k2', amount: usd('0.3'), accountCredit: usd('0.6'), keyLimit, now: T });
+  const other = s.reserve({
+    accountId: 'a',
+    keyId: 'k2',
+    amount: usd('0.3'),
+    accountCredit: usd('0.6'),
+    keyLimit,
+    now: T,
+  });
   assert.ok(other.ok);
-  assert.equal(s.reserve({ accountId: 'a', keyId: 'k3', amount: usd('0.01'), accountCredit: usd('0.6'), keyLimit, now: T }).ok, false);
+  assert.equal(
+    s.reserve({ accountId: 'a', keyId: 'k3', amount: usd('0.01'), accountCredit: usd('0.6'), keyLimit, now: T }).ok,
+    false,
+  );
 });
 
 test('500 concurrent-style reservations never overspend a small limit', () => {
   let seed = 1234;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (const which of ['account', 'key'] as const) {
     const s = new MemoryReservationStore();
     const limit = usd('0.05');
@@ -138,7 +162,14 @@ test('settle above the reservation is recorded and blocks further spend', () => 
 test('period rollover for daily, weekly and monthly keys', () => {
   const s = new MemoryReservationStore();
   const spend = (period: 'daily' | 'weekly' | 'monthly' | 'never', keyId: string, now: number, amount = usd('0.4')) => {
-    const r = s.reserve({ accountId: 'a', keyId, amount, accountCredit: null, keyLimit: { limit: usd('1'), period }, now });
+    const r = s.reserve({
+      accountId: 'a',
+      keyId,
+      amount,
+      accountCredit: null,
+      keyLimit: { limit: usd('1'), period },
+      now,
+    });
     if (r.ok) s.settle(r.reservationId, amount);
     return r.ok;
   };
@@ -168,17 +199,36 @@ test('period rollover for daily, weekly and monthly keys', () => {
 
   // usage per period as GET /v1/key reports it
   const u = s.keyUsage('kw', Date.UTC(2025, 0, 20, 12));
-  assert.deepEqual(u, { usage_total: usd('1.2'), usage_daily: usd('0.4'), usage_weekly: usd('0.4'), usage_monthly: usd('1.2') });
+  assert.deepEqual(u, {
+    usage_total: usd('1.2'),
+    usage_daily: usd('0.4'),
+    usage_weekly: usd('0.4'),
+    usage_monthly: usd('1.2'),
+  });
   assert.deepEqual(s.keyUsage('nope', T), { usage_total: 0n, usage_daily: 0n, usage_weekly: 0n, usage_monthly: 0n });
 });
 
 test('a reservation straddling midnight is charged to the day it started', () => {
   const s = new MemoryReservationStore();
   const keyLimit = { limit: usd('1'), period: 'daily' as const };
-  const late = s.reserve({ accountId: 'a', keyId: 'k', amount: usd('0.5'), accountCredit: null, keyLimit, now: Date.UTC(2025, 0, 15, 23, 59) });
+  const late = s.reserve({
+    accountId: 'a',
+    keyId: 'k',
+    amount: usd('0.5'),
+    accountCredit: null,
+    keyLimit,
+    now: Date.UTC(2025, 0, 15, 23, 59),
+  });
   assert.ok(late.ok);
   // the new day already has traffic
-  const early = s.reserve({ accountId: 'a', keyId: 'k', amount: usd('0.3'), accountCredit: null, keyLimit, now: Date.UTC(2025, 0, 16, 0, 1) });
+  const early = s.reserve({
+    accountId: 'a',
+    keyId: 'k',
+    amount: usd('0.3'),
+    accountCredit: null,
+    keyLimit,
+    now: Date.UTC(2025, 0, 16, 0, 1),
+  });
   assert.ok(early.ok);
   s.settle(early.reservationId, usd('0.3'));
   s.settle(late.reservationId, usd('0.5'));
@@ -200,11 +250,23 @@ test('load() continues from persisted totals', () => {
       { keyId: 'k', period: 'monthly', periodKey: '2025-01', spent: usd('9.5') },
     ],
   });
-  assert.deepEqual(s.keyUsage('k', T), { usage_total: usd('9.5'), usage_daily: usd('0.75'), usage_weekly: usd('3.75'), usage_monthly: usd('9.5') });
+  assert.deepEqual(s.keyUsage('k', T), {
+    usage_total: usd('9.5'),
+    usage_daily: usd('0.75'),
+    usage_weekly: usd('3.75'),
+    usage_monthly: usd('9.5'),
+  });
   const keyLimit = { limit: usd('1'), period: 'daily' as const };
   const r = s.reserve({ accountId: 'a', keyId: 'k', amount: usd('0.3'), accountCredit: usd('20'), keyLimit, now: T });
   assert.deepEqual(r, { ok: false, reason: 'key_limit', available: usd('0.25') });
-  const c = s.reserve({ accountId: 'a', keyId: 'k', amount: usd('0.6'), accountCredit: usd('10'), keyLimit: null, now: T });
+  const c = s.reserve({
+    accountId: 'a',
+    keyId: 'k',
+    amount: usd('0.6'),
+    accountCredit: usd('10'),
+    keyLimit: null,
+    now: T,
+  });
   assert.deepEqual(c, { ok: false, reason: 'account_credit', available: usd('0.5') });
   // a stale persisted period reads as zero today
   s.load({ keys: [{ keyId: 'old', period: 'daily', periodKey: '2024-12-01', spent: usd('5') }] });
@@ -217,12 +279,32 @@ test('record() charges without a reservation; releaseExpired() frees leaks', () 
   s.record('a', 'k', usd('0.2'), T);
   assert.equal(s.accountStatus('a').spent, usd('0.2'));
   assert.equal(s.keyUsage('k', T).usage_daily, usd('0.2'));
-  const leak = s.reserve({ accountId: 'a', keyId: 'k', amount: usd('0.5'), accountCredit: usd('1'), keyLimit: null, now: T });
+  const leak = s.reserve({
+    accountId: 'a',
+    keyId: 'k',
+    amount: usd('0.5'),
+    accountCredit: usd('1'),
+    keyLimit: null,
+    now: T,
+  });
   assert.ok(leak.ok);
-  const fresh = s.reserve({ accountId: 'a', keyId: 'k', amount: usd('0.1'), accountCredit: usd('1'), keyLimit: null, now: T + 590_000 });
+  const fresh = s.reserve({
+    accountId: 'a',
+    keyId: 'k',
+    amount: usd('0.1'),
+    accountCredit: usd('1'),
+    keyLimit: null,
+    now: T + 590_000,
+  });
   assert.ok(fresh.ok);
   assert.equal(s.releaseExpired(600_000, T + 600_001), 1);
-  assert.deepEqual(s.keyStatus('k', T), { usage_total: usd('0.2'), usage_daily: usd('0.2'), usage_weekly: usd('0.2'), usage_monthly: usd('0.2'), reserved: usd('0.1') });
+  assert.deepEqual(s.keyStatus('k', T), {
+    usage_total: usd('0.2'),
+    usage_daily: usd('0.2'),
+    usage_weekly: usd('0.2'),
+    usage_monthly: usd('0.2'),
+    reserved: usd('0.1'),
+  });
   assert.equal(s.release(leak.reservationId), false);
 });
 
@@ -230,7 +312,14 @@ test('hot path cost: 100k reserve+settle pairs stay cheap', () => {
   const s = new MemoryReservationStore();
   const t = performance.now();
   for (let i = 0; i < 100_000; i++) {
-    const r = s.reserve({ accountId: `a${i % 100}`, keyId: `k${i % 1000}`, amount: 1000n, accountCredit: usd('100'), keyLimit: { limit: usd('1'), period: 'daily' }, now: T + i });
+    const r = s.reserve({
+      accountId: `a${i % 100}`,
+      keyId: `k${i % 1000}`,
+      amount: 1000n,
+      accountCredit: usd('100'),
+      keyLimit: { limit: usd('1'), period: 'daily' },
+      now: T + i,
+    });
     if (r.ok) s.settle(r.reservationId, 500n);
   }
   const ms = performance.now() - t;

@@ -8,16 +8,42 @@ import { Catalog, isExpired } from '../../src/catalog/catalog.js';
 import type { CatalogData, ModelDef, Pricing } from '../../src/catalog/types.js';
 
 const price = (prompt: string, completion: string): Pricing => ({
-  prompt, completion, request: '0', image: '0', web_search: '0', internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0',
+  prompt,
+  completion,
+  request: '0',
+  image: '0',
+  web_search: '0',
+  internal_reasoning: '0',
+  input_cache_read: '0',
+  input_cache_write: '0',
 });
 
 function model(id: string, endpoints: Array<[string, string]>, extra: Partial<ModelDef> = {}): ModelDef {
   return {
-    id, canonical_slug: id, name: id, created: 1, description: '', context_length: 1000,
-    architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'o200k_base', instruct_type: null },
-    supported_parameters: ['max_tokens'], default_parameters: null, expiration_date: null, quality_tier: 3,
+    id,
+    canonical_slug: id,
+    name: id,
+    created: 1,
+    description: '',
+    context_length: 1000,
+    architecture: {
+      input_modalities: ['text'],
+      output_modalities: ['text'],
+      tokenizer: 'o200k_base',
+      instruct_type: null,
+    },
+    supported_parameters: ['max_tokens'],
+    default_parameters: null,
+    expiration_date: null,
+    quality_tier: 3,
     endpoints: endpoints.map(([provider, m]) => ({
-      provider, model: m, pricing: price('0.000001', '0.000002'), context_length: 1000, max_completion_tokens: 100, quantization: null, is_moderated: false,
+      provider,
+      model: m,
+      pricing: price('0.000001', '0.000002'),
+      context_length: 1000,
+      max_completion_tokens: 100,
+      quantization: null,
+      is_moderated: false,
     })),
     ...extra,
   };
@@ -30,17 +56,28 @@ const BUILTIN: CatalogData = {
   ],
   models: [
     model('openai/gpt-4o', [['openai', 'gpt-4o-2024-11-20']], { aliases: ['openai/gpt-4o-latest'] }),
-    model('openai/gpt-4.1', [['openai', 'gpt-4.1'], ['together', 'openai/gpt-4.1']]),
+    model('openai/gpt-4.1', [
+      ['openai', 'gpt-4.1'],
+      ['together', 'openai/gpt-4.1'],
+    ]),
     model('meta-llama/llama-3.3-70b', [['together', 'meta-llama/Llama-3.3-70B-Instruct-Turbo']]),
   ],
 };
-const NAMES = new Map([['openai', 'OpenAI'], ['together', 'Together']]);
+const NAMES = new Map([
+  ['openai', 'OpenAI'],
+  ['together', 'Together'],
+]);
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const DAY = 86_400_000;
 
 function stateWith(provider: string, listed: string[], prev?: SyncedState, now = T0, grace = 14 * DAY): SyncedState {
   const s = prev ? structuredClone(prev) : emptyState();
-  s.providers[provider] = recordListing(s.providers[provider], listed.map((id) => ({ id })), now, grace);
+  s.providers[provider] = recordListing(
+    s.providers[provider],
+    listed.map((id) => ({ id })),
+    now,
+    grace,
+  );
   return s;
 }
 
@@ -53,8 +90,16 @@ test('a listed name the catalog knows adds nothing; a new name becomes an unpric
   assert.equal(m.endpoints.length, 1);
   assert.deepEqual(
     { ...m.endpoints[0] },
-    { provider: 'openai', model: 'gpt-9', pricing: price('0', '0'), context_length: UNKNOWN_CONTEXT, max_completion_tokens: 4096,
-      quantization: null, is_moderated: false, unpriced: true },
+    {
+      provider: 'openai',
+      model: 'gpt-9',
+      pricing: price('0', '0'),
+      context_length: UNKNOWN_CONTEXT,
+      max_completion_tokens: 4096,
+      quantization: null,
+      is_moderated: false,
+      unpriced: true,
+    },
   );
   assert.deepEqual(report.providers.openai, { seen: 3, added: 1, removed: 0, repriced: 0 });
   // the built-in data is not touched
@@ -68,7 +113,11 @@ test('first-seen time survives later syncs; an alias or dated name of a model th
   s = stateWith('openai', ['gpt-9', 'gpt-4o', 'gpt-4o-latest'], s, T0 + DAY);
   const { data } = applySynced(BUILTIN, s, T0 + DAY, NAMES);
   assert.equal(data.models.find((x) => x.id === 'openai/gpt-9')!.created, T0 / 1000);
-  assert.equal(data.models.find((x) => x.id === 'openai/gpt-4o')!.endpoints.length, 1, 'gpt-4o is another name of the endpoint we have');
+  assert.equal(
+    data.models.find((x) => x.id === 'openai/gpt-4o')!.endpoints.length,
+    1,
+    'gpt-4o is another name of the endpoint we have',
+  );
   assert.equal(data.models.length, 4);
 });
 
@@ -76,21 +125,43 @@ test('a name that matches a model served elsewhere becomes a new endpoint of tha
   const s = stateWith('together', ['meta-llama/Llama-3.3-70B-Instruct-Turbo', 'gpt-4o-2024-11-20', 'Qwen/Qwen3-Max']);
   const { data, report } = applySynced(BUILTIN, s, T0, NAMES);
   const gpt4o = data.models.find((x) => x.id === 'openai/gpt-4o')!;
-  assert.deepEqual(gpt4o.endpoints.map((e) => `${e.provider}:${e.model}:${e.unpriced ?? false}`), ['openai:gpt-4o-2024-11-20:false', 'together:gpt-4o-2024-11-20:true']);
-  assert.ok(data.models.find((x) => x.id === 'qwen/qwen3-max'), 'the listed author is kept');
+  assert.deepEqual(
+    gpt4o.endpoints.map((e) => `${e.provider}:${e.model}:${e.unpriced ?? false}`),
+    ['openai:gpt-4o-2024-11-20:false', 'together:gpt-4o-2024-11-20:true'],
+  );
+  assert.ok(
+    data.models.find((x) => x.id === 'qwen/qwen3-max'),
+    'the listed author is kept',
+  );
   assert.equal(report.providers.together.added, 2);
 });
 
 test('metadata prices a new model (USD per million → per token) and reprices a known endpoint', () => {
   const meta = parseMetadata({
-    openai: { id: 'openai', models: {
-      'gpt-9': { name: 'GPT-9', cost: { input: 2.5, output: 10, cache_read: 0.25 }, limit: { context: 400000, output: 128000 }, modalities: { input: ['text', 'image', 'pdf'], output: ['text'] }, reasoning: true, tool_call: true, release_date: '2026-01-01' },
-      'gpt-4.1': { cost: { input: 3, output: 12 } },
-      'half-priced': { cost: { input: 1 } },
-    } },
+    openai: {
+      id: 'openai',
+      models: {
+        'gpt-9': {
+          name: 'GPT-9',
+          cost: { input: 2.5, output: 10, cache_read: 0.25 },
+          limit: { context: 400000, output: 128000 },
+          modalities: { input: ['text', 'image', 'pdf'], output: ['text'] },
+          reasoning: true,
+          tool_call: true,
+          release_date: '2026-01-01',
+        },
+        'gpt-4.1': { cost: { input: 3, output: 12 } },
+        'half-priced': { cost: { input: 1 } },
+      },
+    },
   });
   const s = emptyState();
-  s.providers.openai = recordListing(undefined, ['gpt-9', 'gpt-4.1', 'half-priced'].map((id) => describe({ id }, 'openai', meta)), T0, DAY);
+  s.providers.openai = recordListing(
+    undefined,
+    ['gpt-9', 'gpt-4.1', 'half-priced'].map((id) => describe({ id }, 'openai', meta)),
+    T0,
+    DAY,
+  );
   const { data, report } = applySynced(BUILTIN, s, T0, NAMES);
   const m = data.models.find((x) => x.id === 'openai/gpt-9')!;
   assert.equal(m.name, 'GPT-9');
@@ -102,7 +173,11 @@ test('metadata prices a new model (USD per million → per token) and reprices a
   const e41 = data.models.find((x) => x.id === 'openai/gpt-4.1')!.endpoints[0];
   assert.deepEqual(e41.pricing, price('0.000003', '0.000012'));
   assert.equal(report.providers.openai.repriced, 1);
-  assert.equal(data.models.find((x) => x.id === 'openai/half-priced')!.endpoints[0].unpriced, true, 'half a price is no price');
+  assert.equal(
+    data.models.find((x) => x.id === 'openai/half-priced')!.endpoints[0].unpriced,
+    true,
+    'half a price is no price',
+  );
 });
 
 test('per-million conversion is exact decimal text', () => {
@@ -131,7 +206,10 @@ test('a name the provider stops listing: served through the grace period, then t
   assert.equal(s.providers.openai.removed['gpt-4o-2024-11-20'].expires, new Date(expires).toISOString());
   s = stateWith('openai', ['gpt-9', 'gpt-4o-2024-11-20'], s, T0 + 3 * DAY);
   assert.deepEqual(s.providers.openai.removed, {});
-  assert.equal(applySynced(BUILTIN, s, T0 + 3 * DAY, NAMES).data.models.find((x) => x.id === 'openai/gpt-4o')!.expiration_date, null);
+  assert.equal(
+    applySynced(BUILTIN, s, T0 + 3 * DAY, NAMES).data.models.find((x) => x.id === 'openai/gpt-4o')!.expiration_date,
+    null,
+  );
 });
 
 test('an endpoint gone while the model has others is dropped after its grace; the model does not expire', () => {
@@ -140,7 +218,10 @@ test('an endpoint gone while the model has others is dropped after its grace; th
   const during = applySynced(BUILTIN, s, T0 + DAY, NAMES).data.models.find((x) => x.id === 'openai/gpt-4.1')!;
   assert.equal(during.endpoints.length, 2);
   const after = applySynced(BUILTIN, s, T0 + 2 * DAY, NAMES).data.models.find((x) => x.id === 'openai/gpt-4.1')!;
-  assert.deepEqual(after.endpoints.map((e) => e.provider), ['openai']);
+  assert.deepEqual(
+    after.endpoints.map((e) => e.provider),
+    ['openai'],
+  );
   assert.equal(after.expiration_date, null);
 });
 
@@ -172,7 +253,22 @@ test('config overrides win over synced data: pricing an unpriced model in config
   const s = stateWith('openai', ['gpt-9']);
   const { data } = applySynced(BUILTIN, s, T0, NAMES);
   const c = new Catalog(data, {
-    models: [{ id: 'openai/gpt-9', endpoints: [{ provider: 'openai', model: 'gpt-9', pricing: price('0.000004', '0.000008'), context_length: 200000, max_completion_tokens: 8000, quantization: null, is_moderated: false }] }],
+    models: [
+      {
+        id: 'openai/gpt-9',
+        endpoints: [
+          {
+            provider: 'openai',
+            model: 'gpt-9',
+            pricing: price('0.000004', '0.000008'),
+            context_length: 200000,
+            max_completion_tokens: 8000,
+            quantization: null,
+            is_moderated: false,
+          },
+        ],
+      },
+    ],
   });
   const m = c.get('openai/gpt-9')!;
   assert.equal(m.endpoints[0].unpriced, undefined);

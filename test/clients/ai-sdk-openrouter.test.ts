@@ -38,9 +38,17 @@ test('generateText and streamText', async () => {
 test('tools: the call comes back typed with its arguments', async () => {
   const weather = tool({
     description: 'Weather by city',
-    inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
+    inputSchema: jsonSchema<{ city: string }>({
+      type: 'object',
+      properties: { city: { type: 'string' } },
+      required: ['city'],
+    }),
   });
-  const r = await generateText({ model: or('anthropic/claude-sonnet-4.5'), prompt: 'weather in Paris?', tools: { weather } });
+  const r = await generateText({
+    model: or('anthropic/claude-sonnet-4.5'),
+    prompt: 'weather in Paris?',
+    tools: { weather },
+  });
   assert.equal(r.toolCalls.length, 1);
   assert.equal(r.toolCalls[0].toolName, 'weather');
   assert.deepEqual(r.toolCalls[0].input, { city: 'example' });
@@ -69,9 +77,15 @@ test('a streamed Anthropic reasoning, echoed back by the provider, replays as on
   const first = streamText({ model: or('anthropic/claude-sonnet-4.5'), prompt: 'think', providerOptions });
   await first.consumeStream();
   sims.resetAll();
-  const messages = [{ role: 'user' as const, content: 'think' }, ...(await first.response).messages, { role: 'user' as const, content: 'again' }];
+  const messages = [
+    { role: 'user' as const, content: 'think' },
+    ...(await first.response).messages,
+    { role: 'user' as const, content: 'again' },
+  ];
   await generateText({ model: or('anthropic/claude-sonnet-4.5'), messages, providerOptions });
-  const sent = sims.anthropic.requests[0].body as { messages: Array<{ role: string; content: Array<Record<string, unknown>> }> };
+  const sent = sims.anthropic.requests[0].body as {
+    messages: Array<{ role: string; content: Array<Record<string, unknown>> }>;
+  };
   const thinking = sent.messages[1].content.filter((b) => b.type === 'thinking');
   assert.equal(thinking.length, 1);
   assert.equal(thinking[0].thinking, THOUGHT);
@@ -79,7 +93,10 @@ test('a streamed Anthropic reasoning, echoed back by the provider, replays as on
 });
 
 test('errors: our message and status in APICallError; a failing stream reports the in-band error', async () => {
-  const err = await generateText({ model: or('nope/nope'), prompt: 'hi', maxRetries: 0 }).then(() => null, (e: unknown) => e);
+  const err = await generateText({ model: or('nope/nope'), prompt: 'hi', maxRetries: 0 }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(APICallError.isInstance(err), String(err));
   assert.equal(err.statusCode, 404);
   assert.match(err.message, /"nope\/nope" not found/);

@@ -18,7 +18,8 @@ after(async () => {
 // the upstream model name the simulators answer with (the catalog's, so the test follows catalog updates)
 const upstream = (id: string) => gw.app.catalog.get(id)!.endpoints[0].model;
 
-const chat = (model: string, apiKey = gw.adminKey) => new ChatOpenRouter({ model, apiKey, baseURL: gw.url, maxRetries: 0 });
+const chat = (model: string, apiKey = gw.adminKey) =>
+  new ChatOpenRouter({ model, apiKey, baseURL: gw.url, maxRetries: 0 });
 
 test('invoke and stream', async () => {
   const r = await chat('openai/gpt-4o-mini').invoke('hi');
@@ -30,7 +31,14 @@ test('invoke and stream', async () => {
 
 test('tools: bound tools come back as tool_calls with parsed arguments', async () => {
   const m = chat('anthropic/claude-sonnet-4.5').bindTools([
-    { type: 'function', function: { name: 'weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+    {
+      type: 'function',
+      function: {
+        name: 'weather',
+        description: 'Weather by city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    },
   ]);
   const r = await m.invoke('weather in Paris?');
   assert.equal(r.tool_calls?.length, 1);
@@ -40,7 +48,10 @@ test('tools: bound tools come back as tool_calls with parsed arguments', async (
 
 test('reasoning (through modelKwargs): the text arrives in additional_kwargs.reasoning_content, streamed once', async () => {
   const m = new ChatOpenRouter({
-    model: 'anthropic/claude-sonnet-4.5', apiKey: gw.adminKey, baseURL: gw.url, maxRetries: 0,
+    model: 'anthropic/claude-sonnet-4.5',
+    apiKey: gw.adminKey,
+    baseURL: gw.url,
+    maxRetries: 0,
     modelKwargs: { reasoning: { effort: 'high' } },
   });
   const r = await m.invoke('think');
@@ -53,13 +64,23 @@ test('reasoning (through modelKwargs): the text arrives in additional_kwargs.rea
 });
 
 test('errors: 404 and 401 are OpenRouterError / OpenRouterAuthError with our message and status', async () => {
-  const nf = await chat('nope/nope').invoke('hi').then(() => null, (e: unknown) => e);
+  const nf = await chat('nope/nope')
+    .invoke('hi')
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
   assert.ok(OpenRouterError.isInstance(nf), String(nf));
   assert.equal(nf.statusCode, 404);
   assert.equal(nf.code, 404);
   assert.match(nf.message, /"nope\/nope" not found/);
   assert.equal((nf.metadata as { code?: string }).code, 'model_not_found');
-  const bad = await chat('openai/gpt-4o-mini', 'lr_live_notakey000000000000000000000000000').invoke('hi').then(() => null, (e: unknown) => e);
+  const bad = await chat('openai/gpt-4o-mini', 'lr_live_notakey000000000000000000000000000')
+    .invoke('hi')
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
   assert.ok(OpenRouterAuthError.isInstance(bad), String(bad));
   assert.match(bad.message, /Invalid API key/);
 });

@@ -42,7 +42,10 @@ test('models.list: the whole list, filters, and paging by limit/offset that ends
   assert.deepEqual(ids, await rawIds(''));
   assert.equal(all.result.totalCount, ids.length);
   const images = await or.models.list({ outputModalities: 'image' });
-  assert.deepEqual(images.result.data.map((m) => m.id), await rawIds('?output_modalities=image'));
+  assert.deepEqual(
+    images.result.data.map((m) => m.id),
+    await rawIds('?output_modalities=image'),
+  );
   assert.ok(images.result.data.length > 0);
   const tools = await or.models.list({ supportedParameters: 'tools' });
   assert.ok(tools.result.data.every((m) => m.supportedParameters.includes('tools')));
@@ -86,7 +89,10 @@ test('chat.send non-stream, then generations.getGeneration of its id', async () 
   assert.equal(g.data.providerName, 'openai');
   assert.ok(g.data.totalCost > 0);
   assert.equal(g.data.usage, g.data.totalCost);
-  assert.deepEqual(g.data.providerResponses?.map((p) => [p.providerName, p.status]), [['openai', 200]]);
+  assert.deepEqual(
+    g.data.providerResponses?.map((p) => [p.providerName, p.status]),
+    [['openai', 200]],
+  );
 });
 
 test('chat.send stream: every chunk validates; an in-band error chunk is typed, not a ZodError', async () => {
@@ -101,7 +107,9 @@ test('chat.send stream: every chunk validates; an in-band error chunk is typed, 
   assert.equal(finish, 'stop');
 
   sims.openai.script({ match: { model: upstream('openai/gpt-4o-mini') }, errorEventMidStream: true });
-  const failing = (await or.chat.send({ chatRequest: { ...ASK, stream: true as const } })) as AsyncIterable<ChatStreamChunk>;
+  const failing = (await or.chat.send({
+    chatRequest: { ...ASK, stream: true as const },
+  })) as AsyncIterable<ChatStreamChunk>;
   const errs = [];
   for await (const c of failing) if (c.error) errs.push(c.error);
   assert.equal(errs.length, 1);
@@ -128,17 +136,50 @@ test('apiKeys: current key info, and create / get / update / list / delete', asy
 
 test('typed errors 400, 401, 402, 404, 429 carry our message; our string code is in error.metadata.code', async () => {
   const cases: Array<[string, () => Promise<unknown>, new (...a: never[]) => Error, RegExp, string]> = [
-    ['400', () => or.chat.send({ chatRequest: { ...ASK, messages: [] } }), errors.BadRequestResponseError, /messages/, 'invalid_request'],
-    ['401', () => client('lr_live_notakey000000000000000000000000000').chat.send({ chatRequest: ASK }), errors.UnauthorizedResponseError, /Invalid API key/, 'invalid_api_key'],
-    ['404', () => or.chat.send({ chatRequest: { ...ASK, model: 'nope/nope' } }), errors.NotFoundResponseError, /"nope\/nope" not found/, 'model_not_found'],
+    [
+      '400',
+      () => or.chat.send({ chatRequest: { ...ASK, messages: [] } }),
+      errors.BadRequestResponseError,
+      /messages/,
+      'invalid_request',
+    ],
+    [
+      '401',
+      () => client('lr_live_notakey000000000000000000000000000').chat.send({ chatRequest: ASK }),
+      errors.UnauthorizedResponseError,
+      /Invalid API key/,
+      'invalid_api_key',
+    ],
+    [
+      '404',
+      () => or.chat.send({ chatRequest: { ...ASK, model: 'nope/nope' } }),
+      errors.NotFoundResponseError,
+      /"nope\/nope" not found/,
+      'model_not_found',
+    ],
   ];
   const poor = await createKey(gw, { name: 'poor', limit: 0.000001 });
-  cases.push(['402', () => client(poor.key).chat.send({ chatRequest: ASK }), errors.PaymentRequiredResponseError, /limit/, 'key_limit_exceeded']);
+  cases.push([
+    '402',
+    () => client(poor.key).chat.send({ chatRequest: ASK }),
+    errors.PaymentRequiredResponseError,
+    /limit/,
+    'key_limit_exceeded',
+  ]);
   const slow = await createKey(gw, { name: 'slow', rate_limit: { requests_per_minute: 1 } });
   await client(slow.key).chat.send({ chatRequest: ASK });
-  cases.push(['429', () => client(slow.key).chat.send({ chatRequest: ASK }), errors.TooManyRequestsResponseError, /rate limit/i, 'rate_limit_exceeded']);
+  cases.push([
+    '429',
+    () => client(slow.key).chat.send({ chatRequest: ASK }),
+    errors.TooManyRequestsResponseError,
+    /rate limit/i,
+    'rate_limit_exceeded',
+  ]);
   for (const [status, call, Type, message, code] of cases) {
-    const err = await call().then(() => null, (e: unknown) => e);
+    const err = await call().then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof Type, `${status}: got ${String(err)}`);
     const e = err as errors.BadRequestResponseError;
     assert.equal(e.statusCode, Number(status));

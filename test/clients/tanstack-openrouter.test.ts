@@ -33,12 +33,20 @@ interface Ev {
 
 async function events(model: string, content: string, extra: Record<string, unknown> = {}): Promise<Ev[]> {
   const out: Ev[] = [];
-  const stream = chat({ adapter: adapter(model), messages: [{ role: 'user', content }], ...extra }) as AsyncIterable<Ev>;
+  const stream = chat({
+    adapter: adapter(model),
+    messages: [{ role: 'user', content }],
+    ...extra,
+  }) as AsyncIterable<Ev>;
   for await (const e of stream) out.push(e);
   return out;
 }
 
-const joined = (evs: Ev[], type: string) => evs.filter((e) => e.type === type).map((e) => e.delta).join('');
+const joined = (evs: Ev[], type: string) =>
+  evs
+    .filter((e) => e.type === type)
+    .map((e) => e.delta)
+    .join('');
 
 test('streamed chat: text events, the run finishes', async () => {
   const evs = await events('openai/gpt-4o-mini', 'hi');
@@ -48,7 +56,11 @@ test('streamed chat: text events, the run finishes', async () => {
 });
 
 test('non-stream chat returns the text', async () => {
-  const text = await chat({ adapter: adapter('google/gemini-2.5-flash'), messages: [{ role: 'user', content: 'hi' }], stream: false });
+  const text = await chat({
+    adapter: adapter('google/gemini-2.5-flash'),
+    messages: [{ role: 'user', content: 'hi' }],
+    stream: false,
+  });
   assert.equal(text, `Hello from ${upstream('google/gemini-2.5-flash')}. You said: hi`);
 });
 
@@ -59,7 +71,10 @@ test('tools: the call is announced with its name', async () => {
     inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   });
   const evs = await events('anthropic/claude-sonnet-4.5', 'weather in Paris?', { tools: [weather] });
-  assert.ok(evs.some((e) => e.type === 'TOOL_CALL_START' && e.toolName === 'weather'), evs.map((e) => e.type).join(','));
+  assert.ok(
+    evs.some((e) => e.type === 'TOOL_CALL_START' && e.toolName === 'weather'),
+    evs.map((e) => e.type).join(','),
+  );
 });
 
 for (const model of ['openai/o4-mini', 'anthropic/claude-sonnet-4.5', 'google/gemini-2.5-flash']) {

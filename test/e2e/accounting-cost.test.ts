@@ -6,8 +6,24 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
 import {
-  ALL_PRICES, activity, chat, chatStream, countsOf, createKey, expectedCost, generation, json, pricedModel, pusd,
-  rowCounts, sumDaily, sumExact, usdNumber, usdString, type PriceTable, type Usage,
+  ALL_PRICES,
+  activity,
+  chat,
+  chatStream,
+  countsOf,
+  createKey,
+  expectedCost,
+  generation,
+  json,
+  pricedModel,
+  pusd,
+  rowCounts,
+  sumDaily,
+  sumExact,
+  usdNumber,
+  usdString,
+  type PriceTable,
+  type Usage,
 } from '../helpers/accounting.js';
 
 let gw: TestGateway;
@@ -32,7 +48,8 @@ after(async () => {
   await sims.close();
 });
 
-const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 // > 1024 tokens so the simulated upstreams cache it (OpenAI/Gemini implicitly, Anthropic at cache_control)
 const LONG_SYSTEM = 'You are a careful assistant. Answer briefly and precisely, citing nothing. '.repeat(110);
 
@@ -44,11 +61,23 @@ function cachedPrompt(model: string, withImage: boolean, salt: string) {
     reasoning: { effort: 'low' },
     messages: [
       // cache_control is Anthropic's (explicit) caching; the others cache long prefixes implicitly
-      { role: 'system', content: [{ type: 'text', text: LONG_SYSTEM + salt, ...(model === 'acme/priced-claude' ? { cache_control: { type: 'ephemeral' } } : {}) }] },
+      {
+        role: 'system',
+        content: [
+          {
+            type: 'text',
+            text: LONG_SYSTEM + salt,
+            ...(model === 'acme/priced-claude' ? { cache_control: { type: 'ephemeral' } } : {}),
+          },
+        ],
+      },
       {
         role: 'user',
         content: withImage
-          ? [{ type: 'text', text: 'What is in this picture?' }, { type: 'image_url', image_url: { url: PNG } }]
+          ? [
+              { type: 'text', text: 'What is in this picture?' },
+              { type: 'image_url', image_url: { url: PNG } },
+            ]
           : [{ type: 'text', text: 'Summarise the rules above.' }],
       },
     ],
@@ -69,7 +98,10 @@ for (const m of MODELS) {
       const salt = `${m.id} ${stream}`;
       const seen = { cachedRead: 0, cacheWrite: 0, reasoning: 0 };
       // twice with the same long prefix: the first writes the cache (Anthropic), the second reads it
-      for (const [i, withImage] of [[0, true], [1, false]] as const) {
+      for (const [i, withImage] of [
+        [0, true],
+        [1, false],
+      ] as const) {
         const body = cachedPrompt(m.id, withImage, salt);
         let usage: Usage;
         let id: string;
@@ -121,7 +153,10 @@ test('catalog models: cost follows the "0 = not published" rules (cache read at 
     model: 'openai/o4-mini',
     reasoning: { effort: 'low' },
     max_tokens: 300,
-    messages: [{ role: 'system', content: LONG_SYSTEM + 'o4' }, { role: 'user', content: 'hi' }],
+    messages: [
+      { role: 'system', content: LONG_SYSTEM + 'o4' },
+      { role: 'user', content: 'hi' },
+    ],
   };
   const p = pricingOf('openai/o4-mini');
   for (let i = 0; i < 2; i++) {
@@ -158,12 +193,18 @@ test('embeddings: cost is prompt tokens at the prompt price, in the response and
   // an OpenAI-dialect upstream that omits usage is counted locally too
   sims.openai.script({ match: { path: '/embeddings' }, omitUsage: true });
   const r = await json<{ id: string; usage: { prompt_tokens: number; cost: number; estimated?: boolean } }>(
-    gw.fetch('/embeddings', { method: 'POST', json: { model: 'openai/text-embedding-3-small', input: 'no usage here' } }),
+    gw.fetch('/embeddings', {
+      method: 'POST',
+      json: { model: 'openai/text-embedding-3-small', input: 'no usage here' },
+    }),
   );
   assert.equal(r.usage.estimated, true);
   const g = await generation(gw, r.id);
   assert.equal(g.tokens_estimated, true);
-  assert.equal(g.total_cost_exact, usdString(BigInt(r.usage.prompt_tokens) * pusd(pricingOf('openai/text-embedding-3-small').prompt)));
+  assert.equal(
+    g.total_cost_exact,
+    usdString(BigInt(r.usage.prompt_tokens) * pusd(pricingOf('openai/text-embedding-3-small').prompt)),
+  );
 });
 
 test('200 requests: the exact ledger costs sum to the /v1/activity daily totals and to the key usage', async () => {
@@ -175,12 +216,23 @@ test('200 requests: the exact ledger costs sum to the /v1/activity daily totals 
     const kind = i % 10;
     if (kind === 9) {
       const r = await json<{ id: string; usage: { cost: number } }>(
-        gw.fetch('/embeddings', { method: 'POST', key, json: { model: 'openai/text-embedding-3-small', input: `embedding number ${i}` } }),
+        gw.fetch('/embeddings', {
+          method: 'POST',
+          key,
+          json: { model: 'openai/text-embedding-3-small', input: `embedding number ${i}` },
+        }),
       );
       clientCosts.set(r.id, r.usage.cost);
       return;
     }
-    const body = kind < 3 ? cachedPrompt(m, i % 2 === 0, 'sum') : { model: m, max_tokens: 20 + i, messages: [{ role: 'user', content: `request number ${i} ${'x'.repeat(i)}` }] };
+    const body =
+      kind < 3
+        ? cachedPrompt(m, i % 2 === 0, 'sum')
+        : {
+            model: m,
+            max_tokens: 20 + i,
+            messages: [{ role: 'user', content: `request number ${i} ${'x'.repeat(i)}` }],
+          };
     if (kind % 2 === 1) {
       const s = await chatStream(gw, body, key);
       assert.equal(s.status, 200);
@@ -193,21 +245,33 @@ test('200 requests: the exact ledger costs sum to the /v1/activity daily totals 
   });
   // 16 at a time: concurrent enough to interleave settlements and ledger batches
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < jobs.length) await jobs[next++]();
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < jobs.length) await jobs[next++]();
+    }),
+  );
   assert.equal(clientCosts.size, N);
 
   const a = await activity(gw, '', key);
   assert.equal(a.data.length, N, 'one ledger row per request, only this key’s');
   assert.ok(a.data.every((g) => g.key_id === keyId && g.status === 200));
-  for (const g of a.data) assert.equal(g.total_cost, clientCosts.get(g.id), `row ${g.id}: ledger cost = cost the client was told`);
+  for (const g of a.data)
+    assert.equal(g.total_cost, clientCosts.get(g.id), `row ${g.id}: ledger cost = cost the client was told`);
   const ledgerSum = sumExact(a.data);
   assert.ok(ledgerSum > 0n);
-  assert.equal(a.daily.reduce((n, d) => n + d.requests, 0), N);
+  assert.equal(
+    a.daily.reduce((n, d) => n + d.requests, 0),
+    N,
+  );
   assert.equal(usdString(sumDaily(a.daily)), usdString(ledgerSum), 'daily cost_exact totals = exact sum of rows');
-  assert.equal(a.daily.reduce((n, d) => n + d.prompt_tokens, 0), a.data.reduce((n, g) => n + g.tokens_prompt, 0));
-  assert.equal(a.daily.reduce((n, d) => n + d.completion_tokens, 0), a.data.reduce((n, g) => n + g.tokens_completion, 0));
+  assert.equal(
+    a.daily.reduce((n, d) => n + d.prompt_tokens, 0),
+    a.data.reduce((n, g) => n + g.tokens_prompt, 0),
+  );
+  assert.equal(
+    a.daily.reduce((n, d) => n + d.completion_tokens, 0),
+    a.data.reduce((n, g) => n + g.tokens_completion, 0),
+  );
 
   const k = await json<{ data: { usage: number } }>(gw.fetch('/key', { key }));
   assert.equal(k.data.usage, usdNumber(ledgerSum), 'GET /v1/key usage = ledger sum');
@@ -224,7 +288,12 @@ test('after a fallback the cost is at the serving endpoint’s prices; the faile
   assert.notEqual(groq.pricing.prompt, deepinfra.pricing.prompt, 'the two endpoints are priced differently');
   for (const stream of [false, true]) {
     sims.openai.script({ match: { model: groq.model }, status: 500 });
-    const body = { model, max_tokens: 40, provider: { order: ['groq', 'deepinfra'] }, messages: [{ role: 'user', content: `fallback ${stream}` }] };
+    const body = {
+      model,
+      max_tokens: 40,
+      provider: { order: ['groq', 'deepinfra'] },
+      messages: [{ role: 'user', content: `fallback ${stream}` }],
+    };
     let usage: Usage;
     let id: string;
     if (stream) {

@@ -6,8 +6,22 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { startDemoGateway, startGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
 import {
-  activity, chat, chatStream, createKey, expectedCost, generation, json, pusd, rowCounts, sumDaily, sumExact, usdNumber, usdString,
-  type Generation, type PriceTable, type Usage,
+  activity,
+  chat,
+  chatStream,
+  createKey,
+  expectedCost,
+  generation,
+  json,
+  pusd,
+  rowCounts,
+  sumDaily,
+  sumExact,
+  usdNumber,
+  usdString,
+  type Generation,
+  type PriceTable,
+  type Usage,
 } from '../helpers/accounting.js';
 
 let gw: TestGateway;
@@ -70,7 +84,10 @@ async function sendChat(key: string, model: string, provider: string, stream: bo
 test('rows match what each client received; /v1/generation and /v1/activity are scoped to the key (admin: its account, operator: all)', async () => {
   const a = await createKey(gw, { name: 'ledger-a' });
   const b = await createKey(gw, { name: 'ledger-b' });
-  const other = await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'elsewhere' } }), 201);
+  const other = await json<{ data: { id: string } }>(
+    gw.fetch('/accounts', { method: 'POST', json: { name: 'elsewhere' } }),
+    201,
+  );
   const c = await createKey(gw, { name: 'ledger-c', account_id: other.data.id });
 
   const mine: Sent[] = [
@@ -80,9 +97,20 @@ test('rows match what each client received; /v1/generation and /v1/activity are 
     await sendChat(a.key, 'anthropic/claude-sonnet-4.5', 'anthropic', false, 'fourth from a'),
   ];
   const emb = await json<{ id: string; usage: { prompt_tokens: number; cost: number } }>(
-    gw.fetch('/embeddings', { method: 'POST', key: a.key, json: { model: 'openai/text-embedding-3-small', input: 'embed me' } }),
+    gw.fetch('/embeddings', {
+      method: 'POST',
+      key: a.key,
+      json: { model: 'openai/text-embedding-3-small', input: 'embed me' },
+    }),
   );
-  mine.push({ id: emb.id, model: 'openai/text-embedding-3-small', provider: 'openai', streamed: false, kind: 'embeddings', usage: emb.usage });
+  mine.push({
+    id: emb.id,
+    model: 'openai/text-embedding-3-small',
+    provider: 'openai',
+    streamed: false,
+    kind: 'embeddings',
+    usage: emb.usage,
+  });
   const theirs = await sendChat(b.key, 'google/gemini-2.5-pro', 'google', false, 'from b');
   const elsewhere = await sendChat(c.key, 'google/gemini-2.5-pro', 'google', true, 'from c');
 
@@ -94,14 +122,21 @@ test('rows match what each client received; /v1/generation and /v1/activity are 
     for (const k of [b.key, c.key]) {
       const res = await gw.fetch(`/generation?id=${s.id}`, { key: k });
       assert.equal(res.status, 404);
-      assert.equal(((await res.json()) as { error: { metadata: { code: string } } }).error.metadata.code, 'generation_not_found');
+      assert.equal(
+        ((await res.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+        'generation_not_found',
+      );
     }
   }
   assertRowMatches(await generation(gw, theirs.id, b.key), theirs);
   assertRowMatches(await generation(gw, elsewhere.id, c.key), elsewhere);
   // an account admin's scope is its account; the operator's is the deployment
   const acctAdmin = await createKey(gw, { name: 'ledger-admin', role: 'admin' });
-  assert.equal((await gw.fetch(`/generation?id=${elsewhere.id}`, { key: acctAdmin.key })).status, 404, "an admin's scope is its account");
+  assert.equal(
+    (await gw.fetch(`/generation?id=${elsewhere.id}`, { key: acctAdmin.key })).status,
+    404,
+    "an admin's scope is its account",
+  );
   assert.equal((await gw.fetch(`/generation?id=${mine[0].id}`, { key: acctAdmin.key })).status, 200);
   assert.equal((await gw.fetch(`/generation?id=${elsewhere.id}`)).status, 200, "the operator's scope is every account");
   assert.equal((await gw.fetch('/generation?id=gen-doesnotexist', { key: a.key })).status, 404);
@@ -113,8 +148,14 @@ test('rows match what each client received; /v1/generation and /v1/activity are 
   const today = act.data[0].created_at.slice(0, 10);
   const total = sumExact(act.data);
   assert.equal(usdString(sumDaily(act.daily)), usdString(total));
-  assert.equal(act.daily.reduce((n, d) => n + d.requests, 0), mine.length);
-  assert.equal(act.daily.reduce((n, d) => n + d.prompt_tokens, 0), mine.reduce((n, s) => n + s.usage.prompt_tokens, 0));
+  assert.equal(
+    act.daily.reduce((n, d) => n + d.requests, 0),
+    mine.length,
+  );
+  assert.equal(
+    act.daily.reduce((n, d) => n + d.prompt_tokens, 0),
+    mine.reduce((n, s) => n + s.usage.prompt_tokens, 0),
+  );
   assert.equal(
     act.daily.reduce((n, d) => n + d.completion_tokens, 0),
     mine.reduce((n, s) => n + ('completion_tokens' in s.usage ? s.usage.completion_tokens : 0), 0),
@@ -126,7 +167,10 @@ test('rows match what each client received; /v1/generation and /v1/activity are 
   // filters: model, provider, date range (a bare `to` date includes the whole day)
   const byModel = await activity(gw, 'model=openai/gpt-4o', a.key);
   assert.deepEqual(byModel.data.map((g) => g.id).sort(), [mine[0].id, mine[1].id].sort());
-  assert.equal(byModel.daily.reduce((n, d) => n + d.requests, 0), 2);
+  assert.equal(
+    byModel.daily.reduce((n, d) => n + d.requests, 0),
+    2,
+  );
   assert.equal(usdString(sumDaily(byModel.daily)), usdString(sumExact(byModel.data)));
   const byProvider = await activity(gw, 'provider=anthropic', a.key);
   assert.deepEqual(byProvider.data.map((g) => g.id).sort(), [mine[2].id, mine[3].id].sort());
@@ -159,10 +203,15 @@ test('/v1/activity pages through rows once each; date-times without an offset ar
   for (let i = 0; i < 5; i++) ids.push((await sendChat(key, 'openai/gpt-4o', 'openai', i % 2 === 1, `page ${i}`)).id);
   const seen: string[] = [];
   for (let offset = 0; offset < 6; offset += 2) {
-    const page = await json<{ data: Generation[]; daily: Array<{ requests: number }> }>(gw.fetch(`/activity?limit=2&offset=${offset}`, { key }));
+    const page = await json<{ data: Generation[]; daily: Array<{ requests: number }> }>(
+      gw.fetch(`/activity?limit=2&offset=${offset}`, { key }),
+    );
     seen.push(...page.data.map((g) => g.id));
     // daily totals cover the whole filter, not the page
-    assert.equal(page.daily.reduce((n, d) => n + d.requests, 0), 5);
+    assert.equal(
+      page.daily.reduce((n, d) => n + d.requests, 0),
+      5,
+    );
   }
   assert.deepEqual([...seen].sort(), [...ids].sort());
   assert.equal((await gw.fetch('/activity?limit=0', { key })).status, 400);
@@ -189,7 +238,10 @@ test('graceful shutdown flushes every queued row; a restart restores key usage a
   let g = local.gw;
   try {
     const limit = '0.05';
-    const acct = await json<{ data: { id: string } }>(g.fetch('/accounts', { method: 'POST', json: { name: 'restart-acct', credits: '1' } }), 201);
+    const acct = await json<{ data: { id: string } }>(
+      g.fetch('/accounts', { method: 'POST', json: { name: 'restart-acct', credits: '1' } }),
+      201,
+    );
     const { key, id: keyId } = await createKey(g, { name: 'restart', limit, account_id: acct.data.id });
     const N = 40;
     const sent = await Promise.all(
@@ -202,7 +254,11 @@ test('graceful shutdown flushes every queued row; a restart restores key usage a
         }
         const r = await chat(g, body, key);
         assert.equal(r.status, 200);
-        return { id: r.body.id as string, cost: r.body.usage.cost as number, completion: r.body.usage.completion_tokens as number };
+        return {
+          id: r.body.id as string,
+          cost: r.body.usage.cost as number,
+          completion: r.body.usage.completion_tokens as number,
+        };
       }),
     );
     // nothing has reached storage yet: the batch interval is 10 minutes
@@ -222,7 +278,9 @@ test('graceful shutdown flushes every queued row; a restart restores key usage a
     }
     const spent = sumExact(act.data);
     assert.equal(usdString(sumDaily(act.daily)), usdString(spent));
-    const k = await json<{ data: { id: string; usage: number; usage_daily: number; usage_monthly: number; limit_remaining: number } }>(g.fetch('/key', { key }));
+    const k = await json<{
+      data: { id: string; usage: number; usage_daily: number; usage_monthly: number; limit_remaining: number };
+    }>(g.fetch('/key', { key }));
     assert.equal(k.data.id, keyId);
     assert.equal(k.data.usage, usdNumber(spent), 'GET /v1/key usage = sum of the rows after the restart');
     assert.equal(k.data.usage, before.data.usage);
@@ -237,7 +295,10 @@ test('graceful shutdown flushes every queued row; a restart restores key usage a
     // (gpt-4o without max_tokens reserves 16384 tokens at $10/M = $0.16384 > $0.05)
     const refused = await chat(g, { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }] }, key);
     assert.equal(refused.status, 402);
-    assert.match(refused.body.error.message, new RegExp(`leaves \\$${usdString(pusd(limit) - spent).replace('.', '\\.')}\\.`));
+    assert.match(
+      refused.body.error.message,
+      new RegExp(`leaves \\$${usdString(pusd(limit) - spent).replace('.', '\\.')}\\.`),
+    );
   } finally {
     await g.close(false);
     await local.sims.close();
@@ -246,15 +307,34 @@ test('graceful shutdown flushes every queued row; a restart restores key usage a
 });
 
 test('requests in flight at shutdown finish, and their rows are written before the process lets go', async () => {
-  const local = await startSimsGateway({ ledger: { flush_interval_ms: 600_000, max_batch: 100_000 }, server: { shutdown_grace_ms: 20_000 } });
+  const local = await startSimsGateway({
+    ledger: { flush_interval_ms: 600_000, max_batch: 100_000 },
+    server: { shutdown_grace_ms: 20_000 },
+  });
   let g = local.gw;
   try {
     const { key } = await createKey(g, { name: 'in-flight' });
-    local.sims.openai.script({ match: { model: 'gpt-4o' }, times: Infinity, tokensPerSecond: 60, reply: 'slow words arriving one by one '.repeat(6) });
+    local.sims.openai.script({
+      match: { model: 'gpt-4o' },
+      times: Infinity,
+      tokensPerSecond: 60,
+      reply: 'slow words arriving one by one '.repeat(6),
+    });
     const M = 5;
     // start M slow streams and wait until each has its headers (it is in flight)
     const responses = await Promise.all(
-      Array.from({ length: M }, () => g.fetch('/chat/completions', { method: 'POST', key, json: { model: 'openai/gpt-4o', max_tokens: 200, stream: true, messages: [{ role: 'user', content: 'go slowly' }] } })),
+      Array.from({ length: M }, () =>
+        g.fetch('/chat/completions', {
+          method: 'POST',
+          key,
+          json: {
+            model: 'openai/gpt-4o',
+            max_tokens: 200,
+            stream: true,
+            messages: [{ role: 'user', content: 'go slowly' }],
+          },
+        }),
+      ),
     );
     const ids = responses.map((r) => r.headers.get('x-arouter-generation-id')!);
     const closing = g.close(false);
@@ -267,7 +347,10 @@ test('requests in flight at shutdown finish, and their rows are written before t
     await closing;
     // the finished requests' keep-alive sockets do not hold the shutdown (and the ledger flush) back until
     // the client drops them (undici: 4 s) — a generous bound, the close takes milliseconds
-    assert.ok(Date.now() - streamsDone < 3_000, `shutdown took ${Date.now() - streamsDone} ms after the last stream ended`);
+    assert.ok(
+      Date.now() - streamsDone < 3_000,
+      `shutdown took ${Date.now() - streamsDone} ms after the last stream ended`,
+    );
     g = await startGateway({ dataDir: local.dataDir, demoUpstreams: local.sims.urls });
     for (const id of ids) {
       const row = await generation(g, id, key);
@@ -298,23 +381,40 @@ test('ledger.retention_days: rows past the window are deleted, their spend still
   try {
     assert.ok(g.app.retention, 'retention runs when configured');
     const { key } = await createKey(g, { name: 'retention' });
-    const r = await chat(g, { model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'keep me' }] }, key);
+    const r = await chat(
+      g,
+      { model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'keep me' }] },
+      key,
+    );
     assert.equal(r.status, 200);
     await g.app.ledger.flush();
     const fresh = (await g.app.store.getGeneration(r.body.id as string))!;
     // a row from before the window, as an older ledger would hold it
     const oldCost = 7_000_000n; // $0.000007
-    await g.app.store.insertGenerations([{
-      ...fresh, id: 'gen-1000000000-old', cost_pusd: oldCost, created_at: new Date(Date.now() - 40 * 86_400_000).toISOString(),
-    }]);
+    await g.app.store.insertGenerations([
+      {
+        ...fresh,
+        id: 'gen-1000000000-old',
+        cost_pusd: oldCost,
+        created_at: new Date(Date.now() - 40 * 86_400_000).toISOString(),
+      },
+    ]);
     assert.equal(await g.app.retention!.run(), 1);
     assert.equal((await g.fetch('/generation?id=gen-1000000000-old', { key })).status, 404);
     assert.equal((await g.fetch(`/generation?id=${fresh.id}`, { key })).status, 200);
     await g.close(false);
 
-    g = await startGateway({ dataDir: local.dataDir, demoUpstreams: local.sims.urls, config: { ledger: { retention_days: 30 } } });
+    g = await startGateway({
+      dataDir: local.dataDir,
+      demoUpstreams: local.sims.urls,
+      config: { ledger: { retention_days: 30 } },
+    });
     const k = await json<{ data: { usage: number } }>(g.fetch('/key', { key }));
-    assert.equal(k.data.usage, usdNumber(fresh.cost_pusd + oldCost), 'the deleted row still counts in the key usage rebuilt at start');
+    assert.equal(
+      k.data.usage,
+      usdNumber(fresh.cost_pusd + oldCost),
+      'the deleted row still counts in the key usage rebuilt at start',
+    );
   } finally {
     await g.close(false);
     await local.sims.close();

@@ -4,7 +4,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
-import { activity, awaitFreshMinute, chat, chatStream, createKey, generation, json, pusd, sumExact, usdNumber, usdString } from '../helpers/accounting.js';
+import {
+  activity,
+  awaitFreshMinute,
+  chat,
+  chatStream,
+  createKey,
+  generation,
+  json,
+  pusd,
+  sumExact,
+  usdNumber,
+  usdString,
+} from '../helpers/accounting.js';
 
 let gw: TestGateway;
 let sims: SimSet;
@@ -36,10 +48,17 @@ async function fireAll(n: number, key: string, body: (i: number) => Record<strin
   );
 }
 
-function checkNoneLost(results: Array<{ status: number; body: Record<string, any> }>, rows: Array<{ id: string; status: number; total_cost: number }>) {
+function checkNoneLost(
+  results: Array<{ status: number; body: Record<string, any> }>,
+  rows: Array<{ id: string; status: number; total_cost: number }>,
+) {
   const ok = results.filter((r) => r.status === 200);
   const refused = results.filter((r) => r.status === 402);
-  assert.equal(ok.length + refused.length, results.length, `only 200s and 402s: ${[...new Set(results.map((r) => r.status))]}`);
+  assert.equal(
+    ok.length + refused.length,
+    results.length,
+    `only 200s and 402s: ${[...new Set(results.map((r) => r.status))]}`,
+  );
   assert.ok(ok.length > 0, 'some requests fit');
   assert.ok(refused.length > 0, 'some requests were refused');
   const byId = new Map(rows.map((g) => [g.id, g]));
@@ -57,7 +76,11 @@ test('500 concurrent requests against a $0.01 key limit: never overspent, some 4
   sims.openai.script({ match: { model: 'gpt-4o' }, times: Infinity, reply: LONG_REPLY });
   try {
     const { key, id: keyId } = await createKey(gw, { name: 'overspend', limit: 0.01 });
-    const results = await fireAll(500, key, (i) => ({ model: MODEL, max_tokens: 40, messages: [{ role: 'user', content: `request ${i}` }] }));
+    const results = await fireAll(500, key, (i) => ({
+      model: MODEL,
+      max_tokens: 40,
+      messages: [{ role: 'user', content: `request ${i}` }],
+    }));
     const a = await activity(gw, '', key);
     const { ok, refused } = checkNoneLost(results, a.data);
     const spent = sumExact(a.data);
@@ -68,9 +91,14 @@ test('500 concurrent requests against a $0.01 key limit: never overspent, some 4
       const e = r.body as ErrorBody;
       assert.equal(e.error.metadata.code, 'key_limit_exceeded');
       assert.equal(e.error.type, 'insufficient_quota');
-      assert.match(e.error.message, /^Insufficient key limit: this request may cost up to \$0\.\d+ \(prompt plus max output tokens\) but this key's spend limit leaves \$0(\.\d+)?\. Lower max_tokens/);
+      assert.match(
+        e.error.message,
+        /^Insufficient key limit: this request may cost up to \$0\.\d+ \(prompt plus max output tokens\) but this key's spend limit leaves \$0(\.\d+)?\. Lower max_tokens/,
+      );
     }
-    const k = await json<{ data: { usage: number; limit: number; limit_remaining: number } }>(gw.fetch('/key', { key }));
+    const k = await json<{ data: { usage: number; limit: number; limit_remaining: number } }>(
+      gw.fetch('/key', { key }),
+    );
     assert.equal(k.data.usage, usdNumber(spent), 'GET /v1/key usage = ledger sum');
     assert.equal(k.data.limit, 0.01);
     assert.equal(k.data.limit_remaining, usdNumber(pusd('0.01') - spent));
@@ -85,7 +113,10 @@ test('500 concurrent requests against a $0.01 key limit: never overspent, some 4
 test('500 concurrent requests against $0.01 of account credits: never overspent, 402 insufficient_credits, none lost', async () => {
   sims.openai.script({ match: { model: 'gpt-4o' }, times: Infinity, reply: LONG_REPLY });
   try {
-    const acct = await json<{ data: { id: string; credits: number } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'small', credits: '0.01' } }), 201);
+    const acct = await json<{ data: { id: string; credits: number } }>(
+      gw.fetch('/accounts', { method: 'POST', json: { name: 'small', credits: '0.01' } }),
+      201,
+    );
     assert.equal(acct.data.credits, 0.01);
     const { key } = await createKey(gw, { name: 'credit-user', account_id: acct.data.id });
     // two streams and non-streams mixed: both paths settle through the same reservation
@@ -109,7 +140,9 @@ test('500 concurrent requests against $0.01 of account credits: never overspent,
       assert.equal((r.body as ErrorBody).error.metadata.code, 'insufficient_credits');
       assert.match((r.body as ErrorBody).error.message, /Insufficient credits: .*account's credits leave \$/);
     }
-    const after = await json<{ data: { usage: number; credits_remaining: number } }>(gw.fetch(`/accounts/${acct.data.id}`));
+    const after = await json<{ data: { usage: number; credits_remaining: number } }>(
+      gw.fetch(`/accounts/${acct.data.id}`),
+    );
     assert.equal(after.data.usage, usdNumber(spent));
     assert.equal(after.data.credits_remaining, usdNumber(pusd('0.01') - spent));
     assert.ok(after.data.credits_remaining >= 0);
@@ -133,7 +166,11 @@ test('without max_tokens the reservation is the endpoint’s max output: 402 und
   assert.equal(k.data.usage, small.body.usage.cost);
   assert.equal((await chat(gw, { model: MODEL, messages, max_tokens: 100 }, key)).status, 200);
   // streaming is refused the same way, before any byte of SSE
-  const s = await gw.fetch('/chat/completions', { method: 'POST', key, json: { model: MODEL, messages, stream: true } });
+  const s = await gw.fetch('/chat/completions', {
+    method: 'POST',
+    key,
+    json: { model: MODEL, messages, stream: true },
+  });
   assert.equal(s.status, 402);
   assert.match(s.headers.get('content-type') ?? '', /application\/json/);
   await s.body?.cancel();
@@ -141,16 +178,30 @@ test('without max_tokens the reservation is the endpoint’s max output: 402 und
 
 test('embeddings are refused with 402 once the limit cannot cover them', async () => {
   const { key } = await createKey(gw, { name: 'embed-limit', limit: '0.000000001' });
-  const r = await gw.fetch('/embeddings', { method: 'POST', key, json: { model: 'openai/text-embedding-3-small', input: 'a fairly long text to embed '.repeat(20) } });
+  const r = await gw.fetch('/embeddings', {
+    method: 'POST',
+    key,
+    json: { model: 'openai/text-embedding-3-small', input: 'a fairly long text to embed '.repeat(20) },
+  });
   assert.equal(r.status, 402);
   const e = (await r.json()) as ErrorBody;
   assert.equal(e.error.metadata.code, 'key_limit_exceeded');
   assert.equal(e.error.type, 'insufficient_quota');
-  assert.match(e.error.message, /^Insufficient key limit: this request may cost up to \$0\.\d+ \(its input tokens\) but this key's spend limit leaves \$0\.000000001\. Raise the limit/);
+  assert.match(
+    e.error.message,
+    /^Insufficient key limit: this request may cost up to \$0\.\d+ \(its input tokens\) but this key's spend limit leaves \$0\.000000001\. Raise the limit/,
+  );
   // an account out of credits gets its own code
-  const acct = await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'broke', credits: 0 } }), 201);
+  const acct = await json<{ data: { id: string } }>(
+    gw.fetch('/accounts', { method: 'POST', json: { name: 'broke', credits: 0 } }),
+    201,
+  );
   const poor = await createKey(gw, { name: 'broke-user', account_id: acct.data.id });
-  const r2 = await gw.fetch('/embeddings', { method: 'POST', key: poor.key, json: { model: 'openai/text-embedding-3-small', input: 'x' } });
+  const r2 = await gw.fetch('/embeddings', {
+    method: 'POST',
+    key: poor.key,
+    json: { model: 'openai/text-embedding-3-small', input: 'x' },
+  });
   assert.equal(r2.status, 402);
   const e2 = (await r2.json()) as ErrorBody;
   assert.equal(e2.error.metadata.code, 'insufficient_credits');
@@ -166,9 +217,15 @@ test('requests-per-minute: X-RateLimit-* on every success, then 429 with Retry-A
   for (let i = 0; i < 3; i++) {
     // a chat, a stream and an embeddings request: all three carry the key's budget
     const r =
-      i === 0 ? await chat(gw, body, key)
-      : i === 1 ? await chatStream(gw, body, key)
-      : await gw.fetch('/embeddings', { method: 'POST', key, json: { model: 'openai/text-embedding-3-small', input: 'x' } });
+      i === 0
+        ? await chat(gw, body, key)
+        : i === 1
+          ? await chatStream(gw, body, key)
+          : await gw.fetch('/embeddings', {
+              method: 'POST',
+              key,
+              json: { model: 'openai/text-embedding-3-small', input: 'x' },
+            });
     if (r instanceof Response) await r.body?.cancel();
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('x-ratelimit-limit'), '3');
@@ -177,7 +234,10 @@ test('requests-per-minute: X-RateLimit-* on every success, then 429 with Retry-A
     assert.equal(r.headers.get('retry-after'), null);
   }
   const reset = Number(seen[0]);
-  assert.ok(seen.every((s) => s === seen[0]), 'one window');
+  assert.ok(
+    seen.every((s) => s === seen[0]),
+    'one window',
+  );
   assert.equal(reset % 60_000, 0, 'X-RateLimit-Reset is the epoch-ms end of the minute window');
   assert.ok(reset > t0 && reset <= t0 + 60_000);
 
@@ -192,7 +252,11 @@ test('requests-per-minute: X-RateLimit-* on every success, then 429 with Retry-A
   assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= 60, `Retry-After ${retry}`);
   // a refused request is not charged and leaves no ledger row
   assert.equal((await activity(gw, '', key)).data.length, 3);
-  const e = await gw.fetch('/embeddings', { method: 'POST', key, json: { model: 'openai/text-embedding-3-small', input: 'x' } });
+  const e = await gw.fetch('/embeddings', {
+    method: 'POST',
+    key,
+    json: { model: 'openai/text-embedding-3-small', input: 'x' },
+  });
   assert.equal(e.status, 429);
   assert.ok(e.headers.get('retry-after'));
   await e.body?.cancel();
@@ -212,7 +276,10 @@ test('tokens-per-minute: prompt tokens at admission, completion tokens after; 42
   const second = await chat(gw, { model: MODEL, max_tokens: 60, messages: [{ role: 'user', content: prompt }] }, key);
   assert.equal(second.status, 200);
   // the first request's completion tokens were counted once it finished
-  assert.equal(Number(second.headers.get('x-ratelimit-remaining')), 300 - used1 - first.body.usage.completion_tokens - used1);
+  assert.equal(
+    Number(second.headers.get('x-ratelimit-remaining')),
+    300 - used1 - first.body.usage.completion_tokens - used1,
+  );
 
   // keep going until the budget is spent: a 429 naming tokens-per-minute
   let refused: Awaited<ReturnType<typeof chat>> | null = null;
@@ -228,7 +295,11 @@ test('tokens-per-minute: prompt tokens at admission, completion tokens after; 42
   assert.ok(refused.headers.get('x-ratelimit-reset'));
 
   // a prompt bigger than the whole per-minute budget can never pass: 413, not 429
-  const huge = await chat(gw, { model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'word '.repeat(400) }] }, key);
+  const huge = await chat(
+    gw,
+    { model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'word '.repeat(400) }] },
+    key,
+  );
   assert.equal(huge.status, 413);
   assert.equal(huge.body.error.metadata.code, 'prompt_exceeds_rate_limit');
 });
@@ -255,12 +326,17 @@ test('a raised key limit or added credits take effect on the next request, a low
   assert.equal(full.status, 402);
   assert.match(full.body.error.message, /leaves \$0\. /);
 
-  const acct = await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'topped-up', credits: 0 } }), 201);
+  const acct = await json<{ data: { id: string } }>(
+    gw.fetch('/accounts', { method: 'POST', json: { name: 'topped-up', credits: 0 } }),
+    201,
+  );
   const user = await createKey(gw, { name: 'topped-user', account_id: acct.data.id });
   const broke = await chat(gw, body, user.key);
   assert.equal(broke.status, 402);
   assert.equal(broke.body.error.metadata.code, 'insufficient_credits');
-  const patched = await json<{ data: { credits: number; credits_exact: string } }>(gw.fetch(`/accounts/${acct.data.id}`, { method: 'PATCH', json: { credits: '0.25' } }));
+  const patched = await json<{ data: { credits: number; credits_exact: string } }>(
+    gw.fetch(`/accounts/${acct.data.id}`, { method: 'PATCH', json: { credits: '0.25' } }),
+  );
   assert.equal(patched.data.credits_exact, '0.25');
   const paid = await chat(gw, body, user.key);
   assert.equal(paid.status, 200);
@@ -272,9 +348,16 @@ test('a raised key limit or added credits take effect on the next request, a low
 
 test(':free variants cost nothing, need no credits, and have their own per-minute cap with headers', async () => {
   await awaitFreshMinute(10_000);
-  const acct = await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'no-money', credits: 0 } }), 201);
+  const acct = await json<{ data: { id: string } }>(
+    gw.fetch('/accounts', { method: 'POST', json: { name: 'no-money', credits: 0 } }),
+    201,
+  );
   const { key } = await createKey(gw, { name: 'free-user', account_id: acct.data.id });
-  const body = { model: 'meta-llama/llama-3.3-70b-instruct:free', max_tokens: 30, messages: [{ role: 'user', content: 'hi' }] };
+  const body = {
+    model: 'meta-llama/llama-3.3-70b-instruct:free',
+    max_tokens: 30,
+    messages: [{ role: 'user', content: 'hi' }],
+  };
   for (let i = 0; i < 2; i++) {
     const r = await chat(gw, body, key);
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -299,11 +382,24 @@ test('reasoning cannot push an answer past the reserved worst case (Anthropic ex
   sims.anthropic.script({ match: { model: 'claude-sonnet-4-5' }, times: Infinity, reply: LONG_REPLY.repeat(4) });
   try {
     const { key } = await createKey(gw, { name: 'thinking', limit: 0.002 });
-    const r = await chat(gw, { model: 'anthropic/claude-sonnet-4.5', max_tokens: 50, reasoning: { effort: 'low' }, messages: [{ role: 'user', content: 'hi' }] }, key);
+    const r = await chat(
+      gw,
+      {
+        model: 'anthropic/claude-sonnet-4.5',
+        max_tokens: 50,
+        reasoning: { effort: 'low' },
+        messages: [{ role: 'user', content: 'hi' }],
+      },
+      key,
+    );
     assert.ok(r.status === 200 || r.status === 402, `status ${r.status}`);
     const k = await json<{ data: { usage: number } }>(gw.fetch('/key', { key }));
     assert.ok(k.data.usage <= 0.002, `spent $${k.data.usage} of a $0.002 limit`);
-    if (r.status === 200) assert.ok(r.body.usage.completion_tokens <= 50, `${r.body.usage.completion_tokens} completion tokens for max_tokens 50`);
+    if (r.status === 200)
+      assert.ok(
+        r.body.usage.completion_tokens <= 50,
+        `${r.body.usage.completion_tokens} completion tokens for max_tokens 50`,
+      );
   } finally {
     sims.anthropic.reset();
   }

@@ -8,7 +8,17 @@ import OpenAI from 'openai';
 import { startDemoGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
 import { Logger } from '../../src/lib/log.js';
 import {
-  chat, chatStream, createKey, expectedCost, json, rowCounts, usdNumber, usdString, waitForGeneration, type Generation, type PriceTable,
+  chat,
+  chatStream,
+  createKey,
+  expectedCost,
+  json,
+  rowCounts,
+  usdNumber,
+  usdString,
+  waitForGeneration,
+  type Generation,
+  type PriceTable,
 } from '../helpers/accounting.js';
 
 let gw: TestGateway;
@@ -17,7 +27,9 @@ let sims: SimSet;
 /** the gateway's log lines (info level) */
 const logLines: string[] = [];
 const accessLine = (generationId: string) =>
-  logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'request' && l.generation_id === generationId);
+  logLines
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((l) => l.msg === 'request' && l.generation_id === generationId);
 
 before(async () => {
   ({ gw, sims } = await startDemoGateway({}, new Logger('info', (line) => logLines.push(line))));
@@ -45,9 +57,18 @@ async function keyUsage(key: string): Promise<number> {
 }
 
 /** reads SSE until `chunks` content deltas arrived, then aborts the request */
-async function streamAndAbort(body: Record<string, unknown>, key: string, chunks: number): Promise<{ id: string; received: string }> {
+async function streamAndAbort(
+  body: Record<string, unknown>,
+  key: string,
+  chunks: number,
+): Promise<{ id: string; received: string }> {
   const ac = new AbortController();
-  const res = await gw.fetch('/chat/completions', { method: 'POST', key, json: { ...body, stream: true }, signal: ac.signal });
+  const res = await gw.fetch('/chat/completions', {
+    method: 'POST',
+    key,
+    json: { ...body, stream: true },
+    signal: ac.signal,
+  });
   assert.equal(res.status, 200);
   const id = res.headers.get('x-arouter-generation-id');
   assert.ok(id);
@@ -83,7 +104,11 @@ for (const [dialect, d] of Object.entries(DIALECTS)) {
     const { key } = await createKey(gw, { name: `abort-${dialect}` });
     // ~4 tokens per chunk at 40 tokens/s: a chunk every ~100 ms, the whole answer would take ~10 s
     d.sim().script({ match: { model: d.upstream }, reply: LONG_REPLY, tokensPerSecond: 40 });
-    const { id, received } = await streamAndAbort({ model: d.model, max_tokens: 400, messages: [{ role: 'user', content: 'Tell me a long story' }] }, key, 3);
+    const { id, received } = await streamAndAbort(
+      { model: d.model, max_tokens: 400, messages: [{ role: 'user', content: 'Tell me a long story' }] },
+      key,
+      3,
+    );
     assert.ok(received.length > 0);
     const g = await waitForGeneration(gw, id, key);
     assert.equal(g.cancelled, true, JSON.stringify(g));
@@ -103,7 +128,11 @@ for (const [dialect, d] of Object.entries(DIALECTS)) {
   test(`${dialect}: an upstream that breaks mid-stream → in-band error chunk, billed for what was delivered`, async () => {
     const { key } = await createKey(gw, { name: `break-${dialect}` });
     d.sim().script({ match: { model: d.upstream }, reply: LONG_REPLY, disconnectAfterChunks: 8 });
-    const s = await chatStream(gw, { model: d.model, max_tokens: 400, messages: [{ role: 'user', content: 'Tell me a long story' }] }, key);
+    const s = await chatStream(
+      gw,
+      { model: d.model, max_tokens: 400, messages: [{ role: 'user', content: 'Tell me a long story' }] },
+      key,
+    );
     assert.equal(s.status, 200);
     assert.ok(s.content.length > 0, 'some content arrived before the break');
     assert.ok(s.error, 'an error chunk, not a silent cut');
@@ -114,7 +143,10 @@ for (const [dialect, d] of Object.entries(DIALECTS)) {
     assert.equal(g.finish_reason, 'error');
     assert.equal(g.cancelled, false);
     const line = accessLine(s.id!);
-    assert.ok(line && line.status === 200 && !('aborted' in line), 'an answer ARouter ended (in-band error) is not an abort');
+    assert.ok(
+      line && line.status === 200 && !('aborted' in line),
+      'an answer ARouter ended (in-band error) is not an abort',
+    );
     assert.ok(g.status >= 500, `status ${g.status}`);
     assert.equal(g.tokens_estimated, true);
     assert.ok(g.tokens_completion > 0 && g.tokens_completion <= 400);
@@ -131,7 +163,11 @@ for (const [dialect, d] of Object.entries(DIALECTS)) {
 test('an in-band upstream error event after content is billed for what was delivered', async () => {
   const { key } = await createKey(gw, { name: 'error-event' });
   sims.anthropic.script({ match: { model: DIALECTS.anthropic.upstream }, errorEventMidStream: true });
-  const s = await chatStream(gw, { model: DIALECTS.anthropic.model, max_tokens: 200, messages: [{ role: 'user', content: 'Say something' }] }, key);
+  const s = await chatStream(
+    gw,
+    { model: DIALECTS.anthropic.model, max_tokens: 200, messages: [{ role: 'user', content: 'Say something' }] },
+    key,
+  );
   assert.equal(s.status, 200);
   assert.equal(s.finish, 'error');
   assert.ok(s.error);
@@ -165,7 +201,10 @@ for (const stream of [false, true]) {
       }
       assert.equal(usage.estimated, true, `${dialect}: usage flagged as estimated`);
       assert.ok(usage.prompt_tokens > 0);
-      assert.ok(usage.completion_tokens > 0 && usage.completion_tokens <= 30, `${dialect}: ${usage.completion_tokens} completion tokens`);
+      assert.ok(
+        usage.completion_tokens > 0 && usage.completion_tokens <= 30,
+        `${dialect}: ${usage.completion_tokens} completion tokens`,
+      );
       const g = await waitForGeneration(gw, id, key);
       assert.equal(g.tokens_estimated, true);
       assert.equal(g.tokens_prompt, usage.prompt_tokens);
@@ -186,7 +225,13 @@ test('failed requests cost nothing: upstream 5xx, upstream 400, and a stream tha
   d.sim().script({ match: { model: d.upstream }, status: 500, times: 5 });
   const r500 = await chat(gw, { model: d.model, max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }, key);
   assert.ok(r500.status >= 500, `status ${r500.status}`);
-  rows.push(await waitForGeneration(gw, r500.headers.get('x-arouter-generation-id') ?? r500.body.error?.metadata?.generation_id ?? '', key));
+  rows.push(
+    await waitForGeneration(
+      gw,
+      r500.headers.get('x-arouter-generation-id') ?? r500.body.error?.metadata?.generation_id ?? '',
+      key,
+    ),
+  );
   sims.resetAll();
 
   d.sim().script({ match: { model: d.upstream }, status: 400 });
@@ -214,7 +259,12 @@ test('a client that gives up before the first token is not charged', async () =>
   const d = DIALECTS.openai;
   d.sim().script({ match: { model: d.upstream }, latencyMs: 3_000 });
   const ac = new AbortController();
-  const pending = gw.fetch('/chat/completions', { method: 'POST', key, signal: ac.signal, json: { model: d.model, max_tokens: 50, messages: [{ role: 'user', content: 'x' }] } });
+  const pending = gw.fetch('/chat/completions', {
+    method: 'POST',
+    key,
+    signal: ac.signal,
+    json: { model: d.model, max_tokens: 50, messages: [{ role: 'user', content: 'x' }] },
+  });
   // wait until the upstream has the request, then hang up
   for (let i = 0; i < 200 && d.sim().requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(d.sim().requests.length, 1);
@@ -239,7 +289,12 @@ test('openai SDK: breaking out of a stream (controller.abort) is billed like any
   d.sim().script({ match: { model: d.upstream }, reply: LONG_REPLY, tokensPerSecond: 40 });
   const client = new OpenAI({ baseURL: gw.url, apiKey: key, maxRetries: 0 });
   const { data: stream, response } = await client.chat.completions
-    .create({ model: d.model, max_tokens: 400, stream: true, messages: [{ role: 'user', content: 'Tell me a long story' }] })
+    .create({
+      model: d.model,
+      max_tokens: 400,
+      stream: true,
+      messages: [{ role: 'user', content: 'Tell me a long story' }],
+    })
     .withResponse();
   const id = response.headers.get('x-arouter-generation-id')!;
   let chunks = 0;

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { startSimUpstream, type SimUpstream } from '../../src/sim/index.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const BASE_ENV: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AROUTER_LOG_LEVEL: 'warn', OPENAI_API_KEY: 'sk-test' };
+const BASE_ENV: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  AROUTER_LOG_LEVEL: 'warn',
+  OPENAI_API_KEY: 'sk-test',
+};
 
 /** async: the simulated provider answers from this process while the command runs */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -35,7 +40,10 @@ before(async () => {
   sim = await startSimUpstream({ dialect: 'openai' });
   dir = mkdtempSync(join(tmpdir(), 'arouter-catcli-'));
   configFile = join(dir, 'arouter.config.yaml');
-  writeFileSync(configFile, `providers:\n  - id: openai\n    base_url: ${sim.url}\ncatalog:\n  metadata_url: ${sim.url.replace(/\/v1$/, '')}/__sim/metadata\n`);
+  writeFileSync(
+    configFile,
+    `providers:\n  - id: openai\n    base_url: ${sim.url}\ncatalog:\n  metadata_url: ${sim.url.replace(/\/v1$/, '')}/__sim/metadata\n`,
+  );
 });
 after(async () => {
   await sim.close();
@@ -46,7 +54,9 @@ test('catalog sync writes the synced state; models and catalog status read it', 
   sim.release({ id: 'gpt-cli-1', cost: { input: 1, output: 3 } });
   const s = await cli(['catalog', 'sync', '--json', '--config', configFile, '--data-dir', dir]);
   assert.equal(s.code, 0, s.stderr);
-  const out = JSON.parse(s.stdout) as { data: { providers: Array<{ id: string; models_seen: number; models_added: number; last_error: string | null }> } };
+  const out = JSON.parse(s.stdout) as {
+    data: { providers: Array<{ id: string; models_seen: number; models_added: number; last_error: string | null }> };
+  };
   const openai = out.data.providers.find((p) => p.id === 'openai')!;
   assert.ok(openai.models_seen >= 1);
   assert.equal(openai.models_added, 1);
@@ -54,7 +64,9 @@ test('catalog sync writes the synced state; models and catalog status read it', 
 
   const m = await cli(['models', '--json', '--config', configFile, '--data-dir', dir]);
   assert.equal(m.code, 0, m.stderr);
-  const model = (JSON.parse(m.stdout) as { data: Array<{ id: string; pricing: { prompt: string } }> }).data.find((x) => x.id === 'openai/gpt-cli-1');
+  const model = (JSON.parse(m.stdout) as { data: Array<{ id: string; pricing: { prompt: string } }> }).data.find(
+    (x) => x.id === 'openai/gpt-cli-1',
+  );
   assert.equal(model?.pricing.prompt, '0.000001');
 
   const st = await cli(['catalog', 'status', '--config', configFile, '--data-dir', dir]);

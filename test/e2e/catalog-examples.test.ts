@@ -57,7 +57,9 @@ test('GET /v1/models?output_modalities=all: hundreds of models over every import
   assert.ok(body.data.length >= 300, `${body.data.length} models`);
   assert.ok(!text.includes('"source"') && !text.includes('snapshot'), 'price sources stay internal');
   const listed = new Set(body.data.map((m) => m.id));
-  const providers = new Set(catalog.models.filter((m) => listed.has(m.id)).flatMap((m) => m.endpoints.map((e) => e.provider)));
+  const providers = new Set(
+    catalog.models.filter((m) => listed.has(m.id)).flatMap((m) => m.endpoints.map((e) => e.provider)),
+  );
   assert.ok(providers.size >= 14, [...providers].join(', '));
 });
 

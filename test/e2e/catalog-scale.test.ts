@@ -14,9 +14,19 @@ const DEAD = { openai: 'http://127.0.0.1:9/v1', anthropic: 'http://127.0.0.1:9',
 test(`a ${N}-model synced catalog: /v1/models is built once per catalog version`, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'arouter-scale-'));
   const state = emptyState();
-  const price = { prompt: '0.000001', completion: '0.000002', request: '0', image: '0', web_search: '0', internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0' };
+  const price = {
+    prompt: '0.000001',
+    completion: '0.000002',
+    request: '0',
+    image: '0',
+    web_search: '0',
+    internal_reasoning: '0',
+    input_cache_read: '0',
+    input_cache_write: '0',
+  };
   const models: Record<string, { id: string; first_seen: number; pricing: typeof price }> = {};
-  for (let i = 0; i < N; i++) models[`scale-model-${i}`] = { id: `scale-model-${i}`, first_seen: 1_700_000_000 + i, pricing: price };
+  for (let i = 0; i < N; i++)
+    models[`scale-model-${i}`] = { id: `scale-model-${i}`, first_seen: 1_700_000_000 + i, pricing: price };
   state.providers.openai = { last_sync: null, last_success: null, last_error: null, models, removed: {} };
   saveSyncedState(dataDir, state);
   const gw = await startGateway({ demoUpstreams: DEAD, dataDir });

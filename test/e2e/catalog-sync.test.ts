@@ -40,7 +40,8 @@ beforeEach(() => sims.resetAll());
 async function sync(g = gw) {
   const r = await g.fetch('/catalog/sync', { method: 'POST' });
   assert.equal(r.status, 200, await r.clone().text());
-  return ((await r.json()) as { data: { providers: Array<Record<string, unknown>>; catalog: { version: number } } }).data;
+  return ((await r.json()) as { data: { providers: Array<Record<string, unknown>>; catalog: { version: number } } })
+    .data;
 }
 
 async function listIds(key?: string): Promise<Map<string, Record<string, unknown>>> {
@@ -51,13 +52,22 @@ async function listIds(key?: string): Promise<Map<string, Record<string, unknown
 }
 
 function chat(model: string, key?: string) {
-  return gw.fetch('/chat/completions', { method: 'POST', key, json: { model, messages: [{ role: 'user', content: 'hi' }] } });
+  return gw.fetch('/chat/completions', {
+    method: 'POST',
+    key,
+    json: { model, messages: [{ role: 'user', content: 'hi' }] },
+  });
 }
 
 test('a model released upstream is listed with its price and answers chat after a sync, without a restart', async () => {
   const before = gw.app.catalogVersion;
   assert.equal((await chat('openai/gpt-sim-9')).status, 404);
-  sims.openai.release({ id: 'gpt-sim-9', name: 'GPT Sim 9', cost: { input: 2, output: 8 }, limit: { context: 200_000, output: 32_000 } });
+  sims.openai.release({
+    id: 'gpt-sim-9',
+    name: 'GPT Sim 9',
+    cost: { input: 2, output: 8 },
+    limit: { context: 200_000, output: 32_000 },
+  });
   const t0 = Math.floor(Date.now() / 1000);
   const status = await sync();
   assert.ok(status.catalog.version > before);
@@ -75,7 +85,10 @@ test('a model released upstream is listed with its price and answers chat after 
   const body = (await r.json()) as { model: string; usage: { cost: number } };
   assert.equal(body.model, 'openai/gpt-sim-9');
   assert.ok(body.usage.cost > 0, 'billed at the synced price');
-  assert.ok(sims.openai.requests.some((q) => q.method === 'GET' && q.path === '/v1/models'), 'the sync asked the provider');
+  assert.ok(
+    sims.openai.requests.some((q) => q.method === 'GET' && q.path === '/v1/models'),
+    'the sync asked the provider',
+  );
 });
 
 test('a model without a known price is listed only to operator/admin keys, marked, and refused with model_unpriced', async () => {
@@ -84,7 +97,10 @@ test('a model without a known price is listed only to operator/admin keys, marke
   await sync();
   const pages = sims.anthropic.requests.filter((q) => q.path === '/v1/models');
   assert.ok(pages.length >= 3, `paged through the list (${pages.length} pages)`);
-  assert.ok(pages.some((q) => q.query.after_id), 'followed after_id');
+  assert.ok(
+    pages.some((q) => q.query.after_id),
+    'followed after_id',
+  );
   assert.equal((await listIds(userKey)).has('anthropic/claude-sim-unpriced'), false);
   const admin = (await listIds()).get('anthropic/claude-sim-unpriced');
   assert.ok(admin, 'listed to the operator');
@@ -102,7 +118,10 @@ test('a provider whose list call fails keeps its models and its status shows the
   sims.gemini.listPageSize(3);
   sims.gemini.release('gemini-sim-x');
   await sync();
-  assert.ok(sims.gemini.requests.some((q) => q.query.pageToken), 'followed nextPageToken');
+  assert.ok(
+    sims.gemini.requests.some((q) => q.query.pageToken),
+    'followed nextPageToken',
+  );
   assert.ok((await listIds()).has('google/gemini-sim-x'));
   sims.gemini.script({ match: { path: '/v1beta/models' }, status: 500, times: 1 });
   const status = await sync();
@@ -111,7 +130,9 @@ test('a provider whose list call fails keeps its models and its status shows the
   assert.ok((await listIds()).has('google/gemini-sim-x'), 'kept');
   const st = await gw.fetch('/catalog/status');
   assert.equal(st.status, 200);
-  const g2 = ((await st.json()) as { data: { providers: Array<Record<string, unknown>> } }).data.providers.find((p) => p.id === 'google')!;
+  const g2 = ((await st.json()) as { data: { providers: Array<Record<string, unknown>> } }).data.providers.find(
+    (p) => p.id === 'google',
+  )!;
   assert.match(String(g2.last_error), /HTTP 500/);
   assert.ok(g2.last_success);
 });

@@ -20,8 +20,18 @@ beforeEach(() => sims.resetAll());
 // one model per dialect, each with a single provider so the dialect under test is certain
 const MODELS = {
   openai: { model: 'openai/gpt-4o', reasoningModel: 'openai/o4-mini', sim: () => sims.openai, provider: 'openai' },
-  anthropic: { model: 'anthropic/claude-sonnet-4.5', reasoningModel: 'anthropic/claude-sonnet-4.5', sim: () => sims.anthropic, provider: 'anthropic' },
-  gemini: { model: 'google/gemini-2.5-pro', reasoningModel: 'google/gemini-2.5-pro', sim: () => sims.gemini, provider: 'google' },
+  anthropic: {
+    model: 'anthropic/claude-sonnet-4.5',
+    reasoningModel: 'anthropic/claude-sonnet-4.5',
+    sim: () => sims.anthropic,
+    provider: 'anthropic',
+  },
+  gemini: {
+    model: 'google/gemini-2.5-pro',
+    reasoningModel: 'google/gemini-2.5-pro',
+    sim: () => sims.gemini,
+    provider: 'google',
+  },
 } as const;
 
 const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
@@ -33,11 +43,18 @@ const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
   },
 };
 
-const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 for (const [dialect, t] of Object.entries(MODELS)) {
   test(`${dialect}: non-stream answer names the used model and provider, with usage and cost`, async () => {
-    const r = await client.chat.completions.create({ model: t.model, messages: [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Say hello' }] });
+    const r = await client.chat.completions.create({
+      model: t.model,
+      messages: [
+        { role: 'system', content: 'Be terse.' },
+        { role: 'user', content: 'Say hello' },
+      ],
+    });
     assert.equal(r.model, t.model);
     assert.equal((r as unknown as { provider: string }).provider, t.provider);
     assert.match(r.id, /^gen-/);
@@ -47,14 +64,18 @@ for (const [dialect, t] of Object.entries(MODELS)) {
     assert.equal(r.usage!.total_tokens, r.usage!.prompt_tokens + r.usage!.completion_tokens);
     assert.ok((r.usage as unknown as { cost: number }).cost > 0);
     assert.equal(t.sim().requests.length, 1, 'exactly one upstream call');
-    const gen = (await (await gw.fetch(`/generation?id=${r.id}`)).json()) as { data: { upstream_id: string | null; model: string } };
+    const gen = (await (await gw.fetch(`/generation?id=${r.id}`)).json()) as {
+      data: { upstream_id: string | null; model: string };
+    };
     assert.equal(gen.data.model, t.model);
     assert.ok(gen.data.upstream_id, 'the provider-side id is recorded');
   });
 
   test(`${dialect}: stream delivers incremental chunks, a finish, a usage chunk and [DONE]`, async () => {
     const s = await client.chat.completions.create({
-      model: t.model, stream: true, stream_options: { include_usage: true },
+      model: t.model,
+      stream: true,
+      stream_options: { include_usage: true },
       messages: [{ role: 'user', content: 'Tell me something about streaming please' }],
     });
     let text = '';
@@ -78,7 +99,9 @@ for (const [dialect, t] of Object.entries(MODELS)) {
 
   test(`${dialect}: tools round trip (call → result → answer) keeps tool call ids`, async () => {
     const first = await client.chat.completions.create({
-      model: t.model, tools: [weatherTool], messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      model: t.model,
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
     });
     const call = first.choices[0].message.tool_calls?.[0];
     assert.ok(call, 'a tool call');
@@ -88,7 +111,8 @@ for (const [dialect, t] of Object.entries(MODELS)) {
     const args = JSON.parse((call as { function: { arguments: string } }).function.arguments);
     assert.equal(typeof args.city, 'string');
     const second = await client.chat.completions.create({
-      model: t.model, tools: [weatherTool],
+      model: t.model,
+      tools: [weatherTool],
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
         first.choices[0].message as OpenAI.Chat.Completions.ChatCompletionMessageParam,
@@ -101,7 +125,10 @@ for (const [dialect, t] of Object.entries(MODELS)) {
 
   test(`${dialect}: streamed tool calls arrive as tool_calls deltas`, async () => {
     const s = await client.chat.completions.create({
-      model: t.model, stream: true, tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      model: t.model,
+      stream: true,
+      tools: [weatherTool],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
       messages: [{ role: 'user', content: 'Weather in Paris?' }],
     });
     let name = '';
@@ -125,7 +152,15 @@ for (const [dialect, t] of Object.entries(MODELS)) {
   test(`${dialect}: image input reaches the upstream`, async () => {
     const r = await client.chat.completions.create({
       model: t.model,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: PNG } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: PNG } },
+          ],
+        },
+      ],
     });
     assert.match(r.choices[0].message.content ?? '', /1 image/);
   });
@@ -136,7 +171,16 @@ for (const [dialect, t] of Object.entries(MODELS)) {
       messages: [{ role: 'user', content: 'Give me a city' }],
       response_format: {
         type: 'json_schema',
-        json_schema: { name: 'city', strict: true, schema: { type: 'object', properties: { name: { type: 'string' }, population: { type: 'integer' } }, required: ['name', 'population'], additionalProperties: false } },
+        json_schema: {
+          name: 'city',
+          strict: true,
+          schema: {
+            type: 'object',
+            properties: { name: { type: 'string' }, population: { type: 'integer' } },
+            required: ['name', 'population'],
+            additionalProperties: false,
+          },
+        },
       },
     });
     const obj = JSON.parse(r.choices[0].message.content ?? 'null');
@@ -146,14 +190,19 @@ for (const [dialect, t] of Object.entries(MODELS)) {
 
   test(`${dialect}: reasoning comes back as message.reasoning (and is omitted with exclude)`, async () => {
     const r = (await client.chat.completions.create({
-      model: t.reasoningModel, messages: [{ role: 'user', content: 'Think about 2+2' }],
+      model: t.reasoningModel,
+      messages: [{ role: 'user', content: 'Think about 2+2' }],
       // @ts-expect-error ARouter extension
       reasoning: { effort: 'low' },
-    })) as unknown as { choices: Array<{ message: { reasoning?: string; content: string } }>; usage: { completion_tokens_details: { reasoning_tokens: number } } };
+    })) as unknown as {
+      choices: Array<{ message: { reasoning?: string; content: string } }>;
+      usage: { completion_tokens_details: { reasoning_tokens: number } };
+    };
     assert.ok((r.choices[0].message.reasoning ?? '').length > 0, 'reasoning text');
     assert.ok(r.usage.completion_tokens_details.reasoning_tokens > 0, 'reasoning tokens counted');
     const ex = (await client.chat.completions.create({
-      model: t.reasoningModel, messages: [{ role: 'user', content: 'Think about 2+2' }],
+      model: t.reasoningModel,
+      messages: [{ role: 'user', content: 'Think about 2+2' }],
       // @ts-expect-error ARouter extension
       reasoning: { effort: 'low', exclude: true },
     })) as unknown as { choices: Array<{ message: { reasoning?: string } }> };
@@ -170,10 +219,15 @@ test('embeddings via the openai and gemini dialects, float and base64', async ()
     assert.equal(one.model, model);
     const many = await client.embeddings.create({ model, input: ['a', 'b', 'c'], dimensions: 4 });
     assert.equal(many.data.length, 3);
-    assert.deepEqual(many.data.map((d) => d.index), [0, 1, 2]);
+    assert.deepEqual(
+      many.data.map((d) => d.index),
+      [0, 1, 2],
+    );
     assert.equal(many.data[0].embedding.length, 4);
     // the SDK asks for base64 by default and decodes it itself
-    const raw = (await (await gw.fetch('/embeddings', { method: 'POST', json: { model, input: 'x', encoding_format: 'base64' } })).json()) as { data: Array<{ embedding: string }> };
+    const raw = (await (
+      await gw.fetch('/embeddings', { method: 'POST', json: { model, input: 'x', encoding_format: 'base64' } })
+    ).json()) as { data: Array<{ embedding: string }> };
     assert.equal(typeof raw.data[0].embedding, 'string');
   }
 });
@@ -181,7 +235,10 @@ test('embeddings via the openai and gemini dialects, float and base64', async ()
 test('embeddings input a dialect cannot carry (token ids to Gemini) is a 400, and the endpoint stays healthy', async () => {
   const samples = () => gw.app.health.stats('google:google/gemini-embedding-001').requests_last_30m;
   const before = samples();
-  const res = await gw.fetch('/embeddings', { method: 'POST', json: { model: 'google/gemini-embedding-001', input: [[1, 2, 3]] } });
+  const res = await gw.fetch('/embeddings', {
+    method: 'POST',
+    json: { model: 'google/gemini-embedding-001', input: [[1, 2, 3]] },
+  });
   assert.equal(res.status, 400, await res.clone().text());
   const body = (await res.json()) as { error: { type: string; message: string } };
   assert.equal(body.error.type, 'invalid_request_error');
@@ -197,8 +254,14 @@ test('invalid request bodies are 400s naming the field, before any upstream call
     [{ model: 'openai/gpt-4o' }, /messages/],
     [{ model: 'openai/gpt-4o', messages: [{ role: 'wizard', content: 'x' }] }, /messages\[0\]/],
     [{ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }], temperature: 7 }, /temperature/],
-    [{ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'xml' } }, /response_format/],
-    [{ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }], reasoning: { effort: 'extreme' } }, /reasoning/],
+    [
+      { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'xml' } },
+      /response_format/,
+    ],
+    [
+      { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }], reasoning: { effort: 'extreme' } },
+      /reasoning/,
+    ],
   ];
   for (const [body, re] of cases) {
     const res = await gw.fetch('/chat/completions', { method: 'POST', json: body });
@@ -208,13 +271,21 @@ test('invalid request bodies are 400s naming the field, before any upstream call
     assert.match(`${err.error.param} ${err.error.message}`, re);
   }
   assert.equal(sims.openai.requests.length, 0);
-  const unknown = await gw.fetch('/chat/completions', { method: 'POST', json: { model: 'openai/gpt-4oo', messages: [{ role: 'user', content: 'x' }] } });
+  const unknown = await gw.fetch('/chat/completions', {
+    method: 'POST',
+    json: { model: 'openai/gpt-4oo', messages: [{ role: 'user', content: 'x' }] },
+  });
   assert.equal(unknown.status, 404);
   assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /openai\/gpt-4o/);
 });
 
 test('logprobs: asked with the openai SDK, forwarded to an endpoint that supports them, returned per choice and per chunk', async () => {
-  const r = await client.chat.completions.create({ model: 'openai/gpt-4o', logprobs: true, top_logprobs: 2, messages: [{ role: 'user', content: 'Say hello' }] });
+  const r = await client.chat.completions.create({
+    model: 'openai/gpt-4o',
+    logprobs: true,
+    top_logprobs: 2,
+    messages: [{ role: 'user', content: 'Say hello' }],
+  });
   const sent = sims.openai.requests.at(-1)!.body as { logprobs?: boolean; top_logprobs?: number };
   assert.equal(sent.logprobs, true);
   assert.equal(sent.top_logprobs, 2);
@@ -223,7 +294,12 @@ test('logprobs: asked with the openai SDK, forwarded to an endpoint that support
   assert.equal(content.map((c) => c.token).join(''), r.choices[0].message.content);
   assert.ok(content.every((c) => typeof c.logprob === 'number' && c.logprob <= 0 && c.top_logprobs.length === 2));
 
-  const s = await client.chat.completions.create({ model: 'openai/gpt-4o', stream: true, logprobs: true, messages: [{ role: 'user', content: 'Say hello' }] });
+  const s = await client.chat.completions.create({
+    model: 'openai/gpt-4o',
+    stream: true,
+    logprobs: true,
+    messages: [{ role: 'user', content: 'Say hello' }],
+  });
   let text = '';
   let tokens = '';
   for await (const c of s) {

@@ -40,14 +40,18 @@ test('default: any origin; the preflight is answered without a key, and pages ca
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('access-control-allow-origin'), '*');
   const exposed = (res.headers.get('access-control-expose-headers') ?? '').split(', ');
-  for (const h of ['x-arouter-generation-id', 'x-arouter-route', 'x-request-id', 'retry-after']) assert.ok(exposed.includes(h), h);
+  for (const h of ['x-arouter-generation-id', 'x-arouter-route', 'x-request-id', 'retry-after'])
+    assert.ok(exposed.includes(h), h);
   assert.equal(((await res.json()) as { object: string }).object, 'chat.completion');
 
   // an error must be readable by the page too, or it only sees "network error"
   const denied = await gw.fetch('/models', { key: 'lr_live_not-a-key', headers: { origin: PAGE } });
   assert.equal(denied.status, 401);
   assert.equal(denied.headers.get('access-control-allow-origin'), '*');
-  assert.equal(((await denied.json()) as { error: { metadata: { code: unknown } } }).error.metadata.code, 'invalid_api_key');
+  assert.equal(
+    ((await denied.json()) as { error: { metadata: { code: unknown } } }).error.metadata.code,
+    'invalid_api_key',
+  );
 
   // no Origin (a server, curl, the SDK in Node): no CORS headers at all
   const plain = await gw.fetch('/models');
@@ -78,10 +82,17 @@ test('a list of origins: those are echoed (with Vary: Origin); others get no COR
   const evil = await preflight(gw, 'https://evil.example');
   assert.equal(evil.status, 403);
   assert.equal(evil.headers.get('access-control-allow-origin'), null);
-  assert.equal(((await evil.json()) as { error: { metadata: { code: string } } }).error.metadata.code, 'cors_origin_not_allowed');
+  assert.equal(
+    ((await evil.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+    'cors_origin_not_allowed',
+  );
 
   const other = await gw.fetch('/models', { headers: { origin: 'https://evil.example' } });
-  assert.equal(other.status, 200, 'the request itself is served (a key holder may use curl anyway); the browser withholds it');
+  assert.equal(
+    other.status,
+    200,
+    'the request itself is served (a key holder may use curl anyway); the browser withholds it',
+  );
   assert.equal(other.headers.get('access-control-allow-origin'), null);
   await other.text();
 });

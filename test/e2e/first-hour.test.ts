@@ -20,15 +20,19 @@ after(async () => {
   await sims.close();
 });
 
-const accessLines = () =>
-  lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+const accessLines = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
 
 test('a non-stream request the client leaves: access log 499 (not 200), ledger row with model, provider, attempts', async () => {
   const user = await createKey(gw, { name: 'leaver' });
-  sims.openai.script({ match: { model: gw.app.catalog.get('openai/gpt-4o-mini')!.endpoints[0].model }, latencyMs: 3000 });
+  sims.openai.script({
+    match: { model: gw.app.catalog.get('openai/gpt-4o-mini')!.endpoints[0].model },
+    latencyMs: 3000,
+  });
   const ac = new AbortController();
   const pending = gw.fetch('/chat/completions', {
-    method: 'POST', key: user.key, signal: ac.signal,
+    method: 'POST',
+    key: user.key,
+    signal: ac.signal,
     json: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'slow' }] },
   });
   while (sims.openai.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
@@ -64,10 +68,15 @@ test('a 403 is logged with the key that was refused', async () => {
 });
 
 test('endpoint names do not repeat the model author ("OpenAI: GPT-4o mini", not "OpenAI: OpenAI: …")', async () => {
-  const body = (await (await gw.fetch('/models/openai/gpt-4o-mini/endpoints')).json()) as { data: { endpoints: Array<{ name: string }> } };
+  const body = (await (await gw.fetch('/models/openai/gpt-4o-mini/endpoints')).json()) as {
+    data: { endpoints: Array<{ name: string }> };
+  };
   assert.ok(body.data.endpoints.length > 0);
   for (const e of body.data.endpoints) assert.doesNotMatch(e.name, /^[^:]+: [^:]+: /, e.name);
-  assert.equal(body.data.endpoints[0].name, `OpenAI: ${gw.app.catalog.get('openai/gpt-4o-mini')!.name.replace(/^OpenAI: /, '')}`);
+  assert.equal(
+    body.data.endpoints[0].name,
+    `OpenAI: ${gw.app.catalog.get('openai/gpt-4o-mini')!.name.replace(/^OpenAI: /, '')}`,
+  );
 });
 
 test('openai SDK models.retrieve("author/slug"): the id arrives URL-encoded and answers OpenAI\'s Model shape', async () => {
@@ -84,20 +93,30 @@ test('openai SDK models.retrieve("author/slug"): the id arrives URL-encoded and 
 });
 
 test('/v1/models pages with limit/offset (links.next, total_count) and /v1/models/count counts the same list', async () => {
-  const all = (await (await gw.fetch('/models')).json()) as { data: Array<{ id: string }>; total_count: number; links: { next: null } };
+  const all = (await (await gw.fetch('/models')).json()) as {
+    data: Array<{ id: string }>;
+    total_count: number;
+    links: { next: null };
+  };
   assert.equal(all.total_count, all.data.length);
   assert.equal(all.links.next, null);
   const seen: string[] = [];
   let next: string | null = '/v1/models?limit=7';
   let pages = 0;
   while (next) {
-    const page = (await (await gw.fetch(next.replace(/^\/v1/, ''))).json()) as { data: Array<{ id: string }>; links: { next: string | null } };
+    const page = (await (await gw.fetch(next.replace(/^\/v1/, ''))).json()) as {
+      data: Array<{ id: string }>;
+      links: { next: string | null };
+    };
     assert.ok(page.data.length <= 7);
     seen.push(...page.data.map((m) => m.id));
     next = page.links.next;
     assert.ok(++pages <= all.data.length, 'paging ends');
   }
-  assert.deepEqual(seen, all.data.map((m) => m.id));
+  assert.deepEqual(
+    seen,
+    all.data.map((m) => m.id),
+  );
   const count = (await (await gw.fetch('/models/count?output_modalities=all')).json()) as { data: { count: number } };
   const everything = (await (await gw.fetch('/models?output_modalities=all')).json()) as { data: unknown[] };
   assert.equal(count.data.count, everything.data.length);
@@ -118,7 +137,11 @@ test('reasoning_effort: none, minimal, low, medium, high, xhigh are accepted; no
   sims.resetAll();
   const r = await gw.fetch('/chat/completions', {
     method: 'POST',
-    json: { model: 'anthropic/claude-sonnet-4.5', reasoning: { effort: 'none' }, messages: [{ role: 'user', content: 'hi' }] },
+    json: {
+      model: 'anthropic/claude-sonnet-4.5',
+      reasoning: { effort: 'none' },
+      messages: [{ role: 'user', content: 'hi' }],
+    },
   });
   assert.equal(r.status, 200);
   assert.equal((sims.anthropic.requests[0].body as { thinking?: unknown }).thinking, undefined, 'none: no thinking');
@@ -128,9 +151,13 @@ test('a catalog model whose provider has no key: 404 saying the provider is not 
   const only = await startGateway({ env: { OPENAI_API_KEY: 'sk-test' } });
   try {
     for (const path of ['/chat/completions', '/models/anthropic/claude-sonnet-4.5']) {
-      const res = path === '/chat/completions'
-        ? await only.fetch(path, { method: 'POST', json: { model: 'anthropic/claude-sonnet-4.5', messages: [{ role: 'user', content: 'hi' }] } })
-        : await only.fetch(path);
+      const res =
+        path === '/chat/completions'
+          ? await only.fetch(path, {
+              method: 'POST',
+              json: { model: 'anthropic/claude-sonnet-4.5', messages: [{ role: 'user', content: 'hi' }] },
+            })
+          : await only.fetch(path);
       assert.equal(res.status, 404);
       const e = ((await res.json()) as { error: { message: string; metadata: { code: string } } }).error;
       assert.equal(e.metadata.code, 'model_not_found');
@@ -138,7 +165,10 @@ test('a catalog model whose provider has no key: 404 saying the provider is not 
       assert.match(e.message, /ANTHROPIC_API_KEY/);
     }
     // an unknown name keeps the plain answer
-    const res = await only.fetch('/chat/completions', { method: 'POST', json: { model: 'nope/nope', messages: [{ role: 'user', content: 'hi' }] } });
+    const res = await only.fetch('/chat/completions', {
+      method: 'POST',
+      json: { model: 'nope/nope', messages: [{ role: 'user', content: 'hi' }] },
+    });
     assert.doesNotMatch(((await res.json()) as { error: { message: string } }).error.message, /not configured/);
   } finally {
     await only.close();

@@ -13,7 +13,8 @@ for (const prompts of [false, true]) {
     try {
       const user = await createKey(gw, { name: 'logged' });
       const res = await gw.fetch('/chat/completions', {
-        method: 'POST', key: user.key,
+        method: 'POST',
+        key: user.key,
         json: { model: 'openai/gpt-4o-mini', max_tokens: 30, messages: [{ role: 'user', content: 'my secret plan' }] },
       });
       assert.equal(res.status, 200);
@@ -21,7 +22,9 @@ for (const prompts of [false, true]) {
       await new Promise((r) => setImmediate(r));
       const all = lines.join('');
       assert.ok(!all.includes(user.key), 'a key secret is never logged');
-      const access = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'request' && l.route === '/v1/chat/completions');
+      const access = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'request' && l.route === '/v1/chat/completions');
       assert.equal(access?.key_id, user.id);
       assert.equal(all.includes('my secret plan'), prompts);
       if (prompts) {

@@ -5,7 +5,12 @@ import OpenAI from 'openai';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { isExpired, loadBuiltinCatalog } from '../../src/catalog/catalog.js';
 
-const ENV = { OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test', GEMINI_API_KEY: 'g-test', GROQ_API_KEY: 'gsk-test' };
+const ENV = {
+  OPENAI_API_KEY: 'sk-test',
+  ANTHROPIC_API_KEY: 'sk-ant-test',
+  GEMINI_API_KEY: 'g-test',
+  GROQ_API_KEY: 'gsk-test',
+};
 const CONFIGURED = new Set(['openai', 'anthropic', 'google', 'groq']);
 const catalog = loadBuiltinCatalog();
 
@@ -44,14 +49,18 @@ test('openai SDK models.list() sees exactly the default (text) list of configure
 });
 
 test('output_modalities filter: single, comma list (ANY), all, default text, unknown → 400', async () => {
-  const has = (mods: string[]) => (m: (typeof catalog.models)[number]) => m.architecture.output_modalities.some((o) => mods.includes(o));
+  const has = (mods: string[]) => (m: (typeof catalog.models)[number]) =>
+    m.architecture.output_modalities.some((o) => mods.includes(o));
   assert.deepEqual(await ids('?output_modalities=image'), expected(has(['image'])));
   assert.ok((await ids('?output_modalities=image')).includes('google/gemini-2.5-flash-image'));
   assert.deepEqual(await ids('?output_modalities=audio'), expected(has(['audio'])));
   assert.deepEqual(await ids('?output_modalities=embeddings'), expected(has(['embeddings'])));
   assert.ok((await ids('?output_modalities=embeddings')).includes('openai/text-embedding-3-small'));
   assert.deepEqual(await ids('?output_modalities=text,image'), expected(has(['text', 'image'])));
-  assert.deepEqual(await ids('?output_modalities=all'), expected(() => true));
+  assert.deepEqual(
+    await ids('?output_modalities=all'),
+    expected(() => true),
+  );
   assert.deepEqual(await ids(''), expected(has(['text'])));
   assert.ok(!(await ids('')).includes('openai/text-embedding-3-small'));
   const bad = await gw.fetch('/models?output_modalities=text,video');
@@ -63,16 +72,20 @@ test('output_modalities filter: single, comma list (ANY), all, default text, unk
 });
 
 test('supported_parameters filter requires ALL listed parameters, combined with modalities', async () => {
-  const sp = (ps: string[]) => (m: (typeof catalog.models)[number]) => ps.every((p) => m.supported_parameters.includes(p));
+  const sp = (ps: string[]) => (m: (typeof catalog.models)[number]) =>
+    ps.every((p) => m.supported_parameters.includes(p));
   const text = (m: (typeof catalog.models)[number]) => m.architecture.output_modalities.includes('text');
-  assert.deepEqual(await ids('?supported_parameters=tools'), expected((m) => text(m) && sp(['tools'])(m)));
-  const both = await ids('?supported_parameters=tools,structured_outputs');
-  assert.deepEqual(both, expected((m) => text(m) && sp(['tools', 'structured_outputs'])(m)));
-  assert.ok(both.length < (await ids('?supported_parameters=tools')).length || both.length > 0);
   assert.deepEqual(
-    await ids('?output_modalities=all&supported_parameters=reasoning'),
-    expected(sp(['reasoning'])),
+    await ids('?supported_parameters=tools'),
+    expected((m) => text(m) && sp(['tools'])(m)),
   );
+  const both = await ids('?supported_parameters=tools,structured_outputs');
+  assert.deepEqual(
+    both,
+    expected((m) => text(m) && sp(['tools', 'structured_outputs'])(m)),
+  );
+  assert.ok(both.length < (await ids('?supported_parameters=tools')).length || both.length > 0);
+  assert.deepEqual(await ids('?output_modalities=all&supported_parameters=reasoning'), expected(sp(['reasoning'])));
   assert.deepEqual(await ids('?supported_parameters=no_such_param'), []);
 });
 
@@ -81,18 +94,47 @@ test('model objects carry every contract field, in order, with null where allowe
   assert.equal(res.status, 200);
   const { data } = (await res.json()) as { data: Record<string, unknown> };
   assert.deepEqual(Object.keys(data), [
-    'id', 'canonical_slug', 'name', 'created', 'description', 'context_length', 'architecture', 'pricing',
-    'top_provider', 'supported_parameters', 'per_request_limits', 'default_parameters', 'expiration_date',
-    'supported_voices', 'links',
+    'id',
+    'canonical_slug',
+    'name',
+    'created',
+    'description',
+    'context_length',
+    'architecture',
+    'pricing',
+    'top_provider',
+    'supported_parameters',
+    'per_request_limits',
+    'default_parameters',
+    'expiration_date',
+    'supported_voices',
+    'links',
   ]);
-  assert.deepEqual(Object.keys(data.architecture as object), ['modality', 'input_modalities', 'output_modalities', 'tokenizer', 'instruct_type']);
+  assert.deepEqual(Object.keys(data.architecture as object), [
+    'modality',
+    'input_modalities',
+    'output_modalities',
+    'tokenizer',
+    'instruct_type',
+  ]);
   assert.equal((data.architecture as { modality: string }).modality, 'text+image+file->text');
   assert.deepEqual(data.links, { details: '/v1/models/openai/gpt-4o/endpoints' });
   assert.deepEqual(Object.keys(data.pricing as object), [
-    'prompt', 'completion', 'request', 'image', 'web_search', 'internal_reasoning', 'input_cache_read', 'input_cache_write',
+    'prompt',
+    'completion',
+    'request',
+    'image',
+    'web_search',
+    'internal_reasoning',
+    'input_cache_read',
+    'input_cache_write',
   ]);
   for (const v of Object.values(data.pricing as Record<string, unknown>)) assert.match(String(v), /^\d+(\.\d+)?$/);
-  assert.deepEqual(Object.keys(data.top_provider as object), ['context_length', 'max_completion_tokens', 'is_moderated']);
+  assert.deepEqual(Object.keys(data.top_provider as object), [
+    'context_length',
+    'max_completion_tokens',
+    'is_moderated',
+  ]);
   assert.equal(data.per_request_limits, null);
 });
 
@@ -112,7 +154,15 @@ test('a renamed model keeps resolving by its old id; endpoints list per-provider
   assert.ok(body.data.endpoints.length >= 1);
   for (const e of body.data.endpoints) {
     assert.ok(CONFIGURED.has(String(e.tag).split('/')[0]), `only configured providers: ${e.tag}`);
-    for (const k of ['provider_name', 'pricing', 'context_length', 'quantization', 'uptime_last_30m', 'latency_last_30m', 'throughput_last_30m']) {
+    for (const k of [
+      'provider_name',
+      'pricing',
+      'context_length',
+      'quantization',
+      'uptime_last_30m',
+      'latency_last_30m',
+      'throughput_last_30m',
+    ]) {
       assert.ok(k in e, `endpoint has ${k}`);
     }
   }
@@ -132,7 +182,10 @@ test('a model past its expiration_date leaves the list; asking for it is a 404 m
 });
 
 test('key lifecycle: create → use → /v1/key → revoke → 401; user keys get 403 on admin routes', async () => {
-  const created = await gw.fetch('/keys', { method: 'POST', json: { name: 'ci', limit: 5, limit_reset: 'monthly', rate_limit: { requests_per_minute: 100 } } });
+  const created = await gw.fetch('/keys', {
+    method: 'POST',
+    json: { name: 'ci', limit: 5, limit_reset: 'monthly', rate_limit: { requests_per_minute: 100 } },
+  });
   assert.equal(created.status, 201);
   const { key, data } = (await created.json()) as { key: string; data: { id: string; label: string } };
   assert.match(key, /^lr_live_[0-9A-Za-z]{32,}$/);
@@ -146,7 +199,10 @@ test('key lifecycle: create → use → /v1/key → revoke → 401; user keys ge
   assert.equal(info.data.limit_remaining, 5);
   assert.equal(info.data.usage, 0);
   assert.deepEqual(info.data.rate_limit, {
-    requests_per_minute: 100, tokens_per_minute: null, requests: 100, interval: '1m',
+    requests_per_minute: 100,
+    tokens_per_minute: null,
+    requests: 100,
+    interval: '1m',
     note: 'requests_per_minute and tokens_per_minute are the limits (null: none)',
   });
 
@@ -165,22 +221,37 @@ test('key lifecycle: create → use → /v1/key → revoke → 401; user keys ge
   assert.equal((await gw.fetch(`/keys/${data.id}`, { method: 'DELETE' })).status, 200);
   const revoked = await gw.fetch('/models', { key });
   assert.equal(revoked.status, 401);
-  assert.equal(((await revoked.json()) as { error: { metadata: { code: string } } }).error.metadata.code, 'revoked_api_key');
+  assert.equal(
+    ((await revoked.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+    'revoked_api_key',
+  );
 });
 
 test('account provider enablement hides and shows models', async () => {
-  const acct = await gw.fetch('/accounts', { method: 'POST', json: { name: 'team', enabled_providers: ['anthropic'] } });
+  const acct = await gw.fetch('/accounts', {
+    method: 'POST',
+    json: { name: 'team', enabled_providers: ['anthropic'] },
+  });
   assert.equal(acct.status, 201);
   const { data: account } = (await acct.json()) as { data: { id: string } };
   const k = await gw.fetch('/keys', { method: 'POST', json: { name: 'team-key', account_id: account.id } });
   const { key } = (await k.json()) as { key: string };
 
-  assert.deepEqual(await ids('?output_modalities=all', key), expected(() => true, new Set(['anthropic'])));
+  assert.deepEqual(
+    await ids('?output_modalities=all', key),
+    expected(() => true, new Set(['anthropic'])),
+  );
   assert.equal((await gw.fetch('/models/openai/gpt-4o', { key })).status, 404);
 
-  const upd = await gw.fetch(`/accounts/${account.id}`, { method: 'PATCH', json: { enabled_providers: ['anthropic', 'openai'] } });
+  const upd = await gw.fetch(`/accounts/${account.id}`, {
+    method: 'PATCH',
+    json: { enabled_providers: ['anthropic', 'openai'] },
+  });
   assert.equal(upd.status, 200);
-  assert.deepEqual(await ids('?output_modalities=all', key), expected(() => true, new Set(['anthropic', 'openai'])));
+  assert.deepEqual(
+    await ids('?output_modalities=all', key),
+    expected(() => true, new Set(['anthropic', 'openai'])),
+  );
   assert.equal((await gw.fetch('/models/openai/gpt-4o', { key })).status, 200);
 
   const bad = await gw.fetch(`/accounts/${account.id}`, { method: 'PATCH', json: { enabled_providers: ['nope'] } });
@@ -198,9 +269,16 @@ test('errors are OpenAI-shaped JSON: 401 missing/invalid, 400 bad JSON, 404 unkn
   assert.equal((m.error.metadata as { code: string }).code, 'missing_api_key');
   assert.equal((await gw.fetch('/models', { key: 'lr_live_nottherightkey00000000000000000000' })).status, 401);
 
-  const badJson = await gw.fetch('/keys', { method: 'POST', body: '{"name":', headers: { 'content-type': 'application/json' } });
+  const badJson = await gw.fetch('/keys', {
+    method: 'POST',
+    body: '{"name":',
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(badJson.status, 400);
-  assert.equal(((await badJson.json()) as { error: { metadata: { code: string } } }).error.metadata.code, 'invalid_json');
+  assert.equal(
+    ((await badJson.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+    'invalid_json',
+  );
 
   const unknown = await gw.fetch('/nope');
   assert.equal(unknown.status, 404);
@@ -213,7 +291,9 @@ test('errors are OpenAI-shaped JSON: 401 missing/invalid, 400 bad JSON, 404 unkn
 });
 
 test('every authenticated response of a rate-limited key carries X-RateLimit-* headers; reads do not consume', async () => {
-  const { key } = (await (await gw.fetch('/keys', { method: 'POST', json: { name: 'rl', rate_limit: { requests_per_minute: 100 } } })).json()) as { key: string };
+  const { key } = (await (
+    await gw.fetch('/keys', { method: 'POST', json: { name: 'rl', rate_limit: { requests_per_minute: 100 } } })
+  ).json()) as { key: string };
   for (const path of ['/models', '/key', '/models/openai/gpt-4o']) {
     const r = await gw.fetch(path, { key });
     assert.equal(r.status, 200);

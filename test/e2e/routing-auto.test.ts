@@ -15,7 +15,14 @@ import { chat, chatCalls, generation, post, upstreamModel, startRoutingGateway }
 
 const perM = (n: number) => (n / 1e6).toFixed(12).replace(/0+$/, '');
 const pricing = (n: number) => ({
-  prompt: perM(n), completion: perM(n), request: '0', image: '0', web_search: '0', internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0',
+  prompt: perM(n),
+  completion: perM(n),
+  request: '0',
+  image: '0',
+  web_search: '0',
+  internal_reasoning: '0',
+  input_cache_read: '0',
+  input_cache_write: '0',
 });
 function ladderModel(slug: string, priceM: number, inputs: string[], params: string[]) {
   return {
@@ -25,7 +32,17 @@ function ladderModel(slug: string, priceM: number, inputs: string[], params: str
     quality_tier: 1,
     architecture: { input_modalities: inputs, output_modalities: ['text'], tokenizer: 'llama3', instruct_type: null },
     supported_parameters: ['max_tokens', 'temperature', ...params],
-    endpoints: [{ provider: 'groq', model: slug, pricing: pricing(priceM), context_length: 8192, max_completion_tokens: 2048, quantization: null, is_moderated: false }],
+    endpoints: [
+      {
+        provider: 'groq',
+        model: slug,
+        pricing: pricing(priceM),
+        context_length: 8192,
+        max_completion_tokens: 2048,
+        quantization: null,
+        is_moderated: false,
+      },
+    ],
   };
 }
 const LADDER = [
@@ -36,12 +53,39 @@ const LADDER = [
 ];
 const LADDER_IDS = LADDER.map((m) => m.id);
 
-const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-const TOOLS = [{ type: 'function', function: { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
-const IMAGE_MSG = [{ role: 'user', content: [{ type: 'text', text: 'What is in this image?' }, { type: 'image_url', image_url: { url: PNG } }] }];
+const PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const TOOLS = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather by city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
+];
+const IMAGE_MSG = [
+  {
+    role: 'user',
+    content: [
+      { type: 'text', text: 'What is in this image?' },
+      { type: 'image_url', image_url: { url: PNG } },
+    ],
+  },
+];
 const JSON_SCHEMA = {
   type: 'json_schema',
-  json_schema: { name: 'answer', strict: true, schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false } },
+  json_schema: {
+    name: 'answer',
+    strict: true,
+    schema: {
+      type: 'object',
+      properties: { answer: { type: 'string' } },
+      required: ['answer'],
+      additionalProperties: false,
+    },
+  },
 };
 
 let gw: TestGateway;
@@ -70,7 +114,10 @@ async function auto(body: Record<string, unknown>): Promise<{ model: string; rea
   const r = await chat(gw, { model: 'auto', ...body }, key);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const model = r.body.model as string;
-  assert.match(r.headers.get('x-arouter-route') ?? '', new RegExp(`^rule=auto; model=${model.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')};`));
+  assert.match(
+    r.headers.get('x-arouter-route') ?? '',
+    new RegExp(`^rule=auto; model=${model.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')};`),
+  );
   const g = await generation(gw, r.body.id);
   assert.equal(g.model, model);
   assert.equal(g.requested_model, 'auto');
@@ -114,7 +161,10 @@ test('json_schema: never a model without structured outputs (json_object support
   assert.equal(reasons.get('test/auto-b'), 'missing_capability:structured_outputs');
   // json_object alone is served by the cheaper json_object-capable model
   sims.resetAll();
-  const jo = await auto({ response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'Answer in JSON please' }] });
+  const jo = await auto({
+    response_format: { type: 'json_object' },
+    messages: [{ role: 'user', content: 'Answer in JSON please' }],
+  });
   assert.equal(jo.model, 'test/auto-c');
 });
 
@@ -144,15 +194,25 @@ test('auto falls back to the next ranked model when the chosen one fails', async
   assert.equal(r.status, 200);
   assert.equal(r.body.model, 'test/auto-b');
   const g = await generation(gw, r.body.id);
-  assert.deepEqual(g.attempts.map((a) => [a.model, a.status]), [['test/auto-a', 500], ['test/auto-b', 200]]);
+  assert.deepEqual(
+    g.attempts.map((a) => [a.model, a.status]),
+    [
+      ['test/auto-a', 500],
+      ['test/auto-b', 200],
+    ],
+  );
   assert.match(r.headers.get('x-arouter-route') ?? '', /fallbacks=test\/auto-b/);
 });
 
 test('audio input: only a model that accepts audio', async () => {
-  const { model, reasons } = await auto({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] });
+  const { model, reasons } = await auto({
+    messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }],
+  });
   // the cheapest tier-1 model taking audio (a Gemini model in the built-in catalog)
   assert.match(model, /^google\/gemini-/);
-  const info = (await (await gw.fetch(`/models/${model}`)).json()) as { data: { architecture: { input_modalities: string[] } } };
+  const info = (await (await gw.fetch(`/models/${model}`)).json()) as {
+    data: { architecture: { input_modalities: string[] } };
+  };
   assert.ok(info.data.architecture.input_modalities.includes('audio'), model);
   for (const id of LADDER_IDS) assert.equal(reasons.get(id), 'missing_capability:audio_input', id);
   assert.equal(reasons.get('openai/o3'), 'missing_capability:audio_input');

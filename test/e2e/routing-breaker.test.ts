@@ -8,7 +8,14 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimSet, TestGateway } from '../helpers/gateway.js';
-import { chat, chatCalls, parseAttemptsHeader, providerOf, sseChunks, startRoutingGateway } from '../helpers/routing.js';
+import {
+  chat,
+  chatCalls,
+  parseAttemptsHeader,
+  providerOf,
+  sseChunks,
+  startRoutingGateway,
+} from '../helpers/routing.js';
 
 const COOLDOWN_MS = 500;
 const LLAMA = 'meta-llama/llama-3.3-70b-instruct';
@@ -74,7 +81,11 @@ test('the breaker opens after 3 failures, skips the endpoint, and closes after t
   assert.deepEqual(concurrent.map((r) => r.body.provider).sort(), ['deepinfra', 'deepinfra', 'groq']);
   assert.equal(groqCalls(), 4, 'one probe');
   const others = concurrent.filter((r) => r.body.provider === 'deepinfra');
-  for (const r of others) assert.deepEqual(parseAttemptsHeader(r.headers.get('x-arouter-attempts')), [['groq', 'skipped'], ['deepinfra', '200']]);
+  for (const r of others)
+    assert.deepEqual(parseAttemptsHeader(r.headers.get('x-arouter-attempts')), [
+      ['groq', 'skipped'],
+      ['deepinfra', '200'],
+    ]);
 
   // the probe succeeded: closed again, groq serves
   const closed = await chat(gw, { model: LLAMA, provider: GROQ_FIRST });
@@ -86,11 +97,15 @@ test('a failed probe re-opens the breaker for a full cooldown', async () => {
   const model = 'meta-llama/llama-4-scout';
   const groqModel = 'meta-llama/llama-4-scout-17b-16e-instruct';
   sims.openai.script({ match: { model: groqModel }, status: 503, times: 4 });
-  for (let i = 0; i < 3; i++) assert.equal((await chat(gw, { model, provider: GROQ_FIRST })).body.provider, 'deepinfra');
+  for (let i = 0; i < 3; i++)
+    assert.equal((await chat(gw, { model, provider: GROQ_FIRST })).body.provider, 'deepinfra');
   await sleep(COOLDOWN_MS + 150);
   const probe = await chat(gw, { model, provider: GROQ_FIRST });
   assert.equal(probe.body.provider, 'deepinfra');
-  assert.deepEqual(parseAttemptsHeader(probe.headers.get('x-arouter-attempts')), [['groq', '503'], ['deepinfra', '200']]);
+  assert.deepEqual(parseAttemptsHeader(probe.headers.get('x-arouter-attempts')), [
+    ['groq', '503'],
+    ['deepinfra', '200'],
+  ]);
   assert.equal(groqCalls(), 4);
   const again = await chat(gw, { model, provider: GROQ_FIRST });
   assert.equal(again.body.provider, 'deepinfra');
@@ -133,7 +148,12 @@ test('GET /models/{id}/endpoints shows live uptime, latency, throughput and circ
   for (let i = 0; i < 3; i++) {
     const res = await gw.fetch('/chat/completions', {
       method: 'POST',
-      json: { model, provider: GROQ_FIRST, stream: true, messages: [{ role: 'user', content: 'Tell me about endpoints' }] },
+      json: {
+        model,
+        provider: GROQ_FIRST,
+        stream: true,
+        messages: [{ role: 'user', content: 'Tell me about endpoints' }],
+      },
     });
     assert.equal(sseChunks(await res.text())[0].provider, 'groq');
   }
@@ -157,7 +177,12 @@ test("a fallback's time spent on the failed endpoint is not counted in the servi
   sims.openai.script({ match: { model: 'qwen/qwen3-32b' }, status: 500, latencyMs: 1500 });
   const res = await gw.fetch('/chat/completions', {
     method: 'POST',
-    json: { model, provider: { order: ['groq', 'alibaba'] }, stream: true, messages: [{ role: 'user', content: 'Tell me about latency' }] },
+    json: {
+      model,
+      provider: { order: ['groq', 'alibaba'] },
+      stream: true,
+      messages: [{ role: 'user', content: 'Tell me about latency' }],
+    },
   });
   const chunks = sseChunks(await res.text());
   assert.equal(chunks[0].provider, 'alibaba');
@@ -196,7 +221,14 @@ test('every endpoint open: the same fast 503, no upstream call', async () => {
   assert.equal(chatCalls(sims).length, 6);
   const fast = await chat(gw, { model, provider: prefs });
   assert.equal(fast.status, 503, JSON.stringify(fast.body));
-  assert.deepEqual(parseAttemptsHeader(fast.headers.get('x-arouter-attempts')), [['cerebras', 'skipped'], ['deepinfra', 'skipped']], 'in provider.order');
+  assert.deepEqual(
+    parseAttemptsHeader(fast.headers.get('x-arouter-attempts')),
+    [
+      ['cerebras', 'skipped'],
+      ['deepinfra', 'skipped'],
+    ],
+    'in provider.order',
+  );
   assert.ok(Number(fast.headers.get('retry-after')) >= 1);
   assert.equal(chatCalls(sims).length, 6);
 });

@@ -6,7 +6,17 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import type { SimSet, TestGateway } from '../helpers/gateway.js';
-import { chat, chatCalls, generation, parseAttemptsHeader, providerOf, sseChunks, startRoutingGateway, streamText, upstreamModel } from '../helpers/routing.js';
+import {
+  chat,
+  chatCalls,
+  generation,
+  parseAttemptsHeader,
+  providerOf,
+  sseChunks,
+  startRoutingGateway,
+  streamText,
+  upstreamModel,
+} from '../helpers/routing.js';
 
 const LLAMA = 'meta-llama/llama-3.3-70b-instruct';
 const GROQ_LLAMA = 'llama-3.3-70b-versatile';
@@ -19,7 +29,10 @@ let client: OpenAI;
 before(async () => {
   // a high breaker threshold: this file scripts many failures on groq and is not about the breaker
   // first byte within 1.5 s: sims answer in milliseconds, a scripted 6 s stall is a timeout
-  ({ gw, sims } = await startRoutingGateway({ routing: { breaker_failures: 1000 }, upstream: { first_byte_timeout_ms: 1500 } }));
+  ({ gw, sims } = await startRoutingGateway({
+    routing: { breaker_failures: 1000 },
+    upstream: { first_byte_timeout_ms: 1500 },
+  }));
   client = new OpenAI({ baseURL: gw.url, apiKey: gw.adminKey, maxRetries: 0 });
 });
 after(async () => {
@@ -51,7 +64,8 @@ async function assertFellBack(
   assert.equal(g.attempts[1].provider, second.provider);
   assert.equal(g.attempts[1].status, 200);
   assert.equal(g.attempts[1].error, undefined);
-  for (const a of g.attempts) assert.ok(Number.isInteger(a.duration_ms) && a.duration_ms >= 0, `duration of ${a.provider}`);
+  for (const a of g.attempts)
+    assert.ok(Number.isInteger(a.duration_ms) && a.duration_ms >= 0, `duration of ${a.provider}`);
 }
 
 for (const status of [500, 503, 429]) {
@@ -70,7 +84,11 @@ test("the generation's route names the endpoint that served as `chosen`, pending
   assert.equal(res.status, 200);
   const id = res.body.id as string;
   const before = await generation(gw, id);
-  assert.deepEqual(before.route.candidates.map((c) => c.provider).slice(0, 2), ['groq', 'deepinfra'], 'the plan put groq first');
+  assert.deepEqual(
+    before.route.candidates.map((c) => c.provider).slice(0, 2),
+    ['groq', 'deepinfra'],
+    'the plan put groq first',
+  );
   assert.equal(before.route.chosen?.provider, 'deepinfra');
   await gw.app.ledger.flush();
   assert.equal(gw.app.ledger.pending(id), undefined, 'the row is written');
@@ -107,7 +125,11 @@ test('a 529 from Anthropic falls back across models (models[]) to another dialec
 test('the same works with the official SDK: the response names the fallback provider', async () => {
   sims.openai.script({ match: { model: GROQ_LLAMA }, status: 500 });
   const { data, response } = await client.chat.completions
-    .create({ model: LLAMA, messages: [{ role: 'user', content: 'Say hello' }], provider: GROQ_FIRST } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)
+    .create({
+      model: LLAMA,
+      messages: [{ role: 'user', content: 'Say hello' }],
+      provider: GROQ_FIRST,
+    } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)
     .withResponse();
   assert.equal((data as unknown as { provider: string }).provider, 'deepinfra');
   assert.equal(data.model, LLAMA);
@@ -129,7 +151,11 @@ test('a malformed JSON body falls back, and the failed attempt is not recorded a
 });
 
 test('a non-retryable 400 from the upstream returns at once as a 400 with the provider message, no fallback', async () => {
-  sims.openai.script({ match: { model: GROQ_LLAMA }, status: 400, message: "'top_q' is not a known parameter (groq says)" });
+  sims.openai.script({
+    match: { model: GROQ_LLAMA },
+    status: 400,
+    message: "'top_q' is not a known parameter (groq says)",
+  });
   const res = await chat(gw, { model: LLAMA, provider: GROQ_FIRST });
   assert.equal(res.status, 400, JSON.stringify(res.body));
   assert.match(res.body.error.message, /'top_q' is not a known parameter \(groq says\)/);
@@ -160,7 +186,10 @@ test('every endpoint failing: the last error is returned with all attempts', asy
   assert.match(res.body.error.message, /All 2 endpoints failed; last error: DeepInfra: /);
   assert.equal(res.body.error.metadata.upstream_status, 503);
   assert.equal(res.body.error.metadata.attempts.length, 2);
-  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [['groq', '500'], ['deepinfra', '503']]);
+  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [
+    ['groq', '500'],
+    ['deepinfra', '503'],
+  ]);
 });
 
 test('every endpoint rate limited: a 429 with the smallest Retry-After', async () => {
@@ -170,7 +199,10 @@ test('every endpoint rate limited: a 429 with the smallest Retry-After', async (
   assert.equal(res.status, 429, JSON.stringify(res.body));
   assert.equal(res.headers.get('retry-after'), '3');
   assert.match(res.body.error.message, /All 2 endpoints are rate limited/);
-  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [['groq', '429'], ['deepinfra', '429']]);
+  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [
+    ['groq', '429'],
+    ['deepinfra', '429'],
+  ]);
 });
 
 test('an upstream that does not answer within the first-byte timeout is abandoned for the next endpoint', async () => {
@@ -187,7 +219,12 @@ test('an upstream that does not answer within the first-byte timeout is abandone
 async function streamChat(body: Record<string, unknown>): Promise<{ status: number; headers: Headers; chunks: any[] }> {
   const res = await gw.fetch('/chat/completions', {
     method: 'POST',
-    json: { messages: [{ role: 'user', content: 'Tell me about streaming' }], stream: true, stream_options: { include_usage: true }, ...body },
+    json: {
+      messages: [{ role: 'user', content: 'Tell me about streaming' }],
+      stream: true,
+      stream_options: { include_usage: true },
+      ...body,
+    },
   });
   return { status: res.status, headers: res.headers, chunks: sseChunks(await res.text()) };
 }
@@ -202,17 +239,32 @@ for (const [name, rule] of [
     const s = await streamChat({ model: LLAMA, provider: GROQ_FIRST });
     assert.equal(s.status, 200);
     assert.ok(s.chunks.length > 2);
-    assert.ok(s.chunks.every((c) => c.error === undefined), 'no error chunk reaches the client');
-    assert.ok(s.chunks.every((c) => c.provider === 'deepinfra' && c.model === LLAMA), 'every chunk names the fallback provider');
+    assert.ok(
+      s.chunks.every((c) => c.error === undefined),
+      'no error chunk reaches the client',
+    );
+    assert.ok(
+      s.chunks.every((c) => c.provider === 'deepinfra' && c.model === LLAMA),
+      'every chunk names the fallback provider',
+    );
     assert.match(streamText(s.chunks), /^Hello from meta-llama\/Llama-3\.3-70B-Instruct-Turbo/);
     const finish = s.chunks.map((c) => c.choices?.[0]?.finish_reason).filter(Boolean);
     assert.deepEqual(finish, ['stop']);
     assert.ok(s.chunks.at(-1).usage.completion_tokens > 0);
-    assert.deepEqual(parseAttemptsHeader(s.headers.get('x-arouter-attempts')).map((a) => a[0]), ['groq', 'deepinfra']);
+    assert.deepEqual(
+      parseAttemptsHeader(s.headers.get('x-arouter-attempts')).map((a) => a[0]),
+      ['groq', 'deepinfra'],
+    );
     const g = await generation(gw, s.chunks[0].id);
     assert.equal(g.streamed, true);
     assert.equal(g.provider_name, 'deepinfra');
-    assert.deepEqual(g.attempts.map((a) => [a.provider, a.status >= 400 || a.status === 0 ? 'failed' : 'ok']), [['groq', 'failed'], ['deepinfra', 'ok']]);
+    assert.deepEqual(
+      g.attempts.map((a) => [a.provider, a.status >= 400 || a.status === 0 ? 'failed' : 'ok']),
+      [
+        ['groq', 'failed'],
+        ['deepinfra', 'ok'],
+      ],
+    );
   });
 }
 
@@ -240,13 +292,20 @@ test("a request one dialect cannot express skips that endpoint for the next mode
   // tool-call arguments that are not a JSON object: Anthropic's wire format needs an object, OpenAI's a string
   const messages = [
     { role: 'user', content: 'weather?' },
-    { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: 'not json' } }] },
+    {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: 'not json' } }],
+    },
     { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
   ];
   const res = await chat(gw, { models: ['anthropic/claude-haiku-4.5', 'openai/gpt-4o'], messages });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.model, 'openai/gpt-4o');
-  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [['anthropic', '400'], ['openai', '200']]);
+  assert.deepEqual(parseAttemptsHeader(res.headers.get('x-arouter-attempts')), [
+    ['anthropic', '400'],
+    ['openai', '200'],
+  ]);
   assert.equal(sims.anthropic.requests.length, 0, 'nothing was sent to the endpoint that cannot take it');
   const g = await generation(gw, res.body.id);
   assert.match(g.attempts[0].error ?? '', /invalid_request: .*JSON/);

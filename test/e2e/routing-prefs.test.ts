@@ -9,7 +9,15 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SimSet, TestGateway } from '../helpers/gateway.js';
 import {
-  chat, chatCalls, generation, handWrittenModels, parseAttemptsHeader, post, providerOf, sseChunks, startRoutingGateway,
+  chat,
+  chatCalls,
+  generation,
+  handWrittenModels,
+  parseAttemptsHeader,
+  post,
+  providerOf,
+  sseChunks,
+  startRoutingGateway,
   upstreamModel,
 } from '../helpers/routing.js';
 
@@ -18,8 +26,12 @@ const LLAMA = 'meta-llama/llama-3.3-70b-instruct';
 let gw: TestGateway;
 let sims: SimSet;
 before(async () => {
-  const models = handWrittenModels([LLAMA, 'meta-llama/llama-3.1-8b-instruct', 'moonshotai/kimi-k2-0905',
-    'qwen/qwen3-235b-a22b-2507']);
+  const models = handWrittenModels([
+    LLAMA,
+    'meta-llama/llama-3.1-8b-instruct',
+    'moonshotai/kimi-k2-0905',
+    'qwen/qwen3-235b-a22b-2507',
+  ]);
   ({ gw, sims } = await startRoutingGateway({ routing: { breaker_failures: 1000 }, models }));
 });
 after(async () => {
@@ -45,14 +57,24 @@ const plan = (body: Record<string, unknown>, key?: string) =>
 // ---- provider preferences -----------------------------------------------------------------------------------
 
 test('provider.only keeps only the listed providers', async () => {
-  assert.deepEqual(await providersOf(6, { model: LLAMA, provider: { only: ['fireworks'] } }), Array(6).fill('fireworks'));
+  assert.deepEqual(
+    await providersOf(6, { model: LLAMA, provider: { only: ['fireworks'] } }),
+    Array(6).fill('fireworks'),
+  );
   const p = await plan({ model: LLAMA, provider: { only: ['Fireworks AI', 'groq'] } });
-  assert.deepEqual(p.body.data.attempts.map((a: { provider: string }) => a.provider).sort(), ['fireworks', 'groq'], 'by id or display name');
+  assert.deepEqual(
+    p.body.data.attempts.map((a: { provider: string }) => a.provider).sort(),
+    ['fireworks', 'groq'],
+    'by id or display name',
+  );
 });
 
 test('provider.ignore removes providers (sort=price would pick deepinfra otherwise)', async () => {
   assert.deepEqual(await providersOf(1, { model: LLAMA, provider: { sort: 'price' } }), ['deepinfra']);
-  assert.deepEqual(await providersOf(4, { model: LLAMA, provider: { sort: 'price', ignore: ['deepinfra'] } }), Array(4).fill('groq'));
+  assert.deepEqual(
+    await providersOf(4, { model: LLAMA, provider: { sort: 'price', ignore: ['deepinfra'] } }),
+    Array(4).fill('groq'),
+  );
   const r = await chat(gw, { model: LLAMA, provider: { sort: 'price', ignore: ['deepinfra'] } });
   assert.match(r.headers.get('x-arouter-route') ?? '', /dropped=deepinfra:provider_ignored/);
 });
@@ -67,7 +89,10 @@ test('provider.ignore of every provider is a 503 naming the step', async () => {
 test('provider.order is tried in order, then the rest', async () => {
   const r = await chat(gw, { model: LLAMA, provider: { order: ['together', 'groq'] } });
   assert.equal(r.body.provider, 'together');
-  assert.match(r.headers.get('x-arouter-route') ?? '', /^rule=order; model=[^;]+; order=together,groq,deepinfra,fireworks$/);
+  assert.match(
+    r.headers.get('x-arouter-route') ?? '',
+    /^rule=order; model=[^;]+; order=together,groq,deepinfra,fireworks$/,
+  );
 });
 
 test('provider.order + allow_fallbacks:false never leaves the listed providers', async () => {
@@ -88,21 +113,46 @@ test('provider.order + allow_fallbacks:false never leaves the listed providers',
 
 test('allow_fallbacks:false without order keeps only the first endpoint', async () => {
   const p = await plan({ model: LLAMA, provider: { sort: 'price', allow_fallbacks: false } });
-  assert.deepEqual(p.body.data.attempts.map((a: { provider: string }) => a.provider), ['deepinfra']);
-  const reasons = p.body.data.explanation.dropped.filter((d: { reason: string }) => d.reason === 'fallbacks_disabled').map((d: { provider: string }) => d.provider).sort();
+  assert.deepEqual(
+    p.body.data.attempts.map((a: { provider: string }) => a.provider),
+    ['deepinfra'],
+  );
+  const reasons = p.body.data.explanation.dropped
+    .filter((d: { reason: string }) => d.reason === 'fallbacks_disabled')
+    .map((d: { provider: string }) => d.provider)
+    .sort();
   assert.deepEqual(reasons, ['fireworks', 'groq', 'together']);
 });
 
 test('require_parameters: top_k / logprobs / logit_bias exclude endpoints that do not list them', async () => {
   // top_k: groq does not take it, so a groq-first plan starts elsewhere. (Dry run only: the openai sim is a
   // strict OpenAI and refuses top_k, which the real Fireworks/Together accept.)
-  const topK = await plan({ model: LLAMA, top_k: 40, provider: { order: ['groq', 'fireworks'], require_parameters: true } });
-  assert.deepEqual(topK.body.data.attempts.map((a: { provider: string }) => a.provider), ['fireworks', 'deepinfra', 'together']);
+  const topK = await plan({
+    model: LLAMA,
+    top_k: 40,
+    provider: { order: ['groq', 'fireworks'], require_parameters: true },
+  });
+  assert.deepEqual(
+    topK.body.data.attempts.map((a: { provider: string }) => a.provider),
+    ['fireworks', 'deepinfra', 'together'],
+  );
   const loose = await plan({ model: LLAMA, top_k: 40, provider: { order: ['groq', 'fireworks'] } });
   assert.equal(loose.body.data.attempts[0].provider, 'groq', 'without require_parameters the order wins');
   // logprobs: groq does not list it either
-  assert.deepEqual(await providersOf(2, { model: LLAMA, logprobs: true, provider: { order: ['groq', 'together'], require_parameters: true } }), ['together', 'together']);
-  const p = await plan({ model: LLAMA, logprobs: true, top_k: 40, provider: { order: ['groq'], require_parameters: true } });
+  assert.deepEqual(
+    await providersOf(2, {
+      model: LLAMA,
+      logprobs: true,
+      provider: { order: ['groq', 'together'], require_parameters: true },
+    }),
+    ['together', 'together'],
+  );
+  const p = await plan({
+    model: LLAMA,
+    logprobs: true,
+    top_k: 40,
+    provider: { order: ['groq'], require_parameters: true },
+  });
   const groq = p.body.data.explanation.dropped.find((d: { provider: string }) => d.provider === 'groq');
   assert.equal(groq.reason, 'require_parameters');
   assert.match(groq.detail, /top_k, logprobs/);
@@ -112,14 +162,22 @@ test('require_parameters with logit_bias under sort=price skips the cheapest (de
   const body = { model: LLAMA, logit_bias: { '50256': -100 }, provider: { sort: 'price', require_parameters: true } };
   assert.deepEqual(await providersOf(3, body), ['together', 'together', 'together']);
   const p = await plan(body);
-  const dropped = Object.fromEntries(p.body.data.explanation.dropped.map((d: { provider: string; reason: string }) => [d.provider, d.reason]));
+  const dropped = Object.fromEntries(
+    p.body.data.explanation.dropped.map((d: { provider: string; reason: string }) => [d.provider, d.reason]),
+  );
   assert.equal(dropped.deepinfra, 'require_parameters');
   assert.equal(dropped.groq, 'require_parameters');
-  assert.deepEqual(p.body.data.attempts.map((a: { provider: string }) => a.provider), ['together', 'fireworks']);
+  assert.deepEqual(
+    p.body.data.attempts.map((a: { provider: string }) => a.provider),
+    ['together', 'fireworks'],
+  );
 });
 
 test('provider.max_price (USD per million tokens) keeps only endpoints within it', async () => {
-  assert.deepEqual(await providersOf(5, { model: LLAMA, provider: { max_price: { prompt: 0.5, completion: 0.5 } } }), Array(5).fill('deepinfra'));
+  assert.deepEqual(
+    await providersOf(5, { model: LLAMA, provider: { max_price: { prompt: 0.5, completion: 0.5 } } }),
+    Array(5).fill('deepinfra'),
+  );
   const p = await plan({ model: LLAMA, provider: { max_price: { prompt: 0.6 } } });
   assert.deepEqual(p.body.data.attempts.map((a: { provider: string }) => a.provider).sort(), ['deepinfra', 'groq']);
   const none = await chat(gw, { model: LLAMA, provider: { max_price: { prompt: 0.01 } } });
@@ -131,9 +189,15 @@ test('provider.max_price (USD per million tokens) keeps only endpoints within it
 test('provider.sort: price, throughput and latency are deterministic', async () => {
   assert.deepEqual(await providersOf(3, { model: LLAMA, provider: { sort: 'price' } }), Array(3).fill('deepinfra'));
   // llama-3.1-8b: cerebras 2200 tok/s hint, far above groq (750); untouched by other tests in this file
-  assert.deepEqual(await providersOf(3, { model: 'meta-llama/llama-3.1-8b-instruct', provider: { sort: 'throughput' } }), Array(3).fill('cerebras'));
+  assert.deepEqual(
+    await providersOf(3, { model: 'meta-llama/llama-3.1-8b-instruct', provider: { sort: 'throughput' } }),
+    Array(3).fill('cerebras'),
+  );
   // kimi-k2: groq 400 ms TTFT hint, the rest 600+ ms
-  assert.deepEqual(await providersOf(3, { model: 'moonshotai/kimi-k2-0905', provider: { sort: 'latency' } }), Array(3).fill('groq'));
+  assert.deepEqual(
+    await providersOf(3, { model: 'moonshotai/kimi-k2-0905', provider: { sort: 'latency' } }),
+    Array(3).fill('groq'),
+  );
   const r = await chat(gw, { model: 'moonshotai/kimi-k2-0905', provider: { sort: 'latency' } });
   assert.match(r.headers.get('x-arouter-route') ?? '', /^rule=sort:latency;/);
 });
@@ -144,7 +208,12 @@ test('provider.sort=latency follows measured time to first token (streams)', asy
   const first = async () => {
     const res = await gw.fetch('/chat/completions', {
       method: 'POST',
-      json: { model, stream: true, provider: { sort: 'latency' }, messages: [{ role: 'user', content: 'Tell me about latency' }] },
+      json: {
+        model,
+        stream: true,
+        provider: { sort: 'latency' },
+        messages: [{ role: 'user', content: 'Tell me about latency' }],
+      },
     });
     assert.equal(res.status, 200);
     return sseChunks(await res.text())[0].provider as string;
@@ -179,18 +248,24 @@ test('models[] fallback order: each model in turn, across dialects', async () =>
   assert.equal(r.body.model, 'google/gemini-2.5-flash');
   assert.equal(r.body.provider, 'google');
   const g = await generation(gw, r.body.id);
-  assert.deepEqual(g.attempts.map((a) => [a.model, a.status]), [
-    ['openai/gpt-4o', 500],
-    ['anthropic/claude-haiku-4.5', 529],
-    ['google/gemini-2.5-flash', 200],
-  ]);
+  assert.deepEqual(
+    g.attempts.map((a) => [a.model, a.status]),
+    [
+      ['openai/gpt-4o', 500],
+      ['anthropic/claude-haiku-4.5', 529],
+      ['google/gemini-2.5-flash', 200],
+    ],
+  );
   assert.equal(g.requested_model, 'openai/gpt-4o');
 });
 
 test('model + models[]: model first, then the list; the first healthy model answers', async () => {
   const r = await chat(gw, { model: 'anthropic/claude-haiku-4.5', models: ['openai/gpt-4o'] });
   assert.equal(r.body.model, 'anthropic/claude-haiku-4.5');
-  assert.match(r.headers.get('x-arouter-route') ?? '', /model=anthropic\/claude-haiku-4\.5; order=anthropic; fallbacks=openai\/gpt-4o/);
+  assert.match(
+    r.headers.get('x-arouter-route') ?? '',
+    /model=anthropic\/claude-haiku-4\.5; order=anthropic; fallbacks=openai\/gpt-4o/,
+  );
   assert.equal(sims.openai.requests.length, 0);
 });
 
@@ -213,28 +288,47 @@ test('a typo anywhere in models[] is a 404 before any upstream call', async () =
 // ---- POST /v1/route -----------------------------------------------------------------------------------------
 
 test('POST /v1/route returns the plan without calling any upstream', async () => {
-  const p = await plan({ model: LLAMA, models: ['openai/gpt-4o'], provider: { sort: 'price', ignore: ['groq'] }, max_tokens: 100 });
+  const p = await plan({
+    model: LLAMA,
+    models: ['openai/gpt-4o'],
+    provider: { sort: 'price', ignore: ['groq'] },
+    max_tokens: 100,
+  });
   assert.equal(p.status, 200, JSON.stringify(p.body));
   const d = p.body.data;
-  assert.deepEqual(d.attempts.map((a: { provider: string; model: string }) => `${a.model}@${a.provider}`), [
-    `${LLAMA}@deepinfra`,
-    `${LLAMA}@together`,
-    `${LLAMA}@fireworks`,
-    'openai/gpt-4o@openai',
-  ]);
-  assert.deepEqual(d.attempts.map((a: { order: number }) => a.order), [1, 2, 3, 4]);
-  assert.ok(d.attempts.every((a: { max_tokens: number; circuit: string }) => a.max_tokens === 100 && a.circuit === 'closed'));
+  assert.deepEqual(
+    d.attempts.map((a: { provider: string; model: string }) => `${a.model}@${a.provider}`),
+    [`${LLAMA}@deepinfra`, `${LLAMA}@together`, `${LLAMA}@fireworks`, 'openai/gpt-4o@openai'],
+  );
+  assert.deepEqual(
+    d.attempts.map((a: { order: number }) => a.order),
+    [1, 2, 3, 4],
+  );
+  assert.ok(
+    d.attempts.every((a: { max_tokens: number; circuit: string }) => a.max_tokens === 100 && a.circuit === 'closed'),
+  );
   // expected cost range: min ≤ max ≤ worst case, as decimal strings
   const range = d.expected_cost_range;
-  assert.ok(Number(range.min) > 0 && Number(range.min) <= Number(range.max) && Number(range.max) <= Number(range.worst_case), JSON.stringify(range));
+  assert.ok(
+    Number(range.min) > 0 && Number(range.min) <= Number(range.max) && Number(range.max) <= Number(range.worst_case),
+    JSON.stringify(range),
+  );
   assert.equal(range.min, d.attempts[0].expected_cost, 'deepinfra is the cheapest');
   // kept and dropped, with reasons
   assert.equal(d.explanation.rule, 'sort:price');
-  const drops = Object.fromEntries(d.explanation.dropped.map((x: { provider: string; endpoint_model: string; reason: string }) => [`${x.provider}:${x.endpoint_model}`, x.reason]));
+  const drops = Object.fromEntries(
+    d.explanation.dropped.map((x: { provider: string; endpoint_model: string; reason: string }) => [
+      `${x.provider}:${x.endpoint_model}`,
+      x.reason,
+    ]),
+  );
   assert.equal(drops['groq:llama-3.3-70b-versatile'], 'provider_ignored');
   assert.equal(drops['together:meta-llama/Llama-3.3-70B-Instruct-Turbo-Free'], 'paid_only');
   assert.equal(d.explanation.candidates.length, 4);
-  assert.match(d.summary, /^rule=sort:price; model=meta-llama\/llama-3\.3-70b-instruct; order=deepinfra,together,fireworks; fallbacks=openai\/gpt-4o; dropped=groq:provider_ignored$/);
+  assert.match(
+    d.summary,
+    /^rule=sort:price; model=meta-llama\/llama-3\.3-70b-instruct; order=deepinfra,together,fireworks; fallbacks=openai\/gpt-4o; dropped=groq:provider_ignored$/,
+  );
   assert.equal(chatCalls(sims).length, 0, 'no upstream call');
   assert.equal(sims.openai.requests.length + sims.anthropic.requests.length + sims.gemini.requests.length, 0);
 });
@@ -244,7 +338,10 @@ test('POST /v1/route answers routing errors like the chat route, still without u
   assert.equal(unknown.status, 404);
   const free = await plan({ model: 'openai/gpt-4o:free' });
   assert.equal(free.status, 404);
-  const auto = await plan({ model: 'auto', tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }] });
+  const auto = await plan({
+    model: 'auto',
+    tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }],
+  });
   assert.equal(auto.status, 200);
   assert.equal(auto.body.data.explanation.rule, 'auto');
   assert.equal(chatCalls(sims).length, 0);
@@ -260,7 +357,10 @@ test('an unknown model is a 404 naming the closest ids', async () => {
   assert.match(r.body.error.message, /Did you mean: meta-llama\/llama-3\.3-70b-instruct/);
   const noAuthor = await chat(gw, { model: 'gpt-4o-mini' });
   assert.equal(noAuthor.status, 404);
-  assert.ok(noAuthor.body.error.metadata.suggestions.includes('openai/gpt-4o-mini'), JSON.stringify(noAuthor.body.error.metadata));
+  assert.ok(
+    noAuthor.body.error.metadata.suggestions.includes('openai/gpt-4o-mini'),
+    JSON.stringify(noAuthor.body.error.metadata),
+  );
   const nothingClose = await chat(gw, { model: 'zzzz/qqqq-xxxx' });
   assert.equal(nothingClose.status, 404);
   assert.deepEqual(nothingClose.body.error.metadata.suggestions, []);
@@ -279,7 +379,10 @@ test('a model whose providers are disabled on the account is a 404, and is never
   assert.equal(claude.body.error.metadata.code, 'model_not_found');
   const typo = await chat(gw, { model: 'anthropic/claude-sonnet-4.55' }, key);
   assert.equal(typo.status, 404);
-  assert.ok(!typo.body.error.metadata.suggestions.some((s: string) => s.startsWith('anthropic/')), JSON.stringify(typo.body.error.metadata));
+  assert.ok(
+    !typo.body.error.metadata.suggestions.some((s: string) => s.startsWith('anthropic/')),
+    JSON.stringify(typo.body.error.metadata),
+  );
   // a model served by neither provider of this account → 404 too (deepseek-r1-0528: deepinfra)
   const r1 = await chat(gw, { model: 'deepseek/deepseek-r1-0528' }, key);
   assert.equal(r1.status, 404);

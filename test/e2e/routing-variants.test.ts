@@ -4,16 +4,40 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SimSet, TestGateway } from '../helpers/gateway.js';
-import { chat, chatCalls, generation, post, providerOf, sseChunks, startRoutingGateway, streamText, upstreamModel } from '../helpers/routing.js';
+import {
+  chat,
+  chatCalls,
+  generation,
+  post,
+  providerOf,
+  sseChunks,
+  startRoutingGateway,
+  streamText,
+  upstreamModel,
+} from '../helpers/routing.js';
 
 const LLAMA = 'meta-llama/llama-3.3-70b-instruct';
 
 const P = (perM: number) => (perM / 1e6).toFixed(12).replace(/0+$/, '');
 const price = (prompt: number, completion: number) => ({
-  prompt: P(prompt), completion: P(completion), request: '0', image: '0', web_search: '0', internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0',
+  prompt: P(prompt),
+  completion: P(completion),
+  request: '0',
+  image: '0',
+  web_search: '0',
+  internal_reasoning: '0',
+  input_cache_read: '0',
+  input_cache_write: '0',
 });
 const endpoint = (provider: string, model: string, promptPerM: number, extra: Record<string, unknown> = {}) => ({
-  provider, model, pricing: price(promptPerM, promptPerM), context_length: 32768, max_completion_tokens: 4096, quantization: null, is_moderated: false, ...extra,
+  provider,
+  model,
+  pricing: price(promptPerM, promptPerM),
+  context_length: 32768,
+  max_completion_tokens: 4096,
+  quantization: null,
+  is_moderated: false,
+  ...extra,
 });
 
 // a reasoning model whose cheaper endpoint does not take reasoning parameters
@@ -23,7 +47,12 @@ const MIXED = {
   context_length: 32768,
   architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'llama3', instruct_type: null },
   supported_parameters: ['max_tokens', 'temperature', 'reasoning', 'include_reasoning'],
-  reasoning: { supported_efforts: ['low', 'medium', 'high'], default_effort: 'medium', mandatory: false, supports_max_tokens: false },
+  reasoning: {
+    supported_efforts: ['low', 'medium', 'high'],
+    default_effort: 'medium',
+    mandatory: false,
+    supports_max_tokens: false,
+  },
   endpoints: [
     endpoint('groq', 'mixed-groq', 2),
     endpoint('fireworks', 'mixed-fireworks', 0.5, { supported_parameters: ['max_tokens', 'temperature'] }),
@@ -57,7 +86,10 @@ test(':floor always picks the cheapest endpoint (10 requests)', async () => {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.model, LLAMA);
     seen.push(r.body.provider);
-    assert.match(r.headers.get('x-arouter-route') ?? '', /^rule=floor; model=meta-llama\/llama-3\.3-70b-instruct; order=deepinfra,/);
+    assert.match(
+      r.headers.get('x-arouter-route') ?? '',
+      /^rule=floor; model=meta-llama\/llama-3\.3-70b-instruct; order=deepinfra,/,
+    );
   }
   assert.deepEqual(seen, Array(10).fill('deepinfra'));
   assert.deepEqual(chatCalls(sims).map(providerOf), Array(10).fill('deepinfra'));
@@ -80,7 +112,11 @@ const SCOUT = 'meta-llama/llama-4-scout';
 async function nitroStream(): Promise<string> {
   const res = await gw.fetch('/chat/completions', {
     method: 'POST',
-    json: { model: `${SCOUT}:nitro`, stream: true, messages: [{ role: 'user', content: 'Tell me a long story about streaming tokens' }] },
+    json: {
+      model: `${SCOUT}:nitro`,
+      stream: true,
+      messages: [{ role: 'user', content: 'Tell me a long story about streaming tokens' }],
+    },
   });
   assert.equal(res.status, 200);
   const chunks = sseChunks(await res.text());
@@ -94,15 +130,24 @@ test(':nitro follows measured throughput: the fast endpoint slowing down loses t
   assert.equal(await nitroStream(), 'groq');
   assert.equal(await nitroStream(), 'groq');
   // now groq streams at 20 tokens/s, well below every other endpoint's hint
-  sims.openai.script({ match: { model: 'meta-llama/llama-4-scout-17b-16e-instruct' }, tokensPerSecond: 20, times: Infinity });
+  sims.openai.script({
+    match: { model: 'meta-llama/llama-4-scout-17b-16e-instruct' },
+    tokensPerSecond: 20,
+    times: Infinity,
+  });
   const after: string[] = [];
   for (let i = 0; i < 5 && after.at(-1) !== 'deepinfra'; i++) after.push(await nitroStream());
   assert.equal(after.at(-1), 'deepinfra', `the choice moved off groq within 5 requests (got ${after.join(', ')})`);
-  assert.ok(after.slice(0, -1).every((p) => p === 'groq'), `only groq before the switch: ${after.join(', ')}`);
+  assert.ok(
+    after.slice(0, -1).every((p) => p === 'groq'),
+    `only groq before the switch: ${after.join(', ')}`,
+  );
   // and it stays on the now faster endpoint
   assert.equal(await nitroStream(), 'deepinfra');
   assert.match(chatCalls(sims).map(upstreamModel).at(-1) ?? '', /^meta-llama\/Llama-4-Scout-17B-16E-Instruct/);
-  const ep = (await (await gw.fetch(`/models/${SCOUT}/endpoints`)).json()) as { data: { endpoints: Array<{ provider_name: string; tag?: string; throughput_last_30m: { p50: number } | null }> } };
+  const ep = (await (await gw.fetch(`/models/${SCOUT}/endpoints`)).json()) as {
+    data: { endpoints: Array<{ provider_name: string; tag?: string; throughput_last_30m: { p50: number } | null }> };
+  };
   const groq = ep.data.endpoints.find((e) => /groq/i.test(e.provider_name));
   assert.ok(groq?.throughput_last_30m, 'groq has measured throughput');
 });
@@ -159,7 +204,9 @@ test(':thinking enables reasoning upstream: Anthropic thinking', async () => {
 test(':thinking enables reasoning upstream: Gemini thinkingConfig', async () => {
   const r = await chat(gw, { model: 'google/gemini-2.5-flash:thinking' });
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  const body = sims.gemini.requests[0].body as { generationConfig?: { thinkingConfig?: { includeThoughts?: boolean; thinkingBudget?: number } } };
+  const body = sims.gemini.requests[0].body as {
+    generationConfig?: { thinkingConfig?: { includeThoughts?: boolean; thinkingBudget?: number } };
+  };
   const tc = body.generationConfig?.thinkingConfig;
   assert.ok(tc, 'thinkingConfig sent');
   assert.notEqual(tc.thinkingBudget, 0, 'thinking not switched off');
@@ -179,9 +226,15 @@ test(':thinking uses only reasoning-capable endpoints', async () => {
   // without :thinking the cheaper, non-reasoning fireworks endpoint is the floor pick
   const floor = await chat(gw, { model: 'test/mixed-reasoner:floor' });
   assert.equal(floor.body.provider, 'fireworks');
-  const plan = await post(gw, '/route', { model: 'test/mixed-reasoner:thinking', messages: [{ role: 'user', content: 'hi' }] });
+  const plan = await post(gw, '/route', {
+    model: 'test/mixed-reasoner:thinking',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
   assert.equal(plan.status, 200);
-  assert.deepEqual(plan.body.data.attempts.map((a: { provider: string }) => a.provider), ['groq']);
+  assert.deepEqual(
+    plan.body.data.attempts.map((a: { provider: string }) => a.provider),
+    ['groq'],
+  );
   const dropped = plan.body.data.explanation.dropped.find((d: { provider: string }) => d.provider === 'fireworks');
   assert.equal(dropped?.reason, 'reasoning');
   sims.resetAll();

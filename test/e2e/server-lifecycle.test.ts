@@ -30,19 +30,29 @@ test('config validation names the bad field', () => {
     [{ ledger: { retention_days: 0 } }, /ledger\.retention_days/],
   ];
   for (const [inline, re] of cases) {
-    assert.throws(() => loadConfig({ inline, env: {} }), (err: unknown) => err instanceof ConfigError && re.test((err as Error).message));
+    assert.throws(
+      () => loadConfig({ inline, env: {} }),
+      (err: unknown) => err instanceof ConfigError && re.test((err as Error).message),
+    );
   }
   assert.throws(() => loadConfig({ env: { AROUTER_PORT: 'abc' }, inline: {} }), /AROUTER_PORT/);
   assert.equal(loadConfig({ env: {}, inline: {} }).ledger.retentionDays, null, 'the ledger keeps every row by default');
   assert.equal(loadConfig({ env: {}, inline: { ledger: { retention_days: 90 } } }).ledger.retentionDays, 90);
   assert.equal(loadConfig({ env: {}, inline: {} }).heapGrowingPercent, 30);
-  assert.equal(loadConfig({ env: { AROUTER_HEAP_GROWING_PERCENT: '0' }, inline: { server: { heap_growing_percent: 50 } } }).heapGrowingPercent, 0);
+  assert.equal(
+    loadConfig({ env: { AROUTER_HEAP_GROWING_PERCENT: '0' }, inline: { server: { heap_growing_percent: 50 } } })
+      .heapGrowingPercent,
+    0,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'arouter-cfg-'));
   try {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'server: [unclosed');
     assert.throws(() => loadConfig({ configPath: file, env: {} }), /invalid YAML/);
-    writeFileSync(file, 'server:\n  port: 9999\nproviders:\n  - id: local\n    dialect: openai\n    base_url: http://127.0.0.1:11434/v1\n    no_key: true\n');
+    writeFileSync(
+      file,
+      'server:\n  port: 9999\nproviders:\n  - id: local\n    dialect: openai\n    base_url: http://127.0.0.1:11434/v1\n    no_key: true\n',
+    );
     const c = loadConfig({ configPath: file, env: {} });
     assert.equal(c.port, 9999);
     assert.equal(c.catalog.providers?.[0].id, 'local');
@@ -64,8 +74,12 @@ test('restart keeps keys; revoked stays revoked', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'arouter-restart-'));
   try {
     let gw = await startGateway({ dataDir });
-    const { key } = (await (await gw.fetch('/keys', { method: 'POST', json: { name: 'persist' } })).json()) as { key: string };
-    const { key: key2, data } = (await (await gw.fetch('/keys', { method: 'POST', json: { name: 'gone' } })).json()) as { key: string; data: { id: string } };
+    const { key } = (await (await gw.fetch('/keys', { method: 'POST', json: { name: 'persist' } })).json()) as {
+      key: string;
+    };
+    const { key: key2, data } = (await (
+      await gw.fetch('/keys', { method: 'POST', json: { name: 'gone' } })
+    ).json()) as { key: string; data: { id: string } };
     await gw.fetch(`/keys/${data.id}`, { method: 'DELETE' });
     await gw.close(false);
 
@@ -82,21 +96,32 @@ test('every answer carries a distinct x-request-id: JSON, errors, streams, prefl
   const { gw, sims } = await startDemoGateway();
   try {
     const chat = (stream: boolean) =>
-      gw.fetch('/chat/completions', { method: 'POST', json: { model: 'openai/gpt-4o-mini', stream, messages: [{ role: 'user', content: 'hi' }] } });
+      gw.fetch('/chat/completions', {
+        method: 'POST',
+        json: { model: 'openai/gpt-4o-mini', stream, messages: [{ role: 'user', content: 'hi' }] },
+      });
     const answers = [
       await gw.fetch('/models'),
       await chat(false),
       await chat(true),
-      await gw.fetch('/chat/completions', { method: 'POST', json: { model: 'no/such-model', messages: [{ role: 'user', content: 'hi' }] } }),
+      await gw.fetch('/chat/completions', {
+        method: 'POST',
+        json: { model: 'no/such-model', messages: [{ role: 'user', content: 'hi' }] },
+      }),
       await gw.fetch('/models', { key: 'lr_live_wrong' }),
       await gw.fetch('/nowhere'),
-      await gw.fetch('/chat/completions', { method: 'OPTIONS', key: null, headers: { origin: 'https://a.example', 'access-control-request-method': 'POST' } }),
+      await gw.fetch('/chat/completions', {
+        method: 'OPTIONS',
+        key: null,
+        headers: { origin: 'https://a.example', 'access-control-request-method': 'POST' },
+      }),
       await gw.fetch('/health', { key: null }),
     ];
     const statuses = answers.map((r) => r.status);
     assert.deepEqual(statuses, [200, 200, 200, 404, 401, 404, 204, 200]);
     const ids = answers.map((r) => r.headers.get('x-request-id'));
-    for (const [i, id] of ids.entries()) assert.match(id ?? '', /^req_[0-9a-f]{8}[0-9a-z]+$/, `answer ${i} (${statuses[i]})`);
+    for (const [i, id] of ids.entries())
+      assert.match(id ?? '', /^req_[0-9a-f]{8}[0-9a-z]+$/, `answer ${i} (${statuses[i]})`);
     assert.equal(new Set(ids).size, ids.length);
     for (const r of answers) await r.arrayBuffer();
   } finally {

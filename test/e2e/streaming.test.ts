@@ -19,14 +19,21 @@ beforeEach(() => sims.resetAll());
 test('keep-alive comments flow while waiting for the first token, then normal chunks', async () => {
   sims.anthropic.script({ ttftMs: 300 });
   const res = await gw.fetch('/chat/completions', {
-    method: 'POST', json: { model: 'anthropic/claude-haiku-4.5', stream: true, messages: [{ role: 'user', content: 'hello' }] },
+    method: 'POST',
+    json: { model: 'anthropic/claude-haiku-4.5', stream: true, messages: [{ role: 'user', content: 'hello' }] },
   });
   assert.equal(res.status, 200);
   const text = await res.text();
   const firstData = text.indexOf('data: ');
-  assert.ok(text.indexOf(': ARouter PROCESSING') >= 0 && text.indexOf(': ARouter PROCESSING') < firstData, 'comment before the first chunk');
+  assert.ok(
+    text.indexOf(': ARouter PROCESSING') >= 0 && text.indexOf(': ARouter PROCESSING') < firstData,
+    'comment before the first chunk',
+  );
   assert.ok(text.trimEnd().endsWith('data: [DONE]'));
-  const chunks = text.split('\n\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)));
+  const chunks = text
+    .split('\n\n')
+    .filter((l) => l.startsWith('data: {'))
+    .map((l) => JSON.parse(l.slice(6)));
   assert.ok(chunks.some((c) => c.choices?.[0]?.delta?.content));
   assert.ok(chunks[chunks.length - 1].usage, 'the last chunk carries usage');
 });
@@ -35,7 +42,12 @@ test('a first-byte timeout is retryable: the request falls back to the next mode
   sims.openai.script({ match: { model: 'gpt-4o' }, latencyMs: 2_000 });
   const t0 = Date.now();
   const res = await gw.fetch('/chat/completions', {
-    method: 'POST', json: { model: 'openai/gpt-4o', models: ['anthropic/claude-haiku-4.5'], messages: [{ role: 'user', content: 'hi' }] },
+    method: 'POST',
+    json: {
+      model: 'openai/gpt-4o',
+      models: ['anthropic/claude-haiku-4.5'],
+      messages: [{ role: 'user', content: 'hi' }],
+    },
   });
   assert.equal(res.status, 200);
   const body = (await res.json()) as { model: string; provider: string };
@@ -46,7 +58,10 @@ test('a first-byte timeout is retryable: the request falls back to the next mode
 
 test('a first-byte timeout with nothing to fall back to is a 408', async () => {
   sims.anthropic.script({ latencyMs: 2_000, times: 5 });
-  const res = await gw.fetch('/chat/completions', { method: 'POST', json: { model: 'anthropic/claude-haiku-4.5', messages: [{ role: 'user', content: 'hi' }] } });
+  const res = await gw.fetch('/chat/completions', {
+    method: 'POST',
+    json: { model: 'anthropic/claude-haiku-4.5', messages: [{ role: 'user', content: 'hi' }] },
+  });
   assert.equal(res.status, 408);
   const err = (await res.json()) as { error: { type: string; metadata: { code: string } } };
   assert.equal(err.error.metadata.code, 'upstream_timeout');
@@ -56,7 +71,9 @@ test('a client disconnect aborts the upstream stream', async () => {
   sims.gemini.script({ tokensPerSecond: 5, reply: 'one two three four five six seven eight nine ten eleven twelve' });
   const ac = new AbortController();
   const res = await gw.fetch('/chat/completions', {
-    method: 'POST', signal: ac.signal, json: { model: 'google/gemini-2.5-pro', stream: true, messages: [{ role: 'user', content: 'count' }] },
+    method: 'POST',
+    signal: ac.signal,
+    json: { model: 'google/gemini-2.5-pro', stream: true, messages: [{ role: 'user', content: 'count' }] },
   });
   const reader = res.body!.getReader();
   await reader.read();
@@ -78,20 +95,56 @@ test('operators add providers and models in the config file', async () => {
   const g = await startGateway({
     env: { LOCAL_KEY: 'k' },
     config: {
-      providers: [{ id: 'local', name: 'Local vLLM', dialect: 'openai', base_url: local.openai.url, api_key_env: 'LOCAL_KEY' }],
-      models: [{
-        id: 'local/tiny', name: 'Tiny', context_length: 4096,
-        architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'cl100k_base', instruct_type: null },
-        supported_parameters: ['max_tokens', 'temperature'],
-        endpoints: [{ provider: 'local', model: 'tiny-1', context_length: 4096, max_completion_tokens: 512, quantization: 'bf16', is_moderated: false,
-          pricing: { prompt: '0.000001', completion: '0.000002', request: '0', image: '0', web_search: '0', internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0' } }],
-      }],
+      providers: [
+        { id: 'local', name: 'Local vLLM', dialect: 'openai', base_url: local.openai.url, api_key_env: 'LOCAL_KEY' },
+      ],
+      models: [
+        {
+          id: 'local/tiny',
+          name: 'Tiny',
+          context_length: 4096,
+          architecture: {
+            input_modalities: ['text'],
+            output_modalities: ['text'],
+            tokenizer: 'cl100k_base',
+            instruct_type: null,
+          },
+          supported_parameters: ['max_tokens', 'temperature'],
+          endpoints: [
+            {
+              provider: 'local',
+              model: 'tiny-1',
+              context_length: 4096,
+              max_completion_tokens: 512,
+              quantization: 'bf16',
+              is_moderated: false,
+              pricing: {
+                prompt: '0.000001',
+                completion: '0.000002',
+                request: '0',
+                image: '0',
+                web_search: '0',
+                internal_reasoning: '0',
+                input_cache_read: '0',
+                input_cache_write: '0',
+              },
+            },
+          ],
+        },
+      ],
     },
   });
   try {
     const list = (await (await g.fetch('/models')).json()) as { data: Array<{ id: string }> };
-    assert.deepEqual(list.data.map((m) => m.id), ['local/tiny'], 'only the configured provider is served');
-    const r = await g.fetch('/chat/completions', { method: 'POST', json: { model: 'local/tiny', messages: [{ role: 'user', content: 'hi' }] } });
+    assert.deepEqual(
+      list.data.map((m) => m.id),
+      ['local/tiny'],
+      'only the configured provider is served',
+    );
+    const r = await g.fetch('/chat/completions', {
+      method: 'POST',
+      json: { model: 'local/tiny', messages: [{ role: 'user', content: 'hi' }] },
+    });
     assert.equal(r.status, 200);
     assert.equal(((await r.json()) as { provider: string }).provider, 'local');
     assert.equal((local.openai.requests[0].body as { model: string }).model, 'tiny-1');
@@ -107,7 +160,8 @@ test('a slow reader gets a large stream whole and in order (the upstream waits f
   const reply = words.join(' ');
   sims.gemini.script({ reply });
   const res = await gw.fetch('/chat/completions', {
-    method: 'POST', json: { model: 'google/gemini-2.5-pro', stream: true, messages: [{ role: 'user', content: 'long' }] },
+    method: 'POST',
+    json: { model: 'google/gemini-2.5-pro', stream: true, messages: [{ role: 'user', content: 'long' }] },
   });
   assert.equal(res.status, 200);
   const reader = res.body!.getReader();
@@ -122,7 +176,10 @@ test('a slow reader gets a large stream whole and in order (the upstream waits f
   }
   const text = Buffer.concat(parts).toString('utf8');
   assert.ok(text.trimEnd().endsWith('data: [DONE]'));
-  const chunks = text.split('\n\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)));
+  const chunks = text
+    .split('\n\n')
+    .filter((l) => l.startsWith('data: {'))
+    .map((l) => JSON.parse(l.slice(6)));
   const content = chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
   assert.equal(content, reply);
   assert.equal(chunks.filter((c) => c.choices?.[0]?.finish_reason).length, 1);

@@ -90,8 +90,23 @@ export function pricedModel(
     name: id,
     context_length: opts.contextLength ?? 200_000,
     architecture: { input_modalities: ['text', 'image'], output_modalities: ['text'], tokenizer, instruct_type: null },
-    supported_parameters: ['max_tokens', 'temperature', 'stop', 'tools', 'tool_choice', ...(opts.reasoning === false ? [] : ['reasoning', 'include_reasoning'])],
-    reasoning: opts.reasoning === false ? null : { supported_efforts: ['low', 'medium', 'high'], default_effort: null, mandatory: false, supports_max_tokens: true },
+    supported_parameters: [
+      'max_tokens',
+      'temperature',
+      'stop',
+      'tools',
+      'tool_choice',
+      ...(opts.reasoning === false ? [] : ['reasoning', 'include_reasoning']),
+    ],
+    reasoning:
+      opts.reasoning === false
+        ? null
+        : {
+            supported_efforts: ['low', 'medium', 'high'],
+            default_effort: null,
+            mandatory: false,
+            supports_max_tokens: true,
+          },
     endpoints: [
       {
         provider,
@@ -183,7 +198,12 @@ export async function generation(gw: TestGateway, id: string, key?: string): Pro
 }
 
 /** polls until the generation row exists (a cancelled request settles when the server notices the close) */
-export async function waitForGeneration(gw: TestGateway, id: string, key?: string, timeoutMs = 10_000): Promise<Generation> {
+export async function waitForGeneration(
+  gw: TestGateway,
+  id: string,
+  key?: string,
+  timeoutMs = 10_000,
+): Promise<Generation> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const res = await gw.fetch(`/generation?id=${encodeURIComponent(id)}`, { key });
@@ -194,11 +214,16 @@ export async function waitForGeneration(gw: TestGateway, id: string, key?: strin
   }
 }
 
-export async function activity(gw: TestGateway, query = '', key?: string): Promise<{ data: Generation[]; daily: Daily[] }> {
+export async function activity(
+  gw: TestGateway,
+  query = '',
+  key?: string,
+): Promise<{ data: Generation[]; daily: Daily[] }> {
   return json(gw.fetch(`/activity?limit=1000${query ? `&${query}` : ''}`, { key }));
 }
 
-export const sumExact = (rows: Array<{ total_cost_exact: string }>): bigint => rows.reduce((s, g) => s + pusd(g.total_cost_exact), 0n);
+export const sumExact = (rows: Array<{ total_cost_exact: string }>): bigint =>
+  rows.reduce((s, g) => s + pusd(g.total_cost_exact), 0n);
 export const sumDaily = (days: Daily[]): bigint => days.reduce((s, d) => s + pusd(d.cost_exact), 0n);
 
 /** one chat request through the gateway; returns status, headers and the parsed body */
@@ -217,14 +242,29 @@ export interface StreamOutcome {
   usage: Usage | null;
   finish: string | null;
   /** the in-band error chunk's error, or the JSON error body of a non-200 answer */
-  error: { message: string; code?: number; type?: string; metadata?: { code?: string | null; error_type?: string } } | null;
+  error: {
+    message: string;
+    code?: number;
+    type?: string;
+    metadata?: { code?: string | null; error_type?: string };
+  } | null;
   done: boolean;
 }
 
 /** a streamed chat request, read to the end (SSE `data:` lines) */
 export async function chatStream(gw: TestGateway, body: Record<string, unknown>, key?: string): Promise<StreamOutcome> {
   const res = await gw.fetch('/chat/completions', { method: 'POST', json: { ...body, stream: true }, key });
-  const out: StreamOutcome = { status: res.status, headers: res.headers, id: res.headers.get('x-arouter-generation-id'), content: '', chunks: [], usage: null, finish: null, error: null, done: false };
+  const out: StreamOutcome = {
+    status: res.status,
+    headers: res.headers,
+    id: res.headers.get('x-arouter-generation-id'),
+    content: '',
+    chunks: [],
+    usage: null,
+    finish: null,
+    error: null,
+    done: false,
+  };
   const text = await res.text();
   if (res.status !== 200) {
     out.error = (JSON.parse(text) as { error: { message: string } }).error;

@@ -20,14 +20,16 @@ export interface TestGateway {
   fetch(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
 }
 
-export async function startGateway(opts: {
-  env?: NodeJS.ProcessEnv;
-  config?: Record<string, unknown>;
-  demoUpstreams?: Record<Dialect, string> | null;
-  dataDir?: string;
-  /** a logger of the test's own (e.g. collecting access-log lines); default: the env's level on stdout */
-  logger?: Logger;
-} = {}): Promise<TestGateway> {
+export async function startGateway(
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    config?: Record<string, unknown>;
+    demoUpstreams?: Record<Dialect, string> | null;
+    dataDir?: string;
+    /** a logger of the test's own (e.g. collecting access-log lines); default: the env's level on stdout */
+    logger?: Logger;
+  } = {},
+): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'arouter-test-'));
   const env = { AROUTER_ADMIN_KEY: ADMIN_KEY, AROUTER_LOG_LEVEL: 'silent', ...(opts.env ?? {}) };
   // no catalog sync on a timer in tests unless a test asks (each test triggers its own: POST /v1/catalog/sync)
@@ -93,7 +95,10 @@ export async function startSims(): Promise<SimSet> {
 }
 
 /** a gateway whose every provider is wired to the simulated upstreams (demo mode) */
-export async function startDemoGateway(config: Record<string, unknown> = {}, logger?: Logger): Promise<{ gw: TestGateway; sims: SimSet }> {
+export async function startDemoGateway(
+  config: Record<string, unknown> = {},
+  logger?: Logger,
+): Promise<{ gw: TestGateway; sims: SimSet }> {
   const sims = await startSims();
   const gw = await startGateway({ demoUpstreams: sims.urls, config, logger });
   return { gw, sims };

@@ -60,5 +60,7 @@ export function flood(socket: Socket, chunk: Buffer): void {
 /** Resolves with `p`'s value, or with `fallback` after `ms` (the test then fails on the value, not a hang). */
 export function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((r) => (t = setTimeout(() => r(fallback), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([p, new Promise<T>((r) => (t = setTimeout(() => r(fallback), ms)))]).finally(() =>
+    clearTimeout(t),
+  );
 }

@@ -12,7 +12,9 @@ const PROVIDER_IDS = loadBuiltinCatalog().providers.map((p) => p.id);
 /** config fragment: every catalog provider sends `x-sim-provider: <id>` upstream */
 export const TAGGED_PROVIDERS = PROVIDER_IDS.map((id) => ({ id, headers: { 'x-sim-provider': id } }));
 
-export async function startRoutingGateway(config: Record<string, unknown> = {}): Promise<{ gw: TestGateway; sims: SimSet }> {
+export async function startRoutingGateway(
+  config: Record<string, unknown> = {},
+): Promise<{ gw: TestGateway; sims: SimSet }> {
   const providers = [...TAGGED_PROVIDERS, ...((config.providers as unknown[] | undefined) ?? [])];
   return startDemoGateway({ ...config, providers });
 }
@@ -76,7 +78,12 @@ export interface GenerationJson {
     chosen?: { model: string; provider: string };
     candidates: Array<{ model: string; provider: string; endpoint_model: string }>;
     dropped: Array<{ model: string; provider: string; endpoint_model: string; reason: string; detail: string }>;
-    auto?: { chosen: string; rule: string; dropped: Array<{ model: string; reason: string }>; ranking: Array<{ model: string }> };
+    auto?: {
+      chosen: string;
+      rule: string;
+      dropped: Array<{ model: string; reason: string }>;
+      ranking: Array<{ model: string }>;
+    };
   };
 }
 
@@ -101,13 +108,18 @@ export function parseAttemptsHeader(h: string | null): Array<[string, string]> {
 export function sseChunks(text: string): any[] {
   return text
     .split('\n\n')
-    .map((block) => block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n'))
+    .map((block) =>
+      block
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n'),
+    )
     .filter((d) => d.length > 0 && d !== '[DONE]')
     .map((d) => JSON.parse(d));
 }
 
-export const streamText = (chunks: any[]): string =>
-  chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
+export const streamText = (chunks: any[]): string => chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
 
 /**
  * Model definitions of the hand-written catalog that preceded the imported one (frozen in
@@ -116,8 +128,9 @@ export const streamText = (chunks: any[]): string =>
  * describe (e.g. llama-3.3-70b on deepinfra, groq, together and fireworks at four different prices).
  */
 export function handWrittenModels(ids: string[]): Array<Record<string, unknown>> {
-  const all = JSON.parse(readFileSync(new URL('../fixtures/catalog/hand-written-models.json', import.meta.url), 'utf8')) as
-    Array<{ id: string }>;
+  const all = JSON.parse(
+    readFileSync(new URL('../fixtures/catalog/hand-written-models.json', import.meta.url), 'utf8'),
+  ) as Array<{ id: string }>;
   return ids.map((id) => {
     const m = all.find((x) => x.id === id);
     if (!m) throw new Error(`no hand-written model ${id}`);

@@ -4,11 +4,17 @@ import { Logger } from '../../src/lib/log.js';
 import { accessLogFields } from '../../src/http/access-log.js';
 import type { RequestContext } from '../../src/http/context.js';
 
-function ctx(over: Partial<RequestContext> & { finished?: boolean; status?: number; headersSent?: boolean }): RequestContext {
+function ctx(
+  over: Partial<RequestContext> & { finished?: boolean; status?: number; headersSent?: boolean },
+): RequestContext {
   return {
     id: 'req_abc1',
     req: { method: 'POST' },
-    res: { statusCode: over.status ?? 200, writableEnded: over.finished ?? true, headersSent: over.headersSent ?? true },
+    res: {
+      statusCode: over.status ?? 200,
+      writableEnded: over.finished ?? true,
+      headersSent: over.headersSent ?? true,
+    },
     key: null,
     log: {},
     ...over,
@@ -24,9 +30,25 @@ function line(c: RequestContext, route: string, ms: number): Record<string, unkn
 }
 
 test('access-log line: the request, its key, duration, and what answered', () => {
-  const c = ctx({ key: { id: 'key_1' } as never, log: { generationId: 'gen-1-ab', model: 'openai/gpt-4o', provider: 'openai' } });
+  const c = ctx({
+    key: { id: 'key_1' } as never,
+    log: { generationId: 'gen-1-ab', model: 'openai/gpt-4o', provider: 'openai' },
+  });
   const l = line(c, '/v1/chat/completions', 3.14159);
-  assert.deepEqual(Object.keys(l), ['t', 'level', 'msg', 'id', 'method', 'route', 'status', 'key_id', 'duration_ms', 'generation_id', 'model', 'provider']);
+  assert.deepEqual(Object.keys(l), [
+    't',
+    'level',
+    'msg',
+    'id',
+    'method',
+    'route',
+    'status',
+    'key_id',
+    'duration_ms',
+    'generation_id',
+    'model',
+    'provider',
+  ]);
   assert.equal(l.msg, 'request');
   assert.equal(l.level, 'info');
   assert.equal(l.key_id, 'key_1');
@@ -36,7 +58,11 @@ test('access-log line: the request, its key, duration, and what answered', () =>
 });
 
 test('access-log line: unknown paths are quoted, missing facts are null or absent, aborts are marked', () => {
-  const l = line(ctx({ status: 404, finished: false, log: { generationId: 'gen-2', model: null, provider: null } }), '/v1/"odd"\\path', 0.5);
+  const l = line(
+    ctx({ status: 404, finished: false, log: { generationId: 'gen-2', model: null, provider: null } }),
+    '/v1/"odd"\\path',
+    0.5,
+  );
   assert.equal(l.route, '/v1/"odd"\\path');
   assert.equal(l.key_id, null);
   assert.equal(l.status, 404);

@@ -7,7 +7,10 @@ import { connect } from 'node:net';
 import { ClientGoneError, readBody } from '../../src/http/body.js';
 import { HttpError } from '../../src/http/errors.js';
 
-async function withRequest(send: (port: number) => void, onReq: (req: IncomingMessage) => Promise<unknown>): Promise<unknown> {
+async function withRequest(
+  send: (port: number) => void,
+  onReq: (req: IncomingMessage) => Promise<unknown>,
+): Promise<unknown> {
   let settle!: (v: unknown) => void;
   const outcome = new Promise((r) => (settle = r));
   const server = createServer((req) => {
@@ -24,34 +27,43 @@ async function withRequest(send: (port: number) => void, onReq: (req: IncomingMe
 const head = 'POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n{"partial":';
 
 test('a reset mid-upload rejects with ClientGoneError', { timeout: 5_000 }, async () => {
-  const err = await withRequest((port) => {
-    const s = connect(port, '127.0.0.1', () => {
-      s.write(head);
-      setTimeout(() => s.resetAndDestroy(), 50);
-    });
-    s.on('error', () => {});
-  }, (req) => readBody(req, 10_000));
+  const err = await withRequest(
+    (port) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.write(head);
+        setTimeout(() => s.resetAndDestroy(), 50);
+      });
+      s.on('error', () => {});
+    },
+    (req) => readBody(req, 10_000),
+  );
   assert.ok(err instanceof ClientGoneError, String(err));
 });
 
 test('a client gone before the handler reads rejects at once instead of hanging', { timeout: 5_000 }, async () => {
-  const err = await withRequest((port) => {
-    const s = connect(port, '127.0.0.1', () => {
-      s.write(head);
-      setTimeout(() => s.destroy(), 20);
-    });
-  }, async (req) => {
-    await new Promise((r) => req.once('close', r));
-    return readBody(req, 10_000);
-  });
+  const err = await withRequest(
+    (port) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.write(head);
+        setTimeout(() => s.destroy(), 20);
+      });
+    },
+    async (req) => {
+      await new Promise((r) => req.once('close', r));
+      return readBody(req, 10_000);
+    },
+  );
   assert.ok(err instanceof ClientGoneError, String(err));
 });
 
 test('a declared body over the limit is a 413 before anything is read', async () => {
-  const err = await withRequest((port) => {
-    const s = connect(port, '127.0.0.1', () => s.write(head));
-    s.on('error', () => {});
-    setTimeout(() => s.destroy(), 200);
-  }, (req) => readBody(req, 10));
+  const err = await withRequest(
+    (port) => {
+      const s = connect(port, '127.0.0.1', () => s.write(head));
+      s.on('error', () => {});
+      setTimeout(() => s.destroy(), 200);
+    },
+    (req) => readBody(req, 10),
+  );
   assert.ok(err instanceof HttpError && err.status === 413, String(err));
 });

@@ -34,10 +34,14 @@ describe('JSON nesting depth on the raw body', () => {
   it('names the field that nests too deeply, however the nesting is built', () => {
     const deep = nested(100_000, '[', '', ']');
     const objects = nested(100_000, '{"x":', '1', '}');
-    const content = (c: string) => `{"model":"m","messages":[{"role":"user","content":"x"},{"role":"user","content":${c}}]}`;
+    const content = (c: string) =>
+      `{"model":"m","messages":[{"role":"user","content":"x"},{"role":"user","content":${c}}]}`;
     assert.deepEqual(fieldOf(content(deep)), ['messages[1].content', 'messages[1].content']);
     assert.deepEqual(fieldOf(content(objects)), ['messages[1].content', 'messages[1].content.x']);
-    assert.deepEqual(fieldOf(content(`[{"type":"text","text":${deep}}]`)), ['messages[1].content[0].text', 'messages[1].content']);
+    assert.deepEqual(fieldOf(content(`[{"type":"text","text":${deep}}]`)), [
+      'messages[1].content[0].text',
+      'messages[1].content',
+    ]);
     assert.deepEqual(fieldOf(`{"model":"m","temperature":${deep}}`), ['temperature', 'temperature']);
     assert.deepEqual(fieldOf(`{"model":"m","temperature":${objects}}`), ['temperature', 'temperature.x.x.x']);
     const tool = (p: string) => `{"tools":[{"type":"function","function":{"name":"f","parameters":${p}}}]}`;
@@ -51,15 +55,30 @@ describe('JSON nesting depth on the raw body', () => {
   });
 
   it('costs about a microsecond per KB on a typical chat body (the hot path)', () => {
-    const body = buf(JSON.stringify({
-      model: 'openai/gpt-5-mini',
-      messages: [
-        { role: 'system', content: 'You are a helpful assistant. '.repeat(10) },
-        { role: 'user', content: [{ type: 'text', text: 'Summarise the following text: ' + 'lorem ipsum dolor sit amet '.repeat(40) }] },
-      ],
-      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
-      temperature: 0.2,
-    }));
+    const body = buf(
+      JSON.stringify({
+        model: 'openai/gpt-5-mini',
+        messages: [
+          { role: 'system', content: 'You are a helpful assistant. '.repeat(10) },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Summarise the following text: ' + 'lorem ipsum dolor sit amet '.repeat(40) },
+            ],
+          },
+        ],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'get_weather',
+              parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+            },
+          },
+        ],
+        temperature: 0.2,
+      }),
+    );
     assert.ok(body.length > 1500 && body.length < 2500);
     for (let i = 0; i < 2000; i++) tooDeepAt(body);
     const n = 20_000;

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectionBudget, FD_RESERVE, LOW_FD_LIMIT, lowFdLimitWarning, openFilesLimit } from '../../src/lib/fd-limit.js';
+import {
+  connectionBudget,
+  FD_RESERVE,
+  LOW_FD_LIMIT,
+  lowFdLimitWarning,
+  openFilesLimit,
+} from '../../src/lib/fd-limit.js';
 
 const limits = (soft: string, hard = '524288') =>
   `Limit                     Soft Limit           Hard Limit           Units     \n` +

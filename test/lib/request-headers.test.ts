@@ -32,5 +32,8 @@ test('requestHeader reads what req.headers would: any case, first of repeats, ab
   );
   assert.equal(seen.length, 4);
   for (const [name, ours, node] of seen) assert.equal(ours, node, name);
-  assert.deepEqual(seen.map((s) => s[1]), ['Bearer first', 'https://a.example, https://b.example', '2', undefined]);
+  assert.deepEqual(
+    seen.map((s) => s[1]),
+    ['Bearer first', 'https://a.example, https://b.example', '2', undefined],
+  );
 });

@@ -24,7 +24,11 @@ function counted<T extends object>(target: T, reads: { n: number }): T {
 
 describe('firstProblem', () => {
   it('names the deepest error, preferring a missing required property', () => {
-    assert.deepEqual(firstProblem(Body, { model: 'm', nested: { inner: {} } }), { field: 'nested.inner.id', message: 'Expected required property', value: undefined });
+    assert.deepEqual(firstProblem(Body, { model: 'm', nested: { inner: {} } }), {
+      field: 'nested.inner.id',
+      message: 'Expected required property',
+      value: undefined,
+    });
     assert.equal(firstProblem(Body, { model: 'm', nested: { inner: { id: 1, x: 2 } } })?.message, 'unknown field');
     assert.equal(firstProblem(Body, { model: 'm' }), null);
   });

@@ -15,8 +15,18 @@ let acctC = '';
 
 before(async () => {
   ({ gw, sims } = await startDemoGateway());
-  acctB = (await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'b', credits: '5' } }), 201)).data.id;
-  acctC = (await json<{ data: { id: string } }>(gw.fetch('/accounts', { method: 'POST', json: { name: 'c', credits: '5' } }), 201)).data.id;
+  acctB = (
+    await json<{ data: { id: string } }>(
+      gw.fetch('/accounts', { method: 'POST', json: { name: 'b', credits: '5' } }),
+      201,
+    )
+  ).data.id;
+  acctC = (
+    await json<{ data: { id: string } }>(
+      gw.fetch('/accounts', { method: 'POST', json: { name: 'c', credits: '5' } }),
+      201,
+    )
+  ).data.id;
   k.operator = await createKey(gw, { name: 'op', role: 'operator' });
   k.adminDefault = await createKey(gw, { name: 'admin-default', role: 'admin' });
   k.userDefault = await createKey(gw, { name: 'user-default' });
@@ -38,11 +48,22 @@ const call = async (key: string, method: string, path: string, body?: unknown) =
 
 test('user keys get 403 on every admin route', async () => {
   for (const [method, path] of [
-    ['GET', '/keys'], ['POST', '/keys'], ['GET', `/keys/${k.userB.id}`], ['PATCH', `/keys/${k.userB.id}`],
-    ['DELETE', `/keys/${k.userB.id}`], ['GET', '/accounts'], ['POST', '/accounts'], ['GET', `/accounts/${acctB}`],
+    ['GET', '/keys'],
+    ['POST', '/keys'],
+    ['GET', `/keys/${k.userB.id}`],
+    ['PATCH', `/keys/${k.userB.id}`],
+    ['DELETE', `/keys/${k.userB.id}`],
+    ['GET', '/accounts'],
+    ['POST', '/accounts'],
+    ['GET', `/accounts/${acctB}`],
     ['PATCH', `/accounts/${acctB}`],
   ] as const) {
-    const r = await call(k.userB.key, method, path, method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' });
+    const r = await call(
+      k.userB.key,
+      method,
+      path,
+      method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' },
+    );
     assert.equal(r.status, 403, `${method} ${path}`);
     assert.equal(r.body?.error.type, 'permission_error');
   }
@@ -56,7 +77,12 @@ test("an account admin lists, reads and manages only its own account's keys", as
   assert.equal((await call(k.adminB.key, 'GET', `/keys?account_id=${DEFAULT_ACCOUNT_ID}`)).status, 404);
   for (const other of [k.userDefault, k.operator, k.userC, k.adminDefault]) {
     for (const method of ['GET', 'PATCH', 'DELETE']) {
-      const r = await call(k.adminB.key, method, `/keys/${other.id}`, method === 'PATCH' ? { name: 'pwned' } : undefined);
+      const r = await call(
+        k.adminB.key,
+        method,
+        `/keys/${other.id}`,
+        method === 'PATCH' ? { name: 'pwned' } : undefined,
+      );
       assert.equal(r.status, 404, `${method} another account's key`);
     }
   }
@@ -76,8 +102,14 @@ test("an account admin lists, reads and manages only its own account's keys", as
 
 test('an admin of the default account cannot touch the operator keys or raise a role', async () => {
   assert.equal((await call(k.adminDefault.key, 'DELETE', `/keys/${k.operator.id}`)).status, 404);
-  assert.equal((await call(k.adminDefault.key, 'PATCH', `/keys/${k.userDefault.id}`, { role: 'operator' })).status, 403);
-  assert.equal((await call(k.adminDefault.key, 'PATCH', `/keys/${k.adminDefault.id}`, { role: 'operator' })).status, 403);
+  assert.equal(
+    (await call(k.adminDefault.key, 'PATCH', `/keys/${k.userDefault.id}`, { role: 'operator' })).status,
+    403,
+  );
+  assert.equal(
+    (await call(k.adminDefault.key, 'PATCH', `/keys/${k.adminDefault.id}`, { role: 'operator' })).status,
+    403,
+  );
   const keys = (await call(k.adminDefault.key, 'GET', '/keys')).body!.data as Array<{ role: string }>;
   assert.ok(keys.length > 0 && keys.every((x) => x.role !== 'operator'), 'operator keys are not listed to an admin');
   assert.equal((await call(k.adminDefault.key, 'GET', '/accounts')).body!.data.length, 1);
@@ -85,7 +117,10 @@ test('an admin of the default account cannot touch the operator keys or raise a 
 
 test('accounts, credits and providers are the operator’s', async () => {
   const mine = await call(k.adminB.key, 'GET', '/accounts');
-  assert.deepEqual((mine.body!.data as Array<{ id: string }>).map((a) => a.id), [acctB]);
+  assert.deepEqual(
+    (mine.body!.data as Array<{ id: string }>).map((a) => a.id),
+    [acctB],
+  );
   assert.equal((await call(k.adminB.key, 'GET', `/accounts/${DEFAULT_ACCOUNT_ID}`)).status, 404);
   assert.equal((await call(k.adminB.key, 'GET', `/accounts/${acctC}`)).status, 404);
   assert.equal((await call(k.adminB.key, 'POST', '/accounts', { name: 'mine' })).status, 403);
@@ -94,7 +129,11 @@ test('accounts, credits and providers are the operator’s', async () => {
     assert.equal(r.status, 403, JSON.stringify(patch));
   }
   assert.equal((await call(k.adminB.key, 'PATCH', `/accounts/${DEFAULT_ACCOUNT_ID}`, { name: 'owned' })).status, 404);
-  assert.equal((await call(k.adminB.key, 'PATCH', `/accounts/${acctB}`, { name: 'team b' })).status, 200, 'an admin may rename its own account');
+  assert.equal(
+    (await call(k.adminB.key, 'PATCH', `/accounts/${acctB}`, { name: 'team b' })).status,
+    200,
+    'an admin may rename its own account',
+  );
   const all = await call(k.operator.key, 'GET', '/accounts');
   assert.ok((all.body!.data as Array<{ id: string }>).length >= 3);
   const granted = await call(k.operator.key, 'PATCH', `/accounts/${acctB}`, { credits: '7' });
@@ -118,9 +157,19 @@ test('generations and activity: user = own key, admin = own account, operator = 
   assert.equal(await gen(k.operator.key, byC.body!.id), 200);
   assert.equal((await call(k.adminB.key, 'GET', `/activity?account_id=${acctC}`)).status, 404);
   const bAct = await call(k.adminB.key, 'GET', '/activity');
-  assert.deepEqual((bAct.body!.data as Array<{ id: string }>).map((g) => g.id), [byB.body!.id]);
+  assert.deepEqual(
+    (bAct.body!.data as Array<{ id: string }>).map((g) => g.id),
+    [byB.body!.id],
+  );
   const cAct = await call(k.operator.key, 'GET', `/activity?account_id=${acctC}`);
-  assert.deepEqual((cAct.body!.data as Array<{ id: string }>).map((g) => g.id), [byC.body!.id]);
+  assert.deepEqual(
+    (cAct.body!.data as Array<{ id: string }>).map((g) => g.id),
+    [byC.body!.id],
+  );
   const userAct = await call(k.userB.key, 'GET', `/activity?key_id=${k.adminB.id}`);
-  assert.deepEqual((userAct.body!.data as Array<{ id: string }>).map((g) => g.id), [byB.body!.id], 'a user key sees its own rows only');
+  assert.deepEqual(
+    (userAct.body!.data as Array<{ id: string }>).map((g) => g.id),
+    [byB.body!.id],
+    'a user key sees its own rows only',
+  );
 });

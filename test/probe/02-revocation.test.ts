@@ -34,14 +34,22 @@ test('keys revoked and created with the CLI while the server runs take effect wi
   const dataDir = mkdtempSync(join(tmpdir(), 'arouter-revoke-'));
   const gw = await startGateway({ dataDir });
   try {
-    const made = (await (await gw.fetch('/keys', { method: 'POST', json: { name: 'victim' } })).json()) as { key: string; data: { id: string } };
+    const made = (await (await gw.fetch('/keys', { method: 'POST', json: { name: 'victim' } })).json()) as {
+      key: string;
+      data: { id: string };
+    };
     assert.equal((await gw.fetch('/key', { key: made.key })).status, 200);
     const revokedAt = Date.now();
     cli(['keys', 'revoke', made.data.id], dataDir);
     const afterCli = Date.now() - revokedAt;
     const wait = await msUntil(async () => (await gw.fetch('/key', { key: made.key })).status, 401);
-    assert.ok(wait < 1000, `the revoked key kept working for ${wait} ms after the CLI returned (CLI took ${afterCli} ms)`);
-    const body = (await (await gw.fetch('/key', { key: made.key })).json()) as { error: { metadata: { code: string } } };
+    assert.ok(
+      wait < 1000,
+      `the revoked key kept working for ${wait} ms after the CLI returned (CLI took ${afterCli} ms)`,
+    );
+    const body = (await (await gw.fetch('/key', { key: made.key })).json()) as {
+      error: { metadata: { code: string } };
+    };
     assert.equal(body.error.metadata.code, 'revoked_api_key');
 
     const created = JSON.parse(cli(['keys', 'create', '--name', 'from-cli', '--json'], dataDir)) as { key: string };
@@ -58,7 +66,10 @@ test('with AROUTER_ADMIN_KEY set, the CLI creates no hidden operator key', () =>
   try {
     cli(['keys', 'create', '--name', 'one'], dataDir);
     const keys = JSON.parse(cli(['keys', 'list', '--json'], dataDir)) as Array<{ name: string; role: string }>;
-    assert.deepEqual(keys.map((k) => [k.name, k.role]), [['one', 'user']]);
+    assert.deepEqual(
+      keys.map((k) => [k.name, k.role]),
+      [['one', 'user']],
+    );
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

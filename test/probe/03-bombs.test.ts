@@ -24,13 +24,25 @@ const wrongMessages = (bytes: number) => {
 /** k definitions each referring to the next twice: 2^k nodes once inlined, ~100 bytes a definition */
 function fanOut(k: number): Record<string, unknown> {
   const defs: Record<string, unknown> = { [`d${k}`]: { type: 'string' } };
-  for (let i = 0; i < k; i++) defs[`d${i}`] = { type: 'object', properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } } };
+  for (let i = 0; i < k; i++)
+    defs[`d${i}`] = {
+      type: 'object',
+      properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } },
+    };
   return { type: 'object', properties: { root: { $ref: '#/$defs/d0' } }, $defs: defs };
 }
 const toolBody = (model: string, parameters: unknown) =>
-  JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'f', parameters } }] });
+  JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'hi' }],
+    tools: [{ type: 'function', function: { name: 'f', parameters } }],
+  });
 const formatBody = (model: string, schema: unknown) =>
-  JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: { name: 'x', schema } } });
+  JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'hi' }],
+    response_format: { type: 'json_schema', json_schema: { name: 'x', schema } },
+  });
 
 interface ErrorBody {
   error: { message: string; code: string; param: string | null };
@@ -57,7 +69,10 @@ after(async () => {
 });
 
 test('a 1.9 MB body of wrong array items is a quick 400 naming the first one', async () => {
-  for (const [body, field] of [[wrongOrder(1.9e6), 'provider.order[0]'], [wrongMessages(1.9e6), 'messages[0]']] as const) {
+  for (const [body, field] of [
+    [wrongOrder(1.9e6), 'provider.order[0]'],
+    [wrongMessages(1.9e6), 'messages[0]'],
+  ] as const) {
     assert.ok(body.length > 1.8e6);
     const r = await post(gw.url, body);
     assert.equal(r.status, 400, JSON.stringify(r.body));
@@ -75,7 +90,10 @@ test('a long provider list is refused, and a long run of text without spaces is 
   // token counting (context check, reservation) of 100k CJK characters took 108 s; 'a' * 100k 21 s
   for (const content of ['中'.repeat(100_000), 'a'.repeat(100_000)]) {
     const t = performance.now();
-    const res = await gw.fetch('/chat/completions', { method: 'POST', json: { model: 'anthropic/claude-sonnet-4.5', messages: [{ role: 'user', content }] } });
+    const res = await gw.fetch('/chat/completions', {
+      method: 'POST',
+      json: { model: 'anthropic/claude-sonnet-4.5', messages: [{ role: 'user', content }] },
+    });
     await res.arrayBuffer();
     assert.ok([200, 400, 503].includes(res.status), String(res.status));
     assert.ok(performance.now() - t < 5000, `${(performance.now() - t).toFixed(0)} ms`);
@@ -105,8 +123,29 @@ test('a server with a 160 MB heap survives the 7.6 MB body and the 2^24 fan-out 
   try {
     proc = spawn(
       process.execPath,
-      ['--max-old-space-size=160', '--import', 'tsx', 'src/cli/main.ts', 'serve', '--demo', '--port', '0', '--host', '127.0.0.1', '--data-dir', dir],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, AROUTER_ADMIN_KEY: ADMIN_KEY, AROUTER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
+      [
+        '--max-old-space-size=160',
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'serve',
+        '--demo',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--data-dir',
+        dir,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AROUTER_ADMIN_KEY: ADMIN_KEY,
+          AROUTER_LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
     );
     const exited = new Promise<number | null>((resolve) => proc!.once('exit', (code) => resolve(code)));
     const base = await listening(proc);

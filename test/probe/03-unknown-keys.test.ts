@@ -23,8 +23,13 @@ test('thousands of distinct 15 KB unknown tokens are 401s and leave nothing behi
     const before = memo();
     const pad = 'x'.repeat(15_000);
     for (let batch = 0; batch < 20; batch++) {
-      const statuses = await Promise.all(Array.from({ length: 50 }, (_, i) => get(`${gw.url}/models`, `lr_live_${batch}_${i}_${pad}`)));
-      assert.ok(statuses.every((s) => s === 401), `batch ${batch}: ${statuses.join(',')}`);
+      const statuses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => get(`${gw.url}/models`, `lr_live_${batch}_${i}_${pad}`)),
+      );
+      assert.ok(
+        statuses.every((s) => s === 401),
+        `batch ${batch}: ${statuses.join(',')}`,
+      );
     }
     assert.equal(memo(), before, 'no unknown token was retained');
     assert.equal((await gw.fetch('/key')).status, 200, 'real keys still work');

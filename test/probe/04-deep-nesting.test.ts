@@ -15,7 +15,8 @@ const schema = '{"type":"object","properties":{"a":'.repeat(N / 10) + '{"type":"
 
 const chat = (model: string, extra: string, content = '"hi"') =>
   `{"model":"${model}","messages":[{"role":"user","content":${content}}]${extra}}`;
-const tool = (parameters: string) => `,"tools":[{"type":"function","function":{"name":"f","parameters":${parameters}}}]`;
+const tool = (parameters: string) =>
+  `,"tools":[{"type":"function","function":{"name":"f","parameters":${parameters}}}]`;
 const format = (s: string) => `,"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":${s}}}`;
 
 let gw: TestGateway;
@@ -28,9 +29,21 @@ after(async () => {
   await sims.close();
 });
 
-async function post(body: string): Promise<{ status: number; body: { error?: { message: string; metadata: { code: string }; param: string | null } } }> {
-  const res = await gw.fetch('/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  return { status: res.status, body: (await res.json()) as { error?: { message: string; metadata: { code: string }; param: string | null } } };
+async function post(
+  body: string,
+): Promise<{
+  status: number;
+  body: { error?: { message: string; metadata: { code: string }; param: string | null } };
+}> {
+  const res = await gw.fetch('/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { error?: { message: string; metadata: { code: string }; param: string | null } },
+  };
 }
 
 async function circuits(model: string): Promise<string[]> {
@@ -75,7 +88,11 @@ test('deep requests never count against the endpoint: its circuit stays closed a
   for (const model of [MINI, GEMINI]) {
     const states = await circuits(model);
     assert.ok(states.length > 0);
-    assert.deepEqual(states.filter((s) => s !== 'closed'), [], `${model}: ${states.join(',')}`);
+    assert.deepEqual(
+      states.filter((s) => s !== 'closed'),
+      [],
+      `${model}: ${states.join(',')}`,
+    );
     assert.equal(gw.app.health.keys().filter((k) => gw.app.health.isRecentlyFailing(k)).length, 0);
     const ok = await post(chat(model, ''));
     assert.equal(ok.status, 200, JSON.stringify(ok.body));

@@ -57,8 +57,14 @@ test('a body sent a byte every 200 ms is cut by request_timeout_ms with a 408', 
   assert.match(c.received(), /^HTTP\/1\.1 408/);
   // the access log says what happened, and no error-level line was written for it
   await new Promise((r) => setTimeout(r, 50));
-  assert.ok(lines.some((l) => l.msg === 'request' && l.status === 408), JSON.stringify(lines.filter((l) => l.msg === 'request')));
-  assert.deepEqual(lines.filter((l) => l.level === 'error'), []);
+  assert.ok(
+    lines.some((l) => l.msg === 'request' && l.status === 408),
+    JSON.stringify(lines.filter((l) => l.msg === 'request')),
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.level === 'error'),
+    [],
+  );
 });
 
 test('after a 401 the server closes a connection whose endless body trickles in', async () => {
@@ -96,12 +102,27 @@ test('after a 413 mid-body the server stops reading an endless chunked flood', a
 test('a normal client still reads the 401 and the 413 as JSON', async () => {
   const big = JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(200_000) }] });
   for (let i = 0; i < 5; i++) {
-    const bad = await lenient.fetch('/chat/completions', { method: 'POST', key: 'lr_live_wrong', body: big, headers: { 'content-type': 'application/json' } });
+    const bad = await lenient.fetch('/chat/completions', {
+      method: 'POST',
+      key: 'lr_live_wrong',
+      body: big,
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(bad.status, 401);
-    assert.equal(((await bad.json()) as { error: { metadata: { code: string } } }).error.metadata.code, 'invalid_api_key');
-    const tooBig = await lenient.fetch('/chat/completions', { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
+    assert.equal(
+      ((await bad.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+      'invalid_api_key',
+    );
+    const tooBig = await lenient.fetch('/chat/completions', {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(tooBig.status, 413);
-    assert.equal(((await tooBig.json()) as { error: { metadata: { code: string } } }).error.metadata.code, 'payload_too_large');
+    assert.equal(
+      ((await tooBig.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+      'payload_too_large',
+    );
   }
   // and a keep-alive connection without a body stays usable after an error
   const health = await lenient.fetch('/health');
@@ -112,7 +133,10 @@ test('a stream answering for several times request_timeout_ms is not cut', async
   const words = Array.from({ length: 16 }, (_, i) => `word${i}`).join(' ');
   sims.openai.script({ match: { model: 'gpt-4o' }, reply: words, tokensPerSecond: 5 });
   const t0 = Date.now();
-  const res = await timed.fetch('/chat/completions', { method: 'POST', json: { model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] } });
+  const res = await timed.fetch('/chat/completions', {
+    method: 'POST',
+    json: { model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+  });
   assert.equal(res.status, 200);
   const text = await res.text();
   const ms = Date.now() - t0;
@@ -146,20 +170,31 @@ test('serve warns at start when the open-files limit is low, saying what to do',
   const dir = mkdtempSync(join(tmpdir(), 'arouter-fd-'));
   const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
   // lowering a soft limit needs no privilege
-  const proc = spawn('sh', ['-c', `ulimit -n 1024 && exec "${process.execPath}" --import tsx "${main}" serve --port 0 --data-dir "${dir}"`], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AROUTER_LOG_LEVEL: 'info' },
-  });
+  const proc = spawn(
+    'sh',
+    ['-c', `ulimit -n 1024 && exec "${process.execPath}" --import tsx "${main}" serve --port 0 --data-dir "${dir}"`],
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, AROUTER_LOG_LEVEL: 'info' },
+    },
+  );
   try {
     let out = '';
-    const seen = await within(new Promise<boolean>((resolve) => {
-      proc.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('open-files limit')) resolve(true);
-      });
-      proc.once('exit', () => resolve(false));
-    }), 30_000, false);
+    const seen = await within(
+      new Promise<boolean>((resolve) => {
+        proc.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('open-files limit')) resolve(true);
+        });
+        proc.once('exit', () => resolve(false));
+      }),
+      30_000,
+      false,
+    );
     assert.ok(seen, `no warning; stdout: ${out}`);
-    const line = JSON.parse(out.split('\n').find((l) => l.includes('open-files limit')) as string) as Record<string, unknown>;
+    const line = JSON.parse(out.split('\n').find((l) => l.includes('open-files limit')) as string) as Record<
+      string,
+      unknown
+    >;
     assert.equal(line.level, 'warn');
     assert.equal(line.open_files_limit, 1024);
     assert.equal(line.max_connections, 448);

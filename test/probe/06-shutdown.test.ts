@@ -19,12 +19,19 @@ test('streams cut at shutdown end with an error chunk, are billed and recorded; 
     sims.openai.script({ tokensPerSecond: 10, times: Infinity });
     const long = 'word '.repeat(400);
     const body = { model: 'openai/gpt-4o-mini', max_tokens: 2000, messages: [{ role: 'user', content: long }] };
-    const streams = Array.from({ length: 5 }, () => chatStream(gw, { ...body, stream_options: { include_usage: true } }, user.key));
+    const streams = Array.from({ length: 5 }, () =>
+      chatStream(gw, { ...body, stream_options: { include_usage: true } }, user.key),
+    );
     // one quick non-stream request finishing inside the grace period is untouched
     sims.anthropic.script({ latencyMs: 100 });
-    const quick = gw.fetch('/chat/completions', { method: 'POST', key: user.key, json: { model: 'anthropic/claude-sonnet-4.5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] } });
+    const quick = gw.fetch('/chat/completions', {
+      method: 'POST',
+      key: user.key,
+      json: { model: 'anthropic/claude-sonnet-4.5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] },
+    });
     // every request has reached its upstream (the quick one is being answered, the streams are flowing)
-    while (sims.openai.requests.length < 5 || sims.anthropic.requests.length < 1) await new Promise((r) => setTimeout(r, 20));
+    while (sims.openai.requests.length < 5 || sims.anthropic.requests.length < 1)
+      await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 200));
     const closing = gw.close(false);
     const outcomes = await Promise.all(streams);
@@ -45,7 +52,11 @@ test('streams cut at shutdown end with an error chunk, are billed and recorded; 
     for (const s of outcomes) {
       const res = await gw.fetch(`/generation?id=${s.id}`);
       assert.equal(res.status, 200, `generation ${s.id} was recorded`);
-      const g = ((await res.json()) as { data: { status: number; finish_reason: string; total_cost: number; tokens_completion: number } }).data;
+      const g = (
+        (await res.json()) as {
+          data: { status: number; finish_reason: string; total_cost: number; tokens_completion: number };
+        }
+      ).data;
       assert.equal(g.finish_reason, 'error');
       assert.equal(g.status, 503);
       assert.equal(g.total_cost, s.usage!.cost);
@@ -54,7 +65,11 @@ test('streams cut at shutdown end with an error chunk, are billed and recorded; 
     }
     const key = ((await (await gw.fetch('/key', { key: user.key })).json()) as { data: { usage: number } }).data;
     assert.ok(Math.abs(key.usage - sum) < 1e-12 + (await quickCost(gw)), 'the key was charged for the cut streams');
-    const eps = ((await (await gw.fetch('/models/openai/gpt-4o-mini/endpoints')).json()) as { data: { endpoints: Array<{ circuit: string }> } }).data;
+    const eps = (
+      (await (await gw.fetch('/models/openai/gpt-4o-mini/endpoints')).json()) as {
+        data: { endpoints: Array<{ circuit: string }> };
+      }
+    ).data;
     assert.ok(eps.endpoints.every((e) => e.circuit === 'closed'));
   } finally {
     await gw.close(false).catch(() => undefined);
@@ -65,6 +80,8 @@ test('streams cut at shutdown end with an error chunk, are billed and recorded; 
 
 /** the quick request's cost, part of the key's usage too */
 async function quickCost(gw: Awaited<ReturnType<typeof startGateway>>): Promise<number> {
-  const act = (await (await gw.fetch('/activity?limit=100')).json()) as { data: Array<{ model: string; total_cost: number }> };
+  const act = (await (await gw.fetch('/activity?limit=100')).json()) as {
+    data: Array<{ model: string; total_cost: number }>;
+  };
   return act.data.filter((g) => g.model?.startsWith('anthropic/')).reduce((n, g) => n + g.total_cost, 0);
 }

@@ -12,7 +12,10 @@ let sims: SimSet;
 const lines: Array<Record<string, unknown>> = [];
 
 before(async () => {
-  ({ gw, sims } = await startDemoGateway({}, new Logger('info', (l) => lines.push(JSON.parse(l) as Record<string, unknown>))));
+  ({ gw, sims } = await startDemoGateway(
+    {},
+    new Logger('info', (l) => lines.push(JSON.parse(l) as Record<string, unknown>)),
+  ));
 });
 after(async () => {
   await gw.close();
@@ -20,9 +23,19 @@ after(async () => {
 });
 beforeEach(() => sims.resetAll());
 
-interface ErrorBody { error: { message: string; type: string; code: number; param: string | null; metadata: { code: string } & Record<string, unknown> } }
+interface ErrorBody {
+  error: {
+    message: string;
+    type: string;
+    code: number;
+    param: string | null;
+    metadata: { code: string } & Record<string, unknown>;
+  };
+}
 
-async function chat(body: Record<string, unknown> | string): Promise<{ status: number; text: string; body: ErrorBody }> {
+async function chat(
+  body: Record<string, unknown> | string,
+): Promise<{ status: number; text: string; body: ErrorBody }> {
   const res = await gw.fetch('/chat/completions', {
     method: 'POST',
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -93,7 +106,10 @@ test('a streamed request refused the same way: the same clean error', async () =
 test('an upstream 401 on one endpoint still falls back to the next, and the attempt log is clean', async () => {
   const before = lines.length;
   sims.openai.script({ status: 401, message: SECRET });
-  const res = await gw.fetch('/chat/completions', { method: 'POST', json: { model: 'meta-llama/llama-3.3-70b-instruct', messages: hi } });
+  const res = await gw.fetch('/chat/completions', {
+    method: 'POST',
+    json: { model: 'meta-llama/llama-3.3-70b-instruct', messages: hi },
+  });
   const text = await res.text();
   assert.equal(res.status, 200, text);
   const attempts = res.headers.get('x-arouter-attempts') ?? '';

@@ -30,13 +30,19 @@ test('08 ledger reads: activity pages by cursor and polling it does not stall /v
     assert.equal(first.data.length, 50);
     assert.equal(first.data[0].id, syntheticRow(ROWS - 1, ROWS, id, account, end).id);
     assert.equal(typeof first.next_cursor, 'string');
-    assert.equal(first.daily.reduce((n: number, d: { requests: number }) => n + d.requests, 0), ROWS, 'daily totals count every row');
+    assert.equal(
+      first.daily.reduce((n: number, d: { requests: number }) => n + d.requests, 0),
+      ROWS,
+      'daily totals count every row',
+    );
     // the next page starts right after the first one
     const second = await get(`/activity?limit=50&cursor=${first.next_cursor}`);
     assert.equal(second.data[0].id, syntheticRow(ROWS - 51, ROWS, id, account, end).id);
 
     // a deep page by cursor, then on to the end: every row once, next_cursor null on the last page
-    const deep = await get(`/activity?limit=1000&cursor=${encodeCursor(syntheticRow(ROWS / 2, ROWS, id, account, end))}`);
+    const deep = await get(
+      `/activity?limit=1000&cursor=${encodeCursor(syntheticRow(ROWS / 2, ROWS, id, account, end))}`,
+    );
     assert.equal(deep.data[0].id, syntheticRow(ROWS / 2 - 1, ROWS, id, account, end).id);
     const tail: string[] = [];
     let page = await get(`/activity?limit=40&cursor=${encodeCursor(syntheticRow(120, ROWS, id, account, end))}`);
@@ -45,7 +51,10 @@ test('08 ledger reads: activity pages by cursor and polling it does not stall /v
       if (page.next_cursor === null) break;
       page = await get(`/activity?limit=40&cursor=${page.next_cursor}`);
     }
-    assert.deepEqual(tail, Array.from({ length: 120 }, (_, i) => syntheticRow(119 - i, ROWS, id, account, end).id));
+    assert.deepEqual(
+      tail,
+      Array.from({ length: 120 }, (_, i) => syntheticRow(119 - i, ROWS, id, account, end).id),
+    );
     assert.equal((await get('/generation?id=gen-00000007')).data.id, 'gen-00000007');
 
     // offset is kept, bounded; a cursor must be one the API gave

@@ -32,15 +32,26 @@ for (const [name, path, framing] of [
   test(`a client that aborts mid-upload (${name}) is a quiet 499`, async () => {
     const before = lines.length;
     const port = Number(new URL(gw.url).port);
-    const c = await rawRequest(port, [`POST ${path} HTTP/1.1`, 'host: x', `authorization: Bearer ${gw.adminKey}`, 'content-type: application/json', framing]);
-    c.socket.write(framing.startsWith('transfer') ? '10\r\n{"model":"openai\r\n' : '{"model":"openai/gpt-4o","messages":[');
+    const c = await rawRequest(port, [
+      `POST ${path} HTTP/1.1`,
+      'host: x',
+      `authorization: Bearer ${gw.adminKey}`,
+      'content-type: application/json',
+      framing,
+    ]);
+    c.socket.write(
+      framing.startsWith('transfer') ? '10\r\n{"model":"openai\r\n' : '{"model":"openai/gpt-4o","messages":[',
+    );
     await new Promise((r) => setTimeout(r, 100));
     c.socket.resetAndDestroy();
     const access = await waitFor(() => lines.slice(before).find((l) => l.msg === 'request' && l.route === path));
     assert.ok(access, 'no access-log line');
     assert.equal(access.status, 499);
     assert.equal(access.aborted, true);
-    assert.deepEqual(lines.slice(before).filter((l) => l.level === 'error'), []);
+    assert.deepEqual(
+      lines.slice(before).filter((l) => l.level === 'error'),
+      [],
+    );
     assert.equal(c.received(), '', 'nothing is written to a client that has left');
     assert.equal((await gw.fetch('/health')).status, 200);
   });
@@ -49,11 +60,19 @@ for (const [name, path, framing] of [
 test('a plain close (FIN, no reset) mid-upload is the same quiet 499', async () => {
   const before = lines.length;
   const port = Number(new URL(gw.url).port);
-  const c = await rawRequest(port, ['POST /v1/chat/completions HTTP/1.1', 'host: x', `authorization: Bearer ${gw.adminKey}`, 'content-length: 50000']);
+  const c = await rawRequest(port, [
+    'POST /v1/chat/completions HTTP/1.1',
+    'host: x',
+    `authorization: Bearer ${gw.adminKey}`,
+    'content-length: 50000',
+  ]);
   c.socket.write('{"model":');
   await new Promise((r) => setTimeout(r, 100));
   c.socket.destroy();
   const access = await waitFor(() => lines.slice(before).find((l) => l.msg === 'request'));
   assert.equal(access?.status, 499);
-  assert.deepEqual(lines.slice(before).filter((l) => l.level === 'error'), []);
+  assert.deepEqual(
+    lines.slice(before).filter((l) => l.level === 'error'),
+    [],
+  );
 });

@@ -8,7 +8,15 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startDemoGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
-import { chatStream, expectedCost, rowCounts, usdNumber, usdString, waitForGeneration, type PriceTable } from '../helpers/accounting.js';
+import {
+  chatStream,
+  expectedCost,
+  rowCounts,
+  usdNumber,
+  usdString,
+  waitForGeneration,
+  type PriceTable,
+} from '../helpers/accounting.js';
 import { endpointKey } from '../../src/routing/index.js';
 
 let gw: TestGateway;
@@ -30,7 +38,12 @@ beforeEach(() => sims.resetAll());
 // text went out: OpenAI role chunk + 5 text chunks, Anthropic message_start + block start + 4 deltas, Gemini 5 chunks
 const DIALECTS = {
   openai: { model: 'openai/gpt-4o', upstream: 'gpt-4o', sim: () => sims.openai, afterContent: 6 },
-  anthropic: { model: 'anthropic/claude-sonnet-4.5', upstream: 'claude-sonnet-4-5', sim: () => sims.anthropic, afterContent: 6 },
+  anthropic: {
+    model: 'anthropic/claude-sonnet-4.5',
+    upstream: 'claude-sonnet-4-5',
+    sim: () => sims.anthropic,
+    afterContent: 6,
+  },
   gemini: { model: 'google/gemini-2.5-pro', upstream: 'gemini-2.5-pro', sim: () => sims.gemini, afterContent: 5 },
 } as const;
 const LONG_REPLY = 'The quick brown fox jumps over the lazy dog while the cat watches. '.repeat(40);
@@ -39,7 +52,11 @@ const ASK = { max_tokens: 400, messages: [{ role: 'user' as const, content: 'Tel
 function endpointOf(modelId: string): { pricing: PriceTable; key: string; providerName: string } {
   const m = gw.app.catalog.get(modelId)!;
   const e = m.endpoints[0];
-  return { pricing: e.pricing, key: endpointKey(m, e), providerName: gw.app.catalog.providers.get(e.provider)?.name ?? e.provider };
+  return {
+    pricing: e.pricing,
+    key: endpointKey(m, e),
+    providerName: gw.app.catalog.providers.get(e.provider)?.name ?? e.provider,
+  };
 }
 
 for (const [dialect, d] of Object.entries(DIALECTS)) {
@@ -117,7 +134,10 @@ for (const [dialect, model, upstream, sim, n, next] of BEFORE_CONTENT) {
   test(`${dialect}: a stream cut before any content falls back to the next model`, async () => {
     sim().script({ match: { model: upstream }, endAfterChunks: n });
     const stream = await client.chat.completions.create({
-      model, models: [next], stream: true, messages: [{ role: 'user', content: 'Say hello' }],
+      model,
+      models: [next],
+      stream: true,
+      messages: [{ role: 'user', content: 'Say hello' }],
     } as OpenAI.Chat.ChatCompletionCreateParamsStreaming);
     let text = '';
     let id = '';
@@ -145,7 +165,10 @@ test('a stream cut before content with no other endpoint → 502 naming the prov
   sims.anthropic.script({ match: { model: 'claude-sonnet-4-5' }, endAfterChunks: 1 });
   const err = await client.chat.completions
     .create({ model: 'anthropic/claude-sonnet-4.5', stream: true, messages: [{ role: 'user', content: 'Say hello' }] })
-    .then(() => null, (e: unknown) => e);
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
   assert.ok(err instanceof OpenAI.APIError, String(err));
   assert.equal(err.status, 502);
   assert.equal((err.error as { metadata: { code: string } }).metadata.code, 'upstream_stream_truncated');

@@ -26,26 +26,35 @@ async function h2Provider(opts: { hold: boolean; delayMs?: number }) {
   let open = 0;
   let maxOpen = 0;
   let waiting: Array<() => void> = [];
-  const server = createSecureServer({ key: KEY, cert: readFileSync(CERT_FILE), allowHTTP1: true }, (req: Http2ServerRequest, res: Http2ServerResponse) => {
-    versions.push(req.httpVersion);
-    req.resume();
-    req.on('end', () => {
-      open++;
-      maxOpen = Math.max(maxOpen, open);
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const chunk = (delta: object, finish: string | null, usage?: object) =>
-        `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'tiny-1',
-          choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
-      res.write(chunk({ role: 'assistant', content: 'hel' }, null));
-      const finish = () => {
-        open--;
-        res.write(chunk({ content: 'lo' }, null));
-        res.end(chunk({}, 'stop', { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }) + 'data: [DONE]\n\n');
-      };
-      if (opts.hold) waiting.push(finish);
-      else setTimeout(finish, opts.delayMs ?? 0);
-    });
-  });
+  const server = createSecureServer(
+    { key: KEY, cert: readFileSync(CERT_FILE), allowHTTP1: true },
+    (req: Http2ServerRequest, res: Http2ServerResponse) => {
+      versions.push(req.httpVersion);
+      req.resume();
+      req.on('end', () => {
+        open++;
+        maxOpen = Math.max(maxOpen, open);
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const chunk = (delta: object, finish: string | null, usage?: object) =>
+          `data: ${JSON.stringify({
+            id: 'c1',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: 'tiny-1',
+            choices: [{ index: 0, delta, finish_reason: finish }],
+            ...(usage ? { usage } : {}),
+          })}\n\n`;
+        res.write(chunk({ role: 'assistant', content: 'hel' }, null));
+        const finish = () => {
+          open--;
+          res.write(chunk({ content: 'lo' }, null));
+          res.end(chunk({}, 'stop', { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }) + 'data: [DONE]\n\n');
+        };
+        if (opts.hold) waiting.push(finish);
+        else setTimeout(finish, opts.delayMs ?? 0);
+      });
+    },
+  );
   server.on('secureConnection', (s: TLSSocket) => {
     connections++;
     sockets.add(s);
@@ -63,14 +72,24 @@ async function h2Provider(opts: { hold: boolean; delayMs?: number }) {
       for (const f of waiting) f();
       waiting = [];
     },
-    close: () => new Promise<void>((r) => {
-      server.close(() => r());
-      for (const s of sockets) s.destroy();
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
-const PRICING = { prompt: '0.000001', completion: '0.000002', request: '0', image: '0', web_search: '0', internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0' };
+const PRICING = {
+  prompt: '0.000001',
+  completion: '0.000002',
+  request: '0',
+  image: '0',
+  web_search: '0',
+  internal_reasoning: '0',
+  input_cache_read: '0',
+  input_cache_write: '0',
+};
 
 function gatewayFor(providerUrl: string, upstream: Record<string, unknown>, logger?: Logger): Promise<TestGateway> {
   return startGateway({
@@ -79,21 +98,47 @@ function gatewayFor(providerUrl: string, upstream: Record<string, unknown>, logg
     config: {
       upstream: { ca_file: CERT_FILE, ...upstream },
       providers: [{ id: 'local', name: 'Local', dialect: 'openai', base_url: providerUrl, api_key_env: 'LOCAL_KEY' }],
-      models: [{
-        id: 'local/tiny', name: 'Tiny', context_length: 4096,
-        architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'cl100k_base', instruct_type: null },
-        supported_parameters: ['max_tokens', 'temperature'],
-        endpoints: [{ provider: 'local', model: 'tiny-1', context_length: 4096, max_completion_tokens: 512, quantization: 'bf16', is_moderated: false, pricing: PRICING }],
-      }],
+      models: [
+        {
+          id: 'local/tiny',
+          name: 'Tiny',
+          context_length: 4096,
+          architecture: {
+            input_modalities: ['text'],
+            output_modalities: ['text'],
+            tokenizer: 'cl100k_base',
+            instruct_type: null,
+          },
+          supported_parameters: ['max_tokens', 'temperature'],
+          endpoints: [
+            {
+              provider: 'local',
+              model: 'tiny-1',
+              context_length: 4096,
+              max_completion_tokens: 512,
+              quantization: 'bf16',
+              is_moderated: false,
+              pricing: PRICING,
+            },
+          ],
+        },
+      ],
     },
   });
 }
 
 async function stream(gw: TestGateway): Promise<string> {
-  const r = await gw.fetch('/chat/completions', { method: 'POST', json: { model: 'local/tiny', stream: true, messages: [{ role: 'user', content: 'hi' }] } });
+  const r = await gw.fetch('/chat/completions', {
+    method: 'POST',
+    json: { model: 'local/tiny', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+  });
   assert.equal(r.status, 200);
   const text = await r.text();
-  return text.split('\n\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)).choices?.[0]?.delta?.content ?? '').join('');
+  return text
+    .split('\n\n')
+    .filter((l) => l.startsWith('data: {'))
+    .map((l) => JSON.parse(l.slice(6)).choices?.[0]?.delta?.content ?? '')
+    .join('');
 }
 
 async function until(what: string, ok: () => boolean, ms = 5_000): Promise<void> {
@@ -121,7 +166,10 @@ test('probe 12: 40 concurrent streams to an h2 provider run at once over ONE TLS
     assert.deepEqual(await Promise.all(all), Array(N).fill('hello'));
     assert.equal(up.connections(), 1, 'one TLS connection for every stream');
     assert.equal(up.maxOpen(), N, 'all streams were open at the same time');
-    assert.ok(up.versions.every((v) => v === '2.0'), up.versions.join());
+    assert.ok(
+      up.versions.every((v) => v === '2.0'),
+      up.versions.join(),
+    );
   } finally {
     await gw.close();
     await up.close();
@@ -131,12 +179,21 @@ test('probe 12: 40 concurrent streams to an h2 provider run at once over ONE TLS
 test('probe 12: with upstream.connections_per_origin reached, waiting requests are logged (origin, how many, the key); upstream.http2 false speaks HTTP/1.1', async () => {
   const up = await h2Provider({ hold: false, delayMs: 150 });
   const lines: string[] = [];
-  const gw = await gatewayFor(up.url, { http2: false, connections_per_origin: 2 }, new Logger('warn', (l) => lines.push(l)));
+  const gw = await gatewayFor(
+    up.url,
+    { http2: false, connections_per_origin: 2 },
+    new Logger('warn', (l) => lines.push(l)),
+  );
   try {
     assert.deepEqual(await Promise.all(Array.from({ length: 6 }, () => stream(gw))), Array(6).fill('hello'));
     assert.ok(up.connections() <= 2, `at most 2 connections (saw ${up.connections()})`);
-    assert.ok(up.versions.every((v) => v === '1.1'), up.versions.join());
-    const warnings = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'upstream requests are waiting for a connection');
+    assert.ok(
+      up.versions.every((v) => v === '1.1'),
+      up.versions.join(),
+    );
+    const warnings = lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'upstream requests are waiting for a connection');
     assert.equal(warnings.length, 1, lines.join(''));
     assert.equal(warnings[0].level, 'warn');
     assert.equal(warnings[0].origin, new URL(up.url).origin);
@@ -153,13 +210,25 @@ test('probe 12: upstream config: connections_per_origin unbounded and http2 on b
   assert.equal(d.connectionsPerOrigin, null);
   assert.equal(d.http2, true);
   assert.equal(d.ca, null);
-  const c = loadConfig({ env: {}, inline: { upstream: { connections_per_origin: 64, http2: false, ca_file: CERT_FILE } } }).upstream;
+  const c = loadConfig({
+    env: {},
+    inline: { upstream: { connections_per_origin: 64, http2: false, ca_file: CERT_FILE } },
+  }).upstream;
   assert.equal(c.connectionsPerOrigin, 64);
   assert.equal(c.http2, false);
   assert.match(c.ca ?? '', /BEGIN CERTIFICATE/);
-  assert.equal(loadConfig({ env: {}, inline: { upstream: { connections_per_origin: null } } }).upstream.connectionsPerOrigin, null);
-  assert.throws(() => loadConfig({ env: {}, inline: { upstream: { ca_file: '/nonexistent/ca.pem' } } }), (e: unknown) =>
-    e instanceof ConfigError && /upstream\.ca_file: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/.test(e.message));
-  assert.throws(() => loadConfig({ env: {}, inline: { upstream: { ca_file: fileURLToPath(import.meta.url) } } }), /holds no PEM certificate/);
+  assert.equal(
+    loadConfig({ env: {}, inline: { upstream: { connections_per_origin: null } } }).upstream.connectionsPerOrigin,
+    null,
+  );
+  assert.throws(
+    () => loadConfig({ env: {}, inline: { upstream: { ca_file: '/nonexistent/ca.pem' } } }),
+    (e: unknown) =>
+      e instanceof ConfigError && /upstream\.ca_file: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ env: {}, inline: { upstream: { ca_file: fileURLToPath(import.meta.url) } } }),
+    /holds no PEM certificate/,
+  );
   assert.throws(() => loadConfig({ env: {}, inline: { upstream: { connections_per_origin: 0 } } }), ConfigError);
 });

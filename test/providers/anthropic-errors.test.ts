@@ -19,8 +19,22 @@ const map = (name: string) => {
 test('529 overloaded → 503 upstream_overloaded, retryable', () => {
   const e = map('overloaded');
   assert.deepEqual(
-    { status: e.status, retryable: e.retryable, type: e.type, code: e.code, message: e.message, upstream_status: e.upstream_status },
-    { status: 503, retryable: true, type: 'upstream_overloaded', code: 'overloaded_error', message: 'Anthropic: Overloaded', upstream_status: 529 },
+    {
+      status: e.status,
+      retryable: e.retryable,
+      type: e.type,
+      code: e.code,
+      message: e.message,
+      upstream_status: e.upstream_status,
+    },
+    {
+      status: 503,
+      retryable: true,
+      type: 'upstream_overloaded',
+      code: 'overloaded_error',
+      message: 'Anthropic: Overloaded',
+      upstream_status: 529,
+    },
   );
   assert.deepEqual(e.upstream_body, JSON.parse(cases.overloaded.body));
 });
@@ -71,7 +85,10 @@ test('5xx → 502 upstream_error; 504/408 → 408 timeout; all retryable', () =>
   const to408 = anthropicDialect.mapError(408, '', {});
   assert.deepEqual([to408.status, to408.retryable], [408, true]);
   const empty = map('empty_502');
-  assert.deepEqual([empty.status, empty.type, empty.retryable, empty.message], [502, 'upstream_error', true, 'Anthropic: HTTP 502']);
+  assert.deepEqual(
+    [empty.status, empty.type, empty.retryable, empty.message],
+    [502, 'upstream_error', true, 'Anthropic: HTTP 502'],
+  );
   for (const s of [409, 425, 503]) assert.equal(anthropicDialect.mapError(s, '', {}).retryable, true, String(s));
   for (const s of [400, 402, 404, 405]) assert.equal(anthropicDialect.mapError(s, '', {}).retryable, false, String(s));
 });

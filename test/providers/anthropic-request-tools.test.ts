@@ -20,9 +20,15 @@ test('tool_choice mapping and parallel_tool_calls', () => {
   assert.deepEqual(tc({ tool_choice: 'auto' }), { type: 'auto' });
   assert.deepEqual(tc({ tool_choice: 'required' }), { type: 'any' });
   assert.deepEqual(tc({ tool_choice: 'none' }), { type: 'none' });
-  assert.deepEqual(tc({ tool_choice: { type: 'function', function: { name: 'get_weather' } } }), { type: 'tool', name: 'get_weather' });
+  assert.deepEqual(tc({ tool_choice: { type: 'function', function: { name: 'get_weather' } } }), {
+    type: 'tool',
+    name: 'get_weather',
+  });
   assert.deepEqual(tc({ parallel_tool_calls: false }), { type: 'auto', disable_parallel_tool_use: true });
-  assert.deepEqual(tc({ parallel_tool_calls: false, tool_choice: 'required' }), { type: 'any', disable_parallel_tool_use: true });
+  assert.deepEqual(tc({ parallel_tool_calls: false, tool_choice: 'required' }), {
+    type: 'any',
+    disable_parallel_tool_use: true,
+  });
   assert.deepEqual(tc({ parallel_tool_calls: false, tool_choice: 'none' }), { type: 'none' });
   assert.equal(tc({ parallel_tool_calls: true }), undefined);
   // no tools at all: tool_choice and the flag have nothing to apply to
@@ -63,13 +69,21 @@ test('tool names with dots are sanitised for Anthropic and mapped back in respon
 test('tool parameters must be an object schema', () => {
   const err = buildError({ tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'string' } } }] });
   assert.equal(err.param, 'tools[0].function.parameters');
-  const body = build({ tools: [{ type: 'function', function: { name: 'f', parameters: { properties: { a: { type: 'string' } } } } }] });
+  const body = build({
+    tools: [{ type: 'function', function: { name: 'f', parameters: { properties: { a: { type: 'string' } } } } }],
+  });
   assert.deepEqual(body.tools[0].input_schema, { properties: { a: { type: 'string' } }, type: 'object' });
 });
 
 test('response_format json_schema → forced json_output tool', () => {
-  const schema = { type: 'object', properties: { city: { type: 'string' }, temp_c: { type: 'number' } }, required: ['city'] };
-  const body = build({ response_format: { type: 'json_schema', json_schema: { name: 'weather', schema, strict: true } } });
+  const schema = {
+    type: 'object',
+    properties: { city: { type: 'string' }, temp_c: { type: 'number' } },
+    required: ['city'],
+  };
+  const body = build({
+    response_format: { type: 'json_schema', json_schema: { name: 'weather', schema, strict: true } },
+  });
   assert.equal(body.tools.length, 1);
   assert.equal(body.tools[0].name, 'json_output');
   assert.deepEqual(body.tools[0].input_schema, schema);
@@ -88,20 +102,28 @@ test('response_format json_object → permissive object schema; text → nothing
 test('response_format with client tools, thinking, or a colliding tool name', () => {
   const rf = { type: 'json_object' } as const;
   let body = build({ response_format: rf, tools: weatherTools });
-  assert.deepEqual(body.tools.map((t: Body) => t.name), ['get_weather', 'get_time', 'json_output']);
+  assert.deepEqual(
+    body.tools.map((t: Body) => t.name),
+    ['get_weather', 'get_time', 'json_output'],
+  );
   assert.deepEqual(body.tool_choice, { type: 'any' });
   body = build({ response_format: rf, tools: weatherTools, tool_choice: 'none' });
   assert.deepEqual(body.tool_choice, { type: 'tool', name: 'json_output' });
   body = build({ response_format: rf }, makeCtx({ reasoning: reasoning() }));
   assert.deepEqual(body.tool_choice, { type: 'auto' });
   body = build({ response_format: rf, tools: [{ type: 'function', function: { name: 'json_output' } }] });
-  assert.deepEqual(body.tools.map((t: Body) => t.name), ['json_output_2', 'json_output']);
+  assert.deepEqual(
+    body.tools.map((t: Body) => t.name),
+    ['json_output_2', 'json_output'],
+  );
 });
 
 test('response_format json_schema with a non-object root is rejected', () => {
   const err = buildError({
-    response_format: { type: 'json_schema', json_schema: { name: 'list', schema: { type: 'array', items: { type: 'string' } } } },
+    response_format: {
+      type: 'json_schema',
+      json_schema: { name: 'list', schema: { type: 'array', items: { type: 'string' } } },
+    },
   });
   assert.equal(err.param, 'response_format.json_schema.schema');
 });
-

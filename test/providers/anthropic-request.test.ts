@@ -72,7 +72,11 @@ test('provider headers override defaults case-insensitively; no x-api-key withou
   ctx.target = {
     ...ctx.target,
     apiKey: '',
-    provider: { ...ctx.target.provider, base_url: 'http://127.0.0.1:9000', headers: { 'Anthropic-Version': '2024-01-01' } },
+    provider: {
+      ...ctx.target.provider,
+      base_url: 'http://127.0.0.1:9000',
+      headers: { 'Anthropic-Version': '2024-01-01' },
+    },
   };
   const up = anthropicDialect.buildChatRequest({ messages: [{ role: 'user', content: 'x' }] } as ChatRequest, ctx);
   assert.equal(up.url, 'http://127.0.0.1:9000/v1/messages');
@@ -84,7 +88,13 @@ test('system and developer messages are all hoisted into system blocks, in order
     messages: [
       { role: 'system', content: 'You are terse.' },
       { role: 'user', content: 'Hi' },
-      { role: 'developer', content: [{ type: 'text', text: 'Answer in English.' }, { type: 'text', text: '' }] },
+      {
+        role: 'developer',
+        content: [
+          { type: 'text', text: 'Answer in English.' },
+          { type: 'text', text: '' },
+        ],
+      },
       { role: 'assistant', content: 'Hello!' },
       { role: 'system', content: '' },
       { role: 'user', content: 'Bye' },
@@ -123,12 +133,23 @@ test('consecutive same-role messages merge; empty messages are dropped and their
       ],
     },
     // the final (prefill) assistant turn loses its trailing whitespace
-    { role: 'assistant', content: [{ type: 'text', text: 'The answer is ' }, { type: 'text', text: 'ready:' }] },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'The answer is ' },
+        { type: 'text', text: 'ready:' },
+      ],
+    },
   ]);
 });
 
 test('a final assistant turn that is only whitespace is removed', () => {
-  const body = build({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: '  ' }] });
+  const body = build({
+    messages: [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: '  ' },
+    ],
+  });
   assert.deepEqual(body.messages, [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]);
 });
 
@@ -171,14 +192,21 @@ test('tool results always lead their user turn; an empty tool result omits conte
     tools: weatherTools,
     messages: [
       { role: 'user', content: 'go' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_time', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_time', arguments: '{}' } }],
+      },
       { role: 'user', content: 'also this' },
       { role: 'tool', tool_call_id: 'call_1', content: '' },
     ],
   });
   assert.deepEqual(body.messages[2], {
     role: 'user',
-    content: [{ type: 'tool_result', tool_use_id: 'call_1' }, { type: 'text', text: 'also this' }],
+    content: [
+      { type: 'tool_result', tool_use_id: 'call_1' },
+      { type: 'text', text: 'also this' },
+    ],
   });
 });
 
@@ -187,7 +215,11 @@ test('invalid tool-call arguments are a 400 naming the field', () => {
     buildError({
       messages: [
         { role: 'user', content: 'go' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: args } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: args } }],
+        },
       ],
     });
   assert.equal(bad('{"city": ').param, 'messages[1].tool_calls[0].function.arguments');
@@ -217,7 +249,13 @@ test('images: base64 data URLs, http URLs, detail dropped, unsupported types rej
   const err = buildError({
     messages: [
       { role: 'system', content: 'sys' },
-      { role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'image_url', image_url: { url: 'data:image/bmp;base64,Qk0=' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'x' },
+          { type: 'image_url', image_url: { url: 'data:image/bmp;base64,Qk0=' } },
+        ],
+      },
     ],
   });
   assert.equal(err.param, 'messages[1].content[1]');
@@ -243,12 +281,21 @@ test('files: PDFs become document blocks; audio and file_id are rejected', () =>
     { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'hello' } },
   ]);
   assert.equal(
-    buildError({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAA', format: 'wav' } }] }] }).param,
+    buildError({
+      messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAA', format: 'wav' } }] }],
+    }).param,
     'messages[0].content[0]',
   );
-  assert.equal(buildError({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }] }] }).param, 'messages[0].content[0]');
   assert.equal(
-    buildError({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/zip;base64,UEs=' } }] }] }).param,
+    buildError({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }] }] }).param,
+    'messages[0].content[0]',
+  );
+  assert.equal(
+    buildError({
+      messages: [
+        { role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/zip;base64,UEs=' } }] },
+      ],
+    }).param,
     'messages[0].content[0]',
   );
 });
@@ -257,11 +304,14 @@ test('user ids longer than Anthropic allows are not sent', () => {
   assert.equal(build({ user: 'x'.repeat(513) }).metadata, undefined);
 });
 
-test('cache_control on parts and at the top level is forwarded only in Anthropic\'s shape', () => {
+test("cache_control on parts and at the top level is forwarded only in Anthropic's shape", () => {
   const body = build({
     cache_control: { type: 'ephemeral' },
     messages: [
-      { role: 'system', content: [{ type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral', ttl: '1h' } }] },
+      {
+        role: 'system',
+        content: [{ type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral', ttl: '1h' } }],
+      },
       {
         role: 'user',
         content: [
@@ -272,7 +322,9 @@ test('cache_control on parts and at the top level is forwarded only in Anthropic
     ],
   } as unknown as Partial<ChatRequest>);
   assert.deepEqual(body.cache_control, { type: 'ephemeral' });
-  assert.deepEqual(body.system, [{ type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral', ttl: '1h' } }]);
+  assert.deepEqual(body.system, [
+    { type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral', ttl: '1h' } },
+  ]);
   assert.deepEqual(body.messages[0].content, [
     { type: 'text', text: 'doc', cache_control: { type: 'ephemeral' } },
     { type: 'text', text: 'q' },
@@ -280,7 +332,17 @@ test('cache_control on parts and at the top level is forwarded only in Anthropic
 });
 
 test('whitespace-only text is dropped; a system-only conversation becomes the user turn; nothing at all is a 400', () => {
-  let body = build({ messages: [{ role: 'user', content: [{ type: 'text', text: ' \n ' }, { type: 'text', text: 'real' }] }] });
+  let body = build({
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: ' \n ' },
+          { type: 'text', text: 'real' },
+        ],
+      },
+    ],
+  });
   assert.deepEqual(body.messages[0].content, [{ type: 'text', text: 'real' }]);
   body = build({ messages: [{ role: 'system', content: 'Say hello.' }] });
   assert.equal(body.system, undefined);

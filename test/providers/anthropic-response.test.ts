@@ -11,12 +11,29 @@ test('thinking, redacted thinking, text and parallel tool calls', () => {
     content: 'Checking.',
     reasoning: 'Let me check the weather.',
     reasoning_details: [
-      { type: 'reasoning.text', text: 'Let me check the weather.', format: 'anthropic-claude-v1', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3h' },
-      { type: 'reasoning.encrypted', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP', format: 'anthropic-claude-v1' },
+      {
+        type: 'reasoning.text',
+        text: 'Let me check the weather.',
+        format: 'anthropic-claude-v1',
+        signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3h',
+      },
+      {
+        type: 'reasoning.encrypted',
+        data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP',
+        format: 'anthropic-claude-v1',
+      },
     ],
     tool_calls: [
-      { id: 'toolu_01A09q90qw90lq917835lq9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-      { id: 'toolu_01B19q90qw90lq917835lq8', type: 'function', function: { name: 'get_time', arguments: '{"tz":"Europe/Paris"}' } },
+      {
+        id: 'toolu_01A09q90qw90lq917835lq9',
+        type: 'function',
+        function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+      },
+      {
+        id: 'toolu_01B19q90qw90lq917835lq8',
+        type: 'function',
+        function: { name: 'get_time', arguments: '{"tz":"Europe/Paris"}' },
+      },
     ],
     finish_reason: 'tool_calls',
     native_finish_reason: 'tool_use',
@@ -51,16 +68,25 @@ test('reasoning details echoed back rebuild the same thinking blocks', () => {
 });
 
 test('exclude: no reasoning text or text details, but usage and encrypted blocks stay', () => {
-  const res = anthropicDialect.parseChatResponse(fixtureJson('message-tool-use.json'), makeCtx({ reasoning: reasoning({ exclude: true }) }));
+  const res = anthropicDialect.parseChatResponse(
+    fixtureJson('message-tool-use.json'),
+    makeCtx({ reasoning: reasoning({ exclude: true }) }),
+  );
   assert.equal(res.reasoning, null);
-  assert.deepEqual(res.reasoning_details.map((d) => d.type), ['reasoning.encrypted']);
+  assert.deepEqual(
+    res.reasoning_details.map((d) => d.type),
+    ['reasoning.encrypted'],
+  );
   assert.equal(res.usage?.reasoning_tokens, 7);
 });
 
 test('JSON mode: the json_output tool input becomes the text content, finish stop', () => {
   const ctx = makeCtx();
   anthropicDialect.buildChatRequest(
-    { messages: [{ role: 'user', content: 'weather as JSON' }], response_format: { type: 'json_object' } } as ChatRequest,
+    {
+      messages: [{ role: 'user', content: 'weather as JSON' }],
+      response_format: { type: 'json_object' },
+    } as ChatRequest,
     ctx,
   );
   const res = anthropicDialect.parseChatResponse(fixtureJson('message-json-output.json'), ctx);
@@ -68,13 +94,22 @@ test('JSON mode: the json_output tool input becomes the text content, finish sto
   assert.deepEqual(res.tool_calls, []);
   assert.equal(res.finish_reason, 'stop');
   assert.equal(res.native_finish_reason, 'tool_use');
-  assert.deepEqual(res.usage, { prompt_tokens: 310, completion_tokens: 24, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
+  assert.deepEqual(res.usage, {
+    prompt_tokens: 310,
+    completion_tokens: 24,
+    cached_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+  });
 });
 
 test('without JSON mode, a client tool that happens to be named json_output stays a tool call', () => {
   const ctx = makeCtx();
   anthropicDialect.buildChatRequest(
-    { messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'json_output' } }] } as ChatRequest,
+    {
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [{ type: 'function', function: { name: 'json_output' } }],
+    } as ChatRequest,
     ctx,
   );
   const res = anthropicDialect.parseChatResponse(fixtureJson('message-json-output.json'), ctx);
@@ -95,14 +130,23 @@ test('older minimal responses parse leniently; text blocks concatenate; max_toke
   const res = anthropicDialect.parseChatResponse(fixtureJson('message-minimal-old.json'), makeCtx());
   assert.equal(res.content, 'Hello world');
   assert.equal(res.finish_reason, 'length');
-  assert.deepEqual(res.usage, { prompt_tokens: 10, completion_tokens: 5, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
+  assert.deepEqual(res.usage, {
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    cached_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+  });
   assert.equal(res.reasoning, null);
   assert.deepEqual(res.reasoning_details, []);
 });
 
 test('stop_reason mapping, missing usage → null, unknown blocks skipped', () => {
   const parse = (stop_reason: string | null, extra: Record<string, unknown> = {}) =>
-    anthropicDialect.parseChatResponse({ id: 'm', content: [{ type: 'text', text: 'x' }], stop_reason, ...extra }, makeCtx());
+    anthropicDialect.parseChatResponse(
+      { id: 'm', content: [{ type: 'text', text: 'x' }], stop_reason, ...extra },
+      makeCtx(),
+    );
   assert.equal(parse('end_turn').finish_reason, 'stop');
   assert.equal(parse('stop_sequence').finish_reason, 'stop');
   assert.equal(parse('pause_turn').finish_reason, 'stop');
@@ -125,7 +169,10 @@ test('reasoning token estimate is capped at output_tokens', () => {
   const res = anthropicDialect.parseChatResponse(
     {
       id: 'm',
-      content: [{ type: 'thinking', thinking: 'x'.repeat(400), signature: 's' }, { type: 'text', text: 'ok' }],
+      content: [
+        { type: 'thinking', thinking: 'x'.repeat(400), signature: 's' },
+        { type: 'text', text: 'ok' },
+      ],
       stop_reason: 'end_turn',
       usage: { input_tokens: 3, output_tokens: 50 },
     },

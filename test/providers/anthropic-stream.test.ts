@@ -6,7 +6,10 @@ import type { BuildContext, SseEvent, StreamEvent } from '../../src/providers/ty
 import { anthropicDialect } from '../../src/providers/anthropic/index.js';
 import { fixtureSse, makeCtx, reasoning } from '../fixtures/anthropic/helpers.js';
 
-function run(events: SseEvent[], ctx: BuildContext = makeCtx({ stream: true })): { perEvent: StreamEvent[][]; all: StreamEvent[] } {
+function run(
+  events: SseEvent[],
+  ctx: BuildContext = makeCtx({ stream: true }),
+): { perEvent: StreamEvent[][]; all: StreamEvent[] } {
   const tr = anthropicDialect.createStreamTranslator(ctx);
   const perEvent = events.map((e) => tr.push(e));
   perEvent.push(tr.end());
@@ -20,8 +23,14 @@ test('full stream: reasoning, text, three tool calls with fragmented arguments, 
   const { perEvent, all } = run(events);
   assert.deepEqual(all, [
     // each piece once, in `reasoning` and as a reasoning_details piece; the signature closes them, text-less
-    d({ reasoning: 'Let me check ', reasoning_details: [{ type: 'reasoning.text', text: 'Let me check ', format: 'anthropic-claude-v1' }] }),
-    d({ reasoning: 'both tools.', reasoning_details: [{ type: 'reasoning.text', text: 'both tools.', format: 'anthropic-claude-v1' }] }),
+    d({
+      reasoning: 'Let me check ',
+      reasoning_details: [{ type: 'reasoning.text', text: 'Let me check ', format: 'anthropic-claude-v1' }],
+    }),
+    d({
+      reasoning: 'both tools.',
+      reasoning_details: [{ type: 'reasoning.text', text: 'both tools.', format: 'anthropic-claude-v1' }],
+    }),
     d({
       reasoning_details: [
         { type: 'reasoning.text', text: '', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3h', format: 'anthropic-claude-v1' },
@@ -29,19 +38,52 @@ test('full stream: reasoning, text, three tool calls with fragmented arguments, 
     }),
     d({ content: 'Check' }),
     d({ content: 'ing.' }),
-    d({ tool_calls: [{ index: 0, id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+    d({
+      tool_calls: [
+        {
+          index: 0,
+          id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '' },
+        },
+      ],
+    }),
     d({ tool_calls: [{ index: 0, function: { arguments: '{"city": "Par' } }] }),
     d({ tool_calls: [{ index: 0, function: { arguments: 'is"}' } }] }),
-    d({ tool_calls: [{ index: 1, id: 'toolu_01B19q90qw90lq917835lq8', type: 'function', function: { name: 'get_time', arguments: '' } }] }),
+    d({
+      tool_calls: [
+        {
+          index: 1,
+          id: 'toolu_01B19q90qw90lq917835lq8',
+          type: 'function',
+          function: { name: 'get_time', arguments: '' },
+        },
+      ],
+    }),
     d({ tool_calls: [{ index: 1, function: { arguments: '{"tz":' } }] }),
     d({ tool_calls: [{ index: 1, function: { arguments: ' "Europe/Paris"}' } }] }),
-    d({ tool_calls: [{ index: 2, id: 'toolu_01NoArgs0000000000000000', type: 'function', function: { name: 'list_cities', arguments: '' } }] }),
+    d({
+      tool_calls: [
+        {
+          index: 2,
+          id: 'toolu_01NoArgs0000000000000000',
+          type: 'function',
+          function: { name: 'list_cities', arguments: '' },
+        },
+      ],
+    }),
     // a tool_use block that received no JSON still yields valid arguments
     d({ tool_calls: [{ index: 2, function: { arguments: '{}' } }] }),
     { type: 'finish', finish_reason: 'tool_calls', native_finish_reason: 'tool_use' },
     {
       type: 'usage',
-      usage: { prompt_tokens: 25 + 2048, completion_tokens: 89, cached_read_tokens: 2048, cache_write_tokens: 0, reasoning_tokens: 6 },
+      usage: {
+        prompt_tokens: 25 + 2048,
+        completion_tokens: 89,
+        cached_read_tokens: 2048,
+        cache_write_tokens: 0,
+        reasoning_tokens: 6,
+      },
     },
   ]);
   // incremental: every content-bearing delta event yields its output at once
@@ -59,14 +101,24 @@ test('full stream: reasoning, text, three tool calls with fragmented arguments, 
   const args = new Map<number, string>();
   for (const e of all) {
     if (e.type !== 'delta') continue;
-    for (const tc of e.delta.tool_calls ?? []) args.set(tc.index, (args.get(tc.index) ?? '') + (tc.function.arguments ?? ''));
+    for (const tc of e.delta.tool_calls ?? [])
+      args.set(tc.index, (args.get(tc.index) ?? '') + (tc.function.arguments ?? ''));
   }
-  assert.deepEqual([...args.values()].map((a) => JSON.parse(a)), [{ city: 'Paris' }, { tz: 'Europe/Paris' }, {}]);
+  assert.deepEqual(
+    [...args.values()].map((a) => JSON.parse(a)),
+    [{ city: 'Paris' }, { tz: 'Europe/Paris' }, {}],
+  );
 });
 
 test('exclude: no reasoning text or signed details, usage still counts reasoning', () => {
-  const { all } = run(fixtureSse('stream-tools.sse'), makeCtx({ stream: true, reasoning: reasoning({ exclude: true }) }));
-  assert.equal(all.some((e) => e.type === 'delta' && (e.delta.reasoning !== undefined || e.delta.reasoning_details !== undefined)), false);
+  const { all } = run(
+    fixtureSse('stream-tools.sse'),
+    makeCtx({ stream: true, reasoning: reasoning({ exclude: true }) }),
+  );
+  assert.equal(
+    all.some((e) => e.type === 'delta' && (e.delta.reasoning !== undefined || e.delta.reasoning_details !== undefined)),
+    false,
+  );
   const usage = all.find((e) => e.type === 'usage');
   assert.equal(usage?.type === 'usage' && usage.usage.reasoning_tokens, 6);
 });
@@ -74,7 +126,11 @@ test('exclude: no reasoning text or signed details, usage still counts reasoning
 test('JSON mode: the json_output tool streams as content, finish stop', () => {
   const ctx = makeCtx({ stream: true });
   anthropicDialect.buildChatRequest(
-    { messages: [{ role: 'user', content: 'weather as JSON' }], response_format: { type: 'json_object' }, stream: true } as ChatRequest,
+    {
+      messages: [{ role: 'user', content: 'weather as JSON' }],
+      response_format: { type: 'json_object' },
+      stream: true,
+    } as ChatRequest,
     ctx,
   );
   const { all } = run(fixtureSse('stream-json-output.sse'), ctx);
@@ -82,7 +138,16 @@ test('JSON mode: the json_output tool streams as content, finish stop', () => {
     d({ content: '{"city": "Pa' }),
     d({ content: 'ris", "temp_c": 18}' }),
     { type: 'finish', finish_reason: 'stop', native_finish_reason: 'tool_use' },
-    { type: 'usage', usage: { prompt_tokens: 310, completion_tokens: 24, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 } },
+    {
+      type: 'usage',
+      usage: {
+        prompt_tokens: 310,
+        completion_tokens: 24,
+        cached_read_tokens: 0,
+        cache_write_tokens: 0,
+        reasoning_tokens: 0,
+      },
+    },
   ]);
 });
 
@@ -102,17 +167,28 @@ test('error event mid-stream → retryable 503-mapped error, no finish afterward
 
 test('other stream error types keep their meaning', () => {
   const tr = anthropicDialect.createStreamTranslator(makeCtx({ stream: true }));
-  const [ev] = tr.push({ event: 'error', data: '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long"}}' });
+  const [ev] = tr.push({
+    event: 'error',
+    data: '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long"}}',
+  });
   assert.equal(ev.type === 'error' && ev.error.status, 400);
   assert.equal(ev.type === 'error' && ev.error.retryable, false);
   assert.deepEqual(tr.end(), []);
 });
 
 test('a stream cut before message_delta/message_stop → upstream_stream_truncated, no finish, no provisional usage', () => {
-  const events = fixtureSse('stream-tools.sse').filter((e) => e.event !== 'message_stop' && e.event !== 'message_delta');
+  const events = fixtureSse('stream-tools.sse').filter(
+    (e) => e.event !== 'message_stop' && e.event !== 'message_delta',
+  );
   const { perEvent, all } = run(events);
-  assert.ok(all.some((e) => e.type === 'delta'), 'the content before the cut is translated');
-  assert.ok(!all.some((e) => e.type === 'finish' || e.type === 'usage'), 'no finish, no usage (message_start says output_tokens: 1)');
+  assert.ok(
+    all.some((e) => e.type === 'delta'),
+    'the content before the cut is translated',
+  );
+  assert.ok(
+    !all.some((e) => e.type === 'finish' || e.type === 'usage'),
+    'no finish, no usage (message_start says output_tokens: 1)',
+  );
   const atEnd = perEvent.at(-1)!;
   assert.equal(atEnd.length, 1);
   const ev = atEnd[0];
@@ -143,11 +219,23 @@ test('message_delta with stop_reason is final: a missing message_stop loses noth
 
 test('text-only stream without usage: finish stop, no usage event; pings, unknown events and garbage ignored', () => {
   const events: SseEvent[] = [
-    { event: 'message_start', data: '{"type":"message_start","message":{"id":"msg_x","content":[],"stop_reason":null}}' },
+    {
+      event: 'message_start',
+      data: '{"type":"message_start","message":{"id":"msg_x","content":[],"stop_reason":null}}',
+    },
     { event: 'ping', data: '{"type":"ping"}' },
-    { event: 'content_block_start', data: '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Hi"}}' },
-    { event: 'content_block_delta', data: '{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{}}}' },
-    { event: 'content_block_delta', data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" there"}}' },
+    {
+      event: 'content_block_start',
+      data: '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Hi"}}',
+    },
+    {
+      event: 'content_block_delta',
+      data: '{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{}}}',
+    },
+    {
+      event: 'content_block_delta',
+      data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" there"}}',
+    },
     { event: 'brand_new_event', data: '{"type":"brand_new_event","x":1}' },
     { data: 'not json' },
     { event: 'content_block_stop', data: '{"type":"content_block_stop","index":0}' },
@@ -164,30 +252,63 @@ test('text-only stream without usage: finish stop, no usage event; pings, unknow
 
 test('message_delta usage: cumulative output, non-null input/cache fields override message_start', () => {
   const events: SseEvent[] = [
-    { event: 'message_start', data: '{"type":"message_start","message":{"usage":{"input_tokens":100,"output_tokens":1,"cache_read_input_tokens":0,"cache_creation_input_tokens":0}}}' },
-    { event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":null},"usage":{"output_tokens":10}}' },
-    { event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":30,"input_tokens":40,"cache_read_input_tokens":60,"cache_creation_input_tokens":null}}' },
+    {
+      event: 'message_start',
+      data: '{"type":"message_start","message":{"usage":{"input_tokens":100,"output_tokens":1,"cache_read_input_tokens":0,"cache_creation_input_tokens":0}}}',
+    },
+    {
+      event: 'message_delta',
+      data: '{"type":"message_delta","delta":{"stop_reason":null},"usage":{"output_tokens":10}}',
+    },
+    {
+      event: 'message_delta',
+      data: '{"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":30,"input_tokens":40,"cache_read_input_tokens":60,"cache_creation_input_tokens":null}}',
+    },
     { event: 'message_stop', data: '{"type":"message_stop"}' },
   ];
   const { all } = run(events);
   assert.deepEqual(all, [
     { type: 'finish', finish_reason: 'length', native_finish_reason: 'max_tokens' },
-    { type: 'usage', usage: { prompt_tokens: 100, completion_tokens: 30, cached_read_tokens: 60, cache_write_tokens: 0, reasoning_tokens: 0 } },
+    {
+      type: 'usage',
+      usage: {
+        prompt_tokens: 100,
+        completion_tokens: 30,
+        cached_read_tokens: 60,
+        cache_write_tokens: 0,
+        reasoning_tokens: 0,
+      },
+    },
   ]);
 });
 
 test('redacted thinking arrives whole; input_json_delta outside tool_use blocks is ignored', () => {
   const events: SseEvent[] = [
-    { event: 'content_block_start', data: '{"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking","data":"EmwKAhgB"}}' },
+    {
+      event: 'content_block_start',
+      data: '{"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking","data":"EmwKAhgB"}}',
+    },
     { event: 'content_block_stop', data: '{"type":"content_block_stop","index":0}' },
-    { event: 'content_block_start', data: '{"type":"content_block_start","index":1,"content_block":{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}}' },
-    { event: 'content_block_delta', data: '{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"query\\": \\"x\\"}"}}' },
+    {
+      event: 'content_block_start',
+      data: '{"type":"content_block_start","index":1,"content_block":{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}}',
+    },
+    {
+      event: 'content_block_delta',
+      data: '{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"query\\": \\"x\\"}"}}',
+    },
     { event: 'content_block_stop', data: '{"type":"content_block_stop","index":1}' },
-    { event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":5}}' },
+    {
+      event: 'message_delta',
+      data: '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":5}}',
+    },
     { event: 'message_stop', data: '{"type":"message_stop"}' },
   ];
   const { all } = run(events);
-  assert.deepEqual(all[0], d({ reasoning_details: [{ type: 'reasoning.encrypted', data: 'EmwKAhgB', format: 'anthropic-claude-v1' }] }));
+  assert.deepEqual(
+    all[0],
+    d({ reasoning_details: [{ type: 'reasoning.encrypted', data: 'EmwKAhgB', format: 'anthropic-claude-v1' }] }),
+  );
   assert.deepEqual(all[1], { type: 'finish', finish_reason: 'stop', native_finish_reason: 'end_turn' });
   assert.equal(all.length, 3);
 });
@@ -195,7 +316,10 @@ test('redacted thinking arrives whole; input_json_delta outside tool_use blocks 
 test('dotted tool names are restored in streamed tool calls', () => {
   const ctx = makeCtx({ stream: true });
   anthropicDialect.buildChatRequest(
-    { messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'fs.read' } }] } as ChatRequest,
+    {
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [{ type: 'function', function: { name: 'fs.read' } }],
+    } as ChatRequest,
     ctx,
   );
   const tr = anthropicDialect.createStreamTranslator(ctx);
@@ -203,5 +327,8 @@ test('dotted tool names are restored in streamed tool calls', () => {
     event: 'content_block_start',
     data: '{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"fs_read","input":{}}}',
   });
-  assert.deepEqual(ev, d({ tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'fs.read', arguments: '' } }] }));
+  assert.deepEqual(
+    ev,
+    d({ tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'fs.read', arguments: '' } }] }),
+  );
 });

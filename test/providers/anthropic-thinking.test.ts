@@ -23,7 +23,10 @@ test('reasoning: effort-based budgets as a share of max_tokens, minimum 1024', (
 
 test('reasoning: the budget is carved out of max_tokens, which is never raised (it is what was reserved)', () => {
   // explicit budget above the client's max_tokens: clamped below it
-  let body = build({}, makeCtx({ reasoning: reasoning({ max_tokens: 8000 }), maxTokens: 2000, maxTokensExplicit: true }));
+  let body = build(
+    {},
+    makeCtx({ reasoning: reasoning({ max_tokens: 8000 }), maxTokens: 2000, maxTokensExplicit: true }),
+  );
   assert.equal(body.max_tokens, 2000);
   assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 1999 });
   // effort share of max_tokens, at least Anthropic's minimum of 1024
@@ -48,7 +51,14 @@ test('reasoning: the budget is carved out of max_tokens, which is never raised (
 
 test('reasoning: sampling parameters are dropped and forced tool choice becomes auto', () => {
   const body = build(
-    { temperature: 0.2, top_p: 0.5, top_k: 5, tools: weatherTools, tool_choice: 'required', parallel_tool_calls: false },
+    {
+      temperature: 0.2,
+      top_p: 0.5,
+      top_k: 5,
+      tools: weatherTools,
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+    },
     makeCtx({ reasoning: reasoning({ effort: 'high' }) }),
   );
   assert.equal('temperature' in body, false);
@@ -70,13 +80,19 @@ test('reasoning in a tool loop: kept when the last assistant turn replays its th
 
 test('reasoning in a tool loop without echoed reasoning_details: thinking is turned off, sampling kept', () => {
   const messages = toolLoop.map((m) => (m.role === 'assistant' ? { ...m, reasoning_details: undefined } : m));
-  const body = build({ messages, tools: weatherTools, temperature: 0.4 }, makeCtx({ reasoning: reasoning(), maxTokens: 8000 }));
+  const body = build(
+    { messages, tools: weatherTools, temperature: 0.4 },
+    makeCtx({ reasoning: reasoning(), maxTokens: 8000 }),
+  );
   assert.equal(body.thinking, undefined);
   assert.equal(body.max_tokens, 8000);
   assert.equal(body.temperature, 0.4);
   // a finished tool loop followed by a plain assistant answer has no such requirement
   const done = build(
-    { messages: [...messages, { role: 'assistant', content: 'It is 18C.' }, { role: 'user', content: 'Thanks' }], tools: weatherTools },
+    {
+      messages: [...messages, { role: 'assistant', content: 'It is 18C.' }, { role: 'user', content: 'Thanks' }],
+      tools: weatherTools,
+    },
     makeCtx({ reasoning: reasoning() }),
   );
   assert.ok(done.thinking);
@@ -92,6 +108,9 @@ test('thinking off: replayed thinking is stripped from a final (prefill) assista
       { role: 'assistant', content: 'The answer:', reasoning_details: details },
     ],
   });
-  assert.deepEqual(body.messages[1].content, [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }, { type: 'text', text: 'b' }]);
+  assert.deepEqual(body.messages[1].content, [
+    { type: 'thinking', thinking: 'hmm', signature: 'sig' },
+    { type: 'text', text: 'b' },
+  ]);
   assert.deepEqual(body.messages[3].content, [{ type: 'text', text: 'The answer:' }]);
 });

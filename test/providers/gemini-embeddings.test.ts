@@ -20,7 +20,10 @@ describe('gemini embeddings', () => {
 
   it('embeds a list with batchEmbedContents, naming the model in every entry', () => {
     const up = build({ model: 'google/gemini-embedding-001', input: ['a', 'b'] });
-    assert.equal(up.url, 'https://generativelanguage.googleapis.com/v1beta/models/gemini-embedding-001:batchEmbedContents');
+    assert.equal(
+      up.url,
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-embedding-001:batchEmbedContents',
+    );
     const body = JSON.parse(up.body);
     assert.deepEqual(body, {
       requests: [
@@ -32,7 +35,10 @@ describe('gemini embeddings', () => {
   });
 
   it('refuses token-id inputs', () => {
-    for (const input of [[1, 2, 3], [[1, 2], [3]]]) {
+    for (const input of [
+      [1, 2, 3],
+      [[1, 2], [3]],
+    ]) {
       assert.throws(
         () => build({ model: 'm', input }),
         (e: unknown) => e instanceof InvalidRequestError && e.param === 'input',
@@ -41,18 +47,26 @@ describe('gemini embeddings', () => {
   });
 
   it('reads vectors from both response shapes, with no token count', () => {
-    assert.deepEqual(geminiDialect.parseEmbeddingsResponse!({ embedding: { values: [0.1, 0.2] } }, { model: 'm', input: 'x' }), {
-      vectors: [[0.1, 0.2]],
-      prompt_tokens: null,
-    });
     assert.deepEqual(
-      geminiDialect.parseEmbeddingsResponse!({ embeddings: [{ values: [0.1] }, { values: [0.2] }] }, { model: 'm', input: ['a', 'b'] }),
+      geminiDialect.parseEmbeddingsResponse!({ embedding: { values: [0.1, 0.2] } }, { model: 'm', input: 'x' }),
+      {
+        vectors: [[0.1, 0.2]],
+        prompt_tokens: null,
+      },
+    );
+    assert.deepEqual(
+      geminiDialect.parseEmbeddingsResponse!(
+        { embeddings: [{ values: [0.1] }, { values: [0.2] }] },
+        { model: 'm', input: ['a', 'b'] },
+      ),
       { vectors: [[0.1], [0.2]], prompt_tokens: null },
     );
   });
 
   it('rejects a response that does not match the input', () => {
-    assert.throws(() => geminiDialect.parseEmbeddingsResponse!({ embeddings: [{ values: [0.1] }] }, { model: 'm', input: ['a', 'b'] }));
+    assert.throws(() =>
+      geminiDialect.parseEmbeddingsResponse!({ embeddings: [{ values: [0.1] }] }, { model: 'm', input: ['a', 'b'] }),
+    );
     assert.throws(() => geminiDialect.parseEmbeddingsResponse!({}, { model: 'm', input: 'a' }));
   });
 });

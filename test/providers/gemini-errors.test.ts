@@ -64,7 +64,10 @@ describe('gemini mapError', () => {
 
   it('handles empty and HTML bodies from proxies', () => {
     const html = map(502, '<html><body><h1>502 Bad Gateway</h1></body></html>');
-    assert.deepEqual([html.status, html.retryable, html.message], [502, true, 'Gemini: HTTP 502 with no error details']);
+    assert.deepEqual(
+      [html.status, html.retryable, html.message],
+      [502, true, 'Gemini: HTTP 502 with no error details'],
+    );
     assert.equal(html.upstream_body, undefined);
     const empty = map(401, '');
     assert.deepEqual([empty.status, empty.type, empty.retryable], [502, 'upstream_auth_error', false]);

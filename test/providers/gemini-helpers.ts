@@ -18,24 +18,48 @@ export function sseEvents(text: string): SseEvent[] {
   return text
     .replace(/\r\n/g, '\n')
     .split(/\n\n+/)
-    .map((block) => block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')))
+    .map((block) =>
+      block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).replace(/^ /, '')),
+    )
     .filter((lines) => lines.length > 0)
     .map((lines) => ({ data: lines.join('\n') }));
 }
 
-export function makeCtx(over: {
-  model?: string;
-  reasoning?: ReasoningPlan | null;
-  stream?: boolean;
-  maxTokens?: number;
-  maxTokensExplicit?: boolean;
-  modelReasoning?: ModelDef['reasoning'];
-  apiKey?: string;
-  baseUrl?: string;
-  headers?: Record<string, string>;
-} = {}): BuildContext {
-  const pricing = { prompt: '0', completion: '0', request: '0', image: '0', web_search: '0', internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0' };
-  const endpoint = { provider: 'google', model: over.model ?? 'gemini-2.5-flash', pricing, context_length: 1048576, max_completion_tokens: 65536, quantization: null, is_moderated: false };
+export function makeCtx(
+  over: {
+    model?: string;
+    reasoning?: ReasoningPlan | null;
+    stream?: boolean;
+    maxTokens?: number;
+    maxTokensExplicit?: boolean;
+    modelReasoning?: ModelDef['reasoning'];
+    apiKey?: string;
+    baseUrl?: string;
+    headers?: Record<string, string>;
+  } = {},
+): BuildContext {
+  const pricing = {
+    prompt: '0',
+    completion: '0',
+    request: '0',
+    image: '0',
+    web_search: '0',
+    internal_reasoning: '0',
+    input_cache_read: '0',
+    input_cache_write: '0',
+  };
+  const endpoint = {
+    provider: 'google',
+    model: over.model ?? 'gemini-2.5-flash',
+    pricing,
+    context_length: 1048576,
+    max_completion_tokens: 65536,
+    quantization: null,
+    is_moderated: false,
+  };
   const model: ModelDef = {
     id: 'google/gemini-2.5-flash',
     canonical_slug: 'google/gemini-2.5-flash',
@@ -43,14 +67,24 @@ export function makeCtx(over: {
     created: 0,
     description: '',
     context_length: 1048576,
-    architecture: { input_modalities: ['text', 'image'], output_modalities: ['text'], tokenizer: 'Gemini', instruct_type: null },
+    architecture: {
+      input_modalities: ['text', 'image'],
+      output_modalities: ['text'],
+      tokenizer: 'Gemini',
+      instruct_type: null,
+    },
     supported_parameters: ['tools', 'tool_choice', 'reasoning', 'max_tokens', 'temperature'],
     default_parameters: null,
     expiration_date: null,
     quality_tier: 2,
     reasoning:
       over.modelReasoning === undefined
-        ? { supported_efforts: ['low', 'medium', 'high'], default_effort: null, mandatory: false, supports_max_tokens: true }
+        ? {
+            supported_efforts: ['low', 'medium', 'high'],
+            default_effort: null,
+            mandatory: false,
+            supports_max_tokens: true,
+          }
         : over.modelReasoning,
     endpoints: [endpoint],
   };
@@ -77,7 +111,18 @@ export function makeCtx(over: {
 
 const descriptor = JSON.parse(readFileSync(join(root, 'src/sim/schemas/gemini-descriptor.json'), 'utf8')) as Descriptor;
 
-const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
+const INT_TYPES = new Set([
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+]);
 
 /** Errors of `value` as JSON of proto message `type`; `pathBound` names top-level fields the URL supplies. */
 export function protoErrors(value: unknown, type: string, pathBound: string[] = []): string[] {
@@ -89,7 +134,8 @@ export function protoErrors(value: unknown, type: string, pathBound: string[] = 
 function checkMessage(value: unknown, type: string, path: string, errors: string[], pathBound: Set<string>): void {
   const msg = descriptor.messages[type];
   if (!msg) return void errors.push(`${path}: unknown message type ${type}`);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return void errors.push(`${path}: ${type} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return void errors.push(`${path}: ${type} must be an object`);
   const byJson = new Map(Object.values(msg.fields).map((f) => [f.json, f]));
   const oneofs = new Map<string, string>();
   for (const [key, v] of Object.entries(value)) {
@@ -111,7 +157,8 @@ function checkMessage(value: unknown, type: string, path: string, errors: string
     } else checkValue(v, f.type, `${path}.${key}`, errors);
   }
   for (const f of Object.values(msg.fields)) {
-    if (f.required && !(f.json in value) && !pathBound.has(f.json)) errors.push(`${path}.${f.json}: REQUIRED field of ${type} missing`);
+    if (f.required && !(f.json in value) && !pathBound.has(f.json))
+      errors.push(`${path}.${f.json}: REQUIRED field of ${type} missing`);
   }
 }
 
@@ -123,11 +170,13 @@ function checkValue(v: unknown, type: string, path: string, errors: string[]): v
   }
   if (type === 'string') return void (typeof v !== 'string' && errors.push(`${path}: expected string`));
   if (type === 'bool') return void (typeof v !== 'boolean' && errors.push(`${path}: expected bool`));
-  if (type === 'double' || type === 'float') return void (typeof v !== 'number' && errors.push(`${path}: expected number`));
+  if (type === 'double' || type === 'float')
+    return void (typeof v !== 'number' && errors.push(`${path}: expected number`));
   if (INT_TYPES.has(type)) {
     const ok = (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v));
     if (!ok) errors.push(`${path}: expected integer`);
-    if (type === 'int32' && typeof v === 'number' && (v > 2147483647 || v < -2147483648)) errors.push(`${path}: int32 out of range`);
+    if (type === 'int32' && typeof v === 'number' && (v > 2147483647 || v < -2147483648))
+      errors.push(`${path}: int32 out of range`);
     return;
   }
   if (type === 'bytes') {

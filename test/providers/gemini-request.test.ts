@@ -10,7 +10,14 @@ type Body = Record<string, any>;
 const build = (req: ChatRequest, ctx = makeCtx()) => geminiDialect.buildChatRequest(req, ctx);
 const bodyOf = (req: ChatRequest, ctx = makeCtx()): Body => JSON.parse(build(req, ctx).body);
 const user = (text: string) => ({ role: 'user' as const, content: text });
-const reasoning = (over: Partial<{ enabled: boolean; effort: 'low' | 'medium' | 'high' | null; max_tokens: number | null; exclude: boolean }> = {}) => ({
+const reasoning = (
+  over: Partial<{
+    enabled: boolean;
+    effort: 'low' | 'medium' | 'high' | null;
+    max_tokens: number | null;
+    exclude: boolean;
+  }> = {},
+) => ({
   enabled: true,
   effort: null,
   max_tokens: null,
@@ -45,7 +52,10 @@ describe('gemini buildChatRequest: full mapping', () => {
 
   it('streams through streamGenerateContent?alt=sse', () => {
     const up = build(req, makeCtx({ stream: true, model: 'models/gemini-2.5-pro' }));
-    assert.equal(up.url, 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse');
+    assert.equal(
+      up.url,
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse',
+    );
   });
 
   it('sends no key header for a keyless provider', () => {
@@ -61,7 +71,9 @@ describe('gemini buildChatRequest: messages', () => {
   });
 
   it('merges consecutive same-role turns so that turns alternate', () => {
-    const body = bodyOf({ messages: [user('a'), user('b'), { role: 'assistant', content: 'c' }, { role: 'assistant', content: 'd' }] });
+    const body = bodyOf({
+      messages: [user('a'), user('b'), { role: 'assistant', content: 'c' }, { role: 'assistant', content: 'd' }],
+    });
     assert.deepEqual(body.contents, [
       { role: 'user', parts: [{ text: 'a' }, { text: 'b' }] },
       { role: 'model', parts: [{ text: 'c' }, { text: 'd' }] },
@@ -69,7 +81,9 @@ describe('gemini buildChatRequest: messages', () => {
   });
 
   it('drops empty texts and empty assistant turns', () => {
-    const body = bodyOf({ messages: [user('a'), { role: 'assistant', content: '' }, { role: 'assistant', content: null }, user('')] });
+    const body = bodyOf({
+      messages: [user('a'), { role: 'assistant', content: '' }, { role: 'assistant', content: null }, user('')],
+    });
     assert.deepEqual(body.contents, [{ role: 'user', parts: [{ text: 'a' }] }]);
   });
 
@@ -77,7 +91,10 @@ describe('gemini buildChatRequest: messages', () => {
     const body = bodyOf({
       messages: [
         user('go'),
-        { role: 'assistant', tool_calls: [{ id: 't1', type: 'function', function: { name: 'search', arguments: '{"q":"x"}' } }] },
+        {
+          role: 'assistant',
+          tool_calls: [{ id: 't1', type: 'function', function: { name: 'search', arguments: '{"q":"x"}' } }],
+        },
         { role: 'tool', tool_call_id: 't1', content: '[1,2]' },
         { role: 'tool', tool_call_id: 'unknown', name: 'other', content: 'ok' },
       ],
@@ -104,7 +121,13 @@ describe('gemini buildChatRequest: messages', () => {
       assert.throws(
         () =>
           build({
-            messages: [user('go'), { role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: args } }] }],
+            messages: [
+              user('go'),
+              {
+                role: 'assistant',
+                tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: args } }],
+              },
+            ],
           }),
         (e: unknown) => e instanceof InvalidRequestError && e.param === 'messages[1].tool_calls[0].function.arguments',
       );
@@ -168,7 +191,12 @@ describe('gemini buildChatRequest: messages', () => {
     assert.deepEqual(body.contents[0].parts, [
       { inlineData: { mimeType: 'image/svg+xml', data: Buffer.from('<svg/>').toString('base64') } },
       { inlineData: { mimeType: 'text/plain', data: 'aGVsbG8=' } },
-      { fileData: { mimeType: 'application/pdf', fileUri: 'https://generativelanguage.googleapis.com/v1beta/files/abc' } },
+      {
+        fileData: {
+          mimeType: 'application/pdf',
+          fileUri: 'https://generativelanguage.googleapis.com/v1beta/files/abc',
+        },
+      },
     ]);
     assert.throws(
       () => build({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc123' } }] }] }),
@@ -178,10 +206,16 @@ describe('gemini buildChatRequest: messages', () => {
 });
 
 describe('gemini buildChatRequest: tools and options', () => {
-  const tools: ChatRequest['tools'] = [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'string' } } } } }];
+  const tools: ChatRequest['tools'] = [
+    {
+      type: 'function',
+      function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'string' } } } },
+    },
+  ];
 
   it('maps every tool_choice', () => {
-    const cfg = (tool_choice: ChatRequest['tool_choice']) => bodyOf({ messages: [user('x')], tools, tool_choice }).toolConfig;
+    const cfg = (tool_choice: ChatRequest['tool_choice']) =>
+      bodyOf({ messages: [user('x')], tools, tool_choice }).toolConfig;
     assert.deepEqual(cfg('auto'), { functionCallingConfig: { mode: 'AUTO' } });
     assert.deepEqual(cfg('required'), { functionCallingConfig: { mode: 'ANY' } });
     assert.deepEqual(cfg('none'), { functionCallingConfig: { mode: 'NONE' } });
@@ -198,48 +232,84 @@ describe('gemini buildChatRequest: tools and options', () => {
   });
 
   it('omits generationConfig and maxOutputTokens when nothing was asked', () => {
-    const body = bodyOf({ messages: [user('x')], temperature: null, stop: null, top_k: 0 }, makeCtx({ maxTokens: 65536 }));
+    const body = bodyOf(
+      { messages: [user('x')], temperature: null, stop: null, top_k: 0 },
+      makeCtx({ maxTokens: 65536 }),
+    );
     assert.deepEqual(Object.keys(body), ['contents']);
   });
 
   it('maps json_object, a single stop string, and wraps an out-of-range seed into int32', () => {
-    const body = bodyOf({ messages: [user('x')], response_format: { type: 'json_object' }, stop: 'END', seed: 2 ** 32 + 7 });
+    const body = bodyOf({
+      messages: [user('x')],
+      response_format: { type: 'json_object' },
+      stop: 'END',
+      seed: 2 ** 32 + 7,
+    });
     assert.deepEqual(body.generationConfig, { responseMimeType: 'application/json', stopSequences: ['END'], seed: 7 });
     assertProtoValid(body);
   });
 
   it('falls back to responseJsonSchema for a schema Gemini Schema cannot express', () => {
     const schema = { type: 'object', properties: { v: { anyOf: [{ type: 'string' }, { type: 'integer' }] } } };
-    const body = bodyOf({ messages: [user('x')], response_format: { type: 'json_schema', json_schema: { name: 's', schema } } });
+    const body = bodyOf({
+      messages: [user('x')],
+      response_format: { type: 'json_schema', json_schema: { name: 's', schema } },
+    });
     assert.deepEqual(body.generationConfig, { responseMimeType: 'application/json', responseJsonSchema: schema });
     assertProtoValid(body);
   });
 });
 
 describe('gemini buildChatRequest: reasoning', () => {
-  const thinking = (ctx: ReturnType<typeof makeCtx>) => bodyOf({ messages: [user('x')] }, ctx).generationConfig?.thinkingConfig;
+  const thinking = (ctx: ReturnType<typeof makeCtx>) =>
+    bodyOf({ messages: [user('x')] }, ctx).generationConfig?.thinkingConfig;
 
   it('sends nothing when the client did not ask', () => {
     assert.equal(thinking(makeCtx({ reasoning: null })), undefined);
   });
 
   it('maps effort to budgets, and an explicit budget as given', () => {
-    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'low' }) })), { includeThoughts: true, thinkingBudget: 1024 });
-    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'high' }) })), { includeThoughts: true, thinkingBudget: 24576 });
-    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'minimal' as never }) })), { includeThoughts: true, thinkingBudget: 512 });
-    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'xhigh' as never }) })), { includeThoughts: true, thinkingBudget: 24576 });
-    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'low', max_tokens: 3000 }) })), { includeThoughts: true, thinkingBudget: 3000 });
+    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'low' }) })), {
+      includeThoughts: true,
+      thinkingBudget: 1024,
+    });
+    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'high' }) })), {
+      includeThoughts: true,
+      thinkingBudget: 24576,
+    });
+    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'minimal' as never }) })), {
+      includeThoughts: true,
+      thinkingBudget: 512,
+    });
+    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'xhigh' as never }) })), {
+      includeThoughts: true,
+      thinkingBudget: 24576,
+    });
+    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'low', max_tokens: 3000 }) })), {
+      includeThoughts: true,
+      thinkingBudget: 3000,
+    });
     assert.deepEqual(thinking(makeCtx({ reasoning: reasoning() })), { includeThoughts: true, thinkingBudget: -1 });
   });
 
   it('clamps the budget below the output limit and hides thoughts on exclude', () => {
-    const ctx = makeCtx({ reasoning: reasoning({ effort: 'high', exclude: true }), maxTokens: 2000, maxTokensExplicit: true });
+    const ctx = makeCtx({
+      reasoning: reasoning({ effort: 'high', exclude: true }),
+      maxTokens: 2000,
+      maxTokensExplicit: true,
+    });
     assert.deepEqual(thinking(ctx), { includeThoughts: false, thinkingBudget: 1999 });
   });
 
   it('turns thinking off with budget 0, except where reasoning is mandatory', () => {
     assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ enabled: false }) })), { thinkingBudget: 0 });
-    const mandatory = { supported_efforts: ['low', 'high'], default_effort: null, mandatory: true, supports_max_tokens: true };
+    const mandatory = {
+      supported_efforts: ['low', 'high'],
+      default_effort: null,
+      mandatory: true,
+      supports_max_tokens: true,
+    };
     assert.equal(thinking(makeCtx({ reasoning: reasoning({ enabled: false }), modelReasoning: mandatory })), undefined);
   });
 

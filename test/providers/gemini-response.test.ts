@@ -5,7 +5,8 @@ import { toolCallId } from '../../src/providers/gemini/response.js';
 import type { ReasoningPlan } from '../../src/providers/types.js';
 import { fixtureJson, makeCtx } from './gemini-helpers.js';
 
-const parse = (name: string, reasoning: ReasoningPlan | null = null) => geminiDialect.parseChatResponse(fixtureJson(name), makeCtx({ reasoning }));
+const parse = (name: string, reasoning: ReasoningPlan | null = null) =>
+  geminiDialect.parseChatResponse(fixtureJson(name), makeCtx({ reasoning }));
 
 describe('gemini parseChatResponse', () => {
   it('splits thoughts, text and function calls; finish is tool_calls', () => {
@@ -22,7 +23,13 @@ describe('gemini parseChatResponse', () => {
       ],
       finish_reason: 'tool_calls',
       native_finish_reason: 'STOP',
-      usage: { prompt_tokens: 130, completion_tokens: 125, cached_read_tokens: 64, cache_write_tokens: 0, reasoning_tokens: 100 },
+      usage: {
+        prompt_tokens: 130,
+        completion_tokens: 125,
+        cached_read_tokens: 64,
+        cache_write_tokens: 0,
+        reasoning_tokens: 100,
+      },
       upstream_id: 'B_4saZqCLv3w4-EP8ta6gQ8',
       refusal: null,
     });
@@ -54,8 +61,16 @@ describe('gemini parseChatResponse', () => {
     assert.equal(r.content, 'The first three primes are 2, 3 and');
     assert.equal(r.finish_reason, 'length');
     assert.equal(r.native_finish_reason, 'MAX_TOKENS');
-    assert.deepEqual(r.reasoning_details, [{ type: 'reasoning.encrypted', data: 'Q2lRQjBlMktiM2RSaA==', format: 'google-gemini-v1', id: null }]);
-    assert.deepEqual(r.usage, { prompt_tokens: 12, completion_tokens: 10, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
+    assert.deepEqual(r.reasoning_details, [
+      { type: 'reasoning.encrypted', data: 'Q2lRQjBlMktiM2RSaA==', format: 'google-gemini-v1', id: null },
+    ]);
+    assert.deepEqual(r.usage, {
+      prompt_tokens: 12,
+      completion_tokens: 10,
+      cached_read_tokens: 0,
+      cache_write_tokens: 0,
+      reasoning_tokens: 0,
+    });
   });
 
   it('maps a blocked prompt to content_filter with null content', () => {

@@ -1,6 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_SCHEMA_DEPTH, MAX_SCHEMA_NODES, declaresNoParameters, rawJsonSchema, toGeminiSchema } from '../../src/providers/gemini/schema.js';
+import {
+  MAX_SCHEMA_DEPTH,
+  MAX_SCHEMA_NODES,
+  declaresNoParameters,
+  rawJsonSchema,
+  toGeminiSchema,
+} from '../../src/providers/gemini/schema.js';
 import { InvalidRequestError } from '../../src/providers/errors.js';
 import { protoErrors } from './gemini-helpers.js';
 
@@ -35,7 +41,12 @@ describe('gemini JSON Schema → Schema conversion', () => {
         id: { type: 'INTEGER', format: 'int64', minimum: 1 },
         status: { type: 'STRING', enum: ['new', 'paid'], nullable: true },
         placed: { type: 'STRING', format: 'date-time', example: '2025-01-01T00:00:00Z' },
-        customer: { type: 'OBJECT', description: 'Who ordered', properties: { name: { type: 'STRING' } }, required: ['name'] },
+        customer: {
+          type: 'OBJECT',
+          description: 'Who ordered',
+          properties: { name: { type: 'STRING' } },
+          required: ['name'],
+        },
         note: { type: 'STRING', maxLength: 200, nullable: true, default: null },
         tags: { type: 'ARRAY', nullable: true, items: { type: 'STRING' }, maxItems: 5 },
         color: { type: 'STRING', enum: ['red'] },
@@ -48,7 +59,13 @@ describe('gemini JSON Schema → Schema conversion', () => {
 
   it('adds propertyOrdering on request, keeping a given one', () => {
     const out = toGeminiSchema(
-      { type: 'object', properties: { b: { type: 'string' }, a: { type: 'object', properties: { y: { type: 'boolean' } }, propertyOrdering: ['y'] } } },
+      {
+        type: 'object',
+        properties: {
+          b: { type: 'string' },
+          a: { type: 'object', properties: { y: { type: 'boolean' } }, propertyOrdering: ['y'] },
+        },
+      },
       { propertyOrdering: true },
     );
     assert.deepEqual(out?.propertyOrdering, ['b', 'a']);
@@ -82,24 +99,36 @@ describe('gemini JSON Schema → Schema conversion', () => {
   });
 
   it('strips only $schema for the raw JSON Schema field', () => {
-    assert.deepEqual(rawJsonSchema({ $schema: 'x', type: 'object', additionalProperties: false }), { type: 'object', additionalProperties: false });
+    assert.deepEqual(rawJsonSchema({ $schema: 'x', type: 'object', additionalProperties: false }), {
+      type: 'object',
+      additionalProperties: false,
+    });
   });
 
   it('refuses a schema whose $refs fan out past the node budget, naming the field, without expanding it', () => {
     // 24 definitions, each referring to the next twice: 2^24 nodes inlined (the process ran out of heap)
     const defs: Record<string, unknown> = { d24: { type: 'string' } };
-    for (let i = 0; i < 24; i++) defs[`d${i}`] = { type: 'object', properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } } };
+    for (let i = 0; i < 24; i++)
+      defs[`d${i}`] = {
+        type: 'object',
+        properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } },
+      };
     const schema = { type: 'object', properties: { root: { $ref: '#/$defs/d0' } }, $defs: defs };
     assert.ok(JSON.stringify(schema).length < 4000);
     const t = performance.now();
     assert.throws(
       () => toGeminiSchema(schema, { param: 'tools[0].function.parameters' }),
-      (e: unknown) => e instanceof InvalidRequestError && e.param === 'tools[0].function.parameters' && /10000 nodes/.test(e.message),
+      (e: unknown) =>
+        e instanceof InvalidRequestError && e.param === 'tools[0].function.parameters' && /10000 nodes/.test(e.message),
     );
     assert.ok(performance.now() - t < 1000);
     // a referenced definition's enum is copied at every use: it counts against the budget too
     const wide = { type: 'string', enum: Array.from({ length: 100_000 }, (_, i) => `v${i}`) };
-    const reused = { type: 'object', properties: { a: { $ref: '#/$defs/e' }, b: { $ref: '#/$defs/e' }, c: { $ref: '#/$defs/e' } }, $defs: { e: wide } };
+    const reused = {
+      type: 'object',
+      properties: { a: { $ref: '#/$defs/e' }, b: { $ref: '#/$defs/e' }, c: { $ref: '#/$defs/e' } },
+      $defs: { e: wide },
+    };
     assert.throws(() => toGeminiSchema(reused), InvalidRequestError);
     // so do the keys of a definition copied at every use
     const junk = { type: 'string', ...Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`x${i}`, 1])) };
@@ -107,18 +136,24 @@ describe('gemini JSON Schema → Schema conversion', () => {
     assert.throws(() => toGeminiSchema({ type: 'object', properties: props, $defs: { j: junk } }), InvalidRequestError);
     // below the budget the same shape converts as before
     const small = { type: 'object', properties: { root: { $ref: '#/$defs/d20' } }, $defs: defs };
-    const out = toGeminiSchema(small) as { properties: { root: { properties: { a: { properties: { a: unknown } } } } } };
+    const out = toGeminiSchema(small) as {
+      properties: { root: { properties: { a: { properties: { a: unknown } } } } };
+    };
     assert.ok(out.properties.root.properties.a.properties.a);
     assert.ok(MAX_SCHEMA_NODES >= 10_000);
   });
 
   it('refuses a $ref chain nested deeper than the depth cap (a stack overflow before)', () => {
     const defs: Record<string, unknown> = { d5000: { type: 'string' } };
-    for (let i = 0; i < 5000; i++) defs[`d${i}`] = { type: 'object', properties: { next: { $ref: `#/$defs/d${i + 1}` } } };
+    for (let i = 0; i < 5000; i++)
+      defs[`d${i}`] = { type: 'object', properties: { next: { $ref: `#/$defs/d${i + 1}` } } };
     const schema = { type: 'object', properties: { root: { $ref: '#/$defs/d0' } }, $defs: defs };
     assert.throws(
       () => toGeminiSchema(schema, { param: 'response_format.json_schema.schema' }),
-      (e: unknown) => e instanceof InvalidRequestError && e.param === 'response_format.json_schema.schema' && e.message.includes(`${MAX_SCHEMA_DEPTH} levels`),
+      (e: unknown) =>
+        e instanceof InvalidRequestError &&
+        e.param === 'response_format.json_schema.schema' &&
+        e.message.includes(`${MAX_SCHEMA_DEPTH} levels`),
     );
   });
 });

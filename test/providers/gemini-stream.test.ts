@@ -27,26 +27,62 @@ describe('gemini stream translator', () => {
         {
           type: 'delta',
           delta: {
-            tool_calls: [{ index: 0, id: paris, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
-            reasoning_details: [{ type: 'reasoning.encrypted', data: 'CiQB0e2Kb3dRh', format: 'google-gemini-v1', id: paris }],
+            tool_calls: [
+              {
+                index: 0,
+                id: paris,
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+              },
+            ],
+            reasoning_details: [
+              { type: 'reasoning.encrypted', data: 'CiQB0e2Kb3dRh', format: 'google-gemini-v1', id: paris },
+            ],
           },
         },
         {
           type: 'delta',
-          delta: { tool_calls: [{ index: 1, id: berlin, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Berlin","days":2}' } }] },
+          delta: {
+            tool_calls: [
+              {
+                index: 1,
+                id: berlin,
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"city":"Berlin","days":2}' },
+              },
+            ],
+          },
         },
       ],
       [
         {
           type: 'delta',
-          delta: { tool_calls: [{ index: 2, id: time, type: 'function', function: { name: 'get_time', arguments: '{"tz":"Europe/Paris"}' } }] },
+          delta: {
+            tool_calls: [
+              {
+                index: 2,
+                id: time,
+                type: 'function',
+                function: { name: 'get_time', arguments: '{"tz":"Europe/Paris"}' },
+              },
+            ],
+          },
         },
       ],
     ]);
     // the finishReason sits on the last chunk, but the stream only ends when the connection closes
     assert.deepEqual(atEnd, [
       { type: 'finish', finish_reason: 'tool_calls', native_finish_reason: 'STOP' },
-      { type: 'usage', usage: { prompt_tokens: 52, completion_tokens: 99, cached_read_tokens: 32, cache_write_tokens: 0, reasoning_tokens: 58 } },
+      {
+        type: 'usage',
+        usage: {
+          prompt_tokens: 52,
+          completion_tokens: 99,
+          cached_read_tokens: 32,
+          cache_write_tokens: 0,
+          reasoning_tokens: 58,
+        },
+      },
     ]);
   });
 
@@ -64,7 +100,16 @@ describe('gemini stream translator', () => {
     ]);
     assert.deepEqual(t.end(), [
       { type: 'finish', finish_reason: 'stop', native_finish_reason: 'STOP' },
-      { type: 'usage', usage: { prompt_tokens: 8, completion_tokens: 3, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 } },
+      {
+        type: 'usage',
+        usage: {
+          prompt_tokens: 8,
+          completion_tokens: 3,
+          cached_read_tokens: 0,
+          cache_write_tokens: 0,
+          reasoning_tokens: 0,
+        },
+      },
     ]);
     assert.deepEqual(t.end(), []);
   });
@@ -86,16 +131,23 @@ describe('gemini stream translator', () => {
   it('finishes a blocked prompt with content_filter', () => {
     const { perPush, atEnd } = run('stream-blocked.sse');
     assert.deepEqual(perPush, [[]]);
-    assert.deepEqual(atEnd[0], { type: 'finish', finish_reason: 'content_filter', native_finish_reason: 'PROHIBITED_CONTENT' });
+    assert.deepEqual(atEnd[0], {
+      type: 'finish',
+      finish_reason: 'content_filter',
+      native_finish_reason: 'PROHIBITED_CONTENT',
+    });
     assert.equal(atEnd[1].type === 'usage' && atEnd[1].usage.prompt_tokens, 14);
   });
 
   it('a stream that closes after content but before any finishReason → upstream_stream_truncated, no usage', () => {
     const t = geminiDialect.createStreamTranslator(makeCtx({ stream: true }));
     const ctx = makeCtx({ stream: true });
-    assert.deepEqual(t.push({ data: '{"candidates":[{"content":{"parts":[{"text":"Once"}]}}],"usageMetadata":{"promptTokenCount":8}}' }), [
-      { type: 'delta', delta: { content: 'Once' } },
-    ]);
+    assert.deepEqual(
+      t.push({
+        data: '{"candidates":[{"content":{"parts":[{"text":"Once"}]}}],"usageMetadata":{"promptTokenCount":8}}',
+      }),
+      [{ type: 'delta', delta: { content: 'Once' } }],
+    );
     const out = t.end();
     assert.equal(out.length, 1, 'no finish, no usage');
     const ev = out[0];

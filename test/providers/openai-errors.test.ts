@@ -25,7 +25,10 @@ test('400/404/413/422 → 400 invalid_request_error "<Provider>: <message>"', ()
   assert.equal(ctx.code, 'context_length_exceeded');
   assert.match(ctx.message, /^OpenAI: This model's maximum context length/);
   assert.equal(mapOpenAIError(404, body('openai_model_not_found'), {}, 'OpenAI').status, 400);
-  assert.equal(mapOpenAIError(413, '<html><body>413 Request Entity Too Large</body></html>', {}, 'X').message, 'X: 413 Payload Too Large');
+  assert.equal(
+    mapOpenAIError(413, '<html><body>413 Request Entity Too Large</body></html>', {}, 'X').message,
+    'X: 413 Payload Too Large',
+  );
   const m = mapOpenAIError(422, body('mistral_extra_forbidden'), {}, 'Mistral');
   assert.equal(m.status, 400);
   assert.equal(m.message, 'Mistral: body.stream_options.include_usage: Extra inputs are not permitted');
@@ -69,7 +72,10 @@ test('5xx, 529, timeouts', () => {
 });
 
 test('other shapes: Ollama {"error":"text"}, FastAPI detail, DeepSeek 402, 403', () => {
-  assert.equal(mapOpenAIError(404, body('ollama_not_found'), {}, 'Ollama').message, 'Ollama: model "llama9" not found, try pulling it first');
+  assert.equal(
+    mapOpenAIError(404, body('ollama_not_found'), {}, 'Ollama').message,
+    'Ollama: model "llama9" not found, try pulling it first',
+  );
   assert.equal(mapOpenAIError(404, body('fastapi_detail'), {}, 'vLLM').message, 'vLLM: Not Found');
   const p = mapOpenAIError(402, body('deepseek_insufficient_balance'), {}, 'DeepSeek');
   assert.deepEqual([p.status, p.retryable, p.message], [502, true, 'DeepSeek: Insufficient Balance']);

@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs';
 import type { EndpointDef, ModelDef, ProviderDef, ReasoningInfo } from '../../src/catalog/types.js';
 import type { ChatRequest } from '../../src/protocol/chat-request.js';
-import type { BuildContext, ReasoningPlan, SseEvent, StreamEvent, StreamTranslator } from '../../src/providers/types.js';
+import type {
+  BuildContext,
+  ReasoningPlan,
+  SseEvent,
+  StreamEvent,
+  StreamTranslator,
+} from '../../src/providers/types.js';
 
 const FIXTURES = new URL('../fixtures/openai/', import.meta.url);
 
@@ -37,8 +43,14 @@ export function runStream(t: StreamTranslator, events: SseEvent[]): StreamEvent[
 }
 
 const PRICING = {
-  prompt: '0', completion: '0', request: '0', image: '0', web_search: '0',
-  internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0',
+  prompt: '0',
+  completion: '0',
+  request: '0',
+  image: '0',
+  web_search: '0',
+  internal_reasoning: '0',
+  input_cache_read: '0',
+  input_cache_write: '0',
 };
 
 export interface CtxOptions {
@@ -91,9 +103,7 @@ export function makeCtx(o: CtxOptions = {}): BuildContext {
   };
   if (o.reasoningInfo !== undefined) model.reasoning = o.reasoningInfo;
   const reasoning: ReasoningPlan | null =
-    o.reasoning == null
-      ? null
-      : { enabled: true, effort: null, max_tokens: null, exclude: false, ...o.reasoning };
+    o.reasoning == null ? null : { enabled: true, effort: null, max_tokens: null, exclude: false, ...o.reasoning };
   return {
     target: { provider, endpoint, model, apiKey: o.apiKey ?? 'sk-test' },
     stream: o.stream ?? false,

@@ -10,10 +10,21 @@ import { chatRequestValidator } from './openai-spec.js';
 const full = () => fixtureJson<ChatRequest>('chat-request.json');
 const bodyOf = (req: ChatRequest, ctx = makeCtx()) => JSON.parse(openaiDialect.buildChatRequest(req, ctx).body);
 
-const O_SERIES: ReasoningInfo = { supported_efforts: ['low', 'medium', 'high'], default_effort: 'medium', mandatory: true, supports_max_tokens: false };
+const O_SERIES: ReasoningInfo = {
+  supported_efforts: ['low', 'medium', 'high'],
+  default_effort: 'medium',
+  mandatory: true,
+  supports_max_tokens: false,
+};
 
 test('OpenAI: URL, auth, headers, and every standard field mapped', () => {
-  const ctx = makeCtx({ stream: true, maxTokens: 256, maxTokensExplicit: true, baseUrl: 'https://api.openai.com/v1/', headers: { 'OpenAI-Project': 'proj_1' } });
+  const ctx = makeCtx({
+    stream: true,
+    maxTokens: 256,
+    maxTokensExplicit: true,
+    baseUrl: 'https://api.openai.com/v1/',
+    headers: { 'OpenAI-Project': 'proj_1' },
+  });
   const up = openaiDialect.buildChatRequest(full(), ctx);
   assert.equal(up.url, 'https://api.openai.com/v1/chat/completions');
   assert.equal(up.method, 'POST');
@@ -39,7 +50,16 @@ test('OpenAI: URL, auth, headers, and every standard field mapped', () => {
   assert.equal(b.user, 'user-123');
   assert.equal(b.tools[0].function.name, 'get_weather');
   // ARouter-only and OpenAI-rejected fields never go upstream
-  for (const k of ['models', 'provider', 'reasoning', 'usage', 'include_reasoning', 'transforms', 'top_k', 'reasoning_effort']) {
+  for (const k of [
+    'models',
+    'provider',
+    'reasoning',
+    'usage',
+    'include_reasoning',
+    'transforms',
+    'top_k',
+    'reasoning_effort',
+  ]) {
     assert.equal(k in b, false, k);
   }
   // developer role kept for OpenAI; reasoning echoes stripped from the assistant message only
@@ -52,7 +72,13 @@ test('OpenAI: URL, auth, headers, and every standard field mapped', () => {
 test('OpenAI body validates against the official OpenAPI schema (strict on unknown keys)', (t) => {
   const validate = chatRequestValidator();
   if (!validate) return t.skip('openai-openapi.yaml not available');
-  const ctx = makeCtx({ stream: true, maxTokens: 256, maxTokensExplicit: true, reasoningInfo: O_SERIES, reasoning: { effort: 'high' } });
+  const ctx = makeCtx({
+    stream: true,
+    maxTokens: 256,
+    maxTokensExplicit: true,
+    reasoningInfo: O_SERIES,
+    reasoning: { effort: 'high' },
+  });
   const req = full();
   // what OpenAI SDK users echo back: the whole previous message, annotations included
   req.messages.push({ role: 'assistant', content: 'ok', refusal: null, annotations: [] } as never);
@@ -63,21 +89,34 @@ test('OpenAI body validates against the official OpenAPI schema (strict on unkno
 });
 
 test('messages are passed by reference when nothing needs changing', () => {
-  const req = chatRequest({ messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'y' }] });
+  const req = chatRequest({
+    messages: [
+      { role: 'system', content: 'x' },
+      { role: 'user', content: 'y' },
+    ],
+  });
   const up = openaiDialect.buildChatRequest(req, makeCtx());
   assert.equal(up.body, JSON.stringify({ model: 'gpt-4o-mini-2024-07-18', messages: req.messages }));
 });
 
 test('max tokens: only when explicit; max_tokens for non-OpenAI providers; top_k only to non-OpenAI', () => {
   assert.equal('max_completion_tokens' in bodyOf(chatRequest({ top_k: 5 }), makeCtx({ maxTokens: 999 })), false);
-  const b = bodyOf(chatRequest({ top_k: 5 }), makeCtx({ providerId: 'together', maxTokens: 999, maxTokensExplicit: true }));
+  const b = bodyOf(
+    chatRequest({ top_k: 5 }),
+    makeCtx({ providerId: 'together', maxTokens: 999, maxTokensExplicit: true }),
+  );
   assert.equal(b.max_tokens, 999);
   assert.equal(b.max_completion_tokens, undefined);
   assert.equal(b.top_k, 5);
 });
 
 test('generic compatible provider: developer → system, no auth header without a key, trailing slash', () => {
-  const ctx = makeCtx({ providerId: 'ollama', baseUrl: 'http://localhost:11434/v1/', apiKey: '', endpointModel: 'qwen3:8b' });
+  const ctx = makeCtx({
+    providerId: 'ollama',
+    baseUrl: 'http://localhost:11434/v1/',
+    apiKey: '',
+    endpointModel: 'qwen3:8b',
+  });
   const up = openaiDialect.buildChatRequest(full(), ctx);
   assert.equal(up.url, 'http://localhost:11434/v1/chat/completions');
   assert.equal('authorization' in up.headers, false);
@@ -125,22 +164,56 @@ test('reasoning_effort: decided from the catalog reasoning info', () => {
   // unknown model (operator-defined): as asked
   assert.equal(eff(undefined, {}), 'medium');
   // grok-3-mini knows low/high: medium snaps to its default
-  assert.equal(eff({ supported_efforts: ['low', 'high'], default_effort: 'low', mandatory: true, supports_max_tokens: false }, {}), 'low');
+  assert.equal(
+    eff({ supported_efforts: ['low', 'high'], default_effort: 'low', mandatory: true, supports_max_tokens: false }, {}),
+    'low',
+  );
   // optional reasoning with a "none"/"minimal" level can be turned off
-  assert.equal(eff({ supported_efforts: ['none', 'low', 'medium', 'high'], default_effort: 'medium', mandatory: false, supports_max_tokens: false }, { enabled: false }), 'none');
-  assert.equal(eff({ supported_efforts: ['minimal', 'low'], default_effort: 'low', mandatory: false, supports_max_tokens: false }, { enabled: false }), 'minimal');
+  assert.equal(
+    eff(
+      {
+        supported_efforts: ['none', 'low', 'medium', 'high'],
+        default_effort: 'medium',
+        mandatory: false,
+        supports_max_tokens: false,
+      },
+      { enabled: false },
+    ),
+    'none',
+  );
+  assert.equal(
+    eff(
+      { supported_efforts: ['minimal', 'low'], default_effort: 'low', mandatory: false, supports_max_tokens: false },
+      { enabled: false },
+    ),
+    'minimal',
+  );
 });
 
 test('reasoning_effort: minimal and xhigh go as asked where listed, else snap to the nearest level', () => {
   const eff = (reasoningInfo: ReasoningInfo | null | undefined, effort: string) =>
-    bodyOf(chatRequest(), makeCtx({ reasoningInfo, reasoning: { enabled: true, effort, max_tokens: null, exclude: false } as never }))
-      .reasoning_effort;
+    bodyOf(
+      chatRequest(),
+      makeCtx({ reasoningInfo, reasoning: { enabled: true, effort, max_tokens: null, exclude: false } as never }),
+    ).reasoning_effort;
   const gpt5: ReasoningInfo = {
-    supported_efforts: ['minimal', 'low', 'medium', 'high', 'xhigh'], default_effort: 'medium', mandatory: true, supports_max_tokens: false,
+    supported_efforts: ['minimal', 'low', 'medium', 'high', 'xhigh'],
+    default_effort: 'medium',
+    mandatory: true,
+    supports_max_tokens: false,
   };
   assert.equal(eff(gpt5, 'minimal'), 'minimal');
   // "none" on a mandatory reasoner: the closest it has to off
-  assert.equal(bodyOf(chatRequest(), makeCtx({ reasoningInfo: gpt5, reasoning: { enabled: false, effort: null, max_tokens: null, exclude: false } as never })).reasoning_effort, 'minimal');
+  assert.equal(
+    bodyOf(
+      chatRequest(),
+      makeCtx({
+        reasoningInfo: gpt5,
+        reasoning: { enabled: false, effort: null, max_tokens: null, exclude: false } as never,
+      }),
+    ).reasoning_effort,
+    'minimal',
+  );
   assert.equal(eff(gpt5, 'xhigh'), 'xhigh');
   assert.equal(eff(O_SERIES, 'minimal'), 'low');
   assert.equal(eff(O_SERIES, 'xhigh'), 'high');
@@ -149,22 +222,41 @@ test('reasoning_effort: minimal and xhigh go as asked where listed, else snap to
 
 test('embeddings request: always float, dimensions kept, model from the endpoint', () => {
   const up = openaiDialect.buildEmbeddingsRequest!(
-    { model: 'openai/text-embedding-3-small', input: ['hello', 'world'], encoding_format: 'base64', dimensions: 256, user: 'u' },
+    {
+      model: 'openai/text-embedding-3-small',
+      input: ['hello', 'world'],
+      encoding_format: 'base64',
+      dimensions: 256,
+      user: 'u',
+    },
     makeCtx({ endpointModel: 'text-embedding-3-small' }).target,
   );
   assert.equal(up.url, 'https://api.openai.com/v1/embeddings');
-  assert.deepEqual(JSON.parse(up.body), { model: 'text-embedding-3-small', input: ['hello', 'world'], dimensions: 256, encoding_format: 'float' });
+  assert.deepEqual(JSON.parse(up.body), {
+    model: 'text-embedding-3-small',
+    input: ['hello', 'world'],
+    dimensions: 256,
+    encoding_format: 'float',
+  });
 });
 
 test('Alibaba DashScope: enable_thinking for hybrid Qwen3 (false on non-stream calls)', () => {
-  const hybrid: ReasoningInfo = { supported_efforts: [], default_effort: null, mandatory: false, supports_max_tokens: true };
+  const hybrid: ReasoningInfo = {
+    supported_efforts: [],
+    default_effort: null,
+    mandatory: false,
+    supports_max_tokens: true,
+  };
   const base = { providerId: 'alibaba', endpointModel: 'qwen3-235b-a22b', reasoningInfo: hybrid };
   const nonStream = bodyOf(chatRequest(), makeCtx({ ...base, reasoning: { max_tokens: 2000 } }));
   assert.equal(nonStream.enable_thinking, false);
   assert.equal(nonStream.reasoning_effort, undefined);
   const on = bodyOf(chatRequest(), makeCtx({ ...base, stream: true, reasoning: { max_tokens: 2000 } }));
   assert.deepEqual([on.enable_thinking, on.thinking_budget], [true, 2000]);
-  assert.equal(bodyOf(chatRequest(), makeCtx({ ...base, stream: true, reasoning: { enabled: false } })).enable_thinking, false);
+  assert.equal(
+    bodyOf(chatRequest(), makeCtx({ ...base, stream: true, reasoning: { enabled: false } })).enable_thinking,
+    false,
+  );
   assert.equal('enable_thinking' in bodyOf(chatRequest(), makeCtx({ ...base, stream: true })), false);
   // a non-reasoning Qwen (catalog reasoning null) and other providers never get it
   assert.equal('enable_thinking' in bodyOf(chatRequest(), makeCtx({ ...base, reasoningInfo: null })), false);
@@ -172,9 +264,20 @@ test('Alibaba DashScope: enable_thinking for hybrid Qwen3 (false on non-stream c
 });
 
 test('sampling knobs the catalog does not list for the model are dropped (o-series, grok-4)', () => {
-  const o3 = ['tools', 'tool_choice', 'parallel_tool_calls', 'max_tokens', 'reasoning', 'include_reasoning', 'structured_outputs', 'response_format', 'seed'];
+  const o3 = [
+    'tools',
+    'tool_choice',
+    'parallel_tool_calls',
+    'max_tokens',
+    'reasoning',
+    'include_reasoning',
+    'structured_outputs',
+    'response_format',
+    'seed',
+  ];
   const b = bodyOf(full(), makeCtx({ supportedParameters: o3 }));
-  for (const k of ['temperature', 'top_p', 'stop', 'frequency_penalty', 'presence_penalty', 'top_k']) assert.equal(k in b, false, k);
+  for (const k of ['temperature', 'top_p', 'stop', 'frequency_penalty', 'presence_penalty', 'top_k'])
+    assert.equal(k in b, false, k);
   assert.equal(b.seed, 7);
   assert.equal(b.tool_choice, 'auto');
   assert.equal(b.parallel_tool_calls, true);
@@ -192,7 +295,12 @@ test('an empty tool_calls array is dropped; other messages stay the same objects
 test('Anthropic-style cache_control on content parts is dropped for OpenAI-compatible upstreams', () => {
   const req = chatRequest({
     messages: [
-      { role: 'system', content: [{ type: 'text', text: 'long rules', cache_control: { type: 'ephemeral' } } as { type: 'text'; text: string }] },
+      {
+        role: 'system',
+        content: [
+          { type: 'text', text: 'long rules', cache_control: { type: 'ephemeral' } } as { type: 'text'; text: string },
+        ],
+      },
       { role: 'user', content: 'hi' },
     ],
   });
@@ -208,8 +316,15 @@ test('logprobs / top_logprobs go upstream when the endpoint lists them; top_logp
   const b = bodyOf(chatRequest({ logprobs: true, top_logprobs: 3 }), lp);
   assert.equal(b.logprobs, true);
   assert.equal(b.top_logprobs, 3);
-  assert.equal('top_logprobs' in bodyOf(chatRequest({ top_logprobs: 3 }), lp), false, 'OpenAI 400s on top_logprobs alone');
-  const none = bodyOf(chatRequest({ logprobs: true, top_logprobs: 3 }), makeCtx({ supportedParameters: ['max_tokens'] }));
+  assert.equal(
+    'top_logprobs' in bodyOf(chatRequest({ top_logprobs: 3 }), lp),
+    false,
+    'OpenAI 400s on top_logprobs alone',
+  );
+  const none = bodyOf(
+    chatRequest({ logprobs: true, top_logprobs: 3 }),
+    makeCtx({ supportedParameters: ['max_tokens'] }),
+  );
   assert.equal('logprobs' in none || 'top_logprobs' in none, false, 'dropped where the catalog says unsupported');
 });
 

@@ -15,7 +15,13 @@ test('OpenAI tool-call response with full usage details', () => {
   ]);
   assert.equal(r.finish_reason, 'tool_calls');
   assert.equal(r.native_finish_reason, 'tool_calls');
-  assert.deepEqual(r.usage, { prompt_tokens: 82, completion_tokens: 17, cached_read_tokens: 64, cache_write_tokens: 8, reasoning_tokens: 5 });
+  assert.deepEqual(r.usage, {
+    prompt_tokens: 82,
+    completion_tokens: 17,
+    cached_read_tokens: 64,
+    cache_write_tokens: 8,
+    reasoning_tokens: 5,
+  });
   assert.equal(r.upstream_id, 'chatcmpl-abc123');
   assert.equal(r.refusal, null);
 });
@@ -25,7 +31,13 @@ test('DeepSeek reasoner: reasoning_content and prompt_cache_hit_tokens', () => {
   assert.equal(r.content, '9.11 is smaller than 9.8.');
   assert.equal(r.reasoning, 'Compare the decimals: 0.11 < 0.80.');
   assert.equal(r.finish_reason, 'stop');
-  assert.deepEqual(r.usage, { prompt_tokens: 18, completion_tokens: 110, cached_read_tokens: 16, cache_write_tokens: 0, reasoning_tokens: 96 });
+  assert.deepEqual(r.usage, {
+    prompt_tokens: 18,
+    completion_tokens: 110,
+    cached_read_tokens: 16,
+    cache_write_tokens: 0,
+    reasoning_tokens: 96,
+  });
 });
 
 test('reasoning.exclude hides the text but keeps reasoning tokens', () => {
@@ -57,7 +69,13 @@ test('Ollama: missing tool-call id generated, object arguments stringified, stop
 
 test("Groq's x_groq.usage", () => {
   const r = parse('response-groq.json');
-  assert.deepEqual(r.usage, { prompt_tokens: 18, completion_tokens: 4, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
+  assert.deepEqual(r.usage, {
+    prompt_tokens: 18,
+    completion_tokens: 4,
+    cached_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+  });
 });
 
 test('refusal, and usage null when absent', () => {
@@ -69,7 +87,8 @@ test('refusal, and usage null when absent', () => {
 
 test('finish_reason map', () => {
   const fin = (native: string | null) =>
-    openaiDialect.parseChatResponse({ choices: [{ message: { content: 'x' }, finish_reason: native }] }, makeCtx()).finish_reason;
+    openaiDialect.parseChatResponse({ choices: [{ message: { content: 'x' }, finish_reason: native }] }, makeCtx())
+      .finish_reason;
   assert.equal(fin('stop'), 'stop');
   assert.equal(fin('length'), 'length');
   assert.equal(fin('content_filter'), 'content_filter');
@@ -88,31 +107,61 @@ test('unusable 200 bodies throw UpstreamResponseError', () => {
       e.upstream.retryable &&
       e.upstream.message === 'Together AI: Upstream overloaded' &&
       // duck-typed like a thrown UpstreamError by the router
-      e.status === 502 && e.retryable && 'upstream_status' in e && e.upstream_status === 503,
+      e.status === 502 &&
+      e.retryable &&
+      'upstream_status' in e &&
+      e.upstream_status === 503,
   );
   assert.throws(
     () => openaiDialect.parseChatResponse({ id: 'x', choices: [] }, ctx),
-    (e: unknown) => e instanceof UpstreamResponseError && e.upstream.type === 'upstream_invalid_response' && !e.upstream.retryable,
+    (e: unknown) =>
+      e instanceof UpstreamResponseError && e.upstream.type === 'upstream_invalid_response' && !e.upstream.retryable,
   );
   assert.throws(() => openaiDialect.parseChatResponse('nope', ctx), UpstreamResponseError);
 });
 
 test('embeddings response: ordered by index, prompt tokens, base64 fallback', () => {
-  const r = openaiDialect.parseEmbeddingsResponse!(fixtureJson('embeddings-response.json'), { model: 'm', input: ['a', 'b'] });
-  assert.deepEqual(r.vectors, [[0.0023064255, -0.009327292], [0.01, 0.02]]);
+  const r = openaiDialect.parseEmbeddingsResponse!(fixtureJson('embeddings-response.json'), {
+    model: 'm',
+    input: ['a', 'b'],
+  });
+  assert.deepEqual(r.vectors, [
+    [0.0023064255, -0.009327292],
+    [0.01, 0.02],
+  ]);
   assert.equal(r.prompt_tokens, 2);
   const buf = Buffer.alloc(8);
   buf.writeFloatLE(0.5, 0);
   buf.writeFloatLE(-2, 4);
-  const b = openaiDialect.parseEmbeddingsResponse!({ data: [{ index: 0, embedding: buf.toString('base64') }] }, { model: 'm', input: 'a' });
+  const b = openaiDialect.parseEmbeddingsResponse!(
+    { data: [{ index: 0, embedding: buf.toString('base64') }] },
+    { model: 'm', input: 'a' },
+  );
   assert.deepEqual(b.vectors, [[0.5, -2]]);
   assert.equal(b.prompt_tokens, null);
 });
 
 test('choices[0].logprobs is passed through as sent; absent → null', () => {
-  const logprobs = { content: [{ token: 'Hi', logprob: -0.01, bytes: [72, 105], top_logprobs: [{ token: 'Hi', logprob: -0.01, bytes: [72, 105] }] }], refusal: null };
-  const body = { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, logprobs, finish_reason: 'stop' }] };
+  const logprobs = {
+    content: [
+      {
+        token: 'Hi',
+        logprob: -0.01,
+        bytes: [72, 105],
+        top_logprobs: [{ token: 'Hi', logprob: -0.01, bytes: [72, 105] }],
+      },
+    ],
+    refusal: null,
+  };
+  const body = {
+    id: 'x',
+    object: 'chat.completion',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, logprobs, finish_reason: 'stop' }],
+  };
   assert.deepEqual(openaiDialect.parseChatResponse(body, makeCtx()).logprobs, logprobs);
-  const plain = { ...body, choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, logprobs: null, finish_reason: 'stop' }] };
+  const plain = {
+    ...body,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, logprobs: null, finish_reason: 'stop' }],
+  };
   assert.equal(openaiDialect.parseChatResponse(plain, makeCtx()).logprobs, null);
 });

@@ -25,7 +25,9 @@ let cached: ValidateFunction | null | undefined;
 export function chatRequestValidator(): ValidateFunction | null {
   if (cached !== undefined) return cached;
   if (!existsSync(SPEC_PATH)) return (cached = null);
-  const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as { components: { schemas: Record<string, Record<string, unknown>> } };
+  const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as {
+    components: { schemas: Record<string, Record<string, unknown>> };
+  };
   const schemas = spec.components.schemas;
   for (const name of [
     'ChatCompletionRequestSystemMessage',

@@ -31,20 +31,43 @@ test('OpenAI stream: text, two fragmented tool calls, finish once, usage after f
   const events = translate('stream-openai-tools.sse');
   const { content, calls, kinds } = collect(events);
   assert.equal(content, 'Let me check both.');
-  assert.deepEqual([...calls.entries()], [
-    [0, { id: 'call_abc123', name: 'get_weather', args: '{"city":"Paris"}' }],
-    [1, { id: 'call_def456', name: 'get_time', args: '{"tz":"Europe/Paris"}' }],
-  ]);
+  assert.deepEqual(
+    [...calls.entries()],
+    [
+      [0, { id: 'call_abc123', name: 'get_weather', args: '{"city":"Paris"}' }],
+      [1, { id: 'call_def456', name: 'get_time', args: '{"tz":"Europe/Paris"}' }],
+    ],
+  );
   // the role-only first chunk produces nothing; every content chunk produces its delta at once
-  assert.deepEqual(kinds, ['delta', 'delta', 'delta', 'delta', 'delta', 'delta', 'delta', 'delta', 'delta', 'finish', 'usage']);
+  assert.deepEqual(kinds, [
+    'delta',
+    'delta',
+    'delta',
+    'delta',
+    'delta',
+    'delta',
+    'delta',
+    'delta',
+    'delta',
+    'finish',
+    'usage',
+  ]);
   assert.deepEqual(events.at(-2), { type: 'finish', finish_reason: 'tool_calls', native_finish_reason: 'tool_calls' });
   assert.deepEqual(events.at(-1), {
     type: 'usage',
-    usage: { prompt_tokens: 82, completion_tokens: 17, cached_read_tokens: 64, cache_write_tokens: 0, reasoning_tokens: 0 },
+    usage: {
+      prompt_tokens: 82,
+      completion_tokens: 17,
+      cached_read_tokens: 64,
+      cache_write_tokens: 0,
+      reasoning_tokens: 0,
+    },
   });
   // first fragment passes index/id/type/name/arguments through as they came
   const first = events[2] as Extract<StreamEvent, { type: 'delta' }>;
-  assert.deepEqual(first.delta.tool_calls, [{ index: 0, id: 'call_abc123', type: 'function', function: { name: 'get_weather', arguments: '' } }]);
+  assert.deepEqual(first.delta.tool_calls, [
+    { index: 0, id: 'call_abc123', type: 'function', function: { name: 'get_weather', arguments: '' } },
+  ]);
   const frag = events[3] as Extract<StreamEvent, { type: 'delta' }>;
   assert.deepEqual(frag.delta.tool_calls, [{ index: 0, function: { arguments: '{"ci' } }]);
 });
@@ -74,11 +97,17 @@ test('reasoning.exclude drops reasoning deltas in streams', () => {
   assert.equal(content, '9.11 is smaller.');
 });
 
-test("Groq: usage from x_groq.usage", () => {
+test('Groq: usage from x_groq.usage', () => {
   const events = translate('stream-groq.sse');
   assert.deepEqual(events.at(-1), {
     type: 'usage',
-    usage: { prompt_tokens: 23, completion_tokens: 19, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
+    usage: {
+      prompt_tokens: 23,
+      completion_tokens: 19,
+      cached_read_tokens: 0,
+      cache_write_tokens: 0,
+      reasoning_tokens: 0,
+    },
   });
   assert.equal(events.filter((e) => e.type === 'finish').length, 1);
 });
@@ -102,7 +131,10 @@ test('Ollama: ids generated, missing index assigned, object arguments stringifie
   assert.match(calls.get(1)!.id!, /^call_[0-9a-f]{24}$/);
   assert.notEqual(calls.get(0)!.id, calls.get(1)!.id);
   assert.equal(calls.get(1)!.args, '{"tz":"Europe/Paris"}');
-  assert.deepEqual(events.find((e) => e.type === 'finish'), { type: 'finish', finish_reason: 'tool_calls', native_finish_reason: 'stop' });
+  assert.deepEqual(
+    events.find((e) => e.type === 'finish'),
+    { type: 'finish', finish_reason: 'tool_calls', native_finish_reason: 'stop' },
+  );
   assert.equal(events.at(-1)?.type, 'usage');
 });
 
@@ -138,7 +170,12 @@ test('malformed JSON → 502 upstream_invalid_response, not retryable', () => {
 test('stream cut without finish_reason or [DONE] → upstream_stream_truncated naming the provider, no usage; unknown events ignored', () => {
   const t = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
   assert.deepEqual(t.push({ event: 'ping', data: 'keep-alive' }), []);
-  assert.deepEqual(t.push({ data: '{"choices":[{"index":0,"delta":{"content":"Hel"}}],"usage":{"prompt_tokens":5,"completion_tokens":1}}' }), [{ type: 'delta', delta: { content: 'Hel' } }]);
+  assert.deepEqual(
+    t.push({
+      data: '{"choices":[{"index":0,"delta":{"content":"Hel"}}],"usage":{"prompt_tokens":5,"completion_tokens":1}}',
+    }),
+    [{ type: 'delta', delta: { content: 'Hel' } }],
+  );
   const [ev, ...rest] = t.end();
   assert.deepEqual(rest, [], 'no finish and no usage after the error');
   assert.equal(ev.type, 'error');
@@ -160,7 +197,18 @@ test('[DONE] without a finish_reason, or a finish_reason without [DONE], is a wh
   const fin = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
   fin.push({ data: '{"choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":"length"}]}' });
   fin.push({ data: '{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":1}}' });
-  assert.deepEqual(fin.end(), [{ type: 'usage', usage: { prompt_tokens: 5, completion_tokens: 1, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 } }]);
+  assert.deepEqual(fin.end(), [
+    {
+      type: 'usage',
+      usage: {
+        prompt_tokens: 5,
+        completion_tokens: 1,
+        cached_read_tokens: 0,
+        cache_write_tokens: 0,
+        reasoning_tokens: 0,
+      },
+    },
+  ]);
 });
 
 test('a stream without a single chunk gets no synthetic finish (the router reports it as empty)', () => {
@@ -173,19 +221,49 @@ test('tool-call fragments keep per-index order across interleaved calls', () => 
   const t = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
   const chunk = (tcs: unknown[]) => ({ data: JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: tcs } }] }) });
   const out = [
-    ...t.push(chunk([{ index: 0, id: 'a', type: 'function', function: { name: 'f', arguments: '{"x":' } }, { index: 1, id: 'b', type: 'function', function: { name: 'g', arguments: '' } }])),
-    ...t.push(chunk([{ index: 1, function: { arguments: '{}' } }, { index: 0, function: { arguments: '1}' } }])),
+    ...t.push(
+      chunk([
+        { index: 0, id: 'a', type: 'function', function: { name: 'f', arguments: '{"x":' } },
+        { index: 1, id: 'b', type: 'function', function: { name: 'g', arguments: '' } },
+      ]),
+    ),
+    ...t.push(
+      chunk([
+        { index: 1, function: { arguments: '{}' } },
+        { index: 0, function: { arguments: '1}' } },
+      ]),
+    ),
   ];
-  const tcs = out.flatMap((e) => (e.type === 'delta' ? e.delta.tool_calls ?? [] : [])) as ToolCallDelta[];
-  assert.deepEqual(tcs.map((x) => [x.index, x.function.arguments]), [[0, '{"x":'], [1, ''], [1, '{}'], [0, '1}']]);
+  const tcs = out.flatMap((e) => (e.type === 'delta' ? (e.delta.tool_calls ?? []) : [])) as ToolCallDelta[];
+  assert.deepEqual(
+    tcs.map((x) => [x.index, x.function.arguments]),
+    [
+      [0, '{"x":'],
+      [1, ''],
+      [1, '{}'],
+      [0, '1}'],
+    ],
+  );
 });
 
 test('stream logprobs ride on the delta event of their chunk', () => {
   const lp = { content: [{ token: 'Hi', logprob: -0.5, bytes: [72, 105], top_logprobs: [] }], refusal: null };
   const t = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
   const evs = [
-    ...t.push({ data: JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] }) }),
-    ...t.push({ data: JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Hi' }, logprobs: lp, finish_reason: null }] }) }),
+    ...t.push({
+      data: JSON.stringify({
+        id: 'c',
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+      }),
+    }),
+    ...t.push({
+      data: JSON.stringify({
+        id: 'c',
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { content: 'Hi' }, logprobs: lp, finish_reason: null }],
+      }),
+    }),
   ];
   const deltas = evs.filter((e): e is Extract<StreamEvent, { type: 'delta' }> => e.type === 'delta');
   assert.equal(deltas.length, 1);

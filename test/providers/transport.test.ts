@@ -12,7 +12,10 @@ import { Logger } from '../../src/lib/log.js';
 test('SseDecoder: events split across reads, CRLF endings, event names, a final event without its blank line', () => {
   const d = new SseDecoder();
   assert.deepEqual(d.feed(Buffer.from('event: message_start\r\ndata: {"a"')), []);
-  assert.deepEqual(d.feed(Buffer.from(':1}\r\n\r\ndata: x\n\ndata: y')), [{ event: 'message_start', data: '{"a":1}' }, { data: 'x' }]);
+  assert.deepEqual(d.feed(Buffer.from(':1}\r\n\r\ndata: x\n\ndata: y')), [
+    { event: 'message_start', data: '{"a":1}' },
+    { data: 'x' },
+  ]);
   // a multi-byte character split between two reads survives
   const euro = Buffer.from('\n\ndata: €\n\n');
   assert.deepEqual(d.feed(euro.subarray(0, 9)), [{ data: 'y' }]);
@@ -21,8 +24,14 @@ test('SseDecoder: events split across reads, CRLF endings, event names, a final 
   assert.deepEqual(d.end(), [{ data: 'last' }]);
 });
 
-
-const OPTS = { connectTimeoutMs: 2_000, firstByteTimeoutMs: 2_000, idleTimeoutMs: 2_000, connectionsPerOrigin: 4, keepAliveMs: 1_000, maxResponseBytes: 1 << 20 };
+const OPTS = {
+  connectTimeoutMs: 2_000,
+  firstByteTimeoutMs: 2_000,
+  idleTimeoutMs: 2_000,
+  connectionsPerOrigin: 4,
+  keepAliveMs: 1_000,
+  maxResponseBytes: 1 << 20,
+};
 
 /** a stand-in for the client's ServerResponse: RequestAbort only listens for 'close' */
 function fakeClient(): EventEmitter & { writableFinished: boolean } {
@@ -103,7 +112,10 @@ test('Transport: the client leaving aborts the call (AbortedByClient); the total
   a1.dispose();
 
   const a2 = new RequestAbort(fakeClient() as never, 100);
-  await assert.rejects(t.fetch(post(url), a2), (e: UpstreamError) => e.status === 408 && e.retryable && /total deadline/.test(e.message));
+  await assert.rejects(
+    t.fetch(post(url), a2),
+    (e: UpstreamError) => e.status === 408 && e.retryable && /total deadline/.test(e.message),
+  );
   a2.dispose();
   await t.close();
   server.closeAllConnections();
@@ -125,13 +137,16 @@ test('Transport.fetch: an answer larger than maxResponseBytes fails the attempt 
   const t = new Transport({ ...OPTS, maxResponseBytes: 256 * 1024 });
   const abort = new RequestAbort(fakeClient() as never, 10_000);
   try {
-    await assert.rejects(t.fetch(post(url), abort), (e: { status: number; code: string; retryable: boolean; message: string }) => {
-      assert.equal(e.status, 502);
-      assert.equal(e.code, 'upstream_response_too_large');
-      assert.equal(e.retryable, true);
-      assert.match(e.message, /262144 bytes/);
-      return true;
-    });
+    await assert.rejects(
+      t.fetch(post(url), abort),
+      (e: { status: number; code: string; retryable: boolean; message: string }) => {
+        assert.equal(e.status, 502);
+        assert.equal(e.code, 'upstream_response_too_large');
+        assert.equal(e.retryable, true);
+        assert.match(e.message, /262144 bytes/);
+        return true;
+      },
+    );
     await closed;
   } finally {
     abort.dispose();
@@ -165,7 +180,10 @@ test('SseDecoder: an event that never ends past maxEventBytes is an error, not u
   const d = new SseDecoder(1024);
   for (let i = 0; i < 10; i++) assert.equal(d.feed(Buffer.from(`data: ${'a'.repeat(600)}\n\n`)).length, 1);
   d.feed(Buffer.from(`data: ${'b'.repeat(600)}`));
-  assert.throws(() => d.feed(Buffer.from('b'.repeat(600))), (e: { code: string; status: number }) => e.code === 'upstream_response_too_large' && e.status === 502);
+  assert.throws(
+    () => d.feed(Buffer.from('b'.repeat(600))),
+    (e: { code: string; status: number }) => e.code === 'upstream_response_too_large' && e.status === 502,
+  );
 });
 
 // ---- HTTP/2 (issue 12 item 12): a local TLS h2 server with the committed self-signed cert (test/fixtures/tls)
@@ -202,18 +220,25 @@ async function listenH2(handler: (req: Http2ServerRequest, res: Http2ServerRespo
     url: `https://127.0.0.1:${(server.address() as { port: number }).port}`,
     connections: () => connections,
     versions,
-    close: () => new Promise<void>((r) => {
-      server.close(() => r());
-      for (const s of sockets) s.destroy(); // the client's keep-alive would hold close() up
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy(); // the client's keep-alive would hold close() up
+      }),
   };
 }
 
 /** reads a whole streamed body through pipe() */
-function drain(body: { pipe: (c: { data(b: Buffer): boolean; end(): void; fail(e: unknown): void }) => void }): Promise<string> {
+function drain(body: {
+  pipe: (c: { data(b: Buffer): boolean; end(): void; fail(e: unknown): void }) => void;
+}): Promise<string> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
-    body.pipe({ data: (c) => (parts.push(c), true), end: () => resolve(Buffer.concat(parts).toString()), fail: reject });
+    body.pipe({
+      data: (c) => (parts.push(c), true),
+      end: () => resolve(Buffer.concat(parts).toString()),
+      fail: reject,
+    });
   });
 }
 
@@ -236,7 +261,10 @@ test('Transport over h2: 30 concurrent streams share ONE connection (the origin 
     assert.ok(all.every((b) => b === 'data: 1\n\ndata: [DONE]\n\n'));
     assert.equal(srv.connections(), 1);
     assert.equal(srv.versions.length, 31);
-    assert.ok(srv.versions.every((v) => v === '2.0'), srv.versions.join());
+    assert.ok(
+      srv.versions.every((v) => v === '2.0'),
+      srv.versions.join(),
+    );
   } finally {
     for (const a of aborts) a.dispose();
     await t.close();
@@ -331,7 +359,11 @@ test('Transport over h2: after a pause and resume(), an upstream that stalls sti
     let received = 0;
     let full = true;
     const failed = new Promise<UpstreamError>((resolve) =>
-      body.pipe({ data: (c) => ((received += c.length), !full), end: () => assert.fail('no end'), fail: (e) => resolve(e as UpstreamError) }),
+      body.pipe({
+        data: (c) => ((received += c.length), !full),
+        end: () => assert.fail('no end'),
+        fail: (e) => resolve(e as UpstreamError),
+      }),
     );
     await new Promise((r) => setTimeout(r, 400));
     full = false;
@@ -397,7 +429,9 @@ test('Transport over h2: the client leaving resets the stream (AbortedByClient);
   const abort = new RequestAbort(client as never, 10_000);
   try {
     const body = await t.open(post(`${srv.url}/x`), abort);
-    const failed = new Promise<unknown>((resolve) => body.pipe({ data: () => true, end: () => resolve('end'), fail: resolve }));
+    const failed = new Promise<unknown>((resolve) =>
+      body.pipe({ data: () => true, end: () => resolve('end'), fail: resolve }),
+    );
     client.emit('close');
     assert.ok((await failed) instanceof AbortedByClient);
     await closed;
@@ -509,20 +543,31 @@ async function until(what: string, ok: () => boolean, ms = 5_000): Promise<void>
   }
 }
 
-test('Transport over h2: a graceful GOAWAY (no error) lets the streams in flight finish; the next call opens a new connection', { timeout: 15_000 }, async () => {
-  const { results, after, seen, connections } = await goawayCase(0);
-  assert.deepEqual(results, Array(3).fill('data: 1\n\ndata: 2\n\n'));
-  assert.equal(after, 'data: 1\n\ndata: 2\n\n');
-  assert.equal(connections, 2);
-  for (const [path, n] of seen) assert.equal(n, 1, `${path} reached the upstream ${n} times`);
-});
+test(
+  'Transport over h2: a graceful GOAWAY (no error) lets the streams in flight finish; the next call opens a new connection',
+  { timeout: 15_000 },
+  async () => {
+    const { results, after, seen, connections } = await goawayCase(0);
+    assert.deepEqual(results, Array(3).fill('data: 1\n\ndata: 2\n\n'));
+    assert.equal(after, 'data: 1\n\ndata: 2\n\n');
+    assert.equal(connections, 2);
+    for (const [path, n] of seen) assert.equal(n, 1, `${path} reached the upstream ${n} times`);
+  },
+);
 
-test('Transport over h2: a GOAWAY with an error fails the streams in flight (retryable) and never sends a call twice', { timeout: 15_000 }, async () => {
-  const { results, after, seen } = await goawayCase(2); // INTERNAL_ERROR
-  assert.ok(results.every((r) => r === 'fail' || r.endsWith('data: 2\n\n')), results.join());
-  assert.equal(after, 'data: 1\n\ndata: 2\n\n');
-  for (const [path, n] of seen) assert.equal(n, 1, `${path} reached the upstream ${n} times`);
-});
+test(
+  'Transport over h2: a GOAWAY with an error fails the streams in flight (retryable) and never sends a call twice',
+  { timeout: 15_000 },
+  async () => {
+    const { results, after, seen } = await goawayCase(2); // INTERNAL_ERROR
+    assert.ok(
+      results.every((r) => r === 'fail' || r.endsWith('data: 2\n\n')),
+      results.join(),
+    );
+    assert.equal(after, 'data: 1\n\ndata: 2\n\n');
+    for (const [path, n] of seen) assert.equal(n, 1, `${path} reached the upstream ${n} times`);
+  },
+);
 
 test('Transport: requests waiting for a connection (connections_per_origin reached) are logged, at most once per 10 s per origin', async () => {
   const { server, url } = await listen((req, res) => setTimeout(() => res.end('ok'), 100));

@@ -10,12 +10,24 @@ import type { RequestAbort } from '../../src/providers/transport.js';
 import type { UpstreamError } from '../../src/providers/types.js';
 
 const target = (id: string): AttemptTarget =>
-  ({ model: { id: 'acme/m' }, endpoint: { model: `m-${id}` }, provider: { id }, endpointKey: `${id}:acme/m` }) as unknown as AttemptTarget;
+  ({
+    model: { id: 'acme/m' },
+    endpoint: { model: `m-${id}` },
+    provider: { id },
+    endpointKey: `${id}:acme/m`,
+  }) as unknown as AttemptTarget;
 const A = target('alpha');
 const B = target('beta');
 const idle = { aborted: false, reason: null } as unknown as RequestAbort;
 const far = () => Date.now() + 60_000;
-const upstream500: UpstreamError = { status: 502, retryable: true, type: 'upstream_error', code: 'x', message: 'boom', upstream_status: 500 };
+const upstream500: UpstreamError = {
+  status: 502,
+  retryable: true,
+  type: 'upstream_error',
+  code: 'x',
+  message: 'boom',
+  upstream_status: 500,
+};
 
 test('an exception thrown while building the request is rethrown, not retried, and never counts against the endpoint', async () => {
   const health = new HealthTracker({ failureThreshold: 3 });
@@ -51,7 +63,14 @@ test('an UpstreamError still counts and falls back; three open the breaker', asy
 test('an InvalidRequestError skips the endpoint, answers 400 when nothing else could, and frees a half-open probe', async () => {
   let now = 1_000_000;
   const health = new HealthTracker({ failureThreshold: 1, cooldownMs: 1000, clock: () => now });
-  health.record(A.endpointKey, { ok: false, status: 502, latencyMs: 1, ttftMs: null, outputTokens: 0, generationMs: null });
+  health.record(A.endpointKey, {
+    ok: false,
+    status: 502,
+    latencyMs: 1,
+    ttftMs: null,
+    outputTokens: 0,
+    generationMs: null,
+  });
   now += 2000;
   assert.equal(health.status(A.endpointKey), 'half_open');
   const err = await runAttempts({ health, log: new Logger('silent') }, [A], idle, far(), async () => {

@@ -6,25 +6,45 @@ import { RoutingError } from '../../src/routing/errors.js';
 import { AVAILABLE, chat, ep, longText, model, seeded, testCatalog, WEATHER_TOOL } from './fixtures.js';
 
 const catalog = testCatalog([
-  model('acme/cheap-top', [ep('alpha', 0.5, { context_length: 8192 })], { quality_tier: 1, supported_parameters: ['max_tokens', 'temperature'], context_length: 8192 }),
+  model('acme/cheap-top', [ep('alpha', 0.5, { context_length: 8192 })], {
+    quality_tier: 1,
+    supported_parameters: ['max_tokens', 'temperature'],
+    context_length: 8192,
+  }),
   model('acme/old', [ep('alpha', 0.01)], { quality_tier: 1, expiration_date: '2020-01-01' }),
   model('acme/imagegen', [ep('alpha', 0.01)], {
     quality_tier: 1,
-    architecture: { input_modalities: ['text'], output_modalities: ['image'], tokenizer: 'o200k_base', instruct_type: null },
+    architecture: {
+      input_modalities: ['text'],
+      output_modalities: ['image'],
+      tokenizer: 'o200k_base',
+      instruct_type: null,
+    },
   }),
 ]);
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const auto = (req: ChatRequest, tiers?: Record<string, number>) =>
-  chooseAutoModel({ catalog, req: { ...req, model: 'auto' }, availableProviders: AVAILABLE, tiers, now: NOW, random: seeded(3) });
-const droppedReason = (c: ReturnType<typeof auto>, id: string) => c.explanation.dropped.find((d) => d.model === id)?.reason;
+  chooseAutoModel({
+    catalog,
+    req: { ...req, model: 'auto' },
+    availableProviders: AVAILABLE,
+    tiers,
+    now: NOW,
+    random: seeded(3),
+  });
+const droppedReason = (c: ReturnType<typeof auto>, id: string) =>
+  c.explanation.dropped.find((d) => d.model === id)?.reason;
 
 test('plain chat: best tier, then cheapest; explanation names the rule', () => {
   const c = auto(chat());
   assert.equal(c.model.id, 'acme/cheap-top');
   assert.match(c.explanation.rule, /^quality_tier 1, then cheapest: \$0\.\d+ expected$/);
   assert.equal(c.explanation.chosen, 'acme/cheap-top');
-  assert.deepEqual(c.fallbacks.map((m) => m.id), ['acme/vision', 'acme/reasoner', 'meta-llama/llama-3.3-70b-instruct']);
+  assert.deepEqual(
+    c.fallbacks.map((m) => m.id),
+    ['acme/vision', 'acme/reasoner', 'meta-llama/llama-3.3-70b-instruct'],
+  );
   assert.equal(c.plans.length, 4);
   assert.equal(c.plans[0].model.id, 'acme/cheap-top');
 });
@@ -47,7 +67,19 @@ test('tools: never a model lacking tool use', () => {
 });
 
 test('images: only models with image input', () => {
-  const c = auto(chat({ messages: [{ role: 'user', content: [{ type: 'text', text: 'what is it' }, { type: 'image_url', image_url: { url: 'https://x.example/a.png' } }] }] }));
+  const c = auto(
+    chat({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is it' },
+            { type: 'image_url', image_url: { url: 'https://x.example/a.png' } },
+          ],
+        },
+      ],
+    }),
+  );
   assert.equal(c.model.id, 'acme/vision');
   assert.equal(c.fallbacks.length, 0);
   assert.equal(droppedReason(c, 'acme/cheap-top'), 'missing_capability:image_input');
@@ -55,7 +87,9 @@ test('images: only models with image input', () => {
 });
 
 test('json schema: only structured-output models', () => {
-  const c = auto(chat({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } } }));
+  const c = auto(
+    chat({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } } }),
+  );
   assert.equal(c.model.id, 'acme/vision');
   assert.equal(droppedReason(c, 'acme/cheap-top'), 'missing_capability:structured_outputs');
 });
@@ -94,7 +128,13 @@ test('deterministic ranking, JSON-serialisable explanation', () => {
 
 test('nothing capable → 503 summarising why', () => {
   try {
-    auto(chat({ tools: [WEATHER_TOOL], reasoning: { effort: 'high' }, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x.example/a.png' } }] }] }));
+    auto(
+      chat({
+        tools: [WEATHER_TOOL],
+        reasoning: { effort: 'high' },
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x.example/a.png' } }] }],
+      }),
+    );
     assert.fail('expected failure');
   } catch (e) {
     assert.ok(e instanceof RoutingError);

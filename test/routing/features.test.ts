@@ -43,7 +43,10 @@ test('response_format kinds and the parameters they imply', () => {
   const obj = extractFeatures(chat({ response_format: { type: 'json_object' } }), 'o200k_base');
   assert.equal(obj.responseFormat, 'json_object');
   assert.ok(obj.parameters.includes('response_format') && !obj.parameters.includes('structured_outputs'));
-  const schema = extractFeatures(chat({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } }), 'o200k_base');
+  const schema = extractFeatures(
+    chat({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } }),
+    'o200k_base',
+  );
   assert.equal(schema.responseFormat, 'json_schema');
   assert.ok(schema.parameters.includes('structured_outputs'));
 });
@@ -60,7 +63,10 @@ test('used parameters list what the request sets (non-null)', () => {
     reasoning_effort: 'low',
     ...({ logprobs: true } as object),
   });
-  assert.deepEqual(usedParameters(req, null).sort(), ['logprobs', 'max_tokens', 'reasoning', 'seed', 'stop', 'temperature', 'tool_choice', 'tools'].sort());
+  assert.deepEqual(
+    usedParameters(req, null).sort(),
+    ['logprobs', 'max_tokens', 'reasoning', 'seed', 'stop', 'temperature', 'tool_choice', 'tools'].sort(),
+  );
   assert.deepEqual(usedParameters(chat(), 'thinking'), ['reasoning']);
 });
 
@@ -93,8 +99,18 @@ test('reasoningPlan: null when nothing asked', () => {
 });
 
 test('reasoningPlan: :thinking defaults to medium effort and keeps client effort/budget/exclude', () => {
-  assert.deepEqual(reasoningPlan(chat(), 'thinking', reasoner), { enabled: true, effort: 'medium', max_tokens: null, exclude: false });
-  assert.deepEqual(reasoningPlan(chat({ reasoning_effort: 'high' }), 'thinking', reasoner), { enabled: true, effort: 'high', max_tokens: null, exclude: false });
+  assert.deepEqual(reasoningPlan(chat(), 'thinking', reasoner), {
+    enabled: true,
+    effort: 'medium',
+    max_tokens: null,
+    exclude: false,
+  });
+  assert.deepEqual(reasoningPlan(chat({ reasoning_effort: 'high' }), 'thinking', reasoner), {
+    enabled: true,
+    effort: 'high',
+    max_tokens: null,
+    exclude: false,
+  });
   assert.deepEqual(reasoningPlan(chat({ reasoning: { max_tokens: 4000, exclude: true } }), 'thinking', reasoner), {
     enabled: true,
     effort: null,
@@ -104,19 +120,54 @@ test('reasoningPlan: :thinking defaults to medium effort and keeps client effort
 });
 
 test('reasoningPlan: request spellings', () => {
-  assert.deepEqual(reasoningPlan(chat({ reasoning: { effort: 'low' } }), null, reasoner), { enabled: true, effort: 'low', max_tokens: null, exclude: false });
-  assert.deepEqual(reasoningPlan(chat({ reasoning_effort: 'high' }), null, reasoner), { enabled: true, effort: 'high', max_tokens: null, exclude: false });
-  assert.deepEqual(reasoningPlan(chat({ reasoning: { enabled: false } }), null, reasoner), { enabled: false, effort: null, max_tokens: null, exclude: false });
-  assert.deepEqual(reasoningPlan(chat({ include_reasoning: true }), null, reasoner), { enabled: true, effort: null, max_tokens: null, exclude: false });
+  assert.deepEqual(reasoningPlan(chat({ reasoning: { effort: 'low' } }), null, reasoner), {
+    enabled: true,
+    effort: 'low',
+    max_tokens: null,
+    exclude: false,
+  });
+  assert.deepEqual(reasoningPlan(chat({ reasoning_effort: 'high' }), null, reasoner), {
+    enabled: true,
+    effort: 'high',
+    max_tokens: null,
+    exclude: false,
+  });
+  assert.deepEqual(reasoningPlan(chat({ reasoning: { enabled: false } }), null, reasoner), {
+    enabled: false,
+    effort: null,
+    max_tokens: null,
+    exclude: false,
+  });
+  assert.deepEqual(reasoningPlan(chat({ include_reasoning: true }), null, reasoner), {
+    enabled: true,
+    effort: null,
+    max_tokens: null,
+    exclude: false,
+  });
   // legacy "hide reasoning": only meaningful on reasoning models, keeps a mandatory model reasoning
   assert.equal(reasoningPlan(chat({ include_reasoning: false }), null, plain), null);
-  assert.deepEqual(reasoningPlan(chat({ include_reasoning: false }), null, mandatory), { enabled: true, effort: null, max_tokens: null, exclude: true });
+  assert.deepEqual(reasoningPlan(chat({ include_reasoning: false }), null, mandatory), {
+    enabled: true,
+    effort: null,
+    max_tokens: null,
+    exclude: true,
+  });
 });
 
 test('reasoningPlan: every effort OpenAI and OpenRouter define; "none" turns reasoning off', () => {
   for (const effort of ['minimal', 'low', 'medium', 'high', 'xhigh'] as const) {
-    assert.deepEqual(reasoningPlan(chat({ reasoning_effort: effort }), null, reasoner), { enabled: true, effort, max_tokens: null, exclude: false });
-    assert.deepEqual(reasoningPlan(chat({ reasoning: { effort } }), null, reasoner), { enabled: true, effort, max_tokens: null, exclude: false });
+    assert.deepEqual(reasoningPlan(chat({ reasoning_effort: effort }), null, reasoner), {
+      enabled: true,
+      effort,
+      max_tokens: null,
+      exclude: false,
+    });
+    assert.deepEqual(reasoningPlan(chat({ reasoning: { effort } }), null, reasoner), {
+      enabled: true,
+      effort,
+      max_tokens: null,
+      exclude: false,
+    });
   }
   const off = { enabled: false, effort: null, max_tokens: null, exclude: false };
   assert.deepEqual(reasoningPlan(chat({ reasoning_effort: 'none' }), null, reasoner), off);
@@ -125,7 +176,12 @@ test('reasoningPlan: every effort OpenAI and OpenRouter define; "none" turns rea
   assert.equal(reasoningRequested(chat({ reasoning: { effort: 'none' } }), null), false);
   assert.equal(reasoningRequested(chat({ reasoning_effort: 'xhigh' }), null), true);
   // the :thinking variant is the client's explicit "on": none there means the variant's default
-  assert.deepEqual(reasoningPlan(chat({ reasoning_effort: 'none' }), 'thinking', reasoner), { enabled: true, effort: 'medium', max_tokens: null, exclude: false });
+  assert.deepEqual(reasoningPlan(chat({ reasoning_effort: 'none' }), 'thinking', reasoner), {
+    enabled: true,
+    effort: 'medium',
+    max_tokens: null,
+    exclude: false,
+  });
 });
 
 test('reasoningPlan: conflicting efforts are a 400', () => {

@@ -36,7 +36,13 @@ export function pricing(promptPerM: number, completionPerM = promptPerM, extra: 
 }
 
 export function provider(id: string): ProviderDef {
-  return { id, name: id.toUpperCase(), dialect: 'openai', base_url: `https://${id}.example/v1`, api_key_env: `${id.toUpperCase()}_KEY` };
+  return {
+    id,
+    name: id.toUpperCase(),
+    dialect: 'openai',
+    base_url: `https://${id}.example/v1`,
+    api_key_env: `${id.toUpperCase()}_KEY`,
+  };
 }
 
 export function ep(providerId: string, promptPerM: number, over: Partial<EndpointDef> = {}): EndpointDef {
@@ -72,7 +78,12 @@ export function model(id: string, endpoints: EndpointDef[], over: Partial<ModelD
     created: 1_700_000_000,
     description: '',
     context_length: 131072,
-    architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'o200k_base', instruct_type: null },
+    architecture: {
+      input_modalities: ['text'],
+      output_modalities: ['text'],
+      tokenizer: 'o200k_base',
+      instruct_type: null,
+    },
     supported_parameters: FULL_PARAMS,
     default_parameters: null,
     expiration_date: null,
@@ -86,7 +97,12 @@ export function model(id: string, endpoints: EndpointDef[], over: Partial<ModelD
 export const PROVIDERS = ['alpha', 'beta', 'gamma', 'delta', 'hidden'];
 export const AVAILABLE: ReadonlySet<string> = new Set(['alpha', 'beta', 'gamma', 'delta']);
 
-export const REASONING_INFO = { supported_efforts: ['low', 'medium', 'high'], default_effort: 'medium', mandatory: false, supports_max_tokens: true };
+export const REASONING_INFO = {
+  supported_efforts: ['low', 'medium', 'high'],
+  default_effort: 'medium',
+  mandatory: false,
+  supports_max_tokens: true,
+};
 
 /**
  * meta-llama/llama-3.3-70b-instruct: alpha $1/M, beta $2/M (no tools), gamma $3/M (small context, fp8),
@@ -100,8 +116,19 @@ export function testCatalog(extraModels: ModelDef[] = []): Catalog {
       'meta-llama/llama-3.3-70b-instruct',
       [
         ep('alpha', 1, { throughput_hint: 50, latency_hint_ms: 300 }),
-        ep('beta', 2, { supported_parameters: ['max_tokens', 'temperature', 'top_p'], throughput_hint: 100, latency_hint_ms: 200, max_completion_tokens: 32768 }),
-        ep('gamma', 3, { context_length: 32768, max_completion_tokens: 4096, quantization: 'fp8', throughput_hint: 200, latency_hint_ms: 900 }),
+        ep('beta', 2, {
+          supported_parameters: ['max_tokens', 'temperature', 'top_p'],
+          throughput_hint: 100,
+          latency_hint_ms: 200,
+          max_completion_tokens: 32768,
+        }),
+        ep('gamma', 3, {
+          context_length: 32768,
+          max_completion_tokens: 4096,
+          quantization: 'fp8',
+          throughput_hint: 200,
+          latency_hint_ms: 900,
+        }),
         ep('alpha', 0, { model: 'alpha-free', free: true, context_length: 8192, max_completion_tokens: 2048 }),
       ],
       { aliases: ['meta-llama/llama-3.3-70b'], canonical_slug: 'meta-llama/llama-3.3-70b-instruct-2024-12' },
@@ -110,15 +137,29 @@ export function testCatalog(extraModels: ModelDef[] = []): Catalog {
     model(
       'acme/reasoner',
       [ep('alpha', 5), ep('beta', 4, { supported_parameters: ['max_tokens', 'temperature', 'tools'] })],
-      { reasoning: REASONING_INFO, supported_parameters: [...FULL_PARAMS, 'reasoning', 'include_reasoning'], quality_tier: 2 },
+      {
+        reasoning: REASONING_INFO,
+        supported_parameters: [...FULL_PARAMS, 'reasoning', 'include_reasoning'],
+        quality_tier: 2,
+      },
     ),
     model('acme/vision', [ep('alpha', 10)], {
-      architecture: { input_modalities: ['text', 'image'], output_modalities: ['text'], tokenizer: 'o200k_base', instruct_type: null },
+      architecture: {
+        input_modalities: ['text', 'image'],
+        output_modalities: ['text'],
+        tokenizer: 'o200k_base',
+        instruct_type: null,
+      },
       quality_tier: 1,
     }),
     model('acme/secret', [ep('hidden', 1)]),
     model('acme/embed', [ep('alpha', 0.02)], {
-      architecture: { input_modalities: ['text'], output_modalities: ['embeddings'], tokenizer: 'o200k_base', instruct_type: null },
+      architecture: {
+        input_modalities: ['text'],
+        output_modalities: ['embeddings'],
+        tokenizer: 'o200k_base',
+        instruct_type: null,
+      },
       quality_tier: 1,
     }),
     ...extraModels,

@@ -13,11 +13,20 @@ const ok = (now: number, over: Partial<HealthSample> = {}): HealthSample => ({
   now,
   ...over,
 });
-const fail = (now: number, status = 502): HealthSample => ({ ok: false, status, latencyMs: 50, ttftMs: null, outputTokens: 0, generationMs: null, now });
+const fail = (now: number, status = 502): HealthSample => ({
+  ok: false,
+  status,
+  latencyMs: 50,
+  ttftMs: null,
+  outputTokens: 0,
+  generationMs: null,
+  now,
+});
 
 test('classification: client errors are neutral, upstream trouble is a failure', () => {
   assert.equal(classifySample({ ok: true, status: 200 }), 'ok');
-  for (const s of [0, 401, 403, 408, 429, 500, 502, 503, 529]) assert.equal(classifySample({ ok: false, status: s }), 'failure', String(s));
+  for (const s of [0, 401, 403, 408, 429, 500, 502, 503, 529])
+    assert.equal(classifySample({ ok: false, status: s }), 'failure', String(s));
   for (const s of [400, 404, 413, 422]) assert.equal(classifySample({ ok: false, status: s }), 'neutral', String(s));
 });
 
@@ -112,7 +121,8 @@ test('uptime windows and null without traffic', () => {
 test('latency (TTFT seconds) and throughput (tokens/s) percentiles over 30 minutes', () => {
   const h = new HealthTracker();
   const now = 5_000_000;
-  for (let i = 1; i <= 100; i++) h.record(K, ok(now - i * 1000, { ttftMs: i * 10, outputTokens: i * 10, generationMs: 1000 }));
+  for (let i = 1; i <= 100; i++)
+    h.record(K, ok(now - i * 1000, { ttftMs: i * 10, outputTokens: i * 10, generationMs: 1000 }));
   const s = h.stats(K, now);
   assert.deepEqual(s.latency_last_30m, { p50: 0.5, p75: 0.75, p90: 0.9, p99: 0.99 });
   assert.deepEqual(s.throughput_last_30m, { p50: 500, p75: 750, p90: 900, p99: 990 });
@@ -149,7 +159,16 @@ test('non-streaming samples: throughput from total latency', () => {
 test('live estimates: the worse of EWMA and the lower median of the last three samples', () => {
   const t = new HealthTracker({ alpha: 0.5 });
   const tps = (key: string, values: number[]) => {
-    for (const v of values) t.record(key, { ok: true, status: 200, latencyMs: 1000, ttftMs: 0, outputTokens: v, generationMs: 1000, now: 1_000 });
+    for (const v of values)
+      t.record(key, {
+        ok: true,
+        status: 200,
+        latencyMs: 1000,
+        ttftMs: 0,
+        outputTokens: v,
+        generationMs: 1000,
+        now: 1_000,
+      });
     return t.throughputEstimate(key, 1_000);
   };
   // one sample: itself; two: the lower one bounds the EWMA
@@ -161,7 +180,16 @@ test('live estimates: the worse of EWMA and the lower median of the last three s
   assert.equal(tps('drop', [100, 100, 100, 100, 10, 10]), 10);
   // latency takes the higher (worse) of the two; the median is whichever sample sits in the middle
   const ttft = (key: string, values: number[]) => {
-    for (const ms of values) t.record(key, { ok: true, status: 200, latencyMs: 1000, ttftMs: ms, outputTokens: 10, generationMs: 900, now: 1_000 });
+    for (const ms of values)
+      t.record(key, {
+        ok: true,
+        status: 200,
+        latencyMs: 1000,
+        ttftMs: ms,
+        outputTokens: 10,
+        generationMs: 900,
+        now: 1_000,
+      });
     return t.latencyEstimateMs(key, 1_000);
   };
   assert.equal(ttft('lat-a', [300, 200, 100]), 200); // EWMA 175, median 200

@@ -32,12 +32,22 @@ test('attempts: model first, then models[] in order, each model in planned order
   const p = build(chat({ model: 'acme/trio:floor', models: ['meta-llama/llama-3.1-8b-instruct:floor', 'acme/solo'] }));
   assert.deepEqual(
     p.attempts.map((a) => `${a.model.id}@${a.provider.id}`),
-    ['acme/trio@alpha', 'acme/trio@beta', 'acme/trio@gamma', 'meta-llama/llama-3.1-8b-instruct@delta', 'meta-llama/llama-3.1-8b-instruct@alpha', 'acme/solo@delta'],
+    [
+      'acme/trio@alpha',
+      'acme/trio@beta',
+      'acme/trio@gamma',
+      'meta-llama/llama-3.1-8b-instruct@delta',
+      'meta-llama/llama-3.1-8b-instruct@alpha',
+      'acme/solo@delta',
+    ],
   );
   assert.equal(p.attempts[0].variant, 'floor');
   assert.equal(p.attempts[5].variant, null);
   assert.equal(p.explanation.rule, 'floor');
-  assert.deepEqual(p.explanation.models.map((m) => m.model), ['acme/trio', 'meta-llama/llama-3.1-8b-instruct', 'acme/solo']);
+  assert.deepEqual(
+    p.explanation.models.map((m) => m.model),
+    ['acme/trio', 'meta-llama/llama-3.1-8b-instruct', 'acme/solo'],
+  );
 });
 
 test('models[] alone (no model) works; a missing model altogether is a 400', () => {
@@ -72,7 +82,10 @@ test('maxTokens: client value when given, else the endpoint max clamped to the c
 
 test('worstCasePusd is worstCaseCost of the endpoint for maxTokens; expected cost is below it', () => {
   const a = build(chat({ model: 'acme/trio:floor' })).attempts[0];
-  assert.equal(a.worstCasePusd, worstCaseCost(a.endpoint.pricing, { promptTokens: a.promptTokens, maxOutputTokens: a.maxTokens, inputImages: 0 }));
+  assert.equal(
+    a.worstCasePusd,
+    worstCaseCost(a.endpoint.pricing, { promptTokens: a.promptTokens, maxOutputTokens: a.maxTokens, inputImages: 0 }),
+  );
   assert.ok(a.expectedCostPusd < a.worstCasePusd);
   assert.equal(a.endpointKey, 'alpha:acme/trio');
 });
@@ -93,10 +106,20 @@ test('no endpoint left → 503 naming the filter, with routing funnel and droppe
   const e = fails(chat({ model: 'acme/nametools', tools: [WEATHER_TOOL] }));
   assert.equal(e.status, 503);
   assert.equal(e.message, 'No endpoints of acme/nametools support tool use');
-  const meta = e.metadata as { routing_funnel: Array<{ step: string }>; dropped: Array<{ reason: string }>; failed_routing_step: string };
+  const meta = e.metadata as {
+    routing_funnel: Array<{ step: string }>;
+    dropped: Array<{ reason: string }>;
+    failed_routing_step: string;
+  };
   assert.equal(meta.failed_routing_step, 'tools');
-  assert.deepEqual(meta.routing_funnel.map((s) => s.step), ['initial', 'tools']);
-  assert.deepEqual(meta.dropped.map((d) => d.reason), ['tools', 'tools']);
+  assert.deepEqual(
+    meta.routing_funnel.map((s) => s.step),
+    ['initial', 'tools'],
+  );
+  assert.deepEqual(
+    meta.dropped.map((d) => d.reason),
+    ['tools', 'tools'],
+  );
   const priced = fails(chat({ model: 'acme/trio', provider: { max_price: { prompt: 0.5 } } }));
   assert.equal(priced.status, 503);
   assert.equal(priced.code, 'no_endpoint_available');
@@ -139,9 +162,14 @@ test('too big for some endpoints, the rest dropped for another reason → still 
 });
 
 test('models[]: too big for the primary, a fallback failing for another reason → its 503; too big for all → 400', () => {
-  const mixed = fails(chat({ model: 'acme/solo', models: ['acme/nametools'], max_tokens: 5000, tools: [WEATHER_TOOL] }));
+  const mixed = fails(
+    chat({ model: 'acme/solo', models: ['acme/nametools'], max_tokens: 5000, tools: [WEATHER_TOOL] }),
+  );
   assert.equal(mixed.status, 503);
-  assert.match(mixed.message, /^The request does not fit .*fallback models: acme\/nametools: No endpoints of acme\/nametools support tool use/);
+  assert.match(
+    mixed.message,
+    /^The request does not fit .*fallback models: acme\/nametools: No endpoints of acme\/nametools support tool use/,
+  );
   const all = fails(chat({ model: 'acme/solo', models: ['acme/trio'], max_tokens: 1e9 }));
   assert.equal(all.status, 400);
   assert.equal(all.param, 'max_tokens');
@@ -152,7 +180,10 @@ test('auto: too big for every model → 400 naming the largest limit', () => {
   assert.equal(e.status, 400);
   assert.equal(e.code, 'max_tokens_exceeded');
   assert.equal(e.param, 'max_tokens');
-  assert.match(e.message, /^No model can serve this request with auto \(.*\); the largest: max_tokens 1000000000 is above the largest output limit of .*: 32768 tokens/);
+  assert.match(
+    e.message,
+    /^No model can serve this request with auto \(.*\); the largest: max_tokens 1000000000 is above the largest output limit of .*: 32768 tokens/,
+  );
 });
 
 test('404s: unknown model, hidden model, :free without free endpoints', () => {
@@ -169,14 +200,26 @@ test('auto: chosen model, fallbacks, explanation.auto, rule "auto"', () => {
   assert.equal(p.attempts[0].model.id, 'acme/vision');
   assert.equal(p.explanation.rule, 'auto');
   assert.equal(p.explanation.auto?.chosen, 'acme/vision');
-  assert.ok(p.attempts.some((a) => a.model.id !== 'acme/vision'), 'fallback models follow');
-  const tiered = buildRoutePlan({ catalog, req: chat({ model: 'auto' }), availableProviders: AVAILABLE, health: new HealthTracker(), autoTiers: { 'acme/solo': 0 } });
+  assert.ok(
+    p.attempts.some((a) => a.model.id !== 'acme/vision'),
+    'fallback models follow',
+  );
+  const tiered = buildRoutePlan({
+    catalog,
+    req: chat({ model: 'auto' }),
+    availableProviders: AVAILABLE,
+    health: new HealthTracker(),
+    autoTiers: { 'acme/solo': 0 },
+  });
   assert.equal(tiered.attempts[0].model.id, 'acme/solo');
 });
 
 test('explanation is JSON-serialisable and the header summary is short ASCII', () => {
   const health = new HealthTracker();
-  const p = build(chat({ model: 'meta-llama/llama-3.3-70b-instruct:floor', provider: { max_price: { prompt: 2.5 } } }), health);
+  const p = build(
+    chat({ model: 'meta-llama/llama-3.3-70b-instruct:floor', provider: { max_price: { prompt: 2.5 } } }),
+    health,
+  );
   const json = JSON.parse(JSON.stringify(p.explanation));
   assert.equal(json.rule, 'floor');
   assert.equal(json.chosen.provider, 'alpha');
@@ -185,29 +228,77 @@ test('explanation is JSON-serialisable and the header summary is short ASCII', (
   assert.equal(line, 'rule=floor; model=meta-llama/llama-3.3-70b-instruct; order=alpha,beta; dropped=gamma:max_price');
   assert.match(line, /^[\x20-\x7e]*$/);
   // long plans are truncated to 512 characters
-  const big = { ...p.explanation, dropped: Array.from({ length: 200 }, (_, i) => ({ ...p.explanation.dropped[0], provider: `provider${i}`, reason: 'max_price' as const, model: 'meta-llama/llama-3.3-70b-instruct' })) };
+  const big = {
+    ...p.explanation,
+    dropped: Array.from({ length: 200 }, (_, i) => ({
+      ...p.explanation.dropped[0],
+      provider: `provider${i}`,
+      reason: 'max_price' as const,
+      model: 'meta-llama/llama-3.3-70b-instruct',
+    })),
+  };
   assert.ok(summarizeRoute(big).length <= 512);
 });
 
 test('header summary: fallbacks once each, requested when nothing planned, non-ASCII and ";" made safe', () => {
   const cand = (model: string, provider: string) => ({
-    model, provider, endpoint_model: 'm', expected_usd: '0', worst_case_bound_usd: '0', throughput: null, latency_ms: null, health: 'ok' as const,
+    model,
+    provider,
+    endpoint_model: 'm',
+    expected_usd: '0',
+    worst_case_bound_usd: '0',
+    throughput: null,
+    latency_ms: null,
+    health: 'ok' as const,
   });
-  const drop = (model: string, provider: string, reason: 'max_price' | 'provider_unavailable') => ({ model, provider, endpoint_model: 'm', reason, detail: '' });
+  const drop = (model: string, provider: string, reason: 'max_price' | 'provider_unavailable') => ({
+    model,
+    provider,
+    endpoint_model: 'm',
+    reason,
+    detail: '',
+  });
   const e = {
-    rule: 'order', requested: 'a/x, b/y', variant: null, models: [],
-    candidates: [cand('a/x', 'p1'), cand('a/x', 'p2'), cand('a/x', 'p1'), cand('b/y', 'p3'), cand('c/z', 'p3'), cand('b/y', 'p4')],
-    dropped: [drop('a/x', 'pé;1', 'max_price'), drop('a/x', 'pé;1', 'max_price'), drop('a/x', 'q', 'provider_unavailable'), drop('b/y', 'r', 'max_price')],
+    rule: 'order',
+    requested: 'a/x, b/y',
+    variant: null,
+    models: [],
+    candidates: [
+      cand('a/x', 'p1'),
+      cand('a/x', 'p2'),
+      cand('a/x', 'p1'),
+      cand('b/y', 'p3'),
+      cand('c/z', 'p3'),
+      cand('b/y', 'p4'),
+    ],
+    dropped: [
+      drop('a/x', 'pé;1', 'max_price'),
+      drop('a/x', 'pé;1', 'max_price'),
+      drop('a/x', 'q', 'provider_unavailable'),
+      drop('b/y', 'r', 'max_price'),
+    ],
   };
   assert.equal(summarizeRoute(e), 'rule=order; model=a/x; order=p1,p2; fallbacks=b/y,c/z; dropped=p?,1:max_price');
-  assert.equal(summarizeRoute({ ...e, candidates: [], requested: 'ümodel;x' }), 'rule=order; requested=?model,x; dropped=p?,1:max_price,r:max_price');
+  assert.equal(
+    summarizeRoute({ ...e, candidates: [], requested: 'ümodel;x' }),
+    'rule=order; requested=?model,x; dropped=p?,1:max_price,r:max_price',
+  );
 });
 
 test('stored routes leave out what follows from the rest, and read back as the full explanation', async () => {
   const { storedRoute, routeOfGeneration } = await import('../../src/routing/explain.js');
   const health = new HealthTracker();
   // an open breaker drops an endpoint (a funnel step) without failing the plan
-  for (let i = 0; i < 5; i++) health.record('beta:acme/trio', { ok: false, status: 503, latencyMs: 1, ttftMs: null, outputTokens: 0, generationMs: null, now: 1_000_000 });
+  for (let i = 0; i < 5; i++)
+    health.record('beta:acme/trio', {
+      ok: false,
+      status: 503,
+      latencyMs: 1,
+      ttftMs: null,
+      outputTokens: 0,
+      generationMs: null,
+      now: 1_000_000,
+    });
   const cases: ChatRequest[] = [
     chat({ model: 'acme/trio' }),
     chat({ model: 'acme/trio:floor' }),
@@ -223,7 +314,11 @@ test('stored routes leave out what follows from the rest, and read back as the f
     const e = build(req, health).explanation;
     const stored = JSON.parse(JSON.stringify(storedRoute(e))) as Record<string, unknown>;
     if (!('models' in stored)) compact++;
-    const served = { model: e.candidates[0].model, provider: e.candidates[0].provider, endpoint: e.candidates[0].endpoint_model };
+    const served = {
+      model: e.candidates[0].model,
+      provider: e.candidates[0].provider,
+      endpoint: e.candidates[0].endpoint_model,
+    };
     const full = JSON.parse(JSON.stringify(e)) as Record<string, unknown>;
     // read back from storage and from the in-memory queue alike, key order included
     for (const r of [routeOfGeneration(stored, served), routeOfGeneration(storedRoute(e), served)]) {
@@ -237,5 +332,8 @@ test('stored routes leave out what follows from the rest, and read back as the f
   // a row stored with its models (as rows were before) reads back unchanged
   const e = build(chat({ model: 'acme/trio' }), health).explanation;
   const old = JSON.parse(JSON.stringify({ ...e, chosen: undefined })) as Record<string, unknown>;
-  assert.deepEqual(routeOfGeneration(old, { model: null, provider: null, endpoint: null }), JSON.parse(JSON.stringify({ ...e, chosen: undefined })));
+  assert.deepEqual(
+    routeOfGeneration(old, { model: null, provider: null, endpoint: null }),
+    JSON.parse(JSON.stringify({ ...e, chosen: undefined })),
+  );
 });

@@ -10,11 +10,18 @@ import { AVAILABLE, chat, ep, longText, model, REASONING_INFO, seeded, testCatal
 
 const catalog = testCatalog([
   model('acme/trio', [ep('alpha', 1), ep('beta', 2), ep('gamma', 3)]),
-  model('acme/twins', [ep('alpha', 1, { throughput_hint: 10 }), ep('beta', 1, { throughput_hint: 90 }), ep('gamma', 2, { throughput_hint: 500 })]),
+  model('acme/twins', [
+    ep('alpha', 1, { throughput_hint: 10 }),
+    ep('beta', 1, { throughput_hint: 90 }),
+    ep('gamma', 2, { throughput_hint: 500 }),
+  ]),
 ]);
 const NOW = 1_000_000_000;
 
-function plan(req: ChatRequest, opts: { health?: HealthTracker; random?: () => number; available?: ReadonlySet<string>; now?: number } = {}): EndpointPlan {
+function plan(
+  req: ChatRequest,
+  opts: { health?: HealthTracker; random?: () => number; available?: ReadonlySet<string>; now?: number } = {},
+): EndpointPlan {
   const available = opts.available ?? AVAILABLE;
   const r = resolveModel(catalog, req.model as string, available);
   if (r.kind !== 'model') throw new Error('auto not expected');
@@ -32,14 +39,18 @@ function plan(req: ChatRequest, opts: { health?: HealthTracker; random?: () => n
 }
 
 const providersOf = (p: EndpointPlan) => p.ordered.map((o) => o.endpoint.provider);
-const reasonOf = (p: EndpointPlan, provider: string) => p.dropped.filter((d) => d.provider === provider && d.reason !== 'paid_only').map((d) => d.reason);
+const reasonOf = (p: EndpointPlan, provider: string) =>
+  p.dropped.filter((d) => d.provider === provider && d.reason !== 'paid_only').map((d) => d.reason);
 
 test('free endpoints are only used through :free; paid ones never through :free', () => {
   const p = plan(chat());
   assert.deepEqual(providersOf(p).sort(), ['alpha', 'beta', 'gamma']);
   assert.ok(p.dropped.some((d) => d.endpoint_model === 'alpha-free' && d.reason === 'paid_only'));
   const f = plan(chat({ model: 'meta-llama/llama-3.3-70b-instruct:free' }));
-  assert.deepEqual(f.ordered.map((o) => o.endpoint.model), ['alpha-free']);
+  assert.deepEqual(
+    f.ordered.map((o) => o.endpoint.model),
+    ['alpha-free'],
+  );
   assert.equal(f.dropped.filter((d) => d.reason === 'free_only').length, 3);
 });
 
@@ -68,7 +79,9 @@ test('max_tokens above the endpoint maximum drops the endpoint', () => {
 });
 
 test('modality: images need image input; all dropped → 503 saying why', () => {
-  const req = chat({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x.example/i.png' } }] }] });
+  const req = chat({
+    messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x.example/i.png' } }] }],
+  });
   const p = plan(req);
   assert.equal(p.ordered.length, 0);
   assert.deepEqual([...new Set(p.dropped.filter((d) => d.reason !== 'paid_only').map((d) => d.reason))], ['modality']);
@@ -95,7 +108,9 @@ test('tools, response_format and reasoning are hard filters when used', () => {
 });
 
 test('all endpoints lacking tools → 503 "support tool use"', () => {
-  const cat = testCatalog([model('acme/notools', [ep('alpha', 1), ep('beta', 1)], { supported_parameters: ['max_tokens'] })]);
+  const cat = testCatalog([
+    model('acme/notools', [ep('alpha', 1), ep('beta', 1)], { supported_parameters: ['max_tokens'] }),
+  ]);
   const m = cat.get('acme/notools')!;
   const p = planEndpoints({
     model: m,
@@ -106,7 +121,13 @@ test('all endpoints lacking tools → 503 "support tool use"', () => {
   });
   assert.equal(p.failure?.status, 503);
   assert.equal(p.failure?.message, 'No endpoints of acme/notools support tool use');
-  assert.deepEqual(p.funnel.map((s) => [s.step, s.remaining]), [['initial', 2], ['tools', 0]]);
+  assert.deepEqual(
+    p.funnel.map((s) => [s.step, s.remaining]),
+    [
+      ['initial', 2],
+      ['tools', 0],
+    ],
+  );
 });
 
 test(':thinking keeps only reasoning-capable endpoints; a non-reasoning model has no :thinking (404)', () => {
@@ -148,11 +169,17 @@ test('max_price is USD per million tokens for prompt/completion', () => {
   assert.deepEqual(reasonOf(p, 'beta'), ['max_price']);
   assert.match(p.dropped.find((d) => d.provider === 'beta')?.detail ?? '', /\$2\/M > max_price.prompt \$1.5\/M/);
   // the limit is inclusive, and strings are accepted
-  assert.deepEqual(providersOf(plan(chat({ model: 'acme/trio', provider: { max_price: { completion: '2', prompt: 2 } } }))).sort(), ['alpha', 'beta']);
+  assert.deepEqual(
+    providersOf(plan(chat({ model: 'acme/trio', provider: { max_price: { completion: '2', prompt: 2 } } }))).sort(),
+    ['alpha', 'beta'],
+  );
   const none = plan(chat({ model: 'acme/trio', provider: { max_price: { completion: 0.5 } } }));
   assert.equal(none.failure?.status, 503);
   assert.match(none.failure?.message ?? '', /max_price/);
-  assert.throws(() => plan(chat({ provider: { max_price: { prompt: 'cheap' } } })), (e: unknown) => e instanceof RoutingError && e.status === 400);
+  assert.throws(
+    () => plan(chat({ provider: { max_price: { prompt: 'cheap' } } })),
+    (e: unknown) => e instanceof RoutingError && e.status === 400,
+  );
 });
 
 test('default ordering: weighted by inverse square of expected price (A $1 ≈ 9× C $3)', () => {
@@ -173,7 +200,15 @@ test('default ordering: weighted by inverse square of expected price (A $1 ≈ 9
 
 test('recently failing endpoints go last: A $1, B $2 (outage), C $3 ⇒ B last', () => {
   const health = new HealthTracker();
-  health.record('beta:acme/trio', { ok: false, status: 503, latencyMs: 10, ttftMs: null, outputTokens: 0, generationMs: null, now: NOW - 5_000 });
+  health.record('beta:acme/trio', {
+    ok: false,
+    status: 503,
+    latencyMs: 10,
+    ttftMs: null,
+    outputTokens: 0,
+    generationMs: null,
+    now: NOW - 5_000,
+  });
   const random = seeded(7);
   let aFirst = 0;
   for (let i = 0; i < 1000; i++) {
@@ -190,7 +225,16 @@ test('recently failing endpoints go last: A $1, B $2 (outage), C $3 ⇒ B last',
 test('open breaker drops the endpoint (circuit_open) unless every endpoint is open', () => {
   const health = new HealthTracker();
   const failN = (key: string) => {
-    for (let i = 0; i < 3; i++) health.record(key, { ok: false, status: 500, latencyMs: 1, ttftMs: null, outputTokens: 0, generationMs: null, now: NOW - 100 });
+    for (let i = 0; i < 3; i++)
+      health.record(key, {
+        ok: false,
+        status: 500,
+        latencyMs: 1,
+        ttftMs: null,
+        outputTokens: 0,
+        generationMs: null,
+        now: NOW - 100,
+      });
   };
   failN('alpha:acme/trio');
   const p = plan(chat({ model: 'acme/trio' }), { health });
@@ -216,7 +260,15 @@ test(':floor is always the cheapest first, deterministic; ties by throughput', (
   assert.deepEqual(providersOf(plan(chat({ model: 'acme/twins:floor' }))), ['beta', 'alpha', 'gamma']);
   // floor stays strict even when the cheapest failed recently
   const health = new HealthTracker();
-  health.record('alpha:acme/trio', { ok: false, status: 502, latencyMs: 1, ttftMs: null, outputTokens: 0, generationMs: null, now: NOW - 1 });
+  health.record('alpha:acme/trio', {
+    ok: false,
+    status: 502,
+    latencyMs: 1,
+    ttftMs: null,
+    outputTokens: 0,
+    generationMs: null,
+    now: NOW - 1,
+  });
   assert.equal(providersOf(plan(chat({ model: 'acme/trio:floor' }), { health }))[0], 'alpha');
 });
 
@@ -224,7 +276,15 @@ test(':nitro orders by throughput hint until measured, then by live throughput',
   assert.deepEqual(providersOf(plan(chat({ model: 'acme/twins:nitro' }))), ['gamma', 'beta', 'alpha']);
   const health = new HealthTracker();
   let now = NOW;
-  const sample = (tps: number) => ({ ok: true, status: 200, latencyMs: 1100, ttftMs: 100, outputTokens: tps, generationMs: 1000, now: now++ });
+  const sample = (tps: number) => ({
+    ok: true,
+    status: 200,
+    latencyMs: 1100,
+    ttftMs: 100,
+    outputTokens: tps,
+    generationMs: 1000,
+    now: now++,
+  });
   for (let i = 0; i < 20; i++) {
     health.record('gamma:acme/twins', sample(400));
     health.record('beta:acme/twins', sample(150));
@@ -276,7 +336,9 @@ test('allow_fallbacks:false without order keeps only the first endpoint of the p
 });
 
 test('expected price uses the request size; reasoning-capable filter honours model-level reasoning', () => {
-  const cat = testCatalog([model('acme/r-model', [ep('alpha', 1)], { reasoning: REASONING_INFO, supported_parameters: ['max_tokens'] })]);
+  const cat = testCatalog([
+    model('acme/r-model', [ep('alpha', 1)], { reasoning: REASONING_INFO, supported_parameters: ['max_tokens'] }),
+  ]);
   const m = cat.get('acme/r-model')!;
   const p = planEndpoints({
     model: m,
@@ -293,7 +355,9 @@ test('expected price uses the request size; reasoning-capable filter honours mod
   assert.equal(alpha.expectedCostPusd, BigInt(f.prompt.estimate + 100) * 1_000_000n);
   assert.ok(f.prompt.estimate <= f.prompt.bound);
   // price-first plans (:floor, sort=price) rank on the exact count
-  const floor = plan(chat({ model: 'acme/trio:floor', max_tokens: 100 })).ordered.find((o) => o.endpoint.provider === 'alpha')!;
+  const floor = plan(chat({ model: 'acme/trio:floor', max_tokens: 100 })).ordered.find(
+    (o) => o.endpoint.provider === 'alpha',
+  )!;
   assert.equal(floor.expectedCostPusd, BigInt(f.promptTokens + 100) * 1_000_000n);
 });
 

@@ -53,7 +53,8 @@ test('unknown variant is a 400 naming the supported ones', () => {
 });
 
 test('auto router names', () => {
-  for (const n of ['auto', 'arouter/auto', 'openrouter/auto']) assert.equal(resolveModel(catalog, n, AVAILABLE).kind, 'auto');
+  for (const n of ['auto', 'arouter/auto', 'openrouter/auto'])
+    assert.equal(resolveModel(catalog, n, AVAILABLE).kind, 'auto');
   rejects('auto:floor', 400, 'invalid_variant');
 });
 
@@ -70,7 +71,10 @@ test('unknown model is a 404 suggesting the closest visible ids', () => {
 test('a model only on providers the account lacks is "not found" with the same wording', () => {
   const hidden = rejects('acme/secret', 404, 'model_not_found');
   const unknown = rejects('acme/nonexistent-zz', 404, 'model_not_found');
-  assert.equal(hidden.message.replace(/acme\/secret/, 'X').split('.')[0], unknown.message.replace(/acme\/nonexistent-zz/, 'X').split('.')[0]);
+  assert.equal(
+    hidden.message.replace(/acme\/secret/, 'X').split('.')[0],
+    unknown.message.replace(/acme\/nonexistent-zz/, 'X').split('.')[0],
+  );
   // and hidden models are never suggested
   assert.ok(!suggestModels(catalog, 'acme/secrett', AVAILABLE).includes('acme/secret'));
   // visible once the provider is enabled
@@ -78,7 +82,10 @@ test('a model only on providers the account lacks is "not found" with the same w
 });
 
 test('similarity prefers typo-close and token-sharing ids', () => {
-  assert.ok(similarity('meta-llama/llama-3.3-70b-instrct', 'meta-llama/llama-3.3-70b-instruct') > similarity('meta-llama/llama-3.3-70b-instrct', 'meta-llama/llama-3.1-8b-instruct'));
+  assert.ok(
+    similarity('meta-llama/llama-3.3-70b-instrct', 'meta-llama/llama-3.3-70b-instruct') >
+      similarity('meta-llama/llama-3.3-70b-instrct', 'meta-llama/llama-3.1-8b-instruct'),
+  );
   assert.ok(similarity('reasoner', 'acme/reasoner') > 0.8);
 });
 
@@ -99,7 +106,11 @@ test('a model past its expiration_date is a 404 model_deprecated naming the date
     assert.equal(err.status, 404);
     assert.equal(err.code, 'model_deprecated');
     assert.match(err.message, /acme\/retired.*2026-03-01/);
-    assert.deepEqual((err.metadata as { suggestions: string[] }).suggestions.includes('acme/retired'), false, 'never suggests itself');
+    assert.deepEqual(
+      (err.metadata as { suggestions: string[] }).suggestions.includes('acme/retired'),
+      false,
+      'never suggests itself',
+    );
     assert.ok((err.metadata as { suggestions: string[] }).suggestions.includes('acme/retired-2'));
   }
 });

@@ -39,7 +39,18 @@ const translator = (): StreamTranslator => ({
     if (ev.data === '') return [];
     return [{ type: 'delta', delta: { content: ev.data } }];
   },
-  end: () => [{ type: 'usage', usage: { prompt_tokens: 1, completion_tokens: 2, cached_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 } as never }],
+  end: () => [
+    {
+      type: 'usage',
+      usage: {
+        prompt_tokens: 1,
+        completion_tokens: 2,
+        cached_read_tokens: 0,
+        cache_write_tokens: 0,
+        reasoning_tokens: 0,
+      } as never,
+    },
+  ],
 });
 
 function upstreamError(message: string): UpstreamError {
@@ -91,7 +102,10 @@ test('a stream that ends without content is an empty-stream 502, a network failu
   const p1 = s1.start();
   a.read('data: \n\n');
   a.consumer!.end();
-  await assert.rejects(p1, (e: UpstreamError) => e.code === 'upstream_empty_stream' && e.status === 502 && /P closed/.test(e.message));
+  await assert.rejects(
+    p1,
+    (e: UpstreamError) => e.code === 'upstream_empty_stream' && e.status === 502 && /P closed/.test(e.message),
+  );
 
   const b = new FakeBody();
   const s2 = new StreamSession(b, translator(), 'P');
@@ -139,7 +153,10 @@ test("backpressure: the sink's false pauses the upstream read; resume() asks the
 test('a client that left rejects pipe() with AbortedByClient, also when it left before pipe()', async () => {
   const { body, s } = await committed();
   body.consumer!.fail(new AbortedByClient());
-  await assert.rejects(s.pipe(() => true), AbortedByClient);
+  await assert.rejects(
+    s.pipe(() => true),
+    AbortedByClient,
+  );
 });
 
 test('a sink that throws rejects pipe() and cancels the upstream instead of throwing into the HTTP client', async () => {

@@ -12,7 +12,10 @@ ajv.addSchema(anthropicResponses as object, 'anthropic-responses');
 /** Throws with ajv's errors when `data` does not match `#/$defs/<def>` of a response bundle. */
 export function assertSpec(bundle: 'openai-responses' | 'anthropic-responses', def: string, data: unknown): void {
   const v = ajv.getSchema(`${bundle}#/$defs/${def}`) as ValidateFunction;
-  if (!v(data)) throw new Error(`${def} does not match the spec: ${ajv.errorsText(v.errors)}\n${JSON.stringify(data).slice(0, 2000)}`);
+  if (!v(data))
+    throw new Error(
+      `${def} does not match the spec: ${ajv.errorsText(v.errors)}\n${JSON.stringify(data).slice(0, 2000)}`,
+    );
 }
 
 export interface HttpResult {
@@ -22,7 +25,10 @@ export interface HttpResult {
   json: any;
 }
 
-export async function http(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<HttpResult> {
+export async function http(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<HttpResult> {
   const res = await fetch(url, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
@@ -30,7 +36,11 @@ export async function http(url: string, init: { method?: string; headers?: Recor
   });
   const text = await res.text();
   let json: unknown;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { status: res.status, headers: res.headers, text, json };
 }
 
@@ -43,15 +53,29 @@ export function parseSse(text: string): EventSourceMessage[] {
 }
 
 /** Reads a streaming response incrementally, recording when each chunk arrived. */
-export async function readTimed(url: string, init: { headers?: Record<string, string>; body: unknown }): Promise<{ status: number; chunks: Array<{ at: number; text: string }>; error: unknown; start: number; headersAt: number }> {
+export async function readTimed(
+  url: string,
+  init: { headers?: Record<string, string>; body: unknown },
+): Promise<{
+  status: number;
+  chunks: Array<{ at: number; text: string }>;
+  error: unknown;
+  start: number;
+  headersAt: number;
+}> {
   const start = Date.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(init.headers ?? {}) }, body: JSON.stringify(init.body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
+    body: JSON.stringify(init.body),
+  });
   const headersAt = Date.now();
   const chunks: Array<{ at: number; text: string }> = [];
   const dec = new TextDecoder();
   let error: unknown = null;
   try {
-    for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push({ at: Date.now(), text: dec.decode(c, { stream: true }) });
+    for await (const c of res.body as unknown as AsyncIterable<Uint8Array>)
+      chunks.push({ at: Date.now(), text: dec.decode(c, { stream: true }) });
   } catch (e) {
     error = e;
   }

@@ -37,13 +37,18 @@ test('gemini: pageSize / pageToken pages with nextPageToken', async () => {
     const names: string[] = [];
     let token: string | null = null;
     for (let i = 0; i < 10; i++) {
-      const r = await http(`${sim.url}/models?pageSize=4${token ? `&pageToken=${token}` : ''}`, { headers: { 'x-goog-api-key': 'k' } });
+      const r = await http(`${sim.url}/models?pageSize=4${token ? `&pageToken=${token}` : ''}`, {
+        headers: { 'x-goog-api-key': 'k' },
+      });
       assert.equal(r.status, 200);
       names.push(...r.json.models.map((m: { name: string }) => m.name));
       token = r.json.nextPageToken ?? null;
       if (!token) break;
     }
-    assert.deepEqual(names, GEMINI_DEFAULT_MODELS.map((m) => `models/${m}`));
+    assert.deepEqual(
+      names,
+      GEMINI_DEFAULT_MODELS.map((m) => `models/${m}`),
+    );
   } finally {
     await sim.close();
   }
@@ -53,14 +58,22 @@ test('release and withdraw a model, in process and over HTTP; the metadata docum
   const sim = await startSimUpstream({ dialect: 'openai', models: ['gpt-4o'] });
   const origin = sim.url.replace(/\/v1$/, '');
   const auth = { authorization: 'Bearer k' };
-  const list = async () => (await http(`${sim.url}/models`, { headers: auth })).json.data.map((m: { id: string }) => m.id);
-  const chat = (model: string) => http(`${sim.url}/chat/completions`, { headers: auth, body: { model, messages: [{ role: 'user', content: 'hi' }] } });
+  const list = async () =>
+    (await http(`${sim.url}/models`, { headers: auth })).json.data.map((m: { id: string }) => m.id);
+  const chat = (model: string) =>
+    http(`${sim.url}/chat/completions`, {
+      headers: auth,
+      body: { model, messages: [{ role: 'user', content: 'hi' }] },
+    });
   try {
     assert.equal((await chat('gpt-new')).status, 404);
     sim.release('gpt-new');
     assert.deepEqual(await list(), ['gpt-4o', 'gpt-new']);
     assert.equal((await chat('gpt-new')).status, 200);
-    assert.equal((await http(`${origin}/__sim/models`, { body: { id: 'gpt-priced', cost: { input: 1.5, output: 6 } } })).status, 200);
+    assert.equal(
+      (await http(`${origin}/__sim/models`, { body: { id: 'gpt-priced', cost: { input: 1.5, output: 6 } } })).status,
+      200,
+    );
     assert.deepEqual(await list(), ['gpt-4o', 'gpt-new', 'gpt-priced']);
     const meta = (await http(`${origin}/__sim/metadata`)).json;
     assert.deepEqual(Object.keys(meta.openai.models), ['gpt-priced']);

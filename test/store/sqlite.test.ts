@@ -15,11 +15,31 @@ import type { GenerationRow } from '../../src/store/types.js';
 
 function row(i: number): GenerationRow {
   return {
-    id: `gen-t${i}`, account_id: 'acct_default', key_id: 'key_1', requested_model: 'a/b', model: 'a/b', provider: 'p',
-    endpoint: 'b', upstream_id: null, attempts: [{ provider: 'p', model: 'a/b', endpoint: 'b', status: 200, duration_ms: 3 }],
-    prompt_tokens: 10, completion_tokens: i, reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0,
-    tokens_estimated: false, cost_pusd: 10n ** 15n + BigInt(i), latency_ms: 12.4, ttft_ms: null, finish_reason: 'stop',
-    status: 200, streamed: false, cancelled: false, route: { rule: 'default' }, kind: 'chat', created_at: new Date().toISOString(),
+    id: `gen-t${i}`,
+    account_id: 'acct_default',
+    key_id: 'key_1',
+    requested_model: 'a/b',
+    model: 'a/b',
+    provider: 'p',
+    endpoint: 'b',
+    upstream_id: null,
+    attempts: [{ provider: 'p', model: 'a/b', endpoint: 'b', status: 200, duration_ms: 3 }],
+    prompt_tokens: 10,
+    completion_tokens: i,
+    reasoning_tokens: 0,
+    cached_tokens: 0,
+    cache_write_tokens: 0,
+    tokens_estimated: false,
+    cost_pusd: 10n ** 15n + BigInt(i),
+    latency_ms: 12.4,
+    ttft_ms: null,
+    finish_reason: 'stop',
+    status: 200,
+    streamed: false,
+    cancelled: false,
+    route: { rule: 'default' },
+    kind: 'chat',
+    created_at: new Date().toISOString(),
   };
 }
 
@@ -82,7 +102,12 @@ for (const offThreadWrites of [true, false]) {
       // not a day start: answered from the rows, to the millisecond
       assert.deepEqual(byId(await s.keySpendSince('2026-11-02T10:00:00.000Z')), { k1: 17n });
       // a failed batch (duplicate id) adds no spend either
-      await assert.rejects(s.insertGenerations([spent('g7', 'k2', 'a1', '2026-11-02T13:00:00.000Z', 1000n), spent('g1', 'k1', 'a1', '2026-11-02T13:00:00.000Z', 1n)]));
+      await assert.rejects(
+        s.insertGenerations([
+          spent('g7', 'k2', 'a1', '2026-11-02T13:00:00.000Z', 1000n),
+          spent('g1', 'k1', 'a1', '2026-11-02T13:00:00.000Z', 1n),
+        ]),
+      );
       assert.deepEqual(byId(await s.accountSpend()), { a1: 53n, a2: 10n ** 18n });
       await s.close();
     });
@@ -148,24 +173,49 @@ for (const offThreadWrites of [true, false]) {
 
 /** rows of two keys over three days, three of every four sharing their timestamp with a neighbour */
 function ledger(): GenerationRow[] {
-  const models: Array<[string | null, string | null]> = [['m/a', 'p1'], ['m/b', 'p1'], ['m/a', 'p2'], [null, null]];
+  const models: Array<[string | null, string | null]> = [
+    ['m/a', 'p1'],
+    ['m/b', 'p1'],
+    ['m/a', 'p2'],
+    [null, null],
+  ];
   const out: GenerationRow[] = [];
   for (let i = 0; i < 60; i++) {
     const [model, provider] = models[i % 4]!;
     const at = new Date(Date.parse('2026-11-01T00:00:00.000Z') + Math.floor(i / 4) * 4.8 * 3_600_000).toISOString();
     out.push({
-      ...row(i), id: `g${String((i * 37) % 60).padStart(2, '0')}`, key_id: i % 3 === 0 ? 'k2' : 'k1', account_id: 'a1', model, provider,
-      prompt_tokens: i, completion_tokens: 2 * i, reasoning_tokens: i % 5, cost_pusd: 10n ** 13n * BigInt(i + 1), created_at: at,
+      ...row(i),
+      id: `g${String((i * 37) % 60).padStart(2, '0')}`,
+      key_id: i % 3 === 0 ? 'k2' : 'k1',
+      account_id: 'a1',
+      model,
+      provider,
+      prompt_tokens: i,
+      completion_tokens: 2 * i,
+      reasoning_tokens: i % 5,
+      cost_pusd: 10n ** 13n * BigInt(i + 1),
+      created_at: at,
     });
   }
   return out;
 }
 
 /** daily totals computed here from the rows themselves (independent of the store's SQL) */
-function expectedDaily(rows: GenerationRow[], f: { key_id?: string; model?: string; provider?: string; from?: string; to?: string }) {
-  const days = new Map<string, { date: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_pusd: bigint }>();
+function expectedDaily(
+  rows: GenerationRow[],
+  f: { key_id?: string; model?: string; provider?: string; from?: string; to?: string },
+) {
+  const days = new Map<
+    string,
+    { date: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_pusd: bigint }
+  >();
   for (const g of rows) {
-    if ((f.key_id && g.key_id !== f.key_id) || (f.model && g.model !== f.model) || (f.provider && g.provider !== f.provider)) continue;
+    if (
+      (f.key_id && g.key_id !== f.key_id) ||
+      (f.model && g.model !== f.model) ||
+      (f.provider && g.provider !== f.provider)
+    )
+      continue;
     if ((f.from && g.created_at < f.from) || (f.to && g.created_at >= f.to)) continue;
     const date = g.created_at.slice(0, 10);
     const d = days.get(date) ?? { date, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_pusd: 0n };
@@ -179,11 +229,19 @@ function expectedDaily(rows: GenerationRow[], f: { key_id?: string; model?: stri
 }
 
 const FILTERS = [
-  {}, { key_id: 'k1' }, { key_id: 'k2', model: 'm/a' }, { provider: 'p1' }, { key_id: 'k1', provider: 'p2', model: 'm/a' },
-  { from: '2026-11-02T00:00:00.000Z' }, { to: '2026-11-03' }, { from: '2026-11-01', to: '2026-11-02T00:00:00.000Z' },
+  {},
+  { key_id: 'k1' },
+  { key_id: 'k2', model: 'm/a' },
+  { provider: 'p1' },
+  { key_id: 'k1', provider: 'p2', model: 'm/a' },
+  { from: '2026-11-02T00:00:00.000Z' },
+  { to: '2026-11-03' },
+  { from: '2026-11-01', to: '2026-11-02T00:00:00.000Z' },
   // partial first and last days: those days come from the rows
-  { from: '2026-11-01T09:00:00.000Z', to: '2026-11-03T10:00:00.000Z' }, { key_id: 'k1', from: '2026-11-02T05:00:00.000Z' },
-  { to: '2026-11-02T14:24:00.000Z', model: 'm/b' }, { from: '2026-11-02T04:00:00.000Z', to: '2026-11-02T20:00:00.000Z' },
+  { from: '2026-11-01T09:00:00.000Z', to: '2026-11-03T10:00:00.000Z' },
+  { key_id: 'k1', from: '2026-11-02T05:00:00.000Z' },
+  { to: '2026-11-02T14:24:00.000Z', model: 'm/b' },
+  { from: '2026-11-02T04:00:00.000Z', to: '2026-11-02T20:00:00.000Z' },
 ];
 
 for (const offThreadReads of [true, false]) {
@@ -198,7 +256,9 @@ for (const offThreadReads of [true, false]) {
       for (const key_id of [undefined, 'k1']) {
         const order = rows
           .filter((g) => key_id === undefined || g.key_id === key_id)
-          .sort((a, b) => (a.created_at === b.created_at ? b.id.localeCompare(a.id) : b.created_at.localeCompare(a.created_at)))
+          .sort((a, b) =>
+            a.created_at === b.created_at ? b.id.localeCompare(a.id) : b.created_at.localeCompare(a.created_at),
+          )
           .map((g) => g.id);
         const seen: string[] = [];
         let after: { created_at: string; id: string } | undefined;
@@ -222,7 +282,8 @@ for (const offThreadReads of [true, false]) {
       // several batches: the rollups add up across transactions
       await s.insertGenerations(rows.slice(0, 25));
       await s.insertGenerations(rows.slice(25));
-      for (const f of FILTERS) assert.deepEqual(await s.dailyTotals({ account_id: 'a1', ...f }), expectedDaily(rows, f), JSON.stringify(f));
+      for (const f of FILTERS)
+        assert.deepEqual(await s.dailyTotals({ account_id: 'a1', ...f }), expectedDaily(rows, f), JSON.stringify(f));
       assert.deepEqual(await s.dailyTotals({ account_id: 'other' }), []);
       // whole days keep counting rows deleted by ledger retention (like the spend), as the rollups hold them
       assert.equal(await s.pruneGenerations('2026-11-02T00:00:00.000Z', 1000), 20);
@@ -245,13 +306,20 @@ test('migration 4 fills the per-day activity from a ledger written before it exi
       await old.migrate();
       rows = ledger();
       const db = new Database(file);
-      const cols = Object.keys(db.prepare('SELECT * FROM generations').columns().reduce((o, c) => ({ ...o, [c.name]: 1 }), {}));
+      const cols = Object.keys(
+        db
+          .prepare('SELECT * FROM generations')
+          .columns()
+          .reduce((o, c) => ({ ...o, [c.name]: 1 }), {}),
+      );
       const ins = db.prepare(`INSERT INTO generations (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
       for (const g of rows) {
-        ins.run(cols.map((c) => {
-          const v = (g as unknown as Record<string, unknown>)[c];
-          return typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' && v !== null ? JSON.stringify(v) : v;
-        }));
+        ins.run(
+          cols.map((c) => {
+            const v = (g as unknown as Record<string, unknown>)[c];
+            return typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' && v !== null ? JSON.stringify(v) : v;
+          }),
+        );
       }
       db.close();
     } finally {
@@ -260,15 +328,25 @@ test('migration 4 fills the per-day activity from a ledger written before it exi
     }
     const s = new SqliteStorage(file);
     await s.migrate();
-    for (const f of FILTERS) assert.deepEqual(await s.dailyTotals({ account_id: 'a1', ...f }), expectedDaily(rows, f), JSON.stringify(f));
+    for (const f of FILTERS)
+      assert.deepEqual(await s.dailyTotals({ account_id: 'a1', ...f }), expectedDaily(rows, f), JSON.stringify(f));
     // and new rows add to the backfilled totals
     const more = { ...rows[0]!, id: 'new1', created_at: '2026-11-01T12:00:00.000Z' };
     await s.insertGenerations([more]);
-    assert.deepEqual(await s.dailyTotals({ account_id: 'a1', key_id: 'k2' }), expectedDaily([...rows, more], { key_id: 'k2' }));
+    assert.deepEqual(
+      await s.dailyTotals({ account_id: 'a1', key_id: 'k2' }),
+      expectedDaily([...rows, more], { key_id: 'k2' }),
+    );
     // whole days are answered by the backfilled rollups: they hold the totals once every row is gone
     assert.equal(await s.pruneGenerations('2026-12-01T00:00:00.000Z', 1000), rows.length + 1);
-    for (const f of FILTERS.filter((x) => [x.from, x.to].every((b) => b === undefined || b.length === 10 || b.endsWith('T00:00:00.000Z')))) {
-      assert.deepEqual(await s.dailyTotals({ account_id: 'a1', ...f }), expectedDaily([...rows, more], f), JSON.stringify(f));
+    for (const f of FILTERS.filter((x) =>
+      [x.from, x.to].every((b) => b === undefined || b.length === 10 || b.endsWith('T00:00:00.000Z')),
+    )) {
+      assert.deepEqual(
+        await s.dailyTotals({ account_id: 'a1', ...f }),
+        expectedDaily([...rows, more], f),
+        JSON.stringify(f),
+      );
     }
     await s.close();
   });
@@ -282,7 +360,10 @@ test('the reader thread stops when idle and starts again at the next read', asyn
     assert.equal((await s.getGeneration('gen-t1'))?.id, 'gen-t1');
     await new Promise((r) => setTimeout(r, 100));
     await s.insertGenerations([row(2)]);
-    assert.deepEqual((await s.listGenerations({ account_id: 'acct_default' })).map((g) => g.id).sort(), ['gen-t1', 'gen-t2']);
+    assert.deepEqual((await s.listGenerations({ account_id: 'acct_default' })).map((g) => g.id).sort(), [
+      'gen-t1',
+      'gen-t2',
+    ]);
     await s.close();
   });
 });

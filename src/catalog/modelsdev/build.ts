@@ -6,8 +6,17 @@
 //   deprecated stays, with expiration_date = snapshot date + the grace period (the source gives no date).
 import type { CatalogData, EndpointDef, ModelDef, ProviderDef } from '../types.js';
 import {
-  createdOf, describe, isEmbeddingEntry, modalitiesOf, paramsOf, pricingOf, qualityTierOf, reasoningOf, sortParams,
-  tokenizerOf, type Toml,
+  createdOf,
+  describe,
+  isEmbeddingEntry,
+  modalitiesOf,
+  paramsOf,
+  pricingOf,
+  qualityTierOf,
+  reasoningOf,
+  sortParams,
+  tokenizerOf,
+  type Toml,
 } from './facts.js';
 import { authorOf, authorOfName, FIRST_PARTY, idFromBase, normaliseSlug, PROVIDER_IDS } from './ids.js';
 import type { SourceEntry } from './read.js';
@@ -33,15 +42,34 @@ export interface Skipped {
 }
 
 const MAKERS: Record<string, string> = {
-  openai: 'OpenAI', anthropic: 'Anthropic', google: 'Google', deepseek: 'DeepSeek', mistralai: 'Mistral',
-  'x-ai': 'xAI', 'meta-llama': 'Meta', qwen: 'Qwen', moonshotai: 'MoonshotAI', 'z-ai': 'Z.ai', minimax: 'MiniMax',
-  nvidia: 'NVIDIA', cohere: 'Cohere', xiaomi: 'Xiaomi', ai21: 'AI21', bytedance: 'ByteDance',
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  google: 'Google',
+  deepseek: 'DeepSeek',
+  mistralai: 'Mistral',
+  'x-ai': 'xAI',
+  'meta-llama': 'Meta',
+  qwen: 'Qwen',
+  moonshotai: 'MoonshotAI',
+  'z-ai': 'Z.ai',
+  minimax: 'MiniMax',
+  nvidia: 'NVIDIA',
+  cohere: 'Cohere',
+  xiaomi: 'Xiaomi',
+  ai21: 'AI21',
+  bytedance: 'ByteDance',
   'bytedance-seed': 'ByteDance Seed',
 };
 /** the author whose own API is the natural primary endpoint */
 const OWN_PROVIDER: Record<string, string> = {
-  openai: 'openai', anthropic: 'anthropic', google: 'google', deepseek: 'deepseek', mistralai: 'mistral',
-  'x-ai': 'xai', qwen: 'alibaba', moonshotai: 'moonshot',
+  openai: 'openai',
+  anthropic: 'anthropic',
+  google: 'google',
+  deepseek: 'deepseek',
+  mistralai: 'mistral',
+  'x-ai': 'xai',
+  qwen: 'alibaba',
+  moonshotai: 'moonshot',
 };
 const QUANTIZATIONS = new Set(['int4', 'int8', 'fp4', 'fp8', 'fp16', 'bf16', 'fp32']);
 const ID_RE = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9.-]*$/;
@@ -53,15 +81,28 @@ interface Candidate {
   endpoint: EndpointDef;
   deprecated: boolean;
   embedding: boolean;
-  modalities: { input: ModelDef['architecture']['input_modalities']; output: ModelDef['architecture']['output_modalities'] };
+  modalities: {
+    input: ModelDef['architecture']['input_modalities'];
+    output: ModelDef['architecture']['output_modalities'];
+  };
 }
 
 function makerOf(author: string): string {
-  return MAKERS[author] ?? author.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
+  return (
+    MAKERS[author] ??
+    author
+      .split('-')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join(' ')
+  );
 }
 
 /** canonical id of one entry, or null when the entry is not a model (OpenRouter routers, variants) */
-export function canonicalId(e: SourceEntry, byBase: Map<string, string>, ids: Record<string, string> = {}): string | null {
+export function canonicalId(
+  e: SourceEntry,
+  byBase: Map<string, string>,
+  ids: Record<string, string> = {},
+): string | null {
   const pinned = ids[`${e.provider}:${e.key}`];
   if (pinned) return pinned;
   if (e.provider === 'openrouter') {
@@ -85,7 +126,11 @@ export function canonicalId(e: SourceEntry, byBase: Map<string, string>, ids: Re
 }
 
 function endpointOf(
-  e: SourceEntry, provider: string, opts: ImportOptions, embedding: boolean, free: boolean,
+  e: SourceEntry,
+  provider: string,
+  opts: ImportOptions,
+  embedding: boolean,
+  free: boolean,
 ): EndpointDef | string {
   const d = e.data;
   let pricing;
@@ -127,7 +172,10 @@ function pickBest(cands: Candidate[]): Candidate {
   )[0];
 }
 
-export function importModelsDev(entries: SourceEntry[], opts: ImportOptions): { data: CatalogData; skipped: Skipped[] } {
+export function importModelsDev(
+  entries: SourceEntry[],
+  opts: ImportOptions,
+): { data: CatalogData; skipped: Skipped[] } {
   const skipped: Skipped[] = [];
   const skip = opts.skip ?? {};
   const byBase = new Map<string, string>();
@@ -141,18 +189,39 @@ export function importModelsDev(entries: SourceEntry[], opts: ImportOptions): { 
     const provider = PROVIDER_IDS[e.provider];
     if (!provider) continue;
     const why = (reason: string) => skipped.push({ entry: name, reason });
-    if (skip[name]) { why(skip[name]); continue; }
+    if (skip[name]) {
+      why(skip[name]);
+      continue;
+    }
     const id = canonicalId(e, byBase, opts.ids);
-    if (!id) { why('a router or variant listing, not a model'); continue; }
-    if (skip[id]) { why(skip[id]); continue; }
-    if (!ID_RE.test(id)) { why(`no canonical author/slug id (got "${id}")`); continue; }
-    if (UNSERVABLE.test(e.key.toLowerCase())) { why('speech, realtime or guard model: no chat or embeddings API'); continue; }
+    if (!id) {
+      why('a router or variant listing, not a model');
+      continue;
+    }
+    if (skip[id]) {
+      why(skip[id]);
+      continue;
+    }
+    if (!ID_RE.test(id)) {
+      why(`no canonical author/slug id (got "${id}")`);
+      continue;
+    }
+    if (UNSERVABLE.test(e.key.toLowerCase())) {
+      why('speech, realtime or guard model: no chat or embeddings API');
+      continue;
+    }
     const embedding = isEmbeddingEntry(e.key, e.data);
     const modalities = modalitiesOf(e.key, e.data);
-    if (typeof modalities === 'string') { why(modalities); continue; }
+    if (typeof modalities === 'string') {
+      why(modalities);
+      continue;
+    }
     const free = e.provider === 'openrouter' && e.key.endsWith(':free');
     const endpoint = endpointOf(e, provider, opts, embedding, free);
-    if (typeof endpoint === 'string') { why(endpoint); continue; }
+    if (typeof endpoint === 'string') {
+      why(endpoint);
+      continue;
+    }
     const c: Candidate = { entry: e, endpoint, deprecated: e.data.status === 'deprecated', embedding, modalities };
     const list = groups.get(id) ?? [];
     list.push(c);
@@ -175,10 +244,14 @@ export function importModelsDev(entries: SourceEntry[], opts: ImportOptions): { 
     // served directly is not duplicated through it (same maker price passed through, one more hop and failure
     // domain, and it would tie with the maker's own endpoint in price-first routing); an operator who wants it
     // as a fallback adds the endpoint in config.
-    if (opts.openrouterFillsGaps !== false && chosen.some((c) => c.endpoint.provider !== 'openrouter' && !c.endpoint.free)) {
+    if (
+      opts.openrouterFillsGaps !== false &&
+      chosen.some((c) => c.endpoint.provider !== 'openrouter' && !c.endpoint.free)
+    ) {
       for (const c of chosen.filter((x) => x.endpoint.provider === 'openrouter')) {
         skipped.push({
-          entry: `${c.entry.provider}:${c.entry.key}`, reason: 'served by a direct provider (OpenRouter fills gaps only)',
+          entry: `${c.entry.provider}:${c.entry.key}`,
+          reason: 'served by a direct provider (OpenRouter fills gaps only)',
         });
       }
       chosen = chosen.filter((x) => x.endpoint.provider !== 'openrouter');
@@ -199,15 +272,20 @@ export function importModelsDev(entries: SourceEntry[], opts: ImportOptions): { 
     // a reasoning request must never land where the model cannot think: such endpoints are left out
     const served = reasoning
       ? chosen.filter((c) => {
-        if (c === primary || c.entry.data.reasoning === true) return true;
-        skipped.push({ entry: `${c.entry.provider}:${c.entry.key}`, reason: 'does not flag the reasoning its model has' });
-        return false;
-      })
+          if (c === primary || c.entry.data.reasoning === true) return true;
+          skipped.push({
+            entry: `${c.entry.provider}:${c.entry.key}`,
+            reason: 'does not flag the reasoning its model has',
+          });
+          return false;
+        })
       : chosen;
     const endpoints = served.map((c) => c.endpoint);
     if (!reasoning) {
       for (const ep of endpoints) {
-        ep.supported_parameters = ep.supported_parameters!.filter((p) => p !== 'reasoning' && p !== 'include_reasoning');
+        ep.supported_parameters = ep.supported_parameters!.filter(
+          (p) => p !== 'reasoning' && p !== 'include_reasoning',
+        );
       }
     }
     const params = sortParams(endpoints.flatMap((ep) => ep.supported_parameters ?? []));

@@ -37,7 +37,8 @@ export function applyCurated(data: CatalogData, curated: Record<string, CuratedM
     if (c.add_parameters?.length) {
       m.supported_parameters = sortParams([...m.supported_parameters, ...c.add_parameters]);
       for (const e of m.endpoints) {
-        if (e.supported_parameters) e.supported_parameters = sortParams([...e.supported_parameters, ...c.add_parameters]);
+        if (e.supported_parameters)
+          e.supported_parameters = sortParams([...e.supported_parameters, ...c.add_parameters]);
       }
     }
     for (const [provider, h] of Object.entries(c.hints ?? {})) {
@@ -51,8 +52,14 @@ export function applyCurated(data: CatalogData, curated: Record<string, CuratedM
     for (const f of c.free_endpoints ?? []) {
       if (m.endpoints.some((e) => e.free && e.provider === f.provider)) continue;
       const pricing = {
-        prompt: '0', completion: '0', request: '0', image: '0', web_search: '0', internal_reasoning: '0',
-        input_cache_read: '0', input_cache_write: '0',
+        prompt: '0',
+        completion: '0',
+        request: '0',
+        image: '0',
+        web_search: '0',
+        internal_reasoning: '0',
+        input_cache_read: '0',
+        input_cache_write: '0',
       };
       const ep: EndpointDef = { ...f, pricing, free: true, source: { file: CURATED_FILE, snapshot: 'curated' } };
       if (ep.supported_parameters) {

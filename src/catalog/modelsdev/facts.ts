@@ -46,40 +46,120 @@ export function pricingOf(d: Toml): Pricing | null {
 
 // The sampling parameters each upstream API honours, as the hand-written catalog listed them per dialect.
 const SAMPLING: Record<string, string[]> = {
-  openai: ['max_tokens', 'temperature', 'top_p', 'stop', 'frequency_penalty', 'presence_penalty', 'seed', 'logprobs',
-    'top_logprobs', 'logit_bias'],
+  openai: [
+    'max_tokens',
+    'temperature',
+    'top_p',
+    'stop',
+    'frequency_penalty',
+    'presence_penalty',
+    'seed',
+    'logprobs',
+    'top_logprobs',
+    'logit_bias',
+  ],
   anthropic: ['max_tokens', 'temperature', 'top_p', 'top_k', 'stop'],
   google: ['max_tokens', 'temperature', 'top_p', 'top_k', 'stop', 'seed'],
   mistral: ['max_tokens', 'temperature', 'top_p', 'stop', 'frequency_penalty', 'presence_penalty', 'seed'],
   xai: ['max_tokens', 'temperature', 'top_p', 'seed', 'logprobs', 'top_logprobs'],
-  deepseek: ['max_tokens', 'temperature', 'top_p', 'stop', 'frequency_penalty', 'presence_penalty', 'logprobs',
-    'top_logprobs'],
+  deepseek: [
+    'max_tokens',
+    'temperature',
+    'top_p',
+    'stop',
+    'frequency_penalty',
+    'presence_penalty',
+    'logprobs',
+    'top_logprobs',
+  ],
   groq: ['max_tokens', 'temperature', 'top_p', 'stop', 'frequency_penalty', 'presence_penalty', 'seed'],
   cerebras: ['max_tokens', 'temperature', 'top_p', 'stop', 'seed', 'logprobs', 'top_logprobs'],
-  together: ['max_tokens', 'temperature', 'top_p', 'top_k', 'stop', 'frequency_penalty', 'presence_penalty', 'seed',
-    'logprobs', 'top_logprobs'],
-  alibaba: ['max_tokens', 'temperature', 'top_p', 'top_k', 'stop', 'presence_penalty', 'seed', 'logprobs',
-    'top_logprobs'],
+  together: [
+    'max_tokens',
+    'temperature',
+    'top_p',
+    'top_k',
+    'stop',
+    'frequency_penalty',
+    'presence_penalty',
+    'seed',
+    'logprobs',
+    'top_logprobs',
+  ],
+  alibaba: [
+    'max_tokens',
+    'temperature',
+    'top_p',
+    'top_k',
+    'stop',
+    'presence_penalty',
+    'seed',
+    'logprobs',
+    'top_logprobs',
+  ],
   moonshot: ['max_tokens', 'temperature', 'top_p', 'stop', 'frequency_penalty', 'presence_penalty'],
-  openrouter: ['max_tokens', 'temperature', 'top_p', 'top_k', 'stop', 'frequency_penalty', 'presence_penalty', 'seed',
-    'logprobs', 'top_logprobs', 'logit_bias'],
+  openrouter: [
+    'max_tokens',
+    'temperature',
+    'top_p',
+    'top_k',
+    'stop',
+    'frequency_penalty',
+    'presence_penalty',
+    'seed',
+    'logprobs',
+    'top_logprobs',
+    'logit_bias',
+  ],
 };
 SAMPLING.fireworks = SAMPLING.together;
 SAMPLING.deepinfra = SAMPLING.together;
 /** OpenRouter forwards a first-party model to its maker's API, which decides what sampling it honours */
 const MAKER_API: Record<string, string> = {
-  openai: 'openai', anthropic: 'anthropic', google: 'google', mistralai: 'mistral', 'x-ai': 'xai', deepseek: 'deepseek',
-  qwen: 'alibaba', moonshotai: 'moonshot',
+  openai: 'openai',
+  anthropic: 'anthropic',
+  google: 'google',
+  mistralai: 'mistral',
+  'x-ai': 'xai',
+  deepseek: 'deepseek',
+  qwen: 'alibaba',
+  moonshotai: 'moonshot',
 };
 /** providers whose tool calling also takes `parallel_tool_calls` */
 const PARALLEL_TOOLS = new Set(['openai', 'mistral', 'xai', 'openrouter']);
 /** what a fixed-temperature (reasoning) model stops accepting */
-const FIXED_SAMPLING = new Set(['temperature', 'top_p', 'top_k', 'frequency_penalty', 'presence_penalty', 'logprobs',
-  'top_logprobs', 'logit_bias']);
+const FIXED_SAMPLING = new Set([
+  'temperature',
+  'top_p',
+  'top_k',
+  'frequency_penalty',
+  'presence_penalty',
+  'logprobs',
+  'top_logprobs',
+  'logit_bias',
+]);
 
-export const PARAM_ORDER = ['tools', 'tool_choice', 'parallel_tool_calls', 'max_tokens', 'temperature', 'top_p', 'top_k',
-  'reasoning', 'include_reasoning', 'structured_outputs', 'response_format', 'stop', 'frequency_penalty',
-  'presence_penalty', 'seed', 'logprobs', 'top_logprobs', 'logit_bias', 'dimensions'];
+export const PARAM_ORDER = [
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'top_k',
+  'reasoning',
+  'include_reasoning',
+  'structured_outputs',
+  'response_format',
+  'stop',
+  'frequency_penalty',
+  'presence_penalty',
+  'seed',
+  'logprobs',
+  'top_logprobs',
+  'logit_bias',
+  'dimensions',
+];
 
 export function sortParams(ps: Iterable<string>): string[] {
   return [...new Set(ps)].sort((a, b) => PARAM_ORDER.indexOf(a) - PARAM_ORDER.indexOf(b));
@@ -95,8 +175,12 @@ export function paramsOf(provider: string, key: string, d: Toml, embedding: bool
   }
   if (d.reasoning === true) out.push('reasoning', 'include_reasoning');
   if (d.structured_output === true) out.push('structured_outputs', 'response_format');
-  let sampling = SAMPLING[provider === 'openrouter' ? (MAKER_API[key.split('/')[0]] ?? provider) : provider] ??
-    ['max_tokens', 'temperature', 'top_p', 'stop'];
+  let sampling = SAMPLING[provider === 'openrouter' ? (MAKER_API[key.split('/')[0]] ?? provider) : provider] ?? [
+    'max_tokens',
+    'temperature',
+    'top_p',
+    'stop',
+  ];
   if (d.temperature === false) {
     sampling = sampling.filter((p) => !FIXED_SAMPLING.has(p) && !(provider === 'openai' && p === 'stop'));
   }
@@ -174,8 +258,20 @@ export function createdOf(date: unknown): number | null {
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3] ?? 1)) / 1000;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
-  'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 function tokens(n: number): string {
   if (n >= 1_000_000) return `${+(n / 1_000_000).toFixed(1)}M`;
@@ -201,7 +297,9 @@ export function describe(f: DescribeFacts): string {
   const kind = f.output.includes('embeddings')
     ? 'text embedding model'
     : f.reasoning
-      ? f.reasoning.mandatory ? 'reasoning model' : 'chat model with optional reasoning'
+      ? f.reasoning.mandatory
+        ? 'reasoning model'
+        : 'chat model with optional reasoning'
       : 'chat model';
   const and = (xs: string[]) => xs.join(', ').replace(/, ([^,]*)$/, ' and $1');
   const extraIn = f.input.filter((m) => m !== 'text');
@@ -211,7 +309,10 @@ export function describe(f: DescribeFacts): string {
   if (extraOut.length) traits.push(`${and(extraOut)} output`);
   if (f.tools) traits.push('tool calling');
   const released = `${MONTHS[when.getUTCMonth()]} ${when.getUTCFullYear()}`;
-  const parts = [`${f.name}: ${f.maker}'s ${f.openWeights ? 'open-weight ' : ''}${kind} of ${released}`, `with ${and(traits)}`];
+  const parts = [
+    `${f.name}: ${f.maker}'s ${f.openWeights ? 'open-weight ' : ''}${kind} of ${released}`,
+    `with ${and(traits)}`,
+  ];
   const served = f.providers === 1 ? 'one provider' : `${f.providers} providers`;
   return `${parts.join(', ')}; served here by ${served}.`;
 }

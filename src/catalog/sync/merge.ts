@@ -14,7 +14,13 @@
 import type { CatalogOverrides } from '../catalog.js';
 import type { CatalogData, EndpointDef, ModelDef, Pricing } from '../types.js';
 import { PRICE_FIELDS } from '../types.js';
-import { emptyProviderState, type ListedModel, type ProviderSyncState, type SeenModel, type SyncedState } from './state.js';
+import {
+  emptyProviderState,
+  type ListedModel,
+  type ProviderSyncState,
+  type SeenModel,
+  type SyncedState,
+} from './state.js';
 
 /** Context and output limits assumed for a model nobody described (the metadata document or config can say). */
 export const UNKNOWN_CONTEXT = 32_768;
@@ -70,12 +76,20 @@ const VALID_ID = /^[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** spelling-insensitive model name: "claude-sonnet-4.5" = "claude-sonnet-4-5" = "claude-sonnet-4-5-20250929" */
 function norm(name: string): string {
-  const slug = name.slice(name.lastIndexOf('/') + 1).toLowerCase().replace(/[._\s]+/g, '-');
+  const slug = name
+    .slice(name.lastIndexOf('/') + 1)
+    .toLowerCase()
+    .replace(/[._\s]+/g, '-');
   return slug.replace(/-(\d{8}|\d{4}-\d{2}-\d{2})$/, '').replace(/-latest$/, '');
 }
 
 function slugify(s: string): string {
-  return s.replace(SLUG_BAD, '-').replace(/^[^A-Za-z0-9]+/, '').toLowerCase() || 'model';
+  return (
+    s
+      .replace(SLUG_BAD, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .toLowerCase() || 'model'
+  );
 }
 
 /** The author most of a provider's models are filed under (openai → openai, google → google); else its id. */
@@ -139,11 +153,18 @@ function newModel(id: string, providerName: string, seen: SeenModel, endpoint: E
     expiration_date: null,
     quality_tier: 3,
     // unknown (undefined) rather than "does not reason" (null): the dialects then send what the client asked
-    ...(seen.reasoning === undefined ? {} : {
-      reasoning: seen.reasoning
-        ? { supported_efforts: ['low', 'medium', 'high'], default_effort: null, mandatory: false, supports_max_tokens: false }
-        : null,
-    }),
+    ...(seen.reasoning === undefined
+      ? {}
+      : {
+          reasoning: seen.reasoning
+            ? {
+                supported_efforts: ['low', 'medium', 'high'],
+                default_effort: null,
+                mandatory: false,
+                supports_max_tokens: false,
+              }
+            : null,
+        }),
     endpoints: [endpoint],
   };
 }
@@ -201,8 +222,12 @@ export function applySynced(
         const author = authors.get(provider) ?? provider;
         const lower = seen.id.toLowerCase();
         const target =
-          byName.get(seen.id) ?? byName.get(lower) ?? byName.get(`${author}/${lower}`) ?? byUpstreamName.get(seen.id) ??
-          byNorm.get(norm(seen.id)) ?? null;
+          byName.get(seen.id) ??
+          byName.get(lower) ??
+          byName.get(`${author}/${lower}`) ??
+          byUpstreamName.get(seen.id) ??
+          byNorm.get(norm(seen.id)) ??
+          null;
         // another name of a model this provider already serves for us (an alias, a dated snapshot): known, and
         // its disappearance says nothing about the endpoint we route to
         if (target?.endpoints.some((e) => e.provider === provider)) continue;
@@ -211,7 +236,10 @@ export function applySynced(
           target.endpoints.push(endpoint);
         } else {
           const parts = lower.split('/');
-          const id = parts.length > 1 ? `${slugify(parts[0]).replace(/:/g, '-')}/${slugify(parts.slice(1).join('-'))}` : `${author}/${slugify(seen.id)}`;
+          const id =
+            parts.length > 1
+              ? `${slugify(parts[0]).replace(/:/g, '-')}/${slugify(parts.slice(1).join('-'))}`
+              : `${author}/${slugify(seen.id)}`;
           if (!VALID_ID.test(id)) continue;
           const m = newModel(id, providerNames.get(provider) ?? provider, seen, endpoint);
           models.push(m);

@@ -35,12 +35,16 @@ const MODALITIES: ReadonlySet<string> = new Set(['text', 'image', 'audio', 'file
 
 function modalities(v: unknown): Modality[] | undefined {
   if (!Array.isArray(v)) return undefined;
-  const out = v.map((x) => (x === 'pdf' ? 'file' : x)).filter((x): x is Modality => typeof x === 'string' && MODALITIES.has(x));
+  const out = v
+    .map((x) => (x === 'pdf' ? 'file' : x))
+    .filter((x): x is Modality => typeof x === 'string' && MODALITIES.has(x));
   return out.length ? [...new Set(out)] : undefined;
 }
 
-const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
-const posInt = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+const posInt = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 
 function pricing(cost: Record<string, unknown> | null): Pricing | undefined {
   if (!cost) return undefined;
@@ -97,7 +101,8 @@ export function describe(listed: ListedModel, provider: string, meta: Metadata |
   if (!m) return listed;
   const out: ListedModel = { ...listed };
   for (const [k, v] of Object.entries(m)) {
-    if (v !== undefined && (out as unknown as Record<string, unknown>)[k] === undefined) (out as unknown as Record<string, unknown>)[k] = v;
+    if (v !== undefined && (out as unknown as Record<string, unknown>)[k] === undefined)
+      (out as unknown as Record<string, unknown>)[k] = v;
   }
   return out;
 }

@@ -67,7 +67,8 @@ export function loadSyncedState(dataDir: string): { state: SyncedState; error: s
   }
   try {
     const s = JSON.parse(text) as SyncedState;
-    if (s?.version !== 1 || typeof s.providers !== 'object' || s.providers === null) throw new Error('not a version 1 synced state');
+    if (s?.version !== 1 || typeof s.providers !== 'object' || s.providers === null)
+      throw new Error('not a version 1 synced state');
     s.metadata ??= { url: null, fetched_at: null, error: null };
     return { state: s, error: null };
   } catch (err) {

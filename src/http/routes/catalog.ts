@@ -24,5 +24,10 @@ async function sync(ctx: AuthedContext): Promise<void> {
 
 export const catalogRoutes: Route[] = [
   { method: 'POST', path: '/v1/catalog/sync', auth: 'operator', handler: sync },
-  { method: 'GET', path: '/v1/catalog/status', auth: 'operator', handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: catalogStatus(ctx.app) }) },
+  {
+    method: 'GET',
+    path: '/v1/catalog/status',
+    auth: 'operator',
+    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: catalogStatus(ctx.app) }),
+  },
 ];

@@ -8,7 +8,17 @@ import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
 import { ChatRequestSchema, type ChatRequest } from '../../protocol/chat-request.js';
 import { KeepAliveComments, SseWriter, attemptsHeader, completionText } from '../chat-output.js';
-import { AbortedDuringAttempt, buildRoutePlan, failedStatus, providerNotConfigured, RoutingError, storedRoute, summarizeRoute, type RoutePlan, type RouteAttempt } from '../../routing/index.js';
+import {
+  AbortedDuringAttempt,
+  buildRoutePlan,
+  failedStatus,
+  providerNotConfigured,
+  RoutingError,
+  storedRoute,
+  summarizeRoute,
+  type RoutePlan,
+  type RouteAttempt,
+} from '../../routing/index.js';
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../../routing/execute.js';
 import { AbortedByClient, RequestAbort } from '../../providers/transport.js';
 import type { FinishReason, NormalizedUsage, StreamEvent, UpstreamError } from '../../providers/types.js';
@@ -30,7 +40,11 @@ export function routingHttpError(err: RoutingError): HttpError {
   return new HttpError(err.status, err.message, err.type, err.code, err.param, {}, err.metadata ?? undefined);
 }
 
-export function upstreamHttpError(e: UpstreamError, attempts: AttemptRecord[], headers: Record<string, string>): HttpError {
+export function upstreamHttpError(
+  e: UpstreamError,
+  attempts: AttemptRecord[],
+  headers: Record<string, string>,
+): HttpError {
   const h: Record<string, string> = Object.assign({}, headers);
   h['x-arouter-attempts'] = attemptsHeader(attempts);
   if (e.retry_after_sec) h['retry-after'] = String(e.retry_after_sec);
@@ -50,10 +64,15 @@ export function insufficientQuota(
   headers: Record<string, string>,
 ): HttpError {
   const key = r.reason === 'key_limit';
-  return new HttpError(402,
+  return new HttpError(
+    402,
     `Insufficient ${key ? 'key limit' : 'credits'}: this request may cost up to $${formatUsd(worst)} (${basis}) ` +
       `but ${key ? "this key's spend limit leaves" : "the account's credits leave"} $${formatUsd(r.available > 0n ? r.available : 0n)}. ${advice}`,
-    'insufficient_quota', key ? 'key_limit_exceeded' : 'insufficient_credits', null, headers);
+    'insufficient_quota',
+    key ? 'key_limit_exceeded' : 'insufficient_credits',
+    null,
+    headers,
+  );
 }
 
 /** Plans the request or answers the client's mistake (404 unknown model, 400 bad variant, 503 nothing fits). */
@@ -67,7 +86,8 @@ export function planChat(app: App, ctx: AuthedContext, req: ChatRequest): RouteP
       autoTiers: app.config.routing.autoTiers,
     });
   } catch (err) {
-    if (err instanceof RoutingError) throw routingHttpError(explainNotFound(app, [req.model, ...(req.models ?? [])], err));
+    if (err instanceof RoutingError)
+      throw routingHttpError(explainNotFound(app, [req.model, ...(req.models ?? [])], err));
     throw err;
   }
 }
@@ -101,8 +121,17 @@ interface Tally {
 
 /** What settle() and the ledger row need of a request. */
 interface SettleState {
-  gen: string; req: ChatRequest; plan: RoutePlan; used: RouteAttempt | null; attempts: AttemptRecord[]; tally: Tally;
-  status: number; cancelled: boolean; stream: boolean; started: number; attemptStarted: number | null;
+  gen: string;
+  req: ChatRequest;
+  plan: RoutePlan;
+  used: RouteAttempt | null;
+  attempts: AttemptRecord[];
+  tally: Tally;
+  status: number;
+  cancelled: boolean;
+  stream: boolean;
+  started: number;
+  attemptStarted: number | null;
   reservationId: string;
   /** cut by ARouter's own shutdown: billed for what was delivered, not held against the endpoint */
   shutdown: boolean;
@@ -115,7 +144,13 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   const body = await readJson(ctx.req, app.config.bodyLimitBytes, ChatRequestSchema);
   const req = validate(ChatRequestSchema, body);
   if (req.reasoning_effort && req.reasoning?.effort && req.reasoning.effort !== req.reasoning_effort) {
-    throw new HttpError(400, 'reasoning_effort and reasoning.effort disagree; send one of them', 'invalid_request_error', 'invalid_request', 'reasoning_effort');
+    throw new HttpError(
+      400,
+      'reasoning_effort and reasoning.effort disagree; send one of them',
+      'invalid_request_error',
+      'invalid_request',
+      'reasoning_effort',
+    );
   }
   const stream = req.stream === true;
   const plan = planChat(app, ctx, req);
@@ -124,10 +159,15 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   ctx.log.generationId = gen;
   const routeHeader = summarizeRoute(plan.explanation);
 
-  const admission = app.limits.admit(key, plan.attempts.some((a) => a.variant === 'free'), () => first.promptTokens);
+  const admission = app.limits.admit(
+    key,
+    plan.attempts.some((a) => a.variant === 'free'),
+    () => first.promptTokens,
+  );
   // Reserve on the prompt's cheap upper bound; only when that does not fit, count exactly and try again,
   // so the admit/refuse decision is the one an exact count gives without tokenizing every prompt.
-  const maxWorst = (pick: (a: RouteAttempt) => bigint) => plan.attempts.reduce((m, a) => (pick(a) > m ? pick(a) : m), 0n);
+  const maxWorst = (pick: (a: RouteAttempt) => bigint) =>
+    plan.attempts.reduce((m, a) => (pick(a) > m ? pick(a) : m), 0n);
   let worst = maxWorst((a) => a.worstCaseBoundPusd);
   let reservation = app.spend.reserve(account, key, worst);
   if (!reservation.ok) {
@@ -135,14 +175,35 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     reservation = app.spend.reserve(account, key, worst);
   }
   if (!reservation.ok) {
-    throw insufficientQuota(reservation, worst, 'prompt plus max output tokens', 'Lower max_tokens, raise the limit, or add credits.', admission.headers);
+    throw insufficientQuota(
+      reservation,
+      worst,
+      'prompt plus max output tokens',
+      'Lower max_tokens, raise the limit, or add credits.',
+      admission.headers,
+    );
   }
 
   // spread last: `{...obj, more}` measured ~2 µs per object in V8 11 (a slow clone path), `{more, ...obj}` 0.1 µs
-  const headers: Record<string, string> = { 'x-arouter-route': routeHeader, 'x-arouter-generation-id': gen, ...admission.headers };
+  const headers: Record<string, string> = {
+    'x-arouter-route': routeHeader,
+    'x-arouter-generation-id': gen,
+    ...admission.headers,
+  };
   const started = performance.now();
   const abort = new RequestAbort(res, app.config.upstream.totalDeadlineMs, app.inFlight.stoppable);
-  const tally: Tally = { text: { content: '', reasoning: '', tools: '' }, usage: null, finish: null, native: null, error: null, firstTokenAt: null, delivered: false, final: null, upstreamId: null, recorded: false };
+  const tally: Tally = {
+    text: { content: '', reasoning: '', tools: '' },
+    usage: null,
+    finish: null,
+    native: null,
+    error: null,
+    firstTokenAt: null,
+    delivered: false,
+    final: null,
+    upstreamId: null,
+    recorded: false,
+  };
   let used: RouteAttempt | null = null;
   /** when the attempt that answered started: its health sample must not include earlier, failed attempts */
   let attemptStarted: number | null = null;
@@ -153,9 +214,20 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   let cancelled = false;
   const sse = stream ? new SseWriter(res) : null;
   const state = (): SettleState => ({
-    gen, req, plan, used, attempts, tally, status: tally.error && used ? tally.error.status : status,
-    cancelled: cancelled || abort.byClient, stream, started, attemptStarted, reservationId: reservation.reservationId,
-    shutdown: abort.byShutdown, abortedAt,
+    gen,
+    req,
+    plan,
+    used,
+    attempts,
+    tally,
+    status: tally.error && used ? tally.error.status : status,
+    cancelled: cancelled || abort.byClient,
+    stream,
+    started,
+    attemptStarted,
+    reservationId: reservation.reservationId,
+    shutdown: abort.byShutdown,
+    abortedAt,
   });
   // An answer the client received whole must not vanish if the process dies right after: its row goes to the
   // ledger (whose journal write is synchronous) before the last bytes are handed to the socket. A kill can land
@@ -167,7 +239,14 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   let keepalive = sse ? new KeepAliveComments(sse, headers, app.config.upstream.keepaliveCommentMs) : null;
 
   try {
-    const result = await executeChat(app, req, plan.attempts, stream, abort, Date.now() + app.config.upstream.totalDeadlineMs);
+    const result = await executeChat(
+      app,
+      req,
+      plan.attempts,
+      stream,
+      abort,
+      Date.now() + app.config.upstream.totalDeadlineMs,
+    );
     used = result.attempt;
     attemptStarted = result.startedAt;
     attempts = result.attempts;
@@ -192,7 +271,14 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
       status = err.error.status;
       tally.error = err.error;
       const httpErr = err.invalidRequest
-        ? new HttpError(400, err.invalidRequest.message, 'invalid_request_error', 'invalid_request', err.invalidRequest.param, headers)
+        ? new HttpError(
+            400,
+            err.invalidRequest.message,
+            'invalid_request_error',
+            'invalid_request',
+            err.invalidRequest.param,
+            headers,
+          )
         : upstreamHttpError(err.error, attempts, headers);
       if (sse?.opened) {
         sse.setIdentity(gen, Math.floor(Date.now() / 1000), first.model.id, first.provider.id);
@@ -212,7 +298,12 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
 }
 
 function sendComplete(
-  ctx: AuthedContext, gen: string, r: CompleteResult<RouteAttempt>, tally: Tally, headers: Record<string, string>, record: () => void,
+  ctx: AuthedContext,
+  gen: string,
+  r: CompleteResult<RouteAttempt>,
+  tally: Tally,
+  headers: Record<string, string>,
+  record: () => void,
 ): void {
   const res = r.result;
   tally.upstreamId = res.upstream_id;
@@ -230,15 +321,27 @@ function sendComplete(
   if (res.reasoning !== null && !r.ctx.reasoning?.exclude) message.reasoning = res.reasoning;
   if (res.reasoning_details.length) message.reasoning_details = res.reasoning_details;
   if (res.tool_calls.length) message.tool_calls = res.tool_calls;
-  const body = completionText(gen, Math.floor(Date.now() / 1000), r.attempt.model.id, r.attempt.provider.id, message, res,
-    usageText(fu, toNumberUsd(fu.cost)));
+  const body = completionText(
+    gen,
+    Math.floor(Date.now() / 1000),
+    r.attempt.model.id,
+    r.attempt.provider.id,
+    message,
+    res,
+    usageText(fu, toNumberUsd(fu.cost)),
+  );
   record();
   sendJson(ctx.res, 200, body, headers);
 }
 
 /** Streams the committed attempt to the client, recording what was delivered in `tally`. */
 async function pipeStream(
-  sse: SseWriter, gen: string, r: StreamResult<RouteAttempt>, tally: Tally, headers: Record<string, string>, record: () => void,
+  sse: SseWriter,
+  gen: string,
+  r: StreamResult<RouteAttempt>,
+  tally: Tally,
+  headers: Record<string, string>,
+  record: () => void,
 ): Promise<void> {
   sse.open(headers);
   sse.setIdentity(gen, Math.floor(Date.now() / 1000), r.attempt.model.id, r.attempt.provider.id);
@@ -250,7 +353,8 @@ async function pipeStream(
           const d = ev.delta;
           if (d.content) tally.text.content += d.content;
           if (d.reasoning) tally.text.reasoning += d.reasoning;
-          if (d.tool_calls) for (const t of d.tool_calls) tally.text.tools += (t.function.name ?? '') + (t.function.arguments ?? '');
+          if (d.tool_calls)
+            for (const t of d.tool_calls) tally.text.tools += (t.function.name ?? '') + (t.function.arguments ?? '');
           sse.delta(d, ev.logprobs);
           tally.delivered = true;
           break;
@@ -343,7 +447,13 @@ function settle(app: App, ctx: AuthedContext, s: SettleState): void {
   if (!s.tally.recorded) app.ledger.add(ledgerRow(ctx, s, end));
   // prompts are user data: in the log only when the operator asked for them (log.prompts, off by default)
   if (app.config.logPrompts) {
-    app.log.info('prompt', { generation_id: s.gen, key_id: ctx.key.id, messages: s.req.messages, completion: s.tally.text.content, reasoning: s.tally.text.reasoning || undefined });
+    app.log.info('prompt', {
+      generation_id: s.gen,
+      key_id: ctx.key.id,
+      messages: s.req.messages,
+      completion: s.tally.text.content,
+      reasoning: s.tally.text.reasoning || undefined,
+    });
   }
   ctx.log.model = a?.model.id ?? null;
   ctx.log.provider = a?.provider.id ?? null;
@@ -382,4 +492,6 @@ function ledgerRow(ctx: AuthedContext, s: SettleState, end: number): GenerationR
   };
 }
 
-export const chatRoutes: Route[] = [{ method: 'POST', path: '/v1/chat/completions', auth: 'user', handler: chatCompletions }];
+export const chatRoutes: Route[] = [
+  { method: 'POST', path: '/v1/chat/completions', auth: 'user', handler: chatCompletions },
+];

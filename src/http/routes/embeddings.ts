@@ -34,7 +34,10 @@ function inputTexts(req: EmbeddingsRequest): string[] | null {
 
 async function embeddings(ctx: AuthedContext): Promise<void> {
   const { app, key, account } = ctx;
-  const req = validate(EmbeddingsRequestSchema, await readJson(ctx.req, app.config.bodyLimitBytes, EmbeddingsRequestSchema));
+  const req = validate(
+    EmbeddingsRequestSchema,
+    await readJson(ctx.req, app.config.bodyLimitBytes, EmbeddingsRequestSchema),
+  );
   const available = app.providers.availableFor(account);
   const catalog = app.catalog;
   let resolved;
@@ -44,13 +47,24 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
     if (err instanceof RoutingError) throw routingHttpError(explainNotFound(app, [req.model], err));
     throw err;
   }
-  if (resolved.kind !== 'model') throw badRequest('"auto" is not available for embeddings; name an embedding model', 'model');
+  if (resolved.kind !== 'model')
+    throw badRequest('"auto" is not available for embeddings; name an embedding model', 'model');
   const model = resolved.model;
   if (!model.architecture.output_modalities.includes('embeddings')) {
-    throw badRequest(`${model.id} is not an embedding model (see GET /v1/models?output_modalities=embeddings)`, 'model', 'not_an_embedding_model');
+    throw badRequest(
+      `${model.id} is not an embedding model (see GET /v1/models?output_modalities=embeddings)`,
+      'model',
+      'not_an_embedding_model',
+    );
   }
-  const endpoints = model.endpoints.filter((e) => available.has(e.provider) && !e.unpriced && DIALECTS[catalog.providers.get(e.provider)!.dialect].buildEmbeddingsRequest);
-  if (endpoints.length === 0) throw notFound(`No endpoint of ${model.id} serves embeddings for this account`, 'no_endpoints');
+  const endpoints = model.endpoints.filter(
+    (e) =>
+      available.has(e.provider) &&
+      !e.unpriced &&
+      DIALECTS[catalog.providers.get(e.provider)!.dialect].buildEmbeddingsRequest,
+  );
+  if (endpoints.length === 0)
+    throw notFound(`No endpoint of ${model.id} serves embeddings for this account`, 'no_endpoints');
   const texts = inputTexts(req);
   const promptTokens = texts
     ? texts.reduce((n, t) => n + countTextTokens(t, model.architecture.tokenizer), 0)
@@ -62,14 +76,26 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   }, 0n);
   const reservation = app.spend.reserve(account, key, worst);
   if (!reservation.ok) {
-    throw insufficientQuota(reservation, worst, 'its input tokens', 'Raise the limit or add credits.', admission.headers);
+    throw insufficientQuota(
+      reservation,
+      worst,
+      'its input tokens',
+      'Raise the limit or add credits.',
+      admission.headers,
+    );
   }
   const gen = generationId();
   const started = performance.now();
   const abort = new RequestAbort(ctx.res, app.config.upstream.totalDeadlineMs, app.inFlight.stoppable);
   const plan = endpoints.map((e) => {
     const configured = app.providers.get(e.provider)!;
-    return { model, endpoint: e, provider: configured.def, apiKey: configured.apiKey, endpointKey: endpointKey(model, e) };
+    return {
+      model,
+      endpoint: e,
+      provider: configured.def,
+      apiKey: configured.apiKey,
+      endpointKey: endpointKey(model, e),
+    };
   });
   let attempts: AttemptRecord[] = [];
   let failure: UpstreamError | null = null;
@@ -80,12 +106,31 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   let estimated = false;
   let usage = emptyUsage();
   const row = (): GenerationRow => ({
-    id: gen, account_id: account.id, key_id: key.id, requested_model: req.model, model: usedProvider ? model.id : null,
-    provider: usedProvider, endpoint: usedEndpoint, upstream_id: null, attempts, prompt_tokens: usage.prompt_tokens, completion_tokens: 0,
-    reasoning_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, tokens_estimated: estimated, cost_pusd: cost,
-    latency_ms: performance.now() - started, ttft_ms: null, finish_reason: usedProvider ? 'stop' : 'error',
-    status: usedProvider ? 200 : (failure?.status ?? 499), streamed: false, cancelled: abort.byClient, route: null,
-    kind: 'embeddings', created_at: isoTime(),
+    id: gen,
+    account_id: account.id,
+    key_id: key.id,
+    requested_model: req.model,
+    model: usedProvider ? model.id : null,
+    provider: usedProvider,
+    endpoint: usedEndpoint,
+    upstream_id: null,
+    attempts,
+    prompt_tokens: usage.prompt_tokens,
+    completion_tokens: 0,
+    reasoning_tokens: 0,
+    cached_tokens: 0,
+    cache_write_tokens: 0,
+    tokens_estimated: estimated,
+    cost_pusd: cost,
+    latency_ms: performance.now() - started,
+    ttft_ms: null,
+    finish_reason: usedProvider ? 'stop' : 'error',
+    status: usedProvider ? 200 : (failure?.status ?? 499),
+    streamed: false,
+    cancelled: abort.byClient,
+    route: null,
+    kind: 'embeddings',
+    created_at: isoTime(),
   });
   /** the row is in the ledger (and so its journal) before the answer's bytes are written: see chat.ts */
   let recorded = false;
@@ -99,7 +144,14 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
       try {
         return { status: res.status, value: dialect.parseEmbeddingsResponse!(JSON.parse(text), req) };
       } catch {
-        throw { status: 502, retryable: true, type: 'upstream_error', code: 'upstream_invalid_response', message: `${a.provider.name} returned an invalid embeddings body`, upstream_status: res.status } satisfies UpstreamError;
+        throw {
+          status: 502,
+          retryable: true,
+          type: 'upstream_error',
+          code: 'upstream_invalid_response',
+          message: `${a.provider.name} returned an invalid embeddings body`,
+          upstream_status: res.status,
+        } satisfies UpstreamError;
       }
     });
     attempts = done.attempts;
@@ -111,7 +163,14 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
     cost = computeCost(e.pricing, usage).total;
     usedProvider = e.provider;
     usedEndpoint = e.model;
-    app.health.record(done.attempt.endpointKey, { ok: true, status: 200, latencyMs: performance.now() - done.startedAt, ttftMs: null, outputTokens: 0, generationMs: null });
+    app.health.record(done.attempt.endpointKey, {
+      ok: true,
+      status: 200,
+      latencyMs: performance.now() - done.startedAt,
+      ttftMs: null,
+      outputTokens: 0,
+      generationMs: null,
+    });
     const b64 = req.encoding_format === 'base64';
     const body = JSON.stringify({
       object: 'list',
@@ -119,19 +178,35 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
       model: model.id,
       provider: e.provider,
       id: gen,
-      usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens, cost: toNumberUsd(cost), ...(estimated ? { estimated: true } : {}) },
+      usage: {
+        prompt_tokens: usage.prompt_tokens,
+        total_tokens: usage.prompt_tokens,
+        cost: toNumberUsd(cost),
+        ...(estimated ? { estimated: true } : {}),
+      },
     });
     // serialised first, so the row's latency still counts it (large vector lists take milliseconds)
     app.ledger.add(row());
     recorded = true;
-    sendJson(ctx.res, 200, body, { 'x-arouter-generation-id': gen, 'x-arouter-attempts': attemptsHeader(attempts), ...admission.headers });
+    sendJson(ctx.res, 200, body, {
+      'x-arouter-generation-id': gen,
+      'x-arouter-attempts': attemptsHeader(attempts),
+      ...admission.headers,
+    });
   } catch (err) {
     if (err instanceof AbortedByClient) return;
     if (!(err instanceof ExecFailure)) throw err;
     attempts = err.attempts;
     failure = err.error;
     if (err.invalidRequest) {
-      throw new HttpError(400, err.invalidRequest.message, 'invalid_request_error', 'invalid_request', err.invalidRequest.param, admission.headers);
+      throw new HttpError(
+        400,
+        err.invalidRequest.message,
+        'invalid_request_error',
+        'invalid_request',
+        err.invalidRequest.param,
+        admission.headers,
+      );
     }
     throw upstreamHttpError(err.error, attempts, admission.headers);
   } finally {

@@ -8,4 +8,13 @@ import { ledgerRoutes } from './ledger.js';
 import { routeRoutes } from './route.js';
 import { catalogRoutes } from './catalog.js';
 
-export const allRoutes: Route[] = [...healthRoutes, ...modelRoutes, ...keyRoutes, ...chatRoutes, ...embeddingRoutes, ...ledgerRoutes, ...routeRoutes, ...catalogRoutes];
+export const allRoutes: Route[] = [
+  ...healthRoutes,
+  ...modelRoutes,
+  ...keyRoutes,
+  ...chatRoutes,
+  ...embeddingRoutes,
+  ...ledgerRoutes,
+  ...routeRoutes,
+  ...catalogRoutes,
+];

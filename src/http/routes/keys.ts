@@ -18,8 +18,16 @@ const Usd = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: '^\\
 const Role = Type.Union([Type.Literal('user'), Type.Literal('admin'), Type.Literal('operator')]);
 // what toISOString() gives and any other ISO 8601 date-time with a zone (TypeBox's `format: 'date-time'` needs a
 // format registry we never set: every expires_at was refused)
-const IsoDateTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$' });
-const Reset = Type.Union([Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('monthly'), Type.Literal('never'), Type.Null()]);
+const IsoDateTime = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$',
+});
+const Reset = Type.Union([
+  Type.Literal('daily'),
+  Type.Literal('weekly'),
+  Type.Literal('monthly'),
+  Type.Literal('never'),
+  Type.Null(),
+]);
 const RateLimitBody = Type.Object(
   {
     requests_per_minute: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
@@ -36,7 +44,10 @@ const KeyFields = {
   expires_at: Type.Optional(Type.Union([IsoDateTime, Type.Null()])),
   role: Type.Optional(Role),
 };
-const CreateKey = Type.Object({ ...KeyFields, account_id: Type.Optional(Type.String()) }, { additionalProperties: false });
+const CreateKey = Type.Object(
+  { ...KeyFields, account_id: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
 const UpdateKey = Type.Partial(Type.Object(KeyFields), { additionalProperties: false });
 const AccountFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -155,7 +166,8 @@ function accountObject(app: App, a: AccountRow) {
 
 function keyOr404(ctx: AuthedContext): KeyRow {
   const k = ctx.app.directory.getKey(ctx.params.id);
-  if (!k || k.id === ENV_ADMIN_ID || !canManageKey(ctx.key, k)) throw notFound(`Key ${ctx.params.id} not found`, 'key_not_found');
+  if (!k || k.id === ENV_ADMIN_ID || !canManageKey(ctx.key, k))
+    throw notFound(`Key ${ctx.params.id} not found`, 'key_not_found');
   return k;
 }
 
@@ -188,7 +200,8 @@ async function createKey(ctx: AuthedContext) {
 async function updateKey(ctx: AuthedContext) {
   const k = keyOr404(ctx);
   const b = check<Static<typeof UpdateKey>>(UpdateKey, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
-  if (b.role !== undefined && k.id === ctx.key.id && b.role !== k.role) throw forbidden('A key cannot change its own role');
+  if (b.role !== undefined && k.id === ctx.key.id && b.role !== k.role)
+    throw forbidden('A key cannot change its own role');
   const row = await ctx.app.directory.updateKey(k.id, {
     name: b.name,
     role: grantable(ctx, b.role, k.account_id),
@@ -213,7 +226,11 @@ async function revokeKey(ctx: AuthedContext) {
 async function createAccount(ctx: AuthedContext) {
   const b = check<Static<typeof CreateAccount>>(CreateAccount, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
   checkProviders(ctx.app, b.enabled_providers);
-  const a = await ctx.app.directory.createAccount(b.name, usdToPusd(b.credits, 'credits') ?? null, b.enabled_providers ?? null);
+  const a = await ctx.app.directory.createAccount(
+    b.name,
+    usdToPusd(b.credits, 'credits') ?? null,
+    b.enabled_providers ?? null,
+  );
   sendJson(ctx.res, 201, { data: accountObject(ctx.app, a) });
 }
 
@@ -242,16 +259,22 @@ async function updateAccount(ctx: AuthedContext) {
 
 export const keyRoutes: Route[] = [
   {
-    method: 'GET', path: '/v1/key', auth: 'user',
+    method: 'GET',
+    path: '/v1/key',
+    auth: 'user',
     handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, ctx.key) }),
   },
   {
     // older OpenRouter path, still called by clients to validate a key
-    method: 'GET', path: '/v1/auth/key', auth: 'user',
+    method: 'GET',
+    path: '/v1/auth/key',
+    auth: 'user',
     handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, ctx.key) }),
   },
   {
-    method: 'GET', path: '/v1/keys', auth: 'admin',
+    method: 'GET',
+    path: '/v1/keys',
+    auth: 'admin',
     handler: (ctx: AuthedContext) => {
       const asked = ctx.url.searchParams.get('account_id') ?? undefined;
       // an admin lists its own account only; another account is answered as if absent
@@ -265,17 +288,29 @@ export const keyRoutes: Route[] = [
     },
   },
   { method: 'POST', path: '/v1/keys', auth: 'admin', handler: createKey },
-  { method: 'GET', path: '/v1/keys/:id', auth: 'admin', handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, keyOr404(ctx)) }) },
+  {
+    method: 'GET',
+    path: '/v1/keys/:id',
+    auth: 'admin',
+    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, keyOr404(ctx)) }),
+  },
   { method: 'PATCH', path: '/v1/keys/:id', auth: 'admin', handler: updateKey },
   { method: 'DELETE', path: '/v1/keys/:id', auth: 'admin', handler: revokeKey },
   {
-    method: 'GET', path: '/v1/accounts', auth: 'admin',
+    method: 'GET',
+    path: '/v1/accounts',
+    auth: 'admin',
     handler: (ctx: AuthedContext) => {
       const visible = ctx.app.directory.listAccounts().filter((a) => canManageAccount(ctx.key, a.id));
       sendJson(ctx.res, 200, { data: visible.map((a) => accountObject(ctx.app, a)) });
     },
   },
   { method: 'POST', path: '/v1/accounts', auth: 'operator', handler: createAccount },
-  { method: 'GET', path: '/v1/accounts/:id', auth: 'admin', handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: accountObject(ctx.app, accountOr404(ctx)) }) },
+  {
+    method: 'GET',
+    path: '/v1/accounts/:id',
+    auth: 'admin',
+    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: accountObject(ctx.app, accountOr404(ctx)) }),
+  },
   { method: 'PATCH', path: '/v1/accounts/:id', auth: 'admin', handler: updateAccount },
 ];

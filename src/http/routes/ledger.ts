@@ -67,7 +67,11 @@ function openRouterGenerationFields(g: GenerationRow) {
     num_fetches: null,
     generation_time: null,
     moderation_latency: null,
-    provider_responses: g.attempts.map((a) => ({ provider_name: a.provider, status: a.status, latency: a.duration_ms })),
+    provider_responses: g.attempts.map((a) => ({
+      provider_name: a.provider,
+      status: a.status,
+      latency: a.duration_ms,
+    })),
     origin: '',
     app_id: null,
     http_referer: null,
@@ -86,7 +90,8 @@ async function getGeneration(ctx: AuthedContext): Promise<void> {
   const id = ctx.url.searchParams.get('id');
   if (!id) throw badRequest('Missing query parameter "id"', 'id');
   const row = ctx.app.ledger.pending(id) ?? (await ctx.app.store.getGeneration(id));
-  const mine = row && (row.key_id === ctx.key.id || (ctx.key.role !== 'user' && canManageAccount(ctx.key, row.account_id)));
+  const mine =
+    row && (row.key_id === ctx.key.id || (ctx.key.role !== 'user' && canManageAccount(ctx.key, row.account_id)));
   if (!row || !mine) throw notFound(`Generation ${id} not found`, 'generation_not_found');
   sendJson(ctx.res, 200, { data: { ...generationJson(row), ...openRouterGenerationFields(row) } });
 }
@@ -121,14 +126,21 @@ async function activity(ctx: AuthedContext): Promise<void> {
   const f: ActivityFilter = { account_id: asked || ctx.account.id };
   if (ctx.key.role === 'user') f.key_id = ctx.key.id;
   else if (q.get('key_id')) f.key_id = q.get('key_id')!;
-  for (const [param, field] of [['from', 'from'], ['to', 'to']] as const) {
+  for (const [param, field] of [
+    ['from', 'from'],
+    ['to', 'to'],
+  ] as const) {
     const v = q.get(param);
     if (!v) continue;
-    if (!DATE.test(v) || Number.isNaN(Date.parse(v))) throw badRequest(`"${param}" must be an ISO date (YYYY-MM-DD) or date-time`, param);
+    if (!DATE.test(v) || Number.isNaN(Date.parse(v)))
+      throw badRequest(`"${param}" must be an ISO date (YYYY-MM-DD) or date-time`, param);
     // every API timestamp is UTC: a date-time without "Z" is too (Date would read it in the server's zone)
     const iso = v.length > 10 && !v.endsWith('Z') ? `${v}Z` : v;
     // a bare date for `to` means the whole day is included
-    f[field] = param === 'to' && v.length === 10 ? new Date(Date.parse(v) + 86_400_000).toISOString() : new Date(iso).toISOString();
+    f[field] =
+      param === 'to' && v.length === 10
+        ? new Date(Date.parse(v) + 86_400_000).toISOString()
+        : new Date(iso).toISOString();
   }
   if (q.get('model')) f.model = q.get('model')!;
   if (q.get('provider')) f.provider = q.get('provider')!;
@@ -137,10 +149,14 @@ async function activity(ctx: AuthedContext): Promise<void> {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('"limit" must be 1..1000', 'limit');
   if (!Number.isInteger(offset) || offset < 0) throw badRequest('"offset" must be ≥ 0', 'offset');
   if (offset > MAX_OFFSET) {
-    throw badRequest(`"offset" must be ≤ ${MAX_OFFSET}: page deeper with "cursor" (the "next_cursor" of the previous page)`, 'offset');
+    throw badRequest(
+      `"offset" must be ≤ ${MAX_OFFSET}: page deeper with "cursor" (the "next_cursor" of the previous page)`,
+      'offset',
+    );
   }
   const cursor = q.get('cursor');
-  if (cursor !== null && offset > 0) throw badRequest('"offset" and "cursor" cannot be combined: use "cursor"', 'offset');
+  if (cursor !== null && offset > 0)
+    throw badRequest('"offset" and "cursor" cannot be combined: use "cursor"', 'offset');
   const after = cursor ? decodeCursor(cursor) : undefined;
   // the ledger is written in batches: flush so the listing includes requests that just finished
   await ctx.app.ledger.flush();

@@ -6,7 +6,13 @@ import type { AuthedContext, Route } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { sendJson } from '../respond.js';
 import {
-  filterModels, isVisible, parseModalities, parseParams, publicArchitecture, publicEndpoint, publicModel,
+  filterModels,
+  isVisible,
+  parseModalities,
+  parseParams,
+  publicArchitecture,
+  publicEndpoint,
+  publicModel,
 } from '../../catalog/view.js';
 import type { ModelDef } from '../../catalog/types.js';
 import { isExpired, type Catalog } from '../../catalog/catalog.js';
@@ -23,12 +29,22 @@ function intParam(ctx: AuthedContext, name: string, min: number): number | null 
   return n;
 }
 
-function filtered(ctx: AuthedContext, available: Set<string>, mod: string | null, par: string | null, now: number): ModelDef[] {
+function filtered(
+  ctx: AuthedContext,
+  available: Set<string>,
+  mod: string | null,
+  par: string | null,
+  now: number,
+): ModelDef[] {
   let modalities: Set<string> | null;
   try {
     modalities = parseModalities(mod);
   } catch (err) {
-    throw badRequest(`Invalid output_modalities: ${(err as Error).message}`, 'output_modalities', 'invalid_output_modalities');
+    throw badRequest(
+      `Invalid output_modalities: ${(err as Error).message}`,
+      'output_modalities',
+      'invalid_output_modalities',
+    );
   }
   return filterModels(ctx.app.catalog.models, available, modalities, parseParams(par), now, ctx.key.role !== 'user');
 }
@@ -44,7 +60,8 @@ function listModels(ctx: AuthedContext): void {
   const now = Date.now();
   const admin = ctx.key.role !== 'user';
   // the expired count changes the key the moment a model reaches its expiration date
-  const cacheKey = `${admin ? 'a' : 'u'}|${[...available].join(',')}|${mod ?? ''}|${par ?? ''}|${limit ?? ''}|${offset}|` +
+  const cacheKey =
+    `${admin ? 'a' : 'u'}|${[...available].join(',')}|${mod ?? ''}|${par ?? ''}|${limit ?? ''}|${offset}|` +
     `${app.catalog.expiredCount(now)}`;
   let body = app.modelsCache.get(cacheKey);
   if (!body) {
@@ -58,7 +75,8 @@ function listModels(ctx: AuthedContext): void {
       next = `/v1/models?${q}`;
     }
     // links/total_count: OpenRouter's list shape, which its SDK requires
-    body = `{"data":[${page.map((m) => app.modelJson(m)).join(',')}],"links":{"next":${JSON.stringify(next)}},` +
+    body =
+      `{"data":[${page.map((m) => app.modelJson(m)).join(',')}],"links":{"next":${JSON.stringify(next)}},` +
       `"total_count":${all.length}}`;
     app.modelListBuilds++;
     if (app.modelsCache.size >= MAX_CACHE) app.modelsCache.clear();

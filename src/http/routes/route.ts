@@ -32,7 +32,11 @@ async function dryRun(ctx: AuthedContext): Promise<void> {
         worst_case_cost: formatUsd(a.worstCasePusd),
         circuit: ctx.app.health.status(a.endpointKey),
       })),
-      expected_cost_range: { min: formatUsd(min(expected)), max: formatUsd(max(expected)), worst_case: formatUsd(max(worst)) },
+      expected_cost_range: {
+        min: formatUsd(min(expected)),
+        max: formatUsd(max(expected)),
+        worst_case: formatUsd(max(worst)),
+      },
       explanation: plan.explanation,
     },
   });

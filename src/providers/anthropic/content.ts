@@ -16,7 +16,8 @@ const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp
  * has Anthropic's exact shape (spec: CacheControlEphemeral), never blindly.
  */
 export function cacheControl(source: unknown): Record<string, string> | undefined {
-  const cc = (source as { cache_control?: unknown } | null)?.cache_control as { type?: unknown; ttl?: unknown } | undefined;
+  const cc = (source as { cache_control?: unknown } | null)?.cache_control as
+    { type?: unknown; ttl?: unknown } | undefined;
   if (!cc || typeof cc !== 'object' || cc.type !== 'ephemeral') return undefined;
   return cc.ttl === '5m' || cc.ttl === '1h' ? { type: 'ephemeral', ttl: cc.ttl } : { type: 'ephemeral' };
 }
@@ -59,7 +60,11 @@ function fileBlock(file: { filename?: string; file_data?: string; file_id?: stri
   const parsed = parseDataUrl(file.file_data);
   // OpenAI documents file_data as base64; accept a bare payload when the file name says it is a PDF.
   // a data URL that names no type is text/plain (RFC 2397)
-  const mediaType = parsed ? parsed.mediaType || 'text/plain' : /\.pdf$/i.test(file.filename ?? '') ? 'application/pdf' : null;
+  const mediaType = parsed
+    ? parsed.mediaType || 'text/plain'
+    : /\.pdf$/i.test(file.filename ?? '')
+      ? 'application/pdf'
+      : null;
   const data = parsed?.data ?? file.file_data;
   if (mediaType === 'application/pdf') {
     return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data } };

@@ -68,7 +68,11 @@ function parseBody(text: string): ParsedBody {
     return { body, errType: null, message: typeof err === 'string' ? err : null };
   } catch {
     // HTML or plain text: keep a short, tag-free excerpt so the user still sees something real.
-    const excerpt = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+    const excerpt = text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 300);
     return { errType: null, message: excerpt || null };
   }
 }

@@ -63,7 +63,11 @@ function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: numb
       type: 'tool_use',
       id: wireToolId(tc.id),
       name: names.wire(tc.function.name),
-      input: parseToolArguments(tc.function.arguments, `messages[${i}].tool_calls[${k}].function.arguments`, 'Anthropic'),
+      input: parseToolArguments(
+        tc.function.arguments,
+        `messages[${i}].tool_calls[${k}].function.arguments`,
+        'Anthropic',
+      ),
     });
   });
   return blocks;

@@ -73,7 +73,8 @@ export function parseChatResponse(body: unknown, ctx: BuildContext): ChatResult 
   }
 
   const native = str(msg.stop_reason);
-  const usage = msg.usage && typeof msg.usage === 'object' ? normalizeUsage(msg.usage as AnthropicUsage, thinkingChars) : null;
+  const usage =
+    msg.usage && typeof msg.usage === 'object' ? normalizeUsage(msg.usage as AnthropicUsage, thinkingChars) : null;
   const stopDetails = msg.stop_details as { explanation?: unknown } | null | undefined;
   // In JSON mode the tool input IS the answer; any text beside it was preamble (LiteLLM does the same).
   const content = json ?? (hasText || toolCalls.length === 0 ? text : null);

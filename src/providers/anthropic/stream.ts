@@ -88,7 +88,12 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private mergeUsage(u: Json | undefined | null): void {
     if (!u || typeof u !== 'object') return;
     const next: AnthropicUsage = { ...(this.usage ?? {}) };
-    for (const k of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const) {
+    for (const k of [
+      'input_tokens',
+      'output_tokens',
+      'cache_creation_input_tokens',
+      'cache_read_input_tokens',
+    ] as const) {
       if (typeof u[k] === 'number') next[k] = u[k];
     }
     this.usage = next;
@@ -99,7 +104,14 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   }
 
   private blockStart(index: number, cb: Json): StreamEvent[] {
-    const block: BlockState = { kind: 'other', toolIndex: -1, gotJson: false, thinking: '', signature: '', signatureSent: false };
+    const block: BlockState = {
+      kind: 'other',
+      toolIndex: -1,
+      gotJson: false,
+      thinking: '',
+      signature: '',
+      signatureSent: false,
+    };
     this.blocks.set(index, block);
     switch (cb.type) {
       case 'text':
@@ -112,7 +124,9 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       case 'redacted_thinking':
         // Arrives whole, with no deltas; opaque, so it is passed on even with exclude.
         return typeof cb.data === 'string' && cb.data
-          ? this.delta({ reasoning_details: [{ type: 'reasoning.encrypted', data: cb.data, format: REASONING_FORMAT }] })
+          ? this.delta({
+              reasoning_details: [{ type: 'reasoning.encrypted', data: cb.data, format: REASONING_FORMAT }],
+            })
           : [];
       case 'tool_use': {
         const name = typeof cb.name === 'string' ? cb.name : '';
@@ -148,7 +162,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     block.thinking += text;
     this.thinkingChars += text.length;
     if (this.exclude) return [];
-    return this.delta({ reasoning: text, reasoning_details: [{ type: 'reasoning.text', text, format: REASONING_FORMAT }] });
+    return this.delta({
+      reasoning: text,
+      reasoning_details: [{ type: 'reasoning.text', text, format: REASONING_FORMAT }],
+    });
   }
 
   private blockDelta(index: number, d: Json): StreamEvent[] {

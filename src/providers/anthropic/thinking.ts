@@ -23,7 +23,10 @@ export function planThinking(ctx: BuildContext): ThinkingPlan {
   // max_tokens is never raised to make room for thinking: it is the output cap the request was planned,
   // reserved and billed against (thinking tokens are output tokens). The budget is carved out of it.
   const share = EFFORT_SHARE[plan.effort ?? 'medium'];
-  const budget = Math.min(Math.max(MIN_THINKING_BUDGET, plan.max_tokens ?? Math.floor(maxTokens * share)), maxTokens - 1);
+  const budget = Math.min(
+    Math.max(MIN_THINKING_BUDGET, plan.max_tokens ?? Math.floor(maxTokens * share)),
+    maxTokens - 1,
+  );
   // Too small for Anthropic's minimum budget (max_tokens ≤ 1024): answer without thinking.
   if (budget < MIN_THINKING_BUDGET) return { thinking: null, maxTokens };
   return { thinking: { type: 'enabled', budget_tokens: budget }, maxTokens };

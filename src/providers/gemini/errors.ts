@@ -112,13 +112,20 @@ function fromStatus(
 
   if (authFailure) return { ...base, status: 502, retryable: false, type: 'upstream_auth_error' };
   if (status === 429) {
-    return { ...base, status: 429, retryable: true, type: 'rate_limit_error', ...(retryAfter != null ? { retry_after_sec: retryAfter } : {}) };
+    return {
+      ...base,
+      status: 429,
+      retryable: true,
+      type: 'rate_limit_error',
+      ...(retryAfter != null ? { retry_after_sec: retryAfter } : {}),
+    };
   }
   if (status === 408 || status === 504) return { ...base, status: 408, retryable: true, type: 'timeout' };
   if (status === 529) return { ...base, status: 503, retryable: true, type: 'upstream_overloaded' };
   if (status === 400 || status === 404 || status === 413 || status === 422) {
     return { ...base, status: 400, retryable: false, type: 'invalid_request_error' };
   }
-  if (status === 409 || status === 425 || status >= 500) return { ...base, status: 502, retryable: true, type: 'upstream_error' };
+  if (status === 409 || status === 425 || status >= 500)
+    return { ...base, status: 502, retryable: true, type: 'upstream_error' };
   return { ...base, status: 502, retryable: false, type: 'upstream_error' };
 }

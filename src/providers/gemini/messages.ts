@@ -127,8 +127,12 @@ function filePart(file: { filename?: string; file_data?: string; file_id?: strin
     return { inlineData: { mimeType: guessed, data: file.file_data } };
   }
   // a Gemini Files API URI can be referenced; an OpenAI file id means nothing to Google
-  if (file.file_id && /^https?:\/\//.test(file.file_id)) return { fileData: { mimeType: guessed, fileUri: file.file_id } };
-  throw new InvalidRequestError(`${param}.file: Gemini needs file_data (a data URL) or an https file URI`, `${param}.file`);
+  if (file.file_id && /^https?:\/\//.test(file.file_id))
+    return { fileData: { mimeType: guessed, fileUri: file.file_id } };
+  throw new InvalidRequestError(
+    `${param}.file: Gemini needs file_data (a data URL) or an https file URI`,
+    `${param}.file`,
+  );
 }
 
 function mediaPart(url: string, defaultMime: string, param: string): GeminiPart {
@@ -189,7 +193,12 @@ function modelParts(msg: AssistantMessage, i: number, opts: ContentsOptions): Ge
   const textCount = parts.length;
 
   (msg.tool_calls ?? []).forEach((tc, k) => {
-    const part: GeminiPart = { functionCall: { name: tc.function.name, args: parseToolArguments(tc.function.arguments, `messages[${i}].tool_calls[${k}].function.arguments`, 'Gemini') } };
+    const part: GeminiPart = {
+      functionCall: {
+        name: tc.function.name,
+        args: parseToolArguments(tc.function.arguments, `messages[${i}].tool_calls[${k}].function.arguments`, 'Gemini'),
+      },
+    };
     const sig = byCallId.get(tc.id);
     if (sig) part.thoughtSignature = sig;
     parts.push(part);
@@ -215,10 +224,10 @@ function signaturesOf(details: Array<Record<string, unknown>> | undefined): {
   let unattached: string | null = null;
   for (const d of details ?? []) {
     // only Gemini's own signatures: another provider's opaque blob would be rejected
-    if (d.type !== 'reasoning.encrypted' || d.format !== GEMINI_REASONING_FORMAT || typeof d.data !== 'string') continue;
+    if (d.type !== 'reasoning.encrypted' || d.format !== GEMINI_REASONING_FORMAT || typeof d.data !== 'string')
+      continue;
     if (typeof d.id === 'string' && d.id !== '') byCallId.set(d.id, d.data);
     else unattached = d.data;
   }
   return { byCallId, unattached };
 }
-

@@ -42,14 +42,17 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
 
   if (req.tools && req.tools.length > 0) {
     body.tools = [{ functionDeclarations: req.tools.map((t, i) => functionDeclaration(t, i)) }];
-    if (req.tool_choice !== undefined) body.toolConfig = { functionCallingConfig: functionCallingConfig(req.tool_choice) };
+    if (req.tool_choice !== undefined)
+      body.toolConfig = { functionCallingConfig: functionCallingConfig(req.tool_choice) };
   }
 
   const generationConfig = buildGenerationConfig(req, ctx);
   if (generationConfig) body.generationConfig = generationConfig;
 
   return {
-    url: ctx.stream ? `${modelUrl(ctx.target, 'streamGenerateContent')}?alt=sse` : modelUrl(ctx.target, 'generateContent'),
+    url: ctx.stream
+      ? `${modelUrl(ctx.target, 'streamGenerateContent')}?alt=sse`
+      : modelUrl(ctx.target, 'generateContent'),
     method: 'POST',
     headers: geminiHeaders(ctx.target, ctx.stream ? { accept: 'text/event-stream' } : {}),
     body: JSON.stringify(body),

@@ -64,9 +64,17 @@ export function normalizeUsage(meta: unknown): NormalizedUsage | null {
   };
 }
 
-export function toolCallId(nativeId: unknown, responseId: string | null, ordinal: number, name: string, args: string): string {
+export function toolCallId(
+  nativeId: unknown,
+  responseId: string | null,
+  ordinal: number,
+  name: string,
+  args: string,
+): string {
   if (typeof nativeId === 'string' && nativeId !== '') return nativeId;
-  const hash = createHash('sha256').update(`${responseId ?? ''}\u0000${ordinal}\u0000${name}\u0000${args}`).digest('hex');
+  const hash = createHash('sha256')
+    .update(`${responseId ?? ''}\u0000${ordinal}\u0000${name}\u0000${args}`)
+    .digest('hex');
   return `call_${hash.slice(0, 24)}`;
 }
 
@@ -85,7 +93,8 @@ export function readResponse(body: unknown): {
   const parts = content && Array.isArray(content.parts) ? content.parts.filter(isObj) : [];
   const finish = cand && typeof cand.finishReason === 'string' && cand.finishReason !== '' ? cand.finishReason : null;
   const feedback = isObj(b.promptFeedback) ? b.promptFeedback : null;
-  const block = feedback && typeof feedback.blockReason === 'string' && feedback.blockReason !== '' ? feedback.blockReason : null;
+  const block =
+    feedback && typeof feedback.blockReason === 'string' && feedback.blockReason !== '' ? feedback.blockReason : null;
   return {
     hasCandidate: cand !== null,
     parts,
@@ -159,7 +168,11 @@ export function parseChatResponse(body: unknown, ctx: BuildContext): ChatResult 
     if (d.reasoning) reasoning += d.reasoning;
     if (d.reasoning_details) details.push(...d.reasoning_details);
     for (const tc of d.tool_calls ?? []) {
-      toolCalls.push({ id: tc.id ?? '', type: 'function', function: { name: tc.function.name ?? '', arguments: tc.function.arguments ?? '{}' } });
+      toolCalls.push({
+        id: tc.id ?? '',
+        type: 'function',
+        function: { name: tc.function.name ?? '', arguments: tc.function.arguments ?? '{}' },
+      });
     }
   }
 

@@ -96,7 +96,20 @@ export function toGeminiSchema(root: unknown, opts: SchemaOptions = {}): GeminiS
 /** True for a tool parameter schema that declares no parameters (Gemini rejects an OBJECT with no properties). */
 export function declaresNoParameters(schema: unknown): boolean {
   if (!isObj(schema)) return true;
-  const keys = Object.keys(schema).filter((k) => !['$schema', 'type', 'properties', 'additionalProperties', 'required', 'title', 'description', '$defs', 'definitions'].includes(k));
+  const keys = Object.keys(schema).filter(
+    (k) =>
+      ![
+        '$schema',
+        'type',
+        'properties',
+        'additionalProperties',
+        'required',
+        'title',
+        'description',
+        '$defs',
+        'definitions',
+      ].includes(k),
+  );
   if (keys.length > 0) return false;
   if (schema.type !== undefined && schema.type !== 'object') return false;
   if (isObj(schema.additionalProperties)) return false;
@@ -123,15 +136,26 @@ function resolveRef(ref: string, root: Json): Json {
 /** Annotations that may sit beside `$ref` / a single `anyOf` branch and override the referenced schema's. */
 function siblingAnnotations(node: Json): Json {
   const out: Json = {};
-  for (const k of ['description', 'title', 'default', 'example', 'examples', 'nullable']) if (k in node) out[k] = node[k];
+  for (const k of ['description', 'title', 'default', 'example', 'examples', 'nullable'])
+    if (k in node) out[k] = node[k];
   return out;
 }
 
-function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions, budget: Budget, depth = 0): GeminiSchema {
+function convert(
+  node: Json,
+  root: Json,
+  refStack: string[],
+  opts: SchemaOptions,
+  budget: Budget,
+  depth = 0,
+): GeminiSchema {
   // every path below copies the node's keys once (rest spreads, the output's fields)
   spend(budget, 1, Object.keys(node).length);
   if (depth > MAX_SCHEMA_DEPTH) {
-    throw new InvalidRequestError(`${budget.param}: the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels once its $refs are inlined`, budget.param);
+    throw new InvalidRequestError(
+      `${budget.param}: the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels once its $refs are inlined`,
+      budget.param,
+    );
   }
   for (const k of SHAPE_KEYWORDS) if (k in node) throw new Inexpressible(k);
 
@@ -174,7 +198,9 @@ function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions
 
   let enumValues: unknown[] | undefined = Array.isArray(node.enum) ? node.enum : undefined;
   // a referenced definition is copied at every use: its lists count against the budget each time
-  const lists = (enumValues?.length ?? 0) + (Array.isArray(node.required) ? node.required.length : 0) +
+  const lists =
+    (enumValues?.length ?? 0) +
+    (Array.isArray(node.required) ? node.required.length : 0) +
     (Array.isArray(node.propertyOrdering) ? node.propertyOrdering.length : 0);
   spend(budget, 0, lists);
   if ('const' in node) enumValues = [node.const];
@@ -238,7 +264,11 @@ function convert(node: Json, root: Json, refStack: string[], opts: SchemaOptions
       }
       copyIf(node, out, 'minProperties', 'number');
       copyIf(node, out, 'maxProperties', 'number');
-      const ordering = Array.isArray(node.propertyOrdering) ? node.propertyOrdering : opts.propertyOrdering ? names : null;
+      const ordering = Array.isArray(node.propertyOrdering)
+        ? node.propertyOrdering
+        : opts.propertyOrdering
+          ? names
+          : null;
       if (ordering) out.propertyOrdering = ordering;
       break;
     }

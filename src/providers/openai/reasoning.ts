@@ -62,12 +62,17 @@ export function reasoningEffort(ctx: BuildContext): string | undefined {
  * DashScope's own switch for hybrid (non-mandatory) Qwen3 models: streams follow the plan (nothing when the
  * client did not ask: the model default applies); non-stream calls must send false, thinking is stream-only.
  */
-export function dashscopeThinking(ctx: BuildContext, q: Quirks): { enable_thinking?: boolean; thinking_budget?: number } {
+export function dashscopeThinking(
+  ctx: BuildContext,
+  q: Quirks,
+): { enable_thinking?: boolean; thinking_budget?: number } {
   const info = ctx.target.model.reasoning;
   if (!q.enableThinking || !info || info.mandatory) return {};
   if (!ctx.stream) return { enable_thinking: false };
   const plan = ctx.reasoning;
   if (!plan) return {};
   if (!plan.enabled) return { enable_thinking: false };
-  return plan.max_tokens != null ? { enable_thinking: true, thinking_budget: plan.max_tokens } : { enable_thinking: true };
+  return plan.max_tokens != null
+    ? { enable_thinking: true, thinking_budget: plan.max_tokens }
+    : { enable_thinking: true };
 }

@@ -90,7 +90,8 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   if (req.presence_penalty != null && allowed('presence_penalty')) body.presence_penalty = req.presence_penalty;
   if (req.logprobs != null && allowed('logprobs')) body.logprobs = req.logprobs;
   // top_logprobs without logprobs:true is a 400 at OpenAI
-  if (req.top_logprobs != null && req.logprobs === true && allowed('top_logprobs')) body.top_logprobs = req.top_logprobs;
+  if (req.top_logprobs != null && req.logprobs === true && allowed('top_logprobs'))
+    body.top_logprobs = req.top_logprobs;
   if (req.n !== undefined) body.n = req.n;
   if (req.user !== undefined && q.user) body.user = req.user;
   const effort = reasoningEffort(ctx);

@@ -42,7 +42,8 @@ export function parseChatResponse(body: unknown, ctx: BuildContext): ChatResult 
   const provider = ctx.target.provider.name;
   if (!isRecord(body)) throw new UpstreamResponseError(invalidResponse('body is not a JSON object', provider));
   // some hosts (OpenRouter-style proxies) report failures inside a 200
-  if (body.error !== undefined && body.error !== null) throw new UpstreamResponseError(errorFromPayload(body, provider));
+  if (body.error !== undefined && body.error !== null)
+    throw new UpstreamResponseError(errorFromPayload(body, provider));
   const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
   if (!isRecord(choice)) throw new UpstreamResponseError(invalidResponse('no choices in the completion', provider));
   const msg: Loose = isRecord(choice.message) ? choice.message : {};

@@ -106,7 +106,11 @@ class OpenAIStreamTranslator implements StreamTranslator {
     const out = this.flushUsage();
     if (!this.finished && this.sawChunk) {
       this.finished = true;
-      out.push({ type: 'finish', finish_reason: this.seenTools.size > 0 ? 'tool_calls' : 'stop', native_finish_reason: null });
+      out.push({
+        type: 'finish',
+        finish_reason: this.seenTools.size > 0 ? 'tool_calls' : 'stop',
+        native_finish_reason: null,
+      });
     }
     return out;
   }
