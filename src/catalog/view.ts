@@ -12,6 +12,23 @@ function pricingOf(p: Pricing): Pricing {
   return out;
 }
 
+/** OpenRouter's one-string summary of the modalities, e.g. `text+image->text` */
+function modality(m: ModelDef): string {
+  return `${m.architecture.input_modalities.join('+')}->${m.architecture.output_modalities.join('+')}`;
+}
+
+export function publicArchitecture(m: ModelDef) {
+  return {
+    modality: modality(m),
+    input_modalities: m.architecture.input_modalities,
+    output_modalities: m.architecture.output_modalities,
+    tokenizer: m.architecture.tokenizer,
+    instruct_type: m.architecture.instruct_type ?? null,
+  };
+}
+
+// `links`, `supported_voices` and `architecture.modality` are required by OpenRouter's SDK (its Model schema):
+// without them every list and detail answer failed its validation.
 export function publicModel(m: ModelDef) {
   const top = primaryEndpoint(m);
   return {
@@ -21,12 +38,7 @@ export function publicModel(m: ModelDef) {
     created: m.created,
     description: m.description,
     context_length: m.context_length,
-    architecture: {
-      input_modalities: m.architecture.input_modalities,
-      output_modalities: m.architecture.output_modalities,
-      tokenizer: m.architecture.tokenizer,
-      instruct_type: m.architecture.instruct_type ?? null,
-    },
+    architecture: publicArchitecture(m),
     pricing: pricingOf(top.pricing),
     top_provider: {
       context_length: top.context_length,
@@ -37,6 +49,8 @@ export function publicModel(m: ModelDef) {
     per_request_limits: null,
     default_parameters: m.default_parameters ?? null,
     expiration_date: m.expiration_date ?? null,
+    supported_voices: null,
+    links: { details: `/v1/models/${m.id}/endpoints` },
     // only admin/operator keys are shown such a model (filterModels): the marker says why it is refused
     ...(isUnpriced(m) ? { unpriced: true } : {}),
   };
@@ -53,8 +67,11 @@ export interface EndpointLiveStats {
 }
 
 export function publicEndpoint(m: ModelDef, e: EndpointDef, p: ProviderDef, stats: EndpointLiveStats) {
+  const params = e.supported_parameters ?? m.supported_parameters;
+  const toolChoice = params.includes('tool_choice');
   return {
-    name: `${p.name}: ${m.name}`,
+    // model names carry their author ("OpenAI: GPT-5"): the endpoint is "Azure: GPT-5", not "Azure: OpenAI: GPT-5"
+    name: `${p.name}: ${m.name.replace(/^[^:]*: /, '')}`,
     model_id: m.id,
     model_name: m.name,
     provider_name: p.name,
@@ -67,7 +84,10 @@ export function publicEndpoint(m: ModelDef, e: EndpointDef, p: ProviderDef, stat
     is_moderated: e.is_moderated,
     is_free: e.free === true,
     pricing: pricingOf(e.pricing),
-    supported_parameters: e.supported_parameters ?? m.supported_parameters,
+    supported_parameters: params,
+    // providers that cache repeated prompt prefixes by themselves; Anthropic caches only at cache_control marks
+    supports_implicit_caching: p.dialect !== 'anthropic' && Number(e.pricing.input_cache_read) > 0,
+    supports_tool_choice: { auto: toolChoice, none: toolChoice, required: toolChoice, function: toolChoice },
     ...(e.unpriced ? { unpriced: true } : {}),
     ...stats,
   };

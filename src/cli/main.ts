@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `arouter` command line: serve, keys, models, catalog, sim. See README "CLI".
 import { ConfigError } from '../config/load.js';
+import { COMMAND_HELP, wantsHelp } from './help.js';
 
 // Each command is imported when it runs: `serve` must not load the simulators (ajv + the providers' compiled
 // request schemas, ~10 MB resident) unless --demo asks for them, nor `keys` the HTTP stack.
@@ -18,10 +19,16 @@ Usage:
   arouter sim [--dialect openai|anthropic|gemini] [--port N]
 
 Environment: AROUTER_DATA_DIR, AROUTER_CONFIG, AROUTER_ADMIN_KEY, AROUTER_PORT/PORT, AROUTER_HOST,
-AROUTER_LOG_LEVEL, and each provider's API key variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).`;
+AROUTER_LOG_LEVEL, and each provider's API key variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).
+
+arouter <command> --help shows a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd !== undefined && Object.hasOwn(COMMAND_HELP, cmd) && wantsHelp(rest)) {
+    console.log(COMMAND_HELP[cmd]);
+    return 0;
+  }
   switch (cmd) {
     case 'serve':
       return (await import('./serve.js')).serveCommand(rest);

@@ -8,8 +8,11 @@ const q = JSON.stringify;
 export function accessLogFields(ctx: RequestContext, route: string, durationMs: number): string {
   const { res, log } = ctx;
   // the route is the matched pattern, or the raw path of an unknown one: client text, so quoted properly
+  // nothing was answered and no status was chosen (the client left first): 499, nginx's "client closed
+  // request", not the default 200
+  const status = res.headersSent || res.statusCode !== 200 ? res.statusCode : 499;
   let s =
-    `"id":"${ctx.id}","method":${q(ctx.req.method ?? null)},"route":${q(route)},"status":${res.statusCode},` +
+    `"id":"${ctx.id}","method":${q(ctx.req.method ?? null)},"route":${q(route)},"status":${status},` +
     `"key_id":${ctx.key === null ? 'null' : q(ctx.key.id)},"duration_ms":${Math.round(durationMs * 100) / 100}`;
   if (log.generationId !== undefined) s += `,"generation_id":${q(log.generationId)}`;
   if (log.model !== undefined) s += `,"model":${q(log.model)}`;

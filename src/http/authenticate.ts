@@ -12,6 +12,17 @@ export function authenticate(
   need: KeyRole,
   now = Date.now(),
 ): { key: KeyRow; account: AccountRow } {
+  const who = identify(req, directory, now);
+  requireRole(who.key, need);
+  return who;
+}
+
+/** The key and account of a request (401 when there is none usable); the role check is requireRole's. */
+export function identify(
+  req: IncomingMessage,
+  directory: Directory,
+  now = Date.now(),
+): { key: KeyRow; account: AccountRow } {
   const header = requestHeader(req, 'authorization');
   if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer <key>"', 'missing_api_key');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -23,8 +34,12 @@ export function authenticate(
   if (key.expires_at && Date.parse(key.expires_at) <= now) throw unauthorized('API key has expired', 'expired_api_key');
   const account = directory.getAccount(key.account_id);
   if (!account) throw unauthorized('API key belongs to no account');
+  return { key, account };
+}
+
+/** 403 when the key's role is below what the route needs */
+export function requireRole(key: KeyRow, need: KeyRole): void {
   if (need !== 'user' && !roleAtLeast(key.role, need)) {
     throw forbidden(need === 'operator' ? "This route needs the operator's key" : 'This route needs an admin key');
   }
-  return { key, account };
 }

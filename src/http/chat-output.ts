@@ -51,7 +51,19 @@ export class SseWriter {
     this.prefix = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"provider":${JSON.stringify(provider)}`;
   }
 
+  /**
+   * A reasoning piece also goes out as a `reasoning_details` text piece in the same chunk, as OpenRouter streams
+   * it: OpenAI-style clients read `reasoning`, OpenRouter's (TanStack's adapter, the AI SDK provider) read only the
+   * details, and showed no reasoning for OpenAI and Gemini models. Costs a second copy of the piece's text on
+   * reasoning chunks only; the Anthropic translator sends its pieces with their format already.
+   */
   delta(delta: ChunkDelta, logprobs?: Logprobs): void {
+    if (delta.reasoning && !delta.reasoning_details?.some((x) => x.type === 'reasoning.text')) {
+      delta = {
+        ...delta,
+        reasoning_details: [{ type: 'reasoning.text', text: delta.reasoning }, ...(delta.reasoning_details ?? [])],
+      };
+    }
     const d = this.sentRole ? delta : { role: 'assistant', ...delta };
     this.sentRole = true;
     const lp = logprobs === undefined ? 'null' : JSON.stringify(logprobs);
@@ -68,13 +80,13 @@ export class SseWriter {
     );
   }
 
+  /**
+   * The in-band error chunk, shaped as HTTP error bodies are (errors.ts): OpenRouter's SDK validates `code` as an
+   * integer and `metadata.error_type` as present (a chunk without them crashed its stream with a ZodError).
+   */
   error(err: UpstreamError): void {
-    const e = {
-      message: err.message,
-      type: err.type,
-      code: err.code,
-      metadata: { upstream_status: err.upstream_status },
-    };
+    const metadata = { error_type: streamErrorType(err.status), code: err.code, upstream_status: err.upstream_status };
+    const e = { code: err.status, message: err.message, type: err.type, metadata };
     this.res.write(
       `data: ${this.prefix},"error":${JSON.stringify(e)},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`,
     );
@@ -87,6 +99,38 @@ export class SseWriter {
 
   done(): void {
     this.res.end('data: [DONE]\n\n');
+  }
+}
+
+/** OpenRouter's canonical error type (its ApiErrorType) for an HTTP status */
+export function streamErrorType(status: number): string {
+  switch (status) {
+    case 400:
+      return 'invalid_request';
+    case 401:
+      return 'authentication';
+    case 402:
+      return 'payment_required';
+    case 403:
+      return 'permission_denied';
+    case 404:
+      return 'not_found';
+    case 408:
+    case 504:
+      return 'timeout';
+    case 413:
+      return 'payload_too_large';
+    case 422:
+      return 'unprocessable';
+    case 429:
+      return 'rate_limit_exceeded';
+    case 502:
+    case 503:
+      return 'provider_unavailable';
+    case 529:
+      return 'provider_overloaded';
+    default:
+      return 'server';
   }
 }
 

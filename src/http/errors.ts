@@ -1,5 +1,5 @@
-// Every error a client sees is OpenAI-shaped: {"error":{"message","type","code","param",...}} with the
-// right HTTP status. Handlers throw HttpError; the server turns anything else into a generic 500 without
+// Every error a client sees is {"error":{"code":<status>,"message","type","param","metadata":{"code",...}}} with the
+// right HTTP status (src/protocol/errors.ts). Handlers throw HttpError; the server turns anything else into a generic 500 without
 // leaking a stack trace.
 import type { ServerResponse } from 'node:http';
 import { withCommonHeaders } from './respond.js';

@@ -1,4 +1,6 @@
-// A tiny router: exact paths in a Map (the hot routes), parameterised paths matched segment by segment.
+// A tiny router: exact paths in a Map (the hot routes), parameterised paths matched segment by segment, the most
+// literal segments first (so /v1/models/:id/endpoints wins over /v1/models/:author/:slug). A parameter is one
+// segment, decoded: an id sent URL-encoded (`openai%2Fgpt-4o-mini`, as the openai SDK does) arrives whole.
 import type { Route } from './context.js';
 
 interface Compiled {
@@ -21,7 +23,11 @@ export class Router {
       if (!byMethod) this.exact.set(route.path, (byMethod = new Map()));
       byMethod.set(route.method, route);
     } else {
-      this.patterns.push({ route, segments: route.path.split('/') });
+      const segments = route.path.split('/');
+      const literals = (c: Compiled) => c.segments.filter((x) => !x.startsWith(':')).length;
+      const compiled = { route, segments };
+      const at = this.patterns.findIndex((c) => literals(c) < literals(compiled));
+      this.patterns.splice(at < 0 ? this.patterns.length : at, 0, compiled);
     }
   }
 

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { App } from '../app.js';
-import { authenticate } from './authenticate.js';
+import { identify, requireRole } from './authenticate.js';
 import { ClientGoneError } from './body.js';
 import { closeAfterAnswer, hasBody, limitConnections, requestTimeouts, timedOut } from './connections.js';
 import type { AccessLogFields, AuthedContext, RequestContext, Route } from './context.js';
@@ -95,9 +95,11 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     routeName = m.route.path;
     ctx.params = m.params;
     if (m.route.auth !== 'none') {
-      const { key, account } = authenticate(req, app.directory, m.route.auth);
+      const { key, account } = identify(req, app.directory);
+      // known before the role check, so a 403's access-log line names the key that was refused
       ctx.key = key;
       ctx.account = account;
+      requireRole(key, m.route.auth);
       const rl = app.limits.peekHeaders(key);
       for (const name in rl) addCommonHeader(res, name, rl[name]);
     }

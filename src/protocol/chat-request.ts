@@ -96,7 +96,15 @@ export const ResponseFormat = Type.Union([
   }),
 ]);
 
-export const Effort = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
+// every value OpenAI and OpenRouter define; `none` turns reasoning off
+export const Effort = Type.Union([
+  Type.Literal('none'),
+  Type.Literal('minimal'),
+  Type.Literal('low'),
+  Type.Literal('medium'),
+  Type.Literal('high'),
+  Type.Literal('xhigh'),
+]);
 
 export const ReasoningConfig = Type.Object({
   effort: Type.Optional(Effort),

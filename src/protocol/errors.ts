@@ -1,6 +1,7 @@
-// The error every client sees, whichever layer decides it (validation, limits, routing, an upstream): a status
-// and an OpenAI-shaped body {"error":{"message","type","code","param",...}}. At the bottom of the import graph so
-// accounting and routing can refuse a request without importing the HTTP layer; src/http/errors.ts writes it.
+// The error every client sees, whichever layer decides it (validation, limits, routing, an upstream): a status and
+// the body {"error":{"code":<status>,"message","type","param","metadata":{"code":<string code>,...}}}. At the bottom
+// of the import graph so accounting and routing can refuse a request without importing the HTTP layer;
+// src/http/errors.ts writes it.
 export class HttpError extends Error {
   constructor(
     public status: number,
@@ -13,15 +14,17 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+  /**
+   * One body both OpenAI's and OpenRouter's clients parse into their typed errors: OpenRouter's SDKs validate
+   * `code` as an integer and keep only code/message/metadata (a string code failed validation and lost the
+   * message); the openai SDK takes any `code` and reads type/param. So `code` is the HTTP status and our
+   * machine-readable string code lives in `metadata.code`, the one place every client hands back.
+   */
   body(): string {
-    const error: Record<string, unknown> = {
-      message: this.message,
-      type: this.type,
-      code: this.code,
-      param: this.param,
-    };
-    if (this.metadata) error.metadata = this.metadata;
-    return JSON.stringify({ error });
+    const metadata = this.code === null ? (this.metadata ?? null) : { code: this.code, ...this.metadata };
+    return JSON.stringify({
+      error: { code: this.status, message: this.message, type: this.type, param: this.param, metadata },
+    });
   }
 }
 

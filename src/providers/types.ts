@@ -15,10 +15,13 @@ export interface UpstreamTarget {
   apiKey: string;
 }
 
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
 /** Reasoning as routing resolved it (request `reasoning`/`reasoning_effort`, the `:thinking` variant). */
 export interface ReasoningPlan {
   enabled: boolean;
-  effort: 'low' | 'medium' | 'high' | null;
+  /** `none` is not an effort: it resolves to enabled:false */
+  effort: ReasoningEffort | null;
   /** explicit thinking budget in tokens, when the client gave one */
   max_tokens: number | null;
   /** reason upstream but omit reasoning text from the response */

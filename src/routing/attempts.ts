@@ -57,6 +57,19 @@ export interface AttemptSuccess<A, R> {
 }
 
 /**
+ * The client left while an attempt was under way (`attempt`; null when it left between attempts): the ledger row
+ * still names the endpoint it was waiting for and lists the attempts made.
+ */
+export class AbortedDuringAttempt<A> extends AbortedByClient {
+  constructor(
+    readonly attempt: A | null,
+    readonly attempts: AttemptRecord[],
+  ) {
+    super();
+  }
+}
+
+/**
  * Runs `attempt` for each endpoint of `plan` in order (see the file comment). `attempt` resolves with the
  * upstream status and its value, resolves null to skip the endpoint silently (not configured), or throws an
  * UpstreamError / InvalidRequestError / AbortedByClient. Throws ExecFailure or AbortedByClient, or rethrows
@@ -126,10 +139,16 @@ export async function runAttempts<A extends AttemptTarget, R>(
         });
         continue;
       }
-      if (err instanceof AbortedByClient) throw err;
+      if (err instanceof AbortedByClient) {
+        record(attempts, a, 499, t0, 'client_aborted');
+        throw new AbortedDuringAttempt(a, attempts);
+      }
       if (!isUpstreamError(err)) {
         health.release(key);
-        if (abort.reason instanceof AbortedByClient) throw abort.reason;
+        if (abort.reason instanceof AbortedByClient) {
+          record(attempts, a, 499, t0, 'client_aborted');
+          throw new AbortedDuringAttempt(a, attempts);
+        }
         throw err;
       }
       const e = err.type === AUTH_ERROR ? credentialsRefused(env.log, a, err) : err;
@@ -148,7 +167,7 @@ export async function runAttempts<A extends AttemptTarget, R>(
       // a broken 2xx answer (malformed body, error event before content) is a 502 here: it falls back too
       if (!e.retryable && e.status < 500) throw new ExecFailure(e, attempts);
       if (abort.aborted) {
-        if (abort.reason instanceof AbortedByClient) throw abort.reason;
+        if (abort.reason instanceof AbortedByClient) throw new AbortedDuringAttempt(null, attempts);
         break;
       }
     }

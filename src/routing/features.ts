@@ -101,10 +101,10 @@ export function reasoningRequested(req: ChatRequest, variant: Variant | null): b
   const r = req.reasoning;
   if (r !== undefined && r !== null) {
     // `reasoning: {}` means "reason with defaults" (OpenRouter); `{exclude: true}` the same, hidden.
-    // A zero budget is another way of saying "off".
-    return r.enabled !== false && r.max_tokens !== 0;
+    // A zero budget and effort "none" are other ways of saying "off".
+    return r.enabled !== false && r.max_tokens !== 0 && r.effort !== 'none' && req.reasoning_effort !== 'none';
   }
-  if (present(req.reasoning_effort)) return true;
+  if (present(req.reasoning_effort)) return req.reasoning_effort !== 'none';
   return req.include_reasoning === true;
 }
 

@@ -2,6 +2,7 @@
 export { RoutingError } from './errors.js';
 export {
   resolveModel,
+  providerNotConfigured,
   suggestModels,
   isModelVisible,
   VARIANTS,
@@ -23,7 +24,7 @@ export {
 export { chooseAutoModel, type AutoChoice, type AutoExplanation } from './auto.js';
 export { buildRoutePlan, type RouteAttempt, type RoutePlan, type BuildRoutePlanInput } from './plan.js';
 export { summarizeRoute, storedRoute, routeOfGeneration, type RouteExplanation, type StoredRoute } from './explain.js';
-export { failedStatus } from './attempts.js';
+export { failedStatus, AbortedDuringAttempt } from './attempts.js';
 export {
   HealthTracker,
   classifySample,

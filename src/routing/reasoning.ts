@@ -26,7 +26,10 @@ export function reasoningPlan(req: ChatRequest, variant: Variant | null, model: 
       'reasoning_effort',
     );
   }
-  const effort: Effort | null = objEffort ?? shorthand;
+  const asked = objEffort ?? shorthand;
+  // effort "none" is OpenAI's and OpenRouter's spelling of "reasoning off"
+  const none = asked === 'none';
+  const effort: Effort | null = asked === 'none' ? null : asked;
   const budget = r?.max_tokens ?? null;
   // include_reasoning:false is the legacy spelling of reasoning.exclude:true
   const exclude = r?.exclude ?? (req.include_reasoning === false ? true : false);
@@ -42,7 +45,7 @@ export function reasoningPlan(req: ChatRequest, variant: Variant | null, model: 
   }
 
   if (r !== null) {
-    const off = r.enabled === false || budget === 0;
+    const off = r.enabled === false || budget === 0 || none;
     return {
       enabled: !off,
       effort: off ? null : effort,
@@ -50,7 +53,7 @@ export function reasoningPlan(req: ChatRequest, variant: Variant | null, model: 
       exclude,
     };
   }
-  if (shorthand !== null) return { enabled: true, effort: shorthand, max_tokens: null, exclude };
+  if (shorthand !== null) return { enabled: !none, effort, max_tokens: null, exclude };
   if (req.include_reasoning === true) return { enabled: true, effort: null, max_tokens: null, exclude: false };
   if (req.include_reasoning === false) {
     // Only meaningful for a model that reasons anyway: keep its default state, hide the text.

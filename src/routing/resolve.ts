@@ -109,6 +109,35 @@ export function notFound(catalog: Catalog, name: string, availableProviders: Rea
   });
 }
 
+/**
+ * A catalog model none of whose providers is configured on this server (no API key): the 404 says so and names
+ * the variable that enables it, instead of a bare "not found" that sent new users hunting for typos. Null for
+ * any other model, including one on a configured provider the account has not enabled (reported as unknown).
+ */
+export function providerNotConfigured(
+  catalog: Catalog,
+  name: string,
+  configured: ReadonlySet<string>,
+): RoutingError | null {
+  const t = name.trim();
+  const colon = t.lastIndexOf(':');
+  const m = lookup(catalog, t) ?? (colon > 0 ? lookup(catalog, t.slice(0, colon)) : undefined);
+  if (!m || m.endpoints.some((e) => configured.has(e.provider))) return null;
+  const defs = [...new Set(m.endpoints.map((e) => e.provider))]
+    .map((id) => catalog.providers.get(id))
+    .filter((p) => p !== undefined);
+  if (defs.length === 0) return null;
+  const one = defs.length === 1;
+  return new RoutingError(
+    404,
+    'model_not_found',
+    `Model "${name}" is not available: ${one ? 'its provider' : 'its providers'} ${defs.map((p) => p.name).join(', ')} ` +
+      `${one ? 'is' : 'are'} not configured on this server. Set ${defs.map((p) => p.api_key_env).join(' or ')} to enable it.`,
+    'model',
+    { suggestions: [], providers_not_configured: defs.map((p) => ({ provider: p.id, env: p.api_key_env })) },
+  );
+}
+
 export function deprecated(
   catalog: Catalog,
   model: ModelDef,

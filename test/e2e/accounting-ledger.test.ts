@@ -122,7 +122,10 @@ test('rows match what each client received; /v1/generation and /v1/activity are 
     for (const k of [b.key, c.key]) {
       const res = await gw.fetch(`/generation?id=${s.id}`, { key: k });
       assert.equal(res.status, 404);
-      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'generation_not_found');
+      assert.equal(
+        ((await res.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+        'generation_not_found',
+      );
     }
   }
   assertRowMatches(await generation(gw, theirs.id, b.key), theirs);

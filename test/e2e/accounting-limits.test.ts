@@ -36,7 +36,7 @@ const MODEL = 'openai/gpt-4o';
 const LONG_REPLY = 'All work and no play makes a dull answer. '.repeat(60);
 
 interface ErrorBody {
-  error: { message: string; type: string; code: string; metadata?: Record<string, unknown> };
+  error: { message: string; type: string; code: number; metadata: Record<string, unknown> & { code: string } };
 }
 
 async function fireAll(n: number, key: string, body: (i: number) => Record<string, unknown>) {
@@ -89,7 +89,7 @@ test('500 concurrent requests against a $0.01 key limit: never overspent, some 4
     assert.ok(spent > pusd('0.008'), `the limit was used ($${usdString(spent)})`);
     for (const r of refused) {
       const e = r.body as ErrorBody;
-      assert.equal(e.error.code, 'key_limit_exceeded');
+      assert.equal(e.error.metadata.code, 'key_limit_exceeded');
       assert.equal(e.error.type, 'insufficient_quota');
       assert.match(
         e.error.message,
@@ -137,7 +137,7 @@ test('500 concurrent requests against $0.01 of account credits: never overspent,
     assert.ok(spent <= pusd('0.01'), `spent $${usdString(spent)} of $0.01 credits`);
     assert.ok(spent > pusd('0.008'));
     for (const r of refused) {
-      assert.equal((r.body as ErrorBody).error.code, 'insufficient_credits');
+      assert.equal((r.body as ErrorBody).error.metadata.code, 'insufficient_credits');
       assert.match((r.body as ErrorBody).error.message, /Insufficient credits: .*account's credits leave \$/);
     }
     const after = await json<{ data: { usage: number; credits_remaining: number } }>(
@@ -157,7 +157,7 @@ test('without max_tokens the reservation is the endpoint’s max output: 402 und
   // 16384 max completion tokens x $10/M = $0.16384 > $0.05
   const none = await chat(gw, { model: MODEL, messages }, key);
   assert.equal(none.status, 402);
-  assert.equal(none.body.error.code, 'key_limit_exceeded');
+  assert.equal(none.body.error.metadata.code, 'key_limit_exceeded');
   assert.match(none.body.error.message, /may cost up to \$0\.16\d+ .*leaves \$0\.05\. Lower max_tokens/);
   const small = await chat(gw, { model: MODEL, messages, max_tokens: 100 }, key);
   assert.equal(small.status, 200, JSON.stringify(small.body));
@@ -185,7 +185,7 @@ test('embeddings are refused with 402 once the limit cannot cover them', async (
   });
   assert.equal(r.status, 402);
   const e = (await r.json()) as ErrorBody;
-  assert.equal(e.error.code, 'key_limit_exceeded');
+  assert.equal(e.error.metadata.code, 'key_limit_exceeded');
   assert.equal(e.error.type, 'insufficient_quota');
   assert.match(
     e.error.message,
@@ -204,7 +204,7 @@ test('embeddings are refused with 402 once the limit cannot cover them', async (
   });
   assert.equal(r2.status, 402);
   const e2 = (await r2.json()) as ErrorBody;
-  assert.equal(e2.error.code, 'insufficient_credits');
+  assert.equal(e2.error.metadata.code, 'insufficient_credits');
   assert.match(e2.error.message, /^Insufficient credits: .* but the account's credits leave \$0\. /);
 });
 
@@ -301,7 +301,7 @@ test('tokens-per-minute: prompt tokens at admission, completion tokens after; 42
     key,
   );
   assert.equal(huge.status, 413);
-  assert.equal(huge.body.error.code, 'prompt_exceeds_rate_limit');
+  assert.equal(huge.body.error.metadata.code, 'prompt_exceeds_rate_limit');
 });
 
 test('a rate-limited key also gets X-RateLimit-* on its 402s', async () => {
@@ -333,7 +333,7 @@ test('a raised key limit or added credits take effect on the next request, a low
   const user = await createKey(gw, { name: 'topped-user', account_id: acct.data.id });
   const broke = await chat(gw, body, user.key);
   assert.equal(broke.status, 402);
-  assert.equal(broke.body.error.code, 'insufficient_credits');
+  assert.equal(broke.body.error.metadata.code, 'insufficient_credits');
   const patched = await json<{ data: { credits: number; credits_exact: string } }>(
     gw.fetch(`/accounts/${acct.data.id}`, { method: 'PATCH', json: { credits: '0.25' } }),
   );

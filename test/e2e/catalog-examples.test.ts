@@ -84,6 +84,6 @@ test('every id of the hand-written catalog still resolves', async () => {
     // a retired model: kept past its expiration date so that chat says why
     const r = await chat(id);
     assert.equal(r.status, 404, id);
-    assert.equal(r.body.error.code, 'model_deprecated', `${id}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error.metadata.code, 'model_deprecated', `${id}: ${JSON.stringify(r.body)}`);
   }
 });

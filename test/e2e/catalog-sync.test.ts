@@ -107,8 +107,8 @@ test('a model without a known price is listed only to operator/admin keys, marke
   assert.equal(admin.unpriced, true);
   const r = await chat('anthropic/claude-sim-unpriced', userKey);
   assert.equal(r.status, 400);
-  const e = ((await r.json()) as { error: { code: string; message: string } }).error;
-  assert.equal(e.code, 'model_unpriced');
+  const e = ((await r.json()) as { error: { metadata: { code: string }; message: string } }).error;
+  assert.equal(e.metadata.code, 'model_unpriced');
   assert.match(e.message, /provider "anthropic"/);
   assert.match(e.message, /models: \[\{id: "anthropic\/claude-sim-unpriced"/);
   assert.equal(sims.anthropic.requests.filter((q) => q.path === '/v1/messages').length, 0, 'never sent upstream');
@@ -156,8 +156,8 @@ test('a model the provider stops listing gets an expiration_date and, past it, a
   if (wait > 0) await new Promise((r) => setTimeout(r, wait + 20));
   const r = await chat('openai/gpt-sim-old', userKey);
   assert.equal(r.status, 404);
-  const e = ((await r.json()) as { error: { code: string; metadata?: { suggestions?: string[] } } }).error;
-  assert.equal(e.code, 'model_deprecated');
+  const e = ((await r.json()) as { error: { metadata: { code: string; suggestions?: string[] } } }).error;
+  assert.equal(e.metadata.code, 'model_deprecated');
   assert.equal((await listIds(userKey)).has('openai/gpt-sim-old'), false);
 });
 

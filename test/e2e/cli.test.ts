@@ -219,3 +219,21 @@ test('every launcher starts node the same way: npm start, npm run demo, the arou
     bench.includes('[...SERVE_NODE_FLAGS, ...o.nodeFlags]') && bench.includes('env: { ...SERVE_ENV, ...baseEnv(),'),
   );
 });
+
+test("arouter <command> --help prints that command's help and exits 0, without running it", () => {
+  for (const [cmd, mention] of [
+    ['serve', '--demo'],
+    ['keys', 'keys create'],
+    ['models', '--output-modalities'],
+    ['sim', '--dialect'],
+  ]) {
+    const r = cli([cmd, '--help']);
+    assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^arouter ${cmd} — `), cmd);
+    assert.ok(r.stdout.includes(mention), `${cmd} help mentions ${mention}`);
+    // `sim --help` used to start the simulators (and `serve --help` a server): nothing listens, nothing is printed
+    assert.doesNotMatch(r.stdout, /simulated upstream: http|listening/i, cmd);
+  }
+  assert.equal(cli(['keys', 'create', '-h']).code, 0);
+  assert.match(cli(['--help']).stdout, /<command> --help/);
+});

@@ -48,7 +48,10 @@ test('default: any origin; the preflight is answered without a key, and pages ca
   const denied = await gw.fetch('/models', { key: 'lr_live_not-a-key', headers: { origin: PAGE } });
   assert.equal(denied.status, 401);
   assert.equal(denied.headers.get('access-control-allow-origin'), '*');
-  assert.equal(((await denied.json()) as { error: { code: unknown } }).error.code, 'invalid_api_key');
+  assert.equal(
+    ((await denied.json()) as { error: { metadata: { code: unknown } } }).error.metadata.code,
+    'invalid_api_key',
+  );
 
   // no Origin (a server, curl, the SDK in Node): no CORS headers at all
   const plain = await gw.fetch('/models');
@@ -79,7 +82,10 @@ test('a list of origins: those are echoed (with Vary: Origin); others get no COR
   const evil = await preflight(gw, 'https://evil.example');
   assert.equal(evil.status, 403);
   assert.equal(evil.headers.get('access-control-allow-origin'), null);
-  assert.equal(((await evil.json()) as { error: { code: string } }).error.code, 'cors_origin_not_allowed');
+  assert.equal(
+    ((await evil.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+    'cors_origin_not_allowed',
+  );
 
   const other = await gw.fetch('/models', { headers: { origin: 'https://evil.example' } });
   assert.equal(

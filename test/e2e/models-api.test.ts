@@ -107,13 +107,18 @@ test('model objects carry every contract field, in order, with null where allowe
     'per_request_limits',
     'default_parameters',
     'expiration_date',
+    'supported_voices',
+    'links',
   ]);
   assert.deepEqual(Object.keys(data.architecture as object), [
+    'modality',
     'input_modalities',
     'output_modalities',
     'tokenizer',
     'instruct_type',
   ]);
+  assert.equal((data.architecture as { modality: string }).modality, 'text+image+file->text');
+  assert.deepEqual(data.links, { details: '/v1/models/openai/gpt-4o/endpoints' });
   assert.deepEqual(Object.keys(data.pricing as object), [
     'prompt',
     'completion',
@@ -171,8 +176,8 @@ test('a model past its expiration_date leaves the list; asking for it is a 404 m
   assert.ok(all.includes('anthropic/claude-haiku-4.5'));
   const res = await gw.fetch('/models/anthropic/claude-3.5-haiku');
   assert.equal(res.status, 404);
-  const body = (await res.json()) as { error: { code: string; message: string } };
-  assert.equal(body.error.code, 'model_deprecated');
+  const body = (await res.json()) as { error: { metadata: { code: string }; message: string } };
+  assert.equal(body.error.metadata.code, 'model_deprecated');
   assert.match(body.error.message, /2026-02-19/);
 });
 
@@ -193,7 +198,13 @@ test('key lifecycle: create → use → /v1/key → revoke → 401; user keys ge
   assert.equal(info.data.limit, 5);
   assert.equal(info.data.limit_remaining, 5);
   assert.equal(info.data.usage, 0);
-  assert.deepEqual(info.data.rate_limit, { requests_per_minute: 100, tokens_per_minute: null });
+  assert.deepEqual(info.data.rate_limit, {
+    requests_per_minute: 100,
+    tokens_per_minute: null,
+    requests: 100,
+    interval: '1m',
+    note: 'requests_per_minute and tokens_per_minute are the limits (null: none)',
+  });
 
   assert.equal((await gw.fetch('/models', { key })).status, 200);
   const forbidden = await gw.fetch('/keys', { key });
@@ -210,7 +221,10 @@ test('key lifecycle: create → use → /v1/key → revoke → 401; user keys ge
   assert.equal((await gw.fetch(`/keys/${data.id}`, { method: 'DELETE' })).status, 200);
   const revoked = await gw.fetch('/models', { key });
   assert.equal(revoked.status, 401);
-  assert.equal(((await revoked.json()) as { error: { code: string } }).error.code, 'revoked_api_key');
+  assert.equal(
+    ((await revoked.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+    'revoked_api_key',
+  );
 });
 
 test('account provider enablement hides and shows models', async () => {
@@ -249,7 +263,10 @@ test('errors are OpenAI-shaped JSON: 401 missing/invalid, 400 bad JSON, 404 unkn
   assert.equal(missing.status, 401);
   assert.match(missing.headers.get('content-type') ?? '', /application\/json/);
   const m = (await missing.json()) as { error: Record<string, unknown> };
-  assert.deepEqual(Object.keys(m.error).sort(), ['code', 'message', 'param', 'type']);
+  assert.deepEqual(Object.keys(m.error).sort(), ['code', 'message', 'metadata', 'param', 'type']);
+  // OpenRouter's shape (its SDKs validate an integer code): the HTTP status; our string code in metadata
+  assert.equal(m.error.code, 401);
+  assert.equal((m.error.metadata as { code: string }).code, 'missing_api_key');
   assert.equal((await gw.fetch('/models', { key: 'lr_live_nottherightkey00000000000000000000' })).status, 401);
 
   const badJson = await gw.fetch('/keys', {
@@ -258,7 +275,10 @@ test('errors are OpenAI-shaped JSON: 401 missing/invalid, 400 bad JSON, 404 unkn
     headers: { 'content-type': 'application/json' },
   });
   assert.equal(badJson.status, 400);
-  assert.equal(((await badJson.json()) as { error: { code: string } }).error.code, 'invalid_json');
+  assert.equal(
+    ((await badJson.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+    'invalid_json',
+  );
 
   const unknown = await gw.fetch('/nope');
   assert.equal(unknown.status, 404);

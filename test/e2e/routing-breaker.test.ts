@@ -198,7 +198,7 @@ test('a single-endpoint model: the open breaker fails fast (503 + Retry-After) i
   assert.equal(sims.openai.requests.length, 3);
   const fast = await chat(gw, { model });
   assert.equal(fast.status, 503, JSON.stringify(fast.body));
-  assert.equal(fast.body.error.code, 'no_endpoint_available');
+  assert.equal(fast.body.error.metadata.code, 'no_endpoint_available');
   const retry = Number(fast.headers.get('retry-after'));
   assert.ok(retry >= 1 && retry <= Math.ceil(COOLDOWN_MS / 1000), `Retry-After ${retry}`);
   assert.deepEqual(parseAttemptsHeader(fast.headers.get('x-arouter-attempts')), [['openai', 'skipped']]);

@@ -273,7 +273,7 @@ test('a deprecated model (past its expiration_date) is a 404 model_deprecated, a
   // the built-in catalog retires anthropic/claude-3.5-haiku on 2026-02-19
   const r = await chat(gw, { models: ['openai/gpt-4o', 'anthropic/claude-3.5-haiku'] });
   assert.equal(r.status, 404, JSON.stringify(r.body));
-  assert.equal(r.body.error.code, 'model_deprecated');
+  assert.equal(r.body.error.metadata.code, 'model_deprecated');
   assert.match(r.body.error.message, /claude-3\.5-haiku.*2026-02-19/);
   assert.equal(chatCalls(sims).length, 0);
 });
@@ -352,7 +352,7 @@ test('POST /v1/route answers routing errors like the chat route, still without u
 test('an unknown model is a 404 naming the closest ids', async () => {
   const r = await chat(gw, { model: 'meta-llama/llama-3.3-70b-instruc' });
   assert.equal(r.status, 404, JSON.stringify(r.body));
-  assert.equal(r.body.error.code, 'model_not_found');
+  assert.equal(r.body.error.metadata.code, 'model_not_found');
   assert.equal(r.body.error.metadata.suggestions[0], LLAMA);
   assert.match(r.body.error.message, /Did you mean: meta-llama\/llama-3\.3-70b-instruct/);
   const noAuthor = await chat(gw, { model: 'gpt-4o-mini' });
@@ -376,7 +376,7 @@ test('a model whose providers are disabled on the account is a 404, and is never
 
   const claude = await chat(gw, { model: 'anthropic/claude-sonnet-4.5' }, key);
   assert.equal(claude.status, 404, JSON.stringify(claude.body));
-  assert.equal(claude.body.error.code, 'model_not_found');
+  assert.equal(claude.body.error.metadata.code, 'model_not_found');
   const typo = await chat(gw, { model: 'anthropic/claude-sonnet-4.55' }, key);
   assert.equal(typo.status, 404);
   assert.ok(

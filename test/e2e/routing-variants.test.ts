@@ -168,7 +168,7 @@ test(':free routes only to free endpoints, and has its own per-key limit (free_r
   assert.deepEqual(chatCalls(sims).map(upstreamModel), Array(3).fill('meta-llama/Llama-3.3-70B-Instruct-Turbo-Free'));
   const fourth = await chat(gw, { model: `${LLAMA}:free` }, key);
   assert.equal(fourth.status, 429, JSON.stringify(fourth.body));
-  assert.equal(fourth.body.error.code, 'rate_limit_exceeded');
+  assert.equal(fourth.body.error.metadata.code, 'rate_limit_exceeded');
   assert.match(fourth.body.error.message, /:free/);
   const retry = Number(fourth.headers.get('retry-after'));
   assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);

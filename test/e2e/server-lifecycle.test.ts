@@ -12,8 +12,8 @@ test('a body over the configured size is a 413 JSON error', async () => {
   try {
     const res = await gw.fetch('/keys', { method: 'POST', json: { name: 'x'.repeat(200) } });
     assert.equal(res.status, 413);
-    const body = (await res.json()) as { error: { code: string } };
-    assert.equal(body.error.code, 'payload_too_large');
+    const body = (await res.json()) as { error: { metadata: { code: string } } };
+    assert.equal(body.error.metadata.code, 'payload_too_large');
   } finally {
     await gw.close();
   }

@@ -63,8 +63,8 @@ test('a first-byte timeout with nothing to fall back to is a 408', async () => {
     json: { model: 'anthropic/claude-haiku-4.5', messages: [{ role: 'user', content: 'hi' }] },
   });
   assert.equal(res.status, 408);
-  const err = (await res.json()) as { error: { type: string; code: string } };
-  assert.equal(err.error.code, 'upstream_timeout');
+  const err = (await res.json()) as { error: { type: string; metadata: { code: string } } };
+  assert.equal(err.error.metadata.code, 'upstream_timeout');
 });
 
 test('a client disconnect aborts the upstream stream', async () => {

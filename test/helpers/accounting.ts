@@ -242,7 +242,12 @@ export interface StreamOutcome {
   usage: Usage | null;
   finish: string | null;
   /** the in-band error chunk's error, or the JSON error body of a non-200 answer */
-  error: { message: string; code?: string | null; type?: string } | null;
+  error: {
+    message: string;
+    code?: number;
+    type?: string;
+    metadata?: { code?: string | null; error_type?: string };
+  } | null;
   done: boolean;
 }
 

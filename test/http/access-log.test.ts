@@ -4,11 +4,17 @@ import { Logger } from '../../src/lib/log.js';
 import { accessLogFields } from '../../src/http/access-log.js';
 import type { RequestContext } from '../../src/http/context.js';
 
-function ctx(over: Partial<RequestContext> & { finished?: boolean; status?: number }): RequestContext {
+function ctx(
+  over: Partial<RequestContext> & { finished?: boolean; status?: number; headersSent?: boolean },
+): RequestContext {
   return {
     id: 'req_abc1',
     req: { method: 'POST' },
-    res: { statusCode: over.status ?? 200, writableEnded: over.finished ?? true },
+    res: {
+      statusCode: over.status ?? 200,
+      writableEnded: over.finished ?? true,
+      headersSent: over.headersSent ?? true,
+    },
     key: null,
     log: {},
     ...over,
@@ -64,6 +70,16 @@ test('access-log line: unknown paths are quoted, missing facts are null or absen
   assert.equal(l.aborted, true);
   const plain = line(ctx({}), '/v1/models', 1);
   assert.ok(!('generation_id' in plain) && !('model' in plain) && !('aborted' in plain));
+});
+
+test('access-log line: a request the client left before any answer is a 499, not the default 200', () => {
+  const l = line(ctx({ status: 200, finished: false, headersSent: false }), '/v1/chat/completions', 2);
+  assert.equal(l.status, 499);
+  assert.equal(l.aborted, true);
+  // a stream the client left after its headers keeps the status it was answered with
+  assert.equal(line(ctx({ status: 200, finished: false, headersSent: true }), '/v1/chat/completions', 2).status, 200);
+  // a status the server chose without writing it (a request timeout's 408) stays
+  assert.equal(line(ctx({ status: 408, finished: false, headersSent: false }), '/v1/chat/completions', 2).status, 408);
 });
 
 test('a silenced logger writes nothing', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attemptsHeader } from '../../src/http/chat-output.js';
+import type { ServerResponse } from 'node:http';
+import { SseWriter, attemptsHeader, streamErrorType } from '../../src/http/chat-output.js';
 
 test('x-arouter-attempts: each attempt as provider=status(duration), skipped breakers named, safe and bounded', () => {
   assert.equal(attemptsHeader([]), '');
@@ -67,4 +68,65 @@ test('completionText: the same bytes as JSON.stringify of the chat.completion ob
     };
     assert.equal(text, JSON.stringify(object));
   }
+});
+
+test('SseWriter.delta: a reasoning piece also goes out as a reasoning_details text piece, once, in the same chunk', () => {
+  const frames: string[] = [];
+  const sse = new SseWriter({ write: (s: string) => frames.push(s) } as unknown as ServerResponse);
+  sse.setIdentity('gen-1', 1, 'openai/o4-mini', 'openai');
+  sse.delta({ reasoning: 'Let me ' });
+  // a translator that already sent its piece (Anthropic, with its format) is left alone
+  sse.delta({
+    reasoning: 'think.',
+    reasoning_details: [{ type: 'reasoning.text', text: 'think.', format: 'anthropic-claude-v1' }],
+  });
+  // a signature-only detail next to a piece: the piece is added before it
+  sse.delta({ reasoning: ' Done.', reasoning_details: [{ type: 'reasoning.encrypted', data: 'sig' }] });
+  sse.delta({ content: 'Hi' });
+  const deltas = frames.map((f) => JSON.parse(f.slice(6)).choices[0].delta);
+  assert.deepEqual(deltas[0], {
+    role: 'assistant',
+    reasoning: 'Let me ',
+    reasoning_details: [{ type: 'reasoning.text', text: 'Let me ' }],
+  });
+  assert.deepEqual(deltas[1].reasoning_details, [
+    { type: 'reasoning.text', text: 'think.', format: 'anthropic-claude-v1' },
+  ]);
+  assert.deepEqual(deltas[2].reasoning_details, [
+    { type: 'reasoning.text', text: ' Done.' },
+    { type: 'reasoning.encrypted', data: 'sig' },
+  ]);
+  assert.deepEqual(deltas[3], { content: 'Hi' });
+});
+
+test("SseWriter.error: the in-band error chunk has OpenRouter's shape (integer code, metadata.error_type) and our code", () => {
+  const frames: string[] = [];
+  const sse = new SseWriter({ write: (s: string) => frames.push(s) } as unknown as ServerResponse);
+  sse.setIdentity('gen-1', 1, 'openai/gpt-4o', 'openai');
+  sse.error({
+    status: 502,
+    retryable: true,
+    type: 'upstream_error',
+    code: 'upstream_stream_truncated',
+    message: 'OpenAI: cut',
+    upstream_status: 200,
+  });
+  const chunk = JSON.parse(frames[0].slice(6));
+  assert.deepEqual(chunk.error, {
+    code: 502,
+    message: 'OpenAI: cut',
+    type: 'upstream_error',
+    metadata: { error_type: 'provider_unavailable', code: 'upstream_stream_truncated', upstream_status: 200 },
+  });
+  assert.equal(chunk.choices[0].finish_reason, 'error');
+  assert.deepEqual([400, 401, 402, 404, 429, 504, 529, 500].map(streamErrorType), [
+    'invalid_request',
+    'authentication',
+    'payment_required',
+    'not_found',
+    'rate_limit_exceeded',
+    'timeout',
+    'provider_overloaded',
+    'server',
+  ]);
 });

@@ -47,8 +47,10 @@ test('keys revoked and created with the CLI while the server runs take effect wi
       wait < 1000,
       `the revoked key kept working for ${wait} ms after the CLI returned (CLI took ${afterCli} ms)`,
     );
-    const body = (await (await gw.fetch('/key', { key: made.key })).json()) as { error: { code: string } };
-    assert.equal(body.error.code, 'revoked_api_key');
+    const body = (await (await gw.fetch('/key', { key: made.key })).json()) as {
+      error: { metadata: { code: string } };
+    };
+    assert.equal(body.error.metadata.code, 'revoked_api_key');
 
     const created = JSON.parse(cli(['keys', 'create', '--name', 'from-cli', '--json'], dataDir)) as { key: string };
     const accept = await msUntil(async () => (await gw.fetch('/key', { key: created.key })).status, 200);

@@ -29,9 +29,10 @@ after(async () => {
   await sims.close();
 });
 
-async function post(
-  body: string,
-): Promise<{ status: number; body: { error?: { message: string; code: string; param: string | null } } }> {
+async function post(body: string): Promise<{
+  status: number;
+  body: { error?: { message: string; metadata: { code: string }; param: string | null } };
+}> {
   const res = await gw.fetch('/chat/completions', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -39,7 +40,7 @@ async function post(
   });
   return {
     status: res.status,
-    body: (await res.json()) as { error?: { message: string; code: string; param: string | null } },
+    body: (await res.json()) as { error?: { message: string; metadata: { code: string }; param: string | null } },
   };
 }
 
@@ -64,7 +65,7 @@ test('100k-deep content, temperature, tool parameters and response_format schema
     const r = await post(body);
     assert.equal(r.status, 400, `${field}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.error?.param, field);
-    assert.equal(r.body.error?.code, 'too_deep');
+    assert.equal(r.body.error?.metadata.code, 'too_deep');
     assert.match(r.body.error!.message, /nested too deeply.*64 levels/);
   }
   // a real-world depth (a schema ten objects deep) is served

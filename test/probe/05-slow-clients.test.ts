@@ -109,14 +109,20 @@ test('a normal client still reads the 401 and the 413 as JSON', async () => {
       headers: { 'content-type': 'application/json' },
     });
     assert.equal(bad.status, 401);
-    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'invalid_api_key');
+    assert.equal(
+      ((await bad.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+      'invalid_api_key',
+    );
     const tooBig = await lenient.fetch('/chat/completions', {
       method: 'POST',
       body: big,
       headers: { 'content-type': 'application/json' },
     });
     assert.equal(tooBig.status, 413);
-    assert.equal(((await tooBig.json()) as { error: { code: string } }).error.code, 'payload_too_large');
+    assert.equal(
+      ((await tooBig.json()) as { error: { metadata: { code: string } } }).error.metadata.code,
+      'payload_too_large',
+    );
   }
   // and a keep-alive connection without a body stays usable after an error
   const health = await lenient.fetch('/health');

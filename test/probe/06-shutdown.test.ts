@@ -40,7 +40,7 @@ test('streams cut at shutdown end with an error chunk, are billed and recorded; 
     for (const s of outcomes) {
       assert.equal(s.status, 200);
       assert.ok(s.content.length > 0, 'content reached the client before the cut');
-      assert.equal(s.error?.code, 'server_shutting_down');
+      assert.equal(s.error?.metadata?.code, 'server_shutting_down');
       assert.equal(s.finish, 'error');
       assert.ok(s.usage && s.usage.cost > 0, 'the usage chunk bills what was delivered');
       assert.ok(s.done, 'the stream ends with [DONE]');

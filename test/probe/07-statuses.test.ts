@@ -24,7 +24,13 @@ after(async () => {
 beforeEach(() => sims.resetAll());
 
 interface ErrorBody {
-  error: { message: string; type: string; code: string | null; param: string | null; metadata?: unknown };
+  error: {
+    message: string;
+    type: string;
+    code: number;
+    param: string | null;
+    metadata: { code: string } & Record<string, unknown>;
+  };
 }
 
 async function chat(
@@ -46,7 +52,7 @@ test('max_tokens 1e308 and 1e9 (above every endpoint maximum) → 400 naming max
   const huge = await chat(`{"model":"openai/gpt-4o","max_tokens":1e308,"messages":[{"role":"user","content":"hi"}]}`);
   assert.equal(huge.status, 400, huge.text);
   assert.equal(huge.body.error.param, 'max_tokens');
-  assert.equal(huge.body.error.code, 'max_tokens_exceeded');
+  assert.equal(huge.body.error.metadata.code, 'max_tokens_exceeded');
   assert.match(huge.body.error.message, /largest output limit of openai\/gpt-4o: 16384 tokens/);
   const big = await chat({ model: 'meta-llama/llama-3.3-70b-instruct', max_tokens: 1e9, messages: hi });
   assert.equal(big.status, 400, big.text);
@@ -62,7 +68,7 @@ test('a 7.5 MB prompt far over every context → 400 context_length_exceeded nam
   const content = 'lorem ipsum dolor sit amet '.repeat(Math.ceil(7.5e6 / 27));
   const r = await chat({ model: 'openai/gpt-4o', messages: [{ role: 'user', content }] });
   assert.equal(r.status, 400, r.text.slice(0, 500));
-  assert.equal(r.body.error.code, 'context_length_exceeded');
+  assert.equal(r.body.error.metadata.code, 'context_length_exceeded');
   assert.equal(r.body.error.param, 'messages');
   assert.equal(r.body.error.type, 'invalid_request_error');
   assert.match(r.body.error.message, /largest context of openai\/gpt-4o: 128000 tokens < \d+ prompt tokens/);

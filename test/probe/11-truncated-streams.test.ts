@@ -84,7 +84,8 @@ for (const [dialect, d] of Object.entries(DIALECTS)) {
     assert.ok(text.length < LONG_REPLY.length / 2, 'and only part of the answer');
     assert.deepEqual(finishes, [], 'never a finish "stop": the answer is not whole');
     assert.ok(err instanceof OpenAI.APIError, `the SDK throws the in-band error (got ${String(err)})`);
-    assert.equal(err.code, 'upstream_stream_truncated');
+    assert.equal(err.code, 502 as unknown as string, 'the in-band error has OpenRouter shape: code = the status');
+    assert.equal((err.error as { metadata: { code: string } }).metadata.code, 'upstream_stream_truncated');
     assert.equal(err.type, 'upstream_error');
     assert.ok(err.message.includes(ep.providerName), `the message names the provider: ${err.message}`);
 
@@ -106,7 +107,7 @@ for (const [dialect, d] of Object.entries(DIALECTS)) {
     assert.equal(s.status, 200);
     assert.ok(s.content.length > 0);
     assert.equal(s.finish, 'error');
-    assert.equal(s.error?.code, 'upstream_stream_truncated');
+    assert.equal(s.error?.metadata?.code, 'upstream_stream_truncated');
     assert.ok(s.done, '[DONE] ends the SSE stream');
     assert.ok(s.usage, 'a usage chunk tells the client what it is billed');
     assert.equal(s.usage.estimated, true);
@@ -170,6 +171,6 @@ test('a stream cut before content with no other endpoint → 502 naming the prov
     );
   assert.ok(err instanceof OpenAI.APIError, String(err));
   assert.equal(err.status, 502);
-  assert.equal(err.code, 'upstream_stream_truncated');
+  assert.equal((err.error as { metadata: { code: string } }).metadata.code, 'upstream_stream_truncated');
   assert.ok(err.message.includes(endpointOf('anthropic/claude-sonnet-4.5').providerName), err.message);
 });

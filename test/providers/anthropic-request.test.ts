@@ -349,3 +349,30 @@ test('whitespace-only text is dropped; a system-only conversation becomes the us
   assert.deepEqual(body.messages, [{ role: 'user', content: [{ type: 'text', text: 'Say hello.' }] }]);
   assert.equal(buildError({ messages: [{ role: 'user', content: '' }] }).param, 'messages');
 });
+
+test('streamed reasoning_details echoed piece by piece (text pieces, then the signed text-less entry) → one thinking block', () => {
+  const f = 'anthropic-claude-v1';
+  const body = build({
+    messages: [
+      { role: 'user', content: 'go' },
+      {
+        role: 'assistant',
+        content: 'done',
+        reasoning_details: [
+          { type: 'reasoning.text', text: 'Let me check ', format: f },
+          { type: 'reasoning.text', text: 'both tools.', format: f },
+          { type: 'reasoning.text', text: '', signature: 'sig-1', format: f },
+          { type: 'reasoning.text', text: 'unsigned, dropped', format: f },
+        ],
+      },
+      { role: 'user', content: 'more' },
+    ],
+  });
+  assert.deepEqual(body.messages[1], {
+    role: 'assistant',
+    content: [
+      { type: 'thinking', thinking: 'Let me check both tools.', signature: 'sig-1' },
+      { type: 'text', text: 'done' },
+    ],
+  });
+});

@@ -22,16 +22,18 @@ test('full stream: reasoning, text, three tool calls with fragmented arguments, 
   const events = fixtureSse('stream-tools.sse');
   const { perEvent, all } = run(events);
   assert.deepEqual(all, [
-    d({ reasoning: 'Let me check ' }),
-    d({ reasoning: 'both tools.' }),
+    // each piece once, in `reasoning` and as a reasoning_details piece; the signature closes them, text-less
+    d({
+      reasoning: 'Let me check ',
+      reasoning_details: [{ type: 'reasoning.text', text: 'Let me check ', format: 'anthropic-claude-v1' }],
+    }),
+    d({
+      reasoning: 'both tools.',
+      reasoning_details: [{ type: 'reasoning.text', text: 'both tools.', format: 'anthropic-claude-v1' }],
+    }),
     d({
       reasoning_details: [
-        {
-          type: 'reasoning.text',
-          text: 'Let me check both tools.',
-          signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3h',
-          format: 'anthropic-claude-v1',
-        },
+        { type: 'reasoning.text', text: '', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3h', format: 'anthropic-claude-v1' },
       ],
     }),
     d({ content: 'Check' }),

@@ -12,6 +12,10 @@ test('reasoning: effort-based budgets as a share of max_tokens, minimum 1024', (
   assert.deepEqual(budget('high'), { type: 'enabled', budget_tokens: 8000 });
   assert.deepEqual(budget(null), { type: 'enabled', budget_tokens: 5000 });
   assert.deepEqual(budget('low', 4000), { type: 'enabled', budget_tokens: 1024 });
+  // OpenRouter's ratios for the two outer levels: minimal 10% (at least 1024), xhigh 95%
+  assert.deepEqual(budget('minimal' as never), { type: 'enabled', budget_tokens: 1024 });
+  assert.deepEqual(budget('minimal' as never, 20000), { type: 'enabled', budget_tokens: 2000 });
+  assert.deepEqual(budget('xhigh' as never), { type: 'enabled', budget_tokens: 9500 });
   // disabled / absent plan: nothing reasoning-related is sent
   assert.equal(build({}, makeCtx({ reasoning: reasoning({ enabled: false }) })).thinking, undefined);
   assert.equal(build({}).thinking, undefined);

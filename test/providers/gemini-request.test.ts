@@ -278,6 +278,14 @@ describe('gemini buildChatRequest: reasoning', () => {
       includeThoughts: true,
       thinkingBudget: 24576,
     });
+    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'minimal' as never }) })), {
+      includeThoughts: true,
+      thinkingBudget: 512,
+    });
+    assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'xhigh' as never }) })), {
+      includeThoughts: true,
+      thinkingBudget: 24576,
+    });
     assert.deepEqual(thinking(makeCtx({ reasoning: reasoning({ effort: 'low', max_tokens: 3000 }) })), {
       includeThoughts: true,
       thinkingBudget: 3000,

@@ -190,6 +190,36 @@ test('reasoning_effort: decided from the catalog reasoning info', () => {
   );
 });
 
+test('reasoning_effort: minimal and xhigh go as asked where listed, else snap to the nearest level', () => {
+  const eff = (reasoningInfo: ReasoningInfo | null | undefined, effort: string) =>
+    bodyOf(
+      chatRequest(),
+      makeCtx({ reasoningInfo, reasoning: { enabled: true, effort, max_tokens: null, exclude: false } as never }),
+    ).reasoning_effort;
+  const gpt5: ReasoningInfo = {
+    supported_efforts: ['minimal', 'low', 'medium', 'high', 'xhigh'],
+    default_effort: 'medium',
+    mandatory: true,
+    supports_max_tokens: false,
+  };
+  assert.equal(eff(gpt5, 'minimal'), 'minimal');
+  // "none" on a mandatory reasoner: the closest it has to off
+  assert.equal(
+    bodyOf(
+      chatRequest(),
+      makeCtx({
+        reasoningInfo: gpt5,
+        reasoning: { enabled: false, effort: null, max_tokens: null, exclude: false } as never,
+      }),
+    ).reasoning_effort,
+    'minimal',
+  );
+  assert.equal(eff(gpt5, 'xhigh'), 'xhigh');
+  assert.equal(eff(O_SERIES, 'minimal'), 'low');
+  assert.equal(eff(O_SERIES, 'xhigh'), 'high');
+  assert.equal(eff(undefined, 'xhigh'), 'xhigh');
+});
+
 test('embeddings request: always float, dimensions kept, model from the endpoint', () => {
   const up = openaiDialect.buildEmbeddingsRequest!(
     {

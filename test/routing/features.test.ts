@@ -154,6 +154,36 @@ test('reasoningPlan: request spellings', () => {
   });
 });
 
+test('reasoningPlan: every effort OpenAI and OpenRouter define; "none" turns reasoning off', () => {
+  for (const effort of ['minimal', 'low', 'medium', 'high', 'xhigh'] as const) {
+    assert.deepEqual(reasoningPlan(chat({ reasoning_effort: effort }), null, reasoner), {
+      enabled: true,
+      effort,
+      max_tokens: null,
+      exclude: false,
+    });
+    assert.deepEqual(reasoningPlan(chat({ reasoning: { effort } }), null, reasoner), {
+      enabled: true,
+      effort,
+      max_tokens: null,
+      exclude: false,
+    });
+  }
+  const off = { enabled: false, effort: null, max_tokens: null, exclude: false };
+  assert.deepEqual(reasoningPlan(chat({ reasoning_effort: 'none' }), null, reasoner), off);
+  assert.deepEqual(reasoningPlan(chat({ reasoning: { effort: 'none' } }), null, reasoner), off);
+  assert.equal(reasoningRequested(chat({ reasoning_effort: 'none' }), null), false);
+  assert.equal(reasoningRequested(chat({ reasoning: { effort: 'none' } }), null), false);
+  assert.equal(reasoningRequested(chat({ reasoning_effort: 'xhigh' }), null), true);
+  // the :thinking variant is the client's explicit "on": none there means the variant's default
+  assert.deepEqual(reasoningPlan(chat({ reasoning_effort: 'none' }), 'thinking', reasoner), {
+    enabled: true,
+    effort: 'medium',
+    max_tokens: null,
+    exclude: false,
+  });
+});
+
 test('reasoningPlan: conflicting efforts are a 400', () => {
   assert.throws(
     () => reasoningPlan(chat({ reasoning: { effort: 'low' }, reasoning_effort: 'high' }), null, reasoner),

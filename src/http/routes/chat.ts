@@ -9,8 +9,10 @@ import { validate } from '../validate.js';
 import { ChatRequestSchema, type ChatRequest } from '../../protocol/chat-request.js';
 import { KeepAliveComments, SseWriter, attemptsHeader, completionText } from '../chat-output.js';
 import {
+  AbortedDuringAttempt,
   buildRoutePlan,
   failedStatus,
+  providerNotConfigured,
   RoutingError,
   storedRoute,
   summarizeRoute,
@@ -84,9 +86,20 @@ export function planChat(app: App, ctx: AuthedContext, req: ChatRequest): RouteP
       autoTiers: app.config.routing.autoTiers,
     });
   } catch (err) {
-    if (err instanceof RoutingError) throw routingHttpError(err);
+    if (err instanceof RoutingError)
+      throw routingHttpError(explainNotFound(app, [req.model, ...(req.models ?? [])], err));
     throw err;
   }
+}
+
+/** A model_not_found about a catalog model whose providers all lack a key says so (resolve.ts providerNotConfigured). */
+export function explainNotFound(app: App, names: Array<string | undefined>, err: RoutingError): RoutingError {
+  if (err.code !== 'model_not_found') return err;
+  for (const n of names) {
+    if (n === undefined || !err.message.startsWith(`Model "${n}" not found`)) continue;
+    return providerNotConfigured(app.catalog, n, new Set(app.providers.configured.keys())) ?? err;
+  }
+  return err;
 }
 
 interface Tally {
@@ -122,6 +135,8 @@ interface SettleState {
   reservationId: string;
   /** cut by ARouter's own shutdown: billed for what was delivered, not held against the endpoint */
   shutdown: boolean;
+  /** the endpoint a client that left was waiting for: named in the ledger, neither billed nor held against it */
+  abortedAt: RouteAttempt | null;
 }
 
 async function chatCompletions(ctx: AuthedContext): Promise<void> {
@@ -193,6 +208,8 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   /** when the attempt that answered started: its health sample must not include earlier, failed attempts */
   let attemptStarted: number | null = null;
   let attempts: AttemptRecord[] = [];
+  /** the endpoint a client that left was waiting for: named in the ledger, neither billed nor held against it */
+  let abortedAt: RouteAttempt | null = null;
   let status = 200;
   let cancelled = false;
   const sse = stream ? new SseWriter(res) : null;
@@ -210,6 +227,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     attemptStarted,
     reservationId: reservation.reservationId,
     shutdown: abort.byShutdown,
+    abortedAt,
   });
   // An answer the client received whole must not vanish if the process dies right after: its row goes to the
   // ledger (whose journal write is synchronous) before the last bytes are handed to the socket. A kill can land
@@ -244,6 +262,10 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
     if (err instanceof AbortedByClient) {
       cancelled = true;
       status = 499;
+      if (err instanceof AbortedDuringAttempt) {
+        attempts = err.attempts;
+        abortedAt = err.attempt as RouteAttempt | null;
+      }
     } else if (err instanceof ExecFailure) {
       attempts = err.attempts;
       status = err.error.status;
@@ -445,9 +467,9 @@ function ledgerRow(ctx: AuthedContext, s: SettleState, end: number): GenerationR
     account_id: ctx.account.id,
     key_id: ctx.key.id,
     requested_model: s.req.model ?? (s.req.models ?? [])[0] ?? '',
-    model: a?.model.id ?? null,
-    provider: a?.provider.id ?? null,
-    endpoint: a?.endpoint.model ?? null,
+    model: (a ?? s.abortedAt)?.model.id ?? null,
+    provider: (a ?? s.abortedAt)?.provider.id ?? null,
+    endpoint: (a ?? s.abortedAt)?.endpoint.model ?? null,
     upstream_id: s.tally.upstreamId,
     attempts: s.attempts,
     prompt_tokens: fu?.counts.prompt_tokens ?? 0,

@@ -18,7 +18,7 @@ import { computeCost, worstCaseCost, emptyUsage } from '../../accounting/cost.js
 import { toNumberUsd } from '../../accounting/money.js';
 import { resolveModel, RoutingError, endpointKey } from '../../routing/index.js';
 import type { AttemptRecord, GenerationRow } from '../../store/types.js';
-import { generationId, insufficientQuota, routingHttpError, upstreamHttpError } from './chat.js';
+import { explainNotFound, generationId, insufficientQuota, routingHttpError, upstreamHttpError } from './chat.js';
 import { attemptsHeader } from '../chat-output.js';
 
 function toBase64(v: number[]): string {
@@ -44,7 +44,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
   try {
     resolved = resolveModel(catalog, req.model, available);
   } catch (err) {
-    if (err instanceof RoutingError) throw routingHttpError(err);
+    if (err instanceof RoutingError) throw routingHttpError(explainNotFound(app, [req.model], err));
     throw err;
   }
   if (resolved.kind !== 'model')

@@ -96,6 +96,7 @@ function grantable(ctx: AuthedContext, role: KeyRole | undefined, accountId: str
 export function keyObject(app: App, k: KeyRow) {
   const u = app.spend.keyUsage(k);
   const remaining = k.limit_pusd === null ? null : k.limit_pusd - u.period > 0n ? k.limit_pusd - u.period : 0n;
+  const rpm = k.rate_limit_rpm ?? app.config.limits.defaultRpm;
   return {
     id: k.id,
     name: k.name,
@@ -112,14 +113,39 @@ export function keyObject(app: App, k: KeyRow) {
     usage_daily: toNumberUsd(u.daily),
     usage_weekly: toNumberUsd(u.weekly),
     usage_monthly: toNumberUsd(u.monthly),
-    rate_limit: {
-      requests_per_minute: k.rate_limit_rpm ?? app.config.limits.defaultRpm,
-      tokens_per_minute: k.rate_limit_tpm ?? app.config.limits.defaultTpm,
-    },
+    rate_limit: rateLimitObject(rpm, k.rate_limit_tpm ?? app.config.limits.defaultTpm),
     expires_at: k.expires_at,
     created_at: k.created_at,
     updated_at: k.updated_at,
     revoked_at: k.revoked_at,
+    // OpenRouter's key fields, which its SDK requires: the key id is its `hash`, the account its workspace; no
+    // BYOK, free tier or data regions here
+    hash: k.id,
+    workspace_id: k.account_id,
+    organization_id: null,
+    creator_user_id: null,
+    external_user: null,
+    is_management_key: k.role !== 'user',
+    is_provisioning_key: k.role !== 'user',
+    is_free_tier: false,
+    include_byok_in_limit: false,
+    byok_usage: 0,
+    byok_usage_daily: 0,
+    byok_usage_weekly: 0,
+    byok_usage_monthly: 0,
+    allowed_data_regions: [],
+    free_model_daily_requests: { limit: 0, remaining: 0, used: 0 },
+  };
+}
+
+/** ours (per minute, null = unlimited) and OpenRouter's deprecated {requests, interval, note} (-1 = unlimited) */
+function rateLimitObject(rpm: number | null, tpm: number | null) {
+  return {
+    requests_per_minute: rpm,
+    tokens_per_minute: tpm,
+    requests: rpm ?? -1,
+    interval: '1m',
+    note: 'requests_per_minute and tokens_per_minute are the limits (null: none)',
   };
 }
 

@@ -40,6 +40,52 @@ export function generationJson(g: GenerationRow) {
   };
 }
 
+/**
+ * The fields OpenRouter's generation object has beyond ours, which its SDK requires (each one missing failed the
+ * lookup's validation): what we know (native token counts are the provider's own, the attempts are its
+ * provider_responses, the cost is its `usage`), null for what ARouter has no notion of. `model` is never null there:
+ * a request no model answered shows the one asked for.
+ */
+function openRouterGenerationFields(g: GenerationRow) {
+  return {
+    model: g.model ?? g.requested_model,
+    api_type: g.kind === 'embeddings' ? 'embeddings' : 'completions',
+    usage: toNumberUsd(g.cost_pusd),
+    upstream_inference_cost: null,
+    cache_discount: null,
+    is_byok: false,
+    native_finish_reason: null,
+    native_tokens_prompt: g.prompt_tokens,
+    native_tokens_completion: g.completion_tokens,
+    native_tokens_reasoning: g.reasoning_tokens,
+    native_tokens_cached: g.cached_tokens,
+    native_tokens_completion_images: null,
+    num_media_prompt: null,
+    num_media_completion: null,
+    num_input_audio_prompt: null,
+    num_search_results: null,
+    num_fetches: null,
+    generation_time: null,
+    moderation_latency: null,
+    provider_responses: g.attempts.map((a) => ({
+      provider_name: a.provider,
+      status: a.status,
+      latency: a.duration_ms,
+    })),
+    origin: '',
+    app_id: null,
+    http_referer: null,
+    user_agent: null,
+    external_user: null,
+    preset_id: null,
+    router: null,
+    service_tier: null,
+    web_search_engine: null,
+    data_region: 'global',
+    workspace_id: g.account_id,
+  };
+}
+
 async function getGeneration(ctx: AuthedContext): Promise<void> {
   const id = ctx.url.searchParams.get('id');
   if (!id) throw badRequest('Missing query parameter "id"', 'id');
@@ -47,7 +93,7 @@ async function getGeneration(ctx: AuthedContext): Promise<void> {
   const mine =
     row && (row.key_id === ctx.key.id || (ctx.key.role !== 'user' && canManageAccount(ctx.key, row.account_id)));
   if (!row || !mine) throw notFound(`Generation ${id} not found`, 'generation_not_found');
-  sendJson(ctx.res, 200, { data: generationJson(row) });
+  sendJson(ctx.res, 200, { data: { ...generationJson(row), ...openRouterGenerationFields(row) } });
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/;

@@ -32,16 +32,23 @@ export const REASONING_FORMAT = 'anthropic-claude-v1';
 
 /**
  * Echoed `reasoning_details` → thinking / redacted_thinking blocks. Details of other providers (another
- * `format`) are skipped: their signatures mean nothing to Anthropic. A text detail without a signature
- * cannot be replayed (the API verifies signatures), so it is skipped too.
+ * `format`) are skipped: their signatures mean nothing to Anthropic. A stream's details arrive as text pieces
+ * closed by a signed entry (./stream.ts): consecutive text entries are joined up to the one with the signature.
+ * Text without a signature cannot be replayed (the API verifies signatures), so it is skipped.
  */
 function reasoningBlocks(details: Record<string, unknown>[] | undefined): Block[] {
   const out: Block[] = [];
+  let text = '';
   for (const d of details ?? []) {
     if (d.format !== undefined && d.format !== REASONING_FORMAT) continue;
-    if (d.type === 'reasoning.text' && typeof d.text === 'string' && typeof d.signature === 'string' && d.signature) {
-      out.push({ type: 'thinking', thinking: d.text, signature: d.signature });
+    if (d.type === 'reasoning.text' && typeof d.text === 'string') {
+      text += d.text;
+      if (typeof d.signature === 'string' && d.signature) {
+        out.push({ type: 'thinking', thinking: text, signature: d.signature });
+        text = '';
+      }
     } else if (d.type === 'reasoning.encrypted' && typeof d.data === 'string' && d.data) {
+      text = '';
       out.push({ type: 'redacted_thinking', data: d.data });
     }
   }

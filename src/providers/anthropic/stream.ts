@@ -154,10 +154,19 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     }
   }
 
+  /**
+   * Each piece goes out once, as OpenRouter streams it: in `reasoning` (what OpenAI-style clients read) and as a
+   * `reasoning_details` text piece in the same chunk (what OpenRouter's clients read and accumulate). Repeating
+   * the whole text in a trailing entry showed it twice in @openrouter/ai-sdk-provider, which renders both.
+   */
   private thinkingText(block: BlockState, text: string): StreamEvent[] {
     block.thinking += text;
     this.thinkingChars += text.length;
-    return this.exclude ? [] : this.delta({ reasoning: text });
+    if (this.exclude) return [];
+    return this.delta({
+      reasoning: text,
+      reasoning_details: [{ type: 'reasoning.text', text, format: REASONING_FORMAT }],
+    });
   }
 
   private blockDelta(index: number, d: Json): StreamEvent[] {
@@ -188,17 +197,15 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   }
 
   /**
-   * The signature arrives after the block's text; the whole block is emitted then as one self-contained
-   * reasoning_details entry, which is exactly what a client must echo back. Withheld with exclude, since
-   * it carries the thinking text.
+   * The signature arrives after the block's text: it closes the block's pieces as a text-less entry, so the
+   * accumulated pieces (consecutive reasoning.text entries, merged as OpenRouter's clients do and as
+   * ./messages.ts does when they are echoed) are the signed block. Withheld with exclude, like the text.
    */
   private signatureDetail(block: BlockState): StreamEvent[] {
     if (this.exclude || !block.signature) return [];
     block.signatureSent = true;
     return this.delta({
-      reasoning_details: [
-        { type: 'reasoning.text', text: block.thinking, signature: block.signature, format: REASONING_FORMAT },
-      ],
+      reasoning_details: [{ type: 'reasoning.text', text: '', signature: block.signature, format: REASONING_FORMAT }],
     });
   }
 

@@ -8,7 +8,7 @@ import type { Turn } from './messages.js';
 export const MIN_THINKING_BUDGET = 1024;
 
 /** Share of max_tokens spent on thinking per effort (OpenRouter's documented ratios). */
-const EFFORT_SHARE = { low: 0.2, medium: 0.5, high: 0.8 } as const;
+const EFFORT_SHARE = { minimal: 0.1, low: 0.2, medium: 0.5, high: 0.8, xhigh: 0.95 } as const;
 
 export interface ThinkingPlan {
   /** null when thinking is not requested, or cannot fit in the endpoint's output limit */

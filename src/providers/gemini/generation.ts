@@ -7,8 +7,8 @@
 // - candidateCount is never sent (ARouter accepts n=1 only; Gemini's default is 1).
 // - Reasoning uses `thinkingBudget` (proto field; also accepted by Gemini 3 for backwards compatibility,
 //   https://ai.google.dev/gemini-api/docs/thinking). Gemini's budget counts against maxOutputTokens, so a
-//   budget is clamped below the output limit. Effort without an explicit budget: low 1024, medium 8192,
-//   high 24576; neither → -1 (dynamic, Gemini's own default).
+//   budget is clamped below the output limit. Effort without an explicit budget: minimal 512, low 1024,
+//   medium 8192, high and xhigh 24576; neither → -1 (dynamic, Gemini's own default).
 // - thinkingConfig is only sent to models the catalog marks as reasoning-capable: Gemini answers 400 when it
 //   is set for a model that cannot think. "Reasoning off" sends thinkingBudget 0 unless the catalog says
 //   reasoning is mandatory (2.5 Pro, Gemini 3 Pro cannot turn it off), in which case nothing is sent.
@@ -19,7 +19,9 @@ import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext } from '../types.js';
 import { rawJsonSchema, toGeminiSchema } from './schema.js';
 
-export const EFFORT_BUDGETS = { low: 1024, medium: 8192, high: 24576 } as const;
+// minimal: 512, the lowest budget every 2.5 model takes (Flash-Lite's floor); xhigh = high: 24576 is Flash's
+// ceiling (a larger budget is a 400 there; only Pro goes to 32768), and the catalog does not record per-model ceilings
+export const EFFORT_BUDGETS = { minimal: 512, low: 1024, medium: 8192, high: 24576, xhigh: 24576 } as const;
 /** Gemini accepts at most 5 stop sequences (OpenAI at most 4). */
 const MAX_STOP_SEQUENCES = 5;
 

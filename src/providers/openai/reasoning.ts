@@ -8,8 +8,9 @@
 //   knows low/high).
 // - reasoning undefined (operator-defined model the catalog knows nothing about, e.g. on Ollama/vLLM): send
 //   the effort as asked; Ollama, vLLM, Groq and DeepSeek accept or ignore it.
-// Disabling (enabled:false) is only possible where the model lists "none" or "minimal"; mandatory reasoners
-// (o-series, gpt-5, R1) cannot be turned off, so nothing is sent and they reason at their default.
+// Disabling (enabled:false, effort "none") sends "none" or "minimal" where the model lists one: a mandatory
+// reasoner that lists "minimal" (gpt-5) gets the closest it has to off; one that lists neither (o-series, R1)
+// cannot be turned down, so nothing is sent and it reasons at its default.
 import type { BuildContext } from '../types.js';
 import type { Quirks } from './quirks.js';
 
@@ -46,7 +47,7 @@ export function reasoningEffort(ctx: BuildContext): string | undefined {
   const info = ctx.target.model.reasoning;
   if (info === null) return undefined;
   if (!plan.enabled) {
-    if (!info || info.mandatory) return undefined;
+    if (!info) return undefined;
     if (info.supported_efforts.includes('none')) return 'none';
     if (info.supported_efforts.includes('minimal')) return 'minimal';
     return undefined;

@@ -1,0 +1,62 @@
+// Each command's own help, printed by `arouter <command> --help` before the command is loaded: `arouter sim
+// --help` used to start the simulators, `arouter serve --help` a server.
+
+const COMMON = `  --config FILE      config file (default: AROUTER_CONFIG, else ./arouter.config.yaml when present)
+  --data-dir DIR     data directory (default: AROUTER_DATA_DIR, else the config's data_dir, else ./.arouter)
+  -h, --help         this help`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  serve: `arouter serve — run the router
+
+Usage: arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--demo]
+
+  --port N           listen port (default: AROUTER_PORT / PORT, else the config's server.port, else 8787)
+  --host H           listen address (default: AROUTER_HOST, else the config's server.host, else 127.0.0.1)
+  --demo             wire every provider to built-in simulated upstreams (no provider key needed, no network)
+${COMMON}
+
+Providers are enabled by their API key variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...).`,
+  keys: `arouter keys — manage API keys in the local data directory
+
+Usage:
+  arouter keys create --name NAME [--limit USD] [--limit-reset daily|weekly|monthly|never]
+                      [--rpm N] [--tpm N] [--expires ISO] [--role user|admin|operator] [--account ID] [--json]
+  arouter keys list [--include-revoked] [--json]
+  arouter keys revoke KEY_ID
+
+  --name NAME        a label for the key (create)
+  --limit USD        spend limit per --limit-reset period (default: none)
+  --rpm N, --tpm N   requests / tokens per minute (default: the config's limits)
+  --include-revoked  list revoked keys too
+  --expires ISO      expiry date-time
+  --role ROLE        user (default), admin (manages its account's keys) or operator; --admin = --role admin
+  --account ID       the account the key belongs to (default: the default account)
+  --json             machine-readable output
+${COMMON}`,
+  models: `arouter models — list the models this configuration serves
+
+Usage: arouter models [--output-modalities text,image|all] [--supported-parameters tools,...] [--all-providers] [--json]
+
+  --output-modalities LIST   comma list of text, image, audio, embeddings, or all (default: text)
+  --supported-parameters L   only models supporting every listed parameter
+  --all-providers            include models of providers without an API key
+  --json                     machine-readable output
+${COMMON}`,
+  sim: `arouter sim — run the simulated upstreams standalone (what --demo uses)
+
+Usage: arouter sim [--dialect openai|anthropic|gemini] [--port N] [--host H]
+
+  --dialect D        only this dialect (default: all three)
+  --port N           first port (the next dialects take the following ports; default: any free port)
+  --host H           listen address (default: 127.0.0.1)
+  -h, --help         this help`,
+};
+
+/** true when the arguments ask for help (before a `--` that ends the options) */
+export function wantsHelp(args: string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
