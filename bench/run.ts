@@ -50,6 +50,8 @@ interface Options {
   logLevel: string;
   /** extra node flags for ARouter only */
   nodeFlags: string[];
+  /** --arouter-config JSON: merged into this build's config only (e.g. '{"ledger":{"journal":false}}') */
+  arouterConfig: Record<string, unknown>;
   out: string;
   tsx: boolean;
   /** another built checkout, measured as the `baseline` row */
@@ -72,6 +74,7 @@ function options(argv: string[]): Options {
     'stream-only',
     'log-level',
     'arouter-node-flags',
+    'arouter-config',
     'out',
     'tsx',
     'baseline',
@@ -87,6 +90,7 @@ function options(argv: string[]): Options {
     'interval-ms',
     'log-level',
     'arouter-node-flags',
+    'arouter-config',
     'out',
     'baseline',
   ]);
@@ -146,6 +150,7 @@ function options(argv: string[]): Options {
     json: !argv.includes('--stream-only'),
     logLevel: argValue(argv, 'log-level') ?? 'info',
     nodeFlags: (argValue(argv, 'arouter-node-flags') ?? '').split(/\s+/).filter(Boolean),
+    arouterConfig: JSON.parse(argValue(argv, 'arouter-config') ?? '{}') as Record<string, unknown>,
     out: resolve(argValue(argv, 'out') ?? join(ROOT, 'bench', 'results', 'latest.json')),
     tsx: argv.includes('--tsx') || import.meta.url.endsWith('.ts'),
     baseline,
@@ -223,6 +228,7 @@ async function main(): Promise<number> {
             logLevel: o.logLevel,
             cpuProfDir: o.cpuProf ? profileDir : null,
             nodeFlags: o.nodeFlags,
+            config: o.arouterConfig,
           });
           cleanups.push(t.cleanup);
           return t;

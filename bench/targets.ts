@@ -237,6 +237,8 @@ export interface ArouterOptions {
   nodeFlags: string[];
   /** 'baseline': another build (rt.root is its checkout) */
   as?: 'arouter' | 'baseline';
+  /** config merged into this build's (not the baseline's, whose schema may not know it): A/B of a setting */
+  config?: Record<string, unknown>;
 }
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
@@ -299,7 +301,7 @@ export async function startArouter(
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'arouter.config.yaml');
   // YAML is a superset of JSON
-  writeFileSync(configFile, JSON.stringify(arouterConfig(upstream.base), null, 2));
+  writeFileSync(configFile, JSON.stringify({ ...arouterConfig(upstream.base), ...(o.config ?? {}) }, null, 2));
   // launched as `npm start` and the bin launch it (experiments' flags come after and win)
   const nodeArgs: string[] = [...SERVE_NODE_FLAGS, ...o.nodeFlags];
   if (o.cpuProfDir) {
