@@ -1,4 +1,4 @@
-// `arouter serve`: start the gateway. First start creates the default account and an admin key, printed
+// `arouter serve`: start the gateway. First start creates the default account and an operator key (the deployment's superuser), printed
 // once and saved (mode 0600) in the data dir. `--demo` runs the simulated upstreams in-process and wires
 // every catalog provider to them, so everything works without provider keys.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -50,7 +50,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const file = join(config.dataDir, 'admin-key.txt');
     writeFileSync(file, app.bootstrapAdminKey + '\n', { mode: 0o600 });
     console.error(
-      `\nFirst start: created the default account and an admin key. It is shown only this once:\n\n  ${app.bootstrapAdminKey}\n\n` +
+      `\nFirst start: created the default account and its operator key (the deployment's superuser). It is shown only this once:\n\n  ${app.bootstrapAdminKey}\n\n` +
         `Saved to ${file} (mode 0600). Create user keys with \`arouter keys create --name NAME\` or POST /v1/keys.\n`,
     );
   }
