@@ -43,11 +43,19 @@ test('URL, headers, model, max_tokens and plain parameters', () => {
     messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
     stop_sequences: ['\n\nHuman:', 'END'],
     temperature: 1,
-    top_p: 0.9,
     top_k: 40,
     metadata: { user_id: 'user-123' },
     stream: true,
   });
+});
+
+test('temperature and top_p are never sent together (current Claude models answer 400): temperature wins', () => {
+  const both = build({ temperature: 0.3, top_p: 0.9 }, makeCtx());
+  assert.equal(both.temperature, 0.3);
+  assert.equal(both.top_p, undefined);
+  const topPOnly = build({ top_p: 0.9 }, makeCtx());
+  assert.equal(topPOnly.top_p, 0.9);
+  assert.equal(topPOnly.temperature, undefined);
 });
 
 test('max_tokens is always sent, from ctx.maxTokens, even when the client gave none', () => {

@@ -46,7 +46,9 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   if (!thinking) {
     // Anthropic's temperature range is 0..1, OpenAI's 0..2: clamp rather than fail the request.
     if (typeof req.temperature === 'number') body.temperature = Math.min(1, req.temperature);
-    if (typeof req.top_p === 'number') body.top_p = req.top_p;
+    // Sonnet 4.5, Haiku 4.5, Opus 4.1 and later answer 400 "temperature and top_p cannot both be specified";
+    // when a client sends both, temperature (the knob Anthropic recommends) wins and top_p is dropped.
+    else if (typeof req.top_p === 'number') body.top_p = req.top_p;
     if (typeof req.top_k === 'number') body.top_k = req.top_k;
   }
   // seed, frequency_penalty and presence_penalty have no Anthropic equivalent and are dropped.
