@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { anthropicDialect } from '../../src/providers/anthropic/index.js';
 import { validateAnthropicSchema } from '../../src/sim/validate.js';
-import { makeCtx } from '../fixtures/anthropic/helpers.js';
+import { makeCtx, reasoning } from '../fixtures/anthropic/helpers.js';
 import { build, buildError, toolLoop, weatherTools } from '../fixtures/anthropic/build.js';
 
 test('URL, headers, model, max_tokens and plain parameters', () => {
@@ -58,9 +58,18 @@ test('temperature and top_p are never sent together (current Claude models answe
   assert.equal(topPOnly.temperature, undefined);
 });
 
-test('max_tokens is always sent, from ctx.maxTokens, even when the client gave none', () => {
+test('max_tokens is always sent: 8192 (capped by the endpoint) when the client gave none, not the endpoint max', () => {
   const body = build({}, makeCtx({ maxTokens: 64000, maxTokensExplicit: false }));
-  assert.equal(body.max_tokens, 64000);
+  assert.equal(body.max_tokens, 8192);
+  assert.equal(build({}, makeCtx({ maxTokens: 4096, maxTokensExplicit: false })).max_tokens, 4096);
+  assert.equal(build({}, makeCtx({ maxTokens: 64000, maxTokensExplicit: true })).max_tokens, 64000);
+  // high effort: the thinking budget is carved out of the default, not 51,200 of 64000
+  const high = build({}, makeCtx({ maxTokens: 64000, reasoning: reasoning({ effort: 'high' }) }));
+  assert.equal(high.max_tokens, 8192);
+  assert.equal(high.thinking.budget_tokens, 6553);
+  // an explicit thinking budget gets the default on top of it
+  const explicit = build({}, makeCtx({ maxTokens: 64000, reasoning: reasoning({ max_tokens: 20000 }) }));
+  assert.deepEqual([explicit.max_tokens, explicit.thinking.budget_tokens], [28192, 20000]);
   assert.equal(body.stream, undefined);
   assert.equal(body.temperature, undefined);
   assert.equal(body.metadata, undefined);
