@@ -175,6 +175,24 @@ describe('gemini buildChatRequest: messages', () => {
     assert.equal(g25.contents[1].parts[0].thoughtSignature, undefined);
   });
 
+  it('sends data:image/jpg (a common misspelling Gemini refuses) as image/jpeg', () => {
+    const body = bodyOf({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ' } },
+            { type: 'image_url', image_url: { url: 'data:IMAGE/JPG;base64,/9j/4AAQ' } },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(body.contents[0].parts, [
+      { inlineData: { mimeType: 'image/jpeg', data: '/9j/4AAQ' } },
+      { inlineData: { mimeType: 'image/jpeg', data: '/9j/4AAQ' } },
+    ]);
+  });
+
   it('maps data URLs without base64 and files by URI; rejects OpenAI file ids', () => {
     const body = bodyOf({
       messages: [
