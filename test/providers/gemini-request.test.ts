@@ -29,6 +29,39 @@ function assertProtoValid(body: Body): void {
   assert.deepEqual(protoErrors(body, 'GenerateContentRequest', ['model']), []);
 }
 
+describe('gemini buildChatRequest: parameters the catalog lists', () => {
+  const req = {
+    messages: [user('Hi')],
+    temperature: 0.3,
+    top_p: 0.9,
+    presence_penalty: 0.5,
+    frequency_penalty: 0.25,
+    seed: 7,
+  } as ChatRequest;
+
+  it('drops presence/frequency penalties for Gemini 2.5, whose supported_parameters leave them out', () => {
+    const cfg = bodyOf(req).generationConfig;
+    assert.deepEqual(cfg, { temperature: 0.3, topP: 0.9, seed: 7 });
+  });
+
+  it('sends them where the catalog lists them, and everything when it lists nothing', () => {
+    const listed = makeCtx({ supportedParameters: ['temperature', 'presence_penalty', 'frequency_penalty'] });
+    assert.deepEqual(bodyOf(req, listed).generationConfig, {
+      temperature: 0.3,
+      presencePenalty: 0.5,
+      frequencyPenalty: 0.25,
+    });
+    const unknown = bodyOf(req, makeCtx({ supportedParameters: [] })).generationConfig;
+    assert.deepEqual(Object.keys(unknown).sort(), [
+      'frequencyPenalty',
+      'presencePenalty',
+      'seed',
+      'temperature',
+      'topP',
+    ]);
+  });
+});
+
 describe('gemini buildChatRequest: full mapping', () => {
   const req = fixtureJson<ChatRequest>('chat-request.openai.json');
   const ctx = makeCtx({ maxTokens: 4096, maxTokensExplicit: true, reasoning: reasoning({ effort: 'medium' }) });

@@ -15,6 +15,10 @@
 // - response_format json_schema → responseSchema when the schema fits Gemini's Schema subset, else the raw
 //   JSON Schema in `responseJsonSchema` (see schema.ts). Objects get `propertyOrdering` in their declared
 //   order, because OpenAI clients expect keys in schema order and Gemini otherwise picks its own.
+// - Sampling knobs the catalog does not list for the endpoint are dropped, as in the OpenAI dialect: Gemini 2.5
+//   answers 400 "Penalty is not enabled for models/gemini-2.5-flash" to presencePenalty/frequencyPenalty, which
+//   its supported_parameters therefore leave out. An empty list (operator-defined model) sends everything;
+//   provider.require_parameters turns the drop into a routing failure instead.
 import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext } from '../types.js';
 import { rawJsonSchema, toGeminiSchema } from './schema.js';
@@ -27,20 +31,22 @@ const MAX_STOP_SEQUENCES = 5;
 
 export function buildGenerationConfig(req: ChatRequest, ctx: BuildContext): Record<string, unknown> | undefined {
   const cfg: Record<string, unknown> = {};
+  const params = ctx.target.endpoint.supported_parameters ?? ctx.target.model.supported_parameters;
+  const allowed = (p: string) => params.length === 0 || params.includes(p);
 
-  if (req.stop != null) {
+  if (req.stop != null && allowed('stop')) {
     const stops = (typeof req.stop === 'string' ? [req.stop] : req.stop).filter((s) => s !== '');
     if (stops.length > 0) cfg.stopSequences = stops.slice(0, MAX_STOP_SEQUENCES);
   }
   if (ctx.maxTokensExplicit) cfg.maxOutputTokens = ctx.maxTokens;
-  if (req.temperature != null) cfg.temperature = req.temperature;
-  if (req.top_p != null) cfg.topP = req.top_p;
+  if (req.temperature != null && allowed('temperature')) cfg.temperature = req.temperature;
+  if (req.top_p != null && allowed('top_p')) cfg.topP = req.top_p;
   // top_k 0 means "no top-k" to OpenAI-style clients; Gemini would reject it
-  if (req.top_k != null && req.top_k >= 1) cfg.topK = req.top_k;
+  if (req.top_k != null && req.top_k >= 1 && allowed('top_k')) cfg.topK = req.top_k;
   // the proto's seed is int32; larger client seeds are wrapped deterministically instead of rejected
-  if (req.seed != null) cfg.seed = req.seed | 0;
-  if (req.presence_penalty != null) cfg.presencePenalty = req.presence_penalty;
-  if (req.frequency_penalty != null) cfg.frequencyPenalty = req.frequency_penalty;
+  if (req.seed != null && allowed('seed')) cfg.seed = req.seed | 0;
+  if (req.presence_penalty != null && allowed('presence_penalty')) cfg.presencePenalty = req.presence_penalty;
+  if (req.frequency_penalty != null && allowed('frequency_penalty')) cfg.frequencyPenalty = req.frequency_penalty;
 
   Object.assign(cfg, responseFormat(req));
 
