@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChatRequest } from '../../src/protocol/chat-request.js';
@@ -351,6 +352,43 @@ describe('gemini buildChatRequest: reasoning', () => {
       maxTokensExplicit: true,
     });
     assert.deepEqual(thinking(ctx), { includeThoughts: false, thinkingBudget: 1999 });
+  });
+
+  it("clamps the budget into the model's range from the catalog (Pro 128-32768, Flash-Lite 512-24576)", () => {
+    const range = (min_budget: number, max_budget: number) => ({
+      supported_efforts: [],
+      default_effort: null,
+      mandatory: false,
+      supports_max_tokens: true,
+      min_budget,
+      max_budget,
+    });
+    const budget = (max_tokens: number | null, effort: 'xhigh' | null, r: ReturnType<typeof range>) =>
+      thinking(makeCtx({ reasoning: reasoning({ max_tokens, effort: effort as never }), modelReasoning: r }))
+        ?.thinkingBudget;
+    const pro = range(128, 32768);
+    const lite = range(512, 24576);
+    const flash = range(0, 24576);
+    assert.equal(budget(50, null, pro), 128);
+    assert.equal(budget(100000, null, pro), 32768);
+    assert.equal(budget(100, null, lite), 512);
+    assert.equal(budget(30000, null, lite), 24576);
+    assert.equal(budget(30000, null, flash), 24576);
+    assert.equal(budget(3000, null, flash), 3000);
+    // xhigh asks for the model's ceiling
+    assert.equal(budget(null, 'xhigh', pro), 32768);
+    // the ranges come from the built-in catalog (models.dev's reasoning_options), not from dialect code
+    const builtIn = JSON.parse(readFileSync(new URL('../../src/catalog/data/catalog.json', import.meta.url), 'utf8'));
+    const rangeOf = (id: string) => {
+      const r = builtIn.models.find((m: { id: string }) => m.id === id).reasoning;
+      return [r.min_budget, r.max_budget];
+    };
+    assert.deepEqual(rangeOf('google/gemini-2.5-pro'), [128, 32768]);
+    assert.deepEqual(rangeOf('google/gemini-2.5-flash'), [0, 24576]);
+    assert.deepEqual(rangeOf('google/gemini-2.5-flash-lite'), [512, 24576]);
+    // dynamic (-1) and off (0) are not budgets and pass through
+    assert.equal(budget(null, null, lite), -1);
+    assert.equal(budget(0, null, flash), 0);
   });
 
   it('turns thinking off with budget 0, except where reasoning is mandatory', () => {

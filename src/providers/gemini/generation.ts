@@ -23,8 +23,8 @@ import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext } from '../types.js';
 import { rawJsonSchema, toGeminiSchema } from './schema.js';
 
-// minimal: 512, the lowest budget every 2.5 model takes (Flash-Lite's floor); xhigh = high: 24576 is Flash's
-// ceiling (a larger budget is a 400 there; only Pro goes to 32768), and the catalog does not record per-model ceilings
+// minimal: 512, the lowest budget every 2.5 model takes (Flash-Lite's floor); high: 24576 is Flash's ceiling (a
+// larger budget is a 400 there; only Pro goes to 32768); xhigh is the model's ceiling when the catalog has it
 export const EFFORT_BUDGETS = { minimal: 512, low: 1024, medium: 8192, high: 24576, xhigh: 24576 } as const;
 /** Gemini accepts at most 5 stop sequences (OpenAI at most 4). */
 const MAX_STOP_SEQUENCES = 5;
@@ -79,10 +79,15 @@ export function thinkingConfig(ctx: BuildContext): Record<string, unknown> | und
 
   let budget: number;
   if (plan.max_tokens != null) budget = plan.max_tokens;
+  // xhigh: as much as the model takes, when the catalog knows its ceiling
+  else if (plan.effort === 'xhigh' && info?.max_budget) budget = info.max_budget;
   else if (plan.effort) budget = EFFORT_BUDGETS[plan.effort];
   else budget = -1;
   // thoughts and answer share maxOutputTokens: leave the answer at least one token
   if (budget > 0) budget = Math.max(1, Math.min(budget, ctx.maxTokens - 1));
+  // then into the model's own range from the catalog (a budget outside it is a 400: Flash 0-24576, Pro
+  // 128-32768, Flash-Lite 512-24576); the range wins over the output cap, which Gemini only truncates at
+  if (budget > 0) budget = Math.min(Math.max(budget, info?.min_budget ?? 1), info?.max_budget ?? Infinity);
   // an explicit 0 budget asks for no thinking, which a mandatory-reasoning model refuses: let it decide
   if (budget === 0 && info?.mandatory) budget = -1;
 
