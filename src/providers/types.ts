@@ -94,6 +94,8 @@ export interface ToolCallDelta {
 
 export interface ChunkDelta {
   content?: string;
+  /** OpenAI's `delta.refusal`: the model's refusal text, kept apart from content as the non-stream message does */
+  refusal?: string;
   reasoning?: string;
   reasoning_details?: ReasoningDetail[];
   tool_calls?: ToolCallDelta[];
