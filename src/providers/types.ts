@@ -80,6 +80,8 @@ export interface ChatResult {
   refusal: string | null;
   /** OpenAI `choices[].logprobs` as the upstream sent it (asked with `logprobs: true`); absent = null */
   logprobs?: Logprobs | null;
+  /** the upstream's `system_fingerprint`, when it sent one (the spec's type is string; absent, not null) */
+  system_fingerprint?: string;
 }
 
 /** OpenAI's per-choice log probabilities ({content: [{token, logprob, bytes, top_logprobs}], refusal}), passed through. */
