@@ -154,6 +154,10 @@ export const ChatRequestSchema = Type.Object(
     frequency_penalty: Type.Optional(Type.Union([Type.Number({ minimum: -2, maximum: 2 }), Type.Null()])),
     presence_penalty: Type.Optional(Type.Union([Type.Number({ minimum: -2, maximum: 2 }), Type.Null()])),
     n: Type.Optional(Type.Literal(1)),
+    // token id → bias; OpenAI takes integers -100..100
+    logit_bias: Type.Optional(
+      Type.Union([Type.Record(Type.String(), Type.Integer({ minimum: -100, maximum: 100 })), Type.Null()]),
+    ),
     logprobs: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
     top_logprobs: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 20 }), Type.Null()])),
     stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),

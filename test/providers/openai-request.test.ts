@@ -339,3 +339,15 @@ test('headers are prepared once per provider: accept follows stream, a changed k
   const rotated = { ...ctx, target: { ...ctx.target, apiKey: 'sk-rotated' } };
   assert.equal(openaiDialect.buildChatRequest(full(), rotated).headers.authorization, 'Bearer sk-rotated');
 });
+
+test('logit_bias goes upstream where the endpoint lists it, and nowhere else', () => {
+  const bias = { '50256': -100, '15339': 5 };
+  const listed = bodyOf(
+    chatRequest({ logit_bias: bias }),
+    makeCtx({ supportedParameters: ['max_tokens', 'logit_bias'] }),
+  );
+  assert.deepEqual(listed.logit_bias, bias);
+  const unlisted = bodyOf(chatRequest({ logit_bias: bias }), makeCtx({ supportedParameters: ['max_tokens'] }));
+  assert.equal('logit_bias' in unlisted, false);
+  assert.equal('logit_bias' in bodyOf(chatRequest({ logit_bias: null })), false);
+});

@@ -88,6 +88,8 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   if (req.seed != null && allowed('seed')) body[q.seedField] = req.seed;
   if (req.frequency_penalty != null && allowed('frequency_penalty')) body.frequency_penalty = req.frequency_penalty;
   if (req.presence_penalty != null && allowed('presence_penalty')) body.presence_penalty = req.presence_penalty;
+  // token ids are the model's own tokenizer's: meaningful only where the catalog lists the parameter
+  if (req.logit_bias != null && allowed('logit_bias')) body.logit_bias = req.logit_bias;
   if (req.logprobs != null && allowed('logprobs')) body.logprobs = req.logprobs;
   // top_logprobs without logprobs:true is a 400 at OpenAI
   if (req.top_logprobs != null && req.logprobs === true && allowed('top_logprobs'))
