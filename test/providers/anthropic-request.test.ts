@@ -393,3 +393,17 @@ test('streamed reasoning_details echoed piece by piece (text pieces, then the si
     ],
   });
 });
+
+test('tool_choice allowed_tools: only the allowed tools are declared; required → any, auto → auto', () => {
+  const allowed = (mode: 'auto' | 'required') => ({
+    type: 'allowed_tools' as const,
+    allowed_tools: { mode, tools: [{ type: 'function', function: { name: 'get_time' } }] },
+  });
+  const body = build({ tools: weatherTools, tool_choice: allowed('required') });
+  assert.deepEqual(
+    body.tools.map((t: { name: string }) => t.name),
+    ['get_time'],
+  );
+  assert.deepEqual(body.tool_choice, { type: 'any' });
+  assert.deepEqual(build({ tools: weatherTools, tool_choice: allowed('auto') }).tool_choice, { type: 'auto' });
+});

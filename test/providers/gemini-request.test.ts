@@ -30,6 +30,26 @@ function assertProtoValid(body: Body): void {
   assert.deepEqual(protoErrors(body, 'GenerateContentRequest', ['model']), []);
 }
 
+describe('gemini buildChatRequest: tool_choice allowed_tools', () => {
+  it('declares only the allowed functions; required → ANY, auto → AUTO', () => {
+    const fn = (name: string) => ({ type: 'function' as const, function: { name, description: name } });
+    const allowed = (mode: 'auto' | 'required') =>
+      ({
+        messages: [user('Hi')],
+        tools: [fn('get_weather'), fn('get_time')],
+        tool_choice: {
+          type: 'allowed_tools',
+          allowed_tools: { mode, tools: [{ type: 'function', function: { name: 'get_time' } }] },
+        },
+      }) as ChatRequest;
+    const body = bodyOf(allowed('required'));
+    assert.deepEqual(body.tools, [{ functionDeclarations: [{ name: 'get_time', description: 'get_time' }] }]);
+    assert.deepEqual(body.toolConfig, { functionCallingConfig: { mode: 'ANY' } });
+    assert.deepEqual(bodyOf(allowed('auto')).toolConfig, { functionCallingConfig: { mode: 'AUTO' } });
+    assertProtoValid(body);
+  });
+});
+
 describe('gemini buildChatRequest: parameters the catalog lists', () => {
   const req = {
     messages: [user('Hi')],

@@ -158,6 +158,8 @@ export const PARAM_ORDER = [
   'logprobs',
   'top_logprobs',
   'logit_bias',
+  'verbosity',
+  'prediction',
   'dimensions',
 ];
 

@@ -2,6 +2,7 @@
 // only fields Anthropic knows are written, one by one).
 import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext, UpstreamRequest } from '../types.js';
+import { narrowAllowedTools } from '../allowed-tools.js';
 import { cacheControl } from './content.js';
 import { convertMessages } from './messages.js';
 import { JSON_TOOL_NAME, saveState, ToolNames } from './state.js';
@@ -24,7 +25,9 @@ function stopSequences(stop: ChatRequest['stop']): string[] {
   return list.filter((s) => s.trim() !== '');
 }
 
-export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamRequest {
+export function buildChatRequest(clientReq: ChatRequest, ctx: BuildContext): UpstreamRequest {
+  // allowed_tools: only the allowed tools are declared, its mode becomes auto / any
+  const req = narrowAllowedTools(clientReq);
   const json = jsonTool(req);
   const names = new ToolNames();
   if (json) names.reserve(JSON_TOOL_NAME);
