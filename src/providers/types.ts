@@ -33,7 +33,7 @@ export interface BuildContext {
   stream: boolean;
   /** null = the client did not ask and the variant did not force it: send nothing reasoning-related */
   reasoning: ReasoningPlan | null;
-  /** max output tokens to request: the client's value, else the endpoint's max (Anthropic requires one) */
+  /** the client's max output tokens, else the endpoint's max (what is reserved; Anthropic's dialect sends less) */
   maxTokens: number;
   /** true when the client's own request carried max_tokens / max_completion_tokens */
   maxTokensExplicit: boolean;
