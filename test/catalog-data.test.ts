@@ -29,6 +29,8 @@ const PARAM_VOCAB = new Set([
   'logprobs',
   'top_logprobs',
   'logit_bias',
+  'verbosity',
+  'prediction',
   'dimensions',
 ]);
 const INPUT_MODALITIES = new Set(['text', 'image', 'audio', 'file']);

@@ -275,6 +275,7 @@ test('Anthropic: dated file → OpenRouter-style id, budget reasoning is optiona
     default_effort: null,
     mandatory: false,
     supports_max_tokens: true,
+    min_budget: 1024,
   });
   assert.deepEqual(
     s.endpoints[0].pricing,

@@ -75,6 +75,9 @@ export interface ReasoningInfo {
   /** reasoning cannot be turned off (o-series, DeepSeek R1) */
   mandatory: boolean;
   supports_max_tokens: boolean;
+  /** the thinking budget range the model accepts (Gemini 2.5 Pro 128..32768, Flash 0..24576); absent = unknown */
+  min_budget?: number;
+  max_budget?: number;
 }
 
 export interface ModelDef {

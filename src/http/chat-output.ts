@@ -158,12 +158,21 @@ export function completionText(
   model: string,
   provider: string,
   message: Record<string, unknown>,
-  r: { logprobs?: Logprobs | null; finish_reason: FinishReason; native_finish_reason: string | null },
+  r: {
+    logprobs?: Logprobs | null;
+    finish_reason: FinishReason;
+    native_finish_reason: string | null;
+    system_fingerprint?: string;
+  },
   usage: string,
 ): string {
+  // the spec types system_fingerprint as an optional string (the openai SDK: `system_fingerprint?: string`):
+  // the upstream's when it sent one, else absent rather than null
+  const fp =
+    typeof r.system_fingerprint === 'string' ? `"system_fingerprint":${JSON.stringify(r.system_fingerprint)},` : '';
   return (
     `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${created},"model":${JSON.stringify(model)},` +
-    `"provider":${JSON.stringify(provider)},"system_fingerprint":null,"choices":[{"index":0,"message":${JSON.stringify(message)},` +
+    `"provider":${JSON.stringify(provider)},${fp}"choices":[{"index":0,"message":${JSON.stringify(message)},` +
     `"logprobs":${JSON.stringify(r.logprobs ?? null)},"finish_reason":${JSON.stringify(r.finish_reason)},` +
     `"native_finish_reason":${JSON.stringify(r.native_finish_reason)}}],"usage":${usage}}`
   );

@@ -75,12 +75,24 @@ export const FunctionTool = Type.Object({
   }),
 });
 
+// OpenAI's allowed_tools choice: the model may only call the listed tools (`{type:"function",function:{name}}`)
+export const AllowedToolsChoice = Type.Object({
+  type: Type.Literal('allowed_tools'),
+  allowed_tools: Type.Object({
+    mode: Type.Union([Type.Literal('auto'), Type.Literal('required')]),
+    tools: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  }),
+});
+
 export const ToolChoice = Type.Union([
   Type.Literal('none'),
   Type.Literal('auto'),
   Type.Literal('required'),
   Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String({ minLength: 1 }) }) }),
+  AllowedToolsChoice,
 ]);
+
+const NullableString = (opts: { maxLength?: number } = {}) => Type.Union([Type.String(opts), Type.Null()]);
 
 export const ResponseFormat = Type.Union([
   Type.Object({ type: Type.Literal('text') }),
@@ -154,6 +166,10 @@ export const ChatRequestSchema = Type.Object(
     frequency_penalty: Type.Optional(Type.Union([Type.Number({ minimum: -2, maximum: 2 }), Type.Null()])),
     presence_penalty: Type.Optional(Type.Union([Type.Number({ minimum: -2, maximum: 2 }), Type.Null()])),
     n: Type.Optional(Type.Literal(1)),
+    // token id → bias; OpenAI takes integers -100..100
+    logit_bias: Type.Optional(
+      Type.Union([Type.Record(Type.String(), Type.Integer({ minimum: -100, maximum: 100 })), Type.Null()]),
+    ),
     logprobs: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
     top_logprobs: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 20 }), Type.Null()])),
     stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
@@ -161,6 +177,33 @@ export const ChatRequestSchema = Type.Object(
       Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),
     ),
     user: Type.Optional(Type.String()),
+    // OpenAI-only request options, forwarded to OpenAI endpoints and dropped elsewhere (spec: CreateChatCompletionRequest)
+    service_tier: Type.Optional(
+      Type.Union([
+        Type.Literal('auto'),
+        Type.Literal('default'),
+        Type.Literal('flex'),
+        Type.Literal('scale'),
+        Type.Literal('priority'),
+        Type.Literal('fast'),
+        Type.Null(),
+      ]),
+    ),
+    prompt_cache_key: Type.Optional(NullableString()),
+    safety_identifier: Type.Optional(NullableString({ maxLength: 64 })),
+    store: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    metadata: Type.Optional(
+      Type.Union([Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 512 })), Type.Null()]),
+    ),
+    prediction: Type.Optional(
+      Type.Union([
+        Type.Object({ type: Type.Literal('content'), content: Type.Union([Type.String(), Type.Array(TextPart)]) }),
+        Type.Null(),
+      ]),
+    ),
+    verbosity: Type.Optional(
+      Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Null()]),
+    ),
     reasoning: Type.Optional(ReasoningConfig),
     reasoning_effort: Type.Optional(Effort),
     include_reasoning: Type.Optional(Type.Boolean()),
@@ -176,6 +219,7 @@ export type ChatContentPart = Static<typeof ContentPart>;
 export type ChatTool = Static<typeof FunctionTool>;
 export type ChatToolCall = Static<typeof ToolCall>;
 export type ChatToolChoice = Static<typeof ToolChoice>;
+export type ChatAllowedToolsChoice = Static<typeof AllowedToolsChoice>;
 export type ProviderPrefs = Static<typeof ProviderPreferences>;
 
 export const EmbeddingsRequestSchema = Type.Object(

@@ -33,7 +33,7 @@ export interface BuildContext {
   stream: boolean;
   /** null = the client did not ask and the variant did not force it: send nothing reasoning-related */
   reasoning: ReasoningPlan | null;
-  /** max output tokens to request: the client's value, else the endpoint's max (Anthropic requires one) */
+  /** the client's max output tokens, else the endpoint's max (what is reserved; Anthropic's dialect sends less) */
   maxTokens: number;
   /** true when the client's own request carried max_tokens / max_completion_tokens */
   maxTokensExplicit: boolean;
@@ -80,6 +80,8 @@ export interface ChatResult {
   refusal: string | null;
   /** OpenAI `choices[].logprobs` as the upstream sent it (asked with `logprobs: true`); absent = null */
   logprobs?: Logprobs | null;
+  /** the upstream's `system_fingerprint`, when it sent one (the spec's type is string; absent, not null) */
+  system_fingerprint?: string;
 }
 
 /** OpenAI's per-choice log probabilities ({content: [{token, logprob, bytes, top_logprobs}], refusal}), passed through. */
@@ -94,6 +96,8 @@ export interface ToolCallDelta {
 
 export interface ChunkDelta {
   content?: string;
+  /** OpenAI's `delta.refusal`: the model's refusal text, kept apart from content as the non-stream message does */
+  refusal?: string;
   reasoning?: string;
   reasoning_details?: ReasoningDetail[];
   tool_calls?: ToolCallDelta[];

@@ -85,6 +85,8 @@ const PLAIN_PARAMS = [
   'min_p',
   'top_a',
   'repetition_penalty',
+  'verbosity',
+  'prediction',
 ] as const;
 
 function present(v: unknown): boolean {

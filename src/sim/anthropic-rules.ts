@@ -86,6 +86,9 @@ export function checkAfterSchema(body: Obj): string | null {
     if (tc && (tc.type === 'any' || tc.type === 'tool'))
       return 'Thinking may not be enabled when tool_choice forces tool use.';
   }
+  // Sonnet 4.5, Haiku 4.5, Opus 4.1 and later (every model the simulator answers as)
+  if (body.temperature !== undefined && body.top_p !== undefined)
+    return '`temperature` and `top_p` cannot both be specified for this model. Please use only one.'; // UNCONFIRMED wording
   const stops = (body.stop_sequences as string[] | undefined) ?? [];
   for (const s of stops)
     if (!s.trim()) return 'stop_sequences: each stop sequence must contain non-whitespace characters'; // UNCONFIRMED wording

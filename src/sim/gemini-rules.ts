@@ -82,6 +82,20 @@ export function checkGenerateSemantics(body: Obj, model = ''): string | null {
   const tc = gc.thinkingConfig as Obj | undefined;
   if (tc && tc.thinkingBudget !== undefined && tc.thinkingLevel !== undefined)
     return 'Unable to submit request because thinking_budget and thinking_level are not supported together.'; // UNCONFIRMED wording
+  // Gemini 2.5 and later refuse the OpenAI-style penalties; thinking budgets outside the model's range
+  // (ai.google.dev/gemini-api/docs/thinking: Pro 128-32768, Flash 0-24576, Flash-Lite 512-24576; 0 = off, -1 = dynamic)
+  if (/gemini-(2\.5|[3-9])/.test(model) && (gc.presencePenalty !== undefined || gc.frequencyPenalty !== undefined))
+    return `Penalty is not enabled for models/${model}`; // UNCONFIRMED wording
+  const range = /gemini-2\.5-pro/.test(model)
+    ? [128, 32768]
+    : /gemini-2\.5-flash-lite/.test(model)
+      ? [512, 24576]
+      : /gemini-2\.5-flash/.test(model)
+        ? [1, 24576]
+        : null;
+  const budget = tc?.thinkingBudget;
+  if (range && typeof budget === 'number' && budget > 0 && (budget < range[0] || budget > range[1]))
+    return `The thinking budget ${budget} is invalid. Please choose a value between ${range[0]} and ${range[1]}.`; // UNCONFIRMED wording
   const mime = gc.responseMimeType as string | undefined;
   if (mime !== undefined && mime !== '' && !MIME_TYPES.includes(mime))
     return field(

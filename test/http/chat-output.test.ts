@@ -25,7 +25,12 @@ test('completionText: the same bytes as JSON.stringify of the chat.completion ob
   const cases = [
     {
       message: { role: 'assistant', content: 'Hi "there"\n\u2028é', refusal: null },
-      r: { logprobs: null, finish_reason: 'stop' as const, native_finish_reason: 'stop' },
+      r: {
+        logprobs: null,
+        finish_reason: 'stop' as const,
+        native_finish_reason: 'stop',
+        system_fingerprint: 'fp_"44709d6fcb"' as string | undefined,
+      },
     },
     {
       message: {
@@ -54,7 +59,8 @@ test('completionText: the same bytes as JSON.stringify of the chat.completion ob
       created: 1_764_000_000,
       model: 'acme/model"x"',
       provider: 'prov\\ider',
-      system_fingerprint: null,
+      // the upstream's fingerprint when it sent one, else absent (the spec's type is string, never null)
+      ...('system_fingerprint' in r ? { system_fingerprint: r.system_fingerprint } : {}),
       choices: [
         {
           index: 0,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { ChatRequest } from '../../src/protocol/chat-request.js';
 import { anthropicDialect } from '../../src/providers/anthropic/index.js';
 import { validateAnthropicSchema } from '../../src/sim/validate.js';
-import { makeCtx } from '../fixtures/anthropic/helpers.js';
+import { makeCtx, reasoning } from '../fixtures/anthropic/helpers.js';
 import { build, buildError, toolLoop, weatherTools } from '../fixtures/anthropic/build.js';
 
 test('URL, headers, model, max_tokens and plain parameters', () => {
@@ -43,16 +43,33 @@ test('URL, headers, model, max_tokens and plain parameters', () => {
     messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
     stop_sequences: ['\n\nHuman:', 'END'],
     temperature: 1,
-    top_p: 0.9,
     top_k: 40,
     metadata: { user_id: 'user-123' },
     stream: true,
   });
 });
 
-test('max_tokens is always sent, from ctx.maxTokens, even when the client gave none', () => {
+test('temperature and top_p are never sent together (current Claude models answer 400): temperature wins', () => {
+  const both = build({ temperature: 0.3, top_p: 0.9 }, makeCtx());
+  assert.equal(both.temperature, 0.3);
+  assert.equal(both.top_p, undefined);
+  const topPOnly = build({ top_p: 0.9 }, makeCtx());
+  assert.equal(topPOnly.top_p, 0.9);
+  assert.equal(topPOnly.temperature, undefined);
+});
+
+test('max_tokens is always sent: 8192 (capped by the endpoint) when the client gave none, not the endpoint max', () => {
   const body = build({}, makeCtx({ maxTokens: 64000, maxTokensExplicit: false }));
-  assert.equal(body.max_tokens, 64000);
+  assert.equal(body.max_tokens, 8192);
+  assert.equal(build({}, makeCtx({ maxTokens: 4096, maxTokensExplicit: false })).max_tokens, 4096);
+  assert.equal(build({}, makeCtx({ maxTokens: 64000, maxTokensExplicit: true })).max_tokens, 64000);
+  // high effort: the thinking budget is carved out of the default, not 51,200 of 64000
+  const high = build({}, makeCtx({ maxTokens: 64000, reasoning: reasoning({ effort: 'high' }) }));
+  assert.equal(high.max_tokens, 8192);
+  assert.equal(high.thinking.budget_tokens, 6553);
+  // an explicit thinking budget gets the default on top of it
+  const explicit = build({}, makeCtx({ maxTokens: 64000, reasoning: reasoning({ max_tokens: 20000 }) }));
+  assert.deepEqual([explicit.max_tokens, explicit.thinking.budget_tokens], [28192, 20000]);
   assert.equal(body.stream, undefined);
   assert.equal(body.temperature, undefined);
   assert.equal(body.metadata, undefined);
@@ -375,4 +392,18 @@ test('streamed reasoning_details echoed piece by piece (text pieces, then the si
       { type: 'text', text: 'done' },
     ],
   });
+});
+
+test('tool_choice allowed_tools: only the allowed tools are declared; required → any, auto → auto', () => {
+  const allowed = (mode: 'auto' | 'required') => ({
+    type: 'allowed_tools' as const,
+    allowed_tools: { mode, tools: [{ type: 'function', function: { name: 'get_time' } }] },
+  });
+  const body = build({ tools: weatherTools, tool_choice: allowed('required') });
+  assert.deepEqual(
+    body.tools.map((t: { name: string }) => t.name),
+    ['get_time'],
+  );
+  assert.deepEqual(body.tool_choice, { type: 'any' });
+  assert.deepEqual(build({ tools: weatherTools, tool_choice: allowed('auto') }).tool_choice, { type: 'auto' });
 });

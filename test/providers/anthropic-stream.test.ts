@@ -332,3 +332,32 @@ test('dotted tool names are restored in streamed tool calls', () => {
     d({ tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'fs.read', arguments: '' } }] }),
   );
 });
+
+test('refusal: the explanation in message_delta.stop_details is streamed as delta.refusal, then content_filter', () => {
+  const events: SseEvent[] = [
+    {
+      event: 'message_start',
+      data: '{"type":"message_start","message":{"usage":{"input_tokens":12,"output_tokens":1}}}',
+    },
+    {
+      event: 'content_block_start',
+      data: '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
+    },
+    {
+      event: 'content_block_delta',
+      data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"I can\'t help with that."}}',
+    },
+    { event: 'content_block_stop', data: '{"type":"content_block_stop","index":0}' },
+    {
+      event: 'message_delta',
+      data: '{"type":"message_delta","delta":{"stop_reason":"refusal","stop_sequence":null,"container":null,"stop_details":{"type":"refusal","category":"cyber","explanation":"The request asks for malware."}},"usage":{"output_tokens":7}}',
+    },
+    { event: 'message_stop', data: '{"type":"message_stop"}' },
+  ];
+  const { all } = run(events);
+  assert.deepEqual(all.slice(0, 3), [
+    d({ content: "I can't help with that." }),
+    d({ refusal: 'The request asks for malware.' }),
+    { type: 'finish', finish_reason: 'content_filter', native_finish_reason: 'refusal' },
+  ]);
+});

@@ -6,7 +6,7 @@ import { build, toolLoop, weatherTools } from '../fixtures/anthropic/build.js';
 
 test('reasoning: effort-based budgets as a share of max_tokens, minimum 1024', () => {
   const budget = (effort: 'low' | 'medium' | 'high' | null, maxTokens = 10000) =>
-    build({}, makeCtx({ reasoning: reasoning({ effort }), maxTokens })).thinking;
+    build({}, makeCtx({ reasoning: reasoning({ effort }), maxTokens, maxTokensExplicit: true })).thinking;
   assert.deepEqual(budget('low'), { type: 'enabled', budget_tokens: 2000 });
   assert.deepEqual(budget('medium'), { type: 'enabled', budget_tokens: 5000 });
   assert.deepEqual(budget('high'), { type: 'enabled', budget_tokens: 8000 });
@@ -30,7 +30,7 @@ test('reasoning: the budget is carved out of max_tokens, which is never raised (
   assert.equal(body.max_tokens, 2000);
   assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 1999 });
   // effort share of max_tokens, at least Anthropic's minimum of 1024
-  body = build({}, makeCtx({ reasoning: reasoning({ effort: 'low' }), maxTokens: 20000 }));
+  body = build({}, makeCtx({ reasoning: reasoning({ effort: 'low' }), maxTokens: 20000, maxTokensExplicit: true }));
   assert.equal(body.max_tokens, 20000);
   assert.equal(body.thinking.budget_tokens, 4000);
   body = build({}, makeCtx({ reasoning: reasoning({ effort: 'high' }), maxTokens: 10000, maxTokensExplicit: true }));
@@ -74,7 +74,7 @@ test('reasoning: sampling parameters are dropped and forced tool choice becomes 
 
 test('reasoning in a tool loop: kept when the last assistant turn replays its thinking', () => {
   const body = build({ messages: toolLoop, tools: weatherTools }, makeCtx({ reasoning: reasoning() }));
-  assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 32000 });
+  assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 4096 }); // medium: half of the 8192 default
   assert.equal(body.messages[1].content[0].type, 'thinking');
 });
 

@@ -39,6 +39,7 @@ export function makeCtx(
     apiKey?: string;
     baseUrl?: string;
     headers?: Record<string, string>;
+    supportedParameters?: string[];
   } = {},
 ): BuildContext {
   const pricing = {
@@ -73,7 +74,21 @@ export function makeCtx(
       tokenizer: 'Gemini',
       instruct_type: null,
     },
-    supported_parameters: ['tools', 'tool_choice', 'reasoning', 'max_tokens', 'temperature'],
+    // the catalog's list for gemini-2.5-flash (no penalties: Gemini 2.5 refuses them)
+    supported_parameters: over.supportedParameters ?? [
+      'tools',
+      'tool_choice',
+      'max_tokens',
+      'temperature',
+      'top_p',
+      'top_k',
+      'reasoning',
+      'include_reasoning',
+      'structured_outputs',
+      'response_format',
+      'stop',
+      'seed',
+    ],
     default_parameters: null,
     expiration_date: null,
     quality_tier: 2,

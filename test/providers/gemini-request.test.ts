@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChatRequest } from '../../src/protocol/chat-request.js';
@@ -28,6 +29,59 @@ const reasoning = (
 function assertProtoValid(body: Body): void {
   assert.deepEqual(protoErrors(body, 'GenerateContentRequest', ['model']), []);
 }
+
+describe('gemini buildChatRequest: tool_choice allowed_tools', () => {
+  it('declares only the allowed functions; required → ANY, auto → AUTO', () => {
+    const fn = (name: string) => ({ type: 'function' as const, function: { name, description: name } });
+    const allowed = (mode: 'auto' | 'required') =>
+      ({
+        messages: [user('Hi')],
+        tools: [fn('get_weather'), fn('get_time')],
+        tool_choice: {
+          type: 'allowed_tools',
+          allowed_tools: { mode, tools: [{ type: 'function', function: { name: 'get_time' } }] },
+        },
+      }) as ChatRequest;
+    const body = bodyOf(allowed('required'));
+    assert.deepEqual(body.tools, [{ functionDeclarations: [{ name: 'get_time', description: 'get_time' }] }]);
+    assert.deepEqual(body.toolConfig, { functionCallingConfig: { mode: 'ANY' } });
+    assert.deepEqual(bodyOf(allowed('auto')).toolConfig, { functionCallingConfig: { mode: 'AUTO' } });
+    assertProtoValid(body);
+  });
+});
+
+describe('gemini buildChatRequest: parameters the catalog lists', () => {
+  const req = {
+    messages: [user('Hi')],
+    temperature: 0.3,
+    top_p: 0.9,
+    presence_penalty: 0.5,
+    frequency_penalty: 0.25,
+    seed: 7,
+  } as ChatRequest;
+
+  it('drops presence/frequency penalties for Gemini 2.5, whose supported_parameters leave them out', () => {
+    const cfg = bodyOf(req).generationConfig;
+    assert.deepEqual(cfg, { temperature: 0.3, topP: 0.9, seed: 7 });
+  });
+
+  it('sends them where the catalog lists them, and everything when it lists nothing', () => {
+    const listed = makeCtx({ supportedParameters: ['temperature', 'presence_penalty', 'frequency_penalty'] });
+    assert.deepEqual(bodyOf(req, listed).generationConfig, {
+      temperature: 0.3,
+      presencePenalty: 0.5,
+      frequencyPenalty: 0.25,
+    });
+    const unknown = bodyOf(req, makeCtx({ supportedParameters: [] })).generationConfig;
+    assert.deepEqual(Object.keys(unknown).sort(), [
+      'frequencyPenalty',
+      'presencePenalty',
+      'seed',
+      'temperature',
+      'topP',
+    ]);
+  });
+});
 
 describe('gemini buildChatRequest: full mapping', () => {
   const req = fixtureJson<ChatRequest>('chat-request.openai.json');
@@ -175,6 +229,24 @@ describe('gemini buildChatRequest: messages', () => {
     assert.equal(g25.contents[1].parts[0].thoughtSignature, undefined);
   });
 
+  it('sends data:image/jpg (a common misspelling Gemini refuses) as image/jpeg', () => {
+    const body = bodyOf({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ' } },
+            { type: 'image_url', image_url: { url: 'data:IMAGE/JPG;base64,/9j/4AAQ' } },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(body.contents[0].parts, [
+      { inlineData: { mimeType: 'image/jpeg', data: '/9j/4AAQ' } },
+      { inlineData: { mimeType: 'image/jpeg', data: '/9j/4AAQ' } },
+    ]);
+  });
+
   it('maps data URLs without base64 and files by URI; rejects OpenAI file ids', () => {
     const body = bodyOf({
       messages: [
@@ -300,6 +372,43 @@ describe('gemini buildChatRequest: reasoning', () => {
       maxTokensExplicit: true,
     });
     assert.deepEqual(thinking(ctx), { includeThoughts: false, thinkingBudget: 1999 });
+  });
+
+  it("clamps the budget into the model's range from the catalog (Pro 128-32768, Flash-Lite 512-24576)", () => {
+    const range = (min_budget: number, max_budget: number) => ({
+      supported_efforts: [],
+      default_effort: null,
+      mandatory: false,
+      supports_max_tokens: true,
+      min_budget,
+      max_budget,
+    });
+    const budget = (max_tokens: number | null, effort: 'xhigh' | null, r: ReturnType<typeof range>) =>
+      thinking(makeCtx({ reasoning: reasoning({ max_tokens, effort: effort as never }), modelReasoning: r }))
+        ?.thinkingBudget;
+    const pro = range(128, 32768);
+    const lite = range(512, 24576);
+    const flash = range(0, 24576);
+    assert.equal(budget(50, null, pro), 128);
+    assert.equal(budget(100000, null, pro), 32768);
+    assert.equal(budget(100, null, lite), 512);
+    assert.equal(budget(30000, null, lite), 24576);
+    assert.equal(budget(30000, null, flash), 24576);
+    assert.equal(budget(3000, null, flash), 3000);
+    // xhigh asks for the model's ceiling
+    assert.equal(budget(null, 'xhigh', pro), 32768);
+    // the ranges come from the built-in catalog (models.dev's reasoning_options), not from dialect code
+    const builtIn = JSON.parse(readFileSync(new URL('../../src/catalog/data/catalog.json', import.meta.url), 'utf8'));
+    const rangeOf = (id: string) => {
+      const r = builtIn.models.find((m: { id: string }) => m.id === id).reasoning;
+      return [r.min_budget, r.max_budget];
+    };
+    assert.deepEqual(rangeOf('google/gemini-2.5-pro'), [128, 32768]);
+    assert.deepEqual(rangeOf('google/gemini-2.5-flash'), [0, 24576]);
+    assert.deepEqual(rangeOf('google/gemini-2.5-flash-lite'), [512, 24576]);
+    // dynamic (-1) and off (0) are not budgets and pass through
+    assert.equal(budget(null, null, lite), -1);
+    assert.equal(budget(0, null, flash), 0);
   });
 
   it('turns thinking off with budget 0, except where reasoning is mandatory', () => {

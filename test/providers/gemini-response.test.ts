@@ -89,10 +89,10 @@ describe('gemini parseChatResponse', () => {
     assert.equal(r.usage, null);
   });
 
-  it('maps MALFORMED_FUNCTION_CALL to error', () => {
+  it("maps MALFORMED_FUNCTION_CALL to stop (OpenAI's enum has no error), keeping the native reason", () => {
     const r = parse('response-malformed-call.json');
     assert.equal(r.content, null);
-    assert.equal(r.finish_reason, 'error');
+    assert.equal(r.finish_reason, 'stop');
     assert.equal(r.native_finish_reason, 'MALFORMED_FUNCTION_CALL');
   });
 

@@ -339,3 +339,79 @@ test('headers are prepared once per provider: accept follows stream, a changed k
   const rotated = { ...ctx, target: { ...ctx.target, apiKey: 'sk-rotated' } };
   assert.equal(openaiDialect.buildChatRequest(full(), rotated).headers.authorization, 'Bearer sk-rotated');
 });
+
+test('logit_bias goes upstream where the endpoint lists it, and nowhere else', () => {
+  const bias = { '50256': -100, '15339': 5 };
+  const listed = bodyOf(
+    chatRequest({ logit_bias: bias }),
+    makeCtx({ supportedParameters: ['max_tokens', 'logit_bias'] }),
+  );
+  assert.deepEqual(listed.logit_bias, bias);
+  const unlisted = bodyOf(chatRequest({ logit_bias: bias }), makeCtx({ supportedParameters: ['max_tokens'] }));
+  assert.equal('logit_bias' in unlisted, false);
+  assert.equal('logit_bias' in bodyOf(chatRequest({ logit_bias: null })), false);
+});
+
+const OPENAI_OPTIONS = {
+  service_tier: 'flex',
+  prompt_cache_key: 'tenant-42',
+  safety_identifier: 'user-hash-1',
+  store: true,
+  metadata: { run: 'nightly' },
+  prediction: { type: 'content', content: 'const x = 1;' },
+  verbosity: 'low',
+} as const;
+
+test("OpenAI's own request options reach OpenAI (valid against its spec); other hosts never get them", (t) => {
+  const req = chatRequest({ ...OPENAI_OPTIONS });
+  const openai = bodyOf(req, makeCtx({ supportedParameters: ['max_tokens', 'verbosity', 'prediction'] }));
+  for (const [k, v] of Object.entries(OPENAI_OPTIONS)) assert.deepEqual(openai[k], v, k);
+  const together = bodyOf(req, makeCtx({ providerId: 'together', providerName: 'Together' }));
+  for (const k of Object.keys(OPENAI_OPTIONS)) assert.equal(k in together, false, k);
+  const validate = chatRequestValidator();
+  if (!validate) return t.skip('openai-openapi.yaml not available');
+  assert.ok(validate(openai), JSON.stringify(validate.errors));
+});
+
+test('verbosity and prediction are per model: sent only where the catalog lists them', () => {
+  const req = chatRequest({ ...OPENAI_OPTIONS });
+  const gpt4o = bodyOf(req, makeCtx({ supportedParameters: ['max_tokens', 'prediction'] }));
+  assert.deepEqual(gpt4o.prediction, OPENAI_OPTIONS.prediction);
+  assert.equal('verbosity' in gpt4o, false);
+  const gpt5 = bodyOf(req, makeCtx({ supportedParameters: ['max_tokens', 'verbosity'] }));
+  assert.equal(gpt5.verbosity, 'low');
+  assert.equal('prediction' in gpt5, false);
+  assert.equal(gpt5.service_tier, 'flex');
+});
+
+test('tool_choice allowed_tools: forwarded as is to OpenAI; elsewhere the tools are narrowed and mode is the choice', () => {
+  const fn = (name: string) => ({ type: 'function' as const, function: { name, parameters: { type: 'object' } } });
+  const req = chatRequest({
+    tools: [fn('get_weather'), fn('get_time'), fn('delete_all')],
+    tool_choice: {
+      type: 'allowed_tools',
+      allowed_tools: {
+        mode: 'required',
+        tools: [
+          { type: 'function', function: { name: 'get_weather' } },
+          { type: 'function', function: { name: 'get_time' } },
+        ],
+      },
+    },
+  });
+  const openai = bodyOf(req);
+  assert.deepEqual(openai.tool_choice, req.tool_choice);
+  assert.equal(openai.tools.length, 3);
+  const groq = bodyOf(req, makeCtx({ providerId: 'groq', providerName: 'Groq' }));
+  assert.deepEqual(
+    groq.tools.map((t: { function: { name: string } }) => t.function.name),
+    ['get_weather', 'get_time'],
+  );
+  assert.equal(groq.tool_choice, 'required');
+  // none of the declared tools allowed: no tools at all
+  const nothing = bodyOf(
+    { ...req, tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [] } } },
+    makeCtx({ providerId: 'groq', providerName: 'Groq' }),
+  );
+  assert.equal('tools' in nothing || 'tool_choice' in nothing, false);
+});

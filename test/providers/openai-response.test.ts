@@ -165,3 +165,17 @@ test('choices[0].logprobs is passed through as sent; absent → null', () => {
   };
   assert.equal(openaiDialect.parseChatResponse(plain, makeCtx()).logprobs, null);
 });
+
+test('system_fingerprint: the upstream string is kept; none (or null) leaves it absent', () => {
+  const body = (fp: unknown) => ({
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 1,
+    model: 'gpt-4o',
+    ...(fp === undefined ? {} : { system_fingerprint: fp }),
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }],
+  });
+  assert.equal(openaiDialect.parseChatResponse(body('fp_44709d6fcb'), makeCtx()).system_fingerprint, 'fp_44709d6fcb');
+  assert.equal('system_fingerprint' in openaiDialect.parseChatResponse(body(null), makeCtx()), false);
+  assert.equal('system_fingerprint' in openaiDialect.parseChatResponse(body(undefined), makeCtx()), false);
+});

@@ -270,3 +270,17 @@ test('stream logprobs ride on the delta event of their chunk', () => {
   assert.deepEqual(deltas[0].delta, { content: 'Hi' });
   assert.deepEqual(deltas[0].logprobs, lp);
 });
+
+test('a refusal streams as delta.refusal (as OpenAI sends it), never as content', () => {
+  const chunk = (delta: object, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const text =
+    chunk({ role: 'assistant', content: null, refusal: '' }) +
+    chunk({ refusal: "I'm sorry, " }) +
+    chunk({ refusal: 'I cannot help.' }) +
+    chunk({}, 'stop') +
+    'data: [DONE]\n\n';
+  const events = runStream(openaiDialect.createStreamTranslator(makeCtx({ stream: true })), sseEvents(text));
+  const deltas = events.flatMap((e) => (e.type === 'delta' ? [e.delta] : []));
+  assert.deepEqual(deltas, [{ refusal: "I'm sorry, " }, { refusal: 'I cannot help.' }]);
+});

@@ -274,6 +274,7 @@ describe('anthropic sim', () => {
       /^`max_tokens` must be greater than `thinking.budget_tokens`/,
     );
     assert.equal(await errorOf({ ...base, temperature: 1.5 }), 'temperature: Input should be less than or equal to 1');
+    assert.match(await errorOf({ ...base, temperature: 0.5, top_p: 0.9 }), /^`temperature` and `top_p` cannot both/);
     assert.match(await errorOf({ ...base, stop_sequences: ['\n\n', ' '] }), /^stop_sequences: /);
     assert.equal(await errorOf({ ...base, foo: 1 }), 'foo: Extra inputs are not permitted');
     assert.equal(

@@ -322,6 +322,15 @@ describe('gemini sim', () => {
       ).message,
       /thinking_budget and thinking_level/,
     );
+    assert.match(
+      (await invalid({ contents: [user('x')], generationConfig: { presencePenalty: 0.5 } })).message,
+      /^Penalty is not enabled/,
+    );
+    assert.match(
+      (await invalid({ contents: [user('x')], generationConfig: { thinkingConfig: { thinkingBudget: 32768 } } }))
+        .message,
+      /between 1 and 24576/,
+    );
   });
 
   it('Gemini 3: function calls in the current turn must echo their thoughtSignature', async () => {

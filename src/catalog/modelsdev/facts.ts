@@ -158,6 +158,8 @@ export const PARAM_ORDER = [
   'logprobs',
   'top_logprobs',
   'logit_bias',
+  'verbosity',
+  'prediction',
   'dimensions',
 ];
 
@@ -199,14 +201,19 @@ export function reasoningOf(d: Toml): ReasoningInfo | null {
   const opts: Toml[] = Array.isArray(d.reasoning_options) ? d.reasoning_options : [];
   const values: string[] = opts.filter((o) => o.type === 'effort').flatMap((o) => o.values ?? []);
   const efforts = EFFORTS.filter((e) => values.includes(e));
-  const budget = opts.some((o) => o.type === 'budget_tokens');
+  const budgetOpt = opts.find((o) => o.type === 'budget_tokens');
+  const budget = budgetOpt !== undefined;
   const optional = budget || opts.some((o) => o.type === 'toggle') || values.includes('none');
-  return {
+  const info: ReasoningInfo = {
     supported_efforts: efforts,
     default_effort: efforts.includes('medium') ? 'medium' : null,
     mandatory: !optional,
     supports_max_tokens: budget,
   };
+  // the dialects clamp a client's budget into this range: outside it Gemini answers 400
+  if (typeof budgetOpt?.min === 'number') info.min_budget = budgetOpt.min;
+  if (typeof budgetOpt?.max === 'number') info.max_budget = budgetOpt.max;
+  return info;
 }
 
 /** the tokenizer family name src/accounting/tokenizer.ts counts with */

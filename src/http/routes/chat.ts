@@ -352,6 +352,8 @@ async function pipeStream(
         case 'delta': {
           const d = ev.delta;
           if (d.content) tally.text.content += d.content;
+          // refusal text is output too (counted when the upstream reports no usage)
+          if (d.refusal) tally.text.content += d.refusal;
           if (d.reasoning) tally.text.reasoning += d.reasoning;
           if (d.tool_calls)
             for (const t of d.tool_calls) tally.text.tools += (t.function.name ?? '') + (t.function.arguments ?? '');

@@ -2,6 +2,7 @@
 // only fields Anthropic knows are written, one by one).
 import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext, UpstreamRequest } from '../types.js';
+import { narrowAllowedTools } from '../allowed-tools.js';
 import { cacheControl } from './content.js';
 import { convertMessages } from './messages.js';
 import { JSON_TOOL_NAME, saveState, ToolNames } from './state.js';
@@ -24,7 +25,9 @@ function stopSequences(stop: ChatRequest['stop']): string[] {
   return list.filter((s) => s.trim() !== '');
 }
 
-export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamRequest {
+export function buildChatRequest(clientReq: ChatRequest, ctx: BuildContext): UpstreamRequest {
+  // allowed_tools: only the allowed tools are declared, its mode becomes auto / any
+  const req = narrowAllowedTools(clientReq);
   const json = jsonTool(req);
   const names = new ToolNames();
   if (json) names.reserve(JSON_TOOL_NAME);
@@ -46,7 +49,9 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   if (!thinking) {
     // Anthropic's temperature range is 0..1, OpenAI's 0..2: clamp rather than fail the request.
     if (typeof req.temperature === 'number') body.temperature = Math.min(1, req.temperature);
-    if (typeof req.top_p === 'number') body.top_p = req.top_p;
+    // Sonnet 4.5, Haiku 4.5, Opus 4.1 and later answer 400 "temperature and top_p cannot both be specified";
+    // when a client sends both, temperature (the knob Anthropic recommends) wins and top_p is dropped.
+    else if (typeof req.top_p === 'number') body.top_p = req.top_p;
     if (typeof req.top_k === 'number') body.top_k = req.top_k;
   }
   // seed, frequency_penalty and presence_penalty have no Anthropic equivalent and are dropped.

@@ -61,10 +61,16 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         return this.blockDelta(Number(data.index), data.delta ?? {});
       case 'content_block_stop':
         return this.blockStop(Number(data.index));
-      case 'message_delta':
+      case 'message_delta': {
         if (typeof data.delta?.stop_reason === 'string') this.stopReason = data.delta.stop_reason;
         this.mergeUsage(data.usage);
-        return [];
+        // stop_reason "refusal" carries its explanation here (RefusalStopDetails); the non-streamed answer keeps
+        // it as message.refusal, so the stream sends it as delta.refusal before the finish
+        const why = data.delta?.stop_details?.explanation;
+        return this.stopReason === 'refusal' && typeof why === 'string' && why !== ''
+          ? this.delta({ refusal: why })
+          : [];
+      }
       case 'message_stop':
         return this.finish();
       case 'error':

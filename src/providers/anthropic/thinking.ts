@@ -16,9 +16,23 @@ export interface ThinkingPlan {
   maxTokens: number;
 }
 
+/**
+ * max_tokens when the client gave none. Anthropic requires one, and the endpoint's own maximum (64000 for Sonnet
+ * 4.5, with a 51,200-token thinking budget at high effort) is a call that runs past ARouter's 300 s deadline: at
+ * the ~40-80 output tokens/s Claude models stream, 64000 tokens take 13-27 minutes, 8192 take 100-200 s. An
+ * explicit thinking budget is the client asking for that much thinking, so the answer gets 8192 on top of it.
+ */
+export const DEFAULT_MAX_TOKENS = 8192;
+
+export function outputCap(ctx: BuildContext): number {
+  if (ctx.maxTokensExplicit) return ctx.maxTokens;
+  const budget = ctx.reasoning?.enabled ? (ctx.reasoning.max_tokens ?? 0) : 0;
+  return Math.min(ctx.maxTokens, budget + DEFAULT_MAX_TOKENS);
+}
+
 export function planThinking(ctx: BuildContext): ThinkingPlan {
   const plan = ctx.reasoning;
-  const maxTokens = ctx.maxTokens;
+  const maxTokens = outputCap(ctx);
   if (!plan?.enabled) return { thinking: null, maxTokens };
   // max_tokens is never raised to make room for thinking: it is the output cap the request was planned,
   // reserved and billed against (thinking tokens are output tokens). The budget is carved out of it.
@@ -49,7 +63,7 @@ export function reconcileThinking(plan: ThinkingPlan, turns: Turn[], ctx: BuildC
     const lastAssistant = [...turns].reverse().find((t) => t.role === 'assistant');
     const inToolLoop = lastAssistant?.content.some((b) => b.type === 'tool_use') ?? false;
     if (!inToolLoop || (lastAssistant && isThinking(lastAssistant.content[0]))) return plan;
-    plan = { thinking: null, maxTokens: ctx.maxTokens };
+    plan = { thinking: null, maxTokens: outputCap(ctx) };
   }
   const last = turns[turns.length - 1];
   if (last?.role === 'assistant' && last.content.some(isThinking)) {

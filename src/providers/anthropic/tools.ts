@@ -91,7 +91,7 @@ export function buildTools(
   const tc = req.tool_choice;
   let choice: Record<string, unknown> | undefined;
   if (json) {
-    if (typeof tc === 'object') choice = { type: 'tool', name: names.wire(tc.function.name) };
+    if (typeof tc === 'object' && tc.type === 'function') choice = { type: 'tool', name: names.wire(tc.function.name) };
     // With client tools the model may still call them; `any` forces a tool call, the JSON one included.
     else if (clientTools.length > 0 && tc !== 'none') choice = { type: 'any' };
     else choice = { type: 'tool', name: json.name };
@@ -100,7 +100,10 @@ export function buildTools(
   } else if (tc === 'auto') choice = { type: 'auto' };
   else if (tc === 'required') choice = { type: 'any' };
   else if (tc === 'none') choice = { type: 'none' };
-  else if (typeof tc === 'object') choice = { type: 'tool', name: names.wire(tc.function.name) };
+  else if (typeof tc === 'object' && tc.type === 'function')
+    choice = { type: 'tool', name: names.wire(tc.function.name) };
+  // allowed_tools was narrowed to a plain choice by the request builder (allowed-tools.ts); kept safe here
+  else if (typeof tc === 'object') choice = { type: tc.allowed_tools.mode === 'required' ? 'any' : 'auto' };
 
   if (thinking && choice && (choice.type === 'any' || choice.type === 'tool')) {
     // "Thinking may not be enabled when tool_choice forces tool use": only auto/none work with thinking

@@ -139,10 +139,14 @@ function mediaPart(url: string, defaultMime: string, param: string): GeminiPart 
   if (url.startsWith('data:')) {
     const parsed = parseDataUrl(url);
     if (!parsed) throw new InvalidRequestError(`${param}: malformed data URL`, param);
-    return { inlineData: { mimeType: parsed.mediaType || defaultMime, data: parsed.data } };
+    return { inlineData: { mimeType: canonicalMime(parsed.mediaType) || defaultMime, data: parsed.data } };
   }
   return { fileData: { mimeType: guessMime(url) ?? defaultMime, fileUri: url } };
 }
+
+// Clients write data:image/jpg (not a registered type); Gemini answers 400 "Unsupported MIME type: image/jpg".
+const MIME_ALIASES: Record<string, string> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg' };
+const canonicalMime = (mime: string): string => MIME_ALIASES[mime.toLowerCase()] ?? mime;
 
 const MIME_BY_EXT: Record<string, string> = {
   jpg: 'image/jpeg',

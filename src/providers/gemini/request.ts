@@ -4,6 +4,7 @@
 // here is a proto field in lowerCamelCase; OpenAI fields Gemini has no equivalent for (user,
 // parallel_tool_calls, logit_bias, ...) are dropped.
 import type { ChatRequest, ChatTool, ChatToolChoice } from '../../protocol/chat-request.js';
+import { narrowAllowedTools } from '../allowed-tools.js';
 import type { BuildContext, UpstreamRequest, UpstreamTarget } from '../types.js';
 import { buildGenerationConfig } from './generation.js';
 import { buildContents } from './messages.js';
@@ -32,7 +33,9 @@ export function needsPlaceholderSignatures(model: string): boolean {
   return m !== null && Number(m[1]) >= 3;
 }
 
-export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamRequest {
+export function buildChatRequest(clientReq: ChatRequest, ctx: BuildContext): UpstreamRequest {
+  // allowed_tools: only the allowed tools are declared, its mode becomes AUTO / ANY
+  const req = narrowAllowedTools(clientReq);
   const { systemInstruction, contents } = buildContents(req.messages, {
     placeholderSignatures: needsPlaceholderSignatures(modelId(ctx.target)),
   });
@@ -76,5 +79,7 @@ function functionCallingConfig(choice: ChatToolChoice): Record<string, unknown> 
   if (choice === 'auto') return { mode: 'AUTO' };
   if (choice === 'required') return { mode: 'ANY' };
   if (choice === 'none') return { mode: 'NONE' };
+  // narrowed to a plain choice by buildChatRequest (allowed-tools.ts); kept safe here
+  if (choice.type === 'allowed_tools') return { mode: choice.allowed_tools.mode === 'required' ? 'ANY' : 'AUTO' };
   return { mode: 'ANY', allowedFunctionNames: [choice.function.name] };
 }

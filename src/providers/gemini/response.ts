@@ -10,8 +10,10 @@
 //   `{type:"reasoning.encrypted", data, format:"google-gemini-v1", id}` where `id` is the tool-call id of
 //   the functionCall part that carried it, or null for a text part; messages.ts puts it back on that part.
 // - finish_reason: see FINISH_REASONS. MALFORMED_FUNCTION_CALL (and the other tool/image failures) map to
-//   "error": the model meant to call a tool but produced nothing usable, and "stop" would present an
-//   empty answer as a complete one. Tool calls present → "tool_calls" (Gemini ends them with STOP).
+//   "stop": OpenAI's enum (stop, length, tool_calls, content_filter, function_call) has no "error", and the
+//   `openai` SDK's types and strict clients reject other values; "tool_calls" would send clients looking for
+//   calls that are not there. native_finish_reason keeps Gemini's reason for clients that want to retry.
+//   Tool calls present → "tool_calls" (Gemini ends them with STOP).
 // - A blocked prompt (HTTP 200, no candidates, promptFeedback.blockReason) → content_filter with null content;
 //   native_finish_reason carries the block reason.
 // - Usage (wire-formats.md §4.8): prompt = promptTokenCount (already includes cached content) +
@@ -39,11 +41,11 @@ const FINISH_REASONS: Record<string, FinishReason> = {
   IMAGE_SAFETY: 'content_filter',
   IMAGE_PROHIBITED_CONTENT: 'content_filter',
   IMAGE_RECITATION: 'content_filter',
-  MALFORMED_FUNCTION_CALL: 'error',
-  UNEXPECTED_TOOL_CALL: 'error',
-  TOO_MANY_TOOL_CALLS: 'error',
-  IMAGE_OTHER: 'error',
-  NO_IMAGE: 'error',
+  MALFORMED_FUNCTION_CALL: 'stop',
+  UNEXPECTED_TOOL_CALL: 'stop',
+  TOO_MANY_TOOL_CALLS: 'stop',
+  IMAGE_OTHER: 'stop',
+  NO_IMAGE: 'stop',
 };
 
 export function mapFinishReason(native: string | null, hasToolCalls: boolean): FinishReason {

@@ -24,6 +24,11 @@ export interface Quirks {
    * calls" otherwise (github.com/coze-dev/coze-studio/issues/324).
    */
   enableThinking: boolean;
+  /**
+   * OpenAI's own request options (service_tier, prompt_cache_key, safety_identifier, store, metadata, prediction,
+   * verbosity, tool_choice allowed_tools): compatible hosts answer 400 or ignore them, so only OpenAI gets them
+   */
+  openaiOptions: boolean;
   /** keys each message role may carry upstream (strict upstreams reject unknown ones) */
   messageKeys: Record<MessageRole, ReadonlySet<string>>;
 }
@@ -56,11 +61,18 @@ const GENERIC: Quirks = {
   shortToolCallIds: false,
   developerRole: false,
   enableThinking: false,
+  openaiOptions: false,
   messageKeys: OPENAI_KEYS,
 };
 
 const TABLE: Record<string, Quirks> = {
-  openai: { ...GENERIC, maxTokensField: 'max_completion_tokens', topK: false, developerRole: true },
+  openai: {
+    ...GENERIC,
+    maxTokensField: 'max_completion_tokens',
+    topK: false,
+    developerRole: true,
+    openaiOptions: true,
+  },
   // stream_options rejected: github.com/dnakov/anon-kode/issues/53; ids: wire-formats.md §1.7;
   // seed/user: Mistral's ChatCompletionRequest has random_seed and no user.
   mistral: {

@@ -8,6 +8,7 @@
 // catalog knows nothing (operator-defined models) and everything is sent.
 import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext, UpstreamRequest, UpstreamTarget } from '../types.js';
+import { narrowAllowedTools } from '../allowed-tools.js';
 import { prepareMessages } from './messages.js';
 import { quirksFor } from './quirks.js';
 import { dashscopeThinking, reasoningEffort } from './reasoning.js';
@@ -59,9 +60,11 @@ export function upstreamHeaders(target: UpstreamTarget, stream: boolean): Readon
   return stream ? p.sse : p.json;
 }
 
-export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamRequest {
+export function buildChatRequest(clientReq: ChatRequest, ctx: BuildContext): UpstreamRequest {
   const { target } = ctx;
   const q = quirksFor(target.provider.id);
+  // allowed_tools is OpenAI's; elsewhere only the allowed tools are declared and its mode is the tool_choice
+  const req = q.openaiOptions ? clientReq : narrowAllowedTools(clientReq);
   const params = target.endpoint.supported_parameters ?? target.model.supported_parameters;
   const allowed = (p: string) => params.length === 0 || params.includes(p);
   const body: Record<string, unknown> = {
@@ -88,15 +91,34 @@ export function buildChatRequest(req: ChatRequest, ctx: BuildContext): UpstreamR
   if (req.seed != null && allowed('seed')) body[q.seedField] = req.seed;
   if (req.frequency_penalty != null && allowed('frequency_penalty')) body.frequency_penalty = req.frequency_penalty;
   if (req.presence_penalty != null && allowed('presence_penalty')) body.presence_penalty = req.presence_penalty;
+  // token ids are the model's own tokenizer's: meaningful only where the catalog lists the parameter
+  if (req.logit_bias != null && allowed('logit_bias')) body.logit_bias = req.logit_bias;
   if (req.logprobs != null && allowed('logprobs')) body.logprobs = req.logprobs;
   // top_logprobs without logprobs:true is a 400 at OpenAI
   if (req.top_logprobs != null && req.logprobs === true && allowed('top_logprobs'))
     body.top_logprobs = req.top_logprobs;
   if (req.n !== undefined) body.n = req.n;
   if (req.user !== undefined && q.user) body.user = req.user;
+  if (q.openaiOptions) Object.assign(body, openaiOptions(req, allowed));
   const effort = reasoningEffort(ctx);
   if (effort !== undefined) body.reasoning_effort = effort;
   if (q.enableThinking) Object.assign(body, dashscopeThinking(ctx, q));
   const p = preparedFor(target);
   return { url: p.url, method: 'POST', headers: ctx.stream ? p.sse : p.json, body: JSON.stringify(body) };
+}
+
+/**
+ * OpenAI-only options, copied when set. verbosity (GPT-5 family) and prediction (GPT-4o / 4.1) are per model —
+ * other models answer 400 "Unsupported parameter" — so they follow the catalog's supported_parameters.
+ */
+function openaiOptions(req: ChatRequest, allowed: (p: string) => boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (req.service_tier != null) out.service_tier = req.service_tier;
+  if (req.prompt_cache_key != null) out.prompt_cache_key = req.prompt_cache_key;
+  if (req.safety_identifier != null) out.safety_identifier = req.safety_identifier;
+  if (req.store != null) out.store = req.store;
+  if (req.metadata != null) out.metadata = req.metadata;
+  if (req.prediction != null && allowed('prediction')) out.prediction = req.prediction;
+  if (req.verbosity != null && allowed('verbosity')) out.verbosity = req.verbosity;
+  return out;
 }

@@ -71,5 +71,6 @@ export function parseChatResponse(body: unknown, ctx: BuildContext): ChatResult 
     upstream_id: typeof body.id === 'string' ? body.id : null,
     refusal: typeof msg.refusal === 'string' && msg.refusal.length > 0 ? msg.refusal : null,
     logprobs: isRecord(choice.logprobs) ? choice.logprobs : null,
+    ...(typeof body.system_fingerprint === 'string' ? { system_fingerprint: body.system_fingerprint } : {}),
   };
 }

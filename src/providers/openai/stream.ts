@@ -144,11 +144,8 @@ class OpenAIStreamTranslator implements StreamTranslator {
       const details = reasoningDetailsOf(d.reasoning_details, this.exclude);
       if (details.length > 0) (delta ??= {}).reasoning_details = details;
     }
-    // ChunkDelta has no refusal field: stream the refusal as visible text rather than dropping it.
-    if (typeof d.refusal === 'string' && d.refusal.length > 0) {
-      delta ??= {};
-      delta.content = (delta.content ?? '') + d.refusal;
-    }
+    // as OpenAI streams it (delta.refusal), so clients see the same field the non-streamed message.refusal has
+    if (typeof d.refusal === 'string' && d.refusal.length > 0) (delta ??= {}).refusal = d.refusal;
     if (Array.isArray(d.tool_calls) && d.tool_calls.length > 0) {
       const calls: ToolCallDelta[] = [];
       for (const tc of d.tool_calls) if (isRecord(tc)) calls.push(this.toolCallDelta(tc));
