@@ -33,6 +33,14 @@ Usage:
   --account ID       the account the key belongs to (default: the default account)
   --json             machine-readable output
 ${COMMON}`,
+  migrate: `arouter migrate — apply the schema migrations of the configured storage, then exit
+
+Usage: arouter migrate [--config FILE] [--data-dir DIR] [--json]
+
+The storage is PostgreSQL when the config's storage.url or AROUTER_DATABASE_URL is set (postgres://…), else the
+SQLite file in the data directory. \`arouter serve\` migrates at start too; on PostgreSQL under an advisory lock,
+so instances starting together migrate once.
+${COMMON}`,
   models: `arouter models — list the models this configuration serves
 
 Usage: arouter models [--output-modalities text,image|all] [--supported-parameters tools,...] [--all-providers] [--json]
