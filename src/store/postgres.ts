@@ -63,12 +63,15 @@ const UPSERT_ACTIVITY = `INSERT INTO activity_daily (account_id, key_id, day, mo
     reasoning_tokens = activity_daily.reasoning_tokens + excluded.reasoning_tokens,
     cost_pusd = activity_daily.cost_pusd + excluded.cost_pusd`;
 
+/** the ledger batch's statements (bench/pg-drivers.ts runs them through another driver) */
+export const PG_LEDGER_SQL = { INSERT_GENERATIONS, UPSERT_SPEND, UPSERT_ACTIVITY };
+
 // Retention by the created_at index: the oldest `limit` rows, of which those expired (see postgres-schema.ts).
 const PRUNE_GENERATIONS = `DELETE FROM generations WHERE id IN (
   SELECT id FROM (SELECT id, created_at FROM generations ORDER BY created_at LIMIT $1) oldest WHERE created_at < $2)`;
 
 /** rows of parameters as one array per column (unnest's input) */
-function columns(rows: unknown[][], width: number): unknown[][] {
+export function columns(rows: unknown[][], width: number): unknown[][] {
   const cols: unknown[][] = Array.from({ length: width }, () => new Array<unknown>(rows.length));
   rows.forEach((r, i) => {
     for (let c = 0; c < width; c++) cols[c]![i] = r[c];
