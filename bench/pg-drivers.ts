@@ -19,7 +19,6 @@ const BATCHES = 40;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const from = process.env.PG_DRIVER_FROM;
 if (!from) throw new Error('set PG_DRIVER_FROM to a directory where `pg` is installed (see the header)');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an optional module without its types
 const pg: any = createRequire(join(from, 'node_modules', 'x.js'))('pg');
 const schema = `arouter_pgbench_${process.pid}`;
 
