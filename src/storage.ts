@@ -2,7 +2,7 @@
 // every instance pointed at it; otherwise the embedded SQLite file in the data dir, which needs no service.
 import { join } from 'node:path';
 import type { Config } from './config/load.js';
-import { PostgresStorage } from './store/postgres.js';
+import { PostgresStorage, redactUrl } from './store/postgres.js';
 import { SqliteStorage } from './store/sqlite.js';
 import type { Storage } from './store/types.js';
 
@@ -16,7 +16,5 @@ export function openStorage(config: Config): Storage {
 export function describeStorage(config: Config): string {
   const { url, schema } = config.storage;
   if (!url) return join(config.dataDir, 'arouter.db');
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return `${u.toString()}${schema ? ` (schema ${schema})` : ''}`;
+  return `${redactUrl(url)}${schema ? ` (schema ${schema})` : ''}`;
 }

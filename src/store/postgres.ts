@@ -79,6 +79,17 @@ export function columns(rows: unknown[][], width: number): unknown[][] {
   return cols;
 }
 
+/** a postgres:// URL as logs and errors may show it: without its password */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
 /** the schema's name as an SQL identifier */
 const ident = (name: string): string => '"' + name.replace(/"/g, '""') + '"';
 
@@ -94,6 +105,8 @@ export class PostgresStorage implements Storage {
     this.sqlPromise ??= import('postgres').then(({ default: postgres }) =>
       postgres(this.opts.url, {
         max: this.opts.max ?? 10,
+        // an unreachable server fails the start in seconds, not after the driver's default 30 s
+        connect_timeout: 10,
         types: { bigint: postgres.BigInt },
         onnotice: () => {},
         ...(this.opts.schema ? { connection: { search_path: this.opts.schema } } : {}),
@@ -108,6 +121,16 @@ export class PostgresStorage implements Storage {
   }
 
   async migrate(): Promise<void> {
+    try {
+      await this.migrateNow();
+    } catch (err) {
+      // the first thing a start does with the database: say which one, and why it failed (without a password)
+      const where = redactUrl(this.opts.url) + (this.opts.schema ? ` (schema ${this.opts.schema})` : '');
+      throw new Error(`PostgreSQL storage at ${where}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async migrateNow(): Promise<void> {
     const db = await this.db();
     // N processes starting together: the first takes the lock and migrates, the others wait for it, then find
     // every version applied. The lock is per schema and released with the transaction (PostgreSQL's DDL is
