@@ -16,7 +16,7 @@ Usage: arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--d
 ${COMMON}
 
 Providers are enabled by their API key variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...).`,
-  keys: `arouter keys — manage API keys in the local data directory
+  keys: `arouter keys — manage API keys in the configured storage (the data directory, or PostgreSQL)
 
 Usage:
   arouter keys create --name NAME [--limit USD] [--limit-reset daily|weekly|monthly|never]
