@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { activityParams } from '../src/store/activity-daily.js';
 import { generationParams, PARAM_COUNT } from '../src/store/generation-params.js';
-import { columns, PG_LEDGER_SQL, PostgresStorage } from '../src/store/postgres.js';
+import { PostgresStorage } from '../src/store/postgres.js';
+import { columns, PG_LEDGER_SQL } from '../src/store/postgres-statements.js';
 import { spendParams } from '../src/store/spend-daily.js';
 import { syntheticRow } from './activity-probe.js';
 
