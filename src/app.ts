@@ -8,8 +8,8 @@ import { Logger } from './lib/log.js';
 import { Catalog, loadBuiltinCatalog } from './catalog/catalog.js';
 import type { Dialect, EndpointDef, ModelDef } from './catalog/types.js';
 import { publicModel, type EndpointLiveStats } from './catalog/view.js';
-import { SqliteStorage } from './store/sqlite.js';
 import type { Storage } from './store/types.js';
+import { openStorage } from './storage.js';
 import { Directory } from './auth/directory.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { SpendService } from './accounting/spend.js';
@@ -83,7 +83,7 @@ export class App {
     this.config = opts.config;
     this.cors = new Cors(opts.config.corsOrigins);
     this.log = opts.logger ?? new Logger(opts.config.logLevel);
-    this.store = opts.storage ?? new SqliteStorage(join(opts.config.dataDir, 'arouter.db'));
+    this.store = opts.storage ?? openStorage(opts.config);
     this.directory = new Directory(this.store, opts.config.adminKey);
     this.directory.onAccountsChanged = () => this.onAccountChanged();
     this.transport = new Transport(opts.config.upstream, this.log);

@@ -130,16 +130,23 @@ export class Directory {
   async bootstrap(opts: { adminKey?: boolean } = {}): Promise<{ createdAccount: boolean; adminKey: string | null }> {
     let createdAccount = false;
     if (!this.accounts.has(DEFAULT_ACCOUNT_ID)) {
-      const a: AccountRow = {
+      let a: AccountRow = {
         id: DEFAULT_ACCOUNT_ID,
         name: 'default',
         credits_pusd: null,
         enabled_providers: null,
         created_at: new Date().toISOString(),
       };
-      await this.store.createAccount(a);
+      try {
+        await this.store.createAccount(a);
+        createdAccount = true;
+      } catch (err) {
+        // another instance on the same database created it first (instances starting together on PostgreSQL)
+        const theirs = await this.store.getAccount(DEFAULT_ACCOUNT_ID);
+        if (!theirs) throw err;
+        a = theirs;
+      }
       this.accounts.set(a.id, a);
-      createdAccount = true;
     }
     if (opts.adminKey === false || this.envAdminKey) return { createdAccount, adminKey: null };
     for (const k of this.byId.values())

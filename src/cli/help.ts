@@ -16,7 +16,7 @@ Usage: arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--d
 ${COMMON}
 
 Providers are enabled by their API key variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...).`,
-  keys: `arouter keys — manage API keys in the local data directory
+  keys: `arouter keys — manage API keys in the configured storage (the data directory, or PostgreSQL)
 
 Usage:
   arouter keys create --name NAME [--limit USD] [--limit-reset daily|weekly|monthly|never]
@@ -32,6 +32,14 @@ Usage:
   --role ROLE        user (default), admin (manages its account's keys) or operator; --admin = --role admin
   --account ID       the account the key belongs to (default: the default account)
   --json             machine-readable output
+${COMMON}`,
+  migrate: `arouter migrate — apply the schema migrations of the configured storage, then exit
+
+Usage: arouter migrate [--config FILE] [--data-dir DIR] [--json]
+
+The storage is PostgreSQL when the config's storage.url or AROUTER_DATABASE_URL is set (postgres://…), else the
+SQLite file in the data directory. \`arouter serve\` migrates at start too; on PostgreSQL under an advisory lock,
+so instances starting together migrate once.
 ${COMMON}`,
   models: `arouter models — list the models this configuration serves
 

@@ -1,7 +1,7 @@
-// `arouter keys create|list|revoke`: operates on the local data dir directly (run it on the gateway host).
+// `arouter keys create|list|revoke`: operates on the configured storage directly (the local data dir: run it on
+// the gateway host; or the PostgreSQL database every instance shares).
 import { DEFAULT_ACCOUNT_ID, Directory } from '../auth/directory.js';
-import { SqliteStorage } from '../store/sqlite.js';
-import { join } from 'node:path';
+import { openStorage } from '../storage.js';
 import { parseUsd, formatUsd } from '../accounting/money.js';
 import { KEY_ROLES, type KeyRole, type LimitReset } from '../store/types.js';
 import { configFrom, parse } from './args.js';
@@ -21,7 +21,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
     'include-revoked': { type: 'boolean' },
   });
   const config = configFrom(values);
-  const store = new SqliteStorage(join(config.dataDir, 'arouter.db'));
+  const store = openStorage(config);
   try {
     await store.migrate();
     const dir = new Directory(store, config.adminKey);

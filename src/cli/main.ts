@@ -14,11 +14,12 @@ Usage:
                       [--rpm N] [--tpm N] [--expires ISO] [--role user|admin|operator] [--account ID]
   arouter keys list [--json]
   arouter keys revoke KEY_ID
+  arouter migrate                        (apply the configured storage's schema migrations)
   arouter models [--output-modalities text,image|all] [--supported-parameters tools,...] [--all-providers] [--json]
   arouter catalog sync|status [--json]   (sync: ask the configured providers now; status: the last sync)
   arouter sim [--dialect openai|anthropic|gemini] [--port N]
 
-Environment: AROUTER_DATA_DIR, AROUTER_CONFIG, AROUTER_ADMIN_KEY, AROUTER_PORT/PORT, AROUTER_HOST,
+Environment: AROUTER_DATA_DIR, AROUTER_DATABASE_URL, AROUTER_CONFIG, AROUTER_ADMIN_KEY, AROUTER_PORT/PORT, AROUTER_HOST,
 AROUTER_LOG_LEVEL, and each provider's API key variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).
 
 arouter <command> --help shows a command's options.`;
@@ -34,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./serve.js')).serveCommand(rest);
     case 'keys':
       return (await import('./keys.js')).keysCommand(rest);
+    case 'migrate':
+      return (await import('./migrate.js')).migrateCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);
     case 'catalog':

@@ -26,6 +26,8 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** url null: the embedded SQLite file in dataDir */
+  storage: { url: string | null; schema: string | null };
   bodyLimitBytes: number;
   shutdownGraceMs: number;
   /** node's requestTimeout: the whole request (not the response) must arrive within it; 0 = no limit */
@@ -101,6 +103,14 @@ function listEnv(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
     .filter((x) => x !== '');
 }
 
+function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const v = env.AROUTER_DATABASE_URL;
+  if (v === undefined || v === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(v))
+    throw new ConfigError('environment AROUTER_DATABASE_URL: must be a postgres:// URL (got another scheme)');
+  return v;
+}
+
 export function loadConfig(input: ConfigInput = {}): Config {
   const env = input.env ?? process.env;
   let file: string | null = null;
@@ -135,6 +145,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
     host: input.flags?.host ?? env.AROUTER_HOST ?? c.server?.host ?? '127.0.0.1',
     port,
     dataDir: resolve(input.flags?.dataDir ?? env.AROUTER_DATA_DIR ?? c.data_dir ?? './.arouter'),
+    storage: { url: databaseUrl(env) ?? c.storage?.url ?? null, schema: c.storage?.schema ?? null },
     bodyLimitBytes: intEnv(env, 'AROUTER_BODY_LIMIT') ?? c.server?.body_limit_bytes ?? 8 * 1024 * 1024,
     shutdownGraceMs: c.server?.shutdown_grace_ms ?? 10_000,
     // a client sending its body at a byte a second held a socket (and a file descriptor) for ever

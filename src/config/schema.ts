@@ -41,6 +41,19 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     data_dir: Type.Optional(Type.String()),
+    /** where keys, accounts and the ledger live: the embedded SQLite file in data_dir (default), or PostgreSQL,
+     * shared by every instance pointed at it */
+    storage: Type.Optional(
+      Type.Object(
+        {
+          /** postgres://user:password@host:port/database (also AROUTER_DATABASE_URL) */
+          url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+          /** the PostgreSQL schema holding the tables, created if missing (default: the search_path's, `public`) */
+          schema: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     log: Type.Optional(
       Type.Object(
         {

@@ -9,6 +9,8 @@ import { MIGRATIONS } from './migrations.js';
 import { OffThreadReader } from './sqlite-reader.js';
 import { OffThreadWriter } from './sqlite-writer.js';
 import { generationParams, INSERT_GENERATION, totalledOf, type Totalled } from './generation-params.js';
+import { accountFrom, generationFrom, KEY_COLUMNS, keyFrom, num, spendTotals, toSql, type Row } from './rows.js';
+import { spendParams, UPSERT_SPEND } from './spend-daily.js';
 import type {
   AccountRow,
   ActivityFilter,
@@ -20,93 +22,6 @@ import type {
   Storage,
 } from './types.js';
 
-type Row = Record<string, unknown>;
-
-const big = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as bigint | number));
-const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
-const bool = (v: unknown): boolean => num(v) === 1;
-
-function accountFrom(r: Row): AccountRow {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    credits_pusd: big(r.credits_pusd),
-    enabled_providers: r.enabled_providers === null ? null : (JSON.parse(r.enabled_providers as string) as string[]),
-    created_at: r.created_at as string,
-  };
-}
-
-function keyFrom(r: Row): KeyRow {
-  return {
-    id: r.id as string,
-    account_id: r.account_id as string,
-    name: r.name as string,
-    hash: r.hash as string,
-    label: r.label as string,
-    role: r.role as KeyRow['role'],
-    disabled: bool(r.disabled),
-    limit_pusd: big(r.limit_pusd),
-    limit_reset: r.limit_reset as KeyRow['limit_reset'],
-    rate_limit_rpm: r.rate_limit_rpm === null ? null : num(r.rate_limit_rpm),
-    rate_limit_tpm: r.rate_limit_tpm === null ? null : num(r.rate_limit_tpm),
-    expires_at: (r.expires_at as string | null) ?? null,
-    revoked_at: (r.revoked_at as string | null) ?? null,
-    created_at: r.created_at as string,
-    updated_at: r.updated_at as string,
-  };
-}
-
-function spendTotals(rows: unknown[]): SpendTotal[] {
-  return (rows as Row[]).map((r) => ({ id: r.id as string, spent_pusd: BigInt((r.s as bigint | null) ?? 0n) }));
-}
-
-function generationFrom(r: Row): GenerationRow {
-  return {
-    id: r.id as string,
-    account_id: r.account_id as string,
-    key_id: r.key_id as string,
-    requested_model: r.requested_model as string,
-    model: (r.model as string | null) ?? null,
-    provider: (r.provider as string | null) ?? null,
-    endpoint: (r.endpoint as string | null) ?? null,
-    upstream_id: (r.upstream_id as string | null) ?? null,
-    attempts: JSON.parse(r.attempts as string),
-    prompt_tokens: num(r.prompt_tokens),
-    completion_tokens: num(r.completion_tokens),
-    reasoning_tokens: num(r.reasoning_tokens),
-    cached_tokens: num(r.cached_tokens),
-    cache_write_tokens: num(r.cache_write_tokens),
-    tokens_estimated: bool(r.tokens_estimated),
-    cost_pusd: BigInt(r.cost_pusd as bigint),
-    latency_ms: num(r.latency_ms),
-    ttft_ms: r.ttft_ms === null ? null : num(r.ttft_ms),
-    finish_reason: (r.finish_reason as string | null) ?? null,
-    status: num(r.status),
-    streamed: bool(r.streamed),
-    cancelled: bool(r.cancelled),
-    route: r.route === null ? null : JSON.parse(r.route as string),
-    kind: r.kind as GenerationRow['kind'],
-    created_at: r.created_at as string,
-  };
-}
-
-// Adds a batch's spend to the per-key, per-UTC-day totals (migration 2); runs in the batch's transaction.
-const UPSERT_SPEND = `INSERT INTO spend_daily (key_id, account_id, day, cost_pusd) VALUES (?, ?, ?, ?)
-  ON CONFLICT (key_id, day) DO UPDATE SET cost_pusd = cost_pusd + excluded.cost_pusd`;
-
-/** A batch's spend summed by key and UTC day (the first 10 characters of the ISO `created_at`). */
-function spendParams(rows: Totalled[]): unknown[][] {
-  const byKeyDay = new Map<string, unknown[]>();
-  for (const g of rows) {
-    const day = g.created_at.slice(0, 10);
-    const k = g.key_id + ' ' + day;
-    const cur = byKeyDay.get(k);
-    if (cur === undefined) byKeyDay.set(k, [g.key_id, g.account_id, day, g.cost_pusd]);
-    else cur[3] = (cur[3] as bigint) + g.cost_pusd;
-  }
-  return [...byKeyDay.values()];
-}
-
 // Journal replay: a row whose id is already stored is skipped (and its spend not added again).
 const RECOVER_GENERATION = INSERT_GENERATION + ' ON CONFLICT (id) DO NOTHING';
 
@@ -117,25 +32,6 @@ const RECOVER_GENERATION = INSERT_GENERATION + ' ON CONFLICT (id) DO NOTHING';
 // touched: credits, key limits and /v1/activity's daily totals keep counting the deleted rows.
 const PRUNE_GENERATIONS = `DELETE FROM generations WHERE rowid IN (
   SELECT rowid FROM (SELECT rowid, created_at FROM generations ORDER BY rowid LIMIT ?) WHERE created_at < ?)`;
-
-const KEY_COLUMNS = [
-  'name',
-  'label',
-  'role',
-  'disabled',
-  'limit_pusd',
-  'limit_reset',
-  'rate_limit_rpm',
-  'rate_limit_tpm',
-  'expires_at',
-  'revoked_at',
-  'updated_at',
-] as const;
-
-function toSql(v: unknown): unknown {
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return v;
-}
 
 export class SqliteStorage implements Storage {
   private db: BetterSqlite3.Database;
