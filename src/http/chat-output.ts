@@ -38,7 +38,8 @@ export class SseWriter {
     try {
       fn();
     } finally {
-      this.res.uncork();
+      // done() may have flushed and ended the response already
+      if (this.res.writableCorked > 0) this.res.uncork();
     }
   }
 
@@ -98,6 +99,9 @@ export class SseWriter {
   }
 
   done(): void {
+    // Node 24 drops the frames a corked response still holds when end() comes before uncork() (the usage chunk
+    // and [DONE] never reached the client): flush them first
+    while (this.res.writableCorked > 0) this.res.uncork();
     this.res.end('data: [DONE]\n\n');
   }
 }
