@@ -1,8 +1,11 @@
 // Per-day activity rollups (activity_daily, migration 4): what a batch of generation rows adds to them (in the
 // batch's transaction), and how a [from, to) range of daily totals splits between them (whole UTC days) and the
 // raw generation rows (a partial first or last day, read through the (key|account, created_at) index so only
-// that day's rows are touched). Bounds are ISO strings as stored; either may be absent (open range).
+// that day's rows are touched). Bounds are ISO strings as stored; either may be absent (open range). The SQL and
+// the merge are shared by both storage engines; each runs the queries its own way.
 import type { Totalled } from './generation-params.js';
+import { num, type Row } from './rows.js';
+import type { ActivityFilter, DailyTotal } from './types.js';
 
 // Adds a batch's requests, tokens and cost to the per-day activity (migration 4); runs in the batch's transaction.
 export const UPSERT_ACTIVITY = `INSERT INTO activity_daily (account_id, key_id, day, model, provider, requests, prompt_tokens,
@@ -75,4 +78,71 @@ export function splitDays(from?: string, to?: string): DaySplit {
   } else if (to !== undefined) hi = to.slice(0, 10);
   const days = lo !== undefined && hi !== undefined && lo >= hi ? null : { from: lo, to: hi };
   return { days, raw };
+}
+
+/** an activity filter's conditions (`?` placeholders); `time` is the column the from/to bounds apply to */
+export function activityWhere(f: ActivityFilter, time = 'created_at'): { sql: string; vals: unknown[] } {
+  const c = ['account_id = ?'];
+  const vals: unknown[] = [f.account_id];
+  const add = (cond: string, v: unknown) => {
+    c.push(cond);
+    vals.push(v);
+  };
+  if (f.key_id) add('key_id = ?', f.key_id);
+  if (f.from) add(`${time} >= ?`, f.from);
+  if (f.to) add(`${time} < ?`, f.to);
+  if (f.model) add('model = ?', f.model);
+  if (f.provider) add('provider = ?', f.provider);
+  return { sql: c.join(' AND '), vals };
+}
+
+/**
+ * The queries behind a filter's totals per UTC day: a partial first or last day from that day's raw rows, whole
+ * days from the rollups. `sum` wraps each SUM (PostgreSQL's SUM of a BIGINT is a NUMERIC: it casts back).
+ * Their rows go to mergeDailyTotals.
+ */
+export function dailyTotalsQueries(
+  f: ActivityFilter,
+  sum: (expr: string) => string = (e) => `SUM(${e})`,
+): Array<{ sql: string; vals: unknown[] }> {
+  const split = splitDays(f.from, f.to);
+  const out = split.raw.map((range) => {
+    const w = activityWhere({ ...f, ...range });
+    return {
+      sql: `SELECT substr(created_at, 1, 10) AS date, COUNT(*) AS requests, ${sum('prompt_tokens')} AS prompt_tokens,
+           ${sum('completion_tokens')} AS completion_tokens, ${sum('cost_pusd')} AS cost_pusd
+         FROM generations WHERE ${w.sql} GROUP BY substr(created_at, 1, 10)`,
+      vals: w.vals,
+    };
+  });
+  if (split.days) {
+    const w = activityWhere({ ...f, ...split.days }, 'day');
+    out.push({
+      sql: `SELECT day AS date, ${sum('requests')} AS requests, ${sum('prompt_tokens')} AS prompt_tokens,
+             ${sum('completion_tokens')} AS completion_tokens, ${sum('cost_pusd')} AS cost_pusd
+           FROM activity_daily WHERE ${w.sql} GROUP BY day`,
+      vals: w.vals,
+    });
+  }
+  return out;
+}
+
+/** the rows of dailyTotalsQueries, added up per day, oldest first */
+export function mergeDailyTotals(rows: Row[]): DailyTotal[] {
+  const byDay = new Map<string, DailyTotal>();
+  for (const r of rows) {
+    const d = byDay.get(r.date as string) ?? {
+      date: r.date as string,
+      requests: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      cost_pusd: 0n,
+    };
+    d.requests += num(r.requests);
+    d.prompt_tokens += num(r.prompt_tokens ?? 0);
+    d.completion_tokens += num(r.completion_tokens ?? 0);
+    d.cost_pusd += BigInt((r.cost_pusd as bigint | null) ?? 0n);
+    byDay.set(d.date, d);
+  }
+  return [...byDay.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }

@@ -3,7 +3,7 @@
 // (money in pUSD, revisions) are read as bigints, never as strings or lossy numbers. The driver is imported
 // when a PostgresStorage first connects, so the embedded default never loads it.
 import type { Sql, TransactionSql } from 'postgres';
-import { activityParams, isDayStart, splitDays } from './activity-daily.js';
+import { activityParams, activityWhere, dailyTotalsQueries, isDayStart, mergeDailyTotals } from './activity-daily.js';
 import { generationParams, PARAM_COUNT, P_ID, totalledOf, type Totalled } from './generation-params.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import {
@@ -296,35 +296,8 @@ export class PostgresStorage implements Storage {
     return r ? generationFrom(r) : null;
   }
 
-  /** the filter's conditions; `time` is the column the from/to bounds apply to */
-  private where(f: ActivityFilter, time = 'created_at'): { sql: string; vals: unknown[] } {
-    const c = ['account_id = ?'];
-    const vals: unknown[] = [f.account_id];
-    if (f.key_id) {
-      c.push('key_id = ?');
-      vals.push(f.key_id);
-    }
-    if (f.from) {
-      c.push(`${time} >= ?`);
-      vals.push(f.from);
-    }
-    if (f.to) {
-      c.push(`${time} < ?`);
-      vals.push(f.to);
-    }
-    if (f.model) {
-      c.push('model = ?');
-      vals.push(f.model);
-    }
-    if (f.provider) {
-      c.push('provider = ?');
-      vals.push(f.provider);
-    }
-    return { sql: c.join(' AND '), vals };
-  }
-
   async listGenerations(f: ActivityFilter): Promise<GenerationRow[]> {
-    const w = this.where(f);
+    const w = activityWhere(f);
     if (f.after) {
       // keyset paging: a row comparison PostgreSQL answers as one range of the (key|account, created_at, id)
       // index, so a deep page costs what the first one does
@@ -343,43 +316,9 @@ export class PostgresStorage implements Storage {
    * the range from that day's raw rows (as SqliteStorage). SUM of a BIGINT is a NUMERIC in PostgreSQL: cast back.
    */
   async dailyTotals(f: ActivityFilter): Promise<DailyTotal[]> {
-    const split = splitDays(f.from, f.to);
-    const queries: Array<Promise<Row[]>> = split.raw.map((range) => {
-      const w = this.where({ ...f, ...range });
-      return this.q(
-        `SELECT substr(created_at, 1, 10) AS date, COUNT(*) AS requests, SUM(prompt_tokens)::int8 AS prompt_tokens,
-           SUM(completion_tokens)::int8 AS completion_tokens, SUM(cost_pusd)::int8 AS cost_pusd
-         FROM generations WHERE ${w.sql} GROUP BY substr(created_at, 1, 10)`,
-        w.vals,
-      );
-    });
-    if (split.days) {
-      const w = this.where({ ...f, ...split.days }, 'day');
-      queries.push(
-        this.q(
-          `SELECT day AS date, SUM(requests)::int8 AS requests, SUM(prompt_tokens)::int8 AS prompt_tokens,
-             SUM(completion_tokens)::int8 AS completion_tokens, SUM(cost_pusd)::int8 AS cost_pusd
-           FROM activity_daily WHERE ${w.sql} GROUP BY day`,
-          w.vals,
-        ),
-      );
-    }
-    const byDay = new Map<string, DailyTotal>();
-    for (const r of (await Promise.all(queries)).flat()) {
-      const d = byDay.get(r.date as string) ?? {
-        date: r.date as string,
-        requests: 0,
-        prompt_tokens: 0,
-        completion_tokens: 0,
-        cost_pusd: 0n,
-      };
-      d.requests += num(r.requests);
-      d.prompt_tokens += num(r.prompt_tokens ?? 0);
-      d.completion_tokens += num(r.completion_tokens ?? 0);
-      d.cost_pusd += BigInt((r.cost_pusd as bigint | null) ?? 0n);
-      byDay.set(d.date, d);
-    }
-    return [...byDay.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const queries = dailyTotalsQueries(f, (e) => `SUM(${e})::int8`);
+    const rows = await Promise.all(queries.map((q) => this.q(q.sql, q.vals)));
+    return mergeDailyTotals(rows.flat());
   }
 
   async accountSpend(): Promise<SpendTotal[]> {

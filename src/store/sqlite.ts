@@ -4,7 +4,14 @@ import type BetterSqlite3 from 'better-sqlite3';
 import Database from './sqlite-driver.mjs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UPSERT_ACTIVITY, activityParams, isDayStart, splitDays } from './activity-daily.js';
+import {
+  UPSERT_ACTIVITY,
+  activityParams,
+  activityWhere,
+  dailyTotalsQueries,
+  isDayStart,
+  mergeDailyTotals,
+} from './activity-daily.js';
 import { MIGRATIONS } from './migrations.js';
 import { OffThreadReader } from './sqlite-reader.js';
 import { OffThreadWriter } from './sqlite-writer.js';
@@ -283,35 +290,8 @@ export class SqliteStorage implements Storage {
     return r ? generationFrom(r) : null;
   }
 
-  /** the filter's conditions; `time` is the column the from/to bounds apply to */
-  private where(f: ActivityFilter, time = 'created_at'): { sql: string; vals: unknown[] } {
-    const c = ['account_id = ?'];
-    const vals: unknown[] = [f.account_id];
-    if (f.key_id) {
-      c.push('key_id = ?');
-      vals.push(f.key_id);
-    }
-    if (f.from) {
-      c.push(`${time} >= ?`);
-      vals.push(f.from);
-    }
-    if (f.to) {
-      c.push(`${time} < ?`);
-      vals.push(f.to);
-    }
-    if (f.model) {
-      c.push('model = ?');
-      vals.push(f.model);
-    }
-    if (f.provider) {
-      c.push('provider = ?');
-      vals.push(f.provider);
-    }
-    return { sql: c.join(' AND '), vals };
-  }
-
   async listGenerations(f: ActivityFilter): Promise<GenerationRow[]> {
-    const w = this.where(f);
+    const w = activityWhere(f);
     if (f.after) {
       // keyset paging: `created_at <= ?` is the index range (key|account, created_at), the rest breaks ties, so
       // a deep page costs what the first one does (OFFSET 150,000 walked the skipped rows: 320 ms at 300k rows)
@@ -332,45 +312,8 @@ export class SqliteStorage implements Storage {
    * day counts only the rows still stored.
    */
   async dailyTotals(f: ActivityFilter): Promise<DailyTotal[]> {
-    const split = splitDays(f.from, f.to);
-    const queries: Array<Promise<Row[]>> = split.raw.map((range) => {
-      const w = this.where({ ...f, ...range });
-      return this.read(
-        'all',
-        `SELECT substr(created_at, 1, 10) AS date, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
-           SUM(completion_tokens) AS completion_tokens, SUM(cost_pusd) AS cost_pusd
-         FROM generations WHERE ${w.sql} GROUP BY substr(created_at, 1, 10)`,
-        w.vals,
-      );
-    });
-    if (split.days) {
-      const w = this.where({ ...f, ...split.days }, 'day');
-      queries.push(
-        this.read(
-          'all',
-          `SELECT day AS date, SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens,
-             SUM(completion_tokens) AS completion_tokens, SUM(cost_pusd) AS cost_pusd
-           FROM activity_daily WHERE ${w.sql} GROUP BY day`,
-          w.vals,
-        ),
-      );
-    }
-    const byDay = new Map<string, DailyTotal>();
-    for (const r of (await Promise.all(queries)).flat()) {
-      const d = byDay.get(r.date as string) ?? {
-        date: r.date as string,
-        requests: 0,
-        prompt_tokens: 0,
-        completion_tokens: 0,
-        cost_pusd: 0n,
-      };
-      d.requests += num(r.requests);
-      d.prompt_tokens += num(r.prompt_tokens ?? 0);
-      d.completion_tokens += num(r.completion_tokens ?? 0);
-      d.cost_pusd += BigInt((r.cost_pusd as bigint | null) ?? 0n);
-      byDay.set(d.date, d);
-    }
-    return [...byDay.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const rows = await Promise.all(dailyTotalsQueries(f).map((q) => this.read('all', q.sql, q.vals)));
+    return mergeDailyTotals(rows.flat());
   }
 
   async accountSpend(): Promise<SpendTotal[]> {
