@@ -15,7 +15,20 @@ import {
   UPSERT_ACTIVITY,
   UPSERT_SPEND,
 } from './postgres-statements.js';
-import { accountFrom, generationFrom, KEY_COLUMNS, keyFrom, num, spendTotals, toSql, type Row } from './rows.js';
+import {
+  accountFrom,
+  accountParams,
+  accountSets,
+  generationFrom,
+  INSERT_ACCOUNT,
+  INSERT_KEY,
+  keyFrom,
+  keyParams,
+  keySets,
+  num,
+  spendTotals,
+  type Row,
+} from './rows.js';
 import { spendParams } from './spend-daily.js';
 import type {
   AccountRow,
@@ -128,20 +141,7 @@ export class PostgresStorage implements Storage {
   }
 
   async createAccount(a: AccountRow): Promise<void> {
-    await this.withRev((tx, rev) =>
-      this.q(
-        'INSERT INTO accounts (id, name, credits_pusd, enabled_providers, created_at, rev) VALUES (?, ?, ?, ?, ?, ?)',
-        [
-          a.id,
-          a.name,
-          a.credits_pusd,
-          a.enabled_providers === null ? null : JSON.stringify(a.enabled_providers),
-          a.created_at,
-          rev,
-        ],
-        tx,
-      ),
-    );
+    await this.withRev((tx, rev) => this.q(INSERT_ACCOUNT, accountParams(a, rev), tx));
   }
 
   async getAccount(id: string): Promise<AccountRow | null> {
@@ -154,55 +154,17 @@ export class PostgresStorage implements Storage {
   }
 
   async updateAccount(id: string, patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>) {
-    const sets: string[] = [];
-    const vals: unknown[] = [];
-    if (patch.name !== undefined) {
-      sets.push('name = ?');
-      vals.push(patch.name);
-    }
-    if (patch.credits_pusd !== undefined) {
-      sets.push('credits_pusd = ?');
-      vals.push(patch.credits_pusd);
-    }
-    if (patch.enabled_providers !== undefined) {
-      sets.push('enabled_providers = ?');
-      vals.push(patch.enabled_providers === null ? null : JSON.stringify(patch.enabled_providers));
-    }
-    if (sets.length)
+    const set = accountSets(patch);
+    if (set) {
       await this.withRev((tx, rev) =>
-        this.q(`UPDATE accounts SET ${sets.join(', ')}, rev = ? WHERE id = ?`, [...vals, rev, id], tx),
+        this.q(`UPDATE accounts SET ${set.sql}, rev = ? WHERE id = ?`, [...set.vals, rev, id], tx),
       );
+    }
     return this.getAccount(id);
   }
 
   async createKey(k: KeyRow): Promise<void> {
-    await this.withRev((tx, rev) =>
-      this.q(
-        `INSERT INTO api_keys (id, account_id, name, hash, label, role, is_admin, disabled, limit_pusd, limit_reset,
-          rate_limit_rpm, rate_limit_tpm, expires_at, revoked_at, created_at, updated_at, rev)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          k.id,
-          k.account_id,
-          k.name,
-          k.hash,
-          k.label,
-          k.role,
-          k.role === 'user' ? 0 : 1,
-          k.disabled ? 1 : 0,
-          k.limit_pusd,
-          k.limit_reset,
-          k.rate_limit_rpm,
-          k.rate_limit_tpm,
-          k.expires_at,
-          k.revoked_at,
-          k.created_at,
-          k.updated_at,
-          rev,
-        ],
-        tx,
-      ),
-    );
+    await this.withRev((tx, rev) => this.q(INSERT_KEY, keyParams(k, rev), tx));
   }
 
   async getKey(id: string): Promise<KeyRow | null> {
@@ -218,22 +180,12 @@ export class PostgresStorage implements Storage {
   }
 
   async updateKey(id: string, patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>) {
-    const sets: string[] = [];
-    const vals: unknown[] = [];
-    for (const c of KEY_COLUMNS) {
-      if (patch[c] !== undefined) {
-        sets.push(`${c} = ?`);
-        vals.push(toSql(patch[c]));
-      }
-    }
-    if (patch.role !== undefined) {
-      sets.push('is_admin = ?');
-      vals.push(patch.role === 'user' ? 0 : 1);
-    }
-    if (sets.length)
+    const set = keySets(patch);
+    if (set) {
       await this.withRev((tx, rev) =>
-        this.q(`UPDATE api_keys SET ${sets.join(', ')}, rev = ? WHERE id = ?`, [...vals, rev, id], tx),
+        this.q(`UPDATE api_keys SET ${set.sql}, rev = ? WHERE id = ?`, [...set.vals, rev, id], tx),
       );
+    }
     return this.getKey(id);
   }
 

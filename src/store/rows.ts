@@ -92,3 +92,77 @@ export function toSql(v: unknown): unknown {
   if (typeof v === 'boolean') return v ? 1 : 0;
   return v;
 }
+
+// Directory writes, the same SQL for both engines (`?` placeholders). Each takes the write's directory revision.
+export const INSERT_ACCOUNT =
+  'INSERT INTO accounts (id, name, credits_pusd, enabled_providers, created_at, rev) VALUES (?, ?, ?, ?, ?, ?)';
+
+export function accountParams(a: AccountRow, rev: number | bigint): unknown[] {
+  const providers = a.enabled_providers === null ? null : JSON.stringify(a.enabled_providers);
+  return [a.id, a.name, a.credits_pusd, providers, a.created_at, rev];
+}
+
+export const INSERT_KEY = `INSERT INTO api_keys (id, account_id, name, hash, label, role, is_admin, disabled, limit_pusd,
+  limit_reset, rate_limit_rpm, rate_limit_tpm, expires_at, revoked_at, created_at, updated_at, rev)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export function keyParams(k: KeyRow, rev: number | bigint): unknown[] {
+  return [
+    k.id,
+    k.account_id,
+    k.name,
+    k.hash,
+    k.label,
+    k.role,
+    k.role === 'user' ? 0 : 1,
+    k.disabled ? 1 : 0,
+    k.limit_pusd,
+    k.limit_reset,
+    k.rate_limit_rpm,
+    k.rate_limit_tpm,
+    k.expires_at,
+    k.revoked_at,
+    k.created_at,
+    k.updated_at,
+    rev,
+  ];
+}
+
+/** an account patch as `UPDATE accounts SET …` assignments; null when it changes nothing */
+export function accountSets(
+  patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>,
+): { sql: string; vals: unknown[] } | null {
+  const sets: string[] = [];
+  const vals: unknown[] = [];
+  if (patch.name !== undefined) {
+    sets.push('name = ?');
+    vals.push(patch.name);
+  }
+  if (patch.credits_pusd !== undefined) {
+    sets.push('credits_pusd = ?');
+    vals.push(patch.credits_pusd);
+  }
+  if (patch.enabled_providers !== undefined) {
+    sets.push('enabled_providers = ?');
+    vals.push(patch.enabled_providers === null ? null : JSON.stringify(patch.enabled_providers));
+  }
+  return sets.length ? { sql: sets.join(', '), vals } : null;
+}
+
+/** a key patch as `UPDATE api_keys SET …` assignments (is_admin kept equal to role <> 'user'); null when empty */
+export function keySets(
+  patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>,
+): { sql: string; vals: unknown[] } | null {
+  const sets: string[] = [];
+  const vals: unknown[] = [];
+  for (const c of KEY_COLUMNS) {
+    if (patch[c] === undefined) continue;
+    sets.push(`${c} = ?`);
+    vals.push(toSql(patch[c]));
+  }
+  if (patch.role !== undefined) {
+    sets.push('is_admin = ?');
+    vals.push(patch.role === 'user' ? 0 : 1);
+  }
+  return sets.length ? { sql: sets.join(', '), vals } : null;
+}

@@ -16,7 +16,20 @@ import { MIGRATIONS } from './migrations.js';
 import { OffThreadReader } from './sqlite-reader.js';
 import { OffThreadWriter } from './sqlite-writer.js';
 import { generationParams, INSERT_GENERATION, totalledOf, type Totalled } from './generation-params.js';
-import { accountFrom, generationFrom, KEY_COLUMNS, keyFrom, num, spendTotals, toSql, type Row } from './rows.js';
+import {
+  accountFrom,
+  accountParams,
+  accountSets,
+  generationFrom,
+  INSERT_ACCOUNT,
+  INSERT_KEY,
+  keyFrom,
+  keyParams,
+  keySets,
+  num,
+  spendTotals,
+  type Row,
+} from './rows.js';
 import { spendParams, UPSERT_SPEND } from './spend-daily.js';
 import type {
   AccountRow,
@@ -119,20 +132,7 @@ export class SqliteStorage implements Storage {
   }
 
   async createAccount(a: AccountRow): Promise<void> {
-    this.withRev((rev) =>
-      this.db
-        .prepare(
-          'INSERT INTO accounts (id, name, credits_pusd, enabled_providers, created_at, rev) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          a.id,
-          a.name,
-          a.credits_pusd,
-          a.enabled_providers === null ? null : JSON.stringify(a.enabled_providers),
-          a.created_at,
-          rev,
-        ),
-    );
+    this.withRev((rev) => this.db.prepare(INSERT_ACCOUNT).run(accountParams(a, rev)));
   }
 
   async getAccount(id: string): Promise<AccountRow | null> {
@@ -145,55 +145,17 @@ export class SqliteStorage implements Storage {
   }
 
   async updateAccount(id: string, patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>) {
-    const sets: string[] = [];
-    const vals: unknown[] = [];
-    if (patch.name !== undefined) {
-      sets.push('name = ?');
-      vals.push(patch.name);
-    }
-    if (patch.credits_pusd !== undefined) {
-      sets.push('credits_pusd = ?');
-      vals.push(patch.credits_pusd);
-    }
-    if (patch.enabled_providers !== undefined) {
-      sets.push('enabled_providers = ?');
-      vals.push(patch.enabled_providers === null ? null : JSON.stringify(patch.enabled_providers));
-    }
-    if (sets.length)
+    const set = accountSets(patch);
+    if (set) {
       this.withRev((rev) =>
-        this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...vals, rev, id),
+        this.db.prepare(`UPDATE accounts SET ${set.sql}, rev = ? WHERE id = ?`).run(...set.vals, rev, id),
       );
+    }
     return this.getAccount(id);
   }
 
   async createKey(k: KeyRow): Promise<void> {
-    this.withRev((rev) =>
-      this.db
-        .prepare(
-          `INSERT INTO api_keys (id, account_id, name, hash, label, role, is_admin, disabled, limit_pusd, limit_reset,
-            rate_limit_rpm, rate_limit_tpm, expires_at, revoked_at, created_at, updated_at, rev)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          k.id,
-          k.account_id,
-          k.name,
-          k.hash,
-          k.label,
-          k.role,
-          k.role === 'user' ? 0 : 1,
-          k.disabled ? 1 : 0,
-          k.limit_pusd,
-          k.limit_reset,
-          k.rate_limit_rpm,
-          k.rate_limit_tpm,
-          k.expires_at,
-          k.revoked_at,
-          k.created_at,
-          k.updated_at,
-          rev,
-        ),
-    );
+    this.withRev((rev) => this.db.prepare(INSERT_KEY).run(keyParams(k, rev)));
   }
 
   async getKey(id: string): Promise<KeyRow | null> {
@@ -209,22 +171,12 @@ export class SqliteStorage implements Storage {
   }
 
   async updateKey(id: string, patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>) {
-    const sets: string[] = [];
-    const vals: unknown[] = [];
-    for (const c of KEY_COLUMNS) {
-      if (patch[c] !== undefined) {
-        sets.push(`${c} = ?`);
-        vals.push(toSql(patch[c]));
-      }
-    }
-    if (patch.role !== undefined) {
-      sets.push('is_admin = ?');
-      vals.push(patch.role === 'user' ? 0 : 1);
-    }
-    if (sets.length)
+    const set = keySets(patch);
+    if (set) {
       this.withRev((rev) =>
-        this.db.prepare(`UPDATE api_keys SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...vals, rev, id),
+        this.db.prepare(`UPDATE api_keys SET ${set.sql}, rev = ? WHERE id = ?`).run(...set.vals, rev, id),
       );
+    }
     return this.getKey(id);
   }
 
