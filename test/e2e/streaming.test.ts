@@ -3,7 +3,14 @@
 // providers/models from the config file.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemoGateway, startGateway, startSims, type SimSet, type TestGateway } from '../helpers/gateway.js';
+import {
+  localTinyConfig,
+  startDemoGateway,
+  startGateway,
+  startSims,
+  type SimSet,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 let gw: TestGateway;
 let sims: SimSet;
@@ -92,48 +99,7 @@ test('a client disconnect aborts the upstream stream', async () => {
 
 test('operators add providers and models in the config file', async () => {
   const local = await startSims();
-  const g = await startGateway({
-    env: { LOCAL_KEY: 'k' },
-    config: {
-      providers: [
-        { id: 'local', name: 'Local vLLM', dialect: 'openai', base_url: local.openai.url, api_key_env: 'LOCAL_KEY' },
-      ],
-      models: [
-        {
-          id: 'local/tiny',
-          name: 'Tiny',
-          context_length: 4096,
-          architecture: {
-            input_modalities: ['text'],
-            output_modalities: ['text'],
-            tokenizer: 'cl100k_base',
-            instruct_type: null,
-          },
-          supported_parameters: ['max_tokens', 'temperature'],
-          endpoints: [
-            {
-              provider: 'local',
-              model: 'tiny-1',
-              context_length: 4096,
-              max_completion_tokens: 512,
-              quantization: 'bf16',
-              is_moderated: false,
-              pricing: {
-                prompt: '0.000001',
-                completion: '0.000002',
-                request: '0',
-                image: '0',
-                web_search: '0',
-                internal_reasoning: '0',
-                input_cache_read: '0',
-                input_cache_write: '0',
-              },
-            },
-          ],
-        },
-      ],
-    },
-  });
+  const g = await startGateway({ env: { LOCAL_KEY: 'k' }, config: localTinyConfig(local.openai.url, 'Local vLLM') });
   try {
     const list = (await (await g.fetch('/models')).json()) as { data: Array<{ id: string }> };
     assert.deepEqual(

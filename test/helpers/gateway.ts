@@ -103,3 +103,46 @@ export async function startDemoGateway(
   const gw = await startGateway({ demoUpstreams: sims.urls, config, logger });
   return { gw, sims };
 }
+
+/**
+ * A one-provider setup as an operator writes it for a local OpenAI-compatible server (vLLM, Ollama): provider
+ * `local` (key from LOCAL_KEY) at `baseUrl`, serving model `local/tiny` (upstream name tiny-1) at $1/$2 per M.
+ */
+export function localTinyConfig(baseUrl: string, name = 'Local'): { providers: unknown[]; models: unknown[] } {
+  const zero = {
+    request: '0',
+    image: '0',
+    web_search: '0',
+    internal_reasoning: '0',
+    input_cache_read: '0',
+    input_cache_write: '0',
+  };
+  return {
+    providers: [{ id: 'local', name, dialect: 'openai', base_url: baseUrl, api_key_env: 'LOCAL_KEY' }],
+    models: [
+      {
+        id: 'local/tiny',
+        name: 'Tiny',
+        context_length: 4096,
+        architecture: {
+          input_modalities: ['text'],
+          output_modalities: ['text'],
+          tokenizer: 'cl100k_base',
+          instruct_type: null,
+        },
+        supported_parameters: ['max_tokens', 'temperature'],
+        endpoints: [
+          {
+            provider: 'local',
+            model: 'tiny-1',
+            context_length: 4096,
+            max_completion_tokens: 512,
+            quantization: 'bf16',
+            is_moderated: false,
+            pricing: { prompt: '0.000001', completion: '0.000002', ...zero },
+          },
+        ],
+      },
+    ],
+  };
+}

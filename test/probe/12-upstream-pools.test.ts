@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { localTinyConfig, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { Logger } from '../../src/lib/log.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 
@@ -80,50 +80,11 @@ async function h2Provider(opts: { hold: boolean; delayMs?: number }) {
   };
 }
 
-const PRICING = {
-  prompt: '0.000001',
-  completion: '0.000002',
-  request: '0',
-  image: '0',
-  web_search: '0',
-  internal_reasoning: '0',
-  input_cache_read: '0',
-  input_cache_write: '0',
-};
-
 function gatewayFor(providerUrl: string, upstream: Record<string, unknown>, logger?: Logger): Promise<TestGateway> {
   return startGateway({
     env: { LOCAL_KEY: 'k' },
     logger,
-    config: {
-      upstream: { ca_file: CERT_FILE, ...upstream },
-      providers: [{ id: 'local', name: 'Local', dialect: 'openai', base_url: providerUrl, api_key_env: 'LOCAL_KEY' }],
-      models: [
-        {
-          id: 'local/tiny',
-          name: 'Tiny',
-          context_length: 4096,
-          architecture: {
-            input_modalities: ['text'],
-            output_modalities: ['text'],
-            tokenizer: 'cl100k_base',
-            instruct_type: null,
-          },
-          supported_parameters: ['max_tokens', 'temperature'],
-          endpoints: [
-            {
-              provider: 'local',
-              model: 'tiny-1',
-              context_length: 4096,
-              max_completion_tokens: 512,
-              quantization: 'bf16',
-              is_moderated: false,
-              pricing: PRICING,
-            },
-          ],
-        },
-      ],
-    },
+    config: { upstream: { ca_file: CERT_FILE, ...upstream }, ...localTinyConfig(providerUrl) },
   });
 }
 
