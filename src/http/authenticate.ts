@@ -6,17 +6,6 @@ import type { AccountRow, KeyRole, KeyRow } from '../store/types.js';
 import type { Directory } from '../auth/directory.js';
 import { roleAtLeast } from '../auth/roles.js';
 
-export function authenticate(
-  req: IncomingMessage,
-  directory: Directory,
-  need: KeyRole,
-  now = Date.now(),
-): { key: KeyRow; account: AccountRow } {
-  const who = identify(req, directory, now);
-  requireRole(who.key, need);
-  return who;
-}
-
 /** The key and account of a request (401 when there is none usable); the role check is requireRole's. */
 export function identify(
   req: IncomingMessage,
