@@ -14,6 +14,7 @@ const RANK = {
   config: 3,
   sim: 3,
   providers: 3,
+  inbound: 3, // inbound API adapters (chat, messages, responses): wire format ↔ the canonical protocol, pure
   accounting: 4,
   auth: 4,
   routing: 5,
