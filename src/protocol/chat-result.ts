@@ -22,6 +22,21 @@ export interface ToolCallOut {
 /** Opaque provider reasoning blocks (Anthropic thinking + signature, Gemini thought signatures), echoed back by clients. */
 export type ReasoningDetail = Record<string, unknown> & { type: string };
 
+/** A generated image as OpenRouter returns it in `message.images` / `delta.images` (a data URL, usually PNG). */
+export interface ImageOut {
+  type: 'image_url';
+  image_url: { url: string };
+}
+
+/** Generated audio as OpenAI returns it in `message.audio` (base64 `data` in the requested format). */
+export interface AudioOut {
+  id: string;
+  data: string;
+  transcript: string;
+  /** unix seconds */
+  expires_at: number;
+}
+
 export interface ChatResult {
   content: string | null;
   reasoning: string | null;
@@ -34,6 +49,10 @@ export interface ChatResult {
   upstream_id: string | null;
   /** upstream refusal text, when the provider reports one */
   refusal: string | null;
+  /** images the model generated (output modality image) */
+  images?: ImageOut[];
+  /** audio the model generated (output modality audio) */
+  audio?: AudioOut | null;
   /** OpenAI `choices[].logprobs` as the upstream sent it (asked with `logprobs: true`); absent = null */
   logprobs?: Logprobs | null;
   /** the upstream's `system_fingerprint`, when it sent one (the spec's type is string; absent, not null) */
@@ -57,6 +76,9 @@ export interface ChunkDelta {
   reasoning?: string;
   reasoning_details?: ReasoningDetail[];
   tool_calls?: ToolCallDelta[];
+  images?: ImageOut[];
+  /** OpenAI streams audio as pieces: `id` first, then `data` and `transcript` fragments, `expires_at` once */
+  audio?: Partial<AudioOut>;
 }
 
 export type StreamEvent =

@@ -7,6 +7,8 @@ import type { ChatRequest, EmbeddingsRequest } from '../protocol/chat-request.js
 import type { ChatResult, EmbeddingsResult, StreamEvent, UpstreamError } from '../protocol/chat-result.js';
 
 export type {
+  AudioOut,
+  ImageOut,
   FinishReason,
   NormalizedUsage,
   ToolCallOut,

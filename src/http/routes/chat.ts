@@ -321,6 +321,8 @@ function sendComplete(
   if (res.reasoning !== null && !r.ctx.reasoning?.exclude) message.reasoning = res.reasoning;
   if (res.reasoning_details.length) message.reasoning_details = res.reasoning_details;
   if (res.tool_calls.length) message.tool_calls = res.tool_calls;
+  if (res.images?.length) message.images = res.images;
+  if (res.audio) message.audio = res.audio;
   const body = completionText(
     gen,
     Math.floor(Date.now() / 1000),
