@@ -13,7 +13,7 @@ import { DIALECTS } from '../src/providers/dialects.js';
 import { CHAT_BODY } from './common.js';
 import { finalUsage, usageText } from '../src/accounting/usage.js';
 import { toNumberUsd } from '../src/accounting/money.js';
-import { generationId } from '../src/http/routes/chat.js';
+import { generationId } from '../src/pipeline/ids.js';
 import { Writable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { SseDecoder } from '../src/providers/transport.js';

@@ -18,9 +18,10 @@ const RANK = {
   accounting: 4,
   auth: 4,
   routing: 5,
-  http: 6,
-  '.': 7, // src/app.ts: wires everything
-  cli: 8,
+  pipeline: 6, // one request's life (admit → reserve → plan → execute → deliver → settle), for every inbound API
+  http: 7,
+  '.': 8, // src/app.ts: wires everything
+  cli: 9,
 };
 
 const SRC = resolve('src');

@@ -3,7 +3,6 @@
 // JSON.stringify of its delta.
 import type { ServerResponse } from 'node:http';
 import { withCommonHeaders } from './respond.js';
-import { timerList, type TimerEntry, type TimerList } from '../lib/timer-list.js';
 import type { ChunkDelta, FinishReason, Logprobs, UpstreamError } from '../providers/types.js';
 
 export class SseWriter {
@@ -138,19 +137,6 @@ export function streamErrorType(status: number): string {
   }
 }
 
-const NOT_VISIBLE = /[^\x20-\x7e]/;
-
-/** `openai=502(120ms), azure=200(340ms)`: visible ASCII (a header value), at most 512 characters */
-export function attemptsHeader(
-  attempts: Array<{ provider: string; status: number; duration_ms: number; error?: string }>,
-): string {
-  let s = '';
-  for (const a of attempts)
-    s += `${s ? ', ' : ''}${a.provider}=${a.error === 'circuit_open' ? 'skipped' : a.status}(${a.duration_ms}ms)`;
-  if (NOT_VISIBLE.test(s)) s = s.replace(/[^\x20-\x7e]/g, '?');
-  return s.length > 512 ? s.slice(0, 512) : s;
-}
-
 /**
  * A whole chat.completion answer as JSON text: the fixed frame from a template (as the stream chunks are), the
  * parts that may hold arbitrary text (ids, names, the message, logprobs) through JSON.stringify. Same bytes as
@@ -180,35 +166,4 @@ export function completionText(
     `"logprobs":${JSON.stringify(r.logprobs ?? null)},"finish_reason":${JSON.stringify(r.finish_reason)},` +
     `"native_finish_reason":${JSON.stringify(r.native_finish_reason)}}],"usage":${usage}}`
   );
-}
-
-/**
- * `: ARouter PROCESSING` comment lines every `everyMs` while a stream waits for its first token (the first one
- * opens the stream), so clients and proxies with idle timeouts keep the connection. A TimerList entry rather
- * than a setInterval per stream: most streams stop it within milliseconds.
- */
-export class KeepAliveComments implements TimerEntry {
-  due = 0;
-  prev: TimerEntry | null = null;
-  next: TimerEntry | null = null;
-  private readonly list: TimerList;
-
-  constructor(
-    private sse: SseWriter,
-    private headers: Record<string, string>,
-    everyMs: number,
-  ) {
-    this.list = timerList(everyMs);
-    this.list.add(this);
-  }
-
-  fire(): void {
-    this.sse.open(this.headers);
-    this.sse.comment('ARouter PROCESSING');
-    this.list.add(this);
-  }
-
-  stop(): void {
-    this.list.remove(this);
-  }
 }

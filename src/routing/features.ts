@@ -23,7 +23,14 @@ export class PromptTokens {
     private readonly messages: unknown[],
     private readonly tokenizer: string,
     private readonly tools: unknown[] | undefined,
+    /** already counted (embeddings' input): bound and exact are this */
+    counted?: number,
   ) {
+    if (counted !== undefined) {
+      this.bound = this.exactCount = counted;
+      this.images = 0;
+      return;
+    }
     const b = estimateChatUpperBound(messages, tokenizer, tools);
     this.bound = b.tokens;
     this.images = b.images;
@@ -185,6 +192,24 @@ class Features implements RequestFeatures {
   get promptTokens(): number {
     return this.prompt.exact;
   }
+}
+
+/** The features of a request that is only a counted input (embeddings): no output, tools or parameters. */
+export function countedFeatures(promptTokens: number): RequestFeatures {
+  const prompt = new PromptTokens([], '', undefined, promptTokens);
+  return {
+    prompt,
+    promptTokens,
+    inputImages: 0,
+    inputModalities: [],
+    tools: false,
+    toolChoice: null,
+    responseFormat: null,
+    reasoning: false,
+    maxOutputTokens: 0,
+    maxOutputParam: 'max_tokens',
+    parameters: [],
+  };
 }
 
 export type FeaturesFor = (tokenizer: string, variant?: Variant | null) => RequestFeatures;

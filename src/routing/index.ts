@@ -10,7 +10,14 @@ export {
   type Variant,
   type Resolved,
 } from './resolve.js';
-export { extractFeatures, featureCache, usedParameters, reasoningRequested, type RequestFeatures } from './features.js';
+export {
+  countedFeatures,
+  extractFeatures,
+  featureCache,
+  usedParameters,
+  reasoningRequested,
+  type RequestFeatures,
+} from './features.js';
 export { reasoningPlan, THINKING_DEFAULT_EFFORT } from './reasoning.js';
 export { endpointKey, supportsParam, parsePriceCaps, type DropReason } from './filters.js';
 export {

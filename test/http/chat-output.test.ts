@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
-import { SseWriter, attemptsHeader, streamErrorType } from '../../src/http/chat-output.js';
+import { SseWriter, streamErrorType } from '../../src/http/chat-output.js';
+import { attemptsHeader } from '../../src/pipeline/ids.js';
 
 test('x-arouter-attempts: each attempt as provider=status(duration), skipped breakers named, safe and bounded', () => {
   assert.equal(attemptsHeader([]), '');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomHex } from '../../src/lib/random-hex.js';
-import { generationId } from '../../src/http/routes/chat.js';
+import { generationId } from '../../src/pipeline/ids.js';
 
 test('randomHex: the asked length in lower-case hex, no repeats across pool refills', () => {
   const seen = new Set<string>();

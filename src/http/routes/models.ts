@@ -17,7 +17,7 @@ import {
 import type { ModelDef } from '../../catalog/types.js';
 import { isExpired, type Catalog } from '../../catalog/catalog.js';
 import { deprecated, providerNotConfigured } from '../../routing/resolve.js';
-import { routingHttpError } from './chat.js';
+import { routingHttpError } from '../../pipeline/errors.js';
 
 const MAX_CACHE = 256;
 

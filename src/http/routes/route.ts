@@ -7,7 +7,7 @@ import { validate } from '../validate.js';
 import { ChatRequestSchema } from '../../protocol/chat-request.js';
 import { formatUsd } from '../../accounting/money.js';
 import { summarizeRoute } from '../../routing/index.js';
-import { planChat } from './chat.js';
+import { planChat } from '../../pipeline/chat.js';
 
 async function dryRun(ctx: AuthedContext): Promise<void> {
   const req = validate(ChatRequestSchema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes, ChatRequestSchema));
