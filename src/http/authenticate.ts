@@ -1,4 +1,4 @@
-// Bearer-key authentication against the in-memory directory (no storage round trip).
+// Key authentication (Bearer, or x-api-key as Anthropic's clients send it) against the in-memory directory (no storage round trip).
 import type { IncomingMessage } from 'node:http';
 import { forbidden, unauthorized } from './errors.js';
 import { requestHeader } from '../lib/request-headers.js';
@@ -13,10 +13,22 @@ export function identify(
   now = Date.now(),
 ): { key: KeyRow; account: AccountRow } {
   const header = requestHeader(req, 'authorization');
-  if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer <key>"', 'missing_api_key');
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) throw unauthorized('Malformed Authorization header: expected "Bearer <key>"');
-  const key = directory.findByKey(m[1]);
+  let secret: string;
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw unauthorized('Malformed Authorization header: expected "Bearer <key>"');
+    secret = m[1];
+  } else {
+    // the Anthropic SDK and Claude Code send the key as x-api-key
+    const x = requestHeader(req, 'x-api-key')?.trim();
+    if (!x)
+      throw unauthorized(
+        'Missing API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"',
+        'missing_api_key',
+      );
+    secret = x;
+  }
+  const key = directory.findByKey(secret);
   if (!key) throw unauthorized('Invalid API key');
   if (key.revoked_at) throw unauthorized('API key has been revoked', 'revoked_api_key');
   if (key.disabled) throw unauthorized('API key is disabled', 'disabled_api_key');

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountRow, KeyRole, KeyRow } from '../store/types.js';
 import type { App } from '../app.js';
+import type { HttpError } from '../protocol/errors.js';
 
 export interface RequestContext {
   app: App;
@@ -40,4 +41,6 @@ export interface Route {
   /** the least key role the route needs (README "Security model"); routes scope further by account */
   auth: 'none' | KeyRole;
   handler: Handler | PublicHandler;
+  /** the error body in this route's API shape (Anthropic's for /v1/messages); OpenRouter's when absent */
+  errorBody?: (err: HttpError) => string;
 }

@@ -7,12 +7,12 @@ import { withCommonHeaders } from './respond.js';
 export { HttpError, badRequest, unauthorized, forbidden, notFound } from '../protocol/errors.js';
 import type { HttpError } from '../protocol/errors.js';
 
-export function sendError(res: ServerResponse, err: HttpError): void {
+export function sendError(res: ServerResponse, err: HttpError, shape?: (err: HttpError) => string): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = err.body();
+  const body = shape ? shape(err) : err.body();
   res.writeHead(
     err.status,
     withCommonHeaders(res, {

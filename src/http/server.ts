@@ -69,6 +69,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
   const pathname = q < 0 ? raw : raw.slice(0, q);
   const ctx: RequestContext = new Context(app, req, res, id, start, raw);
   let routeName = pathname;
+  let errorBody: Route['errorBody'];
   app.inFlight.begin();
   try {
     const origin = requestHeader(req, 'origin');
@@ -93,6 +94,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
       );
     }
     routeName = m.route.path;
+    errorBody = m.route.errorBody;
     ctx.params = m.params;
     if (m.route.auth !== 'none') {
       const { key, account } = identify(req, app.directory);
@@ -114,11 +116,11 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     if (err instanceof HttpError) {
       if (hasBody(req) && !req.complete) closeAfterAnswer(req, res);
       else if (!req.readableEnded) req.resume(); // a body already received but not read: keep-alive is safe
-      sendError(res, err);
+      sendError(res, err, errorBody);
       return;
     }
     app.log.error('unhandled error', { id, route: routeName, error: (err as Error)?.stack ?? String(err) });
-    sendError(res, new HttpError(500, 'Internal server error', 'server_error', 'internal_error'));
+    sendError(res, new HttpError(500, 'Internal server error', 'server_error', 'internal_error'), errorBody);
   } finally {
     // the handler is done: its answer is written (streams included), or the client left. Logged here rather
     // than on the response's 'close' event: one listener fewer per request.

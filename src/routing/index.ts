@@ -40,3 +40,4 @@ export {
   type BreakerState,
   type HealthOptions,
 } from './health.js';
+export { catalogIdForNative } from './native-names.js';

@@ -1,0 +1,40 @@
+// An inbound API other than Chat Completions (Messages, Responses) as a route: validate its wire request, let its
+// adapter translate it to the canonical request, run the one pipeline, answer through the adapter's sink; errors
+// in the shape that API's SDKs parse.
+import type { TSchema, Static } from '@sinclair/typebox';
+import type { AuthedContext, Route } from '../context.js';
+import { readJson } from '../body.js';
+import { validate } from '../validate.js';
+import type { HttpError } from '../../protocol/errors.js';
+import type { InboundAdapter } from '../../protocol/inbound.js';
+import { catalogIdForNative } from '../../routing/index.js';
+import { runChat } from '../../pipeline/chat.js';
+import { EncoderSink } from '../sinks/encoder.js';
+
+export function errorShape<W>(adapter: InboundAdapter<W>): (err: HttpError) => string {
+  return (e) =>
+    JSON.stringify(
+      adapter.errorBody({ status: e.status, message: e.message, type: e.type, code: e.code, param: e.param }),
+    );
+}
+
+export function inboundRoute<S extends TSchema>(
+  path: string,
+  schema: S,
+  adapter: InboundAdapter<Static<S>>,
+  /** the provider whose own model names this API's clients send (anthropic, openai) */
+  nativeProvider: string,
+): Route {
+  return {
+    method: 'POST',
+    path,
+    auth: 'user',
+    errorBody: errorShape(adapter),
+    handler: async (ctx: AuthedContext) => {
+      const wire = validate(schema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes, schema));
+      const req = adapter.toChat(wire);
+      if (req.model !== undefined) req.model = catalogIdForNative(ctx.app.catalog, req.model, nativeProvider);
+      await runChat(ctx.app, ctx, req, new EncoderSink(ctx.res, req.stream === true, adapter, wire));
+    },
+  };
+}
