@@ -2,9 +2,10 @@
 // Per endpoint: an open circuit breaker skips it (recorded as `circuit_open`); the total deadline stops the
 // walk; a request the endpoint's wire format cannot express (InvalidRequestError, raised while building the
 // upstream request) skips it without touching its health; an upstream failure is recorded, counted against
-// the endpoint's health and, when retryable (429/529/5xx/timeouts/connection errors, a broken 2xx body) or
-// not the client's fault (ARouter's key refused: 502), falls through to the next endpoint. A refusal of the
-// client's own request (a non-retryable 4xx) ends the walk at once. The client going away ends it too.
+// the endpoint's health and, when `retryable` (every failure the client cannot fix: 429/529/5xx/timeouts,
+// connection errors, a broken 2xx body, ARouter's key or account refused; see classifyStatus in
+// providers/upstream-error.ts), falls through to the next endpoint. A refusal of the client's own request
+// (400/404/413/422, answered 400) ends the walk at once. The client going away ends it too.
 // A provider refusing ARouter's own key (401/403, Gemini's API_KEY_INVALID: `upstream_auth_error` in every
 // dialect) is the operator's business: the provider's words (account ids, key hints) go to the log, and the
 // client's error, attempt log and generation row only say which provider refused ARouter's credentials.
