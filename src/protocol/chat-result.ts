@@ -90,7 +90,7 @@ export type StreamEvent =
 export interface UpstreamError {
   /** status ARouter should answer with (see mapError docs) */
   status: number;
-  /** routing may try another endpoint (429/529/5xx/timeouts/connection errors) */
+  /** routing may try another endpoint: false only for the client's own mistakes (see providers/upstream-error.ts) */
   retryable: boolean;
   /** OpenAI-style error type, e.g. invalid_request_error, rate_limit_error, upstream_error */
   type: string;

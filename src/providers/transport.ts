@@ -14,8 +14,10 @@ import type { SseEvent, UpstreamError, UpstreamRequest } from './types.js';
 import { AbortedByClient, ShuttingDown, type RequestAbort } from './abort.js';
 import type { Logger } from '../lib/log.js';
 import { UpstreamPools, type UpstreamPoolOptions } from './upstream-pools.js';
+import { isUpstreamError, upstreamError, type UpstreamHeaders } from './upstream-error.js';
 
 export { AbortedByClient, RequestAbort, ShuttingDown } from './abort.js';
+export { isUpstreamError, type UpstreamHeaders } from './upstream-error.js';
 
 // Only the pieces of undici used here: `import 'undici'` also loads fetch, WebSocket, EventSource and the
 // cache stores (~10 MB more resident memory, measured). Deep paths are stable within the pinned version.
@@ -30,19 +32,6 @@ export interface TransportOptions extends UpstreamPoolOptions {
 
 /** error answers are read for their message only: the rest is not worth holding */
 const ERROR_BODY_MAX = 64 * 1024;
-
-function tooLarge(limit: number, what: string): UpstreamError {
-  return {
-    status: 502,
-    retryable: true,
-    type: 'upstream_error',
-    code: 'upstream_response_too_large',
-    message: `Upstream sent ${what} larger than ${limit} bytes (upstream.max_response_bytes)`,
-    upstream_status: 200,
-  };
-}
-
-export type UpstreamHeaders = Record<string, string | string[] | undefined>;
 
 /** A whole upstream answer (fetch): status, headers on demand, the body as bytes. */
 export interface UpstreamReply {
@@ -109,7 +98,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamReply {
     // buffered whole (JSON answers; stream reads before pipe()): bounded, so a runaway upstream cannot take the heap
     this.size += chunk.length;
     if (this.size > this.maxBytes) {
-      const e = tooLarge(this.maxBytes, 'an answer');
+      const e = upstreamError.tooLarge(this.maxBytes, 'an answer');
       this.chunks = [];
       if (!this.settled) this.settle(e);
       else this.failure = e;
@@ -175,14 +164,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamReply {
   cancel(): void {
     if (this.ended || this.failure) return;
     this.consumer = null;
-    this.failure = {
-      status: 499,
-      retryable: false,
-      type: 'cancelled',
-      code: 'cancelled',
-      message: 'cancelled by ARouter',
-      upstream_status: null,
-    };
+    this.failure = upstreamError.cancelled();
     this.stop();
   }
 
@@ -321,7 +303,8 @@ export class SseDecoder {
   feed(chunk: Buffer): SseEvent[] {
     this.parser.feed(this.text.write(chunk));
     if (this.queue.length > 0) this.open = 0;
-    else if ((this.open += chunk.length) > this.maxEventBytes) throw tooLarge(this.maxEventBytes, 'a stream event');
+    else if ((this.open += chunk.length) > this.maxEventBytes)
+      throw upstreamError.tooLarge(this.maxEventBytes, 'a stream event');
     return this.drain();
   }
 
@@ -343,17 +326,7 @@ export function networkError(err: unknown, abort?: { reason: Error | null } | nu
   if (isUpstreamError(err) || err instanceof AbortedByClient) return err;
   const reason = abort?.reason ?? undefined;
   if (reason instanceof AbortedByClient) return reason;
-  if (reason instanceof ShuttingDown) {
-    return {
-      status: 503,
-      retryable: false,
-      type: 'server_error',
-      code: 'server_shutting_down',
-      message:
-        'ARouter is shutting down: the answer was cut after the shutdown grace period (server.shutdown_grace_ms)',
-      upstream_status: null,
-    };
-  }
+  if (reason instanceof ShuttingDown) return upstreamError.shuttingDown();
   const e = err as { code?: string; name?: string; message?: string };
   const timeout =
     err instanceof undiciErrors.HeadersTimeoutError ||
@@ -370,25 +343,7 @@ export function networkError(err: unknown, abort?: { reason: Error | null } | nu
           : err instanceof undiciErrors.BodyTimeoutError
             ? 'waiting for more data (idle)'
             : 'within the total deadline';
-    return {
-      status: 408,
-      retryable: true,
-      type: 'timeout',
-      code: 'upstream_timeout',
-      message: `Upstream timed out ${what}`,
-      upstream_status: null,
-    };
+    return upstreamError.timeout(what);
   }
-  return {
-    status: 502,
-    retryable: true,
-    type: 'upstream_error',
-    code: 'upstream_connection_error',
-    message: `Upstream connection failed: ${e.code ?? e.name ?? 'error'}${e.message ? ` (${e.message})` : ''}`,
-    upstream_status: null,
-  };
-}
-
-export function isUpstreamError(x: unknown): x is UpstreamError {
-  return typeof x === 'object' && x !== null && 'retryable' in x && 'status' in x && 'upstream_status' in x;
+  return upstreamError.network(`${e.code ?? e.name ?? 'error'}${e.message ? ` (${e.message})` : ''}`);
 }

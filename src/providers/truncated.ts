@@ -5,16 +5,10 @@
 // endpoint may answer whole, so before the first content the router falls back), no usage (what was
 // delivered is counted locally), and a failure for the endpoint's health.
 import type { StreamEvent, UpstreamError } from './types.js';
+import { upstreamError } from './upstream-error.js';
 
 export function truncatedStreamError(provider: string): UpstreamError {
-  return {
-    status: 502,
-    retryable: true,
-    type: 'upstream_error',
-    code: 'upstream_stream_truncated',
-    message: `${provider} ended the stream before its final event: the answer is incomplete`,
-    upstream_status: 200,
-  };
+  return upstreamError.truncated(provider);
 }
 
 export const truncatedStream = (provider: string): StreamEvent[] => [

@@ -2,9 +2,10 @@
 // Per endpoint: an open circuit breaker skips it (recorded as `circuit_open`); the total deadline stops the
 // walk; a request the endpoint's wire format cannot express (InvalidRequestError, raised while building the
 // upstream request) skips it without touching its health; an upstream failure is recorded, counted against
-// the endpoint's health and, when retryable (429/529/5xx/timeouts/connection errors, a broken 2xx body) or
-// not the client's fault (ARouter's key refused: 502), falls through to the next endpoint. A refusal of the
-// client's own request (a non-retryable 4xx) ends the walk at once. The client going away ends it too.
+// the endpoint's health and, when `retryable` (every failure the client cannot fix: 429/529/5xx/timeouts,
+// connection errors, a broken 2xx body, ARouter's key or account refused; see classifyStatus in
+// providers/upstream-error.ts), falls through to the next endpoint. A refusal of the client's own request
+// (400/404/413/422, answered 400) ends the walk at once. The client going away ends it too.
 // A provider refusing ARouter's own key (401/403, Gemini's API_KEY_INVALID: `upstream_auth_error` in every
 // dialect) is the operator's business: the provider's words (account ids, key hints) go to the log, and the
 // client's error, attempt log and generation row only say which provider refused ARouter's credentials.
@@ -18,7 +19,8 @@ import type { Logger } from '../lib/log.js';
 import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
 import { InvalidRequestError } from '../providers/errors.js';
 import type { UpstreamError } from '../providers/types.js';
-import { AbortedByClient, isUpstreamError, type RequestAbort } from '../providers/transport.js';
+import { AbortedByClient, type RequestAbort } from '../providers/transport.js';
+import { isUpstreamError, upstreamError } from '../providers/upstream-error.js';
 import type { AttemptRecord } from '../store/types.js';
 import type { HealthTracker } from './health.js';
 
@@ -107,14 +109,7 @@ export async function runAttempts<A extends AttemptTarget, R>(
       continue;
     }
     if (Date.now() >= deadlineAt) {
-      errors.push({
-        status: 408,
-        retryable: true,
-        type: 'timeout',
-        code: 'deadline_exceeded',
-        message: 'Total deadline exceeded before trying every endpoint',
-        upstream_status: null,
-      });
+      errors.push(upstreamError.deadlineExceeded());
       break;
     }
     const t0 = performance.now();
@@ -164,8 +159,8 @@ export async function runAttempts<A extends AttemptTarget, R>(
         generationMs: null,
       });
       errors.push(e);
-      // a broken 2xx answer (malformed body, error event before content) is a 502 here: it falls back too
-      if (!e.retryable && e.status < 500) throw new ExecFailure(e, attempts);
+      // only a refusal of the client's own request ends the walk (classifyStatus, upstream-error.ts)
+      if (!e.retryable) throw new ExecFailure(e, attempts);
       if (abort.aborted) {
         if (abort.reason instanceof AbortedByClient) throw new AbortedDuringAttempt(null, attempts);
         break;
@@ -173,26 +168,13 @@ export async function runAttempts<A extends AttemptTarget, R>(
     }
   }
   if (errors.length === 0 && invalid !== null) {
-    const e: UpstreamError = {
-      status: 400,
-      retryable: false,
-      type: 'invalid_request_error',
-      code: 'invalid_request',
-      message: invalid.message,
-      upstream_status: null,
-    };
+    const e = upstreamError.invalidRequest(invalid.message);
     throw new ExecFailure(e, attempts, invalid);
   }
   if (errors.length === 0) {
-    errors.push({
-      status: 503,
-      retryable: true,
-      type: 'service_unavailable_error',
-      code: 'no_endpoint_available',
-      message: 'No endpoint could be tried: every circuit breaker is open',
-      upstream_status: null,
-      ...(Number.isFinite(probeInMs) ? { retry_after_sec: Math.max(1, Math.ceil(probeInMs / 1000)) } : {}),
-    });
+    errors.push(
+      upstreamError.noEndpoint(Number.isFinite(probeInMs) ? Math.max(1, Math.ceil(probeInMs / 1000)) : undefined),
+    );
   }
   throw new ExecFailure(combineErrors(errors), attempts);
 }
@@ -209,17 +191,7 @@ function credentialsRefused(log: Logger, a: AttemptTarget, e: UpstreamError): Up
     message: e.message,
     upstream_body: e.upstream_body,
   });
-  const status = e.upstream_status !== null ? ` (HTTP ${e.upstream_status})` : '';
-  return {
-    status: e.status,
-    retryable: e.retryable,
-    type: AUTH_ERROR,
-    code: 'upstream_auth_failed',
-    message:
-      `${a.provider.name} refused ARouter's credentials${status}: the gateway's key for ${a.provider.name} is missing, ` +
-      "invalid or not allowed this model; the gateway's operator must fix it",
-    upstream_status: e.upstream_status,
-  };
+  return upstreamError.credentialsRefused(a.provider.name, e.upstream_status);
 }
 
 function record(attempts: AttemptRecord[], a: AttemptTarget, status: number, t0: number, error?: string): void {

@@ -4,13 +4,8 @@
 // events go to the sink the HTTP layer attaches with pipe(), and an upstream failure arrives in-band as an
 // `error` event. The sink's `false` (client socket full) pauses the upstream until resume().
 import type { StreamEvent, StreamTranslator, UpstreamError } from '../providers/types.js';
-import {
-  AbortedByClient,
-  SseDecoder,
-  isUpstreamError,
-  type BodyConsumer,
-  type UpstreamBody,
-} from '../providers/transport.js';
+import { AbortedByClient, SseDecoder, type BodyConsumer, type UpstreamBody } from '../providers/transport.js';
+import { isUpstreamError, upstreamError } from '../providers/upstream-error.js';
 
 /** receives the events of one network read, in order; false = the client is full, wait for resume() */
 export type EventSink = (evs: StreamEvent[]) => boolean;
@@ -126,14 +121,8 @@ export class StreamSession implements BodyConsumer {
 
   private broken(err: unknown): UpstreamError {
     if (isUpstreamError(err)) return err;
-    return {
-      status: 502,
-      retryable: true,
-      type: 'upstream_error',
-      code: 'upstream_invalid_response',
-      message: `${this.providerName} sent a stream event ARouter could not read: ${(err as Error)?.message ?? err}`,
-      upstream_status: 200,
-    };
+    const detail = `a stream event ARouter could not read: ${(err as Error)?.message ?? err}`;
+    return upstreamError.invalidResponse(this.providerName, detail);
   }
 
   /** returns false to pause the upstream */
@@ -156,14 +145,7 @@ export class StreamSession implements BodyConsumer {
         this.commit.resolve();
       } else if (last) {
         this.finished = true;
-        this.commit.reject({
-          status: 502,
-          retryable: true,
-          type: 'upstream_error',
-          code: 'upstream_empty_stream',
-          message: `${this.providerName} closed the stream without any content`,
-          upstream_status: this.body.status,
-        });
+        this.commit.reject(upstreamError.emptyStream(this.providerName, this.body.status));
       }
       return true;
     }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { anthropicDialect } from '../../src/providers/anthropic/index.js';
-import { retryAfterSec } from '../../src/providers/anthropic/errors.js';
+import { retryAfterSeconds as retryAfterSec } from '../../src/providers/upstream-error.js';
 import { fixtureJson } from '../fixtures/anthropic/helpers.js';
 
 interface Case {
@@ -58,12 +58,12 @@ test('400 / 404 / 413 → 400 invalid_request_error with the provider message, n
   assert.equal(anthropicDialect.mapError(422, '{}', {}).status, 400);
 });
 
-test('401 / 403 → 502 upstream_auth_error, not retryable', () => {
+test('401 / 403 → 502 upstream_auth_error, falls back', () => {
   for (const name of ['auth', 'permission']) {
     const e = map(name);
     assert.equal(e.status, 502);
     assert.equal(e.type, 'upstream_auth_error');
-    assert.equal(e.retryable, false);
+    assert.equal(e.retryable, true);
   }
   assert.equal(map('auth').message, 'Anthropic: invalid x-api-key');
 });
@@ -87,10 +87,11 @@ test('5xx → 502 upstream_error; 504/408 → 408 timeout; all retryable', () =>
   const empty = map('empty_502');
   assert.deepEqual(
     [empty.status, empty.type, empty.retryable, empty.message],
-    [502, 'upstream_error', true, 'Anthropic: HTTP 502'],
+    [502, 'upstream_error', true, 'Anthropic: 502 Bad Gateway'],
   );
-  for (const s of [409, 425, 503]) assert.equal(anthropicDialect.mapError(s, '', {}).retryable, true, String(s));
-  for (const s of [400, 402, 404, 405]) assert.equal(anthropicDialect.mapError(s, '', {}).retryable, false, String(s));
+  for (const s of [402, 405, 409, 425, 503])
+    assert.equal(anthropicDialect.mapError(s, '', {}).retryable, true, String(s));
+  for (const s of [400, 404]) assert.equal(anthropicDialect.mapError(s, '', {}).retryable, false, String(s));
 });
 
 test('retry-after: seconds, HTTP date, array values, any header case', () => {

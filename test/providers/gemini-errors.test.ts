@@ -11,7 +11,7 @@ describe('gemini mapError', () => {
     const e = map(400, fixture('error-api-key.json'));
     assert.equal(e.status, 502);
     assert.equal(e.type, 'upstream_auth_error');
-    assert.equal(e.retryable, false);
+    assert.equal(e.retryable, true);
     assert.equal(e.code, 'API_KEY_INVALID');
     assert.equal(e.upstream_status, 400);
     assert.equal(e.message, 'Gemini: API key not valid. Please pass a valid API key.');
@@ -64,13 +64,10 @@ describe('gemini mapError', () => {
 
   it('handles empty and HTML bodies from proxies', () => {
     const html = map(502, '<html><body><h1>502 Bad Gateway</h1></body></html>');
-    assert.deepEqual(
-      [html.status, html.retryable, html.message],
-      [502, true, 'Gemini: HTTP 502 with no error details'],
-    );
+    assert.deepEqual([html.status, html.retryable, html.message], [502, true, 'Gemini: 502 Bad Gateway']);
     assert.equal(html.upstream_body, undefined);
     const empty = map(401, '');
-    assert.deepEqual([empty.status, empty.type, empty.retryable], [502, 'upstream_auth_error', false]);
+    assert.deepEqual([empty.status, empty.type, empty.retryable], [502, 'upstream_auth_error', true]);
     assert.equal(map(529, '').status, 503);
     assert.equal(map(413, 'Request Entity Too Large').message, 'Gemini: Request Entity Too Large');
   });

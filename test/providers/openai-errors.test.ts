@@ -6,15 +6,15 @@ import { fixtureJson } from './openai-helpers.js';
 const bodies = fixtureJson<Record<string, unknown>>('errors.json');
 const body = (k: string) => JSON.stringify(bodies[k]);
 
-test('401 invalid key → 502 upstream_auth_error, not retryable, provider words kept', () => {
+test('401 invalid key → 502 upstream_auth_error, falls back, provider words kept', () => {
   const e = mapOpenAIError(401, body('openai_invalid_key'), {}, 'OpenAI');
   assert.equal(e.status, 502);
   assert.equal(e.type, 'upstream_auth_error');
-  assert.equal(e.retryable, false);
+  assert.equal(e.retryable, true);
   assert.equal(e.code, 'invalid_api_key');
   assert.equal(e.upstream_status, 401);
   assert.deepEqual(e.upstream_body, bodies.openai_invalid_key);
-  assert.match(e.message, /^OpenAI .*Incorrect API key provided: sk-bad\.$/);
+  assert.match(e.message, /^OpenAI: Incorrect API key provided: sk-bad\.$/);
 });
 
 test('400/404/413/422 → 400 invalid_request_error "<Provider>: <message>"', () => {
@@ -27,7 +27,7 @@ test('400/404/413/422 → 400 invalid_request_error "<Provider>: <message>"', ()
   assert.equal(mapOpenAIError(404, body('openai_model_not_found'), {}, 'OpenAI').status, 400);
   assert.equal(
     mapOpenAIError(413, '<html><body>413 Request Entity Too Large</body></html>', {}, 'X').message,
-    'X: 413 Payload Too Large',
+    'X: 413 Request Entity Too Large',
   );
   const m = mapOpenAIError(422, body('mistral_extra_forbidden'), {}, 'Mistral');
   assert.equal(m.status, 400);
@@ -62,7 +62,8 @@ test('5xx, 529, timeouts', () => {
   assert.deepEqual([s.status, s.type, s.retryable], [502, 'upstream_error', true]);
   const bad = mapOpenAIError(502, '<html><head><title>502 Bad Gateway</title></head></html>', {}, 'Groq');
   assert.equal(bad.message, 'Groq: 502 Bad Gateway');
-  assert.equal(bad.upstream_body, '<html><head><title>502 Bad Gateway</title></head></html>');
+  // the excerpt is the message; only a parsed JSON body is kept as upstream_body
+  assert.equal(bad.upstream_body, undefined);
   const o = mapOpenAIError(529, '', {}, 'X');
   assert.deepEqual([o.status, o.type, o.retryable], [503, 'upstream_overloaded', true]);
   for (const st of [408, 504]) {
@@ -80,9 +81,9 @@ test('other shapes: Ollama {"error":"text"}, FastAPI detail, DeepSeek 402, 403',
   const p = mapOpenAIError(402, body('deepseek_insufficient_balance'), {}, 'DeepSeek');
   assert.deepEqual([p.status, p.retryable, p.message], [502, true, 'DeepSeek: Insufficient Balance']);
   const f = mapOpenAIError(403, 'Forbidden', {}, 'xAI');
-  assert.deepEqual([f.status, f.type, f.retryable], [502, 'upstream_auth_error', false]);
+  assert.deepEqual([f.status, f.type, f.retryable], [502, 'upstream_auth_error', true]);
   const other = mapOpenAIError(405, '', {}, 'X');
-  assert.deepEqual([other.status, other.retryable], [502, false]);
+  assert.deepEqual([other.status, other.retryable], [502, true]);
 });
 
 test('adapter mapError works without a provider name', () => {

@@ -115,7 +115,7 @@ test('unusable 200 bodies throw UpstreamResponseError', () => {
   assert.throws(
     () => openaiDialect.parseChatResponse({ id: 'x', choices: [] }, ctx),
     (e: unknown) =>
-      e instanceof UpstreamResponseError && e.upstream.type === 'upstream_invalid_response' && !e.upstream.retryable,
+      e instanceof UpstreamResponseError && e.upstream.code === 'upstream_invalid_response' && e.upstream.retryable,
   );
   assert.throws(() => openaiDialect.parseChatResponse('nope', ctx), UpstreamResponseError);
 });

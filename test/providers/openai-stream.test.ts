@@ -155,14 +155,14 @@ test('error chunk mid-stream → one error event, nothing after', () => {
   assert.match(e.error.message, /^Fireworks AI: The server had an error/);
 });
 
-test('malformed JSON → 502 upstream_invalid_response, not retryable', () => {
+test('malformed JSON → 502 upstream_invalid_response, falls back', () => {
   const t = openaiDialect.createStreamTranslator(makeCtx({ stream: true }));
   const [ev] = t.push({ data: '{"choices":[{"delta":{"content":"x"' });
   assert.equal(ev.type, 'error');
   if (ev.type === 'error') {
     assert.equal(ev.error.status, 502);
-    assert.equal(ev.error.type, 'upstream_invalid_response');
-    assert.equal(ev.error.retryable, false);
+    assert.equal(ev.error.code, 'upstream_invalid_response');
+    assert.equal(ev.error.retryable, true);
   }
   assert.deepEqual(t.end(), []);
 });

@@ -1,4 +1,5 @@
-// Gemini HTTP errors → ARouter's UpstreamError. Gemini answers with a google.rpc.Status body
+// Gemini error bodies, read into an ExtractedError; what ARouter answers is decided in ../upstream-error.ts.
+// Gemini answers with a google.rpc.Status body
 // `{"error":{"code","message","status","details":[...]}}` (https://ai.google.dev/gemini-api/docs/troubleshooting);
 // the streaming endpoint may wrap it in an array. Bodies from proxies in front of Google may be empty or HTML,
 // so parsing is lenient and the HTTP status alone decides when there is nothing to read.
@@ -7,8 +8,8 @@
 // - a bad API key is 400 INVALID_ARGUMENT with ErrorInfo.reason API_KEY_INVALID, not 401: that is ARouter's
 //   provider key being wrong, so it is treated like 401/403 (502 upstream_auth_error), never blamed on the user;
 // - 429 RESOURCE_EXHAUSTED carries a google.rpc.RetryInfo `retryDelay` ("37s") used when no Retry-After header;
-// - 504 DEADLINE_EXCEEDED → 408 timeout; 500 INTERNAL / 503 UNAVAILABLE → 502, retryable.
 import type { UpstreamError } from '../types.js';
+import { upstreamError, type ExtractedError, type UpstreamHeaders } from '../upstream-error.js';
 
 const PROVIDER = 'Gemini';
 type Json = Record<string, unknown>;
@@ -50,82 +51,24 @@ function parseDuration(s: string): number | null {
   return m ? Math.ceil(Number(m[1])) : null;
 }
 
-function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : v;
-  }
-  return undefined;
+/** google.rpc.Status → the shared reading; the code is Google's reason when it gave one, else its status name. */
+export function extractError(body: unknown): ExtractedError | null {
+  const g = readStatus(body);
+  if (g === null) return null;
+  return {
+    message: g.message,
+    code: g.reason ?? g.status,
+    impliedStatus: g.code,
+    credentialsRefused: g.status === 'UNAUTHENTICATED' || (g.reason !== null && AUTH_REASONS.has(g.reason)),
+    retryAfterSec: g.retryDelaySec,
+  };
 }
 
-function parseRetryAfter(value: string | undefined): number | null {
-  if (!value) return null;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.ceil(Number(value.trim()));
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
-}
-
-function fallbackMessage(status: number, bodyText: string): string {
-  const text = bodyText.trim();
-  // an HTML error page says nothing useful in an API error message
-  if (text === '' || text.startsWith('<')) return `HTTP ${status} with no error details`;
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}
-
-export function mapError(
-  status: number,
-  bodyText: string,
-  headers: Record<string, string | string[] | undefined>,
-): UpstreamError {
-  let parsed: unknown;
-  try {
-    parsed = bodyText.trim() === '' ? undefined : JSON.parse(bodyText);
-  } catch {
-    parsed = undefined;
-  }
-  const g = readStatus(parsed);
-  const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after')) ?? g?.retryDelaySec ?? null;
-  return fromStatus(status, g, fallbackMessage(status, bodyText), parsed, retryAfter);
+export function mapError(status: number, bodyText: string, headers: UpstreamHeaders, provider?: string): UpstreamError {
+  return upstreamError.fromResponse(provider ?? PROVIDER, status, bodyText, headers, extractError);
 }
 
 /** An `{"error":{...}}` object received inside a 200 stream: its `code` is the HTTP status it stands for. */
 export function mapStreamError(body: Json): UpstreamError {
-  const g = readStatus(body);
-  const status = g?.code ?? 500;
-  return fromStatus(status, g, 'error inside the stream', body, g?.retryDelaySec ?? null);
-}
-
-function fromStatus(
-  status: number,
-  g: GoogleStatus | null,
-  fallback: string,
-  upstreamBody: unknown,
-  retryAfter: number | null,
-): UpstreamError {
-  const message = `${PROVIDER}: ${g?.message ?? fallback}`;
-  const code = g?.reason ?? g?.status ?? null;
-  const base = { code, message, upstream_status: status, upstream_body: upstreamBody };
-  const authFailure =
-    status === 401 ||
-    status === 403 ||
-    g?.status === 'UNAUTHENTICATED' ||
-    (g?.reason != null && AUTH_REASONS.has(g.reason));
-
-  if (authFailure) return { ...base, status: 502, retryable: false, type: 'upstream_auth_error' };
-  if (status === 429) {
-    return {
-      ...base,
-      status: 429,
-      retryable: true,
-      type: 'rate_limit_error',
-      ...(retryAfter != null ? { retry_after_sec: retryAfter } : {}),
-    };
-  }
-  if (status === 408 || status === 504) return { ...base, status: 408, retryable: true, type: 'timeout' };
-  if (status === 529) return { ...base, status: 503, retryable: true, type: 'upstream_overloaded' };
-  if (status === 400 || status === 404 || status === 413 || status === 422) {
-    return { ...base, status: 400, retryable: false, type: 'invalid_request_error' };
-  }
-  if (status === 409 || status === 425 || status >= 500)
-    return { ...base, status: 502, retryable: true, type: 'upstream_error' };
-  return { ...base, status: 502, retryable: false, type: 'upstream_error' };
+  return upstreamError.fromPayload(PROVIDER, extractError(body), body);
 }
