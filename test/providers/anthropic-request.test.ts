@@ -407,3 +407,52 @@ test('tool_choice allowed_tools: only the allowed tools are declared; required â
   assert.deepEqual(body.tool_choice, { type: 'any' });
   assert.deepEqual(build({ tools: weatherTools, tool_choice: allowed('auto') }).tool_choice, { type: 'auto' });
 });
+
+test('cache_control on tools, tool calls and tool messages, and is_error, reach their Anthropic blocks', () => {
+  const body = build({
+    tools: [
+      {
+        type: 'function',
+        function: { name: 'read', parameters: { type: 'object' } },
+        cache_control: { type: 'ephemeral', ttl: '1h' },
+      },
+    ],
+    messages: [
+      { role: 'user', content: 'Read a' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'toolu_1',
+            type: 'function',
+            function: { name: 'read', arguments: '{"p":"a"}' },
+            cache_control: { type: 'ephemeral' },
+          },
+        ],
+      },
+      {
+        role: 'tool',
+        tool_call_id: 'toolu_1',
+        content: 'no such file',
+        is_error: true,
+        cache_control: { type: 'ephemeral' },
+      },
+    ],
+  } as unknown as Partial<ChatRequest>);
+  assert.deepEqual(body.tools, [
+    { name: 'read', input_schema: { type: 'object' }, cache_control: { type: 'ephemeral', ttl: '1h' } },
+  ]);
+  assert.deepEqual(body.messages[1].content, [
+    { type: 'tool_use', id: 'toolu_1', name: 'read', input: { p: 'a' }, cache_control: { type: 'ephemeral' } },
+  ]);
+  assert.deepEqual(body.messages[2].content, [
+    {
+      type: 'tool_result',
+      tool_use_id: 'toolu_1',
+      content: 'no such file',
+      is_error: true,
+      cache_control: { type: 'ephemeral' },
+    },
+  ]);
+});

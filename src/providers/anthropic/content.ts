@@ -22,7 +22,7 @@ export function cacheControl(source: unknown): Record<string, string> | undefine
   return cc.ttl === '5m' || cc.ttl === '1h' ? { type: 'ephemeral', ttl: cc.ttl } : { type: 'ephemeral' };
 }
 
-function withCache(block: Block, part: unknown): Block {
+export function withCache(block: Block, part: unknown): Block {
   const cc = cacheControl(part);
   return cc ? { ...block, cache_control: cc } : block;
 }

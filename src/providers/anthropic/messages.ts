@@ -13,7 +13,7 @@ import type { ChatMessage } from '../../protocol/chat-request.js';
 import type { ReasoningDetail } from '../types.js';
 import { InvalidRequestError } from '../errors.js';
 import { parseToolArguments } from '../convert.js';
-import { type Block, textBlocks, userBlocks } from './content.js';
+import { type Block, textBlocks, userBlocks, withCache } from './content.js';
 import { type ToolNames, wireToolId } from './state.js';
 
 export interface Turn {
@@ -59,16 +59,22 @@ function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: numb
   const blocks = reasoningBlocks(m.reasoning_details as ReasoningDetail[] | undefined);
   blocks.push(...textBlocks(m.content));
   (m.tool_calls ?? []).forEach((tc, k) => {
-    blocks.push({
-      type: 'tool_use',
-      id: wireToolId(tc.id),
-      name: names.wire(tc.function.name),
-      input: parseToolArguments(
-        tc.function.arguments,
-        `messages[${i}].tool_calls[${k}].function.arguments`,
-        'Anthropic',
+    // cache_control on a tool call / tool message is not OpenAI's: the Messages inbound API puts Anthropic's there
+    blocks.push(
+      withCache(
+        {
+          type: 'tool_use',
+          id: wireToolId(tc.id),
+          name: names.wire(tc.function.name),
+          input: parseToolArguments(
+            tc.function.arguments,
+            `messages[${i}].tool_calls[${k}].function.arguments`,
+            'Anthropic',
+          ),
+        },
+        tc,
       ),
-    });
+    );
   });
   return blocks;
 }
@@ -81,7 +87,9 @@ function toolResultBlock(m: Extract<ChatMessage, { role: 'tool' }>): Block {
     const parts = textBlocks(m.content);
     if (parts.length > 0) block.content = parts;
   }
-  return block;
+  // is_error: an extra key of tool messages that came in through the Messages API (src/inbound/messages/)
+  if ((m as { is_error?: unknown }).is_error === true) block.is_error = true;
+  return withCache(block, m);
 }
 
 export function convertMessages(messages: ChatMessage[], names: ToolNames): ConvertedMessages {

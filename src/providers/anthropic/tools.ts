@@ -8,12 +8,19 @@
 // a forced tool is not allowed, so the choice is downgraded to auto and the model may answer in text.
 import type { ChatRequest } from '../../protocol/chat-request.js';
 import { InvalidRequestError } from '../errors.js';
+import { cacheControl } from './content.js';
 import { JSON_TOOL_NAME, type ToolNames } from './state.js';
 
 export interface ToolDef {
   name: string;
   description?: string;
   input_schema: Record<string, unknown>;
+  cache_control?: Record<string, string>;
+}
+
+function cacheOf(tool: unknown): { cache_control?: Record<string, string> } {
+  const cc = cacheControl(tool);
+  return cc ? { cache_control: cc } : {};
 }
 
 export interface ToolsOut {
@@ -78,6 +85,8 @@ export function buildTools(
     name: names.wire(t.function.name),
     ...(t.function.description !== undefined ? { description: t.function.description } : {}),
     input_schema: inputSchema(t.function.parameters, `tools[${i}].function.parameters`),
+    // a tool's cache_control (Anthropic's, kept by the Messages inbound API and OpenRouter-style clients)
+    ...cacheOf(t),
   }));
 
   let stubs = false;
