@@ -4,6 +4,7 @@ import { keyRoutes } from './keys.js';
 import { modelRoutes } from './models.js';
 import { chatRoutes } from './chat.js';
 import { embeddingRoutes } from './embeddings.js';
+import { messageRoutes } from './messages.js';
 import { ledgerRoutes } from './ledger.js';
 import { routeRoutes } from './route.js';
 import { catalogRoutes } from './catalog.js';
@@ -14,6 +15,7 @@ export const allRoutes: Route[] = [
   ...keyRoutes,
   ...chatRoutes,
   ...embeddingRoutes,
+  ...messageRoutes,
   ...ledgerRoutes,
   ...routeRoutes,
   ...catalogRoutes,
