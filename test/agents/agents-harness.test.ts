@@ -3,7 +3,7 @@
 // answers with a final text the agent prints. The recorded wire traffic must match the fixtures in
 // test/fixtures/agents/ (method, path and header names; bodies are kept there for reference). After an agent
 // upgrade, re-record with AROUTER_RECORD_AGENTS=1 node scripts/run-tests.mjs agents-harness.
-import { test, before, after } from 'node:test';
+import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,7 @@ const FINAL = 'The first word of x.txt is Zebra.';
 // model ids the agents know (a name they do not know makes them warn and fall back to default metadata)
 const CLAUDE_MODEL = 'claude-sonnet-4-6';
 const CODEX_MODEL = 'gpt-5.5';
+const ROUTER_MODEL = 'acme/router-model';
 // CI budget per agent run (measured locally: about 1.5 s each)
 const BUDGET_MS = 20_000;
 
@@ -101,9 +102,9 @@ function redactEnv(env: Record<string, string>): Record<string, string> {
   return out;
 }
 
-test('Claude Code: a Read tool call, its result sent back, the final text printed', async (t) => {
+async function claudeSession(t: TestContext, model: string, fixture: string): Promise<void> {
   const from = stub.requests.length;
-  const opts = { baseUrl: `${stub.origin}/v1`, apiKey: API_KEY, model: CLAUDE_MODEL, cwd: work, keepHome: true };
+  const opts = { baseUrl: `${stub.origin}/v1`, apiKey: API_KEY, model, cwd: work, keepHome: true };
   const prompt = 'read the file x.txt and tell me its first word';
   const res = await runClaude({ ...opts, prompt, timeoutMs: 60_000 });
   t.after(() => rmSync(res.home, { recursive: true, force: true }));
@@ -126,14 +127,22 @@ test('Claude Code: a Read tool call, its result sent back, the final text printe
   }
 
   const p = placeholders(res);
-  checkOrRecord('claude-code-session.json', {
+  checkOrRecord(fixture, {
     agent: 'claude-code',
     version: (require('@anthropic-ai/claude-code/package.json') as { version: string }).version,
     command: normalize(['claude', ...claudeArgs({ ...opts, prompt })], p),
     env: normalize(redactEnv(claudeEnv({ ...opts, prompt }, res.home)), p),
     requests: normalize(requests, p).map(stableHeaders),
   });
-});
+}
+
+test('Claude Code: a Read tool call, its result sent back, the final text printed', (t) =>
+  claudeSession(t, CLAUDE_MODEL, 'claude-code-session.json'));
+
+// a router's model id is not one Claude Code knows: it then sends mid-conversation `role: "system"` messages (and
+// the mid-conversation-tool-changes beta) that it does not send for its own models
+test('Claude Code with a model id it does not know (a router id)', (t) =>
+  claudeSession(t, ROUTER_MODEL, 'claude-code-session-router-model.json'));
 
 test('Claude Code: ANTHROPIC_AUTH_TOKEN sends the key as Authorization: Bearer instead of x-api-key', async () => {
   const from = stub.requests.length;
