@@ -69,7 +69,8 @@ export const MContentBlock = Type.Union([
 ]);
 
 export const MMessage = Type.Object({
-  role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
+  // Anthropic's API has no system role in messages, but Claude Code sends one for model ids it does not know
+  role: Type.Union([Type.Literal('user'), Type.Literal('assistant'), Type.Literal('system')]),
   content: Type.Union([Type.String(), Type.Array(MContentBlock)]),
 });
 

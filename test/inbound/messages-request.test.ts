@@ -271,7 +271,26 @@ test('the schema: max_tokens required (not for count_tokens), unknown top-level 
     (e: HttpError) => e.status === 400 && e.param!.startsWith('thinking'),
   );
   assert.throws(
-    () => validate(MessagesRequestSchema, { model: 'm', max_tokens: 10, messages: [{ role: 'system', content: 'x' }] }),
+    () => validate(MessagesRequestSchema, { model: 'm', max_tokens: 10, messages: [{ role: 'tool', content: 'x' }] }),
     (e: HttpError) => e.status === 400 && e.param!.startsWith('messages[0]'),
+  );
+});
+
+test("a system message inside messages (Claude Code's for model ids it does not know) stays a system message in place", () => {
+  const req = toChat({
+    messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'system', content: [{ type: 'text', text: 'be brief', cache_control: { type: 'ephemeral' } }] },
+      { role: 'system', content: 'really' },
+    ],
+  });
+  assert.deepEqual(
+    req.messages.map((m) => m.role),
+    ['user', 'system', 'system'],
+  );
+  assert.deepEqual(req.messages[1].content, [{ type: 'text', text: 'be brief', cache_control: { type: 'ephemeral' } }]);
+  assert.throws(
+    () => toChat({ messages: [{ role: 'system', content: [{ type: 'tool_use', id: 't', name: 'x', input: {} }] }] }),
+    (e: HttpError) => e.status === 400 && e.param === 'messages[0].content[0].type',
   );
 });

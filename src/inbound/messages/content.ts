@@ -128,6 +128,19 @@ function assistantMessage(m: MessagesMessage, i: number): ChatMessage {
   return msg;
 }
 
+/** A system message inside `messages` (Claude Code's, for models it does not know): text only. */
+function systemMessage(m: MessagesMessage, i: number): ChatMessage {
+  if (typeof m.content === 'string') return { role: 'system', content: m.content };
+  return {
+    role: 'system',
+    content: m.content.map((b, j) => {
+      if (b.type !== 'text')
+        throw badRequest('system messages may only hold text blocks', `messages[${i}].content[${j}].type`);
+      return withCache({ type: 'text' as const, text: b.text }, b);
+    }),
+  };
+}
+
 export function toChatMessages(wire: Pick<MessagesRequest, 'system' | 'messages'>): ChatMessage[] {
   const out: ChatMessage[] = [];
   if (typeof wire.system === 'string') {
@@ -140,6 +153,7 @@ export function toChatMessages(wire: Pick<MessagesRequest, 'system' | 'messages'
   }
   wire.messages.forEach((m, i) => {
     if (m.role === 'user') out.push(...userMessages(m, i));
+    else if (m.role === 'system') out.push(systemMessage(m, i));
     else out.push(assistantMessage(m, i));
   });
   return out;
