@@ -14,6 +14,8 @@
 //   src/sim/schemas/openai-chat-request.json        CreateChatCompletionRequest, CreateEmbeddingRequest + $ref closure
 //   src/sim/schemas/openai-responses.json           CreateChatCompletionResponse, ...StreamResponse, CreateEmbeddingResponse,
 //                                                   ListModelsResponse, ErrorResponse + closure (used by tests)
+//   src/sim/schemas/openai-responses-api.json       Response, ResponseStreamEvent, CreateResponse + closure (tests of
+//                                                   the Responses inbound adapter)
 //   src/sim/schemas/anthropic-messages-request.json CreateMessageParams + closure
 //   src/sim/schemas/anthropic-responses.json        Message, MessageStreamEvent, ErrorResponse + closure (used by tests)
 //   src/sim/schemas/gemini-descriptor.json          messages/enums reachable from the GenerativeService requests and
@@ -273,6 +275,28 @@ write(
       if (chunk?.properties?.usage) chunk.properties.usage = { anyOf: [chunk.properties.usage, { type: 'null' }] };
     },
   ),
+);
+
+// the Responses API's answer, stream events and request (tests of src/inbound/responses/; CreateResponse left open:
+// it documents the wire request, the inbound schema is src/protocol/responses-request.ts)
+write(
+  'openai-responses-api.json',
+  buildOpenApiBundle(openai, 'openai-responses-api', ['Response', 'ResponseStreamEvent', 'CreateResponse'], (defs) => {
+    // CompoundFilter nests itself through draft 2019's $recursiveAnchor/$recursiveRef, which 2020-12 dropped
+    for (const [name, d] of Object.entries(defs)) {
+      if (d.$recursiveAnchor === undefined) continue;
+      delete d.$recursiveAnchor;
+      const walk = (n) => {
+        if (!n || typeof n !== 'object') return;
+        if (n.$recursiveRef === '#') {
+          delete n.$recursiveRef;
+          n.$ref = `#/$defs/${name}`;
+        }
+        Object.values(n).forEach(walk);
+      };
+      walk(d);
+    }
+  }),
 );
 
 const anthropic = JSON.parse(readFileSync(join(specDir, 'anthropic-openapi.json'), 'utf8'));

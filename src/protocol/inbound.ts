@@ -56,8 +56,11 @@ export interface StreamEncoder {
 export interface InboundAdapter<Wire> {
   /** the canonical request for the wire request (already schema-valid); throws HttpError 400 naming the field */
   toChat(wire: Wire): ChatRequest;
-  /** the non-streamed answer's body */
-  complete(result: ChatResult, info: AnswerInfo, usage: AnswerUsage): unknown;
+  /**
+   * the non-streamed answer's body; `wire` is the request it answers (the Responses API's answer repeats the
+   * request's settings: instructions, tools, temperature, …)
+   */
+  complete(result: ChatResult, info: AnswerInfo, usage: AnswerUsage, wire: Wire): unknown;
   /** a fresh encoder for one streamed answer */
   stream(wire: Wire): StreamEncoder;
   /** an error's body in the shape this API's SDKs parse */

@@ -26,7 +26,8 @@ function result(over: Partial<ChatResult> = {}): ChatResult {
   };
 }
 
-const complete = (r: ChatResult) => messagesAdapter.complete(r, info, usage()) as any;
+const complete = (r: ChatResult) =>
+  messagesAdapter.complete(r, info, usage(), { model: 'm', max_tokens: 1, messages: [] }) as any;
 
 test('a plain answer: ids, model, provider, usage arithmetic, spec-valid', () => {
   const m = complete(result());

@@ -44,7 +44,7 @@ export class EncoderSink<W> implements AnswerSink {
   ) {}
 
   complete(r: ChatResult, info: AnswerInfo, usage: FinalUsage, headers: Record<string, string>): void {
-    sendJson(this.res, 200, this.adapter.complete(r, info, answerUsage(usage)), headers);
+    sendJson(this.res, 200, this.adapter.complete(r, info, answerUsage(usage), this.wire), headers);
   }
 
   private writeHead(headers: Record<string, string>): void {

@@ -1,0 +1,16 @@
+// The OpenAI Responses API (POST /v1/responses) on the one pipeline: any catalog model answers it.
+import type { InboundAdapter } from '../../protocol/inbound.js';
+import type { ResponsesRequest } from '../../protocol/responses-request.js';
+import { completeResponse } from './complete.js';
+import { errorBody } from './errors.js';
+import { toChat } from './request.js';
+import { ResponsesStreamEncoder } from './stream.js';
+
+export const responsesAdapter: InboundAdapter<ResponsesRequest> = {
+  toChat,
+  complete: (result, info, usage, wire) => completeResponse(result, info, usage, wire),
+  stream: (wire) => new ResponsesStreamEncoder(wire),
+  errorBody,
+};
+
+export { generationIdOf, responseId } from './ids.js';
