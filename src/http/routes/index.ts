@@ -5,6 +5,7 @@ import { modelRoutes } from './models.js';
 import { chatRoutes } from './chat.js';
 import { embeddingRoutes } from './embeddings.js';
 import { messageRoutes } from './messages.js';
+import { responseRoutes } from './responses.js';
 import { ledgerRoutes } from './ledger.js';
 import { routeRoutes } from './route.js';
 import { catalogRoutes } from './catalog.js';
@@ -16,6 +17,7 @@ export const allRoutes: Route[] = [
   ...chatRoutes,
   ...embeddingRoutes,
   ...messageRoutes,
+  ...responseRoutes,
   ...ledgerRoutes,
   ...routeRoutes,
   ...catalogRoutes,
