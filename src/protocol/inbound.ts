@@ -65,4 +65,10 @@ export interface InboundAdapter<Wire> {
   stream(wire: Wire): StreamEncoder;
   /** an error's body in the shape this API's SDKs parse */
   errorBody(err: ClientError): unknown;
+  /**
+   * The request's reasoning is a preference, not a requirement (Anthropic's `thinking: adaptive`, a Responses
+   * `reasoning.effort` as Codex always sends it): a model that cannot reason answers without it instead of the
+   * request failing. Absent = reasoning asked for is required, as in Chat Completions.
+   */
+  softReasoning?(wire: Wire): boolean;
 }

@@ -8,8 +8,21 @@ import { validate } from '../validate.js';
 import type { HttpError } from '../../protocol/errors.js';
 import type { InboundAdapter } from '../../protocol/inbound.js';
 import { catalogIdForNative } from '../../routing/index.js';
+import { supportsReasoning } from '../../routing/filters.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { ChatRequest } from '../../protocol/chat-request.js';
 import { runChat } from '../../pipeline/chat.js';
 import { EncoderSink } from '../sinks/encoder.js';
+
+/** Some endpoint of every model the request names can reason (`auto` and unknown names: leave it to routing). */
+function canReason(catalog: Catalog, req: ChatRequest): boolean {
+  for (const name of [req.model, ...(req.models ?? [])]) {
+    if (name === undefined) continue;
+    const model = catalog.get(name.split(':')[0]);
+    if (model && !model.endpoints.some((e) => supportsReasoning(model, e))) return false;
+  }
+  return true;
+}
 
 export function errorShape<W>(adapter: InboundAdapter<W>): (err: HttpError) => string {
   return (e) =>
@@ -34,6 +47,7 @@ export function inboundRoute<S extends TSchema>(
       const wire = validate(schema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes, schema));
       const req = adapter.toChat(wire);
       if (req.model !== undefined) req.model = catalogIdForNative(ctx.app.catalog, req.model, nativeProvider);
+      if (req.reasoning && adapter.softReasoning?.(wire) && !canReason(ctx.app.catalog, req)) delete req.reasoning;
       await runChat(ctx.app, ctx, req, new EncoderSink(ctx.res, req.stream === true, adapter, wire));
     },
   };

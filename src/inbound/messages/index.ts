@@ -15,4 +15,6 @@ export const messagesAdapter: InboundAdapter<MessagesRequest> = {
   complete,
   stream: messagesStream,
   errorBody,
+  // `adaptive` leaves thinking to the model; an explicit budget is a requirement
+  softReasoning: (wire) => wire.thinking?.type !== 'enabled',
 };

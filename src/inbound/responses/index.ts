@@ -11,6 +11,11 @@ export const responsesAdapter: InboundAdapter<ResponsesRequest> = {
   complete: (result, info, usage, wire) => completeResponse(result, info, usage, wire),
   stream: (wire) => new ResponsesStreamEncoder(wire),
   errorBody,
+  // an effort alone is a preference (Codex sends one to every model); ARouter's enabled / max_tokens require it
+  softReasoning: (wire) => {
+    const r = wire.reasoning as { enabled?: unknown; max_tokens?: unknown } | null | undefined;
+    return r?.enabled !== true && r?.max_tokens === undefined;
+  },
 };
 
 export { generationIdOf, responseId } from './ids.js';
