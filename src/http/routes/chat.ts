@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AuthedContext, Route } from '../context.js';
 import { HttpError } from '../errors.js';
+import { outputModalityProblem } from '../../protocol/output-modalities.js';
 import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { validate } from '../validate.js';
@@ -152,6 +153,8 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
       'reasoning_effort',
     );
   }
+  const outputProblem = outputModalityProblem(req);
+  if (outputProblem) throw outputProblem;
   const stream = req.stream === true;
   const plan = planChat(app, ctx, req);
   const first = plan.attempts[0];
