@@ -10,6 +10,7 @@
 // (https://api-docs.deepseek.com/guides/reasoning_model), counted in completion_tokens_details.reasoning_tokens.
 // Mid-stream errors as `data: {"error":{...}}` are UNCONFIRMED for the real API.
 import { embed, planReply, splitFragments, splitWords, stableId, approxTokens, type ReplyPlan } from './content.js';
+import { mediaFor, outputAsk, stripOpenRouterExtras } from './openai-outputs.js';
 import { checkChatSemantics, neutralFromChat } from './openai-rules.js';
 import {
   cutWithError,
@@ -62,8 +63,14 @@ function modelNotFound(ctx: SimContext, model: string): void {
   );
 }
 
-function usageOf(plan: ReplyPlan, promptTokens: number, cached: number, n: number): Obj {
-  const completion = plan.completionTokens * n;
+function usageOf(
+  plan: ReplyPlan,
+  promptTokens: number,
+  cached: number,
+  n: number,
+  media: { imageTokens: number; audioTokens: number },
+): Obj {
+  const completion = (plan.completionTokens + media.imageTokens + media.audioTokens) * n;
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completion,
@@ -71,7 +78,9 @@ function usageOf(plan: ReplyPlan, promptTokens: number, cached: number, n: numbe
     prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
     completion_tokens_details: {
       reasoning_tokens: plan.reasoningTokens * n,
-      audio_tokens: 0,
+      audio_tokens: media.audioTokens * n,
+      // OpenRouter's field for generated images (OpenAI's spec has none)
+      ...(media.imageTokens > 0 ? { image_tokens: media.imageTokens * n } : {}),
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,
     },
@@ -111,6 +120,16 @@ function toolCallsOut(
   }));
 }
 
+/** OpenAI streams audio as delta.audio pieces: the id, transcript fragments, the data in parts, then expires_at */
+function audioFrames(audio: Obj, frame: (d: Obj) => string): StreamFrame[] {
+  const frames: StreamFrame[] = [{ data: frame({ audio: { id: audio.id } }) }];
+  for (const p of splitWords(String(audio.transcript)))
+    frames.push({ data: frame({ audio: { transcript: p } }), tokens: approxTokens(p) });
+  for (const d of splitFragments(String(audio.data), 3)) frames.push({ data: frame({ audio: { data: d } }) });
+  frames.push({ data: frame({ audio: { expires_at: audio.expires_at } }) });
+  return frames;
+}
+
 async function chatCompletions(ctx: SimContext): Promise<void> {
   if (ctx.badJson) {
     return sendError(
@@ -122,23 +141,29 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
       null,
     );
   }
-  const invalid = validateOpenAIChatSchema(ctx.body);
+  const extras = isObj(ctx.body) ? stripOpenRouterExtras(ctx.body) : { body: ctx.body, error: null };
+  if (extras.error) return sendError(ctx, 400, extras.error.message, 'invalid_request_error', extras.error.param, null);
+  const invalid = validateOpenAIChatSchema(extras.body);
   if (invalid) return sendError(ctx, 400, invalid.message, 'invalid_request_error', invalid.param, invalid.code);
   const body = ctx.body as Obj;
   const model = String(body.model);
   if (!ctx.models.accepts(model)) return modelNotFound(ctx, model);
   const sem = checkChatSemantics(body);
   if (sem) return sendError(ctx, 400, sem.message, 'invalid_request_error', sem.param, sem.code);
+  const out = outputAsk(body);
+  if (out.error)
+    return sendError(ctx, 400, out.error.message, 'invalid_request_error', out.error.param, out.error.code);
 
   const rule = ctx.rule;
   const prompt = neutralFromChat(body);
   const plan = planReply(prompt.neutral, rule);
   const cached = ctx.cache.implicit(prompt.segments, CACHE_MIN_TOKENS, CACHE_GRANULARITY);
   const n = typeof body.n === 'number' ? body.n : 1;
-  const usage = usageOf(plan, prompt.promptTokens, cached, n);
   const calls = toolCallsOut(plan, ctx.rawBody);
   const id = `chatcmpl-${randomId(29)}`;
   const created = Math.floor(Date.now() / 1000);
+  const media = mediaFor(out.ask, stableId(prompt.neutral.lastUserText, 32), plan.text, created);
+  const usage = usageOf(plan, prompt.promptTokens, cached, n, media);
   const finish = FINISH[plan.finish];
   const top = typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
   const lp = (text: string) => (body.logprobs === true ? logprobsFor(text, top) : null);
@@ -153,7 +178,13 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
     };
     if (plan.reasoning !== null) message.reasoning_content = plan.reasoning;
     if (calls.length) message.tool_calls = calls;
-    const out: Obj = {
+    if (media.images.length) message.images = media.images;
+    if (media.audio) {
+      // OpenAI: the spoken answer is the audio, its text the transcript; content is null
+      message.audio = media.audio;
+      message.content = null;
+    }
+    const res: Obj = {
       id,
       object: 'chat.completion',
       created,
@@ -168,8 +199,8 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
       service_tier: 'default',
       system_fingerprint: 'fp_sim0001',
     };
-    if (rule?.omitUsage) delete out.usage;
-    return ctx.sendJson(200, out);
+    if (rule?.omitUsage) delete res.usage;
+    return ctx.sendJson(200, res);
   }
 
   const so = isObj(body.stream_options) ? body.stream_options : {};
@@ -202,8 +233,11 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
     if (plan.reasoning)
       for (const p of splitWords(plan.reasoning))
         frames.push({ data: chunk([delta(index, { reasoning_content: p })]), tokens: approxTokens(p) });
-    for (const p of splitWords(plan.text))
-      frames.push({ data: chunk([delta(index, { content: p })]), tokens: approxTokens(p) });
+    if (media.audio) frames.push(...audioFrames(media.audio, (d) => chunk([delta(index, d)])));
+    else
+      for (const p of splitWords(plan.text))
+        frames.push({ data: chunk([delta(index, { content: p })]), tokens: approxTokens(p) });
+    for (const image of media.images) frames.push({ data: chunk([delta(index, { images: [image] })]) });
     calls.forEach((c, k) => {
       frames.push({
         data: chunk([
