@@ -7,7 +7,13 @@
 // Inconsistent reports (cached > prompt, reasoning > completion) are not trusted to produce negative
 // components: the "remaining" parts are floored at 0 and the explicit counts are still charged.
 
-import { PRICE_FIELDS, type PriceField, type Pricing } from '../catalog/types.js';
+import {
+  OUTPUT_PRICE_FIELDS,
+  PRICE_FIELDS,
+  type OutputPriceField,
+  type PriceField,
+  type Pricing,
+} from '../catalog/types.js';
 import { maxUsd, mulCount, parseUsd, type Pusd } from './money.js';
 
 export interface UsageCounts {
@@ -18,10 +24,13 @@ export interface UsageCounts {
   reasoning_tokens: number;
   input_images: number;
   web_searches: number;
+  /** generated image / audio tokens, part of completion_tokens (absent = none) */
+  output_image_tokens?: number;
+  output_audio_tokens?: number;
 }
 
 /** Catalog pricing with every field parsed to pUSD once, so the per-request path does no string work. */
-export type ParsedPricing = Readonly<Record<PriceField, Pusd>> & { readonly __parsed: true };
+export type ParsedPricing = Readonly<Record<PriceField | OutputPriceField, Pusd>> & { readonly __parsed: true };
 
 /** Every component in pUSD; `total` is their exact sum. */
 export interface CostBreakdown {
@@ -35,6 +44,10 @@ export interface CostBreakdown {
   completion: Pusd;
   /** reasoning tokens at the effective reasoning price */
   reasoning: Pusd;
+  /** generated image tokens at the effective image-output price */
+  image_output: Pusd;
+  /** generated audio tokens at the effective audio-output price */
+  audio_output: Pusd;
   request: Pusd;
   image: Pusd;
   web_search: Pusd;
@@ -42,8 +55,8 @@ export interface CostBreakdown {
 }
 
 export function parsePricing(p: Pricing): ParsedPricing {
-  const out: Partial<Record<PriceField, Pusd>> = {};
-  for (const f of PRICE_FIELDS) {
+  const out: Partial<Record<PriceField | OutputPriceField, Pusd>> = {};
+  for (const f of [...PRICE_FIELDS, ...OUTPUT_PRICE_FIELDS]) {
     const raw = (p as Partial<Pricing>)[f];
     // A field missing from an operator override means "no charge for this"; a present but malformed value
     // is a configuration error worth failing loudly on, so parseUsd's error is rethrown with the field name.
@@ -57,7 +70,7 @@ export function parsePricing(p: Pricing): ParsedPricing {
       throw new Error(`pricing.${f}: ${(e as Error).message}`, { cause: e });
     }
   }
-  return Object.freeze({ ...(out as Record<PriceField, Pusd>), __parsed: true as const });
+  return Object.freeze({ ...(out as Record<PriceField | OutputPriceField, Pusd>), __parsed: true as const });
 }
 
 function isParsed(p: Pricing | ParsedPricing): p is ParsedPricing {
@@ -87,12 +100,24 @@ export function asParsed(p: Pricing | ParsedPricing): ParsedPricing {
  * - internal_reasoning = "0": reasoning tokens are billed as output by every provider we know of unless a
  *   separate reasoning price is published, so they fall back to the completion price. Reasoning tokens are
  *   part of completion_tokens, so they are charged once, in `reasoning`, and excluded from `completion`.
+ * - image_output / audio_output absent or "0": generated image and audio tokens are completion tokens at the
+ *   completion price (Gemini image models' published `completion` is their image price); where a separate
+ *   price exists (DashScope omni audio $15.11/M vs text $1.66/M) they are charged at it, once, and excluded
+ *   from `completion` like reasoning.
  */
-export function effectivePrices(p: ParsedPricing): { cacheRead: Pusd; cacheWrite: Pusd; reasoning: Pusd } {
+export function effectivePrices(p: ParsedPricing): {
+  cacheRead: Pusd;
+  cacheWrite: Pusd;
+  reasoning: Pusd;
+  imageOutput: Pusd;
+  audioOutput: Pusd;
+} {
   return {
     cacheRead: p.input_cache_read === 0n ? p.prompt : p.input_cache_read,
     cacheWrite: p.input_cache_write === 0n ? p.prompt : p.input_cache_write,
     reasoning: p.internal_reasoning === 0n ? p.completion : p.internal_reasoning,
+    imageOutput: p.image_output === 0n ? p.completion : p.image_output,
+    audioOutput: p.audio_output === 0n ? p.completion : p.audio_output,
   };
 }
 
@@ -114,15 +139,19 @@ export function computeCost(pricing: Pricing | ParsedPricing, u: UsageCounts): C
   const cacheWrite = n(u.cache_write_tokens);
   const completionTokens = n(u.completion_tokens);
   const reasoningTokens = n(u.reasoning_tokens);
+  const imageTokens = n(u.output_image_tokens);
+  const audioTokens = n(u.output_audio_tokens);
 
   const uncached = Math.max(0, promptTokens - cachedRead - cacheWrite);
-  const plainCompletion = Math.max(0, completionTokens - reasoningTokens);
+  const plainCompletion = Math.max(0, completionTokens - reasoningTokens - imageTokens - audioTokens);
 
   const prompt = mulCount(p.prompt, uncached);
   const cache_read = mulCount(eff.cacheRead, cachedRead);
   const cache_write = mulCount(eff.cacheWrite, cacheWrite);
   const completion = mulCount(p.completion, plainCompletion);
   const reasoning = mulCount(eff.reasoning, reasoningTokens);
+  const image_output = mulCount(eff.imageOutput, imageTokens);
+  const audio_output = mulCount(eff.audioOutput, audioTokens);
   const request = p.request;
   const image = mulCount(p.image, n(u.input_images));
   const web_search = mulCount(p.web_search, n(u.web_searches));
@@ -133,10 +162,22 @@ export function computeCost(pricing: Pricing | ParsedPricing, u: UsageCounts): C
     cache_write,
     completion,
     reasoning,
+    image_output,
+    audio_output,
     request,
     image,
     web_search,
-    total: prompt + cache_read + cache_write + completion + reasoning + request + image + web_search,
+    total:
+      prompt +
+      cache_read +
+      cache_write +
+      completion +
+      reasoning +
+      image_output +
+      audio_output +
+      request +
+      image +
+      web_search,
   };
 }
 
@@ -154,7 +195,7 @@ export interface WorstCaseInput {
  * used to reserve credit before calling an upstream.
  *
  * Each prompt token is charged at one of prompt / cache-read / cache-write prices, so the max of the three
- * bounds any split; each completion token at completion or reasoning price, likewise. Cache-read is
+ * bounds any split; each completion token at the completion, reasoning, image- or audio-output price, likewise. Cache-read is
  * included in the max because nothing in the catalog forbids a "cache read" dearer than input.
  */
 // The dearest input and output price of a pricing, per parsed pricing: the worst case runs for every
@@ -168,7 +209,8 @@ export function worstCaseCost(pricing: Pricing | ParsedPricing, w: WorstCaseInpu
     const eff = effectivePrices(p);
     wp = {
       input: maxUsd(p.prompt, maxUsd(eff.cacheRead, eff.cacheWrite)),
-      output: maxUsd(p.completion, eff.reasoning),
+      // an output token may be text, reasoning, image or audio: the dearest of the four bounds any mix
+      output: maxUsd(maxUsd(p.completion, eff.reasoning), maxUsd(eff.imageOutput, eff.audioOutput)),
     };
     worstPrices.set(p, wp);
   }

@@ -45,6 +45,8 @@ export function finalUsage(opts: {
       input_images: opts.inputImages,
       web_searches: 0,
     };
+    if (u.output_image_tokens) counts.output_image_tokens = u.output_image_tokens;
+    if (u.output_audio_tokens) counts.output_audio_tokens = u.output_audio_tokens;
   } else {
     estimated = true;
     const g = opts.generated;
@@ -75,7 +77,11 @@ export function usageJson(f: FinalUsage, costUsd: number) {
     completion_tokens: c.completion_tokens,
     total_tokens: c.prompt_tokens + c.completion_tokens,
     prompt_tokens_details: { cached_tokens: c.cached_read_tokens, cache_write_tokens: c.cache_write_tokens },
-    completion_tokens_details: { reasoning_tokens: c.reasoning_tokens },
+    completion_tokens_details: {
+      reasoning_tokens: c.reasoning_tokens,
+      ...(c.output_image_tokens ? { image_tokens: c.output_image_tokens } : {}),
+      ...(c.output_audio_tokens ? { audio_tokens: c.output_audio_tokens } : {}),
+    },
     cost: costUsd,
     is_byok: false,
     ...(f.estimated ? { estimated: true } : {}),
@@ -88,6 +94,8 @@ export function usageJson(f: FinalUsage, costUsd: number) {
  */
 export function usageText(f: FinalUsage, costUsd: number): string {
   const c = f.counts;
+  // generated media is rare: those answers take the generic way rather than widen the template
+  if (c.output_image_tokens || c.output_audio_tokens) return JSON.stringify(usageJson(f, costUsd));
   // counts come from upstreams: anything not a finite number goes the generic way (JSON writes it as null)
   if (
     !Number.isFinite(

@@ -147,6 +147,24 @@ export const ProviderPreferences = Type.Object({
   quantizations: Type.Optional(ProviderList),
 });
 
+/** output modalities (OpenAI: text, audio; OpenRouter adds image for image-generating models) */
+export const OutputModality = Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('audio')]);
+
+/** OpenAI's `audio` output options; the voice and format sets differ per provider, so they are left to the upstream */
+export const AudioOutputConfig = Type.Object({
+  voice: Type.String({ minLength: 1 }),
+  format: Type.String({ minLength: 1 }),
+});
+
+/** OpenRouter's `image_config` for image-generating models (e.g. aspect_ratio "16:9", image_size "4K") */
+export const ImageConfig = Type.Object(
+  {
+    aspect_ratio: Type.Optional(Type.String({ minLength: 1 })),
+    image_size: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: true },
+);
+
 export const ChatRequestSchema = Type.Object(
   {
     model: Type.Optional(Type.String({ minLength: 1 })),
@@ -209,6 +227,9 @@ export const ChatRequestSchema = Type.Object(
     include_reasoning: Type.Optional(Type.Boolean()),
     provider: Type.Optional(ProviderPreferences),
     usage: Type.Optional(Type.Object({ include: Type.Optional(Type.Boolean()) })),
+    modalities: Type.Optional(Type.Union([Type.Array(OutputModality, { minItems: 1, maxItems: 3 }), Type.Null()])),
+    audio: Type.Optional(Type.Union([AudioOutputConfig, Type.Null()])),
+    image_config: Type.Optional(Type.Union([ImageConfig, Type.Null()])),
   },
   { additionalProperties: true },
 );
@@ -221,6 +242,7 @@ export type ChatToolCall = Static<typeof ToolCall>;
 export type ChatToolChoice = Static<typeof ToolChoice>;
 export type ChatAllowedToolsChoice = Static<typeof AllowedToolsChoice>;
 export type ProviderPrefs = Static<typeof ProviderPreferences>;
+export type ChatOutputModality = Static<typeof OutputModality>;
 
 export const EmbeddingsRequestSchema = Type.Object(
   {

@@ -11,6 +11,10 @@ export interface NormalizedUsage {
   cached_read_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  /** generated image tokens (OpenAI completion_tokens_details.image_tokens, Gemini candidatesTokensDetails IMAGE), part of completion_tokens */
+  output_image_tokens?: number;
+  /** generated audio tokens (completion_tokens_details.audio_tokens), part of completion_tokens */
+  output_audio_tokens?: number;
 }
 
 export interface ToolCallOut {

@@ -82,6 +82,11 @@ export interface DialectAdapter {
   parseChatResponse(body: unknown, ctx: BuildContext): ChatResult;
   createStreamTranslator(ctx: BuildContext): StreamTranslator;
   /**
+   * True when the upstream answers this (non-stream) request only as a stream (audio output on some
+   * providers): the router then sends it as a stream and assembles the answer (assemble.ts). Absent = never.
+   */
+  streamOnly?(req: ChatRequest, ctx: BuildContext): boolean;
+  /**
    * Maps an upstream HTTP error (status + raw body text) to ARouter's error. `providerName` (e.g. "DeepSeek")
    * prefixes the message so users see which provider said what; single-provider dialects may ignore it.
    */

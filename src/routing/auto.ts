@@ -85,6 +85,10 @@ function capabilityReason(plan: EndpointPlan, f: RequestFeatures): string {
       const missing = f.inputModalities.filter((m) => !plan.model.architecture.input_modalities.includes(m));
       return `missing_capability:${missing[0] ?? 'image'}_input`;
     }
+    case 'output_modality': {
+      const missing = f.outputModalities.filter((m) => !plan.model.architecture.output_modalities.includes(m));
+      return `missing_capability:${missing[0] ?? 'image'}_output`;
+    }
     default:
       return step;
   }

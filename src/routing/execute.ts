@@ -11,6 +11,7 @@ import type {
   StreamEvent,
   UpstreamError,
 } from '../providers/types.js';
+import { assembleStream } from '../providers/assemble.js';
 import { DIALECTS } from '../providers/dialects.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RequestAbort, Transport } from '../providers/transport.js';
@@ -81,7 +82,17 @@ export async function executeChat<A extends PlannedAttempt>(
       maxTokens: a.maxTokens,
       maxTokensExplicit: a.maxTokensExplicit,
     };
-    const upstreamReq = dialect.buildChatRequest(req, ctx);
+    // a provider that serves this request only as a stream: read the whole stream, answer one JSON body
+    const viaStream = !stream && dialect.streamOnly?.(req, ctx) === true;
+    const sctx: BuildContext = viaStream ? { ...ctx, stream: true } : ctx;
+    const upstreamReq = dialect.buildChatRequest(req, sctx);
+    if (viaStream) {
+      const res = await env.transport.fetch(upstreamReq, abort);
+      if (res.status >= 400)
+        throw dialect.mapError(res.status, res.body.toString('utf8'), res.headers(), a.provider.name);
+      const result = assembleStream(res.body, dialect.createStreamTranslator(sctx), a.provider.name);
+      return { status: res.status, value: { kind: 'complete' as const, result } };
+    }
     if (!stream) {
       const res = await env.transport.fetch(upstreamReq, abort);
       if (res.status >= 400)

@@ -4,6 +4,7 @@
 import { countChatPromptTokens, estimateChatUpperBound } from '../accounting/tokenizer.js';
 import type { Modality } from '../catalog/types.js';
 import type { ChatRequest, ChatToolChoice } from '../protocol/chat-request.js';
+import { requestedOutputs, type OutputModality } from '../protocol/output-modalities.js';
 import type { Variant } from './resolve.js';
 
 export type ResponseFormatKind = 'json_object' | 'json_schema';
@@ -61,6 +62,8 @@ export interface RequestFeatures {
   inputImages: number;
   /** input modalities beyond text the messages carry ("image", "audio", "file") */
   inputModalities: Modality[];
+  /** output modalities beyond text the request asks for (`modalities`: "image", "audio") */
+  outputModalities: OutputModality[];
   /** the request defines at least one tool */
   tools: boolean;
   toolChoice: ChatToolChoice | null;
@@ -165,6 +168,7 @@ function fromCount(req: ChatRequest, prompt: PromptTokens, variant: Variant | nu
 class Features implements RequestFeatures {
   readonly inputImages: number;
   readonly inputModalities: Modality[];
+  readonly outputModalities: OutputModality[];
   readonly tools: boolean;
   readonly toolChoice: ChatToolChoice | null;
   readonly responseFormat: ResponseFormatKind | null;
@@ -180,6 +184,7 @@ class Features implements RequestFeatures {
   ) {
     this.inputImages = prompt.images;
     this.inputModalities = inputModalities(req.messages);
+    this.outputModalities = requestedOutputs(req);
     this.tools = (req.tools?.length ?? 0) > 0;
     this.toolChoice = req.tool_choice ?? null;
     this.responseFormat = responseFormatKind(req);

@@ -20,6 +20,7 @@ export type DropReason =
   | 'context_length'
   | 'max_tokens'
   | 'modality'
+  | 'output_modality'
   | 'tools'
   | 'response_format'
   | 'reasoning'
@@ -38,6 +39,7 @@ export const FILTER_ORDER: readonly DropReason[] = [
   'paid_only',
   'quantization',
   'modality',
+  'output_modality',
   'context_length',
   'max_tokens',
   'tools',
@@ -214,6 +216,10 @@ export function rejectEndpoint(ctx: FilterContext, e: EndpointDef): Rejection | 
   if (missing.length > 0) {
     return { reason: 'modality', detail: `model does not accept ${missing.join(', ')} input` };
   }
+  const cannot = f.outputModalities.filter((m) => !model.architecture.output_modalities.includes(m));
+  if (cannot.length > 0) {
+    return { reason: 'output_modality', detail: `model does not output ${cannot.join(', ')}` };
+  }
   // With no max_tokens the reply needs room for at least one token.
   if (!f.prompt.fits(f.maxOutputTokens ?? 1, e.context_length)) {
     const what =
@@ -262,6 +268,8 @@ export function failureSentence(reason: DropReason, modelId: string, example: st
       return `No endpoints of ${modelId} support reasoning`;
     case 'modality':
       return `No endpoints of ${modelId} accept this input (${example})`;
+    case 'output_modality':
+      return `No endpoints of ${modelId} support the requested output modalities (${example})`;
     case 'context_length':
       return `No endpoints of ${modelId} fit the request: ${example}`;
     case 'max_tokens':

@@ -334,6 +334,21 @@ function explainFailure(
       failed_step: 'reasoning',
     };
   }
+  // output modalities are the model's, not an endpoint's: a model that cannot make the image or audio asked
+  // for is "not found" for this request, as OpenRouter answers ("No endpoints found that support the
+  // requested output modalities"), naming the client's field
+  if (reachable.every((d) => d.reason === 'output_modality' || d.reason === 'paid_only' || d.reason === 'free_only')) {
+    const out = reachable.find((d) => d.reason === 'output_modality');
+    if (out !== undefined) {
+      return {
+        status: 404,
+        code: 'unsupported_output_modality',
+        message: `No endpoints found that support the requested output modalities: ${features.outputModalities.join(', ')} (${model.id} outputs ${model.architecture.output_modalities.join(', ')})`,
+        failed_step: 'output_modality',
+        param: 'modalities',
+      };
+    }
+  }
   // every candidate of this variant fell for the request's own size (free/paid endpoints of the other
   // variant were never candidates): the client's 400, see oversize.ts
   const candidates = reachable.filter((d) => d.reason !== 'paid_only' && d.reason !== 'free_only');

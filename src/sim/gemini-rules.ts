@@ -11,6 +11,7 @@
 //   https://ai.google.dev/gemini-api/docs/thinking (thinkingLevel must not be combined with thinkingBudget),
 //   https://ai.google.dev/gemini-api/docs/structured-output
 import { IMAGE_TOKENS, approxTokens, type NeutralRequest, type PromptSegment } from './content.js';
+import { canOutputAudio, canOutputImage } from './media.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -28,8 +29,21 @@ const FN_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 
 const field = (msg: string) => `* GenerateContentRequest.${msg}\n`;
 
+/** A text model asked for image or audio output: Gemini's 400 (wording as its API gives it for a TEXT-only model). */
+function responseModalitiesProblem(body: Obj, model: string): string | null {
+  const gc = isObj(body.generationConfig) ? body.generationConfig : {};
+  const asked = Array.isArray(gc.responseModalities) ? (gc.responseModalities as unknown[]) : [];
+  const bad = asked.filter(
+    (m) => (m === 'IMAGE' && !canOutputImage(model)) || (m === 'AUDIO' && !canOutputAudio(model)),
+  );
+  if (bad.length === 0) return null;
+  return `Model does not support the requested response modalities: ${bad.map((m) => String(m).toLowerCase()).join(',')}`;
+}
+
 /** `body` is normalized (camelCase, repeated fields as arrays). Returns an INVALID_ARGUMENT message or null. */
 export function checkGenerateSemantics(body: Obj, model = ''): string | null {
+  const modalities = responseModalitiesProblem(body, model);
+  if (modalities) return modalities;
   const contents = (body.contents as Obj[] | undefined) ?? [];
   if (!contents.length) return field('contents: contents is not specified');
   for (let i = 0; i < contents.length; i++) {

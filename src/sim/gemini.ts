@@ -26,6 +26,7 @@ import {
   type StreamFrame,
 } from './server.js';
 import { isObj } from './validate.js';
+import { IMAGE_OUTPUT_TOKENS, simImageBase64 } from './media.js';
 
 export const GEMINI_DEFAULT_MODELS = [
   'gemini-2.5-flash',
@@ -91,6 +92,15 @@ const FINISH: Record<ReplyPlan['finish'], string> = {
 };
 const signature = (seed: string) => createHash('sha256').update(`sig:${seed}`).digest('base64');
 
+/** the inlineData part of an answer to responseModalities IMAGE (Gemini 3 signs it when thinking), else null */
+function imageAnswer(body: Obj, seed: string, thoughtSignature: string | null): { part: Obj; tokens: number } | null {
+  const gc = isObj(body.generationConfig) ? body.generationConfig : {};
+  if (!Array.isArray(gc.responseModalities) || !gc.responseModalities.includes('IMAGE')) return null;
+  const part: Obj = { inlineData: { mimeType: 'image/png', data: simImageBase64(seed) } };
+  if (thoughtSignature) part.thoughtSignature = thoughtSignature;
+  return { part, tokens: IMAGE_OUTPUT_TOKENS };
+}
+
 async function generate(ctx: SimContext, model: string, stream: boolean): Promise<void> {
   const body = parseBody(ctx, 'GenerateContentRequest');
   if (!body) return;
@@ -105,12 +115,19 @@ async function generate(ctx: SimContext, model: string, stream: boolean): Promis
   const cached = ctx.cache.implicit(prompt.segments, CACHE_MIN_TOKENS);
   const n = prompt.candidateCount;
   const thoughts = prompt.thinking ? plan.reasoningTokens : 0;
-  const usage = (candidates: number, thought: number): Obj => {
+  const image = imageAnswer(body, prompt.neutral.lastUserText, prompt.thinking ? signature(ctx.rawBody) : null);
+  const usage = (text: number, thought: number, images = 0): Obj => {
+    const candidates = text + images;
     const u: Obj = {
       promptTokenCount: prompt.promptTokens,
       candidatesTokenCount: candidates,
       totalTokenCount: prompt.promptTokens + candidates + thought,
     };
+    if (images)
+      u.candidatesTokensDetails = [
+        { modality: 'TEXT', tokenCount: text },
+        { modality: 'IMAGE', tokenCount: images },
+      ];
     const details = [{ modality: 'TEXT', tokenCount: prompt.promptTokens - prompt.imageTokens }];
     if (prompt.imageTokens) details.push({ modality: 'IMAGE', tokenCount: prompt.imageTokens });
     u.promptTokensDetails = details;
@@ -144,9 +161,11 @@ async function generate(ctx: SimContext, model: string, stream: boolean): Promis
     const parts: Obj[] = [];
     if (plan.reasoning && prompt.includeThoughts) parts.push({ text: plan.reasoning, thought: true });
     if (plan.text) parts.push({ text: plan.text });
+    if (image) parts.push(image.part);
     parts.push(...calls);
     const candidates = Array.from({ length: n }, (_, i) => wrap(parts, i, { finishReason }));
-    return ctx.sendJson(200, envelope(candidates, usage(plan.outputTokens * n, thoughts * n)), {}, true);
+    const u = usage(plan.outputTokens * n, thoughts * n, (image?.tokens ?? 0) * n);
+    return ctx.sendJson(200, envelope(candidates, u), {}, true);
   }
 
   // stream: incremental text parts, functionCall parts whole, cumulative usage, finishReason on the last chunk
@@ -160,6 +179,8 @@ async function generate(ctx: SimContext, model: string, stream: boolean): Promis
     tokens: p.tokens,
     thought: p.thought,
   }));
+  // the image arrives whole in one chunk, after the text (as Gemini streams inlineData)
+  if (image) chunks.push({ parts: [image.part], tokens: 0, thought: false });
   if (calls.length)
     chunks.push({
       parts: calls,
@@ -173,7 +194,7 @@ async function generate(ctx: SimContext, model: string, stream: boolean): Promis
     const lastChunk = i === chunks.length - 1;
     if (c.thought) thoughtSoFar = Math.min(thoughts, thoughtSoFar + c.tokens);
     else outSoFar = Math.min(plan.outputTokens, outSoFar + c.tokens);
-    const u = lastChunk ? usage(plan.outputTokens, thoughts) : usage(outSoFar, thoughtSoFar);
+    const u = lastChunk ? usage(plan.outputTokens, thoughts, image?.tokens ?? 0) : usage(outSoFar, thoughtSoFar);
     return {
       data: JSON.stringify(envelope([wrap(c.parts, 0, lastChunk ? { finishReason } : {})], u)),
       tokens: Math.max(1, c.tokens),

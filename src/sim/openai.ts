@@ -9,7 +9,9 @@
 // Reasoning is returned DeepSeek-style as message.reasoning_content / delta.reasoning_content
 // (https://api-docs.deepseek.com/guides/reasoning_model), counted in completion_tokens_details.reasoning_tokens.
 // Mid-stream errors as `data: {"error":{...}}` are UNCONFIRMED for the real API.
-import { embed, planReply, splitFragments, splitWords, stableId, approxTokens, type ReplyPlan } from './content.js';
+import { embed, planReply, splitFragments, splitWords, stableId, approxTokens } from './content.js';
+import { audioFrames, FINISH, logprobsFor, toolCallsOut, usageOf } from './openai-answer.js';
+import { mediaFor, outputAsk, stripOpenRouterExtras } from './openai-outputs.js';
 import { checkChatSemantics, neutralFromChat } from './openai-rules.js';
 import {
   cutWithError,
@@ -62,55 +64,6 @@ function modelNotFound(ctx: SimContext, model: string): void {
   );
 }
 
-function usageOf(plan: ReplyPlan, promptTokens: number, cached: number, n: number): Obj {
-  const completion = plan.completionTokens * n;
-  return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completion,
-    total_tokens: promptTokens + completion,
-    prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
-    completion_tokens_details: {
-      reasoning_tokens: plan.reasoningTokens * n,
-      audio_tokens: 0,
-      accepted_prediction_tokens: 0,
-      rejected_prediction_tokens: 0,
-    },
-  };
-}
-
-const FINISH: Record<ReplyPlan['finish'], string> = {
-  stop: 'stop',
-  stop_sequence: 'stop',
-  length: 'length',
-  tool_calls: 'tool_calls',
-};
-
-/** Deterministic logprobs for `text` (one entry per ~word), when the request asked for them. */
-function logprobsFor(text: string, top: number): Obj {
-  const content = (text.match(/\s*\S+|\s+$/g) ?? []).map((token, i) => {
-    const logprob = -0.01 * ((i % 7) + 1);
-    const bytes = [...Buffer.from(token, 'utf8')];
-    const alts = Array.from({ length: top }, (_, k) =>
-      k === 0
-        ? { token, logprob, bytes }
-        : { token: `${token}${k}`, logprob: logprob - k, bytes: [...Buffer.from(`${token}${k}`, 'utf8')] },
-    );
-    return { token, logprob, bytes, top_logprobs: alts };
-  });
-  return { content, refusal: null };
-}
-
-function toolCallsOut(
-  plan: ReplyPlan,
-  seed: string,
-): Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> {
-  return plan.toolCalls.map((c, i) => ({
-    id: `call_${stableId(`${seed}:${i}`)}`,
-    type: 'function',
-    function: { name: c.name, arguments: c.json },
-  }));
-}
-
 async function chatCompletions(ctx: SimContext): Promise<void> {
   if (ctx.badJson) {
     return sendError(
@@ -122,23 +75,29 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
       null,
     );
   }
-  const invalid = validateOpenAIChatSchema(ctx.body);
+  const extras = isObj(ctx.body) ? stripOpenRouterExtras(ctx.body) : { body: ctx.body, error: null };
+  if (extras.error) return sendError(ctx, 400, extras.error.message, 'invalid_request_error', extras.error.param, null);
+  const invalid = validateOpenAIChatSchema(extras.body);
   if (invalid) return sendError(ctx, 400, invalid.message, 'invalid_request_error', invalid.param, invalid.code);
   const body = ctx.body as Obj;
   const model = String(body.model);
   if (!ctx.models.accepts(model)) return modelNotFound(ctx, model);
   const sem = checkChatSemantics(body);
   if (sem) return sendError(ctx, 400, sem.message, 'invalid_request_error', sem.param, sem.code);
+  const out = outputAsk(body);
+  if (out.error)
+    return sendError(ctx, 400, out.error.message, 'invalid_request_error', out.error.param, out.error.code);
 
   const rule = ctx.rule;
   const prompt = neutralFromChat(body);
   const plan = planReply(prompt.neutral, rule);
   const cached = ctx.cache.implicit(prompt.segments, CACHE_MIN_TOKENS, CACHE_GRANULARITY);
   const n = typeof body.n === 'number' ? body.n : 1;
-  const usage = usageOf(plan, prompt.promptTokens, cached, n);
   const calls = toolCallsOut(plan, ctx.rawBody);
   const id = `chatcmpl-${randomId(29)}`;
   const created = Math.floor(Date.now() / 1000);
+  const media = mediaFor(out.ask, stableId(prompt.neutral.lastUserText, 32), plan.text, created);
+  const usage = usageOf(plan, prompt.promptTokens, cached, n, media);
   const finish = FINISH[plan.finish];
   const top = typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
   const lp = (text: string) => (body.logprobs === true ? logprobsFor(text, top) : null);
@@ -153,7 +112,13 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
     };
     if (plan.reasoning !== null) message.reasoning_content = plan.reasoning;
     if (calls.length) message.tool_calls = calls;
-    const out: Obj = {
+    if (media.images.length) message.images = media.images;
+    if (media.audio) {
+      // OpenAI: the spoken answer is the audio, its text the transcript; content is null
+      message.audio = media.audio;
+      message.content = null;
+    }
+    const res: Obj = {
       id,
       object: 'chat.completion',
       created,
@@ -168,8 +133,8 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
       service_tier: 'default',
       system_fingerprint: 'fp_sim0001',
     };
-    if (rule?.omitUsage) delete out.usage;
-    return ctx.sendJson(200, out);
+    if (rule?.omitUsage) delete res.usage;
+    return ctx.sendJson(200, res);
   }
 
   const so = isObj(body.stream_options) ? body.stream_options : {};
@@ -202,8 +167,11 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
     if (plan.reasoning)
       for (const p of splitWords(plan.reasoning))
         frames.push({ data: chunk([delta(index, { reasoning_content: p })]), tokens: approxTokens(p) });
-    for (const p of splitWords(plan.text))
-      frames.push({ data: chunk([delta(index, { content: p })]), tokens: approxTokens(p) });
+    if (media.audio) frames.push(...audioFrames(media.audio, (d) => chunk([delta(index, d)])));
+    else
+      for (const p of splitWords(plan.text))
+        frames.push({ data: chunk([delta(index, { content: p })]), tokens: approxTokens(p) });
+    for (const image of media.images) frames.push({ data: chunk([delta(index, { images: [image] })]) });
     calls.forEach((c, k) => {
       frames.push({
         data: chunk([

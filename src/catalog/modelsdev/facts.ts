@@ -32,7 +32,7 @@ export function pricingOf(d: Toml): Pricing | null {
   const c: Toml | undefined = d.cost;
   if (!c || (c.input === undefined && c.output === undefined)) return null;
   const tok = (v: unknown) => (v === undefined || v === null ? '0' : perMillionToPerToken(v as number));
-  return {
+  const out: Pricing = {
     prompt: tok(c.input),
     completion: tok(c.output),
     request: c.request === undefined ? '0' : perUnit(c.request),
@@ -42,6 +42,9 @@ export function pricingOf(d: Toml): Pricing | null {
     input_cache_read: tok(c.cache_read ?? c.cached_input ?? c.cache_input),
     input_cache_write: tok(c.cache_write ?? c.cached_write),
   };
+  // a separate price for generated audio (DashScope's omni models); models.dev has no image-output price
+  if (c.output_audio !== undefined) out.audio_output = tok(c.output_audio);
+  return out;
 }
 
 // The sampling parameters each upstream API honours, as the hand-written catalog listed them per dialect.

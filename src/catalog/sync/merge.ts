@@ -272,9 +272,17 @@ export function applySynced(
 /** the document's input/output/cache prices over the endpoint's; true when one changed */
 function reprice(e: EndpointDef, p: Pricing): boolean {
   let changed = false;
-  for (const f of ['prompt', 'completion', 'input_cache_read', 'input_cache_write', 'internal_reasoning'] as const) {
+  const fields = [
+    'prompt',
+    'completion',
+    'input_cache_read',
+    'input_cache_write',
+    'internal_reasoning',
+    'audio_output',
+  ] as const;
+  for (const f of fields) {
     // "0" in the document for a cache price means "not published", not "free" (as in cost.ts): keep ours
-    if (f !== 'prompt' && f !== 'completion' && p[f] === '0') continue;
+    if (f !== 'prompt' && f !== 'completion' && (p[f] === '0' || p[f] === undefined)) continue;
     if (e.pricing[f] !== p[f]) {
       e.pricing = { ...e.pricing, [f]: p[f] };
       changed = true;

@@ -52,7 +52,9 @@ function pricing(cost: Record<string, unknown> | null): Pricing | undefined {
   const completion = perMillionToPerToken(cost.output);
   // a price needs both sides: half a price is as unknown as none
   if (prompt === null || completion === null) return undefined;
+  const audio = perMillionToPerToken(cost.output_audio);
   return {
+    ...(audio !== null && audio !== '0' ? { audio_output: audio } : {}),
     prompt,
     completion,
     request: '0',

@@ -2,6 +2,7 @@
 // (src/pipeline/chat.ts) with the Chat Completions sink.
 import type { AuthedContext, Route } from '../context.js';
 import { HttpError } from '../errors.js';
+import { outputModalityProblem } from '../../protocol/output-modalities.js';
 import { readJson } from '../body.js';
 import { validate } from '../validate.js';
 import { ChatRequestSchema } from '../../protocol/chat-request.js';
@@ -20,6 +21,8 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
       'reasoning_effort',
     );
   }
+  const outputProblem = outputModalityProblem(req);
+  if (outputProblem) throw outputProblem;
   await runChat(ctx.app, ctx, req, new ChatSink(ctx.res, req.stream === true));
 }
 

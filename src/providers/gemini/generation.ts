@@ -21,6 +21,7 @@
 //   provider.require_parameters turns the drop into a routing failure instead.
 import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext } from '../types.js';
+import { outputConfig } from './outputs.js';
 import { rawJsonSchema, toGeminiSchema } from './schema.js';
 
 // minimal: 512, the lowest budget every 2.5 model takes (Flash-Lite's floor); high: 24576 is Flash's ceiling (a
@@ -49,6 +50,7 @@ export function buildGenerationConfig(req: ChatRequest, ctx: BuildContext): Reco
   if (req.frequency_penalty != null && allowed('frequency_penalty')) cfg.frequencyPenalty = req.frequency_penalty;
 
   Object.assign(cfg, responseFormat(req));
+  Object.assign(cfg, outputConfig(req));
 
   const thinking = thinkingConfig(ctx);
   if (thinking) cfg.thinkingConfig = thinking;

@@ -20,8 +20,17 @@
 //   toolUsePromptTokenCount; completion = candidatesTokenCount + thoughtsTokenCount (candidates exclude
 //   thoughts); cached_read = cachedContentTokenCount; Gemini has no cache-write count.
 import { createHash } from 'node:crypto';
-import type { BuildContext, ChatResult, ChunkDelta, FinishReason, NormalizedUsage, ReasoningDetail } from '../types.js';
+import type {
+  BuildContext,
+  ChatResult,
+  ChunkDelta,
+  FinishReason,
+  ImageOut,
+  NormalizedUsage,
+  ReasoningDetail,
+} from '../types.js';
 import { GEMINI_REASONING_FORMAT } from './messages.js';
+import { imageOfPart, outputMediaTokens } from './outputs.js';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,13 +66,18 @@ export function mapFinishReason(native: string | null, hasToolCalls: boolean): F
 export function normalizeUsage(meta: unknown): NormalizedUsage | null {
   if (!isObj(meta)) return null;
   const thoughts = num(meta.thoughtsTokenCount);
-  return {
+  const out: NormalizedUsage = {
     prompt_tokens: num(meta.promptTokenCount) + num(meta.toolUsePromptTokenCount),
     completion_tokens: num(meta.candidatesTokenCount) + thoughts,
     cached_read_tokens: num(meta.cachedContentTokenCount),
     cache_write_tokens: 0,
     reasoning_tokens: thoughts,
   };
+  // generated images (IMAGE) and audio (AUDIO) are part of candidatesTokenCount
+  const media = outputMediaTokens(meta.candidatesTokensDetails);
+  if (media.image > 0) out.output_image_tokens = media.image;
+  if (media.audio > 0) out.output_audio_tokens = media.audio;
+  return out;
 }
 
 export function toolCallId(
@@ -141,8 +155,12 @@ class GeminiParts implements PartTranslator {
       if (p.thought === true) {
         if (!this.exclude) delta.reasoning = p.text;
       } else delta.content = p.text;
+    } else if (p.inlineData !== undefined && p.thought !== true) {
+      // a generated image (responseModalities IMAGE); draft images of the thinking phase are not the answer
+      const image = imageOfPart(p.inlineData);
+      if (image) delta.images = [image];
     }
-    // executableCode / codeExecutionResult / inlineData outputs: ARouter requests none of them
+    // executableCode / codeExecutionResult outputs: ARouter requests none of them
     if (typeof p.thoughtSignature === 'string' && p.thoughtSignature !== '') {
       const detail: ReasoningDetail = {
         type: 'reasoning.encrypted',
@@ -163,12 +181,14 @@ export function parseChatResponse(body: unknown, ctx: BuildContext): ChatResult 
   let reasoning = '';
   const details: ReasoningDetail[] = [];
   const toolCalls: ChatResult['tool_calls'] = [];
+  const images: ImageOut[] = [];
   for (const p of r.parts) {
     const d = translator.part(p, r.responseId);
     if (!d) continue;
     if (d.content) content += d.content;
     if (d.reasoning) reasoning += d.reasoning;
     if (d.reasoning_details) details.push(...d.reasoning_details);
+    if (d.images) images.push(...d.images);
     for (const tc of d.tool_calls ?? []) {
       toolCalls.push({
         id: tc.id ?? '',
@@ -199,5 +219,6 @@ export function parseChatResponse(body: unknown, ctx: BuildContext): ChatResult 
     usage: normalizeUsage(r.usage),
     upstream_id: r.responseId,
     refusal: null,
+    ...(images.length > 0 ? { images } : {}),
   };
 }

@@ -4,6 +4,8 @@
 import type { DialectAdapter } from '../types.js';
 import { buildEmbeddingsRequest, parseEmbeddingsResponse } from './embeddings.js';
 import { mapOpenAIError } from './errors.js';
+import { streamOnly } from './outputs.js';
+import { quirksFor } from './quirks.js';
 import { buildChatRequest } from './request.js';
 import { parseChatResponse } from './response.js';
 import { createStreamTranslator } from './stream.js';
@@ -13,6 +15,7 @@ export const openaiDialect: DialectAdapter = {
   buildChatRequest,
   parseChatResponse,
   createStreamTranslator,
+  streamOnly: (req, ctx) => streamOnly(req, ctx, quirksFor(ctx.target.provider.id)),
   // one dialect, many providers: the caller's provider name makes messages read "DeepSeek: …"
   mapError: (status, bodyText, headers, providerName) => mapOpenAIError(status, bodyText, headers, providerName),
   buildEmbeddingsRequest,

@@ -63,13 +63,19 @@ export function normalizeUsage(u: unknown): NormalizedUsage | null {
   if (completion === undefined && total !== undefined && prompt !== undefined) completion = Math.max(0, total - prompt);
   const pd = isRecord(u.prompt_tokens_details) ? u.prompt_tokens_details : undefined;
   const cd = isRecord(u.completion_tokens_details) ? u.completion_tokens_details : undefined;
-  return {
+  const out: NormalizedUsage = {
     prompt_tokens: prompt ?? 0,
     completion_tokens: completion ?? 0,
     cached_read_tokens: count(pd?.cached_tokens) ?? count(u.prompt_cache_hit_tokens) ?? count(u.cached_tokens) ?? 0,
     cache_write_tokens: count(pd?.cache_write_tokens) ?? 0,
     reasoning_tokens: count(cd?.reasoning_tokens) ?? 0,
   };
+  // generated media (OpenAI audio_tokens, OpenRouter image_tokens), priced apart where the catalog says so
+  const image = count(cd?.image_tokens);
+  const audio = count(cd?.audio_tokens);
+  if (image) out.output_image_tokens = image;
+  if (audio) out.output_audio_tokens = audio;
+  return out;
 }
 
 /** Usage of a response or chunk: standard `usage`, else Groq's `x_groq.usage` (github.com/vercel/ai/issues/1651). */

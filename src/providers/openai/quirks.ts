@@ -29,6 +29,10 @@ export interface Quirks {
    * verbosity, tool_choice allowed_tools): compatible hosts answer 400 or ignore them, so only OpenAI gets them
    */
   openaiOptions: boolean;
+  /** OpenRouter's `image_config` for image-generating models; OpenAI's spec has no such field */
+  imageConfig: boolean;
+  /** audio output is streamed only (OpenRouter's docs: "streaming required"; DashScope's omni models) */
+  audioStreamOnly: boolean;
   /** keys each message role may carry upstream (strict upstreams reject unknown ones) */
   messageKeys: Record<MessageRole, ReadonlySet<string>>;
 }
@@ -62,6 +66,8 @@ const GENERIC: Quirks = {
   developerRole: false,
   enableThinking: false,
   openaiOptions: false,
+  imageConfig: false,
+  audioStreamOnly: false,
   messageKeys: OPENAI_KEYS,
 };
 
@@ -84,7 +90,10 @@ const TABLE: Record<string, Quirks> = {
     shortToolCallIds: true,
     messageKeys: MISTRAL_KEYS,
   },
-  alibaba: { ...GENERIC, enableThinking: true },
+  // DashScope omni models: "only streaming output is supported" (Qwen-Omni docs, OpenAI-compatible mode)
+  alibaba: { ...GENERIC, enableThinking: true, audioStreamOnly: true },
+  // OpenRouter's chat API: openrouter-reference.md §9 (image_config; audio output "streaming required")
+  openrouter: { ...GENERIC, imageConfig: true, audioStreamOnly: true },
 };
 
 export function quirksFor(providerId: string): Quirks {

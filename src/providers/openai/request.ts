@@ -10,6 +10,7 @@ import type { ChatRequest } from '../../protocol/chat-request.js';
 import type { BuildContext, UpstreamRequest, UpstreamTarget } from '../types.js';
 import { narrowAllowedTools } from '../allowed-tools.js';
 import { prepareMessages } from './messages.js';
+import { outputOptions } from './outputs.js';
 import { quirksFor } from './quirks.js';
 import { dashscopeThinking, reasoningEffort } from './reasoning.js';
 
@@ -103,6 +104,7 @@ export function buildChatRequest(clientReq: ChatRequest, ctx: BuildContext): Ups
   const effort = reasoningEffort(ctx);
   if (effort !== undefined) body.reasoning_effort = effort;
   if (q.enableThinking) Object.assign(body, dashscopeThinking(ctx, q));
+  Object.assign(body, outputOptions(req, q));
   const p = preparedFor(target);
   return { url: p.url, method: 'POST', headers: ctx.stream ? p.sse : p.json, body: JSON.stringify(body) };
 }

@@ -1,6 +1,7 @@
 // Non-stream chat.completion → ChatResult. Lenient about everything optional (compatible servers differ),
 // strict only about what ARouter needs: an object with a first choice.
 import type { BuildContext, ChatResult, ToolCallOut } from '../types.js';
+import { audioOf, imagesOf } from './outputs.js';
 import { errorFromPayload, invalidResponse, UpstreamResponseError } from './errors.js';
 import {
   argumentsString,
@@ -60,7 +61,11 @@ export function parseChatResponse(body: unknown, ctx: BuildContext): ChatResult 
 
   const tool_calls = toolCallsOf(msg);
   const native = typeof choice.finish_reason === 'string' ? choice.finish_reason : null;
+  const images = imagesOf(msg.images);
+  const audio = audioOf(msg.audio);
   return {
+    ...(images.length > 0 ? { images } : {}),
+    ...(audio !== null ? { audio } : {}),
     content,
     reasoning: exclude ? null : reasoning,
     reasoning_details: reasoningDetailsOf(msg.reasoning_details, exclude),

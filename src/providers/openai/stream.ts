@@ -21,6 +21,7 @@ import type {
 } from '../types.js';
 import { truncatedStream } from '../truncated.js';
 import { errorFromPayload, invalidResponse } from './errors.js';
+import { audioDeltaOf, imagesOf } from './outputs.js';
 import {
   argumentsString,
   generateToolCallId,
@@ -146,6 +147,14 @@ class OpenAIStreamTranslator implements StreamTranslator {
     }
     // as OpenAI streams it (delta.refusal), so clients see the same field the non-streamed message.refusal has
     if (typeof d.refusal === 'string' && d.refusal.length > 0) (delta ??= {}).refusal = d.refusal;
+    if (Array.isArray(d.images)) {
+      const images = imagesOf(d.images);
+      if (images.length > 0) (delta ??= {}).images = images;
+    }
+    if (isRecord(d.audio)) {
+      const audio = audioDeltaOf(d.audio);
+      if (audio !== null) (delta ??= {}).audio = audio;
+    }
     if (Array.isArray(d.tool_calls) && d.tool_calls.length > 0) {
       const calls: ToolCallDelta[] = [];
       for (const tc of d.tool_calls) if (isRecord(tc)) calls.push(this.toolCallDelta(tc));
