@@ -62,13 +62,13 @@ function modelNotFound(ctx: SimContext, model: string): void {
   );
 }
 
-function usageOf(plan: ReplyPlan, promptTokens: number, cached: number, n: number): Obj {
+function usageOf(plan: ReplyPlan, promptTokens: number, cached: number, n: number, audio: number): Obj {
   const completion = plan.completionTokens * n;
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completion,
     total_tokens: promptTokens + completion,
-    prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: cached, audio_tokens: audio },
     completion_tokens_details: {
       reasoning_tokens: plan.reasoningTokens * n,
       audio_tokens: 0,
@@ -135,7 +135,7 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
   const plan = planReply(prompt.neutral, rule);
   const cached = ctx.cache.implicit(prompt.segments, CACHE_MIN_TOKENS, CACHE_GRANULARITY);
   const n = typeof body.n === 'number' ? body.n : 1;
-  const usage = usageOf(plan, prompt.promptTokens, cached, n);
+  const usage = usageOf(plan, prompt.promptTokens, cached, n, prompt.audioTokens);
   const calls = toolCallsOut(plan, ctx.rawBody);
   const id = `chatcmpl-${randomId(29)}`;
   const created = Math.floor(Date.now() / 1000);
