@@ -35,6 +35,51 @@ export interface TokenizerInfo {
 
 /** OpenAI's published floor for one image (low detail); real costs scale with resolution and provider. */
 export const IMAGE_TOKENS = 85;
+// Audio and files are never tokenised: their base64 is not what the model reads, and BPE over megabytes of
+// it would cost seconds of CPU. They are estimated from their size (O(1): the base64 length, never decoded).
+// Upstream usage always wins for billing; these only gate and reserve, so they lean high.
+/** Gemini counts 32 tokens a second of audio (ai.google.dev/gemini-api/docs/tokens); OpenAI's models fewer. */
+export const AUDIO_TOKENS_PER_SECOND = 32;
+/** bytes a second assumed per format: 16 kHz 16-bit mono WAV (speech), 128 kbit/s for compressed formats */
+const AUDIO_BYTES_PER_SECOND: Record<string, number> = { wav: 32_000, pcm16: 32_000 };
+const COMPRESSED_AUDIO_BYTES_PER_SECOND = 16_000;
+/**
+ * A PDF page is read as text plus an image of the page: Gemini counts 258 tokens a page, Anthropic 1,500-3,000
+ * (docs.anthropic.com, PDF support). A page is assumed to be 1,500 tokens and 50 KB, at least one page a file.
+ */
+export const PDF_TOKENS_PER_PAGE = 1500;
+const PDF_BYTES_PER_PAGE = 50_000;
+/** other files (text/plain, CSV ...) are read as text: ~4 bytes a token */
+const TEXT_FILE_BYTES_PER_TOKEN = 4;
+
+/** decoded size of a base64 payload or base64 data URL, from its length */
+function base64Bytes(data: string): number {
+  const comma = data.startsWith('data:') ? data.indexOf(',') : -1;
+  const pad = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor(((data.length - comma - 1) * 3) / 4) - pad);
+}
+
+/** Estimated prompt tokens of an input_audio part's `input_audio` object. */
+export function audioTokens(audio: { data?: unknown; format?: unknown }): number {
+  if (typeof audio.data !== 'string') return 0;
+  const format = typeof audio.format === 'string' ? audio.format.toLowerCase() : '';
+  const perSecond = AUDIO_BYTES_PER_SECOND[format] ?? COMPRESSED_AUDIO_BYTES_PER_SECOND;
+  return Math.ceil((base64Bytes(audio.data) / perSecond) * AUDIO_TOKENS_PER_SECOND);
+}
+
+/** Estimated prompt tokens of a file part's `file` object (a file_id counts as one page: its size is unknown). */
+export function fileTokens(file: { filename?: unknown; file_data?: unknown }): number {
+  if (typeof file.file_data !== 'string' || file.file_data === '') return PDF_TOKENS_PER_PAGE;
+  const bytes = base64Bytes(file.file_data);
+  const data = file.file_data;
+  // a data URL names its type; a bare payload is a PDF unless its name says text (as the dialects read it)
+  const pdf = data.startsWith('data:')
+    ? data.slice(5, data.search(/[;,]/)).toLowerCase() === 'application/pdf'
+    : !/\.(txt|md|csv|json|html?|xml)$/i.test(typeof file.filename === 'string' ? file.filename : '');
+  if (!pdf) return Math.ceil(bytes / TEXT_FILE_BYTES_PER_TOKEN);
+  return Math.max(1, Math.ceil(bytes / PDF_BYTES_PER_PAGE)) * PDF_TOKENS_PER_PAGE;
+}
+
 /** Per-message framing (<|start|>role ... <|end|>) in the OpenAI chat format. */
 export const TOKENS_PER_MESSAGE = 3;
 /** Every reply is primed with <|start|>assistant<|message|>. */
@@ -207,6 +252,8 @@ interface Tally {
   raw: number;
   framing: number;
   images: number;
+  /** audio and file estimates: already tokens, not scaled by the tokenizer factor */
+  media: number;
 }
 
 function isObj(x: unknown): x is Record<string, unknown> {
@@ -233,9 +280,12 @@ function walkContent(content: unknown, t: Tally, measure: (s: string) => number)
       t.images++;
     } else if (typeof part.text === 'string') {
       t.raw += measure(part.text);
-    } else if (type === 'file' && isObj(part.file) && typeof part.file.filename === 'string') {
-      // file contents are parsed upstream (PDF text etc.); only the name is known to cost anything here
-      t.raw += measure(part.file.filename);
+    } else if (type === 'input_audio' && isObj(part.input_audio)) {
+      t.media += audioTokens(part.input_audio);
+    } else if (type === 'file' && isObj(part.file)) {
+      // file contents are parsed upstream (PDF text etc.): estimated from their size, plus the name
+      if (typeof part.file.filename === 'string') t.raw += measure(part.file.filename);
+      t.media += fileTokens(part.file);
     }
   }
 }
@@ -248,7 +298,7 @@ function walkFunction(fn: unknown, t: Tally, measure: (s: string) => number): vo
 }
 
 function walkChat(messages: unknown[], tools: unknown[] | undefined, measure: (s: string) => number): Tally {
-  const t: Tally = { raw: 0, framing: REPLY_PRIMING_TOKENS, images: 0 };
+  const t: Tally = { raw: 0, framing: REPLY_PRIMING_TOKENS, images: 0, media: 0 };
   for (const m of messages ?? []) {
     t.framing += TOKENS_PER_MESSAGE;
     if (typeof m === 'string') {
@@ -284,12 +334,12 @@ export function countChatPromptTokens(messages: unknown[], tokenizer: string, to
   const info = tokenizerInfo(tokenizer);
   // Scale the summed text once rather than per piece, so rounding does not inflate many small messages.
   const t = walkChat(messages, tools, (s) => rawCount(s, info.encoding));
-  return { tokens: scale(t.raw, info.factor) + t.framing + t.images * IMAGE_TOKENS, images: t.images };
+  return { tokens: scale(t.raw, info.factor) + t.framing + t.images * IMAGE_TOKENS + t.media, images: t.images };
 }
 
 /** Same walk as countChatPromptTokens with byte lengths instead of BPE: always >= its result, much cheaper. */
 export function estimateChatUpperBound(messages: unknown[], tokenizer: string, tools?: unknown[]): ChatCount {
   const factor = Math.max(1, tokenizerInfo(tokenizer).factor);
   const t = walkChat(messages, tools, utf8Bytes);
-  return { tokens: Math.ceil(t.raw * factor) + t.framing + t.images * IMAGE_TOKENS, images: t.images };
+  return { tokens: Math.ceil(t.raw * factor) + t.framing + t.images * IMAGE_TOKENS + t.media, images: t.images };
 }

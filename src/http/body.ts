@@ -46,7 +46,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function tooLarge(limit: number): HttpError {
   return new HttpError(
     413,
-    `Request body exceeds the limit of ${limit} bytes`,
+    // base64 audio and PDFs reach the limit first: the message says which setting raises it
+    `Request body exceeds the limit of ${limit} bytes (server.body_limit_bytes, env AROUTER_BODY_LIMIT); ` +
+      'large audio or PDF inputs need a higher limit',
     'invalid_request_error',
     'payload_too_large',
   );

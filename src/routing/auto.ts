@@ -82,8 +82,10 @@ function capabilityReason(plan: EndpointPlan, f: RequestFeatures): string {
     case 'reasoning':
       return 'missing_capability:reasoning';
     case 'modality': {
+      // the part the planner's 400 names (model or dialect lacking it), else the first the model lacks
+      const named = f.inputParts.find((p) => p.param === plan.failure?.param);
       const missing = f.inputModalities.filter((m) => !plan.model.architecture.input_modalities.includes(m));
-      return `missing_capability:${missing[0] ?? 'image'}_input`;
+      return `missing_capability:${named?.modality ?? missing[0] ?? 'image'}_input`;
     }
     case 'output_modality': {
       const missing = f.outputModalities.filter((m) => !plan.model.architecture.output_modalities.includes(m));
@@ -122,6 +124,8 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
   const ranked: Ranked[] = [];
   // plans that failed only for the request's own size (400s), and whether any failed for another reason
   const tooBig: PlanFailure[] = [];
+  // plans that failed because the model cannot read a part of the request (400s naming the part)
+  const unreadable: PlanFailure[] = [];
   let fits = false;
 
   for (const m of catalog.models) {
@@ -160,7 +164,8 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
     });
     if (plan.failure !== null) {
       dropped.push({ model: m.id, reason: capabilityReason(plan, features), detail: plan.failure.message });
-      if (plan.failure.status === 400) tooBig.push(plan.failure);
+      if (plan.failure.status === 400 && plan.failure.failed_step === 'modality') unreadable.push(plan.failure);
+      else if (plan.failure.status === 400) tooBig.push(plan.failure);
       else fits = true;
       continue;
     }
@@ -193,6 +198,17 @@ export function chooseAutoModel(input: AutoInput): AutoChoice {
       .sort((a, b) => b[1] - a[1])
       .map(([r, n]) => `${n} ${r}`)
       .join(', ');
+    if (unreadable.length > 0 && tooBig.length === 0 && !fits) {
+      // no chat model reads some part: the first model's 400 names it
+      const first = unreadable[0];
+      throw new RoutingError(
+        400,
+        first.code,
+        `No model can read this request with auto (${summary}); e.g. ${first.message}`,
+        first.param ?? 'messages',
+        { auto: { dropped: visible.slice(0, MAX_LISTED), dropped_total: visible.length } },
+      );
+    }
     if (tooBig.length > 0 && !fits) {
       // too big for every chat model: the client's 400, naming the model with the most room (oversize.ts)
       const best = tooBig.reduce((a, b) => ((b.limit ?? 0) > (a.limit ?? 0) ? b : a));

@@ -64,6 +64,8 @@ export interface RequestFeatures {
   inputModalities: Modality[];
   /** output modalities beyond text the request asks for (`modalities`: "image", "audio") */
   outputModalities: OutputModality[];
+  /** the first part carrying each of inputModalities, in the same order: what a 400 names */
+  inputParts: InputPart[];
   /** the request defines at least one tool */
   tools: boolean;
   toolChoice: ChatToolChoice | null;
@@ -125,17 +127,33 @@ export function responseFormatKind(req: ChatRequest): ResponseFormatKind | null 
   return t === 'json_object' || t === 'json_schema' ? t : null;
 }
 
-function inputModalities(messages: ChatRequest['messages']): Modality[] {
-  const seen = new Set<Modality>();
-  for (const m of messages) {
-    if (!Array.isArray(m.content)) continue;
-    for (const part of m.content as Array<{ type?: unknown }>) {
-      if (part.type === 'image_url') seen.add('image');
-      else if (part.type === 'input_audio') seen.add('audio');
-      else if (part.type === 'file') seen.add('file');
+/** A content part that needs an input modality beyond text, located for error messages. */
+export interface InputPart {
+  modality: Modality;
+  /** the part's `type` as the client wrote it: "image_url", "input_audio", "file" */
+  type: string;
+  /** e.g. "messages[2].content[1]" */
+  param: string;
+}
+
+const PART_MODALITY: Record<string, Modality> = { image_url: 'image', input_audio: 'audio', file: 'file' };
+const NO_PARTS: InputPart[] = [];
+
+/** The first part of each non-text modality, in order of appearance (text-only requests allocate nothing). */
+export function inputParts(messages: ChatRequest['messages']): InputPart[] {
+  let out = NO_PARTS;
+  for (let i = 0; i < messages.length; i++) {
+    const content = messages[i].content;
+    if (!Array.isArray(content)) continue;
+    for (let j = 0; j < content.length; j++) {
+      const type = (content[j] as { type?: unknown }).type;
+      const modality = typeof type === 'string' ? PART_MODALITY[type] : undefined;
+      if (modality === undefined || out.some((p) => p.modality === modality)) continue;
+      if (out === NO_PARTS) out = [];
+      out.push({ modality, type: type as string, param: `messages[${i}].content[${j}]` });
     }
   }
-  return [...seen];
+  return out;
 }
 
 /** Parameter names a request uses, for `provider.require_parameters`. */
@@ -169,6 +187,7 @@ class Features implements RequestFeatures {
   readonly inputImages: number;
   readonly inputModalities: Modality[];
   readonly outputModalities: OutputModality[];
+  readonly inputParts: InputPart[];
   readonly tools: boolean;
   readonly toolChoice: ChatToolChoice | null;
   readonly responseFormat: ResponseFormatKind | null;
@@ -183,7 +202,8 @@ class Features implements RequestFeatures {
     variant: Variant | null,
   ) {
     this.inputImages = prompt.images;
-    this.inputModalities = inputModalities(req.messages);
+    this.inputParts = inputParts(req.messages);
+    this.inputModalities = this.inputParts.map((p) => p.modality);
     this.outputModalities = requestedOutputs(req);
     this.tools = (req.tools?.length ?? 0) > 0;
     this.toolChoice = req.tool_choice ?? null;
@@ -207,6 +227,8 @@ export function countedFeatures(promptTokens: number): RequestFeatures {
     promptTokens,
     inputImages: 0,
     inputModalities: [],
+    inputParts: [],
+    outputModalities: [],
     tools: false,
     toolChoice: null,
     responseFormat: null,

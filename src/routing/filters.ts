@@ -4,8 +4,9 @@
 // specific thing to tell the client ("no endpoint supports tool use" beats "one provider is not enabled").
 import { parsePricing, type ParsedPricing } from '../accounting/cost.js';
 import { parseUsd, PUSD_PER_USD } from '../accounting/money.js';
-import type { EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
+import type { EndpointDef, Modality, ModelDef, ProviderDef } from '../catalog/types.js';
 import type { ProviderPrefs } from '../protocol/chat-request.js';
+import { DIALECT_INPUTS } from '../providers/input-modalities.js';
 import { RoutingError } from './errors.js';
 import type { RequestFeatures } from './features.js';
 import type { Variant } from './resolve.js';
@@ -182,6 +183,12 @@ export interface FilterContext {
   availableProviders: ReadonlySet<string>;
 }
 
+/** The model reads `modality` and the provider's wire format can carry it. */
+export function acceptsInput(model: ModelDef, provider: ProviderDef | undefined, modality: Modality): boolean {
+  if (!model.architecture.input_modalities.includes(modality)) return false;
+  return provider === undefined || DIALECT_INPUTS[provider.dialect].includes(modality);
+}
+
 /** First hard filter that rejects `e`, or null. Circuit state is checked by the planner, not here. */
 export function rejectEndpoint(ctx: FilterContext, e: EndpointDef): Rejection | null {
   const { model, features: f, prefs } = ctx;
@@ -212,9 +219,17 @@ export function rejectEndpoint(ctx: FilterContext, e: EndpointDef): Rejection | 
       return { reason: 'quantization', detail: `quantization ${q} is not in provider.quantizations` };
     }
   }
-  const missing = f.inputModalities.filter((m) => !model.architecture.input_modalities.includes(m));
-  if (missing.length > 0) {
-    return { reason: 'modality', detail: `model does not accept ${missing.join(', ')} input` };
+  if (f.inputParts.length > 0) {
+    const part = f.inputParts.find((p) => !acceptsInput(model, provider, p.modality));
+    if (part !== undefined) {
+      const byModel = model.architecture.input_modalities.includes(part.modality);
+      return {
+        reason: 'modality',
+        detail: byModel
+          ? `${pname} (${provider?.dialect ?? 'unknown'} API) cannot carry ${part.type} (${part.param})`
+          : `model does not accept ${part.modality} input (${part.type} at ${part.param})`,
+      };
+    }
   }
   const cannot = f.outputModalities.filter((m) => !model.architecture.output_modalities.includes(m));
   if (cannot.length > 0) {

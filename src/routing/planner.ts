@@ -29,6 +29,7 @@ import {
 } from './filters.js';
 import type { HealthTracker } from './health.js';
 import { oversize, SIZE_REASONS } from './oversize.js';
+import { unreadable } from './unreadable.js';
 import type { Variant } from './resolve.js';
 
 /** Output tokens assumed when pricing a request for ordering: replies are usually far below max_tokens. */
@@ -283,7 +284,7 @@ export function planEndpoints(input: PlanEndpointsInput): EndpointPlan {
     ordered,
     dropped,
     funnel,
-    failure: ordered.length > 0 ? null : explainFailure(model, variant, dropped, features),
+    failure: ordered.length > 0 ? null : explainFailure(model, variant, dropped, features, input.providers),
   };
 }
 
@@ -306,6 +307,7 @@ function explainFailure(
   variant: Variant | null,
   dropped: DroppedEndpoint[],
   features: RequestFeatures,
+  providers: ReadonlyMap<string, ProviderDef>,
 ): PlanFailure {
   const reachable = dropped.filter((d) => d.reason !== 'provider_unavailable');
   if (reachable.length === 0) {
@@ -365,6 +367,14 @@ function explainFailure(
       param: o.param,
       limit: o.limit,
     };
+  }
+  // every candidate fell for a part it cannot read: the client's 400 naming the part, see unreadable.ts
+  if (candidates.length > 0 && candidates.every((d) => d.reason === 'modality')) {
+    const endpoints = model.endpoints.filter((e) =>
+      candidates.some((d) => d.provider === e.provider && d.endpoint_model === e.model),
+    );
+    const u = unreadable(features, model, endpoints, providers);
+    return { status: 400, code: u.code, message: u.message, failed_step: 'modality', param: u.param };
   }
   // the step where the last endpoints fell is the one to name
   let last: DroppedEndpoint = reachable[0];

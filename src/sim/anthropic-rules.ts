@@ -17,7 +17,14 @@
 //       https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use ,
 //       https://docs.claude.com/en/docs/build-with-claude/prompt-caching
 import { createHash } from 'node:crypto';
-import { IMAGE_TOKENS, approxTokens, type NeutralRequest, type PromptSegment } from './content.js';
+import {
+  IMAGE_TOKENS,
+  approxTokens,
+  base64Size,
+  mediaTokens,
+  type NeutralRequest,
+  type PromptSegment,
+} from './content.js';
 
 /** Signatures of thinking blocks the sim emits: prefix + sha256(thinking). Real ones are opaque. */
 export const SIM_SIGNATURE_PREFIX = 'EqSim';
@@ -178,6 +185,22 @@ function countImages(b: Obj): number {
   return 0;
 }
 
+/** A document block, described for the reply and counted: "document (a.pdf, application/pdf, 1234 bytes)". */
+function documentOf(b: Obj): { text: string; tokens: number } | null {
+  if (b.type !== 'document' || !isObj(b.source)) return null;
+  const src = b.source;
+  const title = typeof b.title === 'string' ? `${b.title}, ` : '';
+  if (src.type === 'base64') {
+    const bytes = base64Size(String(src.data));
+    return { text: `document (${title}${String(src.media_type)}, ${bytes} bytes)`, tokens: mediaTokens(bytes) };
+  }
+  if (src.type === 'text') {
+    const data = String(src.data);
+    return { text: `document (${title}text/plain, ${data.length} chars)`, tokens: approxTokens(data) };
+  }
+  return { text: `document (${title}${String(src.type)})`, tokens: 0 };
+}
+
 export interface AnthropicPrompt {
   neutral: NeutralRequest;
   promptTokens: number;
@@ -205,6 +228,7 @@ export function neutralFromMessages(body: Obj): AnthropicPrompt {
     for (const b of body.system as Obj[])
       segments.push({ key: JSON.stringify(b), tokens: approxTokens(String(b.text ?? '')), breakpoint: bp(b) });
   let images = 0;
+  const received: string[] = [];
   messages.forEach((m, i) => {
     if (typeof m.content === 'string')
       segments.push({ key: `${i}:${String(m.role)}:${m.content}`, tokens: approxTokens(m.content) });
@@ -212,9 +236,11 @@ export function neutralFromMessages(body: Obj): AnthropicPrompt {
       for (const b of blocksOf(m)) {
         const n = countImages(b);
         images += n;
+        const doc = documentOf(b);
+        if (doc) received.push(doc.text);
         segments.push({
           key: `${String(m.role)}:${JSON.stringify(b)}`,
-          tokens: approxTokens(blockText(b)) + n * IMAGE_TOKENS,
+          tokens: approxTokens(blockText(b)) + n * IMAGE_TOKENS + (doc?.tokens ?? 0),
           breakpoint: bp(b),
         });
       }
@@ -253,6 +279,7 @@ export function neutralFromMessages(body: Obj): AnthropicPrompt {
       lastUserText,
       toolResults: results.length ? results.map((r) => resultText(r.content)) : null,
       imageCount: images,
+      received,
       tools: last.role === 'user' ? custom.map((t) => ({ name: String(t.name), schema: t.input_schema })) : [],
       toolChoice,
       parallel: tc?.disable_parallel_tool_use !== true,

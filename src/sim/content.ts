@@ -8,6 +8,15 @@ import type { SimRule } from './server.js';
 export const IMAGE_TOKENS = 85;
 export const approxTokens = (s: string): number => Math.ceil(s.length / 4);
 
+/** decoded bytes of a base64 payload (or base64 data URL), from its length */
+export function base64Size(data: string): number {
+  const comma = data.startsWith('data:') ? data.indexOf(',') : -1;
+  const pad = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor(((data.length - comma - 1) * 3) / 4) - pad);
+}
+/** the simulators' audio / document tokens: one per 100 decoded bytes (deterministic, for usage assertions) */
+export const mediaTokens = (bytes: number): number => Math.ceil(bytes / 100);
+
 export interface ToolSpec {
   name: string;
   /** JSON Schema or Gemini Schema of the arguments (may be undefined) */
@@ -22,6 +31,8 @@ export interface NeutralRequest {
   toolResults: string[] | null;
   /** images anywhere in the request */
   imageCount: number;
+  /** audio and files anywhere in the request, described for the reply ("audio (wav, 1234 bytes)") */
+  received?: string[];
   tools: ToolSpec[];
   /** 'named' forces `name`; 'required' forces some tool */
   toolChoice: { mode: 'auto' | 'none' | 'required' | 'named'; name?: string };
@@ -101,7 +112,8 @@ export function planReply(req: NeutralRequest, rule?: SimRule | null): ReplyPlan
   let text = '';
   if (rule?.reply !== undefined) text = rule.reply;
   else if (!calls.length) {
-    const plain = defaultReplyText(req) + (req.imageCount > 0 ? ` I see ${req.imageCount} image(s).` : '');
+    const received = req.received?.length ? ` I received ${req.received.join('; ')}.` : '';
+    const plain = defaultReplyText(req) + (req.imageCount > 0 ? ` I see ${req.imageCount} image(s).` : '') + received;
     if (req.json) text = JSON.stringify(req.json.schema ? exampleFromSchema(req.json.schema) : { reply: plain });
     else text = plain;
   }

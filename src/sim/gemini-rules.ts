@@ -10,7 +10,14 @@
 //   https://ai.google.dev/api/generate-content , https://ai.google.dev/gemini-api/docs/function-calling ,
 //   https://ai.google.dev/gemini-api/docs/thinking (thinkingLevel must not be combined with thinkingBudget),
 //   https://ai.google.dev/gemini-api/docs/structured-output
-import { IMAGE_TOKENS, approxTokens, type NeutralRequest, type PromptSegment } from './content.js';
+import {
+  IMAGE_TOKENS,
+  approxTokens,
+  base64Size,
+  mediaTokens,
+  type NeutralRequest,
+  type PromptSegment,
+} from './content.js';
 import { canOutputAudio, canOutputImage } from './media.js';
 
 type Obj = Record<string, unknown>;
@@ -169,6 +176,7 @@ export function neutralFromGenerate(body: Obj, model: string): GeminiPrompt {
   if (headText || sysText)
     segments.push({ key: JSON.stringify(head), tokens: approxTokens(headText) + approxTokens(sysText) });
   let images = 0;
+  const received: string[] = [];
   for (const c of contents) {
     let t = 0;
     for (const p of partsOf(c)) {
@@ -176,6 +184,13 @@ export function neutralFromGenerate(body: Obj, model: string): GeminiPrompt {
       if (isImage(p)) {
         images++;
         t += IMAGE_TOKENS;
+      } else if (isObj(p.inlineData)) {
+        const mime = String(p.inlineData.mimeType);
+        const bytes = base64Size(String(p.inlineData.data ?? ''));
+        received.push(`${mime.startsWith('audio/') ? 'audio' : 'file'} (${mime}, ${bytes} bytes)`);
+        t += mediaTokens(bytes);
+      } else if (isObj(p.fileData)) {
+        received.push(`file (${String(p.fileData.mimeType)}, ${String(p.fileData.fileUri)})`);
       }
       if (isObj(p.functionCall)) t += approxTokens(JSON.stringify(p.functionCall));
       if (isObj(p.functionResponse)) t += approxTokens(JSON.stringify(p.functionResponse));
@@ -229,6 +244,7 @@ export function neutralFromGenerate(body: Obj, model: string): GeminiPrompt {
       lastUserText,
       toolResults: results.length ? results.map((p) => responseText((p.functionResponse as Obj).response)) : null,
       imageCount: images,
+      received,
       tools: lastIsUser ? decls : [],
       toolChoice,
       parallel: true,

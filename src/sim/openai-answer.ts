@@ -11,13 +11,15 @@ export function usageOf(
   cached: number,
   n: number,
   media: { imageTokens: number; audioTokens: number },
+  /** audio the prompt carried, as OpenAI reports it */
+  audioIn = 0,
 ): Obj {
   const completion = (plan.completionTokens + media.imageTokens + media.audioTokens) * n;
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completion,
     total_tokens: promptTokens + completion,
-    prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: cached, audio_tokens: audioIn },
     completion_tokens_details: {
       reasoning_tokens: plan.reasoningTokens * n,
       audio_tokens: media.audioTokens * n,

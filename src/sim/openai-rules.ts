@@ -7,7 +7,14 @@
 //    'tool_call_id'. The following tool_call_ids did not have response messages: call_x"
 // Docs: https://platform.openai.com/docs/api-reference/chat/create ,
 //       https://platform.openai.com/docs/guides/structured-outputs (strict schema rules)
-import { IMAGE_TOKENS, approxTokens, type NeutralRequest, type PromptSegment } from './content.js';
+import {
+  IMAGE_TOKENS,
+  approxTokens,
+  base64Size,
+  mediaTokens,
+  type NeutralRequest,
+  type PromptSegment,
+} from './content.js';
 import type { OpenAIParamError } from './validate.js';
 
 type Obj = Record<string, unknown>;
@@ -173,6 +180,8 @@ export function checkChatSemantics(body: Obj): OpenAIParamError | null {
 export interface OpenAIPrompt {
   neutral: NeutralRequest;
   promptTokens: number;
+  /** of promptTokens, the audio's (prompt_tokens_details.audio_tokens) */
+  audioTokens: number;
   segments: PromptSegment[];
 }
 
@@ -183,6 +192,8 @@ export function neutralFromChat(body: Obj): OpenAIPrompt {
   const segments: PromptSegment[] = [];
   const tools = (Array.isArray(body.tools) ? (body.tools as Obj[]) : []).filter((t) => t.type === 'function');
   if (tools.length) segments.push({ key: JSON.stringify(tools), tokens: approxTokens(JSON.stringify(tools)) });
+  const received: string[] = [];
+  let audioTokens = 0;
   for (const m of messages) {
     let t = approxTokens(contentText(m.content));
     if (Array.isArray(m.content))
@@ -190,6 +201,21 @@ export function neutralFromChat(body: Obj): OpenAIPrompt {
         if (p.type === 'image_url') {
           images++;
           t += IMAGE_TOKENS;
+        } else if (p.type === 'input_audio') {
+          const a = p.input_audio as Obj;
+          const bytes = base64Size(String(a.data));
+          received.push(`audio (${String(a.format)}, ${bytes} bytes)`);
+          audioTokens += mediaTokens(bytes);
+          t += mediaTokens(bytes);
+        } else if (p.type === 'file') {
+          const f = p.file as Obj;
+          if (typeof f.file_data === 'string') {
+            const data = f.file_data;
+            const mime = data.startsWith('data:') ? data.slice(5, data.search(/[;,]/)) : 'no type';
+            const bytes = base64Size(data);
+            received.push(`file (${String(f.filename ?? 'unnamed')}, ${mime}, ${bytes} bytes)`);
+            t += mediaTokens(bytes);
+          } else received.push(`file (${String(f.file_id)})`);
         }
     if (Array.isArray(m.tool_calls)) t += approxTokens(JSON.stringify(m.tool_calls));
     segments.push({ key: JSON.stringify(m), tokens: t });
@@ -230,6 +256,7 @@ export function neutralFromChat(body: Obj): OpenAIPrompt {
       lastUserText: lastUser ? contentText(lastUser.content) : '',
       toolResults,
       imageCount: images,
+      received,
       tools: last.role === 'user' ? allowed : [],
       toolChoice,
       parallel: body.parallel_tool_calls !== false,
@@ -239,6 +266,7 @@ export function neutralFromChat(body: Obj): OpenAIPrompt {
       stop,
     },
     promptTokens: segments.reduce((n, s) => n + s.tokens, 0),
+    audioTokens,
     segments,
   };
 }

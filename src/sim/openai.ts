@@ -97,7 +97,7 @@ async function chatCompletions(ctx: SimContext): Promise<void> {
   const id = `chatcmpl-${randomId(29)}`;
   const created = Math.floor(Date.now() / 1000);
   const media = mediaFor(out.ask, stableId(prompt.neutral.lastUserText, 32), plan.text, created);
-  const usage = usageOf(plan, prompt.promptTokens, cached, n, media);
+  const usage = usageOf(plan, prompt.promptTokens, cached, n, media, prompt.audioTokens);
   const finish = FINISH[plan.finish];
   const top = typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
   const lp = (text: string) => (body.logprobs === true ? logprobsFor(text, top) : null);

@@ -293,10 +293,19 @@ test('files: PDFs become document blocks; audio and file_id are rejected', () =>
     ],
   });
   assert.deepEqual(body.messages[0].content, [
-    { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK' } },
-    { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjcK' } },
-    { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'hello' } },
+    {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK' },
+      title: 'a.pdf',
+    },
+    {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjcK' },
+      title: 'b.pdf',
+    },
+    { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'hello' }, title: 'notes.txt' },
   ]);
+  assert.equal(validateAnthropicSchema(body), null);
   assert.equal(
     buildError({
       messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAA', format: 'wav' } }] }],

@@ -78,15 +78,19 @@ test('max_tokens above the endpoint maximum drops the endpoint', () => {
   assert.deepEqual(reasonOf(p, 'gamma'), ['max_tokens']);
 });
 
-test('modality: images need image input; all dropped → 503 saying why', () => {
+test('modality: images need image input; all dropped → 400 naming the part', () => {
   const req = chat({
     messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x.example/i.png' } }] }],
   });
   const p = plan(req);
   assert.equal(p.ordered.length, 0);
   assert.deepEqual([...new Set(p.dropped.filter((d) => d.reason !== 'paid_only').map((d) => d.reason))], ['modality']);
-  assert.equal(p.failure?.status, 503);
-  assert.match(p.failure?.message ?? '', /accept this input/);
+  assert.equal(p.failure?.status, 400);
+  assert.equal(p.failure?.param, 'messages[0].content[0]');
+  assert.equal(
+    p.failure?.message,
+    'meta-llama/llama-3.3-70b-instruct cannot read image_url (its input modalities: text)',
+  );
   assert.equal(plan({ ...req, model: 'acme/vision' }).ordered.length, 1);
 });
 

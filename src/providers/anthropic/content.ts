@@ -66,12 +66,14 @@ function fileBlock(file: { filename?: string; file_data?: string; file_id?: stri
       ? 'application/pdf'
       : null;
   const data = parsed?.data ?? file.file_data;
+  // the file name tells the model which document is which (spec: RequestDocumentBlock.title, 1..500 chars)
+  const title = file.filename ? { title: file.filename.slice(0, 500) } : {};
   if (mediaType === 'application/pdf') {
-    return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data } };
+    return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data }, ...title };
   }
   if (mediaType === 'text/plain') {
     const text = Buffer.from(data, 'base64').toString('utf8');
-    return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: text } };
+    return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: text }, ...title };
   }
   throw new InvalidRequestError(
     `Anthropic accepts only PDF (application/pdf) and text/plain files, got ${mediaType ?? 'an unknown type'}`,

@@ -109,7 +109,7 @@ function userParts(content: string | ChatContentPart[], i: number): GeminiPart[]
         parts.push(mediaPart(part.image_url.url, 'image/jpeg', `${param}.image_url.url`));
         break;
       case 'input_audio':
-        parts.push({ inlineData: { mimeType: `audio/${part.input_audio.format}`, data: part.input_audio.data } });
+        parts.push(audioPart(part.input_audio, `${param}.input_audio`));
         break;
       case 'file':
         parts.push(filePart(part.file, param));
@@ -117,6 +117,43 @@ function userParts(content: string | ChatContentPart[], i: number): GeminiPart[]
     }
   });
   return parts;
+}
+
+// OpenAI's `format` (wav, mp3; clients also send other names) → the MIME types Gemini lists for audio
+// (ai.google.dev/gemini-api/docs/audio: audio/wav, audio/mp3, audio/aiff, audio/aac, audio/ogg, audio/flac).
+const AUDIO_MIME: Record<string, string> = {
+  wav: 'audio/wav',
+  wave: 'audio/wav',
+  'x-wav': 'audio/wav',
+  mp3: 'audio/mp3',
+  mpeg: 'audio/mp3',
+  aiff: 'audio/aiff',
+  aif: 'audio/aiff',
+  aac: 'audio/aac',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+  flac: 'audio/flac',
+  m4a: 'audio/mp4',
+  mp4: 'audio/mp4',
+  webm: 'audio/webm',
+  pcm16: 'audio/l16',
+};
+
+/** `input_audio` → inlineData; a data URL in `data` (browsers produce them) gives its payload and type. */
+function audioPart(audio: { data: string; format: string }, param: string): GeminiPart {
+  const format = audio.format.toLowerCase().replace(/^audio\//, '');
+  let mimeType = AUDIO_MIME[format] ?? `audio/${format}`;
+  let data = audio.data;
+  if (data.startsWith('data:')) {
+    const parsed = parseDataUrl(data);
+    if (!parsed) throw new InvalidRequestError(`${param}.data: malformed data URL`, `${param}.data`);
+    data = parsed.data;
+    if (AUDIO_MIME[format] === undefined && parsed.mediaType.startsWith('audio/'))
+      mimeType = AUDIO_MIME[parsed.mediaType.slice(6)] ?? parsed.mediaType;
+  }
+  if (data === '') throw new InvalidRequestError(`${param}.data is empty`, `${param}.data`);
+  return { inlineData: { mimeType, data } };
 }
 
 function filePart(file: { filename?: string; file_data?: string; file_id?: string }, param: string): GeminiPart {

@@ -5,6 +5,7 @@
 // becomes "system" where the role is unknown; Mistral gets 9-character tool-call ids.
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '../../protocol/chat-request.js';
+import { fixMediaParts } from './content.js';
 import type { MessageRole, Quirks } from './quirks.js';
 
 const MISTRAL_ID = /^[a-zA-Z0-9]{9}$/;
@@ -66,6 +67,13 @@ function fixMessage(m: ChatMessage, q: Quirks): ChatMessage | Loose {
       return rest;
     });
     dirty = true;
+  }
+  if (m.role === 'user' && Array.isArray(content)) {
+    const media = fixMediaParts(content);
+    if (media !== content) {
+      content = media;
+      dirty = true;
+    }
   }
   // `tool_calls: []` (some SDKs always send the key) is "empty array, expected minimum length 1" at OpenAI
   if (Array.isArray(toolCalls) && toolCalls.length === 0) {
