@@ -71,4 +71,9 @@ export interface InboundAdapter<Wire> {
    * request failing. Absent = reasoning asked for is required, as in Chat Completions.
    */
   softReasoning?(wire: Wire): boolean;
+  /**
+   * `max_tokens` is a ceiling the client must send, not a demand (Anthropic's: Claude Code sends 32,000 to every
+   * model): above the model's largest output it is lowered to it rather than refused.
+   */
+  readonly maxTokensIsCeiling?: boolean;
 }

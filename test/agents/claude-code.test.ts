@@ -49,7 +49,7 @@ async function session(model: string, catalogId: string, sim: 'anthropic' | 'ope
   const upstreamCalls = sims[sim].requests.slice(before);
   assert.ok(upstreamCalls.length >= 2, `${upstreamCalls.length} upstream calls`);
 
-  const rows = (await (await gw.fetch('/generations?limit=50')).json()) as {
+  const rows = (await (await gw.fetch('/activity?limit=50')).json()) as {
     data: Array<{ model: string; total_cost: number; streamed: boolean; status?: number }>;
   };
   const mine = rows.data.filter((r) => r.model === catalogId);

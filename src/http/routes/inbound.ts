@@ -24,6 +24,19 @@ function canReason(catalog: Catalog, req: ChatRequest): boolean {
   return true;
 }
 
+/** Lowers max_tokens to the largest output any endpoint of the named models allows (`auto`: left to routing). */
+function clampMaxTokens(catalog: Catalog, req: ChatRequest): void {
+  if (typeof req.max_tokens !== 'number') return;
+  let largest = 0;
+  for (const name of [req.model, ...(req.models ?? [])]) {
+    if (name === undefined) continue;
+    const model = catalog.get(name.split(':')[0]);
+    if (!model) return;
+    for (const e of model.endpoints) largest = Math.max(largest, e.max_completion_tokens);
+  }
+  if (largest > 0 && req.max_tokens > largest) req.max_tokens = largest;
+}
+
 export function errorShape<W>(adapter: InboundAdapter<W>): (err: HttpError) => string {
   return (e) =>
     JSON.stringify(
@@ -48,6 +61,7 @@ export function inboundRoute<S extends TSchema>(
       const req = adapter.toChat(wire);
       if (req.model !== undefined) req.model = catalogIdForNative(ctx.app.catalog, req.model, nativeProvider);
       if (req.reasoning && adapter.softReasoning?.(wire) && !canReason(ctx.app.catalog, req)) delete req.reasoning;
+      if (adapter.maxTokensIsCeiling) clampMaxTokens(ctx.app.catalog, req);
       await runChat(ctx.app, ctx, req, new EncoderSink(ctx.res, req.stream === true, adapter, wire));
     },
   };

@@ -17,4 +17,5 @@ export const messagesAdapter: InboundAdapter<MessagesRequest> = {
   errorBody,
   // `adaptive` leaves thinking to the model; an explicit budget is a requirement
   softReasoning: (wire) => wire.thinking?.type !== 'enabled',
+  maxTokensIsCeiling: true,
 };
