@@ -1,0 +1,70 @@
+// The fixed-rate part of `npm run bench`: the same open-loop load (R req/s, and optionally S streams/s) sent to
+// every target in turn, interleaved round by round (A B C, then C B A, …) like the saturation runs, so drift
+// on a shared machine falls on every target alike. Portkey is left out: it saturates far below the rates
+// measured here (~800 req/s in the saturation table), and an open loop above a target's capacity measures
+// only its growing queue.
+import { fmt } from './report.js';
+import { sleep } from './common.js';
+import { fixedRateLoad, type RateResult } from './rate-load.js';
+import { RateTally, summarizeRate, type RateSummary } from './rate-report.js';
+import type { Target } from './targets.js';
+
+export interface RateRunOptions {
+  rate: number;
+  streamRate: number;
+  seconds: number;
+  rounds: number;
+  smoke: boolean;
+}
+
+export interface RateRun {
+  rate: number;
+  stream_rate: number;
+  duration_s: number;
+  rounds: number;
+  targets: RateSummary[];
+}
+
+export async function runFixedRate(
+  all: Target[],
+  o: RateRunOptions,
+  log: (s: string) => void,
+  onArouterRequests: (n: number) => void,
+): Promise<RateRun> {
+  const targets = all.filter((t) => t.name !== 'portkey');
+  const tallies = new Map(targets.map((t) => [t.name, new RateTally(t.name, t.label)]));
+  const measure = async (t: Target, stream: boolean): Promise<RateResult> => {
+    const c0 = t.child.cpuMs();
+    const r = await fixedRateLoad(t, { rate: stream ? o.streamRate : o.rate, seconds: o.seconds, stream });
+    const c1 = t.child.cpuMs();
+    if (c0 !== null && c1 !== null) r.cpuMs = c1 - c0;
+    if (t.name === 'arouter') onArouterRequests(r.sent + 1);
+    await sleep(o.smoke ? 20 : 200);
+    return r;
+  };
+  for (let round = 0; round < o.rounds; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    const ns = new Map<string, RateResult>();
+    const st = new Map<string, RateResult>();
+    for (const t of o.rate > 0 ? order : []) ns.set(t.name, await measure(t, false));
+    for (const t of o.streamRate > 0 ? order : []) st.set(t.name, await measure(t, true));
+    const line: string[] = [];
+    for (const t of targets) {
+      const tally = tallies.get(t.name)!;
+      tally.addRound(round + 1, ns.get(t.name) ?? null, st.get(t.name) ?? null);
+      const row = tally.rounds[tally.rounds.length - 1];
+      line.push(
+        `${t.name} ${fmt(row.achieved_per_s, 0)}/s p50 ${fmt(row.p50_ms, 2)} p99 ${fmt(row.p99_ms, 2)}` +
+          (o.streamRate > 0 ? ` ttfb ${fmt(row.stream_ttfb_p50_ms, 2)}` : ''),
+      );
+    }
+    log(`   fixed-rate round ${round + 1}/${o.rounds} (${order.map((t) => t.name).join(' → ')}): ${line.join(' | ')}`);
+  }
+  return {
+    rate: o.rate,
+    stream_rate: o.streamRate,
+    duration_s: o.seconds,
+    rounds: o.rounds,
+    targets: summarizeRate([...tallies.values()], o.rate, o.streamRate),
+  };
+}
