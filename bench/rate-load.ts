@@ -6,13 +6,15 @@
 // requests that would have queued behind it are never timed ("coordinated omission").
 // Sends go through an undici Pool's dispatcher-handler interface (keep-alive, enough sockets that the client
 // never queues at the rates measured here; if it does, the wait counts, since the clock starts at the
-// scheduled time). Timers fire at ≥ 1 ms granularity, so a tick sends every request that has come due since
-// the last one ("catch-up"); the delay between scheduled and actual send is recorded as `lag`, the
+// scheduled time). The schedule is kept by a worker-thread metronome (rate-clock.ts: Node's own timers only
+// have 1 ms resolution); each tick sends every request that has come due since the last one ("catch-up", when
+// the event loop was busy); the delay between scheduled and actual send is recorded as `lag`, the
 // generator's own resolution, and is the same for every target.
 import { performance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
 import { CHAT_BODY, CHAT_STREAM_BODY } from './common.js';
 import { Samples } from './load.js';
+import { hrMs, metronome } from './rate-clock.js';
 import type { Target } from './targets.js';
 
 export interface RateResult {
@@ -160,25 +162,29 @@ export async function fixedRateLoad(t: Target, o: RateOptions): Promise<RateResu
 
   let i = 0;
   let lastSend = 0;
-  const start = performance.now();
-  await new Promise<void>((allSent) => {
-    const tick = (): void => {
-      let now = performance.now();
-      while (i < total) {
-        const due = start + i * interval;
-        if (due > now) break;
-        run.pending++;
-        pool.dispatch(req, new Timed(run, due, now));
-        run.res.lag.push(now - due);
-        lastSend = now;
-        i++;
-        now = performance.now();
-      }
-      if (i < total) setTimeout(tick, Math.max(0, start + i * interval - performance.now()));
-      else allSent();
-    };
-    tick();
-  });
+  let allSent = (): void => {};
+  // tick k: request k is due by the metronome's clock, whatever the main thread's reading says (the two
+  // readings of one clock differ by the µs between them)
+  const tick = (k: number): void => {
+    let now = performance.now();
+    while (i < total) {
+      const due = start + i * interval;
+      if (i > k && due > now) break;
+      run.pending++;
+      pool.dispatch(req, new Timed(run, due, now));
+      run.res.lag.push(now - due);
+      lastSend = now;
+      i++;
+      now = performance.now();
+    }
+    if (i === total) allSent();
+  };
+  const clock = await metronome(interval, total, tick);
+  const sent = new Promise<void>((r) => (allSent = r));
+  const start = performance.now() + 1;
+  clock.start(start + (hrMs() - performance.now()));
+  await sent;
+  await clock.stop();
   run.res.sent = i;
   run.res.sendSeconds = (lastSend - start) / 1000;
   run.sending = false;

@@ -287,6 +287,10 @@ export function rateLines(rows: RateSummary[]): string[] {
       `info  at ${fmt(r.rate, 0)} req/s (open loop), ${r.name === 'arouter' ? 'ARouter' : 'the baseline'} adds ${us(r.added_p50_ms)} p50 and ` +
         `${us(r.added_p99_ms)} p99 over calling the upstream directly; ${us(r.added_p50_over_bare_ms)} p50 and ` +
         `${us(r.added_p99_over_bare_ms)} p99 over the bare proxy` +
+        (r.service_p50_ms != null && direct?.service_p50_ms != null
+          ? ` (sent → answered, without the generator's delay: ${us(r.service_p50_ms - direct.service_p50_ms)} p50, ` +
+            `${us(r.service_p99_ms! - direct.service_p99_ms!)} p99)`
+          : '') +
         (r.stream
           ? `; streams at ${fmt(r.stream.rate, 0)}/s: TTFB ${us(r.stream.added_ttfb_p50_ms)} p50 over direct`
           : '') +
