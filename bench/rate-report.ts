@@ -282,7 +282,11 @@ export function rateLines(rows: RateSummary[]): string[] {
     );
   for (const r of rows) {
     if (r.name !== 'arouter' && r.name !== 'baseline') continue;
-    const us = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : '−'}${fmt(Math.abs(x) * 1000, 0)} µs`);
+    // µs is how gateways publish it; past 10 ms (a loaded machine's tail) ms read better
+    const us = (x: number | null) =>
+      x === null
+        ? '—'
+        : `${x >= 0 ? '+' : '−'}${Math.abs(x) >= 10 ? `${fmt(Math.abs(x), 1)} ms` : `${fmt(Math.abs(x) * 1000, 0)} µs`}`;
     out.push(
       `info  at ${fmt(r.rate, 0)} req/s (open loop), ${r.name === 'arouter' ? 'ARouter' : 'the baseline'} adds ${us(r.added_p50_ms)} p50 and ` +
         `${us(r.added_p99_ms)} p99 over calling the upstream directly; ${us(r.added_p50_over_bare_ms)} p50 and ` +

@@ -15,6 +15,8 @@ export interface RateRunOptions {
   seconds: number;
   rounds: number;
   smoke: boolean;
+  /** the rate was chosen by autoRate */
+  auto: boolean;
 }
 
 export interface RateRun {
@@ -22,7 +24,26 @@ export interface RateRun {
   stream_rate: number;
   duration_s: number;
   rounds: number;
+  /** how an automatic rate was chosen, null when it was given */
+  auto: string | null;
   targets: RateSummary[];
+}
+
+/** the rate other gateways publish their overhead at */
+export const PUBLISHED_RATE = 5000;
+
+/**
+ * `--rate auto`: 5,000 req/s, or, when the slowest proxy measured in the saturation rounds (ARouter, as a rule)
+ * served fewer than twice that, half of what it served. An open loop at or past a target's capacity measures
+ * its queue, which grows without bound, not its cost; at half of it a single-server queue roughly doubles
+ * the service time already, so this is the most the number can stand for on a small machine. On this 2-vCPU
+ * VM ARouter's saturation throughput ranged from 1,800 (other work running) to ~10,000 req/s between days.
+ */
+export function autoRate(saturation: Array<{ name: string; rps: number | null }>): number {
+  const proxies = saturation.filter((s) => s.name !== 'direct' && s.name !== 'portkey' && s.rps !== null);
+  if (proxies.length === 0) return 1000;
+  const slowest = Math.min(...proxies.map((s) => s.rps!));
+  return slowest >= 2 * PUBLISHED_RATE ? PUBLISHED_RATE : Math.max(100, Math.floor(slowest / 2 / 100) * 100);
 }
 
 export async function runFixedRate(
@@ -65,6 +86,11 @@ export async function runFixedRate(
     stream_rate: o.streamRate,
     duration_s: o.seconds,
     rounds: o.rounds,
+    auto: o.auto
+      ? o.rate === PUBLISHED_RATE
+        ? `${fmt(PUBLISHED_RATE, 0)} req/s, what gateways publish at; every proxy served at least twice that in the saturation rounds`
+        : `half the saturation req/s of the slowest proxy measured above; ${fmt(PUBLISHED_RATE, 0)} req/s would overrun it on this machine`
+      : null,
     targets: summarizeRate([...tallies.values()], o.rate, o.streamRate),
   };
 }

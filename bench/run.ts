@@ -10,7 +10,7 @@
 //        --out FILE (bench/results/latest.json)  --tsx (run children from TypeScript through tsx; automatic
 //        when this file itself runs under tsx)  --baseline DIR (another built checkout of ARouter, measured
 //        as one more target beside this one: an A/B of two builds in the same minutes)
-//        --rate N (2000; 0 = skip)  --stream-rate N (100; 0 = skip)  --rate-duration S (5): the fixed-rate
+//        --rate N|auto (auto; 0 = skip)  --stream-rate N (100; 0 = skip)  --rate-duration S (5): the fixed-rate
 //        (open-loop) latency run after the saturation rounds, see rate-run.ts
 import { measureCatalog } from './catalog-cost.js';
 import { cpus, loadavg } from 'node:os';
@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { argValue, numArg, sleep } from './common.js';
 import { Samples, nonStreamLoad, streamLoad, verifyTarget, type LoadResult } from './load.js';
 import { checkLines, checks, fmt, roundRow, summarize, table, type Tally } from './report.js';
-import { runFixedRate, type RateRun } from './rate-run.js';
+import { autoRate, runFixedRate, type RateRun } from './rate-run.js';
 import { rateLines, rateTable } from './rate-report.js';
 import { analyzeProfile, formatProfile, newestProfile, type ProfileSummary } from './profile.js';
 import {
@@ -60,8 +60,11 @@ interface Options {
   tsx: boolean;
   /** another built checkout, measured as the `baseline` row */
   baseline: string | null;
-  /** fixed-rate run: requests per second (0 = skip), streams per second (0 = skip), seconds per target per round */
-  rate: number;
+  /**
+   * fixed-rate run: requests per second (0 = skip; null = auto, from the saturation rounds: autoRate),
+   * streams per second (0 = skip), seconds per target per round
+   */
+  rate: number | null;
   streamRate: number;
   rateDuration: number;
 }
@@ -120,7 +123,7 @@ function options(argv: string[]): Options {
         '                        [--only bare,json,arouter,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
         '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
         '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]\n' +
-        '                        [--rate N (fixed-rate req/s, 0 = skip)] [--stream-rate N (streams/s, 0 = skip)] [--rate-duration S]',
+        '                        [--rate N|auto (fixed-rate req/s, 0 = skip)] [--stream-rate N (streams/s, 0 = skip)] [--rate-duration S]',
     );
     process.exit(0);
   }
@@ -169,8 +172,7 @@ function options(argv: string[]): Options {
     out: resolve(argValue(argv, 'out') ?? join(ROOT, 'bench', 'results', 'latest.json')),
     tsx: argv.includes('--tsx') || import.meta.url.endsWith('.ts'),
     baseline,
-    // 2,000/s, not the 5,000/s other gateways publish: see bench/README.md "Fixed-rate latency"
-    rate: numArg(argv, 'rate', smoke ? 200 : 2000),
+    rate: (argValue(argv, 'rate') ?? (smoke ? '200' : 'auto')) === 'auto' ? null : numArg(argv, 'rate', 0),
     streamRate: numArg(argv, 'stream-rate', smoke ? 20 : 100),
     rateDuration: numArg(argv, 'rate-duration', smoke ? 0.5 : 5),
   };
@@ -223,7 +225,7 @@ async function main(): Promise<number> {
     `ARouter bench${o.smoke ? ' (smoke)' : ''}: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ` +
       `${o.duration}s × ${o.rounds} rounds per target, ${o.connections} connections, warm-up ${o.warmup}s` +
       `${o.stream ? `; stream: ${o.chunks} chunks every ${o.intervalMs} ms, ${o.connections} concurrent` : ''}; children run ${o.tsx ? 'TypeScript via tsx' : 'dist/'}` +
-      `${o.rate > 0 || o.streamRate > 0 ? `; then fixed rate: ${o.rate} req/s, ${o.streamRate} streams/s, ${o.rateDuration}s × ${o.rounds} rounds` : ''}` +
+      `${o.rate !== 0 || o.streamRate > 0 ? `; then fixed rate: ${o.rate ?? 'auto'} req/s, ${o.streamRate} streams/s, ${o.rateDuration}s × ${o.rounds} rounds` : ''}` +
       `; load average ${loadavg()
         .map((x) => x.toFixed(2))
         .join(' ')}`,
@@ -355,10 +357,22 @@ async function main(): Promise<number> {
       log(`   round ${round + 1}/${o.rounds} (${order.map((t) => t.name).join(' → ')}): ${line.join(' | ')}`);
     }
 
-    if ((o.rate > 0 || o.streamRate > 0) && o.rateDuration > 0) {
+    if ((o.rate !== 0 || o.streamRate > 0) && o.rateDuration > 0) {
+      const rate =
+        o.rate ??
+        autoRate(
+          [...tallies.values()].map((t) => ({ name: t.name, rps: t.ns.seconds > 0 ? t.ns.ok / t.ns.seconds : null })),
+        );
       fixedRate = await runFixedRate(
         targets,
-        { rate: o.rate, streamRate: o.streamRate, seconds: o.rateDuration, rounds: o.rounds, smoke: o.smoke },
+        {
+          rate,
+          streamRate: o.streamRate,
+          seconds: o.rateDuration,
+          rounds: o.rounds,
+          smoke: o.smoke,
+          auto: o.rate === null,
+        },
         log,
         (n) => (arouterRequests += n),
       );
@@ -401,7 +415,7 @@ async function main(): Promise<number> {
   log('');
   if (fixedRate) {
     log(
-      `Fixed rate (open loop): ${fmt(fixedRate.rate, 0)} req/s${fixedRate.stream_rate > 0 ? ` and ${fmt(fixedRate.stream_rate, 0)} streams/s` : ''}, ` +
+      `Fixed rate (open loop): ${fmt(fixedRate.rate, 0)} req/s${fixedRate.auto ? ` (auto: ${fixedRate.auto})` : ''}${fixedRate.stream_rate > 0 ? ` and ${fmt(fixedRate.stream_rate, 0)} streams/s` : ''}, ` +
         `${fixedRate.duration_s}s × ${fixedRate.rounds} rounds per target; latency from each request's scheduled send time`,
     );
     log(rateTable(fixedRate.targets));
@@ -503,7 +517,7 @@ async function main(): Promise<number> {
       arouter_node_flags: o.nodeFlags,
       runtime: o.tsx ? 'tsx' : 'dist',
       baseline: o.baseline,
-      rate: o.rate,
+      rate: o.rate ?? 'auto',
       stream_rate: o.streamRate,
       rate_duration_s: o.rateDuration,
     },
