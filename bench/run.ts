@@ -172,7 +172,15 @@ function options(argv: string[]): Options {
     out: resolve(argValue(argv, 'out') ?? join(ROOT, 'bench', 'results', 'latest.json')),
     tsx: argv.includes('--tsx') || import.meta.url.endsWith('.ts'),
     baseline,
-    rate: (argValue(argv, 'rate') ?? (smoke ? '200' : 'auto')) === 'auto' ? null : numArg(argv, 'rate', 0),
+    // null: auto (autoRate, after the saturation rounds)
+    rate:
+      argValue(argv, 'rate') === undefined
+        ? smoke
+          ? 200
+          : null
+        : argValue(argv, 'rate') === 'auto'
+          ? null
+          : numArg(argv, 'rate', 0),
     streamRate: numArg(argv, 'stream-rate', smoke ? 20 : 100),
     rateDuration: numArg(argv, 'rate-duration', smoke ? 0.5 : 5),
   };
