@@ -52,7 +52,8 @@ export async function runFixedRate(
   log: (s: string) => void,
   onArouterRequests: (n: number) => void,
 ): Promise<RateRun> {
-  const targets = all.filter((t) => t.name !== 'portkey');
+  // a target that died in the saturation rounds is reported there; here it would only stop the run
+  const targets = all.filter((t) => t.name !== 'portkey' && !t.child.exited);
   const tallies = new Map(targets.map((t) => [t.name, new RateTally(t.name, t.label)]));
   const measure = async (t: Target, stream: boolean): Promise<RateResult> => {
     const c0 = t.child.cpuMs();
