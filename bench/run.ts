@@ -10,13 +10,17 @@
 //        --out FILE (bench/results/latest.json)  --tsx (run children from TypeScript through tsx; automatic
 //        when this file itself runs under tsx)  --baseline DIR (another built checkout of ARouter, measured
 //        as one more target beside this one: an A/B of two builds in the same minutes)
+//        --rate N|auto (auto; 0 = skip)  --stream-rate N (100; 0 = skip)  --rate-duration S (5): the fixed-rate
+//        (open-loop) latency run after the saturation rounds, see rate-run.ts
 import { measureCatalog } from './catalog-cost.js';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { argValue, numArg, sleep } from './common.js';
 import { Samples, nonStreamLoad, streamLoad, verifyTarget, type LoadResult } from './load.js';
 import { checkLines, checks, fmt, roundRow, summarize, table, type Tally } from './report.js';
+import { autoRate, runFixedRate, type RateRun } from './rate-run.js';
+import { rateLines, rateTable } from './rate-report.js';
 import { analyzeProfile, formatProfile, newestProfile, type ProfileSummary } from './profile.js';
 import {
   ROOT,
@@ -56,6 +60,13 @@ interface Options {
   tsx: boolean;
   /** another built checkout, measured as the `baseline` row */
   baseline: string | null;
+  /**
+   * fixed-rate run: requests per second (0 = skip; null = auto, from the saturation rounds: autoRate),
+   * streams per second (0 = skip), seconds per target per round
+   */
+  rate: number | null;
+  streamRate: number;
+  rateDuration: number;
 }
 
 function options(argv: string[]): Options {
@@ -78,6 +89,9 @@ function options(argv: string[]): Options {
     'out',
     'tsx',
     'baseline',
+    'rate',
+    'stream-rate',
+    'rate-duration',
     'help',
   ]);
   const takesValue = new Set([
@@ -93,6 +107,9 @@ function options(argv: string[]): Options {
     'arouter-config',
     'out',
     'baseline',
+    'rate',
+    'stream-rate',
+    'rate-duration',
   ]);
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(=)?/.exec(argv[i]);
@@ -105,7 +122,8 @@ function options(argv: string[]): Options {
       'usage: npm run bench -- [--duration S] [--connections N] [--rounds N] [--warmup S] [--smoke] [--no-portkey]\n' +
         '                        [--only bare,json,arouter,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
         '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
-        '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]',
+        '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]\n' +
+        '                        [--rate N|auto (fixed-rate req/s, 0 = skip)] [--stream-rate N (streams/s, 0 = skip)] [--rate-duration S]',
     );
     process.exit(0);
   }
@@ -154,6 +172,17 @@ function options(argv: string[]): Options {
     out: resolve(argValue(argv, 'out') ?? join(ROOT, 'bench', 'results', 'latest.json')),
     tsx: argv.includes('--tsx') || import.meta.url.endsWith('.ts'),
     baseline,
+    // null: auto (autoRate, after the saturation rounds)
+    rate:
+      argValue(argv, 'rate') === undefined
+        ? smoke
+          ? 200
+          : null
+        : argValue(argv, 'rate') === 'auto'
+          ? null
+          : numArg(argv, 'rate', 0),
+    streamRate: numArg(argv, 'stream-rate', smoke ? 20 : 100),
+    rateDuration: numArg(argv, 'rate-duration', smoke ? 0.5 : 5),
   };
 }
 
@@ -203,7 +232,11 @@ async function main(): Promise<number> {
   log(
     `ARouter bench${o.smoke ? ' (smoke)' : ''}: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ` +
       `${o.duration}s × ${o.rounds} rounds per target, ${o.connections} connections, warm-up ${o.warmup}s` +
-      `${o.stream ? `; stream: ${o.chunks} chunks every ${o.intervalMs} ms, ${o.connections} concurrent` : ''}; children run ${o.tsx ? 'TypeScript via tsx' : 'dist/'}`,
+      `${o.stream ? `; stream: ${o.chunks} chunks every ${o.intervalMs} ms, ${o.connections} concurrent` : ''}; children run ${o.tsx ? 'TypeScript via tsx' : 'dist/'}` +
+      `${o.rate !== 0 || o.streamRate > 0 ? `; then fixed rate: ${o.rate ?? 'auto'} req/s, ${o.streamRate} streams/s, ${o.rateDuration}s × ${o.rounds} rounds` : ''}` +
+      `; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
   );
 
   const tallies = new Map<TargetName, Tally>();
@@ -213,6 +246,7 @@ async function main(): Promise<number> {
   let arouterRequests = 0;
   let fatal: string | null = null;
   let profile: ProfileSummary | null = null;
+  let fixedRate: RateRun | null = null;
 
   try {
     const upstream = await startUpstream(rt, o.chunks, o.intervalMs);
@@ -331,6 +365,27 @@ async function main(): Promise<number> {
       log(`   round ${round + 1}/${o.rounds} (${order.map((t) => t.name).join(' → ')}): ${line.join(' | ')}`);
     }
 
+    if ((o.rate !== 0 || o.streamRate > 0) && o.rateDuration > 0) {
+      const rate =
+        o.rate ??
+        autoRate(
+          [...tallies.values()].map((t) => ({ name: t.name, rps: t.ns.seconds > 0 ? t.ns.ok / t.ns.seconds : null })),
+        );
+      fixedRate = await runFixedRate(
+        targets,
+        {
+          rate,
+          streamRate: o.streamRate,
+          seconds: o.rateDuration,
+          rounds: o.rounds,
+          smoke: o.smoke,
+          auto: o.rate === null,
+        },
+        log,
+        (n) => (arouterRequests += n),
+      );
+    }
+
     for (const t of targets) {
       const tally = tallies.get(t.name)!;
       tally.peakRssBytes = t.child.peakRss();
@@ -366,6 +421,15 @@ async function main(): Promise<number> {
   log('');
   log(table(rows));
   log('');
+  if (fixedRate) {
+    log(
+      `Fixed rate (open loop): ${fmt(fixedRate.rate, 0)} req/s${fixedRate.auto ? ` (auto: ${fixedRate.auto})` : ''}${fixedRate.stream_rate > 0 ? ` and ${fmt(fixedRate.stream_rate, 0)} streams/s` : ''}, ` +
+        `${fixedRate.duration_s}s × ${fixedRate.rounds} rounds per target; latency from each request's scheduled send time`,
+    );
+    log(rateTable(fixedRate.targets));
+    for (const l of rateLines(fixedRate.targets)) log(l);
+    log('');
+  }
   log(`ARouter targets (printed, not asserted${o.smoke ? '; smoke run: numbers are meaningless' : ''}):`);
   log(checkLines(cs));
   for (const r of rows)
@@ -443,6 +507,7 @@ async function main(): Promise<number> {
       platform: process.platform,
       cpus: cpus().length,
       cpu_model: cpus()[0]?.model ?? null,
+      loadavg_at_end: loadavg().map((x) => Math.round(x * 100) / 100),
     },
     options: {
       duration_s: o.duration,
@@ -460,6 +525,9 @@ async function main(): Promise<number> {
       arouter_node_flags: o.nodeFlags,
       runtime: o.tsx ? 'tsx' : 'dist',
       baseline: o.baseline,
+      rate: o.rate ?? 'auto',
+      stream_rate: o.streamRate,
+      rate_duration_s: o.rateDuration,
     },
     arouter_logging: `AROUTER_LOG_LEVEL=${o.logLevel}; stdout (JSON access log) → /dev/null`,
     portkey: {
@@ -469,6 +537,7 @@ async function main(): Promise<number> {
     },
     targets: rows,
     checks: cs,
+    fixed_rate: fixedRate,
     catalog,
     profile,
   };

@@ -1,5 +1,6 @@
 // Keeps `npm run bench` from rotting: runs it in --smoke mode (TypeScript through tsx, no build needed),
-// a couple of seconds per target, and checks it exits 0 and writes a result row per target.
+// a couple of seconds per target, and checks it exits 0 and writes a result row per target, for the saturation
+// table and for the fixed-rate (open-loop) latency table.
 // Nothing here asserts speed: CI machines are shared and noisy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,23 @@ interface Row {
   peak_rss_mb: number | null;
 }
 
+interface RateRow {
+  name: string;
+  status: 'ok' | 'saturated' | 'errors';
+  error: string | null;
+  rate: number;
+  achieved_per_s: number | null;
+  p50_ms: number | null;
+  p90_ms: number | null;
+  p99_ms: number | null;
+  p999_ms: number | null;
+  added_p50_ms: number | null;
+  added_p99_ms: number | null;
+  added_p50_over_bare_ms: number | null;
+  send_lag_p99_ms: number | null;
+  stream: { rate: number; ttfb_p50_ms: number | null; added_ttfb_p50_ms: number | null } | null;
+}
+
 test('npm run bench --smoke: every target runs, results JSON has a row per target', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'arouter-bench-smoke-'));
   const out = join(dir, 'latest.json');
@@ -39,10 +57,23 @@ test('npm run bench --smoke: every target runs, results JSON has a row per targe
     assert.equal(code, 0, `bench --smoke exited ${code}:\n${output}`);
     assert.match(output, /\| target\s+\|\s+req\/s/, 'prints the results table');
     assert.match(output, /(PASS|FAIL|SKIP) {2}non-stream RPS ≥ 0\.95 × bare proxy/, 'prints the pass/fail lines');
+    assert.match(output, /Fixed rate \(open loop\): 200 req\/s and 20 streams\/s/, 'prints the fixed-rate heading');
+    assert.match(
+      output,
+      /\| target\s+\|\s+asked\/s \|\s+done\/s \| p50 ms \| p90 ms \| p99 ms \| p99\.9 ms \|/,
+      'prints the fixed-rate table',
+    );
+    assert.match(output, /\| arouter\s+\|\s+200 \|/, 'the fixed-rate table has an ARouter row');
+    assert.match(
+      output,
+      /info {2}at 200 req\/s \(open loop\), ARouter adds [+−][\d,.]+ (µs|ms) p50/,
+      'prints the headline',
+    );
 
     const result = JSON.parse(readFileSync(out, 'utf8')) as {
       targets: Row[];
       checks: Array<{ id: string; pass: boolean | null }>;
+      fixed_rate: { rate: number; stream_rate: number; targets: RateRow[] } | null;
     };
     const byName = new Map(result.targets.map((r) => [r.name, r]));
     for (const name of ['direct', 'bare', 'json', 'arouter']) {
@@ -68,6 +99,29 @@ test('npm run bench --smoke: every target runs, results JSON has a row per targe
       'rss',
       'rps_vs_portkey',
     ]);
+
+    const fixed = result.fixed_rate;
+    assert.ok(fixed, 'the JSON has the fixed-rate run');
+    assert.equal(fixed.rate, 200);
+    assert.equal(fixed.stream_rate, 20);
+    const rateRows = new Map(fixed.targets.map((r) => [r.name, r]));
+    // Portkey saturates far below the rates this run is for: it is left out of it
+    assert.deepEqual([...rateRows.keys()].sort(), ['arouter', 'bare', 'direct', 'json']);
+    for (const [name, r] of rateRows) {
+      // a loaded CI machine may not keep up even at 200/s (status "saturated"); errors are never fine
+      assert.notEqual(r.status, 'errors', `${name} at a fixed rate: ${r.error}`);
+      assert.ok(r.achieved_per_s! > 0, `${name} answered at a fixed rate`);
+      for (const k of ['p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'send_lag_p99_ms'] as const)
+        assert.equal(typeof r[k], 'number', `${name} ${k}`);
+      assert.ok(r.p50_ms! <= r.p90_ms! && r.p90_ms! <= r.p99_ms! && r.p99_ms! <= r.p999_ms!, `${name} percentiles`);
+      assert.equal(typeof r.stream?.ttfb_p50_ms, 'number', `${name} streamed at a fixed rate`);
+    }
+    const ar = rateRows.get('arouter')!;
+    assert.equal(typeof ar.added_p50_ms, 'number', 'ARouter added p50 over direct');
+    assert.equal(typeof ar.added_p99_ms, 'number', 'ARouter added p99 over direct');
+    assert.equal(typeof ar.added_p50_over_bare_ms, 'number', 'ARouter added p50 over the bare proxy');
+    assert.equal(typeof ar.stream?.added_ttfb_p50_ms, 'number', 'ARouter added TTFB over direct');
+    assert.equal(rateRows.get('direct')!.added_p50_ms, 0, 'direct adds nothing over itself');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
