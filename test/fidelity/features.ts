@@ -51,6 +51,19 @@ const SCHEMA = {
 };
 const LONG_REPLY = 'The quick brown fox jumps over the lazy dog while the cat watches. '.repeat(40);
 const USER = 'hello matrix';
+// https://docs.anthropic.com/en/api/errors
+const ANTHROPIC_ERROR_TYPES = new Set([
+  'invalid_request_error',
+  'authentication_error',
+  'billing_error',
+  'permission_error',
+  'not_found_error',
+  'request_too_large',
+  'rate_limit_error',
+  'timeout_error',
+  'api_error',
+  'overloaded_error',
+]);
 
 /** the simulators' deterministic answer (src/sim/README.md, "Deterministic answers") */
 const hello = (c: CellContext, user = USER) => `Hello from ${c.upstream}. You said: ${user.slice(0, 40)}`;
@@ -228,6 +241,14 @@ export const FEATURE_RUNS: Record<Feature, FeatureRun> = {
       assert.ok(hello(c).startsWith(a.text));
       assert.equal(a.finish, 'error');
       assert.ok(a.error && a.error.type && a.error.message, JSON.stringify(a.error));
+      // each API's own in-band error (the drivers checked where it sits in the stream)
+      if (c.cell.api === 'messages') assert.ok(ANTHROPIC_ERROR_TYPES.has(a.error.type), a.error.type);
+      if (c.cell.api === 'responses') assert.equal(a.error.type, 'server_error');
+      if (c.cell.api === 'chat')
+        assert.ok(
+          a.raw.some((ch: any) => ch.error && ch.choices?.[0]?.finish_reason === 'error'),
+          'an error chunk with finish_reason error',
+        );
       const g = await c.generation(s.genId);
       assert.equal(g.finish_reason, 'error');
       assert.equal(g.cancelled, false);
