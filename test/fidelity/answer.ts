@@ -75,7 +75,7 @@ export const parseArgs = (s: string): Record<string, unknown> =>
   JSON.parse(s === '' ? '{}' : s) as Record<string, unknown>;
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
-export function pngPart(url: string): { mediaType: string; data: string } {
+export function dataUrlParts(url: string): { mediaType: string; data: string } {
   const m = /^data:([^;]+);base64,(.*)$/.exec(url);
   assert.ok(m, 'a base64 data URL');
   return { mediaType: m[1], data: m[2] };

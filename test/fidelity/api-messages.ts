@@ -1,7 +1,7 @@
 // The Anthropic Messages driver of the fidelity matrix: x-api-key auth, content blocks, and the SSE sequence
 // message_start → content_block_start/delta/stop per index → message_delta → message_stop (or `event: error`).
 import assert from 'node:assert/strict';
-import { parseArgs, pngPart, type Answer, type ApiDriver, type Usage } from './answer.js';
+import { parseArgs, dataUrlParts, type Answer, type ApiDriver, type Usage } from './answer.js';
 
 export const messages: ApiDriver = {
   path: '/messages',
@@ -9,7 +9,7 @@ export const messages: ApiDriver = {
   body(ask, history) {
     const content: any[] = [{ type: 'text', text: ask.user }];
     if (ask.image) {
-      const { mediaType, data } = pngPart(ask.image);
+      const { mediaType, data } = dataUrlParts(ask.image);
       content.push({ type: 'image', source: { type: 'base64', media_type: mediaType, data } });
     }
     const msgs: any[] = [{ role: 'user', content }];
