@@ -64,14 +64,7 @@ export type Outcome =
 
 export type CellKey = `${Api}/${Dialect}/${Feature}`;
 
-export const EXCEPTIONS: Partial<Record<CellKey, Outcome>> = {
-  'responses/anthropic/cache_tokens': {
-    kind: 'bug',
-    // the Responses API has no cache marks, and toChat (src/inbound/responses/request.ts) drops the top-level
-    // automatic one that Chat Completions and Messages pass on
-    note: 'no cache mark reaches Anthropic (a top-level cache_control is dropped): nothing cached, cache tokens 0',
-  },
-};
+export const EXCEPTIONS: Partial<Record<CellKey, Outcome>> = {};
 
 export interface Cell {
   api: Api;

@@ -62,6 +62,9 @@ export function toChat(w: ResponsesRequest): ChatRequest {
   if (w.prompt_cache_key !== undefined) req.prompt_cache_key = w.prompt_cache_key;
   if (typeof w.service_tier === 'string' && CHAT_SERVICE_TIERS.has(w.service_tier))
     req.service_tier = w.service_tier as ChatRequest['service_tier'];
+  // ARouter's extension, as on chat: the Responses API has no cache marks, and Anthropic caches only where marked
+  const cc = (w as Record<string, unknown>).cache_control;
+  if (cc) (req as Record<string, unknown>).cache_control = cc;
   if (w.stream === true) {
     req.stream = true;
     req.stream_options = { include_usage: true };
