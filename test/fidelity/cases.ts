@@ -130,3 +130,26 @@ export function renderMarkdown(): string {
   for (const f of FEATURES) lines.push(`- **${f.title}**: ${f.what}.`);
   return lines.join('\n') + '\n';
 }
+
+/** The whole matrix in one table for README (between its fidelity-matrix markers); details in the docs file. */
+export function renderCompact(): string {
+  const all = cells();
+  const cols = APIS.flatMap((api) => DIALECTS.map((d) => ({ api, d })));
+  const short: Record<Api, string> = { chat: 'chat', messages: 'messages', responses: 'responses' };
+  const lines = [
+    `| feature | ${cols.map((c) => `${short[c.api]} → ${c.d}`).join(' | ')} |`,
+    `|---|${cols.map(() => '---').join('|')}|`,
+  ];
+  const notes: string[] = [];
+  for (const f of FEATURES) {
+    const row = cols.map(({ api, d }) => {
+      const c = all.find((x) => x.api === api && x.dialect === d && x.feature === f.id)!;
+      if (c.outcome.kind === 'ok') return '✓';
+      notes.push(`${api} → ${d}, ${f.title}: ${mark(c.outcome)}`);
+      return c.outcome.kind === 'bug' ? '✗' : 'unsupported';
+    });
+    lines.push(`| ${f.title} | ${row.join(' | ')} |`);
+  }
+  for (const n of notes) lines.push('', `- ${esc(n)}`);
+  return lines.join('\n') + '\n';
+}

@@ -5,13 +5,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { APIS, DIALECTS, EXCEPTIONS, FEATURES, cells, renderMarkdown } from './cases.js';
+import { APIS, DIALECTS, EXCEPTIONS, FEATURES, cells, renderCompact, renderMarkdown } from './cases.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 test('docs/fidelity-matrix.md is the cases table rendered (run node scripts/fidelity-matrix.mjs --write)', () => {
   const committed = readFileSync(`${root}docs/fidelity-matrix.md`, 'utf8');
   assert.equal(committed, renderMarkdown());
+});
+
+test("README's compact matrix is the cases table rendered (run node scripts/fidelity-matrix.mjs --write)", () => {
+  const readme = readFileSync(`${root}README.md`, 'utf8');
+  const start = '<!-- fidelity-matrix:start -->\n';
+  const between = readme.slice(readme.indexOf(start) + start.length, readme.indexOf('<!-- fidelity-matrix:end -->'));
+  assert.equal(between, renderCompact());
 });
 
 test('scripts/fidelity-matrix.mjs prints the same Markdown', () => {
