@@ -64,6 +64,8 @@ export const FunctionCallItem = Type.Object(
     call_id: Type.String({ minLength: 1 }),
     name: Type.String({ minLength: 1 }),
     arguments: Type.String(),
+    /** the namespace tool the function belongs to (a `namespace` tool's nested function) */
+    namespace: Type.Optional(Type.String({ minLength: 1 })),
     id: Type.Optional(Type.String()),
     status: Type.Optional(Type.String()),
   },
@@ -76,6 +78,27 @@ export const FunctionCallOutputItem = Type.Object(
     output: Type.Union([Type.String(), Type.Array(Type.Object({ type: Type.String() }, Open))]),
     id: Type.Optional(Nullable(Type.String())),
     status: Type.Optional(Nullable(Type.String())),
+  },
+  Open,
+);
+/** a call of a `custom` tool: free text `input`, no JSON arguments (Codex's apply_patch) */
+export const CustomToolCallItem = Type.Object(
+  {
+    type: Type.Literal('custom_tool_call'),
+    call_id: Type.String({ minLength: 1 }),
+    name: Type.String({ minLength: 1 }),
+    input: Type.String(),
+    namespace: Type.Optional(Type.String({ minLength: 1 })),
+    id: Type.Optional(Type.String()),
+  },
+  Open,
+);
+export const CustomToolCallOutputItem = Type.Object(
+  {
+    type: Type.Literal('custom_tool_call_output'),
+    call_id: Type.String({ minLength: 1 }),
+    output: Type.Union([Type.String(), Type.Array(Type.Object({ type: Type.String() }, Open))]),
+    id: Type.Optional(Nullable(Type.String())),
   },
   Open,
 );
@@ -103,6 +126,38 @@ export const ResponsesFunctionTool = Type.Object(
     description: Type.Optional(Nullable(Type.String())),
     parameters: Type.Optional(Nullable(Type.Record(Type.String(), Type.Unknown()))),
     strict: Type.Optional(Nullable(Type.Boolean())),
+  },
+  Open,
+);
+/** a tool the model calls with one free-text input, optionally constrained by a grammar (lark or regex) */
+export const ResponsesCustomTool = Type.Object(
+  {
+    type: Type.Literal('custom'),
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-zA-Z0-9_.-]+$' }),
+    description: Type.Optional(Nullable(Type.String())),
+    format: Type.Optional(
+      Type.Union([
+        Type.Object({ type: Type.Literal('text') }, Open),
+        Type.Object(
+          {
+            type: Type.Literal('grammar'),
+            syntax: Type.Union([Type.Literal('lark'), Type.Literal('regex')]),
+            definition: Type.String(),
+          },
+          Open,
+        ),
+      ]),
+    ),
+  },
+  Open,
+);
+/** function and custom tools grouped under a name the calls carry as `namespace` */
+export const ResponsesNamespaceTool = Type.Object(
+  {
+    type: Type.Literal('namespace'),
+    name: Type.String({ minLength: 1, pattern: '^[a-zA-Z0-9_.-]+$' }),
+    description: Type.Optional(Nullable(Type.String())),
+    tools: Type.Array(Type.Object({ type: Type.String() }, Open), { minItems: 1 }),
   },
   Open,
 );
@@ -195,4 +250,5 @@ export type ResponsesFunctionCallItem = Static<typeof FunctionCallItem>;
 export type ResponsesFunctionCallOutputItem = Static<typeof FunctionCallOutputItem>;
 export type ResponsesReasoningItem = Static<typeof ReasoningItem>;
 export type ResponsesTool = Static<typeof ResponsesFunctionTool>;
+export type ResponsesCustomToolParam = Static<typeof ResponsesCustomTool>;
 export type ResponsesTextFormat = Static<typeof TextFormat>;

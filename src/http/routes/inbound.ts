@@ -13,6 +13,7 @@ import type { Catalog } from '../../catalog/catalog.js';
 import type { ChatRequest } from '../../protocol/chat-request.js';
 import { runChat } from '../../pipeline/chat.js';
 import { EncoderSink } from '../sinks/encoder.js';
+import { addCommonHeader } from '../respond.js';
 
 /** Some endpoint of every model the request names can reason (`auto` and unknown names: leave it to routing). */
 function canReason(catalog: Catalog, req: ChatRequest): boolean {
@@ -50,6 +51,8 @@ export function inboundRoute<S extends TSchema>(
   adapter: InboundAdapter<Static<S>>,
   /** the provider whose own model names this API's clients send (anthropic, openai) */
   nativeProvider: string,
+  /** headers the answer carries whatever it is (e.g. the Responses API's x-arouter-ignored-tools) */
+  headersFor?: (wire: Static<S>) => Record<string, string>,
 ): Route {
   return {
     method: 'POST',
@@ -59,6 +62,7 @@ export function inboundRoute<S extends TSchema>(
     handler: async (ctx: AuthedContext) => {
       const wire = validate(schema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes, schema));
       const req = adapter.toChat(wire);
+      if (headersFor) for (const [k, v] of Object.entries(headersFor(wire))) addCommonHeader(ctx.res, k, v);
       if (req.model !== undefined) req.model = catalogIdForNative(ctx.app.catalog, req.model, nativeProvider);
       if (req.reasoning && adapter.softReasoning?.(wire) && !canReason(ctx.app.catalog, req)) delete req.reasoning;
       if (adapter.maxTokensIsCeiling) clampMaxTokens(ctx.app.catalog, req);

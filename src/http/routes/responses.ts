@@ -2,9 +2,9 @@
 // ARouter stores no responses: see src/inbound/responses/ for what is refused and why.
 import type { Route } from '../context.js';
 import { ResponsesRequestSchema } from '../../protocol/responses-request.js';
-import { responsesAdapter } from '../../inbound/responses/index.js';
+import { ignoredToolsHeaders, responsesAdapter } from '../../inbound/responses/index.js';
 import { inboundRoute } from './inbound.js';
 
 export const responseRoutes: Route[] = [
-  inboundRoute('/v1/responses', ResponsesRequestSchema, responsesAdapter, 'openai'),
+  inboundRoute('/v1/responses', ResponsesRequestSchema, responsesAdapter, 'openai', ignoredToolsHeaders),
 ];

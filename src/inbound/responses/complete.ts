@@ -1,13 +1,14 @@
 // A whole canonical answer → the Response JSON body. Output items in the order a Responses model emits them:
 // the reasoning item (summary = the reasoning text; encrypted_content = the provider's reasoning details, see
 // ./reasoning-carry.ts), the assistant message (output_text with its logprobs, a refusal part), then one
-// function_call item per tool call.
+// function_call item per tool call (a custom_tool_call for a custom tool, ./tools.ts).
 import type { AnswerInfo, AnswerUsage } from '../../protocol/inbound.js';
 import type { ChatResult } from '../../protocol/chat-result.js';
 import type { ResponsesRequest } from '../../protocol/responses-request.js';
-import { functionCallItemId, messageItemId, reasoningItemId } from './ids.js';
+import { customCallItemId, functionCallItemId, messageItemId, reasoningItemId } from './ids.js';
 import { encodeDetails } from './reasoning-carry.js';
 import { echoOf, endOf, FINISH_ERROR, partLogprobs, responseObject } from './response.js';
+import { callItem, toolPlan } from './tools.js';
 
 type Obj = Record<string, unknown>;
 
@@ -33,15 +34,16 @@ export function completeResponse(r: ChatResult, info: AnswerInfo, usage: AnswerU
   if (r.refusal !== null) content.push({ type: 'refusal', refusal: r.refusal });
   if (content.length > 0)
     output.push({ id: messageItemId(info.id), type: 'message', status: itemStatus, role: 'assistant', content });
+  const plan = toolPlan(wire);
   r.tool_calls.forEach((tc, k) =>
-    output.push({
-      id: functionCallItemId(info.id, k),
-      type: 'function_call',
-      status: itemStatus,
-      call_id: tc.id,
-      name: tc.function.name,
-      arguments: tc.function.arguments,
-    }),
+    output.push(
+      callItem(
+        plan,
+        { function: functionCallItemId(info.id, k), custom: customCallItemId(info.id, k) },
+        { call_id: tc.id, name: tc.function.name, arguments: tc.function.arguments },
+        itemStatus,
+      ),
+    ),
   );
   return responseObject({
     info,

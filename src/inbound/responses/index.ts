@@ -19,3 +19,4 @@ export const responsesAdapter: InboundAdapter<ResponsesRequest> = {
 };
 
 export { generationIdOf, responseId } from './ids.js';
+export { ignoredToolsHeaders, IGNORED_TOOLS_HEADER } from './tools.js';

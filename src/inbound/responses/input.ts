@@ -3,13 +3,16 @@
 // An assistant turn of the history arrives as several items (reasoning, message, function_call…, as a response's
 // `output` lists them); they fold into ONE assistant message, as a chat client would send it: reasoning and
 // function calls join the trailing assistant message, assistant text joins it unless it already called tools.
-// function_call_output items become tool messages. A reasoning item is kept only when its encrypted_content
+// function_call_output and custom_tool_call_output items become tool messages; custom_tool_call items are the
+// function calls the model made them from (./tools.ts), namespaced calls carry their flattened name. A reasoning item is kept only when its encrypted_content
 // carries provider details (./reasoning-carry.ts); a summary alone cannot be replayed to any provider, so it is
 // dropped, and an assistant message left with nothing but reasoning is dropped with it.
 import type { ChatContentPart, ChatMessage, ChatToolCall } from '../../protocol/chat-request.js';
 import type { ReasoningDetail } from '../../protocol/chat-result.js';
 import { badRequest } from '../../protocol/errors.js';
 import {
+  CustomToolCallItem,
+  CustomToolCallOutputItem,
   FunctionCallItem,
   FunctionCallOutputItem,
   InputFilePart,
@@ -22,6 +25,7 @@ import {
 } from '../../protocol/responses-request.js';
 import { checkShape } from './check.js';
 import { decodeDetails } from './reasoning-carry.js';
+import { customArguments, flatName } from './tools.js';
 
 type Obj = Record<string, unknown>;
 type TextPart = { type: 'text'; text: string };
@@ -58,12 +62,27 @@ export function inputMessages(items: readonly Obj[]): ChatMessage[] {
         turn(out).tool_calls.push({
           id: c.call_id,
           type: 'function',
-          function: { name: c.name, arguments: c.arguments },
+          function: { name: flatName(c.name, c.namespace), arguments: c.arguments },
         });
         return;
       }
-      case 'function_call_output': {
-        const o = checkShape(FunctionCallOutputItem, item, at);
+      case 'custom_tool_call': {
+        // the model made it as a function call with `{"input": …}` (./tools.ts): it goes back the same way
+        const c = checkShape(CustomToolCallItem, item, at);
+        turn(out).tool_calls.push({
+          id: c.call_id,
+          type: 'function',
+          function: { name: flatName(c.name, c.namespace), arguments: customArguments(c.input) },
+        });
+        return;
+      }
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
+        const o = checkShape(
+          type === 'custom_tool_call_output' ? CustomToolCallOutputItem : FunctionCallOutputItem,
+          item,
+          at,
+        );
         const content = typeof o.output === 'string' ? o.output : textOnly(o.output, `${at}.output`, 'a tool output');
         out.push({ role: 'tool', tool_call_id: o.call_id, content });
         return;
@@ -91,7 +110,7 @@ export function inputMessages(items: readonly Obj[]): ChatMessage[] {
         throw badRequest(
           typeof type === 'string'
             ? `Input items of type '${type}' are not supported by ARouter (messages, function_call, ` +
-                'function_call_output and reasoning items are)'
+                'function_call_output, custom_tool_call, custom_tool_call_output and reasoning items are)'
             : `Invalid ${at}: an input item needs a \`type\` (or a \`role\` for a message)`,
           `${at}.type`,
           typeof type === 'string' ? 'unsupported_parameter' : 'invalid_request',

@@ -3,12 +3,12 @@
 // response_format, reasoning.effort → reasoning.effort); what needs server-side state ARouter does not keep
 // (previous_response_id, conversation, background, stored prompts, item references) is a 400 naming the field,
 // and `store` is accepted and ignored: nothing is stored, whatever it says (it is the SDK's default true).
-import type { ChatAllowedToolsChoice, ChatMessage, ChatRequest, ChatTool } from '../../protocol/chat-request.js';
+import type { ChatAllowedToolsChoice, ChatMessage, ChatRequest } from '../../protocol/chat-request.js';
 import type { ChatToolChoice } from '../../protocol/chat-request.js';
 import { badRequest } from '../../protocol/errors.js';
-import { ResponsesFunctionTool, type ResponsesRequest } from '../../protocol/responses-request.js';
-import { checkShape } from './check.js';
+import type { ResponsesRequest } from '../../protocol/responses-request.js';
 import { inputMessages } from './input.js';
+import { DROPPED_TOOL_TYPES, toolPlan } from './tools.js';
 
 // the service tiers chat accepts (ChatRequestSchema); the Responses-only ones are dropped
 const CHAT_SERVICE_TIERS = new Set(['auto', 'default', 'flex', 'scale', 'priority', 'fast']);
@@ -28,7 +28,8 @@ export function toChat(w: ResponsesRequest): ChatRequest {
   if (w.model !== undefined) req.model = w.model;
   if (w.models !== undefined) req.models = w.models;
   if (w.provider !== undefined) req.provider = w.provider;
-  if (w.tools !== undefined && w.tools.length > 0) req.tools = chatTools(w.tools);
+  const plan = toolPlan(w);
+  if (plan.tools.length > 0) req.tools = plan.tools;
   if (w.tool_choice !== undefined) req.tool_choice = chatToolChoice(w.tool_choice);
   if (typeof w.parallel_tool_calls === 'boolean') req.parallel_tool_calls = w.parallel_tool_calls;
   const format = w.text?.format;
@@ -90,44 +91,33 @@ function rejectStateful(w: ResponsesRequest): void {
 
 const stateful = (param: string, message: string) => badRequest(message, param, 'unsupported_parameter');
 
-function chatTools(tools: NonNullable<ResponsesRequest['tools']>): ChatTool[] {
-  return tools.map((t, i) => {
-    if (t.type !== 'function')
-      throw badRequest(
-        `Tool type '${t.type}' is not supported by ARouter: only function tools are (hosted tools such as ` +
-          'web_search or file_search run on OpenAI only)',
-        `tools[${i}].type`,
-        'unsupported_parameter',
-      );
-    const f = checkShape(ResponsesFunctionTool, t, `tools[${i}]`);
-    return {
-      type: 'function',
-      function: {
-        name: f.name,
-        ...(typeof f.description === 'string' ? { description: f.description } : {}),
-        ...(f.parameters ? { parameters: f.parameters } : {}),
-        ...(typeof f.strict === 'boolean' ? { strict: f.strict } : {}),
-      },
-    };
-  });
-}
-
 function chatToolChoice(c: NonNullable<ResponsesRequest['tool_choice']>): ChatToolChoice {
   if (typeof c === 'string') return c;
   const o = c as Record<string, unknown>;
-  if (o.type === 'function' && typeof o.name === 'string') return { type: 'function', function: { name: o.name } };
-  if (o.type === 'function')
+  // a custom tool is a function tool for the model (./tools.ts)
+  if ((o.type === 'function' || o.type === 'custom') && typeof o.name === 'string' && o.name !== '')
+    return { type: 'function', function: { name: o.name } };
+  if (o.type === 'function' || o.type === 'custom')
     throw badRequest('Missing required parameter: tool_choice.name', 'tool_choice.name', 'missing_required');
   if (o.type === 'allowed_tools' && Array.isArray(o.tools)) {
-    const tools = (o.tools as Record<string, unknown>[]).map((t, k) => {
-      if (t.type !== 'function' || typeof t.name !== 'string' || t.name === '')
+    const tools: { type: 'function'; function: { name: string } }[] = [];
+    (o.tools as Record<string, unknown>[]).forEach((t, k) => {
+      // a dropped hosted tool allowed here is simply not available
+      if (typeof t.type === 'string' && DROPPED_TOOL_TYPES.has(t.type)) return;
+      if ((t.type !== 'function' && t.type !== 'custom') || typeof t.name !== 'string' || t.name === '')
         throw badRequest(
-          'Only function tools ({"type":"function","name":…}) can be allowed tools on ARouter',
+          'Only function and custom tools ({"type":"function","name":…}) can be allowed tools on ARouter',
           `tool_choice.tools[${k}]`,
           'unsupported_parameter',
         );
-      return { type: 'function', function: { name: t.name } };
+      tools.push({ type: 'function', function: { name: t.name } });
     });
+    if (tools.length === 0)
+      throw badRequest(
+        'tool_choice allows only hosted tools, which ARouter cannot run: allow a function or custom tool',
+        'tool_choice.tools',
+        'unsupported_parameter',
+      );
     const choice: ChatAllowedToolsChoice = {
       type: 'allowed_tools',
       allowed_tools: { mode: o.mode as 'auto' | 'required', tools },
@@ -135,7 +125,8 @@ function chatToolChoice(c: NonNullable<ResponsesRequest['tool_choice']>): ChatTo
     return choice;
   }
   throw badRequest(
-    `tool_choice of type '${c.type}' is not supported by ARouter: use none, auto, required, a function or allowed_tools`,
+    `tool_choice of type '${c.type}' is not supported by ARouter: it forces a hosted tool ARouter cannot run ` +
+      '(use none, auto, required, a function or custom tool, or allowed_tools)',
     'tool_choice.type',
     'unsupported_parameter',
   );

@@ -4,8 +4,9 @@
 // `store` is always false: ARouter stores nothing. `provider` and `usage.cost` are ARouter's extras, as on chat.
 import type { AnswerInfo, AnswerUsage } from '../../protocol/inbound.js';
 import type { FinishReason, Logprobs } from '../../protocol/chat-result.js';
-import type { ResponsesRequest, ResponsesTool } from '../../protocol/responses-request.js';
+import type { ResponsesRequest } from '../../protocol/responses-request.js';
 import { responseId } from './ids.js';
+import { toolPlan } from './tools.js';
 
 type Obj = Record<string, unknown>;
 
@@ -16,15 +17,8 @@ export type IncompleteReason = 'max_output_tokens' | 'content_filter';
 export type Echo = Obj;
 
 export function echoOf(w: ResponsesRequest): Echo {
-  // toChat accepted only function tools
-  const tools =
-    (w.tools as ResponsesTool[] | undefined)?.map((t) => ({
-      type: 'function',
-      name: t.name,
-      description: t.description ?? null,
-      parameters: t.parameters ?? null,
-      strict: t.strict ?? null,
-    })) ?? [];
+  // the client's tools less the hosted ones ARouter dropped (./tools.ts)
+  const tools = toolPlan(w).echo;
   const echo: Obj = {
     instructions: w.instructions ?? null,
     max_output_tokens: w.max_output_tokens ?? null,

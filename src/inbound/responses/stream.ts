@@ -6,7 +6,7 @@
 // One item is open at a time, and items close in order: the canonical deltas switch between reasoning, text and
 // tool calls, and each switch closes the open item and opens one of the new kind (reasoning → a reasoning item
 // with summary events; text and refusal → a message item with its content parts; each tool call index → its
-// own function_call item). Reasoning details that arrive while no reasoning item is open (Gemini signs function
+// own function_call item, or custom_tool_call item for a custom tool, whose input events come at its end). Reasoning details that arrive while no reasoning item is open (Gemini signs function
 // call parts) are kept and closed into one last reasoning item, so a client that echoes `output` echoes them.
 // A mid-stream failure ends with response.failed (spec: "emitted when a response fails"), its open items
 // marked incomplete; it is terminal, as response.completed is.
@@ -22,10 +22,11 @@ import type {
 } from '../../protocol/chat-result.js';
 import type { ResponsesRequest } from '../../protocol/responses-request.js';
 import { failedError } from './errors.js';
-import { functionCallItemId, messageItemId, reasoningItemId } from './ids.js';
+import { customCallItemId, functionCallItemId, messageItemId, reasoningItemId } from './ids.js';
 import { encodeDetails } from './reasoning-carry.js';
 import { deltaLogprobs, echoOf, endOf, FINISH_ERROR, partLogprobs, responseObject, type Echo } from './response.js';
 import type { ResponseParts } from './response.js';
+import { callItem, customInput, toolPlan, type ToolPlan } from './tools.js';
 
 type Obj = Record<string, unknown>;
 
@@ -53,6 +54,8 @@ interface CallState {
   kind: 'call';
   index: number;
   id: string;
+  /** a custom tool's call: its input is known whole only at the end (the model writes it as JSON) */
+  custom: boolean;
   call_id: string;
   name: string;
   args: string;
@@ -63,6 +66,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private seq = 0;
   private info: AnswerInfo = { id: '', created: 0, model: '', provider: '' };
   private readonly echo: Echo;
+  private readonly plan: ToolPlan;
   /** the final objects of closed items, by output index */
   private readonly done: Obj[] = [];
   private current: ItemState | null = null;
@@ -73,6 +77,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   constructor(wire: ResponsesRequest) {
     this.echo = echoOf(wire);
+    this.plan = toolPlan(wire);
   }
 
   open(info: AnswerInfo): string {
@@ -213,26 +218,22 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     let call = this.calls.get(tc.index);
     if (!call) {
       out += this.closeOpen('completed');
+      const name = tc.function.name ?? '';
+      const custom = this.plan.byFlat.get(name)?.kind === 'custom';
       call = {
         kind: 'call',
         index: this.done.length,
-        id: functionCallItemId(this.info.id, tc.index),
+        id: (custom ? customCallItemId : functionCallItemId)(this.info.id, tc.index),
+        custom,
         call_id: tc.id ?? '',
-        name: tc.function.name ?? '',
+        name,
         args: '',
       };
       this.calls.set(tc.index, call);
       this.current = call;
       out += this.emit('response.output_item.added', {
         output_index: call.index,
-        item: {
-          id: call.id,
-          type: 'function_call',
-          status: 'in_progress',
-          call_id: call.call_id,
-          name: call.name,
-          arguments: '',
-        },
+        item: this.callObject(call, 'in_progress'),
       });
     } else {
       if (tc.id && !call.call_id) call.call_id = tc.id;
@@ -247,6 +248,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       this.done[call.index] = this.itemObject(call, 'completed');
       return out;
     }
+    if (call.custom) return out;
     return out + this.emit('response.function_call_arguments.delta', { ...this.at(call), delta: args });
   }
 
@@ -267,10 +269,15 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     } else if (item.kind === 'message') {
       // earlier parts were closed when the next one opened
       if (item.parts.length > 0) out += this.closePart(item, item.parts.length - 1);
+    } else if (item.kind === 'call' && item.custom) {
+      // the input in one piece: the model's JSON arguments only yield it whole
+      const input = customInput(item.args);
+      if (input !== '') out += this.emit('response.custom_tool_call_input.delta', { ...this.at(item), delta: input });
+      out += this.emit('response.custom_tool_call_input.done', { ...this.at(item), input });
     } else if (item.kind === 'call') {
       out += this.emit('response.function_call_arguments.done', {
         ...this.at(item),
-        name: item.name,
+        name: this.plan.byFlat.get(item.name)?.name ?? item.name,
         arguments: item.args,
       });
     }
@@ -330,14 +337,12 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         role: 'assistant',
         content: item.parts.map((p) => this.partObject(p)),
       };
-    return {
-      id: item.id,
-      type: 'function_call',
-      status,
-      call_id: item.call_id,
-      name: item.name,
-      arguments: item.args,
-    };
+    return this.callObject(item, status);
+  }
+
+  private callObject(call: CallState, status: 'in_progress' | 'completed' | 'incomplete'): Obj {
+    const ids = { function: call.id, custom: call.id };
+    return callItem(this.plan, ids, { call_id: call.call_id, name: call.name, arguments: call.args }, status);
   }
 
   private partObject(p: TextPartState): Obj {
