@@ -259,10 +259,11 @@ test('400s name the field: stateful features, unsupported tools and items, bad p
   rejects({ input: 'x', conversation: 'conv_1' }, 'conversation', /stores no conversations/);
   rejects({ input: 'x', background: true }, 'background', /background/);
   rejects({ input: 'x', prompt: { id: 'pmpt_1' } }, 'prompt', /stored prompt/);
+  // hosted tools are dropped (test/inbound/responses-tools.test.ts); a type the API does not have is refused
   rejects(
-    { input: 'x', tools: [{ type: 'function', name: 'ok', parameters: {} }, { type: 'web_search' }] },
+    { input: 'x', tools: [{ type: 'function', name: 'ok', parameters: {} }, { type: 'made_up' }] },
     'tools[1].type',
-    /'web_search' is not supported by ARouter/,
+    /'made_up' is not supported by ARouter/,
   );
   rejects(
     { input: 'x', tools: [{ type: 'function', name: 'bad name!' }] },
@@ -271,9 +272,14 @@ test('400s name the field: stateful features, unsupported tools and items, bad p
   );
   rejects({ input: 'x', tool_choice: { type: 'web_search_preview' } }, 'tool_choice.type', /not supported by ARouter/);
   rejects(
-    { input: 'x', tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'mcp' }] } },
+    { input: 'x', tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function' }] } },
     'tool_choice.tools[0]',
-    /function tools/,
+    /function and custom tools/,
+  );
+  rejects(
+    { input: 'x', tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'mcp' }] } },
+    'tool_choice.tools',
+    /only hosted tools/,
   );
   rejects({ input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0]', /item_reference.*stores no/);
   rejects(
