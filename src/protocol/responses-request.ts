@@ -107,7 +107,8 @@ export const ReasoningItem = Type.Object(
     type: Type.Literal('reasoning'),
     id: Type.Optional(Type.String()),
     summary: Type.Array(Type.Object({ type: Type.Literal('summary_text'), text: Type.String() }, Open)),
-    content: Type.Optional(Type.Array(Type.Object({ type: Type.String(), text: Type.String() }, Open))),
+    // Codex sends `content: null` on the reasoning items it echoes
+    content: Type.Optional(Nullable(Type.Array(Type.Object({ type: Type.String(), text: Type.String() }, Open)))),
     encrypted_content: Type.Optional(Nullable(Type.String())),
     status: Type.Optional(Type.String()),
   },

@@ -160,7 +160,8 @@ test('history: custom_tool_call / custom_tool_call_output and namespaced functio
   const input = [
     { type: 'message', id: 'msg_1', role: 'developer', content: [{ type: 'input_text', text: 'Rules.' }] },
     { type: 'message', id: 'msg_2', role: 'user', content: [{ type: 'input_text', text: 'Patch it.' }] },
-    { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAAopaque' },
+    // Codex echoes reasoning items with `content: null`
+    { type: 'reasoning', id: 'rs_1', summary: [], content: null, encrypted_content: 'gAAAAopaque' },
     { type: 'custom_tool_call', id: 'ctc_1', call_id: 'call_p', name: 'apply_patch', input: PATCH },
     {
       type: 'function_call',
@@ -174,9 +175,9 @@ test('history: custom_tool_call / custom_tool_call_output and namespaced functio
     { type: 'function_call_output', call_id: 'call_s', output: [{ type: 'input_text', text: 'agent 7' }] },
   ];
   const w = wire({ input });
-  // Codex sends its input messages with ids, which the spec's InputMessage does not list (and a typed text-only
-  // message matches two of the spec's oneOf members): the other items are spec-valid
-  assertSpec('CreateResponse', wire({ input: input.filter((it) => it.type !== 'message') }));
+  // Codex sends its input messages with ids and its reasoning items with `content: null`, which the spec does not
+  // allow (and a typed text-only message matches two of the spec's oneOf members): the other items are spec-valid
+  assertSpec('CreateResponse', wire({ input: input.filter((it) => it.type !== 'message' && it.type !== 'reasoning') }));
   const req = chat(w);
   assert.deepEqual(
     req.messages.map((m) => m.role),
