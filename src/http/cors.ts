@@ -13,6 +13,7 @@ const EXPOSED = [
   'x-arouter-generation-id',
   'x-arouter-route',
   'x-arouter-attempts',
+  'x-arouter-ignored-tools',
   'x-ratelimit-limit',
   'x-ratelimit-remaining',
   'x-ratelimit-reset',
@@ -20,7 +21,7 @@ const EXPOSED = [
 ].join(', ');
 const METHODS = 'GET, POST, PATCH, DELETE, OPTIONS';
 /** used when a preflight names no headers; otherwise the requested ones are allowed (auth is by key anyway) */
-const DEFAULT_HEADERS = 'authorization, content-type';
+const DEFAULT_HEADERS = 'authorization, content-type, x-api-key, anthropic-version';
 const MAX_AGE = '86400';
 
 export class Cors {
