@@ -28,6 +28,8 @@ export interface Config {
   dataDir: string;
   /** url null: the embedded SQLite file in dataDir */
   storage: { url: string | null; schema: string | null };
+  /** null url: shared state stays in process memory */
+  redis: { url: string | null; prefix: string };
   bodyLimitBytes: number;
   shutdownGraceMs: number;
   /** node's requestTimeout: the whole request (not the response) must arrive within it; 0 = no limit */
@@ -103,6 +105,14 @@ function listEnv(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
     .filter((x) => x !== '');
 }
 
+function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const v = env.AROUTER_REDIS_URL;
+  if (v === undefined || v === '') return undefined;
+  if (!/^rediss?:\/\//.test(v))
+    throw new ConfigError('environment AROUTER_REDIS_URL: must be a redis:// or rediss:// URL (got another scheme)');
+  return v;
+}
+
 function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
   const v = env.AROUTER_DATABASE_URL;
   if (v === undefined || v === '') return undefined;
@@ -146,6 +156,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
     port,
     dataDir: resolve(input.flags?.dataDir ?? env.AROUTER_DATA_DIR ?? c.data_dir ?? './.arouter'),
     storage: { url: databaseUrl(env) ?? c.storage?.url ?? null, schema: c.storage?.schema ?? null },
+    redis: { url: redisUrl(env) ?? c.redis?.url ?? null, prefix: c.redis?.prefix ?? 'arouter:' },
     bodyLimitBytes: intEnv(env, 'AROUTER_BODY_LIMIT') ?? c.server?.body_limit_bytes ?? 8 * 1024 * 1024,
     shutdownGraceMs: c.server?.shutdown_grace_ms ?? 10_000,
     // a client sending its body at a byte a second held a socket (and a file descriptor) for ever

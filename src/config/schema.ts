@@ -54,6 +54,19 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** shared fast state for several instances (reservations and spend counters, rate limits, circuit breakers,
+     * cache invalidation); absent = in process memory, right for one instance */
+    redis: Type.Optional(
+      Type.Object(
+        {
+          /** redis://[:password@]host:port[/db] or rediss:// (also AROUTER_REDIS_URL) */
+          url: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+          /** prefix of every key ARouter writes (default "arouter:"): several deployments may share one Redis */
+          prefix: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     log: Type.Optional(
       Type.Object(
         {
