@@ -13,6 +13,7 @@ import { DIALECTS } from '../src/providers/dialects.js';
 import { CHAT_BODY } from './common.js';
 import { finalUsage, usageText } from '../src/accounting/usage.js';
 import { toNumberUsd } from '../src/accounting/money.js';
+import type { ReserveResult } from '../src/accounting/reservations.js';
 import { generationId } from '../src/pipeline/ids.js';
 import { Writable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
@@ -86,8 +87,9 @@ const parsed = dialect.parseChatResponse(JSON.parse(upstreamJson), ctx);
 const key = app.directory.findByKey(env.AROUTER_ADMIN_KEY)!;
 time('limits.admit', () => app.limits.admit(key, false, () => a.promptTokens));
 time('spend.reserve + settle', () => {
-  const r = app.spend.reserve(account, key, a.worstCaseBoundPusd);
-  if (r.ok) app.spend.settle(r.reservationId, 1000n);
+  // the embedded store answers synchronously
+  const r = app.spend.reserve(account, key, a.worstCaseBoundPusd) as ReserveResult;
+  if (r.ok) void app.spend.settle(r.reservationId, 1000n);
 });
 time('finalUsage + usageText', () => {
   const fu = finalUsage({

@@ -13,6 +13,8 @@ import { openStorage } from './storage.js';
 import { Directory } from './auth/directory.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { SpendService } from './accounting/spend.js';
+import { RedisReservationStore } from './accounting/redis-reservations.js';
+import { openRedis, type Redis } from './store/redis.js';
 import { createHttpServer, buildRouter } from './http/server.js';
 import { HealthTracker } from './routing/health.js';
 import { endpointKey } from './routing/filters.js';
@@ -34,6 +36,12 @@ const DIRECTORY_POLL_MS = 250;
 
 /** after the grace period, how long requests told to stop get to write their error and settle */
 const CUT_SETTLE_MS = 2_000;
+
+/**
+ * A Redis reservation outlives the request's deadline by this much before a sweep returns it: a live request has
+ * settled long before (deadline, then at most the shutdown cut), so only a dead process's reservations expire.
+ */
+const RESERVATION_TTL_MARGIN_MS = 60_000;
 
 export interface AppOptions {
   config: Config;
@@ -60,7 +68,9 @@ export class App {
   /** how many /v1/models answers were built (not served from the cache): tests check it stays one per catalog */
   modelListBuilds = 0;
   readonly providers: ProviderRegistry;
-  readonly spend = new SpendService();
+  readonly spend: SpendService;
+  /** the shared-state client (config `redis.url`); null in the embedded default */
+  readonly redis: Redis | null;
   readonly health: HealthTracker;
   readonly transport: Transport;
   readonly limits: RequestLimits;
@@ -106,6 +116,16 @@ export class App {
       cooldownMs: opts.config.routing.breakerCooldownMs,
     });
     this.limits = new RequestLimits(opts.config.limits);
+    this.redis = opts.config.redis.url
+      ? openRedis({ url: opts.config.redis.url, prefix: opts.config.redis.prefix })
+      : null;
+    this.spend = new SpendService(
+      this.redis
+        ? new RedisReservationStore(this.redis, {
+            ttlMs: opts.config.upstream.totalDeadlineMs + CUT_SETTLE_MS + RESERVATION_TTL_MARGIN_MS,
+          })
+        : undefined,
+    );
     // the journal sits beside the database it protects; a storage passed in (tests, in-memory) has none
     const journal =
       opts.config.ledger.journal && !opts.storage
@@ -213,5 +233,7 @@ export class App {
     await this.ledger.close();
     await this.transport.close();
     await this.store.close();
+    // after every request settled (above): their last Lua calls are answered before the connection goes
+    await this.redis?.quit();
   }
 }

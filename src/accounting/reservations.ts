@@ -15,12 +15,8 @@
 // period while outstanding, which errs on the safe side.
 //
 // Atomic by design: every method is one synchronous check-and-update with no await inside, so in-process it
-// cannot interleave. The Redis port is one Lua script per method:
-//   reserve: HMGET acct:{a} spent reserved; GET key:{k}:{period}:{periodKey}; HGET key:{k} reserved;
-//            compare; HINCRBY both `reserved`; HSET rsv:{id} fields -> {ok, id} | {reason, available}
-//   settle:  HGETALL rsv:{id} (absent -> 0); HINCRBY reserved -amount; INCRBY spent/period counters
-//            (with PEXPIRE on period counters); DEL rsv:{id}
-//   release: as settle with actual = 0 and no spend counters touched.
+// cannot interleave. The Redis port (redis-reservations.ts) makes each method one Lua script, so N processes
+// decide exactly as this store does; its methods return promises, hence MaybePromise in the interface.
 // Amounts are integers in pUSD, which fit Redis' signed 64-bit INCRBY up to ~$9.2M per counter.
 
 import { randomBytes } from 'node:crypto';
@@ -70,18 +66,21 @@ export interface PersistedTotals {
   keys?: Array<{ keyId: string; period: KeyPeriod; periodKey: string; spent: Pusd }>;
 }
 
+/** A synchronous store (in-process) returns values; a shared one (Redis) returns promises. */
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface ReservationStore {
-  reserve(req: ReserveRequest): ReserveResult;
+  reserve(req: ReserveRequest): MaybePromise<ReserveResult>;
   /** Replace a reservation by its actual cost. false if unknown (already settled/released): never double-charges. */
-  settle(reservationId: string, actual: Pusd): boolean;
+  settle(reservationId: string, actual: Pusd): MaybePromise<boolean>;
   /** Drop a reservation without charging. false if unknown. */
-  release(reservationId: string): boolean;
+  release(reservationId: string): MaybePromise<boolean>;
   /** Charge without a reservation (e.g. usage reported after the reservation was released). */
-  record(accountId: string, keyId: string, amount: Pusd, now?: number): void;
-  accountStatus(accountId: string): { spent: Pusd; reserved: Pusd };
-  keyStatus(keyId: string, now?: number): KeyUsage & { reserved: Pusd };
-  keyUsage(keyId: string, now?: number): KeyUsage;
-  load(totals: PersistedTotals): void;
+  record(accountId: string, keyId: string, amount: Pusd, now?: number): MaybePromise<void>;
+  accountStatus(accountId: string): MaybePromise<{ spent: Pusd; reserved: Pusd }>;
+  keyStatus(keyId: string, now?: number): MaybePromise<KeyUsage & { reserved: Pusd }>;
+  keyUsage(keyId: string, now?: number): MaybePromise<KeyUsage>;
+  load(totals: PersistedTotals): MaybePromise<void>;
 }
 
 // --- period keys ------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Admission (rate limits) and the worst-case reservation, the phases between planning and the first upstream
 // call. Both refuse with the client error that names the limit; neither reads storage (all in memory).
 import type { HttpError } from '../protocol/errors.js';
+import type { ReserveResult } from '../accounting/reservations.js';
 import type { RoutePlan, RouteAttempt } from '../routing/index.js';
 import type { Caller, PipelineEnv } from './env.js';
 import { insufficientQuota } from './errors.js';
@@ -12,7 +13,7 @@ export interface Admitted {
 }
 
 /** Rate limits for a planned chat request, then the reservation of its worst-case cost. */
-export function admitChat(env: PipelineEnv, caller: Caller, plan: RoutePlan): Admitted {
+export function admitChat(env: PipelineEnv, caller: Caller, plan: RoutePlan): Admitted | Promise<Admitted> {
   const first = plan.attempts[0];
   const admission = env.limits.admit(
     caller.key,
@@ -36,7 +37,8 @@ export function admitChat(env: PipelineEnv, caller: Caller, plan: RoutePlan): Ad
 
 /**
  * Reserves `bound` (a cheap upper bound of the worst case); when that does not fit and an exact worst case is
- * given, tries that. A refusal is the 402 naming what the request may cost and what is left.
+ * given, tries that. A refusal is the 402 naming what the request may cost and what is left. With a shared spend
+ * store (Redis) the answer is a promise; the in-process store's stays synchronous (nothing awaited).
  */
 export function reserve(
   env: PipelineEnv,
@@ -46,12 +48,34 @@ export function reserve(
   exact: (() => bigint) | null,
   basis: string,
   advice: string,
-): Admitted {
+): Admitted | Promise<Admitted> {
+  const first = env.spend.reserve(caller.account, caller.key, bound);
+  if (first instanceof Promise) return reserveShared(env, caller, headers, first, bound, exact, basis, advice);
   let worst = bound;
-  let r = env.spend.reserve(caller.account, caller.key, worst);
+  let r = first;
   if (!r.ok && exact) {
     worst = exact();
-    r = env.spend.reserve(caller.account, caller.key, worst);
+    r = env.spend.reserve(caller.account, caller.key, worst) as ReserveResult;
+  }
+  if (!r.ok) throw insufficientQuota(r, worst, basis, advice, headers) satisfies HttpError;
+  return { headers, reservationId: r.reservationId };
+}
+
+async function reserveShared(
+  env: PipelineEnv,
+  caller: Caller,
+  headers: Record<string, string>,
+  first: Promise<ReserveResult>,
+  bound: bigint,
+  exact: (() => bigint) | null,
+  basis: string,
+  advice: string,
+): Promise<Admitted> {
+  let worst = bound;
+  let r = await first;
+  if (!r.ok && exact) {
+    worst = exact();
+    r = await env.spend.reserve(caller.account, caller.key, worst);
   }
   if (!r.ok) throw insufficientQuota(r, worst, basis, advice, headers) satisfies HttpError;
   return { headers, reservationId: r.reservationId };

@@ -54,7 +54,9 @@ export async function runChat(env: PipelineEnv, caller: Caller, req: ChatRequest
   const first = plan.attempts[0];
   const gen = generationId();
   caller.log.generationId = gen;
-  const admitted = admitChat(env, caller, plan);
+  const admission = admitChat(env, caller, plan);
+  // awaited only with a shared spend store (Redis): the embedded one answers in this turn
+  const admitted = admission instanceof Promise ? await admission : admission;
 
   // spread last: `{...obj, more}` measured ~2 µs per object in V8 11 (a slow clone path), `{more, ...obj}` 0.1 µs
   const headers: Record<string, string> = {
@@ -145,7 +147,8 @@ export async function runChat(env: PipelineEnv, caller: Caller, req: ChatRequest
   } finally {
     keepalive?.stop();
     abort.dispose();
-    settle(env, caller, state());
+    const settled = settle(env, caller, state());
+    if (settled) await settled;
   }
 }
 

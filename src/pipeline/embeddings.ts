@@ -18,6 +18,7 @@ import { ExecFailure, runAttempts } from '../routing/attempts.js';
 import type { AttemptRecord, GenerationRow } from '../store/types.js';
 import type { Caller, PipelineEnv } from './env.js';
 import { reserve } from './admit.js';
+import { settleFailed } from './settle.js';
 import { explainNotFound, invalidRequestError, routingHttpError, upstreamHttpError } from './errors.js';
 import { attemptsHeader, generationId } from './ids.js';
 
@@ -104,7 +105,7 @@ export async function runEmbeddings(
     const w = worstCaseCost(a.endpoint.pricing, { promptTokens, maxOutputTokens: 0 });
     return w > m ? w : m;
   }, 0n);
-  const admitted = reserve(
+  const reserving = reserve(
     env,
     caller,
     admission.headers,
@@ -113,6 +114,7 @@ export async function runEmbeddings(
     'its input tokens',
     'Raise the limit or add credits.',
   );
+  const admitted = reserving instanceof Promise ? await reserving : reserving;
   const gen = generationId();
   caller.log.generationId = gen;
   const started = performance.now();
@@ -221,8 +223,10 @@ export async function runEmbeddings(
     throw upstreamHttpError(err.error, attempts, admitted.headers);
   } finally {
     abort.dispose();
-    env.spend.settle(admitted.reservationId, cost);
+    const settled = env.spend.settle(admitted.reservationId, cost);
     if (!recorded) env.ledger.add(row());
+    if (settled instanceof Promise)
+      await settled.catch((err: unknown) => settleFailed(env, admitted.reservationId, err));
     caller.log.model = used ? model.id : null;
     caller.log.provider = used?.provider.id ?? null;
   }

@@ -28,10 +28,14 @@ export interface SettleState {
   abortedAt: RouteAttempt | null;
 }
 
-export function settle(env: PipelineEnv, caller: Caller, s: SettleState): void {
+/**
+ * A shared spend store (Redis) returns a promise, awaited after the ledger row is queued: the row (and its journal
+ * write) comes first, so a process killed meanwhile leaves the ledger, not Redis, holding the cost.
+ */
+export function settle(env: PipelineEnv, caller: Caller, s: SettleState): Promise<void> | undefined {
   const a = s.used;
   const fu = a ? computeFinal(a, s.tally) : null;
-  env.spend.settle(s.reservationId, fu?.cost ?? 0n);
+  const settled = env.spend.settle(s.reservationId, fu?.cost ?? 0n);
   if (fu) env.limits.addCompletionTokens(caller.key, fu.counts.completion_tokens);
   const end = performance.now();
   if (a && !s.shutdown) {
@@ -63,6 +67,17 @@ export function settle(env: PipelineEnv, caller: Caller, s: SettleState): void {
   }
   caller.log.model = a?.model.id ?? null;
   caller.log.provider = a?.provider.id ?? null;
+  return settled instanceof Promise
+    ? settled.catch((err: unknown) => settleFailed(env, s.reservationId, err))
+    : undefined;
+}
+
+/** the answer is out: the reservation expires, and reconcile restores the counters from the ledger */
+export function settleFailed(env: PipelineEnv, reservationId: string, err: unknown): void {
+  env.log.error('spend settle failed (the reservation expires; run arouter reconcile)', {
+    reservation_id: reservationId,
+    error: String(err),
+  });
 }
 
 export function ledgerRow(caller: Caller, s: SettleState, end: number): GenerationRow {

@@ -93,8 +93,9 @@ function grantable(ctx: AuthedContext, role: KeyRole | undefined, accountId: str
   return role;
 }
 
-export function keyObject(app: App, k: KeyRow) {
-  const u = app.spend.keyUsage(k);
+// async: with Redis the usage counters live there (the embedded store answers in the same turn)
+export async function keyObject(app: App, k: KeyRow) {
+  const u = await app.spend.keyUsage(k);
   const remaining = k.limit_pusd === null ? null : k.limit_pusd - u.period > 0n ? k.limit_pusd - u.period : 0n;
   const rpm = k.rate_limit_rpm ?? app.config.limits.defaultRpm;
   return {
@@ -149,8 +150,8 @@ function rateLimitObject(rpm: number | null, tpm: number | null) {
   };
 }
 
-function accountObject(app: App, a: AccountRow) {
-  const spent = app.spend.accountSpent(a.id);
+async function accountObject(app: App, a: AccountRow) {
+  const spent = await app.spend.accountSpent(a.id);
   return {
     id: a.id,
     name: a.name,
@@ -194,7 +195,7 @@ async function createKey(ctx: AuthedContext) {
     disabled: b.disabled ?? false,
     expires_at: expiry(b.expires_at) ?? null,
   });
-  sendJson(ctx.res, 201, { data: keyObject(ctx.app, row), key });
+  sendJson(ctx.res, 201, { data: await keyObject(ctx.app, row), key });
 }
 
 async function updateKey(ctx: AuthedContext) {
@@ -213,7 +214,7 @@ async function updateKey(ctx: AuthedContext) {
     expires_at: expiry(b.expires_at),
   });
   if (!row) throw notFound(`Key ${k.id} not found`, 'key_not_found');
-  sendJson(ctx.res, 200, { data: keyObject(ctx.app, row) });
+  sendJson(ctx.res, 200, { data: await keyObject(ctx.app, row) });
 }
 
 async function revokeKey(ctx: AuthedContext) {
@@ -231,7 +232,7 @@ async function createAccount(ctx: AuthedContext) {
     usdToPusd(b.credits, 'credits') ?? null,
     b.enabled_providers ?? null,
   );
-  sendJson(ctx.res, 201, { data: accountObject(ctx.app, a) });
+  sendJson(ctx.res, 201, { data: await accountObject(ctx.app, a) });
 }
 
 function accountOr404(ctx: AuthedContext): AccountRow {
@@ -254,7 +255,7 @@ async function updateAccount(ctx: AuthedContext) {
     enabled_providers: b.enabled_providers,
   });
   ctx.app.onAccountChanged();
-  sendJson(ctx.res, 200, { data: accountObject(ctx.app, row!) });
+  sendJson(ctx.res, 200, { data: await accountObject(ctx.app, row!) });
 }
 
 export const keyRoutes: Route[] = [
@@ -262,20 +263,20 @@ export const keyRoutes: Route[] = [
     method: 'GET',
     path: '/v1/key',
     auth: 'user',
-    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, ctx.key) }),
+    handler: async (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: await keyObject(ctx.app, ctx.key) }),
   },
   {
     // older OpenRouter path, still called by clients to validate a key
     method: 'GET',
     path: '/v1/auth/key',
     auth: 'user',
-    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, ctx.key) }),
+    handler: async (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: await keyObject(ctx.app, ctx.key) }),
   },
   {
     method: 'GET',
     path: '/v1/keys',
     auth: 'admin',
-    handler: (ctx: AuthedContext) => {
+    handler: async (ctx: AuthedContext) => {
       const asked = ctx.url.searchParams.get('account_id') ?? undefined;
       // an admin lists its own account only; another account is answered as if absent
       const account = ctx.key.role === 'operator' ? asked : ctx.account.id;
@@ -284,7 +285,7 @@ export const keyRoutes: Route[] = [
       const keys = ctx.app.directory
         .listKeys(account)
         .filter((k) => (includeRevoked || !k.revoked_at) && canManageKey(ctx.key, k));
-      sendJson(ctx.res, 200, { data: keys.map((k) => keyObject(ctx.app, k)) });
+      sendJson(ctx.res, 200, { data: await Promise.all(keys.map((k) => keyObject(ctx.app, k))) });
     },
   },
   { method: 'POST', path: '/v1/keys', auth: 'admin', handler: createKey },
@@ -292,7 +293,7 @@ export const keyRoutes: Route[] = [
     method: 'GET',
     path: '/v1/keys/:id',
     auth: 'admin',
-    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, keyOr404(ctx)) }),
+    handler: async (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: await keyObject(ctx.app, keyOr404(ctx)) }),
   },
   { method: 'PATCH', path: '/v1/keys/:id', auth: 'admin', handler: updateKey },
   { method: 'DELETE', path: '/v1/keys/:id', auth: 'admin', handler: revokeKey },
@@ -300,9 +301,9 @@ export const keyRoutes: Route[] = [
     method: 'GET',
     path: '/v1/accounts',
     auth: 'admin',
-    handler: (ctx: AuthedContext) => {
+    handler: async (ctx: AuthedContext) => {
       const visible = ctx.app.directory.listAccounts().filter((a) => canManageAccount(ctx.key, a.id));
-      sendJson(ctx.res, 200, { data: visible.map((a) => accountObject(ctx.app, a)) });
+      sendJson(ctx.res, 200, { data: await Promise.all(visible.map((a) => accountObject(ctx.app, a))) });
     },
   },
   { method: 'POST', path: '/v1/accounts', auth: 'operator', handler: createAccount },
@@ -310,7 +311,8 @@ export const keyRoutes: Route[] = [
     method: 'GET',
     path: '/v1/accounts/:id',
     auth: 'admin',
-    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: accountObject(ctx.app, accountOr404(ctx)) }),
+    handler: async (ctx: AuthedContext) =>
+      sendJson(ctx.res, 200, { data: await accountObject(ctx.app, accountOr404(ctx)) }),
   },
   { method: 'PATCH', path: '/v1/accounts/:id', auth: 'admin', handler: updateAccount },
 ];
