@@ -41,6 +41,17 @@ The storage is PostgreSQL when the config's storage.url or AROUTER_DATABASE_URL 
 SQLite file in the data directory. \`arouter serve\` migrates at start too; on PostgreSQL under an advisory lock,
 so instances starting together migrate once.
 ${COMMON}`,
+  reconcile: `arouter reconcile — set the Redis spend counters to the ledger's sums, report the differences
+
+Usage: arouter reconcile [--dry-run] [--config FILE] [--data-dir DIR] [--json]
+
+Needs redis.url (or AROUTER_REDIS_URL) and the deployment's storage. For every account and key it compares the
+account's spend, the key's lifetime spend and its current daily/weekly/monthly spend in Redis with the ledger,
+sets Redis to the ledger's value (compare-and-set: a counter a live request changed meanwhile is skipped, exit 1,
+run again) and returns expired reservations of dead processes. Run it after a crash, once the dead instance's
+ledger journal was replayed (restart it on its data dir) and the live ones flushed (ledger.flush_interval).
+  --dry-run  report only
+${COMMON}`,
   models: `arouter models — list the models this configuration serves
 
 Usage: arouter models [--output-modalities text,image|all] [--supported-parameters tools,...] [--all-providers] [--json]

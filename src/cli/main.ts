@@ -15,6 +15,7 @@ Usage:
   arouter keys list [--json]
   arouter keys revoke KEY_ID
   arouter migrate                        (apply the configured storage's schema migrations)
+  arouter reconcile [--dry-run] [--json] (set Redis spend counters to the ledger's sums, report differences)
   arouter models [--output-modalities text,image|all] [--supported-parameters tools,...] [--all-providers] [--json]
   arouter catalog sync|status [--json]   (sync: ask the configured providers now; status: the last sync)
   arouter sim [--dialect openai|anthropic|gemini] [--port N]
@@ -37,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./keys.js')).keysCommand(rest);
     case 'migrate':
       return (await import('./migrate.js')).migrateCommand(rest);
+    case 'reconcile':
+      return (await import('./reconcile.js')).reconcileCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);
     case 'catalog':
