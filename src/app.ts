@@ -188,6 +188,12 @@ export class App {
 
   async init(): Promise<void> {
     await this.store.migrate();
+    if (this.redis) {
+      // the subscriber connection would wait for Redis forever: fail the start instead, naming it
+      await this.redis.ping().catch((err: unknown) => {
+        throw new Error(`Redis (redis.url) is unreachable: ${(err as Error).message}`, { cause: err });
+      });
+    }
     // subscribed before the directory loads: a write announced meanwhile is read by the refresh it triggers
     await this.bus?.start();
     await this.breakers?.start();
