@@ -1,7 +1,8 @@
 // The key and account directory: storage is the source of truth, this class keeps every key and account
 // in memory so that authenticating a request is one hash + one Map lookup, never a database round trip.
 // This process's admin writes go through here (write-through); writes of other processes (`arouter keys`,
-// another instance on the same database) are picked up by polling the storage's directory revision.
+// another instance on the same database) are picked up by polling the storage's directory revision, and at once
+// when a write is announced (onWrite → Redis pub/sub → invalidate() in every other process).
 import type { AccountRow, KeyRole, KeyRow, LimitReset, Storage } from '../store/types.js';
 import { generateKey, hashKey, keyLabel, newId } from './keys.js';
 
@@ -94,6 +95,22 @@ export class Directory {
       .finally(() => (this.refreshing = null));
     return this.refreshing;
   }
+
+  /**
+   * Another process announced a write: read it now. A refresh already running may have read storage before that
+   * write committed, so this one follows it rather than joining it.
+   */
+  invalidate(): Promise<number> {
+    const running = this.refreshing;
+    if (!running) return this.refresh();
+    return running.then(
+      () => this.refresh(),
+      () => this.refresh(),
+    );
+  }
+
+  /** called after each write this process made to keys or accounts, once storage has it (to announce it) */
+  onWrite: (() => void) | null = null;
 
   /** called when accounts changed (their enabled providers key caches elsewhere) */
   onAccountsChanged: (() => void) | null = null;
@@ -213,6 +230,7 @@ export class Directory {
     };
     await this.store.createKey(row);
     this.index(row);
+    this.onWrite?.();
     return { key, row };
   }
 
@@ -220,6 +238,7 @@ export class Directory {
     if (id === ENV_ADMIN_ID || !this.byId.has(id)) return null;
     const row = await this.store.updateKey(id, { ...patch, updated_at: new Date().toISOString() });
     if (row) this.index(row);
+    this.onWrite?.();
     return row;
   }
 
@@ -230,6 +249,7 @@ export class Directory {
     const now = new Date().toISOString();
     const row = await this.store.updateKey(id, { revoked_at: now, disabled: true, updated_at: now });
     if (row) this.index(row);
+    this.onWrite?.();
     return row;
   }
 
@@ -243,6 +263,7 @@ export class Directory {
     };
     await this.store.createAccount(a);
     this.accounts.set(a.id, a);
+    this.onWrite?.();
     return a;
   }
 
@@ -250,6 +271,7 @@ export class Directory {
     if (!this.accounts.has(id)) return null;
     const a = await this.store.updateAccount(id, patch);
     if (a) this.accounts.set(id, a);
+    this.onWrite?.();
     return a;
   }
 }
