@@ -93,7 +93,7 @@ export class App {
     this.cors = new Cors(opts.config.corsOrigins);
     this.log = opts.logger ?? new Logger(opts.config.logLevel);
     this.store = opts.storage ?? openStorage(opts.config);
-    this.directory = new Directory(this.store, opts.config.adminKey);
+    this.directory = new Directory(this.store, opts.config.adminKey, { keyCacheSize: opts.config.auth.keyCacheSize });
     this.directory.onAccountsChanged = () => this.onAccountChanged();
     this.transport = new Transport(opts.config.upstream, this.log);
     // the last synced state saved in the data dir is read here (one small file): a restart offline serves what
