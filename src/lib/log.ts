@@ -22,7 +22,7 @@ function flushStdout(): void {
   process.stdout.write(text);
 }
 
-function writeStdout(line: string): void {
+export function writeStdout(line: string): void {
   if (!exitHooked) {
     exitHooked = true;
     process.once('exit', () => {
