@@ -111,7 +111,12 @@ export async function runPrimary(config: Config, count: number): Promise<number>
       const lived = Date.now() - slot.startedAt;
       slot.streak = lived >= STABLE_MS ? 0 : slot.streak + 1;
       const delay = restartDelay(slot.streak);
-      log.error('worker exited: restarting it', { ...fields, uptime_ms: lived, restart_in_ms: delay });
+      // exit code 0 outside a shutdown: someone stopped this worker alone (kill -TERM PID), a rolling restart
+      log[code === 0 ? 'info' : 'error']('worker exited: restarting it', {
+        ...fields,
+        uptime_ms: lived,
+        restart_in_ms: delay,
+      });
       slot.restart = setTimeout(() => fork(slot), delay);
     });
   };

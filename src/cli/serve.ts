@@ -55,8 +55,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
     // every line a worker logs names it, so an access-log line or an error can be traced to the process
     ...(worker ? { logger: new Logger(config.logLevel, tagged(process.pid)) } : {}),
   });
-  await app.init();
-  const addr = await app.listen();
+  let addr;
+  try {
+    await app.init();
+    addr = await app.listen();
+  } catch (err) {
+    // storage connections, the directory's poll and a worker's channel to its primary would keep the process
+    // alive, serving nothing: a primary waits for its worker's exit to report the failure
+    console.error(err);
+    process.exit(1);
+  }
   const base = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}/v1`;
 
   // a worker's storage was bootstrapped by its primary, so it has no key to show (unless the operator key was

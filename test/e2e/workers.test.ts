@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -114,6 +115,14 @@ function chat(url: string, key: string): Promise<{ status: number; id: string }>
   });
 }
 
+async function dropPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) {
+    if ((keys as string[]).length) await redis.del(...(keys as string[]));
+  }
+  redis.disconnect();
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -147,11 +156,7 @@ test('serve --workers 2 on PostgreSQL + Redis: both workers answer, a killed one
     const sql = postgres(PG_URL, { max: 1, onnotice: () => {} });
     await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await sql.end({ timeout: 1 });
-    const redis = new Redis(REDIS_URL);
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) {
-      if ((keys as string[]).length) await redis.del(...(keys as string[]));
-    }
-    redis.disconnect();
+    await dropPrefix(prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -236,4 +241,34 @@ test('serve --workers 2 on PostgreSQL + Redis: both workers answer, a killed one
   } finally {
     await sql.end({ timeout: 1 });
   }
+});
+
+test('a worker that cannot start (the port is taken) stops the primary with exit 1 instead of a restart loop', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'arouter-workers-'));
+  const schema = `${RUN}_port`;
+  const prefix = `arouter-test-${process.pid}-${Math.random().toString(36).slice(2)}:`;
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as AddressInfo).port;
+  t.after(async () => {
+    blocker.close();
+    await dropPrefix(prefix);
+    const sql = postgres(PG_URL, { max: 1, onnotice: () => {} });
+    await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await sql.end({ timeout: 1 });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const config = join(dir, 'arouter.config.yaml');
+  writeFileSync(config, JSON.stringify({ storage: { url: PG_URL, schema }, redis: { url: REDIS_URL, prefix } }));
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'serve', '--workers', '2', '--port', String(port), '--data-dir', dir],
+    { env: { ...BASE_ENV, AROUTER_CONFIG: config } },
+  );
+  const w = new Watched(proc);
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  assert.equal(code, 1);
+  assert.match(w.stderr, /EADDRINUSE/);
+  assert.equal(w.msgs('worker exited before it listened: stopping').length, 1);
+  assert.equal(w.msgs('worker exited: restarting it').length, 0);
 });
