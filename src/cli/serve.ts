@@ -5,7 +5,8 @@
 import cluster from 'node:cluster';
 import { setFlagsFromString } from 'node:v8';
 import type { Dialect } from '../catalog/types.js';
-import { Logger, writeStdout } from '../lib/log.js';
+import { Logger } from '../lib/log.js';
+import { workerLogOut } from './worker-log.js';
 import { configFrom, parse } from './args.js';
 import { announceAdminKey, announceListening, startDemoUpstreams } from './serve-start.js';
 import { DEMO_UPSTREAMS_ENV, parseWorkers, READY_MESSAGE, sharedStateProblem, type ReadyMessage } from './workers.js';
@@ -53,7 +54,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     config,
     demoUpstreams: inherited ?? demo?.urls ?? null,
     // every line a worker logs names it, so an access-log line or an error can be traced to the process
-    ...(worker ? { logger: new Logger(config.logLevel, tagged(process.pid)) } : {}),
+    ...(worker ? { logger: new Logger(config.logLevel, workerLogOut(process.pid)) } : {}),
   });
   let addr;
   try {
@@ -92,10 +93,4 @@ export async function serveCommand(argv: string[]): Promise<number> {
 function demoUpstreamsFromEnv(): Record<Dialect, string> | null {
   const raw = process.env[DEMO_UPSTREAMS_ENV];
   return raw ? (JSON.parse(raw) as Record<Dialect, string>) : null;
-}
-
-/** the shared stdout writer, each JSON line closed with the worker's pid */
-function tagged(pid: number): (line: string) => void {
-  const tail = `,"worker_pid":${pid}}\n`;
-  return (line) => writeStdout(line.endsWith('}\n') ? line.slice(0, -2) + tail : line);
 }

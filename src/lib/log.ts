@@ -22,7 +22,7 @@ function flushStdout(): void {
   process.stdout.write(text);
 }
 
-export function writeStdout(line: string): void {
+function writeStdout(line: string): void {
   if (!exitHooked) {
     exitHooked = true;
     process.once('exit', () => {
