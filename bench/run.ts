@@ -12,7 +12,10 @@
 //        as one more target beside this one: an A/B of two builds in the same minutes)
 //        --rate N|auto (auto; 0 = skip)  --stream-rate N (100; 0 = skip)  --rate-duration S (5): the fixed-rate
 //        (open-loop) latency run after the saturation rounds, see rate-run.ts
+//        --keys N (0 = skip; never with --smoke)  --keys-engines sqlite,postgres (sqlite): N keys in storage, then a
+//        fresh ARouter's start-up time, RSS and hot/cold key lookup latency, see keys-scale.ts
 import { measureCatalog } from './catalog-cost.js';
+import { keysScaleTable, runKeysScale, type KeysScaleResult } from './keys-scale.js';
 import { cpus, loadavg } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -38,6 +41,9 @@ import {
 } from './targets.js';
 
 interface Options {
+  /** keys in storage for the keys-at-scale measure (0: skipped) */
+  keys: number;
+  keysEngines: Array<'sqlite' | 'postgres'>;
   duration: number;
   connections: number;
   rounds: number;
@@ -92,6 +98,8 @@ function options(argv: string[]): Options {
     'rate',
     'stream-rate',
     'rate-duration',
+    'keys',
+    'keys-engines',
     'help',
   ]);
   const takesValue = new Set([
@@ -110,6 +118,8 @@ function options(argv: string[]): Options {
     'rate',
     'stream-rate',
     'rate-duration',
+    'keys',
+    'keys-engines',
   ]);
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(=)?/.exec(argv[i]);
@@ -123,7 +133,8 @@ function options(argv: string[]): Options {
         '                        [--only bare,json,arouter,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
         '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
         '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]\n' +
-        '                        [--rate N|auto (fixed-rate req/s, 0 = skip)] [--stream-rate N (streams/s, 0 = skip)] [--rate-duration S]',
+        '                        [--rate N|auto (fixed-rate req/s, 0 = skip)] [--stream-rate N (streams/s, 0 = skip)] [--rate-duration S]\n' +
+        '                        [--keys N (keys in storage: start-up, RSS, key lookup latency)] [--keys-engines sqlite,postgres]',
     );
     process.exit(0);
   }
@@ -153,7 +164,12 @@ function options(argv: string[]): Options {
   }
   const rounds = Math.max(1, Math.floor(numArg(argv, 'rounds', smoke ? 2 : 3)));
   const connections = Math.max(1, Math.floor(numArg(argv, 'connections', smoke ? 4 : 50)));
+  const keysEngines = (argValue(argv, 'keys-engines') ?? 'sqlite').split(',').map((e) => e.trim());
+  for (const e of keysEngines)
+    if (e !== 'sqlite' && e !== 'postgres') throw new Error(`--keys-engines: unknown engine "${e}" (sqlite, postgres)`);
   return {
+    keys: smoke ? 0 : Math.floor(numArg(argv, 'keys', 0)),
+    keysEngines: keysEngines as Options['keysEngines'],
     duration: numArg(argv, 'duration', smoke ? 1 : 10),
     connections,
     rounds,
@@ -484,6 +500,23 @@ async function main(): Promise<number> {
       `${fmt(catalog.startup_ms, 0)} ms; GET /v1/models (${fmt(catalog.list_bytes / 1024, 0)} KB) first answer ${fmt(catalog.first_list_ms, 1)} ms, ` +
       `then cached ${fmt(catalog.cached_rps, 0)} req/s at 10 connections, p50 ${fmt(catalog.cached_p50_ms, 1)} ms, p99 ${fmt(catalog.cached_p99_ms, 1)} ms`,
   );
+  const keysScale: KeysScaleResult[] = [];
+  for (const engine of o.keys > 0 ? o.keysEngines : []) {
+    keysScale.push(
+      await runKeysScale({
+        keys: o.keys,
+        engine,
+        lookups: Math.min(o.keys, 200_000),
+        cache: 100_000,
+        pg: process.env.AROUTER_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      }),
+    );
+  }
+  if (keysScale.length) {
+    log('');
+    log(`info  keys at scale (${o.keys} keys stored; lookups in µs, in process, one at a time):`);
+    log(keysScaleTable(keysScale));
+  }
   log('');
   log(
     'Notes: latencies in ms from the load generator on the same machine; +p50/+p99/+TTFB are over direct-to-upstream;',
@@ -539,6 +572,7 @@ async function main(): Promise<number> {
     checks: cs,
     fixed_rate: fixedRate,
     catalog,
+    keys_scale: keysScale,
     profile,
   };
   mkdirSync(dirname(o.out), { recursive: true });

@@ -83,7 +83,7 @@ const upstreamJson = JSON.stringify({
 });
 time('JSON.parse + parseChatResponse', () => dialect.parseChatResponse(JSON.parse(upstreamJson), ctx));
 const parsed = dialect.parseChatResponse(JSON.parse(upstreamJson), ctx);
-const key = app.directory.findByKey(env.AROUTER_ADMIN_KEY)!;
+const key = (await app.directory.findByKey(env.AROUTER_ADMIN_KEY))!;
 time('limits.admit', () => app.limits.admit(key, false, () => a.promptTokens));
 time('spend.reserve + settle', () => {
   const r = app.spend.reserve(account, key, a.worstCaseBoundPusd);

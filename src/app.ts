@@ -18,7 +18,12 @@ import { HealthTracker } from './routing/health.js';
 import { endpointKey } from './routing/filters.js';
 import { Cors } from './http/cors.js';
 import { Transport } from './providers/transport.js';
-import { RequestLimits } from './accounting/limits.js';
+import { RequestLimits, type Limits } from './accounting/limits.js';
+import { SharedRequestLimits } from './accounting/limits-redis.js';
+import { openRedis, type Redis } from './store/redis.js';
+import { RedisBus } from './store/redis-bus.js';
+import { SharedBreakers } from './routing/breakers-redis.js';
+import { loadSyncedState } from './catalog/sync/state.js';
 import { Ledger } from './accounting/ledger.js';
 import { LedgerRetention } from './accounting/ledger-retention.js';
 import { LedgerJournal } from './store/journal.js';
@@ -63,7 +68,11 @@ export class App {
   readonly spend = new SpendService();
   readonly health: HealthTracker;
   readonly transport: Transport;
-  readonly limits: RequestLimits;
+  readonly limits: Limits;
+  /** with `redis.url`: the shared-state connection, and the pub/sub bus telling other processes what changed */
+  readonly redis: Redis | null = null;
+  readonly bus: RedisBus | null = null;
+  private readonly breakers: SharedBreakers | null = null;
   readonly ledger: Ledger;
   /** only with `ledger.retention_days` */
   readonly retention: LedgerRetention | null;
@@ -84,7 +93,7 @@ export class App {
     this.cors = new Cors(opts.config.corsOrigins);
     this.log = opts.logger ?? new Logger(opts.config.logLevel);
     this.store = opts.storage ?? openStorage(opts.config);
-    this.directory = new Directory(this.store, opts.config.adminKey);
+    this.directory = new Directory(this.store, opts.config.adminKey, { keyCacheSize: opts.config.auth.keyCacheSize });
     this.directory.onAccountsChanged = () => this.onAccountChanged();
     this.transport = new Transport(opts.config.upstream, this.log);
     // the last synced state saved in the data dir is read here (one small file): a restart offline serves what
@@ -105,7 +114,21 @@ export class App {
       failureThreshold: opts.config.routing.breakerFailures,
       cooldownMs: opts.config.routing.breakerCooldownMs,
     });
-    this.limits = new RequestLimits(opts.config.limits);
+    if (opts.config.redis.url) {
+      const cfg = { url: opts.config.redis.url, prefix: opts.config.redis.prefix };
+      const failed = (what: string) => (err: unknown) => this.log.error(what, { error: String(err) });
+      this.redis = openRedis(cfg);
+      this.redis.on('error', failed('redis connection error'));
+      this.bus = new RedisBus(this.redis, cfg, failed('redis pub/sub error'));
+      this.limits = new SharedRequestLimits(opts.config.limits, this.redis, failed('shared rate limits failed'));
+      this.breakers = new SharedBreakers(this.health, this.redis, this.bus, failed('shared circuit breaker failed'));
+      const bus = this.bus;
+      this.directory.onWrite = () => bus.publish('dir', {});
+      bus.on('dir', () => void this.directory.invalidate().catch(failed('key directory refresh failed')));
+      bus.on('catalog', () => this.reloadCatalog());
+    } else {
+      this.limits = new RequestLimits(opts.config.limits);
+    }
     // the journal sits beside the database it protects; a storage passed in (tests, in-memory) has none
     const journal =
       opts.config.ledger.journal && !opts.storage
@@ -136,11 +159,26 @@ export class App {
     };
   }
 
-  /** a sync built a new catalog: one assignment, and the answers cached from the old one go */
-  setCatalog(c: Catalog): void {
+  /**
+   * a sync built a new catalog: one assignment, and the answers cached from the old one go; other processes are
+   * told (`announce`), and rebuild from the synced state this one saved
+   */
+  setCatalog(c: Catalog, announce = true): void {
     this.catalog = c;
     this.catalogVersion++;
     this.modelsCache.clear();
+    if (announce) this.bus?.publish('catalog', {});
+  }
+
+  /** another process synced the catalog: rebuild from the synced state it saved in the (shared) data dir */
+  private reloadCatalog(): void {
+    const { state, error } = loadSyncedState(this.config.dataDir);
+    if (error) {
+      this.log.warn('catalog changed elsewhere but the synced state is unreadable here', { error });
+      return;
+    }
+    this.catalogSync.state = state;
+    this.setCatalog(this.catalogSync.build(), false);
   }
 
   /** an account's enabled providers changed: drop caches keyed by provider sets */
@@ -150,6 +188,15 @@ export class App {
 
   async init(): Promise<void> {
     await this.store.migrate();
+    if (this.redis) {
+      // the subscriber connection would wait for Redis forever: fail the start instead, naming it
+      await this.redis.ping().catch((err: unknown) => {
+        throw new Error(`Redis (redis.url) is unreachable: ${(err as Error).message}`, { cause: err });
+      });
+    }
+    // subscribed before the directory loads: a write announced meanwhile is read by the refresh it triggers
+    await this.bus?.start();
+    await this.breakers?.start();
     await this.directory.load();
     const boot = await this.directory.bootstrap();
     this.bootstrapAdminKey = boot.adminKey;
@@ -213,5 +260,8 @@ export class App {
     await this.ledger.close();
     await this.transport.close();
     await this.store.close();
+    this.breakers?.stop();
+    await this.bus?.close();
+    await this.redis?.quit().catch(() => this.redis?.disconnect());
   }
 }

@@ -28,19 +28,51 @@ export interface Admission {
   headers: Record<string, string>;
 }
 
-export class RequestLimits {
+/**
+ * What the pipeline needs of request limits. The in-process RequestLimits answers synchronously; the Redis-backed
+ * SharedRequestLimits (limits-redis.ts) with a promise, which the pipeline awaits only when it gets one.
+ */
+export interface Limits {
+  admit(key: KeyRow, free: boolean, countPrompt: () => number): Admission | Promise<Admission>;
+  peekHeaders(key: KeyRow): Readonly<Record<string, string>>;
+  addCompletionTokens(key: KeyRow, tokens: number): void;
+}
+
+/** a key's requests- and tokens-per-minute limits (its own, else the configured defaults) */
+export function keyRateLimits(cfg: LimitsConfig, key: KeyRow): RateLimit[] {
+  const out: RateLimit[] = [];
+  const rpm = key.rate_limit_rpm ?? cfg.defaultRpm;
+  const tpm = key.rate_limit_tpm ?? cfg.defaultTpm;
+  if (rpm) out.push({ name: 'requests-per-minute', limit: rpm, windowMs: MINUTE });
+  if (tpm) out.push({ name: 'tokens-per-minute', limit: tpm, windowMs: MINUTE });
+  return out;
+}
+
+/** the `:free` tier's caps */
+export function freeRateLimits(cfg: LimitsConfig): RateLimit[] {
+  return [
+    { name: 'free-models-per-min', limit: cfg.freeRpm, windowMs: MINUTE },
+    { name: 'free-models-per-day', limit: cfg.freeRpd, windowMs: DAY },
+  ];
+}
+
+export function promptTooLarge(promptTokens: number, tpm: number): HttpError {
+  return new HttpError(
+    413,
+    `The prompt (${promptTokens} tokens) exceeds this key's tokens-per-minute limit of ${tpm}`,
+    'invalid_request_error',
+    'prompt_exceeds_rate_limit',
+  );
+}
+
+export class RequestLimits implements Limits {
   constructor(
     private cfg: LimitsConfig,
     readonly limiter: RateLimiter = new MemoryRateLimiter(),
   ) {}
 
   private keyLimits(key: KeyRow): RateLimit[] {
-    const out: RateLimit[] = [];
-    const rpm = key.rate_limit_rpm ?? this.cfg.defaultRpm;
-    const tpm = key.rate_limit_tpm ?? this.cfg.defaultTpm;
-    if (rpm) out.push({ name: 'requests-per-minute', limit: rpm, windowMs: MINUTE });
-    if (tpm) out.push({ name: 'tokens-per-minute', limit: tpm, windowMs: MINUTE });
-    return out;
+    return keyRateLimits(this.cfg, key);
   }
 
   /**
@@ -55,14 +87,7 @@ export class RequestLimits {
     if (limits.length) {
       const rpm = limits.find((l) => l.name === 'requests-per-minute');
       const tpm = limits.find((l) => l.name === 'tokens-per-minute');
-      if (tpm && promptTokens > tpm.limit) {
-        throw new HttpError(
-          413,
-          `The prompt (${promptTokens} tokens) exceeds this key's tokens-per-minute limit of ${tpm.limit}`,
-          'invalid_request_error',
-          'prompt_exceeds_rate_limit',
-        );
-      }
+      if (tpm && promptTokens > tpm.limit) throw promptTooLarge(promptTokens, tpm.limit);
       // requests and tokens are separate keys so one take() can consume 1 request and N tokens atomically
       if (rpm) decision = this.check(this.limiter.take(`k:${key.id}:r`, [rpm], 1), key.id);
       if (tpm) {
@@ -73,10 +98,7 @@ export class RequestLimits {
       }
     }
     if (free) {
-      const d = this.limiter.take(`free:${key.id}`, [
-        { name: 'free-models-per-min', limit: this.cfg.freeRpm, windowMs: MINUTE },
-        { name: 'free-models-per-day', limit: this.cfg.freeRpd, windowMs: DAY },
-      ]);
+      const d = this.limiter.take(`free:${key.id}`, freeRateLimits(this.cfg));
       if (!d.allowed) {
         if (limits.length) this.refundRequest(key, promptTokens);
         throw tooMany(d, `Rate limit exceeded: ${d.limited_by} (${d.limit}) for :free models`);
@@ -119,7 +141,7 @@ export class RequestLimits {
   }
 }
 
-function tooMany(d: RateDecision, message: string): HttpError {
+export function tooMany(d: RateDecision, message: string): HttpError {
   return new HttpError(
     429,
     `${message}; retry after ${Math.max(1, d.retryAfterSec)} s`,

@@ -3,7 +3,7 @@
 import { DEFAULT_ACCOUNT_ID, Directory } from '../auth/directory.js';
 import { openStorage } from '../storage.js';
 import { parseUsd, formatUsd } from '../accounting/money.js';
-import { KEY_ROLES, type KeyRole, type LimitReset } from '../store/types.js';
+import { KEY_ROLES, type KeyRole, type KeyRow, type LimitReset, type PageAfter } from '../store/types.js';
 import { configFrom, parse } from './args.js';
 
 export async function keysCommand(argv: string[]): Promise<number> {
@@ -62,7 +62,19 @@ export async function keysCommand(argv: string[]): Promise<number> {
         return 0;
       }
       case 'list': {
-        const keys = dir.listKeys(values.account).filter((k) => values['include-revoked'] || !k.revoked_at);
+        const keys: KeyRow[] = [];
+        // page by page (src/store/directory-pages.ts): the store may hold millions of keys
+        for (let after: PageAfter | undefined; ;) {
+          const page = await dir.listKeysPage({
+            account_id: values.account,
+            include_revoked: values['include-revoked'],
+            after,
+            limit: 1000,
+          });
+          keys.push(...page);
+          if (page.length < 1000) break;
+          after = page[page.length - 1];
+        }
         if (values.json) {
           console.log(
             JSON.stringify(

@@ -30,6 +30,8 @@ export interface Config {
   storage: { url: string | null; schema: string | null };
   /** null url: shared state stays in process memory */
   redis: { url: string | null; prefix: string };
+  /** keyCacheSize: keys kept in memory at most (src/auth/directory.ts) */
+  auth: { keyCacheSize: number };
   bodyLimitBytes: number;
   shutdownGraceMs: number;
   /** node's requestTimeout: the whole request (not the response) must arrive within it; 0 = no limit */
@@ -157,6 +159,8 @@ export function loadConfig(input: ConfigInput = {}): Config {
     dataDir: resolve(input.flags?.dataDir ?? env.AROUTER_DATA_DIR ?? c.data_dir ?? './.arouter'),
     storage: { url: databaseUrl(env) ?? c.storage?.url ?? null, schema: c.storage?.schema ?? null },
     redis: { url: redisUrl(env) ?? c.redis?.url ?? null, prefix: c.redis?.prefix ?? 'arouter:' },
+    // ~1.6 KB a key: 100,000 keys ≈ 160 MB at most, whatever the number stored
+    auth: { keyCacheSize: c.auth?.key_cache_size ?? 100_000 },
     bodyLimitBytes: intEnv(env, 'AROUTER_BODY_LIMIT') ?? c.server?.body_limit_bytes ?? 8 * 1024 * 1024,
     shutdownGraceMs: c.server?.shutdown_grace_ms ?? 10_000,
     // a client sending its body at a byte a second held a socket (and a file descriptor) for ever

@@ -67,6 +67,16 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    auth: Type.Optional(
+      Type.Object(
+        {
+          /** API keys kept in memory at most, the most recently used (default 100,000); others cost one indexed
+           * storage read when presented */
+          key_cache_size: Type.Optional(PositiveInt),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     log: Type.Optional(
       Type.Object(
         {

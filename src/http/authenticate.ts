@@ -1,4 +1,5 @@
-// Key authentication (Bearer, or x-api-key as Anthropic's clients send it) against the in-memory directory (no storage round trip).
+// Key authentication (Bearer, or x-api-key as Anthropic's clients send it) against the key directory: a cached
+// key answers synchronously (no storage round trip, no await); a key not cached costs one indexed storage read.
 import type { IncomingMessage } from 'node:http';
 import { forbidden, unauthorized } from './errors.js';
 import { requestHeader } from '../lib/request-headers.js';
@@ -6,29 +7,36 @@ import type { AccountRow, KeyRole, KeyRow } from '../store/types.js';
 import type { Directory } from '../auth/directory.js';
 import { roleAtLeast } from '../auth/roles.js';
 
-/** The key and account of a request (401 when there is none usable); the role check is requireRole's. */
-export function identify(
-  req: IncomingMessage,
-  directory: Directory,
-  now = Date.now(),
-): { key: KeyRow; account: AccountRow } {
+export interface Identity {
+  key: KeyRow;
+  account: AccountRow;
+}
+
+/**
+ * The key and account of a request (401 when there is none usable); the role check is requireRole's. An
+ * Identity when the key was cached, a promise of one when storage had to be read: callers await only then.
+ */
+export function identify(req: IncomingMessage, directory: Directory, now = Date.now()): Identity | Promise<Identity> {
+  const found = directory.findByKey(presentedKey(req));
+  if (found instanceof Promise) return found.then((key) => usable(key, directory, now));
+  return usable(found, directory, now);
+}
+
+function presentedKey(req: IncomingMessage): string {
   const header = requestHeader(req, 'authorization');
-  let secret: string;
   if (header) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw unauthorized('Malformed Authorization header: expected "Bearer <key>"');
-    secret = m[1];
-  } else {
-    // the Anthropic SDK and Claude Code send the key as x-api-key
-    const x = requestHeader(req, 'x-api-key')?.trim();
-    if (!x)
-      throw unauthorized(
-        'Missing API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"',
-        'missing_api_key',
-      );
-    secret = x;
+    return m[1];
   }
-  const key = directory.findByKey(secret);
+  // the Anthropic SDK and Claude Code send the key as x-api-key
+  const x = requestHeader(req, 'x-api-key')?.trim();
+  if (!x)
+    throw unauthorized('Missing API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"', 'missing_api_key');
+  return x;
+}
+
+function usable(key: KeyRow | null, directory: Directory, now: number): Identity {
   if (!key) throw unauthorized('Invalid API key');
   if (key.revoked_at) throw unauthorized('API key has been revoked', 'revoked_api_key');
   if (key.disabled) throw unauthorized('API key is disabled', 'disabled_api_key');

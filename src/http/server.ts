@@ -97,7 +97,9 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     errorBody = m.route.errorBody;
     ctx.params = m.params;
     if (m.route.auth !== 'none') {
-      const { key, account } = identify(req, app.directory);
+      // a cached key is identified synchronously: awaited only when storage had to be read (a cold key)
+      const found = identify(req, app.directory);
+      const { key, account } = found instanceof Promise ? await found : found;
       // known before the role check, so a 403's access-log line names the key that was refused
       ctx.key = key;
       ctx.account = account;

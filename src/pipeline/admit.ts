@@ -11,14 +11,22 @@ export interface Admitted {
   reservationId: string;
 }
 
-/** Rate limits for a planned chat request, then the reservation of its worst-case cost. */
-export function admitChat(env: PipelineEnv, caller: Caller, plan: RoutePlan): Admitted {
+/**
+ * Rate limits for a planned chat request, then the reservation of its worst-case cost. A promise only when the
+ * limits are shared through Redis: the embedded default stays synchronous (no await on its hot path).
+ */
+export function admitChat(env: PipelineEnv, caller: Caller, plan: RoutePlan): Admitted | Promise<Admitted> {
   const first = plan.attempts[0];
   const admission = env.limits.admit(
     caller.key,
     plan.attempts.some((a) => a.variant === 'free'),
     () => first.promptTokens,
   );
+  if (admission instanceof Promise) return admission.then((a) => reserveChat(env, caller, plan, a.headers));
+  return reserveChat(env, caller, plan, admission.headers);
+}
+
+function reserveChat(env: PipelineEnv, caller: Caller, plan: RoutePlan, headers: Record<string, string>): Admitted {
   // Reserve on the prompt's cheap upper bound; only when that does not fit, count exactly and try again,
   // so the admit/refuse decision is the one an exact count gives without tokenizing every prompt.
   const maxWorst = (pick: (a: RouteAttempt) => bigint) =>
@@ -26,7 +34,7 @@ export function admitChat(env: PipelineEnv, caller: Caller, plan: RoutePlan): Ad
   return reserve(
     env,
     caller,
-    admission.headers,
+    headers,
     maxWorst((a) => a.worstCaseBoundPusd),
     () => maxWorst((a) => a.worstCasePusd),
     'prompt plus max output tokens',

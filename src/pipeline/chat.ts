@@ -54,7 +54,9 @@ export async function runChat(env: PipelineEnv, caller: Caller, req: ChatRequest
   const first = plan.attempts[0];
   const gen = generationId();
   caller.log.generationId = gen;
-  const admitted = admitChat(env, caller, plan);
+  const admitting = admitChat(env, caller, plan);
+  // only limits shared through Redis answer with a promise; the embedded default's stay synchronous
+  const admitted = admitting instanceof Promise ? await admitting : admitting;
 
   // spread last: `{...obj, more}` measured ~2 µs per object in V8 11 (a slow clone path), `{more, ...obj}` 0.1 µs
   const headers: Record<string, string> = {

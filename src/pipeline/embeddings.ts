@@ -99,7 +99,9 @@ export async function runEmbeddings(
   if (plan.length === 0)
     throw notFound(`No endpoint of ${model.id} serves embeddings for this account`, 'no_endpoints');
 
-  const admission = env.limits.admit(caller.key, false, () => promptTokens);
+  const admitting = env.limits.admit(caller.key, false, () => promptTokens);
+  // only limits shared through Redis answer with a promise; the embedded default's stay synchronous
+  const admission = admitting instanceof Promise ? await admitting : admitting;
   const worst = plan.reduce((m, a) => {
     const w = worstCaseCost(a.endpoint.pricing, { promptTokens, maxOutputTokens: 0 });
     return w > m ? w : m;

@@ -8,7 +8,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { Transport } from '../providers/transport.js';
 import type { SpendService } from '../accounting/spend.js';
-import type { RequestLimits } from '../accounting/limits.js';
+import type { Limits } from '../accounting/limits.js';
 import type { Ledger } from '../accounting/ledger.js';
 import type { HealthTracker } from '../routing/health.js';
 import type { AccountRow, KeyRow } from '../store/types.js';
@@ -22,7 +22,7 @@ export interface PipelineEnv {
   readonly transport: Transport;
   readonly health: HealthTracker;
   readonly spend: SpendService;
-  readonly limits: RequestLimits;
+  readonly limits: Limits;
   readonly ledger: Ledger;
   readonly inFlight: InFlight;
 }

@@ -210,12 +210,37 @@ export class HealthTracker {
         h.open = true;
         h.openUntil = now + this.cooldownMs;
         h.probeAt = null;
+        this.onBreaker?.(endpointKey, h.openUntil);
       }
     } else {
       // any answer (even a client error) proves the endpoint is reachable
+      const wasOpen = h.open;
       h.consecutive = 0;
       h.open = false;
       h.probeAt = null;
+      if (wasOpen) this.onBreaker?.(endpointKey, 0);
+    }
+  }
+
+  /**
+   * Told of this process's breaker transitions (opened until an epoch ms, or closed: 0), to share them with
+   * other processes (routing/breakers-redis.ts). Never called for transitions applied by applyBreaker().
+   */
+  onBreaker: ((endpointKey: string, openUntil: number) => void) | null = null;
+
+  /**
+   * A transition another process decided: open until `openUntil` (epoch ms; past = half-open, one probe of this
+   * process may go), or closed (0). Local statistics are left alone: only the breaker is shared.
+   */
+  applyBreaker(endpointKey: string, openUntil: number): void {
+    const h = this.get(endpointKey);
+    h.probeAt = null;
+    if (openUntil > 0) {
+      h.open = true;
+      h.openUntil = openUntil;
+    } else {
+      h.open = false;
+      h.consecutive = 0;
     }
   }
 

@@ -128,4 +128,17 @@ export const MIGRATIONS: Array<{ version: number; sql: string[] }> = [
         FROM generations GROUP BY account_id, key_id, substr(created_at, 1, 10), COALESCE(model, ''), COALESCE(provider, '')`,
     ],
   },
+  {
+    // Keys and accounts at a hosted service's scale (1 M keys): lists page by keyset in (created_at, id) order
+    // (src/store/directory-pages.ts), so each page reads `limit` index entries however deep it is. The
+    // (account_id, created_at, id) index serves an account's pages and replaces migration 1's (account_id) one,
+    // its prefix. A key is looked up by its hash through the UNIQUE constraint's index (migration 1).
+    version: 5,
+    sql: [
+      `CREATE INDEX api_keys_created_id ON api_keys(created_at, id)`,
+      `CREATE INDEX api_keys_account_created_id ON api_keys(account_id, created_at, id)`,
+      `DROP INDEX api_keys_account`,
+      `CREATE INDEX accounts_created_id ON accounts(created_at, id)`,
+    ],
+  },
 ];

@@ -5,6 +5,7 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { activityParams, activityWhere, dailyTotalsQueries, isDayStart, mergeDailyTotals } from './activity-daily.js';
 import { generationParams, PARAM_COUNT, P_ID, totalledOf, type Totalled } from './generation-params.js';
+import { accountPageSql, keyPageSql } from './directory-pages.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import {
   columns,
@@ -36,7 +37,9 @@ import type {
   DailyTotal,
   DirectoryChanges,
   GenerationRow,
+  KeyPageQuery,
   KeyRow,
+  PageAfter,
   SpendTotal,
   Storage,
 } from './types.js';
@@ -153,6 +156,11 @@ export class PostgresStorage implements Storage {
     return (await this.q('SELECT * FROM accounts ORDER BY created_at, id')).map(accountFrom);
   }
 
+  async listAccountsPage(q: { after?: PageAfter; limit: number }): Promise<AccountRow[]> {
+    const p = accountPageSql(q, true);
+    return (await this.q(p.sql, p.vals)).map(accountFrom);
+  }
+
   async updateAccount(id: string, patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>) {
     const set = accountSets(patch);
     if (set) {
@@ -179,6 +187,16 @@ export class PostgresStorage implements Storage {
     return rows.map(keyFrom);
   }
 
+  async findKeyByHash(hash: string): Promise<KeyRow | null> {
+    const [r] = await this.q('SELECT * FROM api_keys WHERE hash = ?', [hash]);
+    return r ? keyFrom(r) : null;
+  }
+
+  async listKeysPage(q: KeyPageQuery): Promise<KeyRow[]> {
+    const p = keyPageSql(q, true);
+    return (await this.q(p.sql, p.vals)).map(keyFrom);
+  }
+
   async updateKey(id: string, patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>) {
     const set = keySets(patch);
     if (set) {
@@ -187,6 +205,11 @@ export class PostgresStorage implements Storage {
       );
     }
     return this.getKey(id);
+  }
+
+  async directoryRevision(): Promise<number> {
+    const [r] = await this.q('SELECT rev FROM directory_rev WHERE id = 1');
+    return num(r!.rev);
   }
 
   async directoryChanges(since: number): Promise<DirectoryChanges> {

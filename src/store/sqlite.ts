@@ -12,6 +12,7 @@ import {
   isDayStart,
   mergeDailyTotals,
 } from './activity-daily.js';
+import { accountPageSql, keyPageSql } from './directory-pages.js';
 import { MIGRATIONS } from './migrations.js';
 import { OffThreadReader } from './sqlite-reader.js';
 import { OffThreadWriter } from './sqlite-writer.js';
@@ -37,7 +38,9 @@ import type {
   DailyTotal,
   DirectoryChanges,
   GenerationRow,
+  KeyPageQuery,
   KeyRow,
+  PageAfter,
   SpendTotal,
   Storage,
 } from './types.js';
@@ -144,6 +147,11 @@ export class SqliteStorage implements Storage {
     return (this.db.prepare('SELECT * FROM accounts ORDER BY created_at').all() as Row[]).map(accountFrom);
   }
 
+  async listAccountsPage(q: { after?: PageAfter; limit: number }): Promise<AccountRow[]> {
+    const p = accountPageSql(q, false);
+    return (this.db.prepare(p.sql).all(...p.vals) as Row[]).map(accountFrom);
+  }
+
   async updateAccount(id: string, patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>) {
     const set = accountSets(patch);
     if (set) {
@@ -170,6 +178,19 @@ export class SqliteStorage implements Storage {
     return (rows as Row[]).map(keyFrom);
   }
 
+  private byHash: BetterSqlite3.Statement | null = null;
+
+  async findKeyByHash(hash: string): Promise<KeyRow | null> {
+    this.byHash ??= this.db.prepare('SELECT * FROM api_keys WHERE hash = ?');
+    const r = this.byHash.get(hash) as Row | undefined;
+    return r ? keyFrom(r) : null;
+  }
+
+  async listKeysPage(q: KeyPageQuery): Promise<KeyRow[]> {
+    const p = keyPageSql(q, false);
+    return (this.db.prepare(p.sql).all(...p.vals) as Row[]).map(keyFrom);
+  }
+
   async updateKey(id: string, patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>) {
     const set = keySets(patch);
     if (set) {
@@ -181,6 +202,11 @@ export class SqliteStorage implements Storage {
   }
 
   private revStatement: BetterSqlite3.Statement | null = null;
+
+  async directoryRevision(): Promise<number> {
+    this.revStatement ??= this.db.prepare('SELECT rev FROM directory_rev WHERE id = 1');
+    return num((this.revStatement.get() as Row).rev);
+  }
 
   async directoryChanges(since: number): Promise<DirectoryChanges> {
     // polled several times a second by every running server: one prepared point read when nothing changed

@@ -1,9 +1,9 @@
 // The storage interface. The embedded SQLite implementation is the default; a PostgreSQL implementation
 // can fill the same interface (the SQL in migrations.ts is kept portable). Money columns are integers in
 // picodollars (1 USD = 10^12) so that sums are exact in SQL and in JS (bigint).
-// Nothing on the request hot path calls storage: keys and accounts are cached in memory (src/auth/directory.ts,
-// which polls `directoryChanges` for other processes' writes) and generations are written in batches
-// (src/accounting/ledger.ts).
+// The request hot path rarely calls storage: accounts and the recently used keys are cached in memory
+// (src/auth/directory.ts, which polls `directoryChanges` for other processes' writes); a key not cached costs one
+// `findKeyByHash` (the hash is unique: an index read). Generations are written in batches (src/accounting/ledger.ts).
 
 export type LimitReset = 'daily' | 'weekly' | 'monthly' | 'never';
 
@@ -118,12 +118,31 @@ export interface DirectoryChanges {
   accounts: AccountRow[];
 }
 
+/** where a keyset page starts: after this row in (created_at, id) order */
+export interface PageAfter {
+  created_at: string;
+  id: string;
+}
+
+/** a page of keys, oldest first (created_at, id): a keyset read of the (account_id, created_at, id) index */
+export interface KeyPageQuery {
+  account_id?: string;
+  /** revoked keys too (default: not) */
+  include_revoked?: boolean;
+  /** only these roles (default: every role) */
+  roles?: readonly KeyRole[];
+  after?: PageAfter;
+  limit: number;
+}
+
 export interface Storage {
   migrate(): Promise<void>;
   // accounts
   createAccount(row: AccountRow): Promise<void>;
   getAccount(id: string): Promise<AccountRow | null>;
   listAccounts(): Promise<AccountRow[]>;
+  /** accounts oldest first (created_at, id), `limit` of them after `after` */
+  listAccountsPage(q: { after?: PageAfter; limit: number }): Promise<AccountRow[]>;
   updateAccount(
     id: string,
     patch: Partial<Pick<AccountRow, 'name' | 'credits_pusd' | 'enabled_providers'>>,
@@ -132,6 +151,9 @@ export interface Storage {
   createKey(row: KeyRow): Promise<void>;
   getKey(id: string): Promise<KeyRow | null>;
   listKeys(accountId?: string): Promise<KeyRow[]>;
+  /** the key whose hash (sha256 hex of the full key) this is: one read of the unique index on hash */
+  findKeyByHash(hash: string): Promise<KeyRow | null>;
+  listKeysPage(q: KeyPageQuery): Promise<KeyRow[]>;
   updateKey(
     id: string,
     patch: Partial<Omit<KeyRow, 'id' | 'account_id' | 'hash' | 'created_at'>>,
@@ -141,6 +163,8 @@ export interface Storage {
    * running server learns of writes made by another process (`arouter keys revoke`, another instance).
    */
   directoryChanges(since: number): Promise<DirectoryChanges>;
+  /** the current directory revision alone (a start that caches keys on demand reads no key) */
+  directoryRevision(): Promise<number>;
   // ledger
   /** `params`: the rows as generationParams() built them already (the ledger builds them once, for its journal) */
   insertGenerations(rows: GenerationRow[], params?: unknown[][]): Promise<void>;

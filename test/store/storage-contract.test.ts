@@ -245,6 +245,58 @@ export function storageContract(engine: Engine): void {
       assert.equal((await s.directoryChanges(next.rev + 100)).keys.length, 4);
     });
 
+    test('keys at scale: findKeyByHash, keyset pages of keys and accounts walk every row once with created_at ties', async () => {
+      assert.equal((await s.findKeyByHash('hash-key_admin'))?.id, 'key_admin');
+      assert.equal(await s.findKeyByHash('hash-none'), null);
+      assert.equal(await s.directoryRevision(), (await s.directoryChanges(0)).rev);
+      await s.createAccount(account('acct_p', { created_at: '2026-11-05T00:00:00.000Z' }));
+      // 25 keys, most of them created in the same millisecond (ties broken by id), a few revoked, two admins
+      const made: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const id = `key_p${String((i * 7) % 25).padStart(2, '0')}`;
+        await s.createKey(
+          key(id, 'acct_p', {
+            created_at: i < 20 ? '2026-11-05T00:00:00.000Z' : `2026-11-05T00:00:0${i - 19}.000Z`,
+            revoked_at: i % 10 === 3 ? T0 : null,
+            role: i % 12 === 5 ? 'admin' : 'user',
+          }),
+        );
+        made.push(id);
+      }
+      const walk = async (q: { include_revoked?: boolean; roles?: Array<'user' | 'admin' | 'operator'> }) => {
+        const seen: KeyRow[] = [];
+        for (let after: { created_at: string; id: string } | undefined; ;) {
+          const page = await s.listKeysPage({ account_id: 'acct_p', ...q, after, limit: 4 });
+          seen.push(...page);
+          if (page.length < 4) return seen;
+          after = page[page.length - 1];
+        }
+      };
+      const all = await walk({ include_revoked: true });
+      assert.deepEqual(all.map((k) => k.id).sort(), [...made].sort(), 'every key once');
+      const order = all.map((k) => `${k.created_at}|${k.id}`);
+      assert.deepEqual(order, [...order].sort(), 'in (created_at, id) order');
+      const live = await walk({});
+      assert.equal(live.length, 25 - 3);
+      assert.ok(live.every((k) => k.revoked_at === null));
+      const admins = await walk({ roles: ['admin'], include_revoked: true });
+      assert.deepEqual(
+        admins.map((k) => k.role),
+        ['admin', 'admin'],
+      );
+      // every account's keys: acct_p's after the others (created later)
+      const first = await s.listKeysPage({ include_revoked: true, limit: 1000 });
+      assert.equal(first.length, 4 + 25);
+      const accounts = [];
+      for (let after: { created_at: string; id: string } | undefined; ;) {
+        const page = await s.listAccountsPage({ after, limit: 1 });
+        accounts.push(...page.map((a) => a.id));
+        if (page.length < 1) break;
+        after = page[page.length - 1];
+      }
+      assert.deepEqual(accounts, ['acct_a', 'acct_b', 'acct_p']);
+    });
+
     test('ledger: a batch round-trips exactly, all or nothing, with spend and activity totals', async () => {
       const big = 2n ** 62n;
       const rows = [

@@ -1,13 +1,15 @@
 // Key management. GET /v1/key answers for the calling key (any key). /v1/keys and /v1/accounts are the
 // admin API, shaped after OpenRouter's management keys API and scoped by role (src/auth/roles.ts, README
 // "Security model"): an admin key manages its own account's keys up to its own role; accounts, credits and
-// providers are the operator's. Keys and accounts a caller may not manage answer 404, as if absent.
+// providers are the operator's. Keys and accounts a caller may not manage answer 404, as if absent. Lists page by
+// cursor (src/http/paging.ts): at 1 M keys one answer of every key would be hundreds of MB.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { validate } from '../validate.js';
 import type { AuthedContext, Route } from '../context.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
+import { pageAnswer, pageOf } from '../paging.js';
 import { MAX_STORED_PUSD, formatUsd, parseUsd, toNumberUsd } from '../../accounting/money.js';
 import type { AccountRow, KeyRole, KeyRow } from '../../store/types.js';
 import { canManageAccount, canManageKey, roleAtLeast } from '../../auth/roles.js';
@@ -164,8 +166,8 @@ function accountObject(app: App, a: AccountRow) {
   };
 }
 
-function keyOr404(ctx: AuthedContext): KeyRow {
-  const k = ctx.app.directory.getKey(ctx.params.id);
+async function keyOr404(ctx: AuthedContext): Promise<KeyRow> {
+  const k = await ctx.app.directory.getKey(ctx.params.id);
   if (!k || k.id === ENV_ADMIN_ID || !canManageKey(ctx.key, k))
     throw notFound(`Key ${ctx.params.id} not found`, 'key_not_found');
   return k;
@@ -198,7 +200,7 @@ async function createKey(ctx: AuthedContext) {
 }
 
 async function updateKey(ctx: AuthedContext) {
-  const k = keyOr404(ctx);
+  const k = await keyOr404(ctx);
   const b = check<Static<typeof UpdateKey>>(UpdateKey, await readJson(ctx.req, ctx.app.config.bodyLimitBytes));
   if (b.role !== undefined && k.id === ctx.key.id && b.role !== k.role)
     throw forbidden('A key cannot change its own role');
@@ -217,7 +219,7 @@ async function updateKey(ctx: AuthedContext) {
 }
 
 async function revokeKey(ctx: AuthedContext) {
-  const k = keyOr404(ctx);
+  const k = await keyOr404(ctx);
   if (k.id === ctx.key.id) throw badRequest('A key cannot revoke itself', 'id');
   await ctx.app.directory.revokeKey(k.id);
   sendJson(ctx.res, 200, { deleted: true, id: k.id });
@@ -257,6 +259,48 @@ async function updateAccount(ctx: AuthedContext) {
   sendJson(ctx.res, 200, { data: accountObject(ctx.app, row!) });
 }
 
+/** the roles of keys a caller may see in a list: its own and below (canManageKey), applied in the query */
+const VISIBLE_ROLES: Record<KeyRole, readonly KeyRole[] | undefined> = {
+  user: ['user'],
+  admin: ['user', 'admin'],
+  operator: undefined,
+};
+
+async function listKeys(ctx: AuthedContext): Promise<void> {
+  const q = ctx.url.searchParams;
+  const asked = q.get('account_id') ?? undefined;
+  // an admin lists its own account only; another account is answered as if absent
+  const account = ctx.key.role === 'operator' ? asked : ctx.account.id;
+  if (asked !== undefined && asked !== account) throw notFound(`Account ${asked} not found`, 'account_not_found');
+  const { limit, after } = pageOf(q);
+  // one row more than the page tells whether there is a next one
+  const rows = await ctx.app.directory.listKeysPage({
+    account_id: account,
+    include_revoked: q.get('include_revoked') === 'true',
+    roles: VISIBLE_ROLES[ctx.key.role],
+    after,
+    limit: limit + 1,
+  });
+  const { page, next_cursor } = pageAnswer(rows, limit);
+  const data = page.filter((k) => canManageKey(ctx.key, k)).map((k) => keyObject(ctx.app, k));
+  sendJson(ctx.res, 200, { data, next_cursor });
+}
+
+async function listAccounts(ctx: AuthedContext): Promise<void> {
+  const { limit, after } = pageOf(ctx.url.searchParams);
+  if (ctx.key.role !== 'operator') {
+    // an admin sees its own account only: one page of one
+    const own = after ? [] : [ctx.account];
+    sendJson(ctx.res, 200, { data: own.map((a) => accountObject(ctx.app, a)), next_cursor: null });
+    return;
+  }
+  const { page, next_cursor } = pageAnswer(
+    await ctx.app.directory.listAccountsPage({ after, limit: limit + 1 }),
+    limit,
+  );
+  sendJson(ctx.res, 200, { data: page.map((a) => accountObject(ctx.app, a)), next_cursor });
+}
+
 export const keyRoutes: Route[] = [
   {
     method: 'GET',
@@ -275,24 +319,14 @@ export const keyRoutes: Route[] = [
     method: 'GET',
     path: '/v1/keys',
     auth: 'admin',
-    handler: (ctx: AuthedContext) => {
-      const asked = ctx.url.searchParams.get('account_id') ?? undefined;
-      // an admin lists its own account only; another account is answered as if absent
-      const account = ctx.key.role === 'operator' ? asked : ctx.account.id;
-      if (asked !== undefined && asked !== account) throw notFound(`Account ${asked} not found`, 'account_not_found');
-      const includeRevoked = ctx.url.searchParams.get('include_revoked') === 'true';
-      const keys = ctx.app.directory
-        .listKeys(account)
-        .filter((k) => (includeRevoked || !k.revoked_at) && canManageKey(ctx.key, k));
-      sendJson(ctx.res, 200, { data: keys.map((k) => keyObject(ctx.app, k)) });
-    },
+    handler: listKeys,
   },
   { method: 'POST', path: '/v1/keys', auth: 'admin', handler: createKey },
   {
     method: 'GET',
     path: '/v1/keys/:id',
     auth: 'admin',
-    handler: (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, keyOr404(ctx)) }),
+    handler: async (ctx: AuthedContext) => sendJson(ctx.res, 200, { data: keyObject(ctx.app, await keyOr404(ctx)) }),
   },
   { method: 'PATCH', path: '/v1/keys/:id', auth: 'admin', handler: updateKey },
   { method: 'DELETE', path: '/v1/keys/:id', auth: 'admin', handler: revokeKey },
@@ -300,10 +334,7 @@ export const keyRoutes: Route[] = [
     method: 'GET',
     path: '/v1/accounts',
     auth: 'admin',
-    handler: (ctx: AuthedContext) => {
-      const visible = ctx.app.directory.listAccounts().filter((a) => canManageAccount(ctx.key, a.id));
-      sendJson(ctx.res, 200, { data: visible.map((a) => accountObject(ctx.app, a)) });
-    },
+    handler: listAccounts,
   },
   { method: 'POST', path: '/v1/accounts', auth: 'operator', handler: createAccount },
   {
