@@ -8,11 +8,14 @@ const COMMON = `  --config FILE      config file (default: AROUTER_CONFIG, else 
 export const COMMAND_HELP: Record<string, string> = {
   serve: `arouter serve — run the router
 
-Usage: arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--demo]
+Usage: arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--demo] [--workers N|auto]
 
   --port N           listen port (default: AROUTER_PORT / PORT, else the config's server.port, else 8787)
   --host H           listen address (default: AROUTER_HOST, else the config's server.host, else 127.0.0.1)
   --demo             wire every provider to built-in simulated upstreams (no provider key needed, no network)
+  --workers N        run N processes on the port (0 or auto: one per CPU; default 1). More than one needs
+                     shared state: storage.url (PostgreSQL) and redis.url, or AROUTER_DATABASE_URL and
+                     AROUTER_REDIS_URL; a worker that dies is restarted, SIGTERM/SIGINT drain them all
 ${COMMON}
 
 Providers are enabled by their API key variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...).`,

@@ -9,7 +9,7 @@ import { COMMAND_HELP, wantsHelp } from './help.js';
 const HELP = `arouter — self-hostable OpenAI-compatible LLM router
 
 Usage:
-  arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--demo]
+  arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--demo] [--workers N|auto]
   arouter keys create --name NAME [--limit USD] [--limit-reset daily|weekly|monthly|never]
                       [--rpm N] [--tpm N] [--expires ISO] [--role user|admin|operator] [--account ID]
   arouter keys list [--json]
@@ -20,8 +20,8 @@ Usage:
   arouter catalog sync|status [--json]   (sync: ask the configured providers now; status: the last sync)
   arouter sim [--dialect openai|anthropic|gemini] [--port N]
 
-Environment: AROUTER_DATA_DIR, AROUTER_DATABASE_URL, AROUTER_CONFIG, AROUTER_ADMIN_KEY, AROUTER_PORT/PORT, AROUTER_HOST,
-AROUTER_LOG_LEVEL, and each provider's API key variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).
+Environment: AROUTER_DATA_DIR, AROUTER_DATABASE_URL, AROUTER_REDIS_URL, AROUTER_CONFIG, AROUTER_ADMIN_KEY,
+AROUTER_PORT/PORT, AROUTER_HOST, AROUTER_LOG_LEVEL, and each provider's API key variable (OPENAI_API_KEY, ...).
 
 arouter <command> --help shows a command's options.`;
 
@@ -63,7 +63,13 @@ main(process.argv.slice(2)).then(
     if (code !== -1) process.exitCode = code;
   },
   (err) => {
-    if (err instanceof ConfigError || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const code = (err as { code?: string })?.code;
+    // `--workers -1`: an option given without its value, or a value that reads as an option
+    if (
+      err instanceof ConfigError ||
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+    ) {
       console.error(`arouter: ${(err as Error).message}`);
       process.exitCode = 2;
       return;

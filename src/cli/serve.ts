@@ -1,37 +1,44 @@
 // `arouter serve`: start the gateway. First start creates the default account and an operator key (the deployment's superuser), printed
 // once and saved (mode 0600) in the data dir. `--demo` runs the simulated upstreams in-process and wires
-// every catalog provider to them, so everything works without provider keys.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// every catalog provider to them, so everything works without provider keys. `--workers N` runs a cluster
+// primary (cluster-primary.ts) whose N workers each come back here and run the single-process path.
+import cluster from 'node:cluster';
 import { setFlagsFromString } from 'node:v8';
-import { App } from '../app.js';
 import type { Dialect } from '../catalog/types.js';
-import type { SimUpstream } from '../sim/index.js';
+import { Logger } from '../lib/log.js';
+import { workerLogOut } from './worker-log.js';
 import { configFrom, parse } from './args.js';
-
-export async function startDemoUpstreams(
-  host = '127.0.0.1',
-): Promise<{ urls: Record<Dialect, string>; sims: SimUpstream[] }> {
-  // imported only in demo mode: the simulators compile the providers' request schemas at load (~8 MB)
-  const { startSimUpstream } = await import('../sim/index.js');
-  const sims = await Promise.all(
-    (['openai', 'anthropic', 'gemini'] as const).map((dialect) => startSimUpstream({ dialect, host, port: 0 })),
-  );
-  return { urls: { openai: sims[0].url, anthropic: sims[1].url, gemini: sims[2].url }, sims };
-}
+import { announceAdminKey, announceListening, startDemoUpstreams } from './serve-start.js';
+import { DEMO_UPSTREAMS_ENV, parseWorkers, READY_MESSAGE, sharedStateProblem, type ReadyMessage } from './workers.js';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     port: { type: 'string' },
     host: { type: 'string' },
     demo: { type: 'boolean' },
+    workers: { type: 'string' },
   });
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     console.error(`arouter: --port must be an integer 0..65535 (got ${values.port})`);
     return 2;
   }
+  const workers = parseWorkers(values.workers);
+  if ('error' in workers) {
+    console.error(`arouter: ${workers.error}`);
+    return 2;
+  }
   const config = configFrom(values, { port, host: values.host, demo: values.demo });
+  if (workers.count > 1 && cluster.isPrimary) {
+    const problem = sharedStateProblem(config, workers.count);
+    if (problem) {
+      console.error(problem);
+      return 2;
+    }
+    return (await import('./cluster-primary.js')).runPrimary(config, workers.count);
+  }
+  const worker = cluster.isWorker;
+
   if (config.heapGrowingPercent > 0) {
     // Left alone, V8 lets the old generation grow to several times the live heap under load (promoted
     // request garbage): ~175 MB peak RSS on the bench for ~15 MB live. Growing by 30 % after each full GC
@@ -39,31 +46,35 @@ export async function serveCommand(argv: string[]): Promise<number> {
     // heap-limit computation, so setting it at runtime, before any load, takes effect.
     setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
   }
-  const demo = config.demo ? await startDemoUpstreams() : null;
-  const app = new App({ config, demoUpstreams: demo?.urls ?? null });
-  await app.init();
-  const addr = await app.listen();
+  // a worker uses the simulators its primary started: one set per deployment, whichever worker answers
+  const inherited = worker && config.demo ? demoUpstreamsFromEnv() : null;
+  const demo = config.demo && !inherited ? await startDemoUpstreams() : null;
+  const { App } = await import('../app.js');
+  const app = new App({
+    config,
+    demoUpstreams: inherited ?? demo?.urls ?? null,
+    // every line a worker logs names it, so an access-log line or an error can be traced to the process
+    ...(worker ? { logger: new Logger(config.logLevel, workerLogOut(process.pid)) } : {}),
+  });
+  let addr;
+  try {
+    await app.init();
+    addr = await app.listen();
+  } catch (err) {
+    // storage connections, the directory's poll and a worker's channel to its primary would keep the process
+    // alive, serving nothing: a primary waits for its worker's exit to report the failure
+    console.error(err);
+    process.exit(1);
+  }
   const base = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}/v1`;
 
-  if (app.bootstrapAdminKey) {
-    mkdirSync(config.dataDir, { recursive: true });
-    const file = join(config.dataDir, 'admin-key.txt');
-    writeFileSync(file, app.bootstrapAdminKey + '\n', { mode: 0o600 });
-    console.error(
-      `\nFirst start: created the default account and its operator key (the deployment's superuser). It is shown only this once:\n\n  ${app.bootstrapAdminKey}\n\n` +
-        `Saved to ${file} (mode 0600). Create user keys with \`arouter keys create --name NAME\` or POST /v1/keys.\n`,
-    );
-  }
-  console.error(
-    `ARouter listening on ${base}${config.demo ? ' (demo mode: simulated upstreams, no provider keys needed)' : ''}`,
-  );
-  if (!config.demo && app.providers.configured.size === 0) {
-    console.error(
-      '\nNo provider is configured: no provider API key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...),\n' +
-        'so no model is listed or routable. To try every feature without keys, run the demo:\n\n' +
-        '  npm run demo            (or: npx arouter serve --demo)\n',
-    );
-  }
+  // a worker's storage was bootstrapped by its primary, so it has no key to show (unless the operator key was
+  // revoked between the two, when this one made the replacement and must say so)
+  if (app.bootstrapAdminKey) announceAdminKey(config, app.bootstrapAdminKey);
+  if (worker) {
+    const ready: ReadyMessage = { type: READY_MESSAGE, url: base, providers: app.providers.configured.size };
+    process.send?.(ready);
+  } else announceListening(config, base, app.providers.configured.size);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -77,4 +88,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   return -1; // keep running
+}
+
+function demoUpstreamsFromEnv(): Record<Dialect, string> | null {
+  const raw = process.env[DEMO_UPSTREAMS_ENV];
+  return raw ? (JSON.parse(raw) as Record<Dialect, string>) : null;
 }

@@ -20,6 +20,26 @@ export interface JournalContents {
   torn: number;
 }
 
+/**
+ * Whether the process that wrote a segment still runs on this host. Workers of `arouter serve --workers N` share
+ * one data dir: a worker restarted after a crash must replay the dead one's segments, not the live segments its
+ * siblings are still appending to (their rows are not committed yet; replaying them would store the rows first
+ * and fail the owner's own batch). A pid reused by another process only defers that segment to a later start.
+ * Our own pid is never alive here: this runs before our first append, so a segment bearing it is an earlier
+ * run's (a container's entrypoint is pid 1 at every start).
+ */
+function writerAlive(name: string): boolean {
+  const pid = Number(name.split('-')[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class LedgerJournal {
   private fd: number | null = null;
   private current: string | null = null;
@@ -74,10 +94,11 @@ export class LedgerJournal {
     }
   }
 
-  /** Every segment in the directory (call before the first append: the current segment would be read too). */
+  /** Every segment in the directory but those of a live process (call before the first append: the current
+   *  segment would be read too). */
   readAll(): JournalContents {
     const files = readdirSync(this.dir)
-      .filter((f) => f.endsWith(SUFFIX))
+      .filter((f) => f.endsWith(SUFFIX) && !writerAlive(f))
       .sort()
       .map((f) => join(this.dir, f));
     const rows: unknown[][] = [];
