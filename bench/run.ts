@@ -430,6 +430,8 @@ async function main(): Promise<number> {
     // ARouter first and alone: with --cpu-prof it writes its profile on a graceful exit
     const ar = targets.find((t) => t.name === 'arouter');
     if (ar) await ar.child.stop();
+    // PostgreSQL's share of the shared row's cost, read while its connections (and backends) are still open
+    await (shared as SharedPlace | null)?.sampleBackends();
     await Promise.all(children.map((c) => c.stop()));
     for (const c of cleanups) {
       try {

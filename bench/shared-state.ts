@@ -4,6 +4,7 @@
 // `arouter` row (embedded SQLite, in-process state) under the same load. The difference is the measured cost
 // of scale-out state on one instance. Whatever the build does with Redis is what is measured: the number of
 // keys left under the prefix at the end says whether it used Redis at all.
+import { readFileSync } from 'node:fs';
 import { fmt, type TargetSummary } from './report.js';
 
 /** PostgreSQL the bench may create a schema in (trust auth on CI: .ci/run starts it) */
@@ -34,7 +35,12 @@ export interface SharedPlace {
     prefix: string;
     ledger_rows_at_end: number | null;
     redis_keys_at_end: number | null;
+    pg_backends: number | null;
+    pg_backend_cpu_ms: number | null;
+    pg_cpu_us_per_request: number | null;
   };
+  /** reads the CPU time of this row's PostgreSQL backends (while ARouter still holds its connections) */
+  sampleBackends(): Promise<void>;
   /** drops the schema and deletes the prefix's keys (both counted first: proof of what the row exercised) */
   drop(): Promise<void>;
 }
@@ -92,10 +98,16 @@ export function sharedPlace(): SharedPlace {
   const prefix = `arouter-bench-${tag}:`;
   let keysAtEnd: number | null = null;
   let ledgerRows: number | null = null;
+  let backends: number | null = null;
+  let backendCpuMs: number | null = null;
+  // the server names each connection by this, so the row's backends can be told from other clients'
+  const appName = `arouter_${schema}`;
+  const url = new URL(SHARED_DB_URL);
+  url.searchParams.set('application_name', appName);
   return {
     schema,
     prefix,
-    config: { storage: { url: SHARED_DB_URL, schema }, redis: { url: SHARED_REDIS_URL, prefix } },
+    config: { storage: { url: url.toString(), schema }, redis: { url: SHARED_REDIS_URL, prefix } },
     describe: () => ({
       database: redact(SHARED_DB_URL),
       schema,
@@ -103,7 +115,35 @@ export function sharedPlace(): SharedPlace {
       prefix,
       ledger_rows_at_end: ledgerRows,
       redis_keys_at_end: keysAtEnd,
+      pg_backends: backends,
+      pg_backend_cpu_ms: backendCpuMs,
+      pg_cpu_us_per_request: backendCpuMs != null && ledgerRows ? Math.round((backendCpuMs * 1000) / ledgerRows) : null,
     }),
+    async sampleBackends() {
+      try {
+        const sql = await pg(5);
+        try {
+          const rows = await sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${appName}`;
+          const pids = rows.map((r) => Number((r as unknown as { pid: number }).pid));
+          backends = pids.length;
+          // utime + stime over each backend's life (fields 14, 15 of /proc/<pid>/stat; USER_HZ 100): a server on
+          // another machine, or one exited earlier, is not counted
+          backendCpuMs = pids.reduce((sum, pid) => {
+            try {
+              const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+              const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+              return sum + (Number(f[11]) + Number(f[12])) * 10;
+            } catch {
+              return sum;
+            }
+          }, 0);
+        } finally {
+          await sql.end({ timeout: 1 });
+        }
+      } catch {
+        /* the database went away: the row's own numbers still stand */
+      }
+    },
     async drop() {
       const errors: string[] = [];
       try {
@@ -164,6 +204,9 @@ export function sharedLine(rows: TargetSummary[], place: SharedPlace | null): st
     pair('CPU µs/stream', sh.stream.cpu_us_per_stream, ar.stream.cpu_us_per_stream, 0) +
     pair('TTFB p50', sh.stream.ttfb_p50_ms, ar.stream.ttfb_p50_ms, 2, ' ms') +
     (d?.ledger_rows_at_end == null ? '' : `; ledger rows in PostgreSQL at the end: ${fmt(d.ledger_rows_at_end, 0)}`) +
+    (d?.pg_cpu_us_per_request == null || !d.pg_backend_cpu_ms
+      ? ''
+      : `; PostgreSQL's own CPU on top (its ${d.pg_backends} backends for this row ÷ ledger rows): ${fmt(d.pg_cpu_us_per_request, 0)} µs/request`) +
     (keys == null
       ? ''
       : `; Redis keys under the run's prefix at the end: ${keys}${keys === 0 ? ' (this build kept nothing in Redis)' : ''}`)

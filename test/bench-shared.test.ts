@@ -68,6 +68,7 @@ test('npm run bench --smoke --only arouter,shared: the PostgreSQL + Redis row ru
         prefix: string;
         ledger_rows_at_end: number | null;
         redis_keys_at_end: number | null;
+        pg_cpu_us_per_request: number | null;
       };
       fixed_rate: { targets: Array<{ name: string; status: string; error: string | null }> } | null;
     };
@@ -85,6 +86,7 @@ test('npm run bench --smoke --only arouter,shared: the PostgreSQL + Redis row ru
     assert.match(st.schema, /^bench_\d+_[a-z0-9]+$/);
     assert.ok((st.ledger_rows_at_end ?? 0) > 0, `ledger rows in PostgreSQL: ${st.ledger_rows_at_end}`);
     assert.equal(typeof st.redis_keys_at_end, 'number', 'the Redis prefix was swept');
+    assert.equal(typeof st.pg_cpu_us_per_request, 'number', 'PostgreSQL backends sampled');
 
     // nothing left behind
     const sql = postgres(PG_URL, { max: 1, onnotice: () => {} });
