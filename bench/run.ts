@@ -14,6 +14,7 @@
 //        (open-loop) latency run after the saturation rounds, see rate-run.ts
 //        --keys N (0 = skip; never with --smoke)  --keys-engines sqlite,postgres (sqlite): N keys in storage, then a
 //        fresh ARouter's start-up time, RSS and hot/cold key lookup latency, see keys-scale.ts
+//        --shared (one more row: this build with storage on PostgreSQL and redis.url set, see shared-state.ts)
 import { measureCatalog } from './catalog-cost.js';
 import { keysScaleTable, runKeysScale, type KeysScaleResult } from './keys-scale.js';
 import { cpus, loadavg } from 'node:os';
@@ -24,6 +25,7 @@ import { Samples, nonStreamLoad, streamLoad, verifyTarget, type LoadResult } fro
 import { checkLines, checks, fmt, roundRow, summarize, table, type Tally } from './report.js';
 import { autoRate, runFixedRate, type RateRun } from './rate-run.js';
 import { rateLines, rateTable } from './rate-report.js';
+import { sharedLine, sharedPlace, sharedUnreachable, type SharedPlace } from './shared-state.js';
 import { analyzeProfile, formatProfile, newestProfile, type ProfileSummary } from './profile.js';
 import {
   ROOT,
@@ -100,6 +102,7 @@ function options(argv: string[]): Options {
     'rate-duration',
     'keys',
     'keys-engines',
+    'shared',
     'help',
   ]);
   const takesValue = new Set([
@@ -130,7 +133,7 @@ function options(argv: string[]): Options {
   if (argv.includes('--help')) {
     console.log(
       'usage: npm run bench -- [--duration S] [--connections N] [--rounds N] [--warmup S] [--smoke] [--no-portkey]\n' +
-        '                        [--only bare,json,arouter,portkey] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
+        '                        [--only bare,json,arouter,shared,portkey] [--shared] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
         '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
         '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]\n' +
         '                        [--rate N|auto (fixed-rate req/s, 0 = skip)] [--stream-rate N (streams/s, 0 = skip)] [--rate-duration S]\n' +
@@ -148,9 +151,11 @@ function options(argv: string[]): Options {
         .filter(Boolean)
     : ['bare', 'json', 'arouter', 'portkey']) {
     if (!TARGET_ORDER.includes(n as TargetName) || n === 'baseline')
-      throw new Error(`--only: unknown target "${n}" (direct, bare, json, arouter, portkey)`);
+      throw new Error(`--only: unknown target "${n}" (direct, bare, json, arouter, shared, portkey)`);
     names.add(n as TargetName);
   }
+  // PostgreSQL + Redis: only when asked for (--shared or --only …shared), never in the default or smoke run
+  if (argv.includes('--shared')) names.add('shared');
   if (argv.includes('--no-portkey')) names.delete('portkey');
   const baselineDir = argValue(argv, 'baseline');
   const baseline = baselineDir ? resolve(baselineDir) : null;
@@ -258,11 +263,21 @@ async function main(): Promise<number> {
   const tallies = new Map<TargetName, Tally>();
   const targets: Target[] = [];
   const children: Child[] = [];
-  const cleanups: Array<() => void> = [];
+  const cleanups: Array<() => void | Promise<void>> = [];
+  let shared: SharedPlace | null = null;
+  let sharedSkipped: string | null = null;
   let arouterRequests = 0;
   let fatal: string | null = null;
   let profile: ProfileSummary | null = null;
   let fixedRate: RateRun | null = null;
+
+  if (o.only.has('shared')) {
+    sharedSkipped = await sharedUnreachable();
+    if (sharedSkipped) {
+      log(`!! shared (PostgreSQL + Redis) row skipped: ${sharedSkipped}`);
+      o.only.delete('shared');
+    }
+  }
 
   try {
     const upstream = await startUpstream(rt, o.chunks, o.intervalMs);
@@ -284,6 +299,24 @@ async function main(): Promise<number> {
           return t;
         },
         'ARouter',
+      ],
+      [
+        'shared',
+        async () => {
+          const place = sharedPlace();
+          shared = place;
+          cleanups.push(() => place.drop());
+          const t = await startArouter(rt, upstream, {
+            logLevel: o.logLevel,
+            cpuProfDir: null,
+            nodeFlags: o.nodeFlags,
+            config: { ...o.arouterConfig, ...place.config },
+            as: 'shared',
+          });
+          cleanups.push(t.cleanup);
+          return t;
+        },
+        'ARouter on PostgreSQL + Redis',
       ],
       [
         'baseline',
@@ -413,8 +446,16 @@ async function main(): Promise<number> {
     // ARouter first and alone: with --cpu-prof it writes its profile on a graceful exit
     const ar = targets.find((t) => t.name === 'arouter');
     if (ar) await ar.child.stop();
+    // PostgreSQL's share of the shared row's cost, read while its connections (and backends) are still open
+    await (shared as SharedPlace | null)?.sampleBackends();
     await Promise.all(children.map((c) => c.stop()));
-    for (const c of cleanups) c();
+    for (const c of cleanups) {
+      try {
+        await c();
+      } catch (err) {
+        log(`!! ${(err as Error).message}`);
+      }
+    }
   }
   if (fatal) {
     console.error(`bench failed: ${fatal}`);
@@ -493,6 +534,8 @@ async function main(): Promise<number> {
           : ''),
     );
   }
+  const sl = sharedLine(rows, shared);
+  if (sl) log(sl);
   // the catalog at its real size (issue 13): what /v1/models costs with every provider configured
   const catalog = await measureCatalog(o.smoke ? 0.5 : 3);
   log(
@@ -569,6 +612,7 @@ async function main(): Promise<number> {
       error: rows.find((r) => r.name === 'portkey')?.error ?? null,
     },
     targets: rows,
+    shared_state: sharedSkipped ? { skipped: sharedSkipped } : ((shared as SharedPlace | null)?.describe() ?? null),
     checks: cs,
     fixed_rate: fixedRate,
     catalog,

@@ -13,9 +13,10 @@ import { request } from 'undici';
 import { HOST, MODEL, READY, freePort, sleep } from './common.js';
 import { SERVE_ENV, SERVE_NODE_FLAGS } from '../src/cli/node-flags.js';
 
+//   shared    (--shared) this build with storage on PostgreSQL and redis.url set: the cost of scale-out state
 //   baseline  (--baseline DIR) another build of ARouter, started the same way from DIR, for an A/B in one run
-export type TargetName = 'direct' | 'bare' | 'json' | 'arouter' | 'baseline' | 'portkey';
-export const TARGET_ORDER: TargetName[] = ['direct', 'bare', 'json', 'arouter', 'baseline', 'portkey'];
+export type TargetName = 'direct' | 'bare' | 'json' | 'arouter' | 'shared' | 'baseline' | 'portkey';
+export const TARGET_ORDER: TargetName[] = ['direct', 'bare', 'json', 'arouter', 'shared', 'baseline', 'portkey'];
 
 export interface Target {
   name: TargetName;
@@ -235,8 +236,8 @@ export interface ArouterOptions {
   cpuProfDir: string | null;
   /** extra node flags for the ARouter process (experiments: --max-old-space-size=…) */
   nodeFlags: string[];
-  /** 'baseline': another build (rt.root is its checkout) */
-  as?: 'arouter' | 'baseline';
+  /** 'baseline': another build (rt.root is its checkout); 'shared': this build on PostgreSQL + Redis (config) */
+  as?: 'arouter' | 'shared' | 'baseline';
   /** config merged into this build's (not the baseline's, whose schema may not know it): A/B of a setting */
   config?: Record<string, unknown>;
 }
@@ -353,12 +354,18 @@ export async function startArouter(
     const key = (JSON.parse(text) as { key: string }).key;
     return {
       name,
-      label: name === 'arouter' ? 'ARouter' : `ARouter baseline (${rt.root})`,
+      label:
+        name === 'arouter'
+          ? 'ARouter'
+          : name === 'shared'
+            ? 'ARouter, state on PostgreSQL + Redis'
+            : `ARouter baseline (${rt.root})`,
       base,
       headers: { authorization: `Bearer ${key}` },
       child,
       note:
         `user key, auth + routing + accounting + ledger on; log level ${o.logLevel}, JSON access log on stdout → /dev/null` +
+        (name === 'shared' ? '; storage.url PostgreSQL (own schema), redis.url (own prefix)' : '') +
         (o.cpuProfDir ? '; --cpu-prof' : '') +
         (o.nodeFlags.length ? `; node ${o.nodeFlags.join(' ')}` : ''),
       cleanup,
