@@ -172,8 +172,8 @@ test('every endpoint is well-formed: provider exists, 8 decimal prices, limits w
       const where = `${m.id} @ ${e.provider}${e.free ? ' (free)' : ''}`;
       assert.ok(providerIds.has(e.provider), `${where}: unknown provider`);
       assert.ok(typeof e.model === 'string' && e.model.length > 0, `${where}: model`);
-      // the 8 fields always; image_output / audio_output only where the source has such a price
-      const optional = new Set(['image_output', 'audio_output']);
+      // the 8 fields always; image_output / audio_output / audio only where the source has such a price
+      const optional = new Set(['image_output', 'audio_output', 'audio']);
       const keys = Object.keys(e.pricing).filter((k) => !optional.has(k));
       assert.deepEqual(keys.sort(), [...PRICE_KEYS].sort(), `${where}: price fields`);
       for (const k of Object.keys(e.pricing).filter((x) => optional.has(x)))

@@ -8,9 +8,9 @@
 // components: the "remaining" parts are floored at 0 and the explicit counts are still charged.
 
 import {
-  OUTPUT_PRICE_FIELDS,
+  MEDIA_PRICE_FIELDS,
   PRICE_FIELDS,
-  type OutputPriceField,
+  type MediaPriceField,
   type PriceField,
   type Pricing,
 } from '../catalog/types.js';
@@ -27,10 +27,12 @@ export interface UsageCounts {
   /** generated image / audio tokens, part of completion_tokens (absent = none) */
   output_image_tokens?: number;
   output_audio_tokens?: number;
+  /** audio tokens of the prompt, part of prompt_tokens (absent = none) */
+  input_audio_tokens?: number;
 }
 
 /** Catalog pricing with every field parsed to pUSD once, so the per-request path does no string work. */
-export type ParsedPricing = Readonly<Record<PriceField | OutputPriceField, Pusd>> & { readonly __parsed: true };
+export type ParsedPricing = Readonly<Record<PriceField | MediaPriceField, Pusd>> & { readonly __parsed: true };
 
 /** Every component in pUSD; `total` is their exact sum. */
 export interface CostBreakdown {
@@ -48,6 +50,8 @@ export interface CostBreakdown {
   image_output: Pusd;
   /** generated audio tokens at the effective audio-output price */
   audio_output: Pusd;
+  /** prompt audio tokens at the effective audio-input price */
+  audio_input: Pusd;
   request: Pusd;
   image: Pusd;
   web_search: Pusd;
@@ -55,8 +59,8 @@ export interface CostBreakdown {
 }
 
 export function parsePricing(p: Pricing): ParsedPricing {
-  const out: Partial<Record<PriceField | OutputPriceField, Pusd>> = {};
-  for (const f of [...PRICE_FIELDS, ...OUTPUT_PRICE_FIELDS]) {
+  const out: Partial<Record<PriceField | MediaPriceField, Pusd>> = {};
+  for (const f of [...PRICE_FIELDS, ...MEDIA_PRICE_FIELDS]) {
     const raw = (p as Partial<Pricing>)[f];
     // A field missing from an operator override means "no charge for this"; a present but malformed value
     // is a configuration error worth failing loudly on, so parseUsd's error is rethrown with the field name.
@@ -70,7 +74,7 @@ export function parsePricing(p: Pricing): ParsedPricing {
       throw new Error(`pricing.${f}: ${(e as Error).message}`, { cause: e });
     }
   }
-  return Object.freeze({ ...(out as Record<PriceField | OutputPriceField, Pusd>), __parsed: true as const });
+  return Object.freeze({ ...(out as Record<PriceField | MediaPriceField, Pusd>), __parsed: true as const });
 }
 
 function isParsed(p: Pricing | ParsedPricing): p is ParsedPricing {
@@ -104,6 +108,8 @@ export function asParsed(p: Pricing | ParsedPricing): ParsedPricing {
  *   completion price (Gemini image models' published `completion` is their image price); where a separate
  *   price exists (DashScope omni audio $15.11/M vs text $1.66/M) they are charged at it, once, and excluded
  *   from `completion` like reasoning.
+ * - audio absent or "0": prompt audio tokens cost the prompt price; where a separate price exists (Gemini 2.5 Flash:
+ *   $1/M audio vs $0.30/M text) they are charged at it, once, and excluded from `prompt`.
  */
 export function effectivePrices(p: ParsedPricing): {
   cacheRead: Pusd;
@@ -111,6 +117,7 @@ export function effectivePrices(p: ParsedPricing): {
   reasoning: Pusd;
   imageOutput: Pusd;
   audioOutput: Pusd;
+  audioInput: Pusd;
 } {
   return {
     cacheRead: p.input_cache_read === 0n ? p.prompt : p.input_cache_read,
@@ -118,6 +125,7 @@ export function effectivePrices(p: ParsedPricing): {
     reasoning: p.internal_reasoning === 0n ? p.completion : p.internal_reasoning,
     imageOutput: p.image_output === 0n ? p.completion : p.image_output,
     audioOutput: p.audio_output === 0n ? p.completion : p.audio_output,
+    audioInput: p.audio === 0n ? p.prompt : p.audio,
   };
 }
 
@@ -141,8 +149,9 @@ export function computeCost(pricing: Pricing | ParsedPricing, u: UsageCounts): C
   const reasoningTokens = n(u.reasoning_tokens);
   const imageTokens = n(u.output_image_tokens);
   const audioTokens = n(u.output_audio_tokens);
+  const audioIn = n(u.input_audio_tokens);
 
-  const uncached = Math.max(0, promptTokens - cachedRead - cacheWrite);
+  const uncached = Math.max(0, promptTokens - cachedRead - cacheWrite - audioIn);
   const plainCompletion = Math.max(0, completionTokens - reasoningTokens - imageTokens - audioTokens);
 
   const prompt = mulCount(p.prompt, uncached);
@@ -152,6 +161,7 @@ export function computeCost(pricing: Pricing | ParsedPricing, u: UsageCounts): C
   const reasoning = mulCount(eff.reasoning, reasoningTokens);
   const image_output = mulCount(eff.imageOutput, imageTokens);
   const audio_output = mulCount(eff.audioOutput, audioTokens);
+  const audio_input = mulCount(eff.audioInput, Math.min(audioIn, Math.max(0, promptTokens - cachedRead - cacheWrite)));
   const request = p.request;
   const image = mulCount(p.image, n(u.input_images));
   const web_search = mulCount(p.web_search, n(u.web_searches));
@@ -164,6 +174,7 @@ export function computeCost(pricing: Pricing | ParsedPricing, u: UsageCounts): C
     reasoning,
     image_output,
     audio_output,
+    audio_input,
     request,
     image,
     web_search,
@@ -175,6 +186,7 @@ export function computeCost(pricing: Pricing | ParsedPricing, u: UsageCounts): C
       reasoning +
       image_output +
       audio_output +
+      audio_input +
       request +
       image +
       web_search,
@@ -208,7 +220,8 @@ export function worstCaseCost(pricing: Pricing | ParsedPricing, w: WorstCaseInpu
   if (wp === undefined) {
     const eff = effectivePrices(p);
     wp = {
-      input: maxUsd(p.prompt, maxUsd(eff.cacheRead, eff.cacheWrite)),
+      // an input token may be text, cached or audio: the dearest bounds any mix
+      input: maxUsd(maxUsd(p.prompt, eff.audioInput), maxUsd(eff.cacheRead, eff.cacheWrite)),
       // an output token may be text, reasoning, image or audio: the dearest of the four bounds any mix
       output: maxUsd(maxUsd(p.completion, eff.reasoning), maxUsd(eff.imageOutput, eff.audioOutput)),
     };

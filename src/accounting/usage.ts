@@ -47,6 +47,7 @@ export function finalUsage(opts: {
     };
     if (u.output_image_tokens) counts.output_image_tokens = u.output_image_tokens;
     if (u.output_audio_tokens) counts.output_audio_tokens = u.output_audio_tokens;
+    if (u.input_audio_tokens) counts.input_audio_tokens = u.input_audio_tokens;
   } else {
     estimated = true;
     const g = opts.generated;

@@ -2,7 +2,7 @@
 // Everything the hot path needs about models and providers is answered from here, never from storage.
 import { readFileSync } from 'node:fs';
 import type { CatalogData, EndpointDef, ModelDef, Pricing, ProviderDef } from './types.js';
-import { OUTPUT_PRICE_FIELDS, PRICE_FIELDS } from './types.js';
+import { MEDIA_PRICE_FIELDS, PRICE_FIELDS } from './types.js';
 
 const BUILTIN_URL = new URL('./data/catalog.json', import.meta.url);
 
@@ -132,7 +132,7 @@ export function checkPricing(p: Pricing | undefined, where: string): void {
     }
   }
   // optional: absent means generated images / audio cost the completion price
-  for (const f of OUTPUT_PRICE_FIELDS) {
+  for (const f of MEDIA_PRICE_FIELDS) {
     const v = p[f];
     if (v !== undefined && (typeof v !== 'string' || !DECIMAL.test(v))) {
       throw new CatalogError(

@@ -17,13 +17,14 @@ export const PRICE_FIELDS = [
 ] as const;
 export type PriceField = (typeof PRICE_FIELDS)[number];
 /**
- * Per-token prices of generated images and audio (OpenRouter's endpoint pricing names them `image_output` and
- * `audio_output`; models.dev `output_audio`). Optional: absent or "0" means those tokens cost the completion
- * price, which is how the sources price most image models (Gemini image models' `completion` is the image price).
+ * Per-token prices of media tokens, OpenRouter's names: generated images (`image_output`) and audio
+ * (`audio_output`; models.dev `output_audio`), and audio in the prompt (`audio`; models.dev `input_audio`).
+ * Optional: absent or "0" means those tokens cost the completion (outputs) or prompt (audio input) price, which is
+ * how the sources price most models (Gemini image models' `completion` is the image price).
  */
-export const OUTPUT_PRICE_FIELDS = ['image_output', 'audio_output'] as const;
-export type OutputPriceField = (typeof OUTPUT_PRICE_FIELDS)[number];
-export type Pricing = Record<PriceField, string> & Partial<Record<OutputPriceField, string>>;
+export const MEDIA_PRICE_FIELDS = ['image_output', 'audio_output', 'audio'] as const;
+export type MediaPriceField = (typeof MEDIA_PRICE_FIELDS)[number];
+export type Pricing = Record<PriceField, string> & Partial<Record<MediaPriceField, string>>;
 
 export interface ProviderDef {
   /** slug used in `provider.order/only/ignore`, e.g. "openai", "together" */

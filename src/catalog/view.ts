@@ -2,7 +2,7 @@
 // contract's example. Model objects are serialised once per catalog and reused for every list request.
 import { isExpired, isUnpriced, primaryEndpoint } from './catalog.js';
 import type { EndpointDef, ModelDef, Percentiles, Pricing, ProviderDef } from './types.js';
-import { OUTPUT_PRICE_FIELDS, PRICE_FIELDS } from './types.js';
+import { MEDIA_PRICE_FIELDS, PRICE_FIELDS } from './types.js';
 
 export const OUTPUT_MODALITIES = ['text', 'image', 'audio', 'embeddings'] as const;
 
@@ -10,7 +10,7 @@ function pricingOf(p: Pricing): Pricing {
   const out = {} as Pricing;
   for (const f of PRICE_FIELDS) out[f] = p[f];
   // OpenRouter's extra price fields, published only where the model has such a price
-  for (const f of OUTPUT_PRICE_FIELDS) if (p[f] !== undefined && p[f] !== '0') out[f] = p[f];
+  for (const f of MEDIA_PRICE_FIELDS) if (p[f] !== undefined && p[f] !== '0') out[f] = p[f];
   return out;
 }
 

@@ -15,6 +15,8 @@ export interface NormalizedUsage {
   output_image_tokens?: number;
   /** generated audio tokens (completion_tokens_details.audio_tokens), part of completion_tokens */
   output_audio_tokens?: number;
+  /** audio tokens in the prompt (prompt_tokens_details.audio_tokens), part of prompt_tokens */
+  input_audio_tokens?: number;
 }
 
 export interface ToolCallOut {

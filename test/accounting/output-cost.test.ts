@@ -52,3 +52,28 @@ test('the worst case covers a completion made entirely of the dearest media', ()
   assert.ok(worst >= all.total, `${worst} < ${all.total}`);
   assert.equal(worst, parseUsd('0.000001') * 10n + parseUsd('0.00002') * 100n);
 });
+
+test('prompt audio tokens at pricing.audio (once, not again as prompt), else at the prompt price; worst case covers it', () => {
+  const pricing = { ...base, audio: '0.000003' };
+  const u = {
+    ...emptyUsage(),
+    prompt_tokens: 1000,
+    cached_read_tokens: 100,
+    completion_tokens: 10,
+    input_audio_tokens: 400,
+  };
+  const c = computeCost(pricing, u);
+  assert.equal(c.audio_input, parseUsd('0.000003') * 400n);
+  assert.equal(c.prompt, parseUsd('0.000001') * 500n); // 1000 − 100 cached − 400 audio
+  assert.equal(c.total, c.prompt + c.cache_read + c.completion + c.audio_input);
+  // no audio price: audio tokens are prompt tokens
+  const plain = computeCost(base, u);
+  assert.equal(plain.audio_input, parseUsd('0.000001') * 400n);
+  assert.equal(plain.prompt + plain.audio_input, parseUsd('0.000001') * 900n);
+  // a count above the uncached prompt never bills more tokens than the prompt had
+  const odd = computeCost(pricing, { ...u, input_audio_tokens: 5000 });
+  assert.equal(odd.audio_input, parseUsd('0.000003') * 900n);
+  assert.equal(odd.prompt, 0n);
+  // the reservation prices every prompt token at the dearest input price
+  assert.equal(worstCaseCost(pricing, { promptTokens: 1000, maxOutputTokens: 0 }), parseUsd('0.000003') * 1000n);
+});

@@ -44,6 +44,8 @@ export function pricingOf(d: Toml): Pricing | null {
   };
   // a separate price for generated audio (DashScope's omni models); models.dev has no image-output price
   if (c.output_audio !== undefined) out.audio_output = tok(c.output_audio);
+  // a separate price for audio in the prompt (Gemini, OpenAI audio models, omni models)
+  if (c.input_audio !== undefined) out.audio = tok(c.input_audio);
   return out;
 }
 

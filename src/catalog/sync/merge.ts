@@ -279,6 +279,7 @@ function reprice(e: EndpointDef, p: Pricing): boolean {
     'input_cache_write',
     'internal_reasoning',
     'audio_output',
+    'audio',
   ] as const;
   for (const f of fields) {
     // "0" in the document for a cache price means "not published", not "free" (as in cost.ts): keep ours

@@ -53,8 +53,10 @@ function pricing(cost: Record<string, unknown> | null): Pricing | undefined {
   // a price needs both sides: half a price is as unknown as none
   if (prompt === null || completion === null) return undefined;
   const audio = perMillionToPerToken(cost.output_audio);
+  const audioIn = perMillionToPerToken(cost.input_audio);
   return {
     ...(audio !== null && audio !== '0' ? { audio_output: audio } : {}),
+    ...(audioIn !== null && audioIn !== '0' ? { audio: audioIn } : {}),
     prompt,
     completion,
     request: '0',

@@ -28,8 +28,8 @@ export function imageOfPart(inline: unknown): ImageOut | null {
   return { type: 'image_url', image_url: { url: `data:${mime};base64,${data}` } };
 }
 
-/** generated image / audio tokens from usageMetadata.candidatesTokensDetails [{modality, tokenCount}] */
-export function outputMediaTokens(details: unknown): { image: number; audio: number } {
+/** image / audio tokens from usageMetadata.candidatesTokensDetails or promptTokensDetails [{modality, tokenCount}] */
+export function mediaTokens(details: unknown): { image: number; audio: number } {
   let image = 0;
   let audio = 0;
   if (!Array.isArray(details)) return { image, audio };

@@ -30,7 +30,7 @@ import type {
   ReasoningDetail,
 } from '../types.js';
 import { GEMINI_REASONING_FORMAT } from './messages.js';
-import { imageOfPart, outputMediaTokens } from './outputs.js';
+import { imageOfPart, mediaTokens } from './outputs.js';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -74,9 +74,12 @@ export function normalizeUsage(meta: unknown): NormalizedUsage | null {
     reasoning_tokens: thoughts,
   };
   // generated images (IMAGE) and audio (AUDIO) are part of candidatesTokenCount
-  const media = outputMediaTokens(meta.candidatesTokensDetails);
+  const media = mediaTokens(meta.candidatesTokensDetails);
   if (media.image > 0) out.output_image_tokens = media.image;
   if (media.audio > 0) out.output_audio_tokens = media.audio;
+  // the prompt's audio (promptTokensDetails has the same {modality, tokenCount} shape), priced apart where listed
+  const audioIn = mediaTokens(meta.promptTokensDetails).audio;
+  if (audioIn > 0) out.input_audio_tokens = audioIn;
   return out;
 }
 

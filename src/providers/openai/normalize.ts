@@ -75,6 +75,8 @@ export function normalizeUsage(u: unknown): NormalizedUsage | null {
   const audio = count(cd?.audio_tokens);
   if (image) out.output_image_tokens = image;
   if (audio) out.output_audio_tokens = audio;
+  const audioIn = count(pd?.audio_tokens);
+  if (audioIn) out.input_audio_tokens = audioIn;
   return out;
 }
 
