@@ -14,8 +14,8 @@ import {
   type Limits,
   type LimitsConfig,
 } from './limits.js';
-import { rateLimitHeaders, type RateDecision } from './ratelimit.js';
-import { decide, RedisRateLimiter, windowStart, type RateGroup } from './ratelimit-redis.js';
+import { decide, rateLimitHeaders, windowStart, type RateDecision } from './ratelimit.js';
+import { RedisRateLimiter, type RateGroup } from './ratelimit-redis.js';
 
 const MINUTE = 60_000;
 const NO_HEADERS: Readonly<Record<string, string>> = {};

@@ -8,7 +8,7 @@
 // group refuses; the first refusing group is reported, as the in-memory admission reports the first limit that
 // throws (and refunds those taken before it - here nothing was taken).
 import type { Redis } from '../store/redis.js';
-import type { RateDecision, RateLimit } from './ratelimit.js';
+import { decide, windowStart, type RateDecision, type RateLimit } from './ratelimit.js';
 
 export interface RateGroup {
   /** the counter family, e.g. `k:<key id>:r` */
@@ -53,62 +53,6 @@ return used
 
 interface RateCommand {
   arouterRateTake(numKeys: number, ...args: Array<string | number>): Promise<number[]>;
-}
-
-/** the window `now` falls in */
-export function windowStart(now: number, windowMs: number): number {
-  return now - (now % windowMs);
-}
-
-/**
- * The decision MemoryRateLimiter.take() makes for `limits` given each limit's current count: the refusing limit
- * freeing last, or the tightest one after consuming.
- */
-export function decide(limits: RateLimit[], used: number[], cost: number, now: number): RateDecision {
-  if (limits.length === 0)
-    return { allowed: true, limited_by: null, limit: Infinity, remaining: Infinity, resetMs: now, retryAfterSec: 0 };
-  let refused = -1;
-  let refusedReset = -Infinity;
-  for (let i = 0; i < limits.length; i++) {
-    const l = limits[i];
-    const reset = windowStart(now, l.windowMs) + l.windowMs;
-    if (used[i] + cost > l.limit && reset > refusedReset) {
-      refused = i;
-      refusedReset = reset;
-    }
-  }
-  if (refused >= 0) {
-    const l = limits[refused];
-    return {
-      allowed: false,
-      limited_by: l.name,
-      limit: l.limit,
-      remaining: Math.max(0, l.limit - used[refused]),
-      resetMs: refusedReset,
-      retryAfterSec: Math.max(1, Math.ceil((refusedReset - now) / 1000)),
-    };
-  }
-  let best = 0;
-  let bestRemaining = Infinity;
-  let bestReset = 0;
-  for (let i = 0; i < limits.length; i++) {
-    const l = limits[i];
-    const remaining = l.limit - (used[i] + cost);
-    const reset = windowStart(now, l.windowMs) + l.windowMs;
-    if (remaining < bestRemaining || (remaining === bestRemaining && reset > bestReset)) {
-      best = i;
-      bestRemaining = remaining;
-      bestReset = reset;
-    }
-  }
-  return {
-    allowed: true,
-    limited_by: null,
-    limit: limits[best].limit,
-    remaining: bestRemaining,
-    resetMs: bestReset,
-    retryAfterSec: 0,
-  };
 }
 
 export class RedisRateLimiter {

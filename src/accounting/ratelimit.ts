@@ -96,68 +96,21 @@ export class MemoryRateLimiter implements RateLimiter {
   private decide(key: string, limits: RateLimit[], cost: number, now: number, consume: boolean): RateDecision {
     if (!(cost >= 0) || !Number.isFinite(cost)) throw new RangeError(`rate limit cost must be >= 0, got ${cost}`);
     this.maybeSweep(now);
-    if (limits.length === 0)
-      return { allowed: true, limited_by: null, limit: Infinity, remaining: Infinity, resetMs: now, retryAfterSec: 0 };
-
-    // Pass 1: read every window, decide. Nothing is written unless all allow.
+    // read every window, decide; nothing is written unless all allow
     const used: number[] = new Array(limits.length);
-    let refused = -1;
-    let refusedReset = -Infinity;
     for (let i = 0; i < limits.length; i++) {
       const l = limits[i];
       validate(l);
-      const ws = windowStart(now, l.windowMs);
       const b = this.buckets.get(bucketKey(key, l.name));
-      const u = b !== undefined && b.windowStart === ws && b.windowMs === l.windowMs ? b.used : 0;
-      used[i] = u;
-      if (u + cost > l.limit) {
-        // When several refuse, the client must wait for the last one to reset.
-        const reset = ws + l.windowMs;
-        if (reset > refusedReset) {
-          refused = i;
-          refusedReset = reset;
-        }
-      }
+      used[i] =
+        b !== undefined && b.windowStart === windowStart(now, l.windowMs) && b.windowMs === l.windowMs ? b.used : 0;
     }
-
-    if (refused >= 0) {
-      const l = limits[refused];
-      return {
-        allowed: false,
-        limited_by: l.name,
-        limit: l.limit,
-        remaining: Math.max(0, l.limit - used[refused]),
-        resetMs: refusedReset,
-        // at least 1 s so clients never busy-loop on "Retry-After: 0"
-        retryAfterSec: Math.max(1, Math.ceil((refusedReset - now) / 1000)),
-      };
-    }
-
-    // Pass 2: consume from all, and report the tightest (least remaining; on a tie the one resetting later).
-    let best = 0;
-    let bestRemaining = Infinity;
-    let bestReset = 0;
-    for (let i = 0; i < limits.length; i++) {
-      const l = limits[i];
-      const ws = windowStart(now, l.windowMs);
-      const after = used[i] + cost; // peek reports what take() would leave
-      if (consume) this.write(key, l, ws, after, now);
-      const remaining = l.limit - after;
-      const reset = ws + l.windowMs;
-      if (remaining < bestRemaining || (remaining === bestRemaining && reset > bestReset)) {
-        best = i;
-        bestRemaining = remaining;
-        bestReset = reset;
-      }
-    }
-    return {
-      allowed: true,
-      limited_by: null,
-      limit: limits[best].limit,
-      remaining: bestRemaining,
-      resetMs: bestReset,
-      retryAfterSec: 0,
-    };
+    const d = decide(limits, used, cost, now);
+    // peek reports what take() would leave
+    if (d.allowed && consume)
+      for (let i = 0; i < limits.length; i++)
+        this.write(key, limits[i], windowStart(now, limits[i].windowMs), used[i] + cost, now);
+    return d;
   }
 
   private write(key: string, l: RateLimit, ws: number, used: number, now: number): void {
@@ -204,8 +157,63 @@ function bucketKey(key: string, name: string): string {
   return key + '\u0000' + name;
 }
 
-function windowStart(now: number, windowMs: number): number {
+/** the window `now` falls in */
+export function windowStart(now: number, windowMs: number): number {
   return now - (now % windowMs);
+}
+
+/**
+ * The decision over `limits` given each one's count in its current window (`used`), for a request costing `cost`;
+ * shared by the in-memory limiter and the Redis one (which reads the counts in a Lua script). A refusal names the
+ * limit freeing last (the client must wait for it); an admission reports the tightest limit after consuming (least
+ * remaining; on a tie the one resetting later).
+ */
+export function decide(limits: RateLimit[], used: number[], cost: number, now: number): RateDecision {
+  if (limits.length === 0)
+    return { allowed: true, limited_by: null, limit: Infinity, remaining: Infinity, resetMs: now, retryAfterSec: 0 };
+  let refused = -1;
+  let refusedReset = -Infinity;
+  for (let i = 0; i < limits.length; i++) {
+    const l = limits[i];
+    const reset = windowStart(now, l.windowMs) + l.windowMs;
+    if (used[i] + cost > l.limit && reset > refusedReset) {
+      refused = i;
+      refusedReset = reset;
+    }
+  }
+  if (refused >= 0) {
+    const l = limits[refused];
+    return {
+      allowed: false,
+      limited_by: l.name,
+      limit: l.limit,
+      remaining: Math.max(0, l.limit - used[refused]),
+      resetMs: refusedReset,
+      // at least 1 s so clients never busy-loop on "Retry-After: 0"
+      retryAfterSec: Math.max(1, Math.ceil((refusedReset - now) / 1000)),
+    };
+  }
+  let best = 0;
+  let bestRemaining = Infinity;
+  let bestReset = 0;
+  for (let i = 0; i < limits.length; i++) {
+    const l = limits[i];
+    const remaining = l.limit - (used[i] + cost);
+    const reset = windowStart(now, l.windowMs) + l.windowMs;
+    if (remaining < bestRemaining || (remaining === bestRemaining && reset > bestReset)) {
+      best = i;
+      bestRemaining = remaining;
+      bestReset = reset;
+    }
+  }
+  return {
+    allowed: true,
+    limited_by: null,
+    limit: limits[best].limit,
+    remaining: bestRemaining,
+    resetMs: bestReset,
+    retryAfterSec: 0,
+  };
 }
 
 function validate(l: RateLimit): void {
