@@ -9,6 +9,7 @@ import { badRequest, HttpError, notFound } from '../protocol/errors.js';
 import { isoTime } from '../lib/clock.js';
 import type { ModelDef } from '../catalog/types.js';
 import { DIALECTS } from '../providers/dialects.js';
+import { upstreamError } from '../providers/upstream-error.js';
 import { AbortedByClient, RequestAbort } from '../providers/transport.js';
 import { countTextTokens } from '../accounting/tokenizer.js';
 import { computeCost, emptyUsage, worstCaseCost } from '../accounting/cost.js';
@@ -168,14 +169,7 @@ export async function runEmbeddings(
       try {
         value = dialect.parseEmbeddingsResponse!(JSON.parse(text), req);
       } catch {
-        throw {
-          status: 502,
-          retryable: true,
-          type: 'upstream_error',
-          code: 'upstream_invalid_response',
-          message: `${a.provider.name} returned an invalid embeddings body`,
-          upstream_status: res.status,
-        } satisfies UpstreamError;
+        throw upstreamError.invalidResponse(a.provider.name, 'embeddings body', res.status);
       }
       return { status: res.status, value };
     });

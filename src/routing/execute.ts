@@ -3,14 +3,7 @@
 // it still falls back) and then handed over as a StreamSession. Every attempt is recorded (endpoint, status,
 // duration) for the generation row and the headers.
 import type { ChatRequest } from '../protocol/chat-request.js';
-import type {
-  BuildContext,
-  ChatResult,
-  DialectAdapter,
-  ReasoningPlan,
-  StreamEvent,
-  UpstreamError,
-} from '../providers/types.js';
+import type { BuildContext, ChatResult, DialectAdapter, ReasoningPlan, StreamEvent } from '../providers/types.js';
 import { assembleStream } from '../providers/assemble.js';
 import { DIALECTS } from '../providers/dialects.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -20,6 +13,7 @@ import { StreamSession } from './stream-session.js';
 import type { HealthTracker } from './health.js';
 import type { Logger } from '../lib/log.js';
 import type { AttemptRecord } from '../store/types.js';
+import { upstreamError } from '../providers/upstream-error.js';
 
 export { ExecFailure } from './attempts.js';
 
@@ -101,14 +95,7 @@ export async function executeChat<A extends PlannedAttempt>(
       try {
         body = JSON.parse(res.body.toString('utf8'));
       } catch {
-        throw {
-          status: 502,
-          retryable: true,
-          type: 'upstream_error',
-          code: 'upstream_invalid_response',
-          message: `${a.provider.name} returned a malformed JSON body`,
-          upstream_status: res.status,
-        } satisfies UpstreamError;
+        throw upstreamError.invalidResponse(a.provider.name, 'malformed JSON body', res.status);
       }
       return { status: res.status, value: { kind: 'complete' as const, result: dialect.parseChatResponse(body, ctx) } };
     }
