@@ -98,10 +98,16 @@ export class SseWriter {
   }
 
   done(): void {
+    this.end('data: [DONE]\n\n');
+  }
+
+  /** the stream's last bytes (if any), then its end */
+  end(last?: string): void {
     // Node 24 drops the frames a corked response still holds when end() comes before uncork() (the usage chunk
     // and [DONE] never reached the client): flush them first
     while (this.res.writableCorked > 0) this.res.uncork();
-    this.res.end('data: [DONE]\n\n');
+    if (last === undefined) this.res.end();
+    else this.res.end(last);
   }
 }
 

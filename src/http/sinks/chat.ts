@@ -1,28 +1,15 @@
 // The Chat Completions answer: JSON from a template (completionText), streams through SseWriter's pre-serialised
 // chunk prefix, so the hot path costs what it did before the pipeline existed.
-import type { ServerResponse } from 'node:http';
 import type { ChatResult, ChunkDelta, FinishReason, Logprobs, UpstreamError } from '../../protocol/chat-result.js';
 import type { AnswerInfo } from '../../protocol/inbound.js';
 import { toNumberUsd } from '../../accounting/money.js';
 import { usageText, type FinalUsage } from '../../accounting/usage.js';
 import type { AnswerSink } from '../../pipeline/sink.js';
-import { SseWriter, completionText } from '../chat-output.js';
+import { completionText } from '../chat-output.js';
+import { SseSink } from './sse-sink.js';
 import { sendJson } from '../respond.js';
 
-export class ChatSink implements AnswerSink {
-  private readonly sse: SseWriter;
-
-  constructor(
-    private readonly res: ServerResponse,
-    readonly stream: boolean,
-  ) {
-    this.sse = new SseWriter(res);
-  }
-
-  get opened(): boolean {
-    return this.sse.opened;
-  }
-
+export class ChatSink extends SseSink implements AnswerSink {
   complete(r: ChatResult, info: AnswerInfo, usage: FinalUsage, headers: Record<string, string>): void {
     const message: Record<string, unknown> = { role: 'assistant', content: r.content, refusal: r.refusal };
     if (r.reasoning !== null) message.reasoning = r.reasoning;
@@ -42,11 +29,6 @@ export class ChatSink implements AnswerSink {
     sendJson(this.res, 200, body, headers);
   }
 
-  keepAlive(headers: Record<string, string>): void {
-    this.sse.open(headers);
-    this.sse.comment('ARouter PROCESSING');
-  }
-
   open(info: AnswerInfo, headers: Record<string, string>): void {
     this.sse.open(headers);
     this.sse.setIdentity(info.id, info.created, info.model, info.provider);
@@ -64,18 +46,5 @@ export class ChatSink implements AnswerSink {
     if (err) this.sse.error(err);
     if (usage) this.sse.usage(usageText(usage, toNumberUsd(usage.cost)));
     this.sse.done();
-  }
-
-  batch(fn: () => void): void {
-    this.sse.batch(fn);
-  }
-
-  get needsDrain(): boolean {
-    return this.res.writableNeedDrain;
-  }
-
-  onDrain(resume: () => void): () => void {
-    this.res.on('drain', resume);
-    return () => this.res.removeListener('drain', resume);
   }
 }

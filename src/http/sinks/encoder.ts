@@ -6,7 +6,8 @@ import type { AnswerInfo, AnswerUsage, InboundAdapter, StreamEncoder } from '../
 import { toNumberUsd } from '../../accounting/money.js';
 import type { FinalUsage } from '../../accounting/usage.js';
 import type { AnswerSink } from '../../pipeline/sink.js';
-import { sendJson, withCommonHeaders } from '../respond.js';
+import { sendJson } from '../respond.js';
+import { SseSink } from './sse-sink.js';
 
 export function answerUsage(f: FinalUsage): AnswerUsage {
   const c = f.counts;
@@ -31,48 +32,29 @@ const NO_USAGE: AnswerUsage = {
   estimated: false,
 };
 
-export class EncoderSink<W> implements AnswerSink {
-  opened = false;
+export class EncoderSink<W> extends SseSink implements AnswerSink {
   private encoder: StreamEncoder | null = null;
   private finishReason: FinishReason = 'stop';
 
   constructor(
-    private readonly res: ServerResponse,
-    readonly stream: boolean,
+    res: ServerResponse,
+    stream: boolean,
     private readonly adapter: InboundAdapter<W>,
     private readonly wire: W,
-  ) {}
+  ) {
+    super(res, stream);
+  }
 
   complete(r: ChatResult, info: AnswerInfo, usage: FinalUsage, headers: Record<string, string>): void {
     sendJson(this.res, 200, this.adapter.complete(r, info, answerUsage(usage), this.wire), headers);
-  }
-
-  private writeHead(headers: Record<string, string>): void {
-    if (this.opened) return;
-    this.opened = true;
-    this.res.writeHead(
-      200,
-      withCommonHeaders(this.res, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        ...headers,
-      }),
-    );
   }
 
   private write(text: string): void {
     if (text) this.res.write(text);
   }
 
-  keepAlive(headers: Record<string, string>): void {
-    this.writeHead(headers);
-    this.res.write(': ARouter PROCESSING\n\n');
-  }
-
   open(info: AnswerInfo, headers: Record<string, string>): void {
-    this.writeHead(headers);
+    this.sse.open(headers);
     if (this.encoder) return;
     this.encoder = this.adapter.stream(this.wire);
     this.write(this.encoder.open(info));
@@ -89,26 +71,6 @@ export class EncoderSink<W> implements AnswerSink {
 
   end(usage: FinalUsage | null, err: UpstreamError | null): void {
     const u = usage ? answerUsage(usage) : NO_USAGE;
-    this.write(err ? this.encoder!.error(err, u) : this.encoder!.close(u, this.finishReason));
-    while (this.res.writableCorked > 0) this.res.uncork();
-    this.res.end();
-  }
-
-  batch(fn: () => void): void {
-    this.res.cork();
-    try {
-      fn();
-    } finally {
-      if (this.res.writableCorked > 0) this.res.uncork();
-    }
-  }
-
-  get needsDrain(): boolean {
-    return this.res.writableNeedDrain;
-  }
-
-  onDrain(resume: () => void): () => void {
-    this.res.on('drain', resume);
-    return () => this.res.removeListener('drain', resume);
+    this.sse.end(err ? this.encoder!.error(err, u) : this.encoder!.close(u, this.finishReason));
   }
 }
