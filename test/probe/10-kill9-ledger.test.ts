@@ -8,11 +8,11 @@
 // journal every row accepted after the mid-run listing is lost, deterministically (84 of 131 answered rows).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseUsd } from '../../src/accounting/money.js';
+import { startServeProcess, type ServeProcess } from '../helpers/serve-process.js';
 
 const ADMIN = 'lr_live_probe10adminkey00000000000000000000';
 const TOTAL = 240;
@@ -20,38 +20,10 @@ const CONCURRENCY = 24;
 const COMMIT_AFTER = 40; // a listing mid-run commits what is queued (its segments are deleted)
 const KILL_AFTER = 120;
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
+type Server = ServeProcess;
 
-async function startServer(dataDir: string, configFile: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--demo', '--port', '0', '--data-dir', dataDir],
-    {
-      env: { ...process.env, AROUTER_ADMIN_KEY: ADMIN, AROUTER_CONFIG: configFile, AROUTER_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      err += d;
-      const m = /ARouter listening on (http:\/\/\S+\/v1)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited (${code}): ${err}`)));
-  });
-  return { child, url, exited };
-}
+const startServer = (dataDir: string, configFile: string): Promise<Server> =>
+  startServeProcess(dataDir, { AROUTER_ADMIN_KEY: ADMIN, AROUTER_CONFIG: configFile });
 
 const usd = (n: number): bigint => parseUsd(n.toFixed(12));
 

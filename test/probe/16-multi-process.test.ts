@@ -6,13 +6,14 @@
 // reconcile, the shared spend counters agree with the ledger.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { Redis } from 'ioredis';
 import { parseUsd } from '../../src/accounting/money.js';
+import { startServeProcess, type ServeProcess } from '../helpers/serve-process.js';
 
 const PG_URL = process.env.AROUTER_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.AROUTER_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -36,12 +37,7 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  dataDir: string;
-  exited: Promise<number | null>;
-}
+type Server = ServeProcess;
 
 function configFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'arouter-probe16mp-'));
@@ -57,30 +53,7 @@ function configFile(): string {
 async function startServer(config: string, dataDir?: string): Promise<Server> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'arouter-probe16mp-data-'));
   if (!dataDir) dirs.push(dir);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--demo', '--port', '0', '--data-dir', dir],
-    {
-      env: { ...process.env, AROUTER_ADMIN_KEY: ADMIN, AROUTER_CONFIG: config, AROUTER_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 40_000);
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      err += d;
-      const m = /ARouter listening on (http:\/\/\S+\/v1)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited (${code}): ${err}`)));
-  });
-  return { child, url, dataDir: dir, exited };
+  return startServeProcess(dir, { AROUTER_ADMIN_KEY: ADMIN, AROUTER_CONFIG: config }, 40_000);
 }
 
 const api = (s: Server, path: string, key: string, body?: unknown, method?: string) =>
