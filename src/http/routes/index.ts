@@ -9,6 +9,8 @@ import { responseRoutes } from './responses.js';
 import { ledgerRoutes } from './ledger.js';
 import { routeRoutes } from './route.js';
 import { catalogRoutes } from './catalog.js';
+import { activityDailyRoutes } from './activity-daily.js';
+import { providerRoutes } from './providers.js';
 
 export const allRoutes: Route[] = [
   ...healthRoutes,
@@ -21,4 +23,6 @@ export const allRoutes: Route[] = [
   ...ledgerRoutes,
   ...routeRoutes,
   ...catalogRoutes,
+  ...activityDailyRoutes,
+  ...providerRoutes,
 ];
