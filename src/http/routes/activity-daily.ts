@@ -1,5 +1,6 @@
 // GET /v1/activity/daily: requests, tokens and spend per UTC day, optionally per model, provider or key
-// (`group_by`), for the console's charts (issue 17). Same scope and filters as /v1/activity (src/http/activity-filter.ts).
+// (`group_by`), for the console's charts (issue 17). Same scope and filters as /v1/activity
+// (src/http/activity-filter.ts).
 // Answered from the per-day rollups alone (src/store/activity-groups.ts), so the range is whole days: `from` and
 // `to` are dates, both included, by default the last 30 days, at most 366. At most `groups` groups (default 10,
 // at most 50) are answered one by one, the most cost first; the rest are summed per day as one row with
