@@ -106,12 +106,11 @@ export async function responsesEndpoint(
       top_p: body.top_p ?? 1,
       truncation: body.truncation ?? 'disabled',
       metadata: body.metadata ?? {},
-      usage: null,
     };
     if (withUsage && !ctx.rule?.omitUsage)
       out.usage = {
         input_tokens: prompt.promptTokens,
-        input_tokens_details: { cached_tokens: cached },
+        input_tokens_details: { cached_tokens: cached, cache_write_tokens: 0 },
         output_tokens: plan.completionTokens,
         output_tokens_details: { reasoning_tokens: plan.reasoningTokens },
         total_tokens: prompt.promptTokens + plan.completionTokens,

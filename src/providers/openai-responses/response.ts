@@ -28,7 +28,8 @@ export function responsesUsage(u: unknown): NormalizedUsage | null {
     prompt_tokens: count(u.input_tokens),
     completion_tokens: count(u.output_tokens),
     cached_read_tokens: count(inDetails.cached_tokens),
-    cache_write_tokens: 0,
+    // the spec's newer field (explicit cache breakpoints); absent = 0, and a "0" write price bills it as prompt
+    cache_write_tokens: count(inDetails.cache_write_tokens),
     reasoning_tokens: count(outDetails.reasoning_tokens),
   };
 }
