@@ -200,3 +200,20 @@ test('the native request is built only when a dialect reads it, and is not part 
     openaiResponsesDialect.buildChatRequest(req, { ...fromWire({ model: 'm', input: 'x' }).ctx, native: undefined }),
   );
 });
+
+test('a reasoning item echoed after the calls it preceded (a stream without summary lists it last) leads its turn again', () => {
+  const state = { type: 'reasoning.encrypted', data: 'gAAAAB-s', id: 'rs_o1', format: 'openai-responses-v1' };
+  const input = [
+    { role: 'user', content: 'hi' },
+    { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Calling.' }] },
+    { type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' },
+    { type: 'reasoning', id: 'rs_gen1', summary: [], encrypted_content: carry(state) },
+    { type: 'function_call_output', call_id: 'call_1', output: 'ok' },
+  ];
+  const { body } = build({ model: 'm', input, tools: [{ type: 'function', name: 'f' }] });
+  assert.deepEqual(
+    (body.input as Obj[]).map((i) => i.type ?? 'message'),
+    ['message', 'reasoning', 'message', 'function_call', 'function_call_output'],
+  );
+  assert.equal((body.input as Obj[])[1].id, 'rs_o1');
+});

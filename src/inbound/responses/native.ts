@@ -78,9 +78,26 @@ function toolChoice(c: NonNullable<ResponsesRequest['tool_choice']>): unknown {
   return { ...o, tools };
 }
 
+/** items of one assistant turn of the history, as a response's `output` lists them */
+const isTurnItem = (i: Obj): boolean =>
+  i.type === 'reasoning' ||
+  i.type === 'function_call' ||
+  i.type === 'custom_tool_call' ||
+  ((i.type === undefined || i.type === 'message') && i.role === 'assistant');
+
 function nativeInput(items: readonly Obj[]): Obj[] {
   const out: Obj[] = [];
+  // where the current assistant turn starts, and how many reasoning items lead it: OpenAI emits reasoning first,
+  // but a streamed answer whose reasoning had no summary lists its reasoning item last (the Responses encoder
+  // learns the state only at the item's end), so a client echoes it after the calls it preceded
+  let turnStart = -1;
+  let leading = 0;
   for (const item of items) {
+    if (!isTurnItem(item)) turnStart = -1;
+    else if (turnStart < 0) {
+      turnStart = out.length;
+      leading = 0;
+    }
     if (item.type !== 'reasoning') {
       if (item.id === undefined) out.push(item);
       else {
@@ -96,12 +113,13 @@ function nativeInput(items: readonly Obj[]): Obj[] {
       if (d.type !== 'reasoning.encrypted' || d.format !== OPENAI_RESPONSES_REASONING_FORMAT) continue;
       if (typeof d.data !== 'string' || d.data === '') continue;
       const id = typeof d.id === 'string' ? d.id : item.id;
-      out.push({
+      const reasoning = {
         type: 'reasoning',
         ...(typeof id === 'string' ? { id } : {}),
         summary: Array.isArray(item.summary) ? item.summary : [],
         encrypted_content: d.data,
-      });
+      };
+      out.splice(turnStart + leading++, 0, reasoning);
     }
   }
   return out;
