@@ -6,8 +6,8 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import type { FunctionTool, ResponseInputItem } from 'openai/resources/responses/responses';
-import { startDemoGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
-import type { RecordedRequest } from '../../src/sim/index.js';
+import { localTinyConfig, startDemoGateway, startGateway, type SimSet, type TestGateway } from '../helpers/gateway.js';
+import { startSimUpstream, type RecordedRequest } from '../../src/sim/index.js';
 
 let gw: TestGateway;
 let sims: SimSet;
@@ -214,4 +214,27 @@ test('routing still decides what the model takes: no reasoning for a model witho
   assert.equal(lastBody().temperature, undefined);
   assert.equal(lastBody().top_p, undefined);
   assert.deepEqual(lastBody().include, ['reasoning.encrypted_content']);
+});
+
+test("an operator's provider speaks the Responses API when its entry says so (data, not a name)", async () => {
+  const sim = await startSimUpstream({ dialect: 'openai' });
+  sim.release('tiny-1');
+  try {
+    for (const flag of [true, false]) {
+      const cfg = localTinyConfig(sim.url);
+      cfg.providers = cfg.providers.map((p) => ({ ...(p as Obj), ...(flag ? { responses_api: true } : {}) }));
+      const local = await startGateway({ env: { LOCAL_KEY: 'sk-local' }, config: cfg });
+      try {
+        sim.reset();
+        sim.release('tiny-1');
+        const res = await local.fetch('/responses', { method: 'POST', json: { model: 'local/tiny', input: 'hi' } });
+        assert.equal(res.status, 200, await res.clone().text());
+        assert.equal(sim.requests.at(-1)!.path, flag ? '/v1/responses' : '/v1/chat/completions');
+      } finally {
+        await local.close();
+      }
+    }
+  } finally {
+    await sim.close();
+  }
 });
