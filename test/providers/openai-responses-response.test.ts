@@ -260,6 +260,8 @@ test('response.incomplete finishes with length; failed, error events and a cut s
   assert.equal(errorEv.type, 'error');
   assert.match(errorEv.error!.message, /Slow down\./);
   assert.equal(errorEv.error!.code, 'rate_limit_exceeded');
+  const nested = last(runStream(t(), streamOf(sse('error', { error: { type: 'server_error', message: 'Nested.' } }))));
+  assert.match(nested.error!.message, /Nested\./);
   const truncated = last(runStream(t(), streamOf(null)));
   assert.equal(truncated.type, 'error');
   assert.equal(truncated.error!.code, 'upstream_stream_truncated');

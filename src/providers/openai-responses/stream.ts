@@ -69,7 +69,8 @@ class ResponsesStreamTranslator implements StreamTranslator {
             errorFromPayload({ error: { message: 'the response failed', type: 'server_error' } }, this.provider),
         );
       case 'error':
-        return this.fail(errorFromPayload({ error: data }, this.provider));
+        // the spec's ResponseErrorEvent carries code/message itself; some servers nest them in `error`
+        return this.fail(errorFromPayload(isRecord(data.error) ? data : { error: data }, this.provider));
       default:
         return [];
     }
