@@ -40,6 +40,12 @@ export interface ProviderDef {
   headers?: Record<string, string>;
   /** a provider that needs no key (local Ollama / vLLM) */
   no_key?: boolean;
+  /**
+   * the provider also serves OpenAI's Responses API at `{base_url}/responses` (OpenAI itself): requests that came in
+   * on /v1/responses reach it there, as the client sent them (src/providers/openai-responses/); every other request
+   * uses `dialect`. Most OpenAI-compatible hosts serve Chat Completions only.
+   */
+  responses_api?: boolean;
 }
 
 export interface EndpointDef {

@@ -13,6 +13,8 @@ export const ProviderConfig = Type.Object(
     api_key_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     no_key: Type.Optional(Type.Boolean()),
+    /** the provider also serves OpenAI's Responses API (see ProviderDef.responses_api) */
+    responses_api: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

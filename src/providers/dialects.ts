@@ -6,6 +6,8 @@ import { openaiDialect } from './openai/index.js';
 import { anthropicDialect } from './anthropic/index.js';
 import { geminiDialect } from './gemini/index.js';
 
+export { openaiResponsesDialect } from './openai-responses/index.js';
+
 export const DIALECTS: Record<Dialect, DialectAdapter> = {
   openai: openaiDialect,
   anthropic: anthropicDialect,

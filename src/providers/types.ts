@@ -5,6 +5,7 @@
 import type { Dialect, EndpointDef, ModelDef, ProviderDef } from '../catalog/types.js';
 import type { ChatRequest, EmbeddingsRequest } from '../protocol/chat-request.js';
 import type { ChatResult, EmbeddingsResult, StreamEvent, UpstreamError } from '../protocol/chat-result.js';
+import type { NativeResponses } from '../protocol/native-request.js';
 
 export type {
   AudioOut,
@@ -52,6 +53,8 @@ export interface BuildContext {
   maxTokens: number;
   /** true when the client's own request carried max_tokens / max_completion_tokens */
   maxTokensExplicit: boolean;
+  /** the client's own Responses request, set only when the Responses dialect (openai-responses/) serves it */
+  native?: NativeResponses;
 }
 
 export interface UpstreamRequest {

@@ -5,7 +5,8 @@
 import type { ChatRequest } from '../protocol/chat-request.js';
 import type { BuildContext, ChatResult, DialectAdapter, ReasoningPlan, StreamEvent } from '../providers/types.js';
 import { assembleStream } from '../providers/assemble.js';
-import { DIALECTS } from '../providers/dialects.js';
+import { DIALECTS, openaiResponsesDialect } from '../providers/dialects.js';
+import { nativeResponsesOf } from '../protocol/native-request.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RequestAbort, Transport } from '../providers/transport.js';
 import { runAttempts, type AttemptTarget } from './attempts.js';
@@ -65,16 +66,20 @@ export async function executeChat<A extends PlannedAttempt>(
 ): Promise<CompleteResult<A> | StreamResult<A>> {
   let ctx!: BuildContext;
   let dialect!: DialectAdapter;
+  // a Responses API request goes natively to the providers that serve that API (catalog `responses_api`)
+  const native = nativeResponsesOf(req);
   const done = await runAttempts<A, Answer>(env, plan, abort, deadlineAt, async (a) => {
     const configured = env.providers.get(a.provider.id);
     if (!configured) return null;
-    dialect = DIALECTS[configured.def.dialect];
+    const viaResponses = native !== undefined && configured.def.responses_api === true;
+    dialect = viaResponses ? openaiResponsesDialect : DIALECTS[configured.def.dialect];
     ctx = {
       target: { provider: configured.def, endpoint: a.endpoint, model: a.model, apiKey: configured.apiKey },
       stream,
       reasoning: a.reasoning,
       maxTokens: a.maxTokens,
       maxTokensExplicit: a.maxTokensExplicit,
+      native: viaResponses ? native : undefined,
     };
     // a provider that serves this request only as a stream: read the whole stream, answer one JSON body
     const viaStream = !stream && dialect.streamOnly?.(req, ctx) === true;

@@ -1,6 +1,6 @@
 // Simulated upstream LLM servers speaking the providers' own wire formats (OpenAI Chat Completions,
 // Anthropic Messages, Gemini generateContent), for tests and demo mode. One node:http server per dialect:
-//   openai    → url http://HOST:PORT/v1      (POST /v1/chat/completions, /v1/embeddings, GET /v1/models)
+//   openai    → url http://HOST:PORT/v1      (POST /v1/chat/completions, /v1/responses, /v1/embeddings, GET /v1/models)
 //   anthropic → url http://HOST:PORT         (POST /v1/messages, /v1/messages/count_tokens, GET /v1/models)
 //   gemini    → url http://HOST:PORT/v1beta  (POST /v1beta/models/{m}:generateContent, :streamGenerateContent,
 //                                             :embedContent, :batchEmbedContents, :countTokens, GET /v1beta/models)

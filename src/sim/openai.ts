@@ -1,4 +1,5 @@
-// Simulated OpenAI API: POST /v1/chat/completions (JSON and SSE), POST /v1/embeddings, GET /v1/models[/{id}].
+// Simulated OpenAI API: POST /v1/chat/completions (JSON and SSE), POST /v1/embeddings, GET /v1/models[/{id}];
+// POST /v1/responses is ./openai-responses.ts.
 // Shapes follow the official OpenAPI spec (github.com/openai/openai-openapi, CreateChatCompletionResponse,
 // CreateChatCompletionStreamResponse, CreateEmbeddingResponse, ListModelsResponse, ErrorResponse) and
 //   https://platform.openai.com/docs/api-reference/chat/create
@@ -13,6 +14,7 @@ import { embed, planReply, splitFragments, splitWords, stableId, approxTokens } 
 import { audioFrames, FINISH, logprobsFor, toolCallsOut, usageOf } from './openai-answer.js';
 import { mediaFor, outputAsk, stripOpenRouterExtras } from './openai-outputs.js';
 import { checkChatSemantics, neutralFromChat } from './openai-rules.js';
+import { responsesEndpoint } from './openai-responses.js';
 import {
   cutWithError,
   randomId,
@@ -359,6 +361,12 @@ export function openaiHandler(): DialectHandler {
       const modelObj = (id: string) => ({ id, object: 'model', created: 1686935002, owned_by: 'system' });
       if (ctx.method === 'POST' && ctx.path === '/v1/chat/completions') return chatCompletions(ctx);
       if (ctx.method === 'POST' && ctx.path === '/v1/embeddings') return embeddings(ctx);
+      if (ctx.method === 'POST' && ctx.path === '/v1/responses')
+        return responsesEndpoint(
+          ctx,
+          (status, message, param, code) => sendError(ctx, status, message, 'invalid_request_error', param, code),
+          (model) => modelNotFound(ctx, model),
+        );
       if (ctx.method === 'GET' && ctx.path === '/v1/models')
         return ctx.sendJson(200, { object: 'list', data: models.map(modelObj) });
       const one = /^\/v1\/models\/(.+)$/.exec(ctx.path);

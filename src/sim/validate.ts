@@ -12,6 +12,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import openaiRequest from './schemas/openai-chat-request.json' with { type: 'json' };
 import anthropicRequest from './schemas/anthropic-messages-request.json' with { type: 'json' };
+import openaiResponsesApi from './schemas/openai-responses-api.json' with { type: 'json' };
 
 type Obj = Record<string, unknown>;
 type Schema = Obj;
@@ -27,6 +28,7 @@ const ajv = new Ajv2020({
 const bundles: Record<string, { $defs: Record<string, Schema> }> = {
   'openai-chat-request': openaiRequest as unknown as { $defs: Record<string, Schema> },
   'anthropic-messages-request': anthropicRequest as unknown as { $defs: Record<string, Schema> },
+  'openai-responses-api': openaiResponsesApi as unknown as { $defs: Record<string, Schema> },
 };
 for (const [id, b] of Object.entries(bundles)) ajv.addSchema(b as Obj, id);
 const compiled = new Map<string, ValidateFunction>();
@@ -177,7 +179,7 @@ function openaiParam(segs: string[]): string {
 }
 
 /** Top-level property names of an allOf-composed request schema (the spec has no additionalProperties:false there). */
-function knownTopLevel(bundle: string, def: string): Set<string> {
+export function knownTopLevel(bundle: string, def: string): Set<string> {
   const defs = defsOf(bundle);
   const out = new Set<string>();
   const visit = (s: Schema | undefined) => {
@@ -191,7 +193,7 @@ function knownTopLevel(bundle: string, def: string): Set<string> {
 }
 let chatKeys: Set<string> | null = null;
 
-function mapOpenAIError(errors: ErrorObject[]): OpenAIParamError {
+export function mapOpenAIError(errors: ErrorObject[], bundle = 'openai-chat-request'): OpenAIParamError {
   const { err, same } = pickError(errors);
   const segs = segmentsOf(err.instancePath);
   const p = err.params as Obj;
@@ -289,7 +291,7 @@ function mapOpenAIError(errors: ErrorObject[]): OpenAIParamError {
           code: 'invalid_type',
         };
       }
-      const defs = defsOf('openai-chat-request');
+      const defs = defsOf(bundle);
       const tags = (((err.parentSchema as Obj | undefined)?.oneOf as Schema[] | undefined) ?? []).flatMap((b) =>
         tagValues(defs, b, String(p.tag)),
       );

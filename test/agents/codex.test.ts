@@ -81,16 +81,21 @@ test('Codex runs a shell-tool session on an OpenAI catalog model it does not kno
   });
   // the simulated model answers a tool result by quoting it: the file went through Codex's exec_command
   assert.match(res.finalText ?? '', /Zebra crossing ahead/, describe(res));
-  const first = upstream[0].body as { tools: { type: string; function: { name: string } }[] };
-  const names = first.tools.map((t) => t.function.name);
+  // OpenAI gets Codex's Responses request natively, its own tools as Codex sent them, less the hosted ones
+  assert.ok(
+    upstream.every((u) => u.path === '/v1/responses'),
+    upstream.map((u) => u.path).join(),
+  );
+  const first = upstream[0].body as { tools: { type: string; name: string }[] };
+  const names = first.tools.map((t) => t.name);
   assert.ok(names.includes('exec_command'), names.join());
   assert.ok(
-    first.tools.every((t) => t.type === 'function'),
+    first.tools.every((t) => ['function', 'custom', 'namespace'].includes(t.type)),
     'hosted tools never reach the upstream',
   );
-  // Codex's sub-agent tools arrive in a namespace for a model id it does not know: flattened for the model
+  // Codex's sub-agent tools arrive in a namespace for a model id it does not know: OpenAI takes it as it is
   assert.ok(
-    names.some((n) => n.includes('__')),
+    first.tools.some((t) => t.type === 'namespace'),
     names.join(),
   );
 });
@@ -128,19 +133,15 @@ test("Codex's own model name: the apply_patch custom tool edits a file through A
   });
   assert.equal(readFileSync(join(work, 'y.txt'), 'utf8'), 'patched through ARouter\n', describe(res));
   assert.match(res.finalText ?? '', /Success\. Updated the following files:\s*A y\.txt/, describe(res));
-  const first = upstream[0].body as { tools: { function: { name: string; parameters: unknown } }[] };
-  const tool = first.tools.find((t) => t.function.name === 'apply_patch');
+  // OpenAI gets the custom tool with its grammar, and Codex's custom_tool_call and its output back, natively
+  const first = upstream[0].body as { tools: { type: string; name: string; format?: { type: string } }[] };
+  const tool = first.tools.find((t) => t.name === 'apply_patch');
   assert.ok(tool, 'apply_patch offered to the model');
-  assert.deepEqual((tool.function.parameters as { required: string[] }).required, ['input']);
-  // Codex sent the call back as a custom_tool_call: the model sees its own call and the tool's answer
-  const second = upstream[1].body as { messages: { role: string; tool_calls?: unknown[]; content?: unknown }[] };
-  const call = second.messages.find((m) => m.role === 'assistant' && m.tool_calls)!;
-  assert.deepEqual(
-    (call.tool_calls as { function: { name: string; arguments: string } }[]).map((c) => [
-      c.function.name,
-      JSON.parse(c.function.arguments) as unknown,
-    ]),
-    [['apply_patch', { input: patch }]],
-  );
-  assert.ok(second.messages.some((m) => m.role === 'tool'));
+  assert.equal(tool.type, 'custom');
+  assert.equal(tool.format?.type, 'grammar');
+  const second = upstream[1].body as { input: { type?: string; name?: string; input?: string }[] };
+  assert.equal(upstream[1].path, '/v1/responses');
+  const call = second.input.find((i) => i.type === 'custom_tool_call');
+  assert.deepEqual([call?.name, call?.input], ['apply_patch', patch]);
+  assert.ok(second.input.some((i) => i.type === 'custom_tool_call_output'));
 });

@@ -106,6 +106,14 @@ async function refused(cell: Cell, c: CellContext, ask: Ask): Promise<void> {
   assert.deepEqual(DRIVERS[cell.api].errorOf(s.answer), { type: cell.outcome.type, message: cell.outcome.message });
 }
 
+/** OpenAI endpoints get Responses requests on their own /v1/responses (catalog `responses_api`), the rest on chat */
+function assertOpenAIApi(cell: Cell): void {
+  if (cell.dialect !== 'openai') return;
+  const want = cell.api === 'responses' ? '/v1/responses' : '/v1/chat/completions';
+  const paths = sims.openai.requests.filter((r) => r.method === 'POST').map((r) => r.path);
+  assert.ok(paths.length > 0 && paths.every((p) => p === want), `upstream calls ${paths.join(', ')}, want ${want}`);
+}
+
 for (const cell of cells()) {
   const o = cell.outcome;
   const name = `${cell.api} × ${cell.dialect} × ${cell.feature} (${cell.model})${o.kind === 'ok' ? '' : ` [${o.kind}]`}`;
@@ -114,6 +122,9 @@ for (const cell of cells()) {
     const f = FEATURE_RUNS[cell.feature];
     const ask = f.ask(c);
     if (o.kind === 'unsupported') await refused(cell, c, ask);
-    else await f.run(c, ask);
+    else {
+      await f.run(c, ask);
+      assertOpenAIApi(cell);
+    }
   });
 }

@@ -7,10 +7,11 @@
 // Format: `arouter.v1.` + base64url(JSON array of details). Not encrypted: the details are the provider's own
 // opaque values (already signed or encrypted by it) plus reasoning text the client was shown anyway.
 import type { ReasoningDetail } from '../../protocol/chat-result.js';
+import { OPENAI_RESPONSES_REASONING_FORMAT } from '../../protocol/native-request.js';
 
 const PREFIX = 'arouter.v1.';
 /** the format tag of an encrypted_content ARouter did not make (e.g. OpenAI's own): kept, no dialect replays it */
-export const FOREIGN_FORMAT = 'openai-responses-v1';
+export const FOREIGN_FORMAT = OPENAI_RESPONSES_REASONING_FORMAT;
 
 /**
  * The encrypted_content for an answer's details, or null when none of them can be replayed. A stream's

@@ -7,7 +7,9 @@ import type { ChatAllowedToolsChoice, ChatMessage, ChatRequest } from '../../pro
 import type { ChatToolChoice } from '../../protocol/chat-request.js';
 import { badRequest } from '../../protocol/errors.js';
 import type { ResponsesRequest } from '../../protocol/responses-request.js';
+import { attachNativeResponses } from '../../protocol/native-request.js';
 import { inputMessages } from './input.js';
+import { nativeResponses } from './native.js';
 import { DROPPED_TOOL_TYPES, toolPlan } from './tools.js';
 
 // the service tiers chat accepts (ChatRequestSchema); the Responses-only ones are dropped
@@ -70,6 +72,8 @@ export function toChat(w: ResponsesRequest): ChatRequest {
     req.stream = true;
     req.stream_options = { include_usage: true };
   }
+  // for endpoints whose provider speaks the Responses API itself (src/providers/openai-responses/)
+  attachNativeResponses(req, nativeResponses(w));
   return req;
 }
 
