@@ -1,7 +1,8 @@
 // The primary of `arouter serve --workers N`: it serves nothing itself. It bootstraps the storage once, starts
 // the demo's simulated upstreams once, forks N workers that each run the whole gateway on the same port (the
 // cluster module hands connections out round-robin on Linux), restarts a worker that dies, and on SIGTERM/SIGINT
-// passes the signal on so every worker drains as a single process does, then exits when the last one has.
+// passes the signal on so every worker drains as a single process does, then exits when the last one has; SIGHUP
+// (reload the config) is passed on too.
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/load.js';
 import { Logger } from '../lib/log.js';
@@ -26,6 +27,8 @@ interface Slot {
   streak: number;
   restart: NodeJS.Timeout | null;
   ready: boolean;
+  /** a SIGHUP came while this worker was starting */
+  reloadPending: boolean;
 }
 
 export function restartDelay(streak: number): number {
@@ -46,6 +49,7 @@ export async function runPrimary(config: Config, count: number): Promise<number>
     streak: 0,
     restart: null,
     ready: false,
+    reloadPending: false,
   }));
   let announced = false;
   let stopping = false;
@@ -84,11 +88,16 @@ export async function runPrimary(config: Config, count: number): Promise<number>
     slot.worker = worker;
     slot.startedAt = Date.now();
     slot.ready = false;
+    slot.reloadPending = false;
     log.info('worker started', { worker: slot.index, pid: worker.process.pid });
     worker.on('message', (m: ReadyMessage) => {
       if (m?.type !== READY_MESSAGE) return;
       slot.ready = true;
       log.info('worker listening', { worker: slot.index, pid: worker.process.pid });
+      if (slot.reloadPending) {
+        slot.reloadPending = false;
+        worker.process.kill('SIGHUP');
+      }
       if (!announced && slots.every((s) => s.ready)) {
         announced = true;
         announceListening(config, m.url, m.providers, count);
@@ -123,6 +132,17 @@ export async function runPrimary(config: Config, count: number): Promise<number>
 
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // each worker re-reads the config and logs its own outcome; a worker forked later reads the file as it is then
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    const pids = slots.flatMap((s) => (s.worker?.process.pid ? [s.worker.process.pid] : []));
+    log.info('reloading the config in every worker', { signal: 'SIGHUP', workers: pids });
+    for (const s of slots) {
+      // a worker still starting may not listen for SIGHUP yet (the default would end it): it gets it once ready
+      if (s.ready) s.worker?.process.kill('SIGHUP');
+      else s.reloadPending = true;
+    }
+  });
   for (const s of slots) fork(s);
   return -1; // keep running
 }

@@ -28,7 +28,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.error(`arouter: ${workers.error}`);
     return 2;
   }
-  const config = configFrom(values, { port, host: values.host, demo: values.demo });
+  // a reload (SIGHUP, POST /v1/admin/reload) reads the same file, environment and flags again
+  const readConfig = () => configFrom(values, { port, host: values.host, demo: values.demo });
+  const config = readConfig();
   if (workers.count > 1 && cluster.isPrimary) {
     const problem = sharedStateProblem(config, workers.count);
     if (problem) {
@@ -53,8 +55,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const app = new App({
     config,
     demoUpstreams: inherited ?? demo?.urls ?? null,
+    reloadConfig: readConfig,
     // every line a worker logs names it, so an access-log line or an error can be traced to the process
     ...(worker ? { logger: new Logger(config.logLevel, workerLogOut(process.pid)) } : {}),
+  });
+  // the daemon convention (nginx, HAProxy): re-read the config; a refused one is logged and the old one serves.
+  // Listened for from here on: Node's default for SIGHUP ends the process
+  process.on('SIGHUP', () => {
+    if (app.draining) return;
+    try {
+      app.reloadFromSource('SIGHUP');
+    } catch {
+      // logged by the reload, and the running config stays
+    }
   });
   let addr;
   try {

@@ -5,9 +5,27 @@ import { resolve } from 'node:path';
 import { firstProblem } from '../lib/schema.js';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type ConfigFile } from './schema.js';
-import type { CatalogOverrides } from '../catalog/catalog.js';
+import { CatalogError, type CatalogOverrides } from '../catalog/catalog.js';
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    /** the config file field at fault, when one is (a reload's 400 names it) */
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** a reload asked of a server that was not started from a config it can read again (an App made in-process) */
+export class NoConfigSource extends Error {}
+
+/** the field a refused config names: a ConfigError's, or the head of a catalog override's error ("model \"x\".endpoints[0].provider: …") */
+export function configErrorField(err: unknown): string | null {
+  if (err instanceof ConfigError) return err.field;
+  if (err instanceof CatalogError) return /^([^:]+):/.exec(err.message)?.[1] ?? null;
+  return null;
+}
 
 function readCaFile(file: string): string {
   let pem: string;
@@ -15,10 +33,10 @@ function readCaFile(file: string): string {
     pem = readFileSync(resolve(file), 'utf8');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError(`upstream.ca_file: cannot read ${file} (${why})`);
+    throw new ConfigError(`upstream.ca_file: cannot read ${file} (${why})`, 'upstream.ca_file');
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-    throw new ConfigError(`upstream.ca_file: ${file} holds no PEM certificate`);
+    throw new ConfigError(`upstream.ca_file: ${file} holds no PEM certificate`, 'upstream.ca_file');
   return pem;
 }
 
@@ -83,7 +101,7 @@ export function validateConfigFile(raw: unknown, source: string): ConfigFile {
   const p = firstProblem(ConfigSchema, raw);
   if (p) {
     const got = p.value !== undefined && typeof p.value !== 'object' ? ` (got ${JSON.stringify(p.value)})` : '';
-    throw new ConfigError(`${source}: ${p.field || '(root)'}: ${p.message}${got}`);
+    throw new ConfigError(`${source}: ${p.field || '(root)'}: ${p.message}${got}`, p.field || null);
   }
   return raw as ConfigFile;
 }
