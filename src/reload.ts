@@ -22,18 +22,18 @@ export interface ReloadReport {
   needs_restart: string[];
 }
 
-/** provider keys and base URLs, by what they resolved to (a key is named, never shown) */
+/** providers configured or not, keys and base URLs, by what they resolved to (a key is named, never shown) */
 function providerChanges(before: ProviderRegistry, after: ProviderRegistry): string[] {
   const out: string[] = [];
   for (const [id, p] of after.configured) {
     const old = before.get(id);
-    if (!old) out.push(`providers.${id} (configured)`);
+    if (!old) out.push(`providers.${id}`);
     else {
       if (old.apiKey !== p.apiKey) out.push(`providers.${id}.api_key`);
       if (old.def.base_url !== p.def.base_url) out.push(`providers.${id}.base_url`);
     }
   }
-  for (const id of before.configured.keys()) if (!after.get(id)) out.push(`providers.${id} (no longer configured)`);
+  for (const id of before.configured.keys()) if (!after.get(id)) out.push(`providers.${id}`);
   return out;
 }
 
