@@ -2,7 +2,8 @@
 // own, calling a simulated OpenAI upstream with a key from the environment. Under a running stream the file gets a
 // new price for the model and a new key variable; SIGHUP. The stream ends intact, billed at the price it started
 // on, its upstream saw the old key; a new request sees the new price and key. A bad config is refused (log and
-// 400 naming the field) while the old one serves; a restart-only change is reported as such.
+// 400 naming the field) while the old one serves; a restart-only change is reported as such. With --workers 2
+// (PostgreSQL + Redis), SIGHUP to the primary reloads both workers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +15,8 @@ import { loadBuiltinCatalog } from '../../src/catalog/catalog.js';
 import type { EndpointDef } from '../../src/catalog/types.js';
 import { readSse } from '../helpers/sse.js';
 import { pusd, usdString } from '../helpers/accounting.js';
+import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis-shared.js';
+import postgres from 'postgres';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const MODEL = 'openai/gpt-4o-mini';
@@ -251,6 +254,54 @@ test('SIGHUP under a running stream: it ends intact on the old price and key; ne
   });
   const userKey = ((await user.json()) as { key: string }).key;
   assert.equal((await reloadEndpoint(url, userKey)).status, 403);
+
+  s.proc.kill('SIGTERM');
+  assert.equal(await new Promise((r) => s.proc.once('exit', r)), 0);
+});
+
+test('--workers 2: SIGHUP to the primary reloads every worker', async (t) => {
+  const PG_URL = process.env.AROUTER_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `arouter_reload_${process.pid}_${Date.now().toString(36)}`;
+  const prefix = testPrefix('reload');
+  const dir = mkdtempSync(join(tmpdir(), 'arouter-reload-workers-'));
+  const sim = await startSimUpstream({ dialect: 'openai', port: 0 });
+  const file = join(dir, 'arouter.config.yaml');
+  const shared = { storage: { url: PG_URL, schema }, redis: { url: REDIS_URL, prefix } };
+  writeFileSync(file, configFile(sim, 'RELOAD_KEY_A', '0.00001', shared));
+  const s = serve(dir, file, { RELOAD_KEY_A: 'sk-old-key', RELOAD_KEY_B: 'sk-new-key' }, ['--workers', '2']);
+  t.after(async () => {
+    if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+    for (const l of s.msgs('worker started')) {
+      try {
+        process.kill(l.pid as number, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await sim.close();
+    const sql = postgres(PG_URL, { max: 1, onnotice: () => {} });
+    await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await sql.end({ timeout: 1 });
+    await dropPrefix(prefix);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const url = await s.until('listening', () => /listening on (http:\/\/\S+\/v1) \(2 workers/.exec(s.stderr)?.[1]);
+  const key = readFileSync(join(dir, 'admin-key.txt'), 'utf8').trim();
+  const workers = s.msgs('worker started').map((l) => l.pid as number);
+
+  writeFileSync(file, configFile(sim, 'RELOAD_KEY_B', '0.00003', shared));
+  s.proc.kill('SIGHUP');
+  const reloaded = await s.until('both workers reloaded', () => {
+    const l = s.msgs('config reloaded');
+    return l.length === 2 && l;
+  });
+  assert.deepEqual(reloaded.map((l) => l.worker_pid).sort(), [...workers].sort(), 'each worker reloaded once');
+  for (const l of reloaded) assert.ok((l.changed as string[]).includes('providers.openai.api_key'));
+
+  // whichever worker answers (a connection of its own each: the cluster hands them out in turn), the new key
+  sim.reset();
+  for (let i = 0; i < 6; i++) assert.equal((await chat(url, key)).status, 200);
+  assert.deepEqual(new Set(sim.requests.map((r) => r.headers.authorization)), new Set(['Bearer sk-new-key']));
 
   s.proc.kill('SIGTERM');
   assert.equal(await new Promise((r) => s.proc.once('exit', r)), 0);
