@@ -104,6 +104,8 @@ export class App {
   private server: Server | null = null;
   /** read by the Redis reservation store at each reserve: a reload raising the total deadline raises it */
   private readonly reservationTtl: { ttlMs: number };
+  /** told of each applied reload (a --workers worker asks its primary to reload the others) */
+  onReloaded: ((trigger: string) => void) | null = null;
   /** the admin key created on first start, shown once by the CLI */
   bootstrapAdminKey: string | null = null;
 

@@ -117,6 +117,7 @@ export function reloadLogged(app: App, trigger: string): ReloadReport {
     app.log.info('config reloaded', { trigger, changed: report.changed, needs_restart: report.needs_restart });
     if (report.needs_restart.length)
       app.log.warn('config changes that need a restart (the running values stay)', { fields: report.needs_restart });
+    app.onReloaded?.(trigger);
     return report;
   } catch (err) {
     app.log.error('config reload refused; the running config stays', {

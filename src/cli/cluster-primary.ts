@@ -7,7 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/load.js';
 import { Logger } from '../lib/log.js';
 import { announceAdminKey, announceListening, bootstrapStorage, startDemoUpstreams } from './serve-start.js';
-import { DEMO_UPSTREAMS_ENV, READY_MESSAGE, type ReadyMessage } from './workers.js';
+import { DEMO_UPSTREAMS_ENV, READY_MESSAGE, RELOAD_MESSAGE, type ReadyMessage } from './workers.js';
 
 /** a worker that served at least this long before dying is restarted at once; one dying sooner waits */
 const STABLE_MS = 10_000;
@@ -90,7 +90,8 @@ export async function runPrimary(config: Config, count: number): Promise<number>
     slot.ready = false;
     slot.reloadPending = false;
     log.info('worker started', { worker: slot.index, pid: worker.process.pid });
-    worker.on('message', (m: ReadyMessage) => {
+    worker.on('message', (m: ReadyMessage | { type: typeof RELOAD_MESSAGE }) => {
+      if (m?.type === RELOAD_MESSAGE) return reloadWorkers(slot);
       if (m?.type !== READY_MESSAGE) return;
       slot.ready = true;
       log.info('worker listening', { worker: slot.index, pid: worker.process.pid });
@@ -133,16 +134,21 @@ export async function runPrimary(config: Config, count: number): Promise<number>
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   // each worker re-reads the config and logs its own outcome; a worker forked later reads the file as it is then
-  process.on('SIGHUP', () => {
+  const reloadWorkers = (reloaded: Slot | null) => {
     if (stopping) return;
-    const pids = slots.flatMap((s) => (s.worker?.process.pid ? [s.worker.process.pid] : []));
-    log.info('reloading the config in every worker', { signal: 'SIGHUP', workers: pids });
-    for (const s of slots) {
+    const others = slots.filter((s) => s !== reloaded);
+    const pids = others.flatMap((s) => (s.worker?.process.pid ? [s.worker.process.pid] : []));
+    log.info('reloading the config in every worker', {
+      trigger: reloaded ? `worker ${reloaded.index} reloaded` : 'SIGHUP',
+      workers: pids,
+    });
+    for (const s of others) {
       // a worker still starting may not listen for SIGHUP yet (the default would end it): it gets it once ready
       if (s.ready) s.worker?.process.kill('SIGHUP');
       else s.reloadPending = true;
     }
-  });
+  };
+  process.on('SIGHUP', () => reloadWorkers(null));
   for (const s of slots) fork(s);
   return -1; // keep running
 }

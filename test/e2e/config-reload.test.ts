@@ -6,7 +6,7 @@
 // (PostgreSQL + Redis), SIGHUP to the primary reloads both workers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,7 +259,7 @@ test('SIGHUP under a running stream: it ends intact on the old price and key; ne
   assert.equal(await new Promise((r) => s.proc.once('exit', r)), 0);
 });
 
-test('--workers 2: SIGHUP to the primary reloads every worker', async (t) => {
+test('--workers 2: SIGHUP to the primary, or the endpoint on any worker (arouter reload), reloads every worker', async (t) => {
   const PG_URL = process.env.AROUTER_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `arouter_reload_${process.pid}_${Date.now().toString(36)}`;
   const prefix = testPrefix('reload');
@@ -302,6 +302,25 @@ test('--workers 2: SIGHUP to the primary reloads every worker', async (t) => {
   sim.reset();
   for (let i = 0; i < 6; i++) assert.equal((await chat(url, key)).status, 200);
   assert.deepEqual(new Set(sim.requests.map((r) => r.headers.authorization)), new Set(['Bearer sk-new-key']));
+
+  // `arouter reload` (the endpoint) reaches one worker; that worker has the primary reload the other
+  writeFileSync(file, configFile(sim, 'RELOAD_KEY_A', '0.00003', shared));
+  const cli = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'reload', '--url', url, '--data-dir', dir, '--config', file],
+    { env: { PATH: process.env.PATH, HOME: process.env.HOME }, encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stdout, /^reloaded; changed: .*providers\.openai\.api_key/);
+  const again = await s.until('both workers reloaded again', () => {
+    const l = s.msgs('config reloaded').slice(2);
+    return l.length === 2 && l;
+  });
+  assert.deepEqual(again.map((l) => l.trigger).sort(), ['SIGHUP', 'admin endpoint']);
+  assert.deepEqual(again.map((l) => l.worker_pid).sort(), [...workers].sort());
+  sim.reset();
+  for (let i = 0; i < 6; i++) assert.equal((await chat(url, key)).status, 200);
+  assert.deepEqual(new Set(sim.requests.map((r) => r.headers.authorization)), new Set(['Bearer sk-old-key']));
 
   s.proc.kill('SIGTERM');
   assert.equal(await new Promise((r) => s.proc.once('exit', r)), 0);
