@@ -134,7 +134,7 @@ export class App {
       (c) => this.setCatalog(c),
     );
     const catalog = this.catalogSync.build();
-    const providers = new ProviderRegistry(catalog, this.processEnv, this.demoUpstreams);
+    const providers = new ProviderRegistry(catalog, this.processEnv, this.demoUpstreams, config.providerKeys);
     this.health = new HealthTracker({
       failureThreshold: opts.config.routing.breakerFailures,
       cooldownMs: opts.config.routing.breakerCooldownMs,

@@ -72,7 +72,7 @@ export function reloadApp(app: App, next: Config): ReloadReport {
 
   // 1. build and check everything: a throw here leaves the running state untouched
   const catalog = app.catalogSync.prepare(config.catalog, config.catalogSync);
-  const providers = new ProviderRegistry(catalog.catalog, app.processEnv, app.demoUpstreams);
+  const providers = new ProviderRegistry(catalog.catalog, app.processEnv, app.demoUpstreams, config.providerKeys);
   const keepTransport = samePools(before.config.upstream, config.upstream);
   const transport = keepTransport ? before.transport : new Transport(config.upstream, app.log);
   const cors = new Cors(config.corsOrigins);

@@ -35,6 +35,8 @@ const FIELDS: { [K in keyof Config]: [name: string, live: Live] } = {
   catalog: ['', 'live'],
   catalogSync: ['catalog', 'live'],
   file: ['config file', 'restart'],
+  // reported by what the provider registry resolved (providers.<id>.api_key), never by value
+  providerKeys: ['', 'live'],
 };
 
 /** sub-fields whose file name is not their snake_cased name */
@@ -69,7 +71,7 @@ export function configChanges(before: Config, after: Config): ConfigChanges {
   for (const key of Object.keys(FIELDS) as Array<keyof Config>) {
     const a = before[key];
     const b = after[key];
-    if (isDeepStrictEqual(a, b)) continue;
+    if (key === 'providerKeys' || isDeepStrictEqual(a, b)) continue;
     const [name, live] = FIELDS[key];
     const list = out[live];
     if (key === 'catalog') {

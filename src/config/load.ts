@@ -27,6 +27,25 @@ export function configErrorField(err: unknown): string | null {
   return null;
 }
 
+/** each provider's api_key_file, read now: at start, and at each reload (a rotated secret) */
+function readKeyFiles(providers: ConfigFile['providers']): Record<string, string> {
+  const keys: Record<string, string> = {};
+  (providers ?? []).forEach((p, i) => {
+    if (!p.api_key_file) return;
+    const field = `providers[${i}].api_key_file`;
+    let key: string;
+    try {
+      key = readFileSync(resolve(p.api_key_file), 'utf8').trim();
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new ConfigError(`${field}: cannot read ${p.api_key_file} (${why})`, field);
+    }
+    if (!key) throw new ConfigError(`${field}: ${p.api_key_file} is empty`, field);
+    keys[p.id] = key;
+  });
+  return keys;
+}
+
 function readCaFile(file: string): string {
   let pem: string;
   try {
@@ -86,6 +105,8 @@ export interface Config {
   catalogSync: { intervalMs: number; metadataUrl: string | null; graceMs: number; timeoutMs: number };
   /** the file the config came from, if any */
   file: string | null;
+  /** API keys read from the providers' api_key_file, by provider id (never logged nor reported) */
+  providerKeys: Record<string, string>;
 }
 
 export interface ConfigInput {
@@ -231,6 +252,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
       timeoutMs: c.catalog?.sync_timeout_ms ?? 30_000,
     },
     file,
+    providerKeys: readKeyFiles(c.providers),
   };
 }
 

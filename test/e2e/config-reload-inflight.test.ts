@@ -1,13 +1,16 @@
 // What a reload leaves to the requests already running, in-process (App.reload with a freshly loaded config): a
 // request whose first attempt fails after the reload falls back with the keys it started with, not the new ones;
 // a replaced transport is closed once the stream using it ended; the pools and breaker history of a provider the
-// reload removed are let go once nothing running uses them.
+// reload removed are let go once nothing running uses them; a provider's api_key_file is read again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGateway, ADMIN_KEY, type TestGateway } from '../helpers/gateway.js';
 import { startSimUpstream, type SimUpstream } from '../../src/sim/index.js';
 import { loadBuiltinCatalog } from '../../src/catalog/catalog.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig, type ConfigError } from '../../src/config/load.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '../../src/lib/log.js';
 import type { EndpointDef } from '../../src/catalog/types.js';
 import { readSse } from '../helpers/sse.js';
@@ -163,4 +166,36 @@ test('a removed provider and a replaced transport are let go once the streams th
   assert.ok(gw.app.retired.has(transport), 'still streaming: not closed');
   assert.match(await rest(), /^Hello from gpt-4o-mini\. You said: hi$/, 'the stream ended intact on its transport');
   await until('the old transport closed', () => !gw.app.retired.has(transport));
+});
+
+test('api_key_file: a rotated secret file is read again at the reload; an unreadable one refuses it', async (t) => {
+  const main = await startSimUpstream({ dialect: 'openai' });
+  const dir = mkdtempSync(join(tmpdir(), 'arouter-keyfile-'));
+  const secret = join(dir, 'openai-key');
+  writeFileSync(secret, 'sk-file-1\n');
+  const config = (file: string) => ({
+    catalog: { sync_interval: 0 },
+    providers: [{ id: 'openai', base_url: main.url, api_key_file: file }],
+  });
+  const gw = await startGateway({ env: ENV, config: config(secret) });
+  t.after(async () => {
+    await gw.close();
+    await main.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.equal((await ask(gw)).status, 200);
+  assert.equal(main.requests[0].headers.authorization, 'Bearer sk-file-1');
+
+  writeFileSync(secret, 'sk-file-2\n');
+  assert.deepEqual(reload(gw, config(secret)).changed, ['providers.openai.api_key'], 'named, never shown');
+  assert.equal((await ask(gw)).status, 200);
+  assert.equal(main.requests[1].headers.authorization, 'Bearer sk-file-2');
+
+  assert.throws(
+    () => reload(gw, config(join(dir, 'missing'))),
+    (err: ConfigError) =>
+      err.field === 'providers[0].api_key_file' && /cannot read .*missing \(ENOENT\)/.test(err.message),
+  );
+  assert.equal((await ask(gw)).status, 200);
+  assert.equal(main.requests[2].headers.authorization, 'Bearer sk-file-2', 'the refused reload changed nothing');
 });
