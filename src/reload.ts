@@ -9,7 +9,7 @@ import type { App } from './app.js';
 import type { Config } from './config/load.js';
 import { configChanges, keepRestartOnly } from './config/diff.js';
 import type { Catalog } from './catalog/catalog.js';
-import { configErrorField, NoConfigSource } from './config/load.js';
+import { ConfigError, configErrorField, NoConfigSource } from './config/load.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { Transport } from './providers/transport.js';
 import { endpointKey } from './routing/filters.js';
@@ -51,6 +51,15 @@ function samePools(a: Config['upstream'], b: Config['upstream']): boolean {
   );
 }
 
+/** a CA file that reads as PEM but does not parse fails here, before anything changed */
+function newTransport(upstream: Config['upstream'], app: App): Transport {
+  try {
+    return new Transport(upstream, app.log);
+  } catch (err) {
+    throw new ConfigError(`upstream.ca_file: ${(err as Error).message}`, 'upstream.ca_file');
+  }
+}
+
 function origin(url: string | null | undefined): string | null {
   try {
     return url ? new URL(url).origin : null;
@@ -74,7 +83,7 @@ export function reloadApp(app: App, next: Config): ReloadReport {
   const catalog = app.catalogSync.prepare(config.catalog, config.catalogSync);
   const providers = new ProviderRegistry(catalog.catalog, app.processEnv, app.demoUpstreams, config.providerKeys);
   const keepTransport = samePools(before.config.upstream, config.upstream);
-  const transport = keepTransport ? before.transport : new Transport(config.upstream, app.log);
+  const transport = keepTransport ? before.transport : newTransport(config.upstream, app);
   const cors = new Cors(config.corsOrigins);
 
   // 2. apply, synchronously: no request runs between these lines
@@ -111,14 +120,10 @@ export function reloadApp(app: App, next: Config): ReloadReport {
 }
 
 export function reloadLogged(app: App, trigger: string): ReloadReport {
+  let report: ReloadReport;
   try {
     if (!app.reloadConfig) throw new NoConfigSource('this server was not started from a config it can re-read');
-    const report = reloadApp(app, app.reloadConfig());
-    app.log.info('config reloaded', { trigger, changed: report.changed, needs_restart: report.needs_restart });
-    if (report.needs_restart.length)
-      app.log.warn('config changes that need a restart (the running values stay)', { fields: report.needs_restart });
-    app.onReloaded?.(trigger);
-    return report;
+    report = reloadApp(app, app.reloadConfig());
   } catch (err) {
     app.log.error('config reload refused; the running config stays', {
       trigger,
@@ -127,4 +132,9 @@ export function reloadLogged(app: App, trigger: string): ReloadReport {
     });
     throw err;
   }
+  app.log.info('config reloaded', { trigger, changed: report.changed, needs_restart: report.needs_restart });
+  if (report.needs_restart.length)
+    app.log.warn('config changes that need a restart (the running values stay)', { fields: report.needs_restart });
+  app.onReloaded?.(trigger);
+  return report;
 }

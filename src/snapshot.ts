@@ -21,7 +21,7 @@ export class Snapshot implements PipelineEnv {
   readonly inFlight: PipelineEnv['inFlight'];
 
   constructor(
-    private readonly shared: SharedServices,
+    shared: SharedServices,
     readonly config: Config,
     readonly catalog: Catalog,
     readonly providers: ProviderRegistry,
@@ -33,10 +33,5 @@ export class Snapshot implements PipelineEnv {
     this.limits = shared.limits;
     this.ledger = shared.ledger;
     this.inFlight = shared.inFlight;
-  }
-
-  /** a catalog sync: the same config, keys and transport around the new catalog */
-  withCatalog(catalog: Catalog): Snapshot {
-    return new Snapshot(this.shared, this.config, catalog, this.providers, this.transport);
   }
 }

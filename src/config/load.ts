@@ -23,7 +23,7 @@ export class NoConfigSource extends Error {}
 /** the field a refused config names: a ConfigError's, or the head of a catalog override's error ("model \"x\".endpoints[0].provider: …") */
 export function configErrorField(err: unknown): string | null {
   if (err instanceof ConfigError) return err.field;
-  if (err instanceof CatalogError) return /^([^:]+):/.exec(err.message)?.[1] ?? null;
+  if (err instanceof CatalogError) return /^(.+?): /.exec(err.message)?.[1] ?? null;
   return null;
 }
 
