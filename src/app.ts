@@ -31,6 +31,8 @@ import { LedgerJournal } from './store/journal.js';
 import { allRoutes } from './http/routes/index.js';
 import { InFlight } from './lib/in-flight.js';
 import { CatalogSync } from './providers/catalog-sync.js';
+import { Snapshot, type SharedServices } from './snapshot.js';
+import { reloadApp, reloadLogged, type ReloadReport } from './reload.js';
 
 /**
  * How often the key directory asks storage for other processes' writes: a key revoked with `arouter keys revoke`
@@ -47,6 +49,8 @@ const CUT_SETTLE_MS = 2_000;
  */
 const RESERVATION_TTL_MARGIN_MS = 60_000;
 
+const reservationTtlMs = (u: Config['upstream']) => u.totalDeadlineMs + CUT_SETTLE_MS + RESERVATION_TTL_MARGIN_MS;
+
 export interface AppOptions {
   config: Config;
   env?: NodeJS.ProcessEnv;
@@ -54,28 +58,33 @@ export interface AppOptions {
   demoUpstreams?: Record<Dialect, string> | null;
   storage?: Storage;
   logger?: Logger;
+  /** re-reads the config (file, environment, the flags of the start) for a reload; null: nothing to reload from */
+  reloadConfig?: (() => Config) | null;
 }
 
 export class App {
-  readonly config: Config;
+  /**
+   * The config-derived state (config, catalog, provider keys, transport), replaced whole by a catalog sync or a
+   * config reload (src/snapshot.ts), never mutated: a request reads it once and keeps that object to its end.
+   */
+  env: Snapshot;
   readonly log: Logger;
   readonly store: Storage;
   readonly directory: Directory;
-  /**
-   * Replaced whole by a catalog sync (setCatalog), never mutated: a request reads it once and plans with that
-   * object, so a swap mid-request changes nothing for requests in flight.
-   */
-  catalog: Catalog;
-  /** bumped at each swap */
+  /** bumped at each catalog swap */
   catalogVersion = 1;
   readonly catalogSync: CatalogSync;
   /** how many /v1/models answers were built (not served from the cache): tests check it stays one per catalog */
   modelListBuilds = 0;
-  readonly providers: ProviderRegistry;
   readonly spend: SpendService;
   readonly health: HealthTracker;
-  readonly transport: Transport;
   readonly limits: Limits;
+  /** what a reload rebuilds the provider registry from */
+  readonly processEnv: NodeJS.ProcessEnv;
+  readonly demoUpstreams: Record<Dialect, string> | null;
+  readonly reloadConfig: (() => Config) | null;
+  /** transports a reload replaced, closed once the requests that may use them have ended (or at close) */
+  readonly retired = new Set<Transport>();
   /** with `redis.url`: the shared-state connection, and the pub/sub bus telling other processes what changed */
   readonly redis: Redis | null = null;
   readonly bus: RedisBus | null = null;
@@ -87,22 +96,31 @@ export class App {
   private modelJsonCache = new WeakMap<ModelDef, string>();
   /** serialised /v1/models answers per (providers, query) */
   readonly modelsCache = new Map<string, string>();
-  readonly cors: Cors;
+  /** replaced by a reload (server.cors_origins) */
+  cors: Cors;
   draining = false;
   /** requests being handled, and what stops each one when the shutdown grace period runs out */
   readonly inFlight = new InFlight();
   private server: Server | null = null;
+  /** read by the Redis reservation store at each reserve: a reload raising the total deadline raises it */
+  private readonly reservationTtl: { ttlMs: number };
+  /** told of each applied reload (a --workers worker asks its primary to reload the others) */
+  onReloaded: ((trigger: string) => void) | null = null;
   /** the admin key created on first start, shown once by the CLI */
   bootstrapAdminKey: string | null = null;
 
   constructor(opts: AppOptions) {
-    this.config = opts.config;
+    const config = opts.config;
+    this.processEnv = opts.env ?? process.env;
+    this.demoUpstreams = opts.demoUpstreams ?? null;
+    this.reloadConfig = opts.reloadConfig ?? null;
     this.cors = new Cors(opts.config.corsOrigins);
     this.log = opts.logger ?? new Logger(opts.config.logLevel);
     this.store = opts.storage ?? openStorage(opts.config);
     this.directory = new Directory(this.store, opts.config.adminKey, { keyCacheSize: opts.config.auth.keyCacheSize });
     this.directory.onAccountsChanged = () => this.onAccountChanged();
-    this.transport = new Transport(opts.config.upstream, this.log);
+    const transport = new Transport(opts.config.upstream, this.log);
+    this.reservationTtl = { ttlMs: reservationTtlMs(config.upstream) };
     // the last synced state saved in the data dir is read here (one small file): a restart offline serves what
     // the previous process served, and no provider is asked before the server listens
     this.catalogSync = new CatalogSync(
@@ -111,12 +129,12 @@ export class App {
       opts.config.catalog,
       opts.config.catalogSync,
       () => this.providers.configured.values(),
-      this.transport,
+      transport,
       this.log,
       (c) => this.setCatalog(c),
     );
-    this.catalog = this.catalogSync.build();
-    this.providers = new ProviderRegistry(this.catalog, opts.env ?? process.env, opts.demoUpstreams ?? null);
+    const catalog = this.catalogSync.build();
+    const providers = new ProviderRegistry(catalog, this.processEnv, this.demoUpstreams, config.providerKeys);
     this.health = new HealthTracker({
       failureThreshold: opts.config.routing.breakerFailures,
       cooldownMs: opts.config.routing.breakerCooldownMs,
@@ -137,13 +155,7 @@ export class App {
       this.limits = new RequestLimits(opts.config.limits);
     }
     // reservations and spend counters: shared through Redis too, each operation one Lua script
-    this.spend = new SpendService(
-      this.redis
-        ? new RedisReservationStore(this.redis, {
-            ttlMs: opts.config.upstream.totalDeadlineMs + CUT_SETTLE_MS + RESERVATION_TTL_MARGIN_MS,
-          })
-        : undefined,
-    );
+    this.spend = new SpendService(this.redis ? new RedisReservationStore(this.redis, this.reservationTtl) : undefined);
     // the journal sits beside the database it protects; a storage passed in (tests, in-memory) has none
     const journal =
       opts.config.ledger.journal && !opts.storage
@@ -152,6 +164,57 @@ export class App {
     this.ledger = new Ledger(this.store, this.log, opts.config.ledger, journal);
     const days = opts.config.ledger.retentionDays;
     this.retention = days === null ? null : new LedgerRetention(this.store, this.log, { days });
+    this.env = new Snapshot(this.shared(), config, catalog, providers, transport);
+  }
+
+  private shared(): SharedServices {
+    const { log, health, spend, limits, ledger, inFlight } = this;
+    return { log, health, spend, limits, ledger, inFlight };
+  }
+
+  get config(): Config {
+    return this.env.config;
+  }
+
+  get catalog(): Catalog {
+    return this.env.catalog;
+  }
+
+  get providers(): ProviderRegistry {
+    return this.env.providers;
+  }
+
+  get transport(): Transport {
+    return this.env.transport;
+  }
+
+  /** swaps the config-derived state in with one assignment; the answers cached from the old catalog go */
+  install(config: Config, catalog: Catalog, providers: ProviderRegistry, transport: Transport): void {
+    const changedCatalog = catalog !== this.env.catalog;
+    this.env = new Snapshot(this.shared(), config, catalog, providers, transport);
+    if (changedCatalog) this.catalogVersion++;
+    this.modelsCache.clear();
+  }
+
+  /**
+   * Applies a new config to new requests (src/reload.ts): built and checked whole first, a bad one throws (a
+   * ConfigError or CatalogError naming the field) and changes nothing.
+   */
+  reload(next: Config): ReloadReport {
+    return reloadApp(this, next);
+  }
+
+  /** a reload's upstream settings, for what reads them outside a snapshot */
+  onUpstreamConfig(upstream: Config['upstream']): void {
+    this.reservationTtl.ttlMs = reservationTtlMs(upstream);
+  }
+
+  /**
+   * SIGHUP and POST /v1/admin/reload: re-reads the config the server started from (file, environment, flags) and
+   * applies it, logging what changed, what needs a restart, or why it was refused (then rethrown).
+   */
+  reloadFromSource(trigger: string): ReloadReport {
+    return reloadLogged(this, trigger);
   }
 
   modelJson(m: ModelDef): string {
@@ -179,9 +242,8 @@ export class App {
    * told (`announce`), and rebuild from the synced state this one saved
    */
   setCatalog(c: Catalog, announce = true): void {
-    this.catalog = c;
-    this.catalogVersion++;
-    this.modelsCache.clear();
+    const { config, providers, transport } = this.env;
+    this.install(config, c, providers, transport);
     if (announce) this.bus?.publish('catalog', {});
   }
 
@@ -274,6 +336,7 @@ export class App {
     await this.retention?.stop();
     await this.ledger.close();
     await this.transport.close();
+    await Promise.all([...this.retired].map((t) => t.close()));
     await this.store.close();
     this.breakers?.stop();
     await this.bus?.close();

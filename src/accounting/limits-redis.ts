@@ -38,6 +38,10 @@ export class SharedRequestLimits implements Limits {
     this.limiter = new RedisRateLimiter(redis);
   }
 
+  configure(cfg: LimitsConfig): void {
+    this.cfg = cfg;
+  }
+
   admit(key: KeyRow, free: boolean, countPrompt: () => number, now = Date.now()): Promise<Admission> {
     const limits = keyRateLimits(this.cfg, key);
     const rpm = limits.find((l) => l.name === 'requests-per-minute');

@@ -36,6 +36,8 @@ export interface Limits {
   admit(key: KeyRow, free: boolean, countPrompt: () => number): Admission | Promise<Admission>;
   peekHeaders(key: KeyRow): Readonly<Record<string, string>>;
   addCompletionTokens(key: KeyRow, tokens: number): void;
+  /** a config reload's defaults; the counts in their windows stay */
+  configure(cfg: LimitsConfig): void;
 }
 
 /** a key's requests- and tokens-per-minute limits (its own, else the configured defaults) */
@@ -70,6 +72,10 @@ export class RequestLimits implements Limits {
     private cfg: LimitsConfig,
     readonly limiter: RateLimiter = new MemoryRateLimiter(),
   ) {}
+
+  configure(cfg: LimitsConfig): void {
+    this.cfg = cfg;
+  }
 
   private keyLimits(key: KeyRow): RateLimit[] {
     return keyRateLimits(this.cfg, key);

@@ -41,9 +41,10 @@ export class Catalog {
       const base = this.providers.get(o.id);
       const merged = { ...(base ?? {}), ...o } as ProviderDef;
       if (!merged.name) merged.name = merged.id;
-      if (!merged.dialect || !merged.base_url || (merged.api_key_env === undefined && !merged.no_key)) {
+      const keyed = merged.api_key_env !== undefined || merged.api_key_file !== undefined || merged.no_key;
+      if (!merged.dialect || !merged.base_url || !keyed) {
         throw new CatalogError(
-          `provider "${o.id}": a new provider needs dialect, base_url and api_key_env (or no_key: true)`,
+          `provider "${o.id}": a new provider needs dialect, base_url and api_key_env or api_key_file (or no_key: true)`,
         );
       }
       this.providers.set(o.id, merged);

@@ -36,6 +36,8 @@ export interface ProviderDef {
   base_url: string;
   /** name of the environment variable holding the API key; the provider is "not configured" without it */
   api_key_env: string;
+  /** a file holding the API key (config `api_key_file`; its contents reach the registry through Config) */
+  api_key_file?: string;
   /** extra headers sent on every upstream request */
   headers?: Record<string, string>;
   /** a provider that needs no key (local Ollama / vLLM) */

@@ -20,7 +20,7 @@ export async function catalogCommand(argv: string[]): Promise<number> {
   const log = new Logger(config.logLevel === 'silent' ? 'silent' : 'warn', (t) => process.stderr.write(t));
   const transport = new Transport(config.upstream, log);
   const builtin = loadBuiltinCatalog();
-  const registry = new ProviderRegistry(new Catalog(builtin, config.catalog), process.env);
+  const registry = new ProviderRegistry(new Catalog(builtin, config.catalog), process.env, null, config.providerKeys);
   const engine = new CatalogSync(
     config.dataDir,
     builtin,

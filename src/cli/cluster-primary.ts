@@ -1,12 +1,13 @@
 // The primary of `arouter serve --workers N`: it serves nothing itself. It bootstraps the storage once, starts
 // the demo's simulated upstreams once, forks N workers that each run the whole gateway on the same port (the
 // cluster module hands connections out round-robin on Linux), restarts a worker that dies, and on SIGTERM/SIGINT
-// passes the signal on so every worker drains as a single process does, then exits when the last one has.
+// passes the signal on so every worker drains as a single process does, then exits when the last one has; SIGHUP
+// (reload the config) is passed on too.
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/load.js';
 import { Logger } from '../lib/log.js';
 import { announceAdminKey, announceListening, bootstrapStorage, startDemoUpstreams } from './serve-start.js';
-import { DEMO_UPSTREAMS_ENV, READY_MESSAGE, type ReadyMessage } from './workers.js';
+import { DEMO_UPSTREAMS_ENV, READY_MESSAGE, RELOAD_MESSAGE, type ReadyMessage } from './workers.js';
 
 /** a worker that served at least this long before dying is restarted at once; one dying sooner waits */
 const STABLE_MS = 10_000;
@@ -26,6 +27,8 @@ interface Slot {
   streak: number;
   restart: NodeJS.Timeout | null;
   ready: boolean;
+  /** a SIGHUP came while this worker was starting */
+  reloadPending: boolean;
 }
 
 export function restartDelay(streak: number): number {
@@ -46,6 +49,7 @@ export async function runPrimary(config: Config, count: number): Promise<number>
     streak: 0,
     restart: null,
     ready: false,
+    reloadPending: false,
   }));
   let announced = false;
   let stopping = false;
@@ -84,11 +88,17 @@ export async function runPrimary(config: Config, count: number): Promise<number>
     slot.worker = worker;
     slot.startedAt = Date.now();
     slot.ready = false;
+    slot.reloadPending = false;
     log.info('worker started', { worker: slot.index, pid: worker.process.pid });
-    worker.on('message', (m: ReadyMessage) => {
+    worker.on('message', (m: ReadyMessage | { type: typeof RELOAD_MESSAGE }) => {
+      if (m?.type === RELOAD_MESSAGE) return reloadWorkers(slot);
       if (m?.type !== READY_MESSAGE) return;
       slot.ready = true;
       log.info('worker listening', { worker: slot.index, pid: worker.process.pid });
+      if (slot.reloadPending) {
+        slot.reloadPending = false;
+        worker.process.kill('SIGHUP');
+      }
       if (!announced && slots.every((s) => s.ready)) {
         announced = true;
         announceListening(config, m.url, m.providers, count);
@@ -123,6 +133,22 @@ export async function runPrimary(config: Config, count: number): Promise<number>
 
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // each worker re-reads the config and logs its own outcome; a worker forked later reads the file as it is then
+  const reloadWorkers = (reloaded: Slot | null) => {
+    if (stopping) return;
+    const others = slots.filter((s) => s !== reloaded);
+    const pids = others.flatMap((s) => (s.worker?.process.pid ? [s.worker.process.pid] : []));
+    log.info('reloading the config in every worker', {
+      trigger: reloaded ? `worker ${reloaded.index} reloaded` : 'SIGHUP',
+      workers: pids,
+    });
+    for (const s of others) {
+      // a worker still starting may not listen for SIGHUP yet (the default would end it): it gets it once ready
+      if (s.ready) s.worker?.process.kill('SIGHUP');
+      else s.reloadPending = true;
+    }
+  };
+  process.on('SIGHUP', () => reloadWorkers(null));
   for (const s of slots) fork(s);
   return -1; // keep running
 }

@@ -18,7 +18,21 @@ Usage: arouter serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--d
                      AROUTER_REDIS_URL; a worker that dies is restarted, SIGTERM/SIGINT drain them all
 ${COMMON}
 
-Providers are enabled by their API key variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...).`,
+Providers are enabled by their API key variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...).
+SIGHUP (or \`arouter reload\`) re-reads the config file and applies it to new requests; streams in flight finish
+on the config they started with.`,
+  reload: `arouter reload — a running server re-reads its config file and environment (POST /v1/admin/reload)
+
+Usage: arouter reload [--url URL] [--config FILE] [--data-dir DIR] [--json]
+
+  --url URL          the server's API base (default: http://<server.host>:<server.port>/v1 of the config)
+  --json             print the server's answer as it came
+${COMMON}
+
+Prints what changed and what needs a restart; a refused config (exit 1) names the field, and the server keeps
+serving on its running config. The operator key is AROUTER_ADMIN_KEY, else the one saved in the data dir at the
+first start. With --workers N or several instances, send SIGHUP to the primary / each instance instead: the
+endpoint reloads the one process that answers.`,
   keys: `arouter keys — manage API keys in the configured storage (the data directory, or PostgreSQL)
 
 Usage:

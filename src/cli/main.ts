@@ -18,6 +18,7 @@ Usage:
   arouter reconcile [--dry-run] [--json] (set Redis spend counters to the ledger's sums, report differences)
   arouter models [--output-modalities text,image|all] [--supported-parameters tools,...] [--all-providers] [--json]
   arouter catalog sync|status [--json]   (sync: ask the configured providers now; status: the last sync)
+  arouter reload [--url URL] [--json]    (a running server re-reads its config; as SIGHUP does)
   arouter sim [--dialect openai|anthropic|gemini] [--port N]
 
 Environment: AROUTER_DATA_DIR, AROUTER_DATABASE_URL, AROUTER_REDIS_URL, AROUTER_CONFIG, AROUTER_ADMIN_KEY,
@@ -46,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./catalog.js')).catalogCommand(rest);
     case 'sim':
       return (await import('./sim.js')).simCommand(rest);
+    case 'reload':
+      return (await import('./reload.js')).reloadCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -24,7 +24,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   const catalog = new Catalog(synced.data, config.catalog);
   const available = values['all-providers']
     ? new Set(catalog.providers.keys())
-    : new Set(new ProviderRegistry(catalog, process.env).configured.keys());
+    : new Set(new ProviderRegistry(catalog, process.env, null, config.providerKeys).configured.keys());
   let modalities;
   try {
     modalities = parseModalities(values['output-modalities'] ?? null);

@@ -9,7 +9,14 @@ import { Logger } from '../lib/log.js';
 import { workerLogOut } from './worker-log.js';
 import { configFrom, parse } from './args.js';
 import { announceAdminKey, announceListening, startDemoUpstreams } from './serve-start.js';
-import { DEMO_UPSTREAMS_ENV, parseWorkers, READY_MESSAGE, sharedStateProblem, type ReadyMessage } from './workers.js';
+import {
+  DEMO_UPSTREAMS_ENV,
+  parseWorkers,
+  READY_MESSAGE,
+  RELOAD_MESSAGE,
+  sharedStateProblem,
+  type ReadyMessage,
+} from './workers.js';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -28,7 +35,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.error(`arouter: ${workers.error}`);
     return 2;
   }
-  const config = configFrom(values, { port, host: values.host, demo: values.demo });
+  // a reload (SIGHUP, POST /v1/admin/reload) reads the same file, environment and flags again
+  const readConfig = () => configFrom(values, { port, host: values.host, demo: values.demo });
+  const config = readConfig();
   if (workers.count > 1 && cluster.isPrimary) {
     const problem = sharedStateProblem(config, workers.count);
     if (problem) {
@@ -53,8 +62,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const app = new App({
     config,
     demoUpstreams: inherited ?? demo?.urls ?? null,
+    reloadConfig: readConfig,
     // every line a worker logs names it, so an access-log line or an error can be traced to the process
     ...(worker ? { logger: new Logger(config.logLevel, workerLogOut(process.pid)) } : {}),
+  });
+  // the endpoint reached this worker only: its siblings reload on the primary's SIGHUP
+  if (worker) app.onReloaded = (trigger) => void (trigger !== 'SIGHUP' && process.send?.({ type: RELOAD_MESSAGE }));
+  // the daemon convention (nginx, HAProxy): re-read the config; a refused one is logged and the old one serves.
+  // Listened for from here on: Node's default for SIGHUP ends the process
+  process.on('SIGHUP', () => {
+    if (app.draining) return;
+    try {
+      app.reloadFromSource('SIGHUP');
+    } catch {
+      // logged by the reload, and the running config stays
+    }
   });
   let addr;
   try {

@@ -47,5 +47,8 @@ export interface ReadyMessage {
   providers: number;
 }
 
+/** a worker reloaded through POST /v1/admin/reload: the primary sends SIGHUP to the other workers */
+export const RELOAD_MESSAGE = 'arouter:worker-reloaded';
+
 /** how the primary hands the demo's simulated upstreams to its workers (JSON: dialect → base URL) */
 export const DEMO_UPSTREAMS_ENV = 'AROUTER_WORKER_DEMO_UPSTREAMS';

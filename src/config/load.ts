@@ -5,9 +5,46 @@ import { resolve } from 'node:path';
 import { firstProblem } from '../lib/schema.js';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type ConfigFile } from './schema.js';
-import type { CatalogOverrides } from '../catalog/catalog.js';
+import { CatalogError, type CatalogOverrides } from '../catalog/catalog.js';
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    /** the config file field at fault, when one is (a reload's 400 names it) */
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** a reload asked of a server that was not started from a config it can read again (an App made in-process) */
+export class NoConfigSource extends Error {}
+
+/** the field a refused config names: a ConfigError's, or the head of a catalog override's error ("model \"x\".endpoints[0].provider: …") */
+export function configErrorField(err: unknown): string | null {
+  if (err instanceof ConfigError) return err.field;
+  if (err instanceof CatalogError) return /^(.+?): /.exec(err.message)?.[1] ?? null;
+  return null;
+}
+
+/** each provider's api_key_file, read now: at start, and at each reload (a rotated secret) */
+function readKeyFiles(providers: ConfigFile['providers']): Record<string, string> {
+  const keys: Record<string, string> = {};
+  (providers ?? []).forEach((p, i) => {
+    if (!p.api_key_file) return;
+    const field = `providers[${i}].api_key_file`;
+    let key: string;
+    try {
+      key = readFileSync(resolve(p.api_key_file), 'utf8').trim();
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new ConfigError(`${field}: cannot read ${p.api_key_file} (${why})`, field);
+    }
+    if (!key) throw new ConfigError(`${field}: ${p.api_key_file} is empty`, field);
+    keys[p.id] = key;
+  });
+  return keys;
+}
 
 function readCaFile(file: string): string {
   let pem: string;
@@ -15,10 +52,10 @@ function readCaFile(file: string): string {
     pem = readFileSync(resolve(file), 'utf8');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError(`upstream.ca_file: cannot read ${file} (${why})`);
+    throw new ConfigError(`upstream.ca_file: cannot read ${file} (${why})`, 'upstream.ca_file');
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-    throw new ConfigError(`upstream.ca_file: ${file} holds no PEM certificate`);
+    throw new ConfigError(`upstream.ca_file: ${file} holds no PEM certificate`, 'upstream.ca_file');
   return pem;
 }
 
@@ -68,6 +105,8 @@ export interface Config {
   catalogSync: { intervalMs: number; metadataUrl: string | null; graceMs: number; timeoutMs: number };
   /** the file the config came from, if any */
   file: string | null;
+  /** API keys read from the providers' api_key_file, by provider id (never logged nor reported) */
+  providerKeys: Record<string, string>;
 }
 
 export interface ConfigInput {
@@ -83,7 +122,7 @@ export function validateConfigFile(raw: unknown, source: string): ConfigFile {
   const p = firstProblem(ConfigSchema, raw);
   if (p) {
     const got = p.value !== undefined && typeof p.value !== 'object' ? ` (got ${JSON.stringify(p.value)})` : '';
-    throw new ConfigError(`${source}: ${p.field || '(root)'}: ${p.message}${got}`);
+    throw new ConfigError(`${source}: ${p.field || '(root)'}: ${p.message}${got}`, p.field || null);
   }
   return raw as ConfigFile;
 }
@@ -213,6 +252,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
       timeoutMs: c.catalog?.sync_timeout_ms ?? 30_000,
     },
     file,
+    providerKeys: readKeyFiles(c.providers),
   };
 }
 

@@ -11,6 +11,8 @@ export const ProviderConfig = Type.Object(
     dialect: Type.Optional(Type.Union([Type.Literal('openai'), Type.Literal('anthropic'), Type.Literal('gemini')])),
     base_url: Type.Optional(Type.String({ pattern: '^https?://' })),
     api_key_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+    /** a file holding the API key (a mounted secret), read at start and at each reload; wins over api_key_env */
+    api_key_file: Type.Optional(Type.String({ minLength: 1 })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     no_key: Type.Optional(Type.Boolean()),
     /** the provider also serves OpenAI's Responses API (see ProviderDef.responses_api) */

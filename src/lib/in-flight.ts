@@ -39,6 +39,18 @@ export class InFlight {
     });
   }
 
+  /**
+   * Resolves once the requests running now have ended (those starting later do not count): what a reload
+   * retired (an upstream transport, the breaker history of endpoints that went away) is let go then. The set is
+   * read after one `pollMs`, so a request that read the old state but was still being admitted is counted.
+   */
+  async ended(pollMs = 1_000): Promise<void> {
+    const sleep = () => new Promise<void>((resolve) => setTimeout(resolve, pollMs).unref());
+    await sleep();
+    const running = [...this.stoppable];
+    while (running.some((s) => this.stoppable.has(s))) await sleep();
+  }
+
   /** tells every registered request to stop (each ends its answer with an error and settles) */
   stopAll(): number {
     const all = [...this.stoppable];

@@ -53,6 +53,11 @@ export class Logger {
     this.min = ORDER[level];
   }
 
+  /** a config reload's log.level */
+  setLevel(level: LogLevel): void {
+    this.min = ORDER[level];
+  }
+
   enabled(level: LogLevel): boolean {
     return ORDER[level] >= this.min;
   }

@@ -54,14 +54,16 @@ export class CatalogSync {
   lastSync: string | null = null;
   /** when the catalog in use was built: a grace period ending after it needs a rebuild (an endpoint to drop) */
   private builtAt = 0;
+  /** between start() and stop(): a reload changing the interval re-arms the timer then only */
+  private started = false;
 
   constructor(
     private readonly dataDir: string,
     private readonly builtin: CatalogData,
-    private readonly overrides: CatalogOverrides,
-    private readonly opts: CatalogSyncOptions,
+    private overrides: CatalogOverrides,
+    private opts: CatalogSyncOptions,
     private readonly providers: () => Iterable<ConfiguredProvider>,
-    private readonly transport: Transport,
+    private transport: Transport,
     private readonly log: Logger,
     /** receives every catalog built after a sync */
     public onCatalog: (c: Catalog) => void = () => {},
@@ -90,34 +92,75 @@ export class CatalogSync {
    * checked by the same validation) falls back to built-in ← config rather than failing the start.
    */
   build(now: number = Date.now()): Catalog {
-    const { data, report } = applySynced(this.builtin, this.state, now, providerNames(this.builtin, this.overrides));
-    this.builtAt = now;
+    const { catalog, report, error } = this.compose(this.overrides, now);
+    this.commit(report, error, now);
+    return catalog;
+  }
+
+  private compose(
+    overrides: CatalogOverrides,
+    now: number,
+  ): { catalog: Catalog; report: MergeReport | null; error: string | null } {
+    const { data, report } = applySynced(this.builtin, this.state, now, providerNames(this.builtin, overrides));
     try {
-      const c = new Catalog(data, this.overrides);
-      this.report = report;
-      this.buildError = null;
-      return c;
+      return { catalog: new Catalog(data, overrides), report, error: null };
     } catch (err) {
-      this.buildError = (err as Error).message;
-      this.log.error('catalog sync: the synced catalog is invalid; serving the built-in one', {
-        error: this.buildError,
-      });
-      return new Catalog(this.builtin, this.overrides);
+      return { catalog: new Catalog(this.builtin, overrides), report: null, error: (err as Error).message };
     }
   }
 
+  private commit(report: MergeReport | null, error: string | null, now: number): void {
+    this.builtAt = now;
+    if (report) this.report = report;
+    this.buildError = error;
+    if (error) this.log.error('catalog sync: the synced catalog is invalid; serving the built-in one', { error });
+  }
+
+  /**
+   * A config reload: the catalog the new overrides give, built before anything changes (a CatalogError naming the
+   * field refuses the reload, and this sync keeps its settings); `apply` adopts the overrides and options with it.
+   */
+  prepare(overrides: CatalogOverrides, opts: CatalogSyncOptions): { catalog: Catalog; apply: () => void } {
+    const now = Date.now();
+    const { catalog, report, error } = this.compose(overrides, now);
+    return {
+      catalog,
+      apply: () => {
+        this.overrides = overrides;
+        const retime = this.started && opts.intervalMs !== this.opts.intervalMs;
+        this.opts = opts;
+        this.commit(report, error, now);
+        if (retime) {
+          for (const t of this.timers) clearTimeout(t);
+          this.timers = [];
+          this.start(false);
+        }
+      },
+    };
+  }
+
+  /** a reload replaced the upstream transport */
+  useTransport(transport: Transport): void {
+    this.transport = transport;
+  }
+
   /** the first sync right after start (never awaited by it) and one every interval; timers never hold the process */
-  start(): void {
+  start(first = true): void {
+    this.started = true;
     if (this.opts.intervalMs <= 0) return;
     const run = () => void this.syncNow().catch((err) => this.log.error('catalog sync failed', { error: String(err) }));
-    const first = setTimeout(run, 0);
-    first.unref();
+    if (first) {
+      const t = setTimeout(run, 0);
+      t.unref();
+      this.timers.push(t);
+    }
     const every = setInterval(run, this.opts.intervalMs);
     every.unref();
-    this.timers.push(first, every);
+    this.timers.push(every);
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     await this.running?.catch(() => {});

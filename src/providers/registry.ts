@@ -16,14 +16,20 @@ export class ProviderRegistry {
   readonly simulated: boolean;
   private cache = new Map<string, Set<string>>();
 
-  constructor(catalog: Catalog, env: NodeJS.ProcessEnv, demo: Record<Dialect, string> | null = null) {
+  constructor(
+    catalog: Catalog,
+    env: NodeJS.ProcessEnv,
+    demo: Record<Dialect, string> | null = null,
+    /** keys read from the providers' api_key_file (Config.providerKeys), by provider id */
+    fileKeys: Readonly<Record<string, string>> = {},
+  ) {
     this.simulated = demo !== null;
     for (const def of catalog.providers.values()) {
       if (demo) {
         this.configured.set(def.id, { def: { ...def, base_url: demo[def.dialect] }, apiKey: 'demo-key' });
         continue;
       }
-      const key = def.api_key_env ? env[def.api_key_env] : undefined;
+      const key = def.api_key_file ? fileKeys[def.id] : def.api_key_env ? env[def.api_key_env] : undefined;
       if (key) this.configured.set(def.id, { def, apiKey: key });
       else if (def.no_key) this.configured.set(def.id, { def, apiKey: '' });
     }

@@ -278,6 +278,11 @@ export class Transport {
     };
   }
 
+  /** closes the pools of the origins `keep` refuses, once their calls are done (UpstreamPools.retain) */
+  retain(keep: (origin: string) => boolean): string[] {
+    return this.pools.retain(keep);
+  }
+
   async close(): Promise<void> {
     await this.pools.close();
   }

@@ -233,6 +233,21 @@ export class UpstreamPools {
     });
   }
 
+  /**
+   * Closes the pools of origins `keep` refuses (a reload removed every provider there): undici's close lets the
+   * calls they still run finish first. A later call to such an origin opens a new pool.
+   */
+  retain(keep: (origin: string) => boolean): string[] {
+    const gone: string[] = [];
+    for (const [origin, o] of this.origins) {
+      if (keep(origin)) continue;
+      this.origins.delete(origin);
+      void o.pool.close().catch(() => undefined);
+      gone.push(origin);
+    }
+    return gone;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.origins.values()].map((o) => o.pool.close().catch(() => undefined)));
     this.origins.clear();

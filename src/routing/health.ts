@@ -149,9 +149,10 @@ function percentiles(values: number[]): Percentiles | null {
 }
 
 export class HealthTracker {
-  readonly failureThreshold: number;
-  readonly cooldownMs: number;
-  readonly probeTimeoutMs: number;
+  failureThreshold: number;
+  cooldownMs: number;
+  probeTimeoutMs: number;
+  private readonly probeTimeoutGiven: boolean;
   readonly recentFailureMs: number;
   private readonly bucketMs: number;
   private readonly buckets: number;
@@ -165,6 +166,7 @@ export class HealthTracker {
   constructor(opts: HealthOptions = {}) {
     this.failureThreshold = Math.max(1, opts.failureThreshold ?? 3);
     this.cooldownMs = opts.cooldownMs ?? 30_000;
+    this.probeTimeoutGiven = opts.probeTimeoutMs !== undefined;
     this.probeTimeoutMs = opts.probeTimeoutMs ?? Math.max(60_000, this.cooldownMs);
     this.recentFailureMs = opts.recentFailureMs ?? 30_000;
     this.bucketMs = opts.bucketMs ?? 60_000;
@@ -174,6 +176,27 @@ export class HealthTracker {
     this.estimateTtlMs = opts.estimateTtlMs ?? 1_800_000;
     this.alpha = opts.alpha ?? 0.5;
     this.clock = opts.clock ?? Date.now;
+  }
+
+  /**
+   * A config reload's breaker settings (routing.breaker_failures, breaker_cooldown_ms): the history stays, the
+   * next failure is judged by the new threshold, a circuit opened before keeps the cooldown it was given.
+   */
+  configure(opts: Pick<HealthOptions, 'failureThreshold' | 'cooldownMs'>): void {
+    this.failureThreshold = Math.max(1, opts.failureThreshold ?? 3);
+    this.cooldownMs = opts.cooldownMs ?? 30_000;
+    if (!this.probeTimeoutGiven) this.probeTimeoutMs = Math.max(60_000, this.cooldownMs);
+  }
+
+  /** drops the history of endpoints `keep` refuses (a reload removed them from the catalog) */
+  forget(keep: (endpointKey: string) => boolean): number {
+    let n = 0;
+    for (const k of this.endpoints.keys()) {
+      if (keep(k)) continue;
+      this.endpoints.delete(k);
+      n++;
+    }
+    return n;
   }
 
   private get(key: string): EndpointHealth {

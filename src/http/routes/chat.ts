@@ -23,7 +23,7 @@ async function chatCompletions(ctx: AuthedContext): Promise<void> {
   }
   const outputProblem = outputModalityProblem(req);
   if (outputProblem) throw outputProblem;
-  await runChat(ctx.app, ctx, req, new ChatSink(ctx.res, req.stream === true));
+  await runChat(ctx.app.env, ctx, req, new ChatSink(ctx.res, req.stream === true));
 }
 
 export const chatRoutes: Route[] = [

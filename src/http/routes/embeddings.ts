@@ -12,7 +12,7 @@ async function embeddings(ctx: AuthedContext): Promise<void> {
     EmbeddingsRequestSchema,
     await readJson(ctx.req, app.config.bodyLimitBytes, EmbeddingsRequestSchema),
   );
-  await runEmbeddings(app, ctx, req, (body, headers) => sendJson(ctx.res, 200, body, headers));
+  await runEmbeddings(app.env, ctx, req, (body, headers) => sendJson(ctx.res, 200, body, headers));
 }
 
 export const embeddingRoutes: Route[] = [{ method: 'POST', path: '/v1/embeddings', auth: 'user', handler: embeddings }];

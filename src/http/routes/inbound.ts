@@ -63,10 +63,12 @@ export function inboundRoute<S extends TSchema>(
       const wire = validate(schema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes, schema));
       const req = adapter.toChat(wire);
       if (headersFor) for (const [k, v] of Object.entries(headersFor(wire))) addCommonHeader(ctx.res, k, v);
-      if (req.model !== undefined) req.model = catalogIdForNative(ctx.app.catalog, req.model, nativeProvider);
-      if (req.reasoning && adapter.softReasoning?.(wire) && !canReason(ctx.app.catalog, req)) delete req.reasoning;
-      if (adapter.maxTokensIsCeiling) clampMaxTokens(ctx.app.catalog, req);
-      await runChat(ctx.app, ctx, req, new EncoderSink(ctx.res, req.stream === true, adapter, wire));
+      // one snapshot from here to the end (a config reload meanwhile serves the next request)
+      const env = ctx.app.env;
+      if (req.model !== undefined) req.model = catalogIdForNative(env.catalog, req.model, nativeProvider);
+      if (req.reasoning && adapter.softReasoning?.(wire) && !canReason(env.catalog, req)) delete req.reasoning;
+      if (adapter.maxTokensIsCeiling) clampMaxTokens(env.catalog, req);
+      await runChat(env, ctx, req, new EncoderSink(ctx.res, req.stream === true, adapter, wire));
     },
   };
 }

@@ -11,6 +11,7 @@ import { routeRoutes } from './route.js';
 import { catalogRoutes } from './catalog.js';
 import { activityDailyRoutes } from './activity-daily.js';
 import { providerRoutes } from './providers.js';
+import { adminRoutes } from './admin.js';
 
 export const allRoutes: Route[] = [
   ...healthRoutes,
@@ -25,4 +26,5 @@ export const allRoutes: Route[] = [
   ...catalogRoutes,
   ...activityDailyRoutes,
   ...providerRoutes,
+  ...adminRoutes,
 ];

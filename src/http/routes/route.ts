@@ -11,7 +11,7 @@ import { planChat } from '../../pipeline/chat.js';
 
 async function dryRun(ctx: AuthedContext): Promise<void> {
   const req = validate(ChatRequestSchema, await readJson(ctx.req, ctx.app.config.bodyLimitBytes, ChatRequestSchema));
-  const plan = planChat(ctx.app, ctx, req);
+  const plan = planChat(ctx.app.env, ctx, req);
   const expected = plan.attempts.map((a) => a.expectedCostPusd);
   const worst = plan.attempts.map((a) => a.worstCasePusd);
   const min = (xs: bigint[]) => xs.reduce((m, x) => (x < m ? x : m));
