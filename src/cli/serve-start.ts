@@ -42,7 +42,7 @@ export function announceAdminKey(config: Config, key: string): void {
   writeFileSync(file, key + '\n', { mode: 0o600 });
   console.error(
     `\nFirst start: created the default account and its operator key (the deployment's superuser). It is shown only this once:\n\n  ${key}\n\n` +
-      `Saved to ${file} (mode 0600). Create user keys with \`arouter keys create --name NAME\` or POST /v1/keys.\n`,
+      `Saved to ${file} (mode 0600).${config.console.enabled ? ' Sign in to the web console with it.' : ''} Create user keys with \`arouter keys create --name NAME\` or POST /v1/keys.\n`,
   );
 }
 
@@ -52,6 +52,8 @@ export function announceListening(config: Config, base: string, providers: numbe
     ...(config.demo ? ['demo mode: simulated upstreams, no provider keys needed'] : []),
   ];
   console.error(`ARouter listening on ${base}${extras.length ? ` (${extras.join('; ')})` : ''}`);
+  // the console is served on the API's origin: base without its /v1
+  if (config.console.enabled) console.error(`Web console: ${base.replace(/\/v1$/, '/')} (sign in with a key)`);
   if (!config.demo && providers === 0) {
     console.error(
       '\nNo provider is configured: no provider API key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...),\n' +

@@ -37,6 +37,8 @@ const FIELDS: { [K in keyof Config]: [name: string, live: Live] } = {
   file: ['config file', 'restart'],
   // reported by what the provider registry resolved (providers.<id>.api_key), never by value
   providerKeys: ['', 'live'],
+  // the console's routes read it per request
+  console: ['console', 'live'],
 };
 
 /** sub-fields whose file name is not their snake_cased name */

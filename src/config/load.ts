@@ -103,6 +103,11 @@ export interface Config {
   catalog: CatalogOverrides;
   /** the runtime catalog sync (src/providers/catalog-sync.ts) */
   catalogSync: { intervalMs: number; metadataUrl: string | null; graceMs: number; timeoutMs: number };
+  /**
+   * the web console at / (src/http/routes/console.ts); dir: its built files, null = the package's
+   * dist/console (tests point it at a build of their own)
+   */
+  console: { enabled: boolean; dir: string | null };
   /** the file the config came from, if any */
   file: string | null;
   /** API keys read from the providers' api_key_file, by provider id (never logged nor reported) */
@@ -144,6 +149,15 @@ function listEnv(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
     .split(',')
     .map((x) => x.trim())
     .filter((x) => x !== '');
+}
+
+/** on|off (also true/false, 1/0) */
+function switchEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const v = env[name]?.trim().toLowerCase();
+  if (v === undefined || v === '') return undefined;
+  if (['on', 'true', '1', 'yes'].includes(v)) return true;
+  if (['off', 'false', '0', 'no'].includes(v)) return false;
+  throw new ConfigError(`environment ${name}: must be on or off (got ${JSON.stringify(env[name])})`);
 }
 
 function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
@@ -251,6 +265,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
       graceMs: Math.round((c.catalog?.removal_grace_days ?? 14) * 86_400_000),
       timeoutMs: c.catalog?.sync_timeout_ms ?? 30_000,
     },
+    console: { enabled: switchEnv(env, 'AROUTER_CONSOLE') ?? c.console?.enabled ?? true, dir: null },
     file,
     providerKeys: readKeyFiles(c.providers),
   };

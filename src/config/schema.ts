@@ -182,6 +182,8 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** the web console served at / (README "Console"); off for API-only deployments (also AROUTER_CONSOLE) */
+    console: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
     providers: Type.Optional(Type.Array(ProviderConfig)),
     /** models to add or override, in the catalog's own shape (see src/catalog/types.ts) */
     models: Type.Optional(Type.Array(Type.Object({ id: Type.String() }, { additionalProperties: true }))),

@@ -35,7 +35,7 @@ export type Handler = (ctx: AuthedContext) => Promise<void> | void;
 export type PublicHandler = (ctx: RequestContext) => Promise<void> | void;
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE';
   /** path with `:name` segments, e.g. /v1/models/:author/:slug */
   path: string;
   /** the least key role the route needs (README "Security model"); routes scope further by account */

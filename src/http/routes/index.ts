@@ -2,6 +2,7 @@ import type { Route } from '../context.js';
 import { healthRoutes } from './health.js';
 import { keyRoutes } from './keys.js';
 import { modelRoutes } from './models.js';
+import { modelProviderRoutes } from './model-providers.js';
 import { chatRoutes } from './chat.js';
 import { embeddingRoutes } from './embeddings.js';
 import { messageRoutes } from './messages.js';
@@ -12,10 +13,12 @@ import { catalogRoutes } from './catalog.js';
 import { activityDailyRoutes } from './activity-daily.js';
 import { providerRoutes } from './providers.js';
 import { adminRoutes } from './admin.js';
+import { consoleRoutes } from './console.js';
 
 export const allRoutes: Route[] = [
   ...healthRoutes,
   ...modelRoutes,
+  ...modelProviderRoutes,
   ...keyRoutes,
   ...chatRoutes,
   ...embeddingRoutes,
@@ -27,4 +30,5 @@ export const allRoutes: Route[] = [
   ...activityDailyRoutes,
   ...providerRoutes,
   ...adminRoutes,
+  ...consoleRoutes,
 ];
