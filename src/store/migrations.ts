@@ -141,4 +141,23 @@ export const MIGRATIONS: Array<{ version: number; sql: string[] }> = [
       `CREATE INDEX accounts_created_id ON accounts(created_at, id)`,
     ],
   },
+  {
+    // The console's activity charts (issue 17): cached prompt tokens per day beside the other token counts, and
+    // the generations table filtered to failed requests. Existing rollups are filled from the rows still stored
+    // (one (key_id, created_at) index range per rollup row; a day whose rows ledger retention already deleted
+    // keeps 0 cached tokens). The partial indexes hold only failed requests (status ≥ 400, a small share of the
+    // ledger): `status=error` pages read them in the listing's order instead of walking every successful row of
+    // the range; the predicate is written as a literal in the query (src/store/activity-daily.ts) so both
+    // planners can use them. The other filters (ok, streamed) keep most rows and need no index of their own.
+    version: 6,
+    sql: [
+      `ALTER TABLE activity_daily ADD COLUMN cached_tokens BIGINT NOT NULL DEFAULT 0`,
+      `UPDATE activity_daily SET cached_tokens = COALESCE((SELECT SUM(g.cached_tokens) FROM generations g
+        WHERE g.key_id = activity_daily.key_id AND g.created_at >= activity_daily.day
+          AND g.created_at < activity_daily.day || 'U' AND g.account_id = activity_daily.account_id
+          AND COALESCE(g.model, '') = activity_daily.model AND COALESCE(g.provider, '') = activity_daily.provider), 0)`,
+      `CREATE INDEX generations_account_errors ON generations(account_id, created_at, id) WHERE status >= 400`,
+      `CREATE INDEX generations_key_errors ON generations(key_id, created_at, id) WHERE status >= 400`,
+    ],
+  },
 ];
