@@ -7,7 +7,6 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useApi } from '../api';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { formatCount, formatTokens, formatUsd } from '../format';
-import { href } from '../router';
 import { chartData, sumTotals, type ChartData, type DailyAnswer, type GroupBy, type Metric } from './activity-data';
 import type { BarChart } from './activity-uplot';
 
@@ -69,10 +68,7 @@ export function ActivityCharts({ filters }: { filters: ChartFilters }) {
         </div>
       </dl>
       {t.requests === 0 ? (
-        <Empty title="No requests in this range.">
-          Pick a longer range, clear the filters, or <a href={href('/playground')}>send a request from the Playground</a>
-          .
-        </Empty>
+        <Empty title="No requests in this range.">Pick a longer range or clear the filters.</Empty>
       ) : (
         <div class="chart-grid">
           {METRICS.map((m, i) => (
@@ -138,29 +134,32 @@ function DayChart({ title, data, format }: { title: string; data: ChartData; for
           </li>
         ))}
       </ul>
-      <table class="visually-hidden">
-        <caption>{title}, by day (UTC)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            {data.series.map((s) => (
-              <th key={s.key ?? '\u0000other'} scope="col">
-                {s.label}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {data.days.map((d, i) => (
-            <tr key={d}>
-              <th scope="row">{d}</th>
+      {/* a table is never narrower than its content: the hidden box is a div around it */}
+      <div class="visually-hidden">
+        <table>
+          <caption>{title}, by day (UTC)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
               {data.series.map((s) => (
-                <td key={s.key ?? '\u0000other'}>{format(s.values[i])}</td>
+                <th key={s.key ?? '\u0000other'} scope="col">
+                  {s.label}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {data.days.map((d, i) => (
+              <tr key={d}>
+                <th scope="row">{d}</th>
+                {data.series.map((s) => (
+                  <td key={s.key ?? '\u0000other'}>{format(s.values[i])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -45,7 +45,10 @@ export default function ActivityPage({ query, session }: PageProps) {
 
   // typed filters apply on Enter or Apply, not on every letter (each would be two requests)
   const [draft, setDraft] = useState({ model, provider, from: range.from, to: range.to });
-  useEffect(() => setDraft({ model, provider, from: range.from, to: range.to }), [model, provider, range.from, range.to]);
+  useEffect(
+    () => setDraft({ model, provider, from: range.from, to: range.to }),
+    [model, provider, range.from, range.to],
+  );
 
   const keyOptions: Option[] = [
     { value: '', label: 'All keys' },
