@@ -121,6 +121,8 @@ test('the table lists each generation with its cost; a row opens its detail', as
   const tokens = page.getByRole('region', { name: 'Tokens' });
   assert.ok((await tokens.textContent())!.includes(String(g.tokens_prompt)));
   await c.shot(page, 'activity-detail', { fullPage: true });
+  await page.getByText('The whole answer (JSON)').click();
+  await page.getByRole('button', { name: 'Copy Generation JSON' }).waitFor();
 
   // an unknown id is said in words
   await page.goto(c.base + '/#/activity/gen-does-not-exist');

@@ -17,10 +17,10 @@ const HEIGHT = 220;
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
 const OTHER = '#9a9ea6';
 
-const METRICS: { metric: Metric; title: string; format: (v: number) => string }[] = [
-  { metric: 'cost', title: 'Spend per day', format: formatUsd },
-  { metric: 'requests', title: 'Requests per day', format: (v) => formatCount(Math.round(v)) },
-  { metric: 'tokens', title: 'Tokens per day', format: formatTokens },
+const METRICS: { metric: Metric; title: string; format: (v: number) => string; integer: boolean }[] = [
+  { metric: 'cost', title: 'Spend per day', format: formatUsd, integer: false },
+  { metric: 'requests', title: 'Requests per day', format: formatCount, integer: true },
+  { metric: 'tokens', title: 'Tokens per day', format: formatTokens, integer: true },
 ];
 
 export interface ChartFilters {
@@ -72,7 +72,7 @@ export function ActivityCharts({ filters }: { filters: ChartFilters }) {
       ) : (
         <div class="chart-grid">
           {METRICS.map((m, i) => (
-            <DayChart key={m.metric} title={m.title} format={m.format} data={charts[i]} />
+            <DayChart key={m.metric} title={m.title} format={m.format} integer={m.integer} data={charts[i]} />
           ))}
         </div>
       )}
@@ -80,7 +80,17 @@ export function ActivityCharts({ filters }: { filters: ChartFilters }) {
   );
 }
 
-function DayChart({ title, data, format }: { title: string; data: ChartData; format: (v: number) => string }) {
+function DayChart({
+  title,
+  data,
+  format,
+  integer,
+}: {
+  title: string;
+  data: ChartData;
+  format: (v: number) => string;
+  integer: boolean;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
   const [themeRound, setThemeRound] = useState(0);
@@ -103,7 +113,13 @@ function DayChart({ title, data, format }: { title: string; data: ChartData; for
       (m) => {
         if (!live) return;
         el.textContent = '';
-        chart = m.mountBarChart(el, data, { colors, format, height: HEIGHT, width: el.clientWidth || 300 });
+        chart = m.mountBarChart(el, data, {
+          colors,
+          format,
+          integer,
+          height: HEIGHT,
+          width: el.clientWidth || 300,
+        });
         ro = new ResizeObserver(() => chart?.setWidth(el.clientWidth));
         ro.observe(el);
       },

@@ -30,7 +30,14 @@ export interface BarChartOptions {
   format: (v: number) => string;
   height: number;
   width: number;
+  /** whole numbers only (requests, tokens) */
+  integer?: boolean;
 }
+
+const HALF_DAY = 43_200;
+const INTEGER_STEPS = [1, 2, 5]
+  .flatMap((m) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9].map((p) => m * p))
+  .sort((a, b) => a - b);
 
 /** draws `data` into `el` (replacing nothing: the caller empties it) */
 export function mountBarChart(el: HTMLElement, data: ChartData, o: BarChartOptions): BarChart {
@@ -55,10 +62,20 @@ export function mountBarChart(el: HTMLElement, data: ChartData, o: BarChartOptio
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     legend: { show: false },
     cursor: { drag: { x: false, y: false }, points: { show: false } },
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
+    scales: {
+      // half a day each side: the first and last days' bars are whole, not cut at the edges
+      x: { time: true, range: (_u, min, max) => [min - HALF_DAY, max + HALF_DAY] },
+      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] },
+    },
     axes: [
       { ...axis, space: 60 },
-      { ...axis, size: 64, values: (_u, vals) => vals.map((v) => o.format(v)) },
+      {
+        ...axis,
+        size: 64,
+        // counts have no fractional ticks ("1.5 requests")
+        ...(o.integer ? { incrs: INTEGER_STEPS } : {}),
+        values: (_u, vals) => vals.map((v) => o.format(v)),
+      },
     ],
     series: [
       {},

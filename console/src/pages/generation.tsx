@@ -128,7 +128,10 @@ export default function GenerationPage({ params }: PageProps) {
 
           <h2>Route</h2>
           {route ? <RouteView route={route} /> : <p class="muted">No route explanation was kept for this request.</p>}
-          <CodeBlock label="Generation JSON" code={JSON.stringify(g, null, 2)} />
+          <details class="generation-json">
+            <summary>The whole answer (JSON)</summary>
+            <CodeBlock label="Generation JSON" code={JSON.stringify(g, null, 2)} />
+          </details>
         </>
       )}
     </section>
