@@ -80,6 +80,7 @@ test('the charts draw the traffic: canvas, uPlot styles, legend by model, totals
   // the screen-reader table has a row for every day of the range (30 by default)
   assert.equal(await page.locator('figure').first().locator('tbody tr').count(), 30);
   assert.ok(!c.logs.some((l) => /Content Security Policy|pageerror/i.test(l)), c.logs.join('\n'));
+  assert.equal(await page.getByLabel('Key', { exact: true }).count(), 0, 'a user key has no key filter');
 
   await page.getByLabel('Group the charts').selectOption('provider');
   await page.waitForFunction(() => /by=provider/.test(location.hash));
@@ -191,4 +192,27 @@ test('dark theme at phone width: the charts fit, the page does not scroll sidewa
   await desktop.locator('.chart-canvas canvas').first().waitFor();
   await page.context().close();
   await desktop.context().close();
+});
+
+test('a refused or unreachable API is said in words, with a retry', async () => {
+  const page = await c.page();
+  await c.signIn(page, user.key);
+  await page.route('**/v1/activity/daily?*', (r) =>
+    r.fulfill({
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after': '3' },
+      body: JSON.stringify({ error: { message: 'Rate limit exceeded', code: 429 } }),
+    }),
+  );
+  await page.route('**/v1/activity?*', (r) => r.abort('connectionrefused'));
+  await page.goto(c.base + '/#/activity');
+  const charts = page.getByRole('alert').filter({ hasText: 'The activity charts could not be loaded' });
+  await charts.getByText('Too many requests: Rate limit exceeded Try again in 3 s.').waitFor();
+  const table = page.getByRole('alert').filter({ hasText: 'The generations could not be loaded' });
+  await table.getByText('Cannot reach the ARouter server').waitFor();
+  await c.shot(page, 'activity-errors');
+  await page.unrouteAll();
+  await table.getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('table', { name: 'Generations, newest first' }).waitFor();
+  await page.context().close();
 });

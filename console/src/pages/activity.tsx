@@ -8,7 +8,7 @@ import { SelectField, TextField, type Option } from '../components/field';
 import type { PageProps } from '../routes';
 import { setQuery } from '../router';
 import { ActivityCharts } from './activity-charts';
-import { rangeOf, type GroupBy } from './activity-data';
+import { DEFAULT_DAYS, rangeOf, type GroupBy } from './activity-data';
 import { GenerationsTable } from './activity-table';
 
 const RANGES: Option[] = [
@@ -41,7 +41,10 @@ export default function ActivityPage({ query, session }: PageProps) {
   const provider = query.get('provider') ?? '';
   const key = session.isAdmin ? (query.get('key') ?? '') : '';
   const status = query.get('status') ?? '';
-  const keys = useApi<{ data: KeyRow[] }>(session.isAdmin ? '/v1/keys?limit=100' : null);
+  // the account's own keys (an operator's unscoped list holds every account's, whose rows this page never shows)
+  const keys = useApi<{ data: KeyRow[] }>(
+    session.isAdmin ? `/v1/keys?limit=100&account_id=${encodeURIComponent(session.info.account_id)}` : null,
+  );
 
   // typed filters apply on Enter or Apply, not on every letter (each would be two requests)
   const [draft, setDraft] = useState({ model, provider, from: range.from, to: range.to });
@@ -143,7 +146,7 @@ export default function ActivityPage({ query, session }: PageProps) {
       </div>
       <GenerationsTable
         filters={{ from: range.from, to: range.to, model, provider, key, status }}
-        filtered={!!(model || provider || key || status || query.get('range'))}
+        filtered={!!(model || provider || key || status) || range.preset !== String(DEFAULT_DAYS)}
       />
     </section>
   );
