@@ -144,7 +144,19 @@ test('the status filter and the range are in the link; no match is said in words
   await page.waitForFunction(() => /model=openai%2Fgpt-4o/.test(location.hash));
   await page.getByText('1 generation, all shown.').waitFor();
   await page.getByLabel('Date range').selectOption('custom');
-  await page.getByLabel('From').waitFor();
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel('From', { exact: true }).fill('2026-01-01');
+  await page.getByLabel('To', { exact: true }).fill(today);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByText(`2026-01-01 to ${today} (UTC days).`).waitFor();
+  assert.match(page.url(), /range=custom/);
+  assert.match(page.url(), /from=2026-01-01/);
+  await page.getByText('1 generation, all shown.').waitFor();
+  // a backwards range is refused in words (and the last 30 days shown meanwhile)
+  await page.getByLabel('From', { exact: true }).fill(today);
+  await page.getByLabel('To', { exact: true }).fill('2026-01-01');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('alert').filter({ hasText: 'The first day must not be after the last.' }).waitFor();
   await page.context().close();
 });
 
