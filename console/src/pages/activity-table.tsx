@@ -85,8 +85,8 @@ export function GenerationsTable({ filters, filtered }: { filters: TableFilters;
       <Empty title="No generations match these filters.">Clear a filter or pick a longer range.</Empty>
     ) : (
       <Empty title="No traffic yet.">
-        Requests made with this key show here. <a href={href('/playground')}>Send a request from the Playground</a> or
-        call the API.
+        Requests show here as soon as they finish. <a href={href('/playground')}>Send a request from the Playground</a>{' '}
+        or call the API.
       </Empty>
     );
   }
