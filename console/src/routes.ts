@@ -32,6 +32,7 @@ export const ROUTES: PageRoute[] = [
   { path: '/models/:author/:slug', title: 'Model', load: () => import('./pages/model') },
   { path: '/playground', title: 'Playground', nav: 'Playground', load: () => import('./pages/playground') },
   { path: '/activity', title: 'Activity', nav: 'Activity', load: () => import('./pages/activity') },
+  { path: '/activity/:id', title: 'Generation', load: () => import('./pages/generation') },
   { path: '/keys', title: 'Keys', nav: 'Keys', adminOnly: true, load: () => import('./pages/keys') },
   { path: '/accounts', title: 'Accounts', nav: 'Accounts', adminOnly: true, load: () => import('./pages/accounts') },
 ];

@@ -38,7 +38,7 @@ export function TextField(
   props: Common & {
     value: string;
     onInput: (v: string) => void;
-    type?: 'text' | 'password' | 'search' | 'url' | 'email' | 'datetime-local';
+    type?: 'text' | 'password' | 'search' | 'url' | 'email' | 'datetime-local' | 'date';
     placeholder?: string;
     autoComplete?: string;
     autoFocus?: boolean;
