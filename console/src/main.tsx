@@ -3,6 +3,7 @@
 // checked by scripts/build-console.mjs).
 // CSS is imported here only: esbuild would put CSS imported by a lazy page in a file nothing loads.
 import './styles.css';
+import './playground.css';
 import { render } from 'preact';
 import { Shell } from './shell';
 import { applyTheme } from './theme';
