@@ -61,6 +61,7 @@ export default function PlaygroundPage({ query }: PageProps) {
   const [busy, setBusy] = useState(false);
   const abort = useRef<AbortController | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
+  const turnNumber = useRef(0);
   const models = useApi<{ data: Model[] }>('/v1/models');
 
   useEffect(() => () => abort.current?.abort(), []);
@@ -73,8 +74,8 @@ export default function PlaygroundPage({ query }: PageProps) {
   const bare = sent.split(':')[0];
   const unknownModel = !auto && models.data !== null && bare !== '' && bare !== 'auto' && !known.has(bare);
 
-  const update = (i: number, change: (t: Turn) => Turn) =>
-    setTurns((ts) => ts.map((t, j) => (j === i ? change(t) : t)));
+  // by the turn's own number, not its index: a late answer (the generation lookup) after Clear lands nowhere
+  const update = (n: number, change: (t: Turn) => Turn) => setTurns((ts) => ts.map((t) => (t.n === n ? change(t) : t)));
 
   async function send() {
     const text = draft.trim();
@@ -98,9 +99,12 @@ export default function PlaygroundPage({ query }: PageProps) {
     if (temperature.trim() !== '') body.temperature = Number(temperature);
     if (maxTokens.trim() !== '') body.max_tokens = Number(maxTokens);
 
-    const index = turns.length;
+    const index = ++turnNumber.current;
     const answer = emptyAnswer();
-    setTurns((ts) => [...ts, { user: text, requested: sent, answer: { ...answer }, state: 'streaming', error: null }]);
+    setTurns((ts) => [
+      ...ts,
+      { n: index, user: text, requested: sent, answer: { ...answer }, state: 'streaming', error: null },
+    ]);
     setDraft('');
     setBusy(true);
     const ac = new AbortController();
@@ -216,12 +220,11 @@ export default function PlaygroundPage({ query }: PageProps) {
             </p>
           ) : (
             <ol class="pg-turns" aria-label="Conversation">
-              {turns.map((t, i) => (
-                <PlaygroundTurn key={i} turn={t} />
+              {turns.map((t) => (
+                <PlaygroundTurn key={t.n} turn={t} />
               ))}
             </ol>
           )}
-          <div ref={bottom} />
           <form
             class="pg-composer"
             onSubmit={(e) => {
@@ -259,6 +262,7 @@ export default function PlaygroundPage({ query }: PageProps) {
             </div>
             {sent === '' && <p class="muted">Pick a model, or tick auto, to send.</p>}
           </form>
+          <div ref={bottom} />
         </div>
       </div>
     </section>

@@ -78,15 +78,17 @@ export function UsageSummary({ usage, exact }: { usage: Usage | null; exact: str
     ['Cached tokens', formatCount(usage.prompt_tokens_details?.cached_tokens ?? 0)],
   ];
   return (
-    <dl class="pg-usage">
-      {rows.map(([k, v]) => (
-        <div key={k}>
-          <dt>{k}</dt>
-          <dd>{v}</dd>
-        </div>
-      ))}
+    <>
+      <dl class="pg-usage">
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
       {usage.estimated && <p class="muted">Token counts estimated locally: the provider reported none.</p>}
-    </dl>
+    </>
   );
 }
 
@@ -131,7 +133,7 @@ export function RouteExplanation({ g }: { g: Generation }) {
                   </>
                 )}
                 {endpointName(c)}: expected {exactUsd(c.expected_usd)}
-                {c.throughput !== null && `, ${c.throughput} tok/s`}
+                {c.throughput !== null && `, ${+c.throughput.toPrecision(3)} tok/s`}
                 {c.latency_ms !== null && `, first token ~${formatMs(c.latency_ms)}`}, {HEALTH[c.health] ?? c.health}
                 {isChosen(r.chosen, c) && <span class="badge pg-chosen">answered</span>}
               </li>

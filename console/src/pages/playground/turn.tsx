@@ -5,6 +5,8 @@ import { RouteExplanation, UsageSummary, type Generation } from './explain';
 import { CopyButton } from '../../components/copy';
 
 export interface Turn {
+  /** this page's number for it (a key that Clear does not reuse) */
+  n: number;
   user: string;
   /** the `model` sent (with its variant, or auto) */
   requested: string;
