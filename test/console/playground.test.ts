@@ -9,7 +9,7 @@ import { PHONE, startConsole, type ConsoleHarness } from './browser.js';
 
 let c: ConsoleHarness;
 before(async () => {
-  c = await startConsole();
+  c = await startConsole({ config: { upstream: { keepalive_comment_ms: 200 } } });
 });
 after(async () => {
   await c?.close();
@@ -135,6 +135,15 @@ test('Stop aborts the stream; the server records the request as cancelled', asyn
   const g = ((await (await c.gw.fetch(`/generation?id=${id}`)).json()) as any).data;
   assert.equal(g.cancelled, true);
   await page.getByRole('button', { name: 'Send' }).waitFor();
+
+  // stopped before the first token: the response headers already named the generation
+  c.sims.openai.script({ match: { model: 'gpt-4o-mini' }, ttftMs: 10_000 });
+  await ask(page, 'never mind');
+  const waiting = lastTurn(page);
+  // the keep-alive comment (every 200 ms here) opens the stream: its headers name the generation
+  await waiting.getByText('Routed; waiting for the first token of openai/gpt-4o-mini').waitFor();
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await waiting.getByText('stopped by you (recorded as cancelled)').waitFor();
   await page.context().close();
 });
 

@@ -111,9 +111,12 @@ export default function PlaygroundPage({ query }: PageProps) {
     abort.current = ac;
     let state: Turn['state'] = 'done';
     let error: string | null = null;
+    let frame = 0;
     try {
       const res = await apiFetch('/v1/chat/completions', { method: 'POST', body, signal: ac.signal });
-      let frame = 0;
+      // the headers name the generation before any token: a Stop while waiting still finds its row
+      answer.id = res.headers.get('x-arouter-generation-id');
+      update(index, (t) => ({ ...t, answer: { ...answer } }));
       await readChatStream(res, answer, () => {
         // one render per animation frame however fast the chunks come
         if (frame) return;
@@ -122,7 +125,6 @@ export default function PlaygroundPage({ query }: PageProps) {
           update(index, (t) => ({ ...t, answer: { ...answer } }));
         });
       });
-      cancelAnimationFrame(frame);
       if (answer.failure) state = 'failed';
       else if (!answer.done) {
         state = 'failed';
@@ -135,6 +137,7 @@ export default function PlaygroundPage({ query }: PageProps) {
         error = failureWords(err);
       }
     } finally {
+      cancelAnimationFrame(frame);
       abort.current = null;
       setBusy(false);
     }

@@ -24,13 +24,19 @@ function Status({ turn }: { turn: Turn }) {
     return (
       <p class="pg-status muted" role="status">
         <span class="spinner" aria-hidden="true" />
-        {a.content || a.reasoning ? 'Streaming…' : `Waiting for ${turn.requested}…`}
+        {a.content || a.reasoning
+          ? 'Streaming…'
+          : a.id
+            ? `Routed; waiting for the first token of ${turn.requested}…`
+            : `Sending to ${turn.requested}…`}
       </p>
     );
   if (turn.state === 'stopped')
     return (
       <p class="pg-status notice" role="status">
-        Stopped. The server records this request as cancelled; tokens already delivered are charged.
+        {a.id
+          ? 'Stopped. The server records this request as cancelled; tokens already delivered are charged.'
+          : 'Stopped before the server answered; the request is recorded as cancelled (see Activity).'}
       </p>
     );
   if (turn.state === 'failed') {
