@@ -43,6 +43,7 @@ test('a model from the link streams an answer, then its exact cost, tokens and r
     'openai/gpt-4o-mini',
     'prefilled from the link',
   );
+  await page.getByRole('link', { name: 'About openai/gpt-4o-mini' }).waitFor();
   await page.getByLabel('System prompt').fill('Be brief.');
   await page.getByLabel('Temperature').fill('0.3');
   await page.getByLabel('Max tokens').fill('64');
@@ -195,6 +196,7 @@ test('auto, the dark theme, and a phone width without sideways scrolling', async
   assert.equal(await page.getByRole('button', { name: 'Send' }).isDisabled(), true, 'no model yet');
   await page.getByLabel('auto: let ARouter pick the model').check();
   assert.equal(await page.getByLabel('Model', { exact: true }).isDisabled(), true);
+  assert.equal(await page.getByLabel('Variant').count(), 0, 'auto takes no variant');
   await ask(page, 'pick for me');
   const turn = lastTurn(page);
   await turn.getByRole('heading', { name: 'Attempts' }).waitFor();

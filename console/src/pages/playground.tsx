@@ -171,11 +171,13 @@ export default function PlaygroundPage({ query }: PageProps) {
             placeholder="openai/gpt-4o-mini"
             disabled={auto}
             hint={
-              models.error ? (
+              auto ? (
+                'ARouter picks the best capable model, then the cheapest.'
+              ) : models.error ? (
                 `The model list could not be loaded: ${models.error.message}`
               ) : unknownModel ? (
                 'Not a model this key can use: the server will say so.'
-              ) : !auto && bare ? (
+              ) : known.has(bare) ? (
                 <a href={href(modelPath(bare))}>About {bare}</a>
               ) : (
                 'Type to search the models.'
@@ -190,7 +192,7 @@ export default function PlaygroundPage({ query }: PageProps) {
             ))}
           </datalist>
           <CheckboxField label="auto: let ARouter pick the model" checked={auto} onChange={setAuto} />
-          <SelectField label="Variant" value={auto ? '' : variant} options={VARIANTS} onChange={setVariant} />
+          {!auto && <SelectField label="Variant" value={variant} options={VARIANTS} onChange={setVariant} />}
           <TextArea label="System prompt" value={system} onInput={setSystem} rows={3} placeholder="(none)" />
           <div class="pg-row">
             <NumberField
