@@ -59,6 +59,8 @@ test('chunks fold into an answer: reasoning apart, model/provider/id, usage, the
   });
   assert.deepEqual(a.failure, { message: 'upstream broke', code: 'upstream_stream_truncated', status: 502 });
   assert.equal(a.finishReason, 'error');
+  applyChunk(a, { choices: [{ delta: { refusal: 'I cannot' } }] });
+  assert.equal(a.refusal, 'I cannot');
   applyChunk(a, { choices: [], usage: { prompt_tokens: 3, completion_tokens: 4, cost: 0.0000339 } });
   assert.equal(a.usage?.cost, 0.0000339);
   assert.equal(a.content, 'Hello world', 'the usage chunk adds no text');

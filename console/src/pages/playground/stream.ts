@@ -31,6 +31,8 @@ export interface Answer {
   provider: string | null;
   content: string;
   reasoning: string;
+  /** `delta.refusal` (OpenAI, Anthropic): the model declined, in its words */
+  refusal: string;
   finishReason: string | null;
   usage: Usage | null;
   /** the error chunk of a stream that failed after it started */
@@ -46,6 +48,7 @@ export function emptyAnswer(): Answer {
     provider: null,
     content: '',
     reasoning: '',
+    refusal: '',
     finishReason: null,
     usage: null,
     failure: null,
@@ -58,7 +61,7 @@ interface Chunk {
   model?: unknown;
   provider?: unknown;
   choices?: Array<{
-    delta?: { content?: unknown; reasoning?: unknown };
+    delta?: { content?: unknown; reasoning?: unknown; refusal?: unknown };
     finish_reason?: unknown;
   }>;
   usage?: Usage | null;
@@ -75,6 +78,7 @@ export function applyChunk(a: Answer, chunk: Chunk): void {
     const d = choice.delta;
     if (typeof d?.reasoning === 'string') a.reasoning += d.reasoning;
     if (typeof d?.content === 'string') a.content += d.content;
+    if (typeof d?.refusal === 'string') a.refusal += d.refusal;
     if (typeof choice.finish_reason === 'string') a.finishReason = choice.finish_reason;
   }
   if (chunk.usage && typeof chunk.usage === 'object') a.usage = chunk.usage;

@@ -24,7 +24,7 @@ function Status({ turn }: { turn: Turn }) {
     return (
       <p class="pg-status muted" role="status">
         <span class="spinner" aria-hidden="true" />
-        {a.content || a.reasoning
+        {a.content || a.reasoning || a.refusal
           ? 'Streaming…'
           : a.id
             ? `Routed; waiting for the first token of ${turn.requested}…`
@@ -74,6 +74,7 @@ export function PlaygroundTurn({ turn }: { turn: Turn }) {
           </details>
         )}
         {a.content && <div class="pg-text pg-answer">{a.content}</div>}
+        {a.refusal && <div class="pg-text notice">Refused: {a.refusal}</div>}
         <Status turn={turn} />
         {!streaming && a.content && (
           <div class="pg-copy">
