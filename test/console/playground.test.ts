@@ -122,6 +122,35 @@ test('a reasoning model: :thinking shows the reasoning apart; a second turn carr
   await page.context().close();
 });
 
+test(':floor over several endpoints: the plan in price order, a drop the request caused, the routine ones folded', async () => {
+  const page = await c.page();
+  await open(page, 'meta-llama/llama-3.3-70b-instruct');
+  await page.getByLabel('Variant').selectOption('floor');
+  await page.getByLabel('Max tokens').fill('20000');
+  await ask(page, 'cheapest please');
+  const turn = lastTurn(page);
+  await turn.getByRole('heading', { name: 'Attempts' }).waitFor();
+  const route = turn.locator('.pg-route');
+  const text = await route.innerText();
+  assert.match(text, /Why this endpoint: cheapest endpoint first \(:floor\)/);
+  const plan = await route.locator('ol.pg-list').first().locator('li').allInnerTexts();
+  assert.ok(plan.length >= 2, plan.join('\n'));
+  const prices = plan.map((l) => Number(/expected \$([\d.]+)/.exec(l)![1]));
+  assert.deepEqual(
+    prices,
+    [...prices].sort((a, b) => a - b),
+    'cheapest first',
+  );
+  // DeepInfra's endpoint takes 16,384 output tokens at most: left out because of this request's max_tokens
+  const notable = await route.locator('h4:has-text("Left out") + ul').innerText();
+  assert.match(notable, /DeepInfra|deepinfra/);
+  const more = route.locator('details.pg-more');
+  assert.match(await more.locator('summary').innerText(), /1 endpoint as usual/);
+  assert.equal(await more.evaluate((d) => (d as HTMLDetailsElement).open), false, 'folded');
+  await c.shot(page, 'playground-floor', { fullPage: true });
+  await page.context().close();
+});
+
 test('Stop aborts the stream; the server records the request as cancelled', async () => {
   c.sims.openai.script({ match: { model: 'gpt-4o-mini' }, ttftMs: 100, tokensPerSecond: 2 });
   const page = await c.page();

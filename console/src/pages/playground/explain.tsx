@@ -58,6 +58,26 @@ const HEALTH: Record<string, string> = {
   circuit_open: 'circuit open',
 };
 
+type Drop = NonNullable<NonNullable<Generation['route']>['dropped']>[number];
+
+/**
+ * drops that say nothing about this request (as the x-arouter-route header leaves them out,
+ * src/routing/explain.ts QUIET_REASONS): listed behind a summary so the ones a client could act on stand out
+ */
+const ROUTINE_DROPS = new Set(['provider_unavailable', 'paid_only', 'free_only']);
+
+function DropList({ drops }: { drops: Drop[] }) {
+  return (
+    <ul class="pg-list">
+      {drops.map((d, i) => (
+        <li key={i}>
+          {endpointName(d)}: {d.detail || d.reason}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function isChosen(chosen: Endpoint | undefined, c: Endpoint): boolean {
   return (
     !!chosen && chosen.provider === c.provider && chosen.endpoint_model === c.endpoint_model && chosen.model === c.model
@@ -96,6 +116,8 @@ export function RouteExplanation({ g }: { g: Generation }) {
   const r = g.route ?? {};
   const candidates = r.candidates ?? [];
   const dropped = r.dropped ?? [];
+  const notable = dropped.filter((d) => !ROUTINE_DROPS.has(d.reason));
+  const routine = dropped.filter((d) => ROUTINE_DROPS.has(d.reason));
   // fallback models (models[], auto): say which model each endpoint serves
   const manyModels = candidates.some((c) => c.model !== candidates[0].model);
   return (
@@ -144,13 +166,17 @@ export function RouteExplanation({ g }: { g: Generation }) {
       {dropped.length > 0 && (
         <>
           <h4>Left out</h4>
-          <ul class="pg-list">
-            {dropped.map((d, i) => (
-              <li key={i}>
-                {endpointName(d)}: {d.detail || d.reason}
-              </li>
-            ))}
-          </ul>
+          {notable.length > 0 && <DropList drops={notable} />}
+          {routine.length > 0 && (
+            <details class="pg-more">
+              <summary>
+                {notable.length > 0 ? 'and ' : ''}
+                {routine.length} {routine.length === 1 ? 'endpoint' : 'endpoints'} as usual (provider not enabled or
+                unpriced; free endpoints only through :free)
+              </summary>
+              <DropList drops={routine} />
+            </details>
+          )}
         </>
       )}
       <h4>Attempts</h4>
