@@ -166,13 +166,13 @@ test('Stop aborts the stream; the server records the request as cancelled', asyn
   assert.equal(g.cancelled, true);
   await page.getByRole('button', { name: 'Send' }).waitFor();
 
-  // stopped before the first token: the response headers already named the generation
+  // stopped (with Esc this time) before the first token: the response headers already named the generation
   c.sims.openai.script({ match: { model: 'gpt-4o-mini' }, ttftMs: 10_000 });
   await ask(page, 'never mind');
   const waiting = lastTurn(page);
   // the keep-alive comment (every 200 ms here) opens the stream: its headers name the generation
   await waiting.getByText('Routed; waiting for the first token of openai/gpt-4o-mini').waitFor();
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByLabel('Message').press('Escape');
   await waiting.getByText('stopped by you (recorded as cancelled)').waitFor();
   await page.context().close();
 });

@@ -243,11 +243,14 @@ export default function PlaygroundPage({ query }: PageProps) {
               onInput={setDraft}
               rows={3}
               placeholder="Ask something…"
-              hint="Enter sends, Shift+Enter adds a line."
+              hint="Enter sends, Shift+Enter adds a line, Esc stops an answer."
               onKeyDown={(e) => {
                 if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
                   e.preventDefault();
                   void send();
+                } else if (e.key === 'Escape' && abort.current) {
+                  e.preventDefault();
+                  abort.current.abort();
                 }
               }}
             />
