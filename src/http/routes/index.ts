@@ -2,6 +2,7 @@ import type { Route } from '../context.js';
 import { healthRoutes } from './health.js';
 import { keyRoutes } from './keys.js';
 import { modelRoutes } from './models.js';
+import { modelProviderRoutes } from './model-providers.js';
 import { chatRoutes } from './chat.js';
 import { embeddingRoutes } from './embeddings.js';
 import { messageRoutes } from './messages.js';
@@ -14,6 +15,7 @@ import { consoleRoutes } from './console.js';
 export const allRoutes: Route[] = [
   ...healthRoutes,
   ...modelRoutes,
+  ...modelProviderRoutes,
   ...keyRoutes,
   ...chatRoutes,
   ...embeddingRoutes,
