@@ -35,9 +35,13 @@ async function createKey(body: Record<string, unknown>): Promise<string> {
   return ((await res.json()) as { key: string }).key;
 }
 
-test('a model from the link streams an answer, then its exact cost, tokens and route explanation', async () => {
+test("a model page's link opens the playground on it; the answer streams, then its exact cost, tokens and route", async () => {
   const page = await c.page();
-  await open(page, 'openai/gpt-4o-mini');
+  await c.signIn(page);
+  await page.goto(`${c.base}/#/models/openai/gpt-4o-mini`);
+  await page.getByRole('link', { name: 'Try in playground' }).click();
+  await page.getByRole('heading', { name: 'Playground' }).waitFor();
+  assert.match(page.url(), /#\/playground\?model=openai%2Fgpt-4o-mini$/);
   assert.equal(
     await page.getByLabel('Model', { exact: true }).inputValue(),
     'openai/gpt-4o-mini',
