@@ -4,6 +4,7 @@
 // CSS is imported here only: esbuild would put CSS imported by a lazy page in a file nothing loads.
 import './styles.css';
 import './activity.css';
+import './playground.css';
 import { render } from 'preact';
 import { Shell } from './shell';
 import { applyTheme } from './theme';

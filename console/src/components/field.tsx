@@ -44,6 +44,9 @@ export function TextField(
     autoFocus?: boolean;
     required?: boolean;
     name?: string;
+    /** the id of a <datalist> of suggestions (a searchable pick list) */
+    list?: string;
+    disabled?: boolean;
   },
 ) {
   const id = useId();
@@ -59,6 +62,8 @@ export function TextField(
         autoComplete={props.autoComplete}
         autoFocus={props.autoFocus}
         required={props.required}
+        list={props.list}
+        disabled={props.disabled}
         spellcheck={false}
         aria-describedby={props.hint ? id + '-hint' : undefined}
         onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
@@ -98,7 +103,13 @@ export function NumberField(
 }
 
 export function TextArea(
-  props: Common & { value: string; onInput: (v: string) => void; rows?: number; placeholder?: string },
+  props: Common & {
+    value: string;
+    onInput: (v: string) => void;
+    rows?: number;
+    placeholder?: string;
+    onKeyDown?: (e: KeyboardEvent) => void;
+  },
 ) {
   const id = useId();
   return (
@@ -110,6 +121,7 @@ export function TextArea(
         value={props.value}
         placeholder={props.placeholder}
         aria-describedby={props.hint ? id + '-hint' : undefined}
+        onKeyDown={props.onKeyDown}
         onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)}
       />
     </Wrap>
