@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { activityParams } from '../src/store/activity-daily.js';
+import { ACTIVITY_PARAM_COUNT, activityParams } from '../src/store/activity-daily.js';
 import { generationParams, PARAM_COUNT } from '../src/store/generation-params.js';
 import { PostgresStorage } from '../src/store/postgres.js';
 import { columns, PG_LEDGER_SQL } from '../src/store/postgres-statements.js';
@@ -61,7 +61,11 @@ const viaPg = async ({ rows, params }: ReturnType<typeof batch>): Promise<void> 
     await c.query('BEGIN');
     await c.query({ name: 'g', text: PG_LEDGER_SQL.INSERT_GENERATIONS, values: columns(params, PARAM_COUNT) });
     await c.query({ name: 's', text: PG_LEDGER_SQL.UPSERT_SPEND, values: columns(spendParams(rows), 4) });
-    await c.query({ name: 'a', text: PG_LEDGER_SQL.UPSERT_ACTIVITY, values: columns(activityParams(rows), 10) });
+    await c.query({
+      name: 'a',
+      text: PG_LEDGER_SQL.UPSERT_ACTIVITY,
+      values: columns(activityParams(rows), ACTIVITY_PARAM_COUNT),
+    });
     await c.query('COMMIT');
   } catch (err) {
     await c.query('ROLLBACK');

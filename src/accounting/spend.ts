@@ -5,7 +5,7 @@
 // call a promise). Each method passes through what the store returned, so callers await only a promise; a Redis
 // failure becomes a 503 naming the spend store, never a 500.
 import { HttpError } from '../protocol/errors.js';
-import type { AccountRow, KeyRow, Storage } from '../store/types.js';
+import type { AccountRow, KeyRow, LimitReset, Storage } from '../store/types.js';
 import {
   MemoryReservationStore,
   periodKeys,
@@ -31,6 +31,16 @@ export function periodStarts(now: number): { daily: string; weekly: string; mont
     weekly: new Date(monday).toISOString(),
     monthly: new Date(month).toISOString(),
   };
+}
+
+/** when a key's limit period next starts again (ISO, UTC midnight), null for `never` */
+export function nextPeriodStart(period: LimitReset, now: number): string | null {
+  if (period === 'never') return null;
+  const day = Math.floor(now / DAY_MS) * DAY_MS;
+  const d = new Date(day);
+  if (period === 'daily') return new Date(day + DAY_MS).toISOString();
+  if (period === 'weekly') return new Date(day + (7 - ((d.getUTCDay() + 6) % 7)) * DAY_MS).toISOString();
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString();
 }
 
 export interface KeyUsageView {

@@ -12,9 +12,12 @@ export interface ConfiguredProvider {
 
 export class ProviderRegistry {
   readonly configured = new Map<string, ConfiguredProvider>();
+  /** demo mode: every provider answered by a simulated upstream */
+  readonly simulated: boolean;
   private cache = new Map<string, Set<string>>();
 
   constructor(catalog: Catalog, env: NodeJS.ProcessEnv, demo: Record<Dialect, string> | null = null) {
+    this.simulated = demo !== null;
     for (const def of catalog.providers.values()) {
       if (demo) {
         this.configured.set(def.id, { def: { ...def, base_url: demo[def.dialect] }, apiKey: 'demo-key' });

@@ -7,12 +7,17 @@ import type { Totalled } from './generation-params.js';
 import { num, type Row } from './rows.js';
 import type { ActivityFilter, DailyTotal } from './types.js';
 
-// Adds a batch's requests, tokens and cost to the per-day activity (migration 4); runs in the batch's transaction.
+// Adds a batch's requests, tokens and cost to the per-day activity (migrations 4 and 6); runs in the batch's
+// transaction.
 export const UPSERT_ACTIVITY = `INSERT INTO activity_daily (account_id, key_id, day, model, provider, requests, prompt_tokens,
-  completion_tokens, reasoning_tokens, cost_pusd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  completion_tokens, reasoning_tokens, cost_pusd, cached_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (account_id, key_id, day, model, provider) DO UPDATE SET requests = requests + excluded.requests,
     prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
-    reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_pusd = cost_pusd + excluded.cost_pusd`;
+    reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_pusd = cost_pusd + excluded.cost_pusd,
+    cached_tokens = cached_tokens + excluded.cached_tokens`;
+
+/** how many parameters activityParams() gives a row (UPSERT_ACTIVITY's columns) */
+export const ACTIVITY_PARAM_COUNT = 11;
 
 /** A batch summed by account, key, UTC day, model and provider (no model or provider: ''), as UPSERT_ACTIVITY's parameters. */
 export function activityParams(rows: Totalled[]): unknown[][] {
@@ -35,6 +40,7 @@ export function activityParams(rows: Totalled[]): unknown[][] {
         g.completion_tokens,
         g.reasoning_tokens,
         g.cost_pusd,
+        g.cached_tokens,
       ]);
     } else {
       cur[5] = (cur[5] as number) + 1;
@@ -42,6 +48,7 @@ export function activityParams(rows: Totalled[]): unknown[][] {
       cur[7] = (cur[7] as number) + g.completion_tokens;
       cur[8] = (cur[8] as number) + g.reasoning_tokens;
       cur[9] = (cur[9] as bigint) + g.cost_pusd;
+      cur[10] = (cur[10] as number) + g.cached_tokens;
     }
   }
   return [...groups.values()];
@@ -93,6 +100,14 @@ export function activityWhere(f: ActivityFilter, time = 'created_at'): { sql: st
   if (f.to) add(`${time} < ?`, f.to);
   if (f.model) add('model = ?', f.model);
   if (f.provider) add('provider = ?', f.provider);
+  // failures as a literal, the predicate of the partial indexes of migration 6, so that both planners can use them
+  if (f.status === 'error') c.push('status >= 400');
+  else if (f.status === 'ok') c.push('status < 400');
+  else if (typeof f.status === 'number') {
+    if (f.status >= 400) c.push('status >= 400');
+    add('status = ?', f.status);
+  }
+  if (f.streamed !== undefined) add('streamed = ?', f.streamed ? 1 : 0);
   return { sql: c.join(' AND '), vals };
 }
 
@@ -105,6 +120,8 @@ export function dailyTotalsQueries(
   f: ActivityFilter,
   sum: (expr: string) => string = (e) => `SUM(${e})`,
 ): Array<{ sql: string; vals: unknown[] }> {
+  // the rollups have no status: a status filter applies to the listing only, never to part of the totals
+  f = { ...f, status: undefined, streamed: undefined };
   const split = splitDays(f.from, f.to);
   const out = split.raw.map((range) => {
     const w = activityWhere({ ...f, ...range });

@@ -13,6 +13,7 @@ export type Totalled = Pick<
   | 'prompt_tokens'
   | 'completion_tokens'
   | 'reasoning_tokens'
+  | 'cached_tokens'
   | 'cost_pusd'
 >;
 
@@ -27,6 +28,7 @@ export function totalledOf(p: unknown[]): Totalled {
     prompt_tokens: p[P_PROMPT] as number,
     completion_tokens: p[P_COMPLETION] as number,
     reasoning_tokens: p[P_REASONING] as number,
+    cached_tokens: p[P_CACHED] as number,
     cost_pusd: p[P_COST] as bigint,
   };
 }
@@ -40,6 +42,7 @@ export const P_PROVIDER = 5;
 export const P_PROMPT = 9;
 export const P_COMPLETION = 10;
 export const P_REASONING = 11;
+export const P_CACHED = 12;
 export const P_COST = 15;
 export const P_CREATED = 24;
 export const PARAM_COUNT = 25;

@@ -141,4 +141,26 @@ export const MIGRATIONS: Array<{ version: number; sql: string[] }> = [
       `CREATE INDEX accounts_created_id ON accounts(created_at, id)`,
     ],
   },
+  {
+    // The console's activity charts (issue 17): cached prompt tokens per day beside the other token counts, and
+    // the generations table filtered to failed requests. Existing rollups are filled from the rows still stored
+    // (one pass over the ledger, as migration 4; a day whose rows ledger retention already deleted keeps 0 cached
+    // tokens). The partial indexes hold only failed requests (status ≥ 400, a small share of the ledger):
+    // `status=error` pages read them in the listing's order instead of walking every successful row of the range;
+    // the predicate is written as a literal in the query (src/store/activity-daily.ts) so both planners can use
+    // them. The other filters (ok, streamed) keep most rows and need no index of their own.
+    version: 6,
+    sql: [
+      `ALTER TABLE activity_daily ADD COLUMN cached_tokens BIGINT NOT NULL DEFAULT 0`,
+      `UPDATE activity_daily SET cached_tokens = s.cached_tokens FROM (
+          SELECT account_id, key_id, substr(created_at, 1, 10) AS day, COALESCE(model, '') AS model,
+            COALESCE(provider, '') AS provider, SUM(cached_tokens) AS cached_tokens
+          FROM generations WHERE cached_tokens > 0
+          GROUP BY account_id, key_id, substr(created_at, 1, 10), COALESCE(model, ''), COALESCE(provider, '')) AS s
+        WHERE activity_daily.account_id = s.account_id AND activity_daily.key_id = s.key_id
+          AND activity_daily.day = s.day AND activity_daily.model = s.model AND activity_daily.provider = s.provider`,
+      `CREATE INDEX generations_account_errors ON generations(account_id, created_at, id) WHERE status >= 400`,
+      `CREATE INDEX generations_key_errors ON generations(key_id, created_at, id) WHERE status >= 400`,
+    ],
+  },
 ];

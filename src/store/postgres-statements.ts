@@ -27,12 +27,13 @@ export const RECOVER_GENERATIONS = `${INSERT_GENERATIONS} ON CONFLICT (id) DO NO
 export const UPSERT_SPEND = `INSERT INTO spend_daily (key_id, account_id, day, cost_pusd) ${unnest(['text', 'text', 'text', 'int8'])}
   ON CONFLICT (key_id, day) DO UPDATE SET cost_pusd = spend_daily.cost_pusd + excluded.cost_pusd`;
 export const UPSERT_ACTIVITY = `INSERT INTO activity_daily (account_id, key_id, day, model, provider, requests, prompt_tokens,
-  completion_tokens, reasoning_tokens, cost_pusd) ${unnest(['text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'int8', 'int8', 'int8'])}
+  completion_tokens, reasoning_tokens, cost_pusd, cached_tokens) ${unnest(['text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'int8', 'int8', 'int8', 'int8'])}
   ON CONFLICT (account_id, key_id, day, model, provider) DO UPDATE SET requests = activity_daily.requests + excluded.requests,
     prompt_tokens = activity_daily.prompt_tokens + excluded.prompt_tokens,
     completion_tokens = activity_daily.completion_tokens + excluded.completion_tokens,
     reasoning_tokens = activity_daily.reasoning_tokens + excluded.reasoning_tokens,
-    cost_pusd = activity_daily.cost_pusd + excluded.cost_pusd`;
+    cost_pusd = activity_daily.cost_pusd + excluded.cost_pusd,
+    cached_tokens = activity_daily.cached_tokens + excluded.cached_tokens`;
 
 /** the ledger batch's statements (bench/pg-drivers.ts runs them through another driver) */
 export const PG_LEDGER_SQL = { INSERT_GENERATIONS, UPSERT_SPEND, UPSERT_ACTIVITY };

@@ -3,7 +3,14 @@
 // (money in pUSD, revisions) are read as bigints, never as strings or lossy numbers. The driver is imported
 // when a PostgresStorage first connects, so the embedded default never loads it.
 import type { Sql, TransactionSql } from 'postgres';
-import { activityParams, activityWhere, dailyTotalsQueries, isDayStart, mergeDailyTotals } from './activity-daily.js';
+import {
+  ACTIVITY_PARAM_COUNT,
+  activityParams,
+  activityWhere,
+  dailyTotalsQueries,
+  isDayStart,
+  mergeDailyTotals,
+} from './activity-daily.js';
 import { generationParams, PARAM_COUNT, P_ID, totalledOf, type Totalled } from './generation-params.js';
 import { accountPageSql, keyPageSql } from './directory-pages.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
@@ -31,9 +38,12 @@ import {
   type Row,
 } from './rows.js';
 import { spendParams } from './spend-daily.js';
+import { activityGroups } from './activity-groups.js';
 import type {
   AccountRow,
   ActivityFilter,
+  ActivityGroupQuery,
+  ActivityGroups,
   DailyTotal,
   DirectoryChanges,
   GenerationRow,
@@ -241,7 +251,7 @@ export class PostgresStorage implements Storage {
   private async addTotals(rows: Totalled[], tx: Q): Promise<void> {
     if (rows.length === 0) return;
     await this.q(UPSERT_SPEND, columns(spendParams(rows), 4), tx);
-    await this.q(UPSERT_ACTIVITY, columns(activityParams(rows), 10), tx);
+    await this.q(UPSERT_ACTIVITY, columns(activityParams(rows), ACTIVITY_PARAM_COUNT), tx);
   }
 
   async recoverGenerations(rows: unknown[][]): Promise<number> {
@@ -294,6 +304,14 @@ export class PostgresStorage implements Storage {
     const queries = dailyTotalsQueries(f, (e) => `SUM(${e})::int8`);
     const rows = await Promise.all(queries.map((q) => this.q(q.sql, q.vals)));
     return mergeDailyTotals(rows.flat());
+  }
+
+  async activityGroups(q: ActivityGroupQuery): Promise<ActivityGroups> {
+    return activityGroups(
+      q,
+      (e) => `SUM(${e})::int8`,
+      (q) => this.q(q.sql, q.vals),
+    );
   }
 
   async accountSpend(): Promise<SpendTotal[]> {

@@ -32,9 +32,12 @@ import {
   type Row,
 } from './rows.js';
 import { spendParams, UPSERT_SPEND } from './spend-daily.js';
+import { activityGroups } from './activity-groups.js';
 import type {
   AccountRow,
   ActivityFilter,
+  ActivityGroupQuery,
+  ActivityGroups,
   DailyTotal,
   DirectoryChanges,
   GenerationRow,
@@ -292,6 +295,14 @@ export class SqliteStorage implements Storage {
   async dailyTotals(f: ActivityFilter): Promise<DailyTotal[]> {
     const rows = await Promise.all(dailyTotalsQueries(f).map((q) => this.read('all', q.sql, q.vals)));
     return mergeDailyTotals(rows.flat());
+  }
+
+  async activityGroups(q: ActivityGroupQuery): Promise<ActivityGroups> {
+    return activityGroups(
+      q,
+      (e) => `SUM(${e})`,
+      (q) => this.read('all', q.sql, q.vals),
+    );
   }
 
   async accountSpend(): Promise<SpendTotal[]> {

@@ -92,6 +92,10 @@ export interface ActivityFilter {
   to?: string;
   model?: string;
   provider?: string;
+  /** listGenerations only (the per-day totals have no status): `ok` < 400, `error` ≥ 400, or one HTTP status */
+  status?: 'ok' | 'error' | number;
+  /** listGenerations only: streamed requests, or not */
+  streamed?: boolean;
   limit?: number;
   offset?: number;
   /** keyset paging (listGenerations only): the rows after this one in the listing's order (created_at DESC, id DESC) */
@@ -104,6 +108,55 @@ export interface DailyTotal {
   prompt_tokens: number;
   completion_tokens: number;
   cost_pusd: bigint;
+}
+
+export type ActivityGroupBy = 'model' | 'provider' | 'key';
+
+/** activityGroups: whole UTC days [from, to) of an account (or one key), by model, provider or key, or by day only */
+export interface ActivityGroupQuery {
+  account_id: string;
+  key_id?: string;
+  model?: string;
+  provider?: string;
+  /** the first day, YYYY-MM-DD */
+  from: string;
+  /** the day after the last, YYYY-MM-DD */
+  to: string;
+  /** null: per day only */
+  by: ActivityGroupBy | null;
+  /** how many groups (most cost first) are answered one by one, at most MAX_GROUPS; the others as one */
+  groups: number;
+}
+
+export interface ActivityTotals {
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  cached_tokens: number;
+  cost_pusd: bigint;
+}
+
+export interface ActivityGroupRank extends ActivityTotals {
+  /** the model, provider or key id ('' for requests that reached no model or provider) */
+  group: string;
+  /** the key's name (group by key; null if the key is gone) */
+  name: string | null;
+}
+
+export interface ActivityGroupDay extends ActivityTotals {
+  date: string;
+  /** a ranked group; null: the day's total (no grouping) or the groups beyond the ranked ones */
+  group: string | null;
+}
+
+export interface ActivityGroups {
+  /** the range's groups, most cost first, at most `groups` of them (none without grouping) */
+  groups: ActivityGroupRank[];
+  /** there were more groups than `groups`: the rest are summed per day under group null */
+  truncated: boolean;
+  /** oldest first; in a day, ranked groups in rank order, then the rest */
+  days: ActivityGroupDay[];
 }
 
 export interface SpendTotal {
@@ -178,6 +231,8 @@ export interface Storage {
   listGenerations(f: ActivityFilter): Promise<GenerationRow[]>;
   /** per UTC day; implementations keep per-day totals for whole days (limit/offset/after are ignored) */
   dailyTotals(f: ActivityFilter): Promise<DailyTotal[]>;
+  /** per whole UTC day and per model, provider or key, from the per-day rollups (src/store/activity-groups.ts) */
+  activityGroups(q: ActivityGroupQuery): Promise<ActivityGroups>;
   /**
    * Ledger retention: deletes up to `limit` generation rows created before `before` (ISO), among the oldest
    * `limit` rows; resolves with how many it deleted (fewer than `limit`: nothing older is left, or the oldest

@@ -193,6 +193,7 @@ function ledger(): GenerationRow[] {
       prompt_tokens: i,
       completion_tokens: 2 * i,
       reasoning_tokens: i % 5,
+      cached_tokens: i % 7,
       cost_pusd: 10n ** 13n * BigInt(i + 1),
       created_at: at,
     });
@@ -330,6 +331,23 @@ test('migration 4 fills the per-day activity from a ledger written before it exi
     await s.migrate();
     for (const f of FILTERS)
       assert.deepEqual(await s.dailyTotals({ account_id: 'a1', ...f }), expectedDaily(rows, f), JSON.stringify(f));
+    // migration 6 (run after 4 here) fills the cached tokens per key, day, model and provider
+    const days = await s.activityGroups({
+      account_id: 'a1',
+      from: '2026-11-01',
+      to: '2026-12-01',
+      by: 'model',
+      groups: 10,
+    });
+    for (const d of days.days) {
+      const of = rows.filter((g) => g.created_at.startsWith(d.date) && (g.model ?? '') === d.group);
+      assert.equal(
+        d.cached_tokens,
+        of.reduce((n, g) => n + g.cached_tokens, 0),
+        `${d.date} ${d.group}`,
+      );
+    }
+    assert.ok(days.days.some((d) => d.cached_tokens > 0));
     // and new rows add to the backfilled totals
     const more = { ...rows[0]!, id: 'new1', created_at: '2026-11-01T12:00:00.000Z' };
     await s.insertGenerations([more]);

@@ -10,6 +10,8 @@ import { ledgerRoutes } from './ledger.js';
 import { routeRoutes } from './route.js';
 import { catalogRoutes } from './catalog.js';
 import { consoleRoutes } from './console.js';
+import { activityDailyRoutes } from './activity-daily.js';
+import { providerRoutes } from './providers.js';
 
 export const allRoutes: Route[] = [
   ...healthRoutes,
@@ -23,4 +25,6 @@ export const allRoutes: Route[] = [
   ...routeRoutes,
   ...catalogRoutes,
   ...consoleRoutes,
+  ...activityDailyRoutes,
+  ...providerRoutes,
 ];

@@ -11,6 +11,7 @@ import { readJson } from '../body.js';
 import { sendJson } from '../respond.js';
 import { pageAnswer, pageOf } from '../paging.js';
 import { MAX_STORED_PUSD, formatUsd, parseUsd, toNumberUsd } from '../../accounting/money.js';
+import { nextPeriodStart } from '../../accounting/spend.js';
 import type { AccountRow, KeyRole, KeyRow } from '../../store/types.js';
 import { canManageAccount, canManageKey, roleAtLeast } from '../../auth/roles.js';
 import { DEFAULT_ACCOUNT_ID, ENV_ADMIN_ID } from '../../auth/directory.js';
@@ -97,7 +98,8 @@ function grantable(ctx: AuthedContext, role: KeyRole | undefined, accountId: str
 
 // async: with Redis the usage counters live there (the embedded store answers in the same turn)
 export async function keyObject(app: App, k: KeyRow) {
-  const u = await app.spend.keyUsage(k);
+  const now = Date.now();
+  const u = await app.spend.keyUsage(k, now);
   const remaining = k.limit_pusd === null ? null : k.limit_pusd - u.period > 0n ? k.limit_pusd - u.period : 0n;
   const rpm = k.rate_limit_rpm ?? app.config.limits.defaultRpm;
   return {
@@ -116,6 +118,11 @@ export async function keyObject(app: App, k: KeyRow) {
     usage_daily: toNumberUsd(u.daily),
     usage_weekly: toNumberUsd(u.weekly),
     usage_monthly: toNumberUsd(u.monthly),
+    // what counts against `limit`: the usage of the current `limit_reset` period (all of it for none), and when
+    // that period starts again (null: never)
+    usage_period: toNumberUsd(u.period),
+    limit_resets_at: k.limit_pusd === null ? null : nextPeriodStart(k.limit_reset, now),
+    expired: k.expires_at !== null && Date.parse(k.expires_at) <= now,
     rate_limit: rateLimitObject(rpm, k.rate_limit_tpm ?? app.config.limits.defaultTpm),
     expires_at: k.expires_at,
     created_at: k.created_at,

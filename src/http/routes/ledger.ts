@@ -1,7 +1,8 @@
 // GET /v1/generation?id= (the key that made it; admin: its account; operator: any) and GET /v1/activity (the
 // key's rows, an admin key's whole account, an operator's any account), with date/model/provider filters and
-// daily totals. Activity pages by `cursor` (opaque: base64url of the last row's `created_at|id`, answered as
-// `next_cursor`); `offset` is kept for compatibility, bounded so a page never walks more than MAX_OFFSET skipped rows.
+// daily totals; the listing also filters by `status` (ok / error / a code) and `streamed`. Activity pages by
+// `cursor` (opaque: base64url of the last row's `created_at|id`, answered as `next_cursor`);
+// `offset` is kept for compatibility, bounded so a page never walks more than MAX_OFFSET skipped rows.
 import type { AuthedContext, Route } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { sendJson } from '../respond.js';
@@ -9,6 +10,7 @@ import { formatUsd, toNumberUsd } from '../../accounting/money.js';
 import type { ActivityFilter, GenerationRow } from '../../store/types.js';
 import { routeOfGeneration } from '../../routing/index.js';
 import { canManageAccount } from '../../auth/roles.js';
+import { activityScope } from '../activity-filter.js';
 
 export function generationJson(g: GenerationRow) {
   return {
@@ -117,15 +119,23 @@ function decodeCursor(cursor: string): NonNullable<ActivityFilter['after']> {
   return { created_at, id };
 }
 
+/** `status`: ok (below 400), error (400 and above, cancelled requests' 499 too) or one HTTP status */
+function statusFilter(v: string | null): ActivityFilter['status'] {
+  if (v === null || v === '') return undefined;
+  if (v === 'ok' || v === 'error') return v;
+  if (/^[1-5]\d\d$/.test(v)) return Number(v);
+  throw badRequest('"status" must be ok, error or an HTTP status (e.g. 429)', 'status');
+}
+
+function streamedFilter(v: string | null): boolean | undefined {
+  if (v === null || v === '') return undefined;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw badRequest('"streamed" must be true or false', 'streamed');
+}
+
 async function activity(ctx: AuthedContext): Promise<void> {
   const q = ctx.url.searchParams;
-  const asked = q.get('account_id');
-  if (asked && asked !== ctx.account.id && !(ctx.key.role === 'operator' && ctx.app.directory.getAccount(asked))) {
-    throw notFound(`Account ${asked} not found`, 'account_not_found');
-  }
-  const f: ActivityFilter = { account_id: asked || ctx.account.id };
-  if (ctx.key.role === 'user') f.key_id = ctx.key.id;
-  else if (q.get('key_id')) f.key_id = q.get('key_id')!;
+  const f = activityScope(ctx);
   for (const [param, field] of [
     ['from', 'from'],
     ['to', 'to'],
@@ -142,8 +152,6 @@ async function activity(ctx: AuthedContext): Promise<void> {
         ? new Date(Date.parse(v) + 86_400_000).toISOString()
         : new Date(iso).toISOString();
   }
-  if (q.get('model')) f.model = q.get('model')!;
-  if (q.get('provider')) f.provider = q.get('provider')!;
   const limit = Number(q.get('limit') ?? 100);
   const offset = Number(q.get('offset') ?? 0);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('"limit" must be 1..1000', 'limit');
@@ -158,11 +166,17 @@ async function activity(ctx: AuthedContext): Promise<void> {
   if (cursor !== null && offset > 0)
     throw badRequest('"offset" and "cursor" cannot be combined: use "cursor"', 'offset');
   const after = cursor ? decodeCursor(cursor) : undefined;
+  // the listing's own filters: the daily totals (per-day rollups) have no status
+  const rowsOf: ActivityFilter = {
+    ...f,
+    status: statusFilter(q.get('status')),
+    streamed: streamedFilter(q.get('streamed')),
+  };
   // the ledger is written in batches: flush so the listing includes requests that just finished
   await ctx.app.ledger.flush();
   // one row more than the page tells whether there is a next one
   const [rows, days] = await Promise.all([
-    ctx.app.store.listGenerations({ ...f, limit: limit + 1, offset, after }),
+    ctx.app.store.listGenerations({ ...rowsOf, limit: limit + 1, offset, after }),
     ctx.app.store.dailyTotals(f),
   ]);
   const page = rows.slice(0, limit);
