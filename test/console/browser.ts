@@ -59,7 +59,10 @@ export interface ConsoleHarness {
   /** browser messages and page errors, for a failing test to print */
   logs: string[];
   /** a fresh browser context (own storage and theme) and its page, not yet navigated */
-  page(viewport?: { width: number; height: number }, opts?: { colorScheme?: 'light' | 'dark' }): Promise<Page>;
+  page(
+    viewport?: { width: number; height: number },
+    opts?: { colorScheme?: 'light' | 'dark'; clipboard?: boolean },
+  ): Promise<Page>;
   /** opens the console (when not yet open), signs in with `key` (default: the operator key), waits for the header */
   signIn(page: Page, key?: string): Promise<void>;
   /** saves test-artifacts/console/<name>.png (the viewport; fullPage: the whole page); resolves with its path */
@@ -85,7 +88,12 @@ export async function startConsole(
     browser,
     logs,
     async page(viewport = DESKTOP, o = {}) {
-      const ctx = await browser.newContext({ viewport, colorScheme: o.colorScheme ?? 'light' });
+      const ctx = await browser.newContext({
+        viewport,
+        colorScheme: o.colorScheme ?? 'light',
+        // clipboard: a test may read what a copy button wrote (navigator.clipboard.readText())
+        permissions: o.clipboard ? ['clipboard-read', 'clipboard-write'] : [],
+      });
       const page = await ctx.newPage();
       page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
       page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));

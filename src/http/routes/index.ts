@@ -2,6 +2,7 @@ import type { Route } from '../context.js';
 import { healthRoutes } from './health.js';
 import { keyRoutes } from './keys.js';
 import { modelRoutes } from './models.js';
+import { modelProviderRoutes } from './model-providers.js';
 import { chatRoutes } from './chat.js';
 import { embeddingRoutes } from './embeddings.js';
 import { messageRoutes } from './messages.js';
@@ -16,6 +17,7 @@ import { providerRoutes } from './providers.js';
 export const allRoutes: Route[] = [
   ...healthRoutes,
   ...modelRoutes,
+  ...modelProviderRoutes,
   ...keyRoutes,
   ...chatRoutes,
   ...embeddingRoutes,
