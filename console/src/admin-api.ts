@@ -138,8 +138,9 @@ export function formErrors(
   const message = err instanceof ApiError ? err.message : String((err as Error)?.message ?? err);
   const param = err instanceof ApiError ? err.param : null;
   if (param !== null) {
-    // `rate_limit` (the whole object) goes to its first field; `enabled_providers[2]` to its list
-    const hit = fields.find((f) => f === param) ?? fields.find((f) => f.startsWith(param + '.') || param.startsWith(f));
+    // the field itself, else the list or object it is in (`enabled_providers[2]` → `enabled_providers`)
+    const hit =
+      fields.find((f) => f === param) ?? fields.find((f) => param.startsWith(f + '.') || param.startsWith(f + '['));
     if (hit) return { field: { [hit]: message }, form: null };
   }
   return { field: {}, form: message };

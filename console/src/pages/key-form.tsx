@@ -12,6 +12,8 @@ const FIELDS = [
   'limit_reset',
   'rate_limit.requests_per_minute',
   'rate_limit.tokens_per_minute',
+  // the API names the pair when the object as a whole is refused
+  'rate_limit',
   'expires_at',
   'role',
   'account_id',
@@ -24,10 +26,16 @@ const RESETS: Option[] = [
   { value: 'monthly', label: 'Monthly' },
 ];
 
+const WHOLE = 'A whole number of at least 1, or empty for the server’s default.';
+
 const empty = { name: '', limit: '', reset: 'never', rpm: '', tpm: '', expires: '', role: 'user', account: '' };
 
-/** a typed whole number as the API should see it: empty → null, else the number (a bad one is the API's to name) */
-const count = (v: string): number | null => (v.trim() === '' ? null : Number(v));
+/** a typed per-minute limit: empty → null (the server's default), else a whole number ≥ 1, or NaN */
+const perMinute = (v: string): number | null => {
+  if (v.trim() === '') return null;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 1 ? n : NaN;
+};
 
 export function KeyForm({
   session,
@@ -73,8 +81,16 @@ export function KeyForm({
         return;
       }
     }
-    const rpm = count(v.rpm);
-    const tpm = count(v.tpm);
+    const rpm = perMinute(v.rpm);
+    const tpm = perMinute(v.tpm);
+    // the API would refuse the pair as one union ("rate_limit"): say which of the two, and how
+    const bad: Record<string, string> = {};
+    if (Number.isNaN(rpm)) bad['rate_limit.requests_per_minute'] = WHOLE;
+    if (Number.isNaN(tpm)) bad['rate_limit.tokens_per_minute'] = WHOLE;
+    if (Object.keys(bad).length) {
+      setErrors({ field: bad, form: null });
+      return;
+    }
     const body: Record<string, unknown> = {
       name: v.name.trim(),
       limit: v.limit.trim() === '' ? null : v.limit.trim(),
@@ -129,24 +145,32 @@ export function KeyForm({
           hint="When the usage counted against the limit starts again (UTC)."
           error={err('limit_reset')}
         />
-        <NumberField
-          label="Requests per minute"
-          value={v.rpm}
-          onInput={set('rpm')}
-          min={1}
-          step={1}
-          placeholder="Server default"
-          error={err('rate_limit.requests_per_minute')}
-        />
-        <NumberField
-          label="Tokens per minute"
-          value={v.tpm}
-          onInput={set('tpm')}
-          min={1}
-          step={1}
-          placeholder="Server default"
-          error={err('rate_limit.tokens_per_minute')}
-        />
+        <fieldset class="fieldset rate-limits">
+          <legend>Rate limits</legend>
+          <NumberField
+            label="Requests per minute"
+            value={v.rpm}
+            onInput={set('rpm')}
+            min={1}
+            step={1}
+            placeholder="Server default"
+            error={err('rate_limit.requests_per_minute')}
+          />
+          <NumberField
+            label="Tokens per minute"
+            value={v.tpm}
+            onInput={set('tpm')}
+            min={1}
+            step={1}
+            placeholder="Server default"
+            error={err('rate_limit.tokens_per_minute')}
+          />
+          {err('rate_limit') && (
+            <p class="field-error" role="alert">
+              {err('rate_limit')}
+            </p>
+          )}
+        </fieldset>
         <TextField
           label="Expires"
           type="datetime-local"
