@@ -38,6 +38,12 @@ export function AccountEditor({
   });
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), [errors]);
+  // opened from a row's Edit button below: bring it into view and start there
+  useEffect(() => {
+    const h = form.current?.querySelector<HTMLElement>('h2');
+    h?.focus();
+    h?.scrollIntoView({ block: 'nearest' });
+  }, []);
 
   // the catalog's providers, or (without the catalog's list) the ones the account names and the configured ones
   const listed: CatalogProvider[] =
@@ -94,7 +100,9 @@ export function AccountEditor({
 
   return (
     <form ref={form} class="card account-editor" onSubmit={submit} noValidate aria-labelledby="account-editor-title">
-      <h2 id="account-editor-title">Account “{account.name}”</h2>
+      <h2 id="account-editor-title" tabIndex={-1}>
+        Account “{account.name}”
+      </h2>
       <p class="muted small">
         <code>{account.id}</code> · used {formatUsd(account.usage)}
         {account.credits_remaining !== null && ` · ${formatUsd(account.credits_remaining)} left`}

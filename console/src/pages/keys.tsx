@@ -1,7 +1,7 @@
 // The Keys page (issue 17 item 5; admin and operator keys): the keys this key may manage (GET /v1/keys, a page at
 // a time), each with its usage against its limit, reset period, rate limits, expiry and state; a create form
 // whose secret is shown once; disable/enable (PATCH) and revoke (DELETE, after a confirmation).
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, useApi } from '../api';
 import { CopyButton } from '../components/copy';
 import { ConfirmDialog } from '../components/dialog';
@@ -292,8 +292,11 @@ export default function KeysPage({ session, query }: PageProps) {
 }
 
 function SecretPanel({ created, secret, onDone }: { created: AdminKey; secret: string; onDone: () => void }) {
+  // the form that had the focus is gone: the focus goes to the panel, so its warning is read first
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), []);
   return (
-    <div class="card secret-panel" role="region" aria-labelledby="secret-title">
+    <div ref={ref} tabIndex={-1} class="card secret-panel" role="region" aria-labelledby="secret-title">
       <h2 id="secret-title">Key “{created.name}” created</h2>
       <p class="secret-warning">
         <strong>Copy this key now: you will not see it again.</strong> ARouter keeps only its hash.
