@@ -213,3 +213,36 @@ test('at phone width the Keys page fits the screen and the dark theme applies', 
   await c.shot(page, 'keys-form-phone', { fullPage: true });
   await page.context().close();
 });
+
+test('errors in words (server unreachable, 429) with a retry; a key name with markup is shown as text', async () => {
+  const evil = '<img src=x onerror="window.__pwned=1">';
+  await apiJson('/keys', { method: 'POST', json: { name: evil } });
+  const page = await c.page();
+  await c.signIn(page);
+  await page.route('**/v1/keys?*', (route) => route.abort('connectionrefused'));
+  await page.goto(c.base + '/#/keys?account=acct_default');
+  const failed = page.getByRole('alert').filter({ hasText: 'The keys could not be loaded' });
+  await failed.getByText('Cannot reach the ARouter server').waitFor();
+  await c.shot(page, 'keys-unreachable');
+
+  await page.unroute('**/v1/keys?*');
+  await page.route('**/v1/keys?*', (route) =>
+    route.fulfill({
+      status: 429,
+      headers: { 'retry-after': '7', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        error: { code: 429, message: 'Rate limit exceeded', metadata: { code: 'rate_limited' } },
+      }),
+    }),
+  );
+  await failed.getByRole('button', { name: 'Try again' }).click();
+  await failed.getByText('Too many requests: Rate limit exceeded Try again in 7 s.').waitFor();
+
+  await page.unroute('**/v1/keys?*');
+  await failed.getByRole('button', { name: 'Try again' }).click();
+  await row(page, evil).waitFor();
+  assert.equal(await row(page, evil).locator('.key-name').textContent(), evil);
+  assert.equal(await page.locator('img[src="x"]').count(), 0);
+  assert.equal(await page.evaluate(() => (window as any).__pwned), undefined);
+  await page.context().close();
+});
