@@ -53,7 +53,7 @@ export function describeError(status: number, message: string | null, retryAfter
       return message ?? 'Not found.';
     case 429: {
       const wait = retryAfter && /^\d+$/.test(retryAfter) ? ` Try again in ${retryAfter} s.` : ' Try again shortly.';
-      return `Too many requests${said}${wait}`;
+      return `Too many requests${/[.!?]$/.test(said) ? said : said + '.'}${wait}`;
     }
     default:
       if (status >= 500) return `The server could not answer (HTTP ${status})${said}`;

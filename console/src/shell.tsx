@@ -1,7 +1,7 @@
 // The app shell: sign-in when no key is held, else the header (nav, theme, sign-out) and the current page,
 // loaded on first visit from the registry (routes.ts).
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from './api';
 import { ErrorState, Loading } from './components/states';
 import { DEFAULT_PATH, ROUTES, matchRoute, type PageProps, type PageRoute } from './routes';
@@ -53,7 +53,13 @@ function Signed({ session }: { session: Session }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const [theme, setThemeState] = useState<Theme>(() => applyTheme());
   useEffect(() => watchSystemTheme(setThemeState), []);
-  useEffect(() => setMenuOpen(false), [loc.path]);
+  const arrived = useRef(false);
+  useEffect(() => {
+    setMenuOpen(false);
+    // a new page: focus its content, so a keyboard or screen-reader user starts there, not in the header
+    if (arrived.current) document.getElementById('main')?.focus();
+    arrived.current = true;
+  }, [loc.path]);
 
   const path = loc.path === '/' ? DEFAULT_PATH : loc.path;
   const found = matchRoute(path);

@@ -111,3 +111,49 @@ test('a revoked key is signed out with the reason', async () => {
   await page.getByLabel('API key').waitFor();
   await page.context().close();
 });
+
+const errorBody = (status: number, message: string, code: string) =>
+  JSON.stringify({ error: { code: status, message, type: 'error', param: null, metadata: { code } } });
+
+test('an unreachable server, 429 and 402 are said in words', async () => {
+  const page = await c.page();
+  await page.goto(c.base + '/');
+  await page.route(/\/v1\/key$/, (r) => r.abort('connectionrefused'));
+  await page.getByLabel('API key').fill(c.gw.adminKey);
+  await page.getByLabel('API key').press('Enter');
+  await page.getByRole('alert').filter({ hasText: 'Cannot reach the ARouter server' }).waitFor();
+  await page.unroute(/\/v1\/key$/);
+  await c.signIn(page);
+
+  const models = /\/v1\/models\?output_modalities=all$/;
+  await page.route(models, (r) =>
+    r.fulfill({
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after': '7' },
+      body: errorBody(429, 'Rate limit exceeded: 20 requests per minute', 'rate_limited'),
+    }),
+  );
+  await page.reload();
+  await page
+    .getByRole('alert')
+    .filter({ hasText: 'Too many requests: Rate limit exceeded: 20 requests per minute. Try again in 7 s.' })
+    .waitFor();
+  await c.shot(page, 'error-429');
+  await page.unroute(models);
+  await page.route(models, (r) =>
+    r.fulfill({
+      status: 402,
+      headers: { 'content-type': 'application/json' },
+      body: errorBody(402, 'Insufficient credits', 'insufficient_credits'),
+    }),
+  );
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page
+    .getByRole('alert')
+    .filter({ hasText: "Not enough credits, or the key's spending limit is reached" })
+    .waitFor();
+  await page.unroute(models);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.locator('.models-table tbody tr').first().waitFor();
+  await page.context().close();
+});
