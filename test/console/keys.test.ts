@@ -236,7 +236,7 @@ test('errors in words (server unreachable, 429) with a retry; a key name with ma
     }),
   );
   await failed.getByRole('button', { name: 'Try again' }).click();
-  await failed.getByText('Too many requests: Rate limit exceeded Try again in 7 s.').waitFor();
+  await failed.getByText(/Too many requests: Rate limit exceeded\.? Try again in 7 s\./).waitFor();
 
   await page.unroute('**/v1/keys?*');
   await failed.getByRole('button', { name: 'Try again' }).click();
