@@ -11,6 +11,8 @@ export class ApiError extends Error {
     message: string,
     /** our machine-readable code (metadata.code), when the server sent one */
     readonly code: string | null = null,
+    /** the request field a 400 names (`param`: `limit`, `rate_limit.requests_per_minute`), for a form to show it there */
+    readonly param: string | null = null,
   ) {
     super(message);
   }
@@ -27,11 +29,14 @@ export interface ApiOptions {
 }
 
 /** the server's own words from an error body, whatever shape it came in */
-function serverWords(body: unknown): { message: string | null; code: string | null } {
-  const e = (body as { error?: { message?: unknown; code?: unknown; metadata?: { code?: unknown } } } | null)?.error;
-  if (!e || typeof e !== 'object') return { message: null, code: null };
+function serverWords(body: unknown): { message: string | null; code: string | null; param: string | null } {
+  const e = (
+    body as { error?: { message?: unknown; code?: unknown; param?: unknown; metadata?: { code?: unknown } } } | null
+  )?.error;
+  if (!e || typeof e !== 'object') return { message: null, code: null, param: null };
   const code = typeof e.metadata?.code === 'string' ? e.metadata.code : typeof e.code === 'string' ? e.code : null;
-  return { message: typeof e.message === 'string' ? e.message : null, code };
+  const param = typeof e.param === 'string' && e.param !== '' ? e.param : null;
+  return { message: typeof e.message === 'string' ? e.message : null, code, param };
 }
 
 /** the sentence shown for a failed answer */
@@ -82,8 +87,9 @@ export async function apiFetch(path: string, opts: ApiOptions = {}): Promise<Res
   } catch {
     // not JSON (a proxy's page): the status says enough
   }
-  const { message, code } = serverWords(parsed);
-  const error = new ApiError(res.status, describeError(res.status, message, res.headers.get('retry-after')), code);
+  const { message, code, param } = serverWords(parsed);
+  const retryAfter = res.headers.get('retry-after');
+  const error = new ApiError(res.status, describeError(res.status, message, retryAfter), code, param);
   if (res.status === 401 && opts.key === undefined) signOut(error.message);
   throw error;
 }

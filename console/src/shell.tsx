@@ -122,6 +122,8 @@ function Signed({ session }: { session: Session }) {
             route={found.route}
             props={{ params: found.params, query: loc.query, session }}
           />
+        ) : found ? (
+          <NeedsAdmin route={found.route} session={session} />
         ) : (
           <NotFound path={path} />
         )}
@@ -173,6 +175,23 @@ function NotFound({ path }: { path: string }) {
       <p>
         Nothing is at <code>{path}</code> in the console. <a href={href(DEFAULT_PATH)}>Browse the models</a>.
       </p>
+    </section>
+  );
+}
+
+/** an admin page opened with a user key (a link, a bookmark): say what it needs instead of "not found" */
+function NeedsAdmin({ route, session }: { route: PageRoute; session: Session }) {
+  useTitle(route.title);
+  return (
+    <section class="page">
+      <h1>{route.title}</h1>
+      <div class="state state-error" role="alert">
+        <p class="state-title">This page needs an admin key</p>
+        <p>
+          You are signed in with a {session.info.role} key, which may not manage keys or accounts. Sign out and sign in
+          with an admin or operator key to use this page.
+        </p>
+      </div>
     </section>
   );
 }

@@ -48,7 +48,7 @@ test('a user key sees no Keys or Accounts page', async () => {
   await c.signIn(page, key);
   assert.deepEqual(await navLinks(page), ['Models', 'Playground', 'Activity']);
   await page.goto(c.base + '/#/keys');
-  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'This page needs an admin key' }).waitFor();
   await page.context().close();
 });
 

@@ -6,6 +6,8 @@ import { useId } from 'preact/hooks';
 interface Common {
   label: ComponentChildren;
   hint?: ComponentChildren;
+  /** what is wrong with the value (e.g. the API's 400 naming this field): shown under it, the control marked invalid */
+  error?: ComponentChildren;
   /** a hidden label (the control's purpose is clear from around it) still read by screen readers */
   hideLabel?: boolean;
   class?: string;
@@ -15,6 +17,7 @@ function Wrap({
   id,
   label,
   hint,
+  error,
   hideLabel,
   class: cls,
   children,
@@ -30,8 +33,19 @@ function Wrap({
           {hint}
         </div>
       )}
+      {error && (
+        <div id={id + '-error'} class="field-error">
+          {error}
+        </div>
+      )}
     </div>
   );
+}
+
+/** the control's aria-describedby and aria-invalid: its hint and its error, when present */
+function described(id: string, p: Common) {
+  const ids = [p.hint ? id + '-hint' : '', p.error ? id + '-error' : ''].filter(Boolean).join(' ');
+  return { 'aria-describedby': ids || undefined, 'aria-invalid': p.error ? true : undefined };
 }
 
 export function TextField(
@@ -65,7 +79,7 @@ export function TextField(
         list={props.list}
         disabled={props.disabled}
         spellcheck={false}
-        aria-describedby={props.hint ? id + '-hint' : undefined}
+        {...described(id, props)}
         onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
       />
     </Wrap>
@@ -95,7 +109,7 @@ export function NumberField(
         max={props.max}
         step={props.step ?? 'any'}
         placeholder={props.placeholder}
-        aria-describedby={props.hint ? id + '-hint' : undefined}
+        {...described(id, props)}
         onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
       />
     </Wrap>
@@ -120,7 +134,7 @@ export function TextArea(
         rows={props.rows ?? 4}
         value={props.value}
         placeholder={props.placeholder}
-        aria-describedby={props.hint ? id + '-hint' : undefined}
+        {...described(id, props)}
         onKeyDown={props.onKeyDown}
         onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)}
       />
@@ -141,7 +155,7 @@ export function SelectField(props: Common & { value: string; options: Option[]; 
         id={id}
         class="input"
         value={props.value}
-        aria-describedby={props.hint ? id + '-hint' : undefined}
+        {...described(id, props)}
         onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}
       >
         {props.options.map((o) => (

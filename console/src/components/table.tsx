@@ -50,7 +50,12 @@ export function DataTable<T>({
             rows.map((r) => (
               <tr key={rowKey(r)}>
                 {columns.map((c) => (
-                  <td key={c.key} class={c.numeric ? 'num' : undefined}>
+                  <td
+                    key={c.key}
+                    class={c.numeric ? 'num' : undefined}
+                    // a narrow screen may show each row as a card, naming each value by its column (CSS attr())
+                    data-label={typeof c.header === 'string' ? c.header : undefined}
+                  >
                     {c.cell(r)}
                   </td>
                 ))}
