@@ -219,7 +219,7 @@ test('a refused or unreachable API is said in words, with a retry', async () => 
   await page.route('**/v1/activity?*', (r) => r.abort('connectionrefused'));
   await page.goto(c.base + '/#/activity');
   const charts = page.getByRole('alert').filter({ hasText: 'The activity charts could not be loaded' });
-  await charts.getByText('Too many requests: Rate limit exceeded Try again in 3 s.').waitFor();
+  await charts.getByText('Too many requests: Rate limit exceeded. Try again in 3 s.').waitFor();
   const table = page.getByRole('alert').filter({ hasText: 'The generations could not be loaded' });
   await table.getByText('Cannot reach the ARouter server').waitFor();
   await c.shot(page, 'activity-errors');
