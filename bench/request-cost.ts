@@ -4,10 +4,11 @@
 // What it leaves out is what a pass-through proxy pays too (kernel, HTTP parsing, the upstream client), so
 // it isolates the router's logic from the machine's noise: use it to A/B a hot-path change in seconds, then
 // confirm with `npm run bench`. Run it built (tsx adds a __name() call per function):
-//   npm run build && node dist/bench/request-cost.js [requests] [rounds] [--stream | --floor] [--no-journal]
+//   npm run build && node dist/bench/request-cost.js [requests] [rounds] [--stream | --floor] [--no-journal] [--no-metrics]
 // --stream: streamed answers (the bench upstream's 20 chunks, one read per event-loop turn);
 // --floor: a handler that only reads the JSON request, stringifies it once, parses the answer and writes it.
 // --no-journal: `ledger.journal: false` (the A/B of the ledger's write-ahead journal, src/store/journal.ts).
+// --no-metrics: `metrics.enabled: false` (the A/B of the Prometheus metrics, src/telemetry/).
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,7 @@ const env = {
 const inline = {
   ...arouterConfig('http://127.0.0.1:9/v1'),
   ledger: { journal: !process.argv.includes('--no-journal') },
+  metrics: { enabled: !process.argv.includes('--no-metrics') },
 };
 const config = loadConfig({ inline, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
 // the access log is built as in production, then dropped (the bench sends it to /dev/null)
