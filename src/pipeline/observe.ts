@@ -30,7 +30,7 @@ export function watchRequest(
     route: ROUTES[api],
     requestedModel,
     stream,
-    headers: caller.res.req.headers,
+    request: caller.res.req,
     at: performance.now(),
   });
 }

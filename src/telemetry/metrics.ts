@@ -50,8 +50,11 @@ export const TTFT_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 6
 const LEDGER_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
-export const statusClass = (status: number): string =>
-  STATUS_CLASSES[Math.min(4, Math.max(0, (status / 100) | 0) - 1)] ?? '5xx';
+/** 0 for 1xx … 4 for 5xx (and anything else) */
+const classIndex = (status: number): number => {
+  const c = ((status / 100) | 0) - 1;
+  return c >= 0 && c <= 4 ? c : 4;
+};
 
 const BREAKER_CODE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -140,6 +143,7 @@ export class Metrics implements RequestObserver {
   private openStreams = 0;
   private readonly requestCells = new Map<string, Map<string, Map<string, RequestCells>>>();
   private readonly usageCells = new Map<string, Map<string, UsageCells>>();
+  private readonly httpCells = new Map<string, Array<CounterCell | undefined>>();
 
   constructor(
     private readonly sources: MetricsSources,
@@ -172,7 +176,10 @@ export class Metrics implements RequestObserver {
 
   /** every HTTP request, once answered (src/http/server.ts) */
   httpRequest(route: string, status: number): void {
-    this.http.cell(route, statusClass(status)).value++;
+    let byClass = this.httpCells.get(route);
+    if (byClass === undefined) this.httpCells.set(route, (byClass = []));
+    const cls = classIndex(status);
+    (byClass[cls] ??= this.http.cell(route, STATUS_CLASSES[cls])).value++;
   }
 
   /** a ledger batch written (or failed): src/accounting/ledger.ts onBatch */
@@ -216,7 +223,7 @@ export class Metrics implements RequestObserver {
       duration: this.duration.cell(s.route, model, provider),
       ttft: null,
     }));
-    const cls = Math.min(4, Math.max(0, ((e.status / 100) | 0) - 1));
+    const cls = classIndex(e.status);
     (r.byClass[cls] ??= this.requests.cell(s.route, STATUS_CLASSES[cls], model, provider)).value++;
     observe(this.duration, r.duration, e.latencyMs / 1000);
     if (e.ttftMs !== null) observe(this.ttft, (r.ttft ??= this.ttft.cell(s.route, model, provider)), e.ttftMs / 1000);
