@@ -30,7 +30,7 @@ export function watchRequest(
     route: ROUTES[api],
     requestedModel,
     stream,
-    request: caller.res.req,
+    incoming: caller.res.req,
     at: performance.now(),
   });
 }

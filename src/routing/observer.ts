@@ -24,11 +24,11 @@ export interface RequestStart {
   requestedModel: string;
   stream: boolean;
   /**
-   * The client's request (a tracer reads `traceparent` from it). Read a header with requestHeader() of
-   * src/lib/request-headers.ts: `request.headers` makes node build the whole headers object (~3 µs a request,
+   * The client's HTTP request (a tracer reads `traceparent` from it). Read a header with requestHeader() of
+   * src/lib/request-headers.ts: `incoming.headers` makes node build the whole headers object (~3 µs a request,
    * which the hot path otherwise never pays). Never log or label headers whole.
    */
-  request: IncomingMessage;
+  incoming: IncomingMessage;
   /** performance.now() when the pipeline took the request */
   at: number;
 }
