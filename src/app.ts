@@ -33,6 +33,9 @@ import { InFlight } from './lib/in-flight.js';
 import { CatalogSync } from './providers/catalog-sync.js';
 import { Snapshot, type SharedServices } from './snapshot.js';
 import { reloadApp, reloadLogged, type ReloadReport } from './reload.js';
+import { combineObservers, type RequestObserver } from './routing/observer.js';
+import { MemoryReservationStore } from './accounting/reservations.js';
+import type { Metrics } from './telemetry/metrics.js';
 
 /**
  * How often the key directory asks storage for other processes' writes: a key revoked with `arouter keys revoke`
@@ -106,6 +109,13 @@ export class App {
   private readonly reservationTtl: { ttlMs: number };
   /** told of each applied reload (a --workers worker asks its primary to reload the others) */
   onReloaded: ((trigger: string) => void) | null = null;
+  /** who watches each request (metrics, traces): combined once, when installed; null while there is none */
+  observer: RequestObserver | null = null;
+  private readonly observers: RequestObserver[] = [];
+  /** Prometheus metrics (`metrics.enabled`), made in init(); and the `metrics.listen` listener's address */
+  metrics: Metrics | null = null;
+  private metricsServer: Server | null = null;
+  metricsAddress: AddressInfo | null = null;
   /** the admin key created on first start, shown once by the CLI */
   bootstrapAdminKey: string | null = null;
 
@@ -168,8 +178,8 @@ export class App {
   }
 
   private shared(): SharedServices {
-    const { log, health, spend, limits, ledger, inFlight } = this;
-    return { log, health, spend, limits, ledger, inFlight };
+    const { log, health, spend, limits, ledger, inFlight, observer } = this;
+    return { log, health, spend, limits, ledger, inFlight, observer };
   }
 
   get config(): Config {
@@ -215,6 +225,13 @@ export class App {
    */
   reloadFromSource(trigger: string): ReloadReport {
     return reloadLogged(this, trigger);
+  }
+
+  /** Adds a request observer (src/routing/observer.ts); at startup, before listen(). */
+  addObserver(o: RequestObserver): void {
+    this.observers.push(o);
+    this.observer = combineObservers(this.observers);
+    this.env.observer = this.observer;
   }
 
   modelJson(m: ModelDef): string {
@@ -263,7 +280,32 @@ export class App {
     this.modelsCache.clear();
   }
 
+  /** Metrics over this app's state; prom-client is loaded only when they are on. */
+  private async startMetrics(): Promise<void> {
+    const { Metrics } = await import('./telemetry/metrics.js');
+    const store = this.spend.store;
+    const m = new Metrics({
+      catalog: () => this.catalog,
+      health: this.health,
+      inFlight: () => this.inFlight.size,
+      reservations: () => (store instanceof MemoryReservationStore ? store.outstanding : null),
+      ledgerQueue: () => this.ledger.size,
+      catalogSyncedAt: () => {
+        let last: number | null = null;
+        for (const p of Object.values(this.catalogSync.state.providers)) {
+          const t = p.last_success === null ? NaN : Date.parse(p.last_success);
+          if (t === t && (last === null || t > last)) last = t;
+        }
+        return last;
+      },
+    });
+    this.ledger.onBatch = (rows, seconds, ok) => m.ledgerBatchDone(rows, seconds, ok);
+    this.metrics = m;
+    this.addObserver(m);
+  }
+
   async init(): Promise<void> {
+    if (this.config.metrics.enabled) await this.startMetrics();
     await this.store.migrate();
     if (this.redis) {
       // the subscriber connection would wait for Redis forever: fail the start instead, naming it
@@ -299,6 +341,15 @@ export class App {
         resolve();
       });
     });
+    const at = this.config.metrics.listen;
+    const metrics = this.metrics;
+    if (at && metrics) {
+      const { listenMetrics } = await import('./telemetry/listener.js');
+      const scrape = async () => ({ text: await metrics.scrape(), contentType: metrics.contentType });
+      const m = await listenMetrics(at, scrape, this.log);
+      this.metricsServer = m.server;
+      this.metricsAddress = m.address;
+    }
     return server.address() as AddressInfo;
   }
 
@@ -329,6 +380,12 @@ export class App {
       await Promise.race([closed, straggler]);
       clearInterval(idle);
       server.closeAllConnections();
+      await closed;
+    }
+    const ms = this.metricsServer;
+    if (ms) {
+      const closed = new Promise<void>((resolve) => ms.close(() => resolve()));
+      ms.closeAllConnections();
       await closed;
     }
     this.directory.unwatch();

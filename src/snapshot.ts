@@ -19,6 +19,8 @@ export class Snapshot implements PipelineEnv {
   readonly limits: PipelineEnv['limits'];
   readonly ledger: PipelineEnv['ledger'];
   readonly inFlight: PipelineEnv['inFlight'];
+  /** observers are installed at startup, before listen: App.addObserver sets it on the snapshot of the moment */
+  observer: PipelineEnv['observer'];
 
   constructor(
     shared: SharedServices,
@@ -33,5 +35,6 @@ export class Snapshot implements PipelineEnv {
     this.limits = shared.limits;
     this.ledger = shared.ledger;
     this.inFlight = shared.inFlight;
+    this.observer = shared.observer;
   }
 }

@@ -131,6 +131,8 @@ export async function runPrimary(config: Config, count: number): Promise<number>
     });
   };
 
+  // a worker asked for /metrics asks this primary, which collects and sums every worker's (src/telemetry/cluster.ts)
+  if (config.metrics.enabled) (await import('../telemetry/cluster.js')).answerWorkers();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   // each worker re-reads the config and logs its own outcome; a worker forked later reads the file as it is then

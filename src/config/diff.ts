@@ -39,6 +39,8 @@ const FIELDS: { [K in keyof Config]: [name: string, live: Live] } = {
   providerKeys: ['', 'live'],
   // the console's routes read it per request
   console: ['console', 'live'],
+  // the metrics registry and its listener are made once
+  metrics: ['metrics', 'restart'],
 };
 
 /** sub-fields whose file name is not their snake_cased name */

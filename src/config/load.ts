@@ -108,6 +108,8 @@ export interface Config {
    * dist/console (tests point it at a build of their own)
    */
   console: { enabled: boolean; dir: string | null };
+  /** Prometheus metrics; listen: a second listener serving /metrics without auth (null: none) */
+  metrics: { enabled: boolean; listen: { host: string; port: number } | null };
   /** the file the config came from, if any */
   file: string | null;
   /** API keys read from the providers' api_key_file, by provider id (never logged nor reported) */
@@ -158,6 +160,16 @@ function switchEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   if (['on', 'true', '1', 'yes'].includes(v)) return true;
   if (['off', 'false', '0', 'no'].includes(v)) return false;
   throw new ConfigError(`environment ${name}: must be on or off (got ${JSON.stringify(env[name])})`);
+}
+
+/** "host:port" ("[::1]:9464" for IPv6; ":9464" = every interface) → its parts */
+function hostPort(v: string | null, field: string): { host: string; port: number } | null {
+  if (v === null) return null;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d+)$/.exec(v);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535)
+    throw new ConfigError(`${field}: must be host:port, e.g. 127.0.0.1:9464 (got ${JSON.stringify(v)})`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
 function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
@@ -266,6 +278,12 @@ export function loadConfig(input: ConfigInput = {}): Config {
       timeoutMs: c.catalog?.sync_timeout_ms ?? 30_000,
     },
     console: { enabled: switchEnv(env, 'AROUTER_CONSOLE') ?? c.console?.enabled ?? true, dir: null },
+    metrics: {
+      enabled: switchEnv(env, 'AROUTER_METRICS') ?? c.metrics?.enabled ?? true,
+      listen:
+        hostPort(env.AROUTER_METRICS_LISTEN || null, 'environment AROUTER_METRICS_LISTEN') ??
+        hostPort(c.metrics?.listen ?? null, 'metrics.listen'),
+    },
     file,
     providerKeys: readKeyFiles(c.providers),
   };

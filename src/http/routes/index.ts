@@ -14,6 +14,7 @@ import { activityDailyRoutes } from './activity-daily.js';
 import { providerRoutes } from './providers.js';
 import { adminRoutes } from './admin.js';
 import { consoleRoutes } from './console.js';
+import { metricsRoutes } from './metrics.js';
 
 export const allRoutes: Route[] = [
   ...healthRoutes,
@@ -31,4 +32,5 @@ export const allRoutes: Route[] = [
   ...providerRoutes,
   ...adminRoutes,
   ...consoleRoutes,
+  ...metricsRoutes,
 ];
