@@ -6,6 +6,7 @@ import { firstProblem } from '../lib/schema.js';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type ConfigFile } from './schema.js';
 import type { CatalogOverrides } from '../catalog/catalog.js';
+import { loadTracing, type TracingConfig } from './tracing.js';
 
 export class ConfigError extends Error {}
 
@@ -66,6 +67,8 @@ export interface Config {
   catalog: CatalogOverrides;
   /** the runtime catalog sync (src/providers/catalog-sync.ts) */
   catalogSync: { intervalMs: number; metadataUrl: string | null; graceMs: number; timeoutMs: number };
+  /** OpenTelemetry traces: off unless OTEL_* or the file's `tracing:` turns them on */
+  tracing: TracingConfig;
   /** the file the config came from, if any */
   file: string | null;
 }
@@ -212,6 +215,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
       graceMs: Math.round((c.catalog?.removal_grace_days ?? 14) * 86_400_000),
       timeoutMs: c.catalog?.sync_timeout_ms ?? 30_000,
     },
+    tracing: loadTracing(env, c.tracing, (message) => new ConfigError(message)),
     file,
   };
 }

@@ -1,5 +1,6 @@
 // The config file schema (arouter.config.yaml). Every field is optional; defaults live in defaults.ts.
 import { Type, type Static } from '@sinclair/typebox';
+import { TracingSchema } from './tracing.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const PositiveInt = Type.Integer({ minimum: 1 });
@@ -178,6 +179,8 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** OpenTelemetry traces (src/config/tracing.ts); the standard OTEL_* environment overrides it */
+    tracing: Type.Optional(TracingSchema),
     providers: Type.Optional(Type.Array(ProviderConfig)),
     /** models to add or override, in the catalog's own shape (see src/catalog/types.ts) */
     models: Type.Optional(Type.Array(Type.Object({ id: Type.String() }, { additionalProperties: true }))),
