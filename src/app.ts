@@ -31,6 +31,7 @@ import { LedgerJournal } from './store/journal.js';
 import { allRoutes } from './http/routes/index.js';
 import { InFlight } from './lib/in-flight.js';
 import { CatalogSync } from './providers/catalog-sync.js';
+import { combineObservers, type RequestObserver } from './routing/observer.js';
 
 /**
  * How often the key directory asks storage for other processes' writes: a key revoked with `arouter keys revoke`
@@ -92,6 +93,9 @@ export class App {
   /** requests being handled, and what stops each one when the shutdown grace period runs out */
   readonly inFlight = new InFlight();
   private server: Server | null = null;
+  /** who watches each request (metrics, traces): combined once, when installed; null while there is none */
+  observer: RequestObserver | null = null;
+  private readonly observers: RequestObserver[] = [];
   /** the admin key created on first start, shown once by the CLI */
   bootstrapAdminKey: string | null = null;
 
@@ -152,6 +156,12 @@ export class App {
     this.ledger = new Ledger(this.store, this.log, opts.config.ledger, journal);
     const days = opts.config.ledger.retentionDays;
     this.retention = days === null ? null : new LedgerRetention(this.store, this.log, { days });
+  }
+
+  /** Adds a request observer (src/routing/observer.ts); at startup, before listen(). */
+  addObserver(o: RequestObserver): void {
+    this.observers.push(o);
+    this.observer = combineObservers(this.observers);
   }
 
   modelJson(m: ModelDef): string {

@@ -11,8 +11,11 @@ import {
   buildRoutePlan,
   RoutingError,
   summarizeRoute,
+  type AttemptWatch,
+  type InboundApi,
   type RoutePlan,
   type RouteAttempt,
+  type RequestWatch,
 } from '../routing/index.js';
 import { executeChat, ExecFailure, type CompleteResult, type StreamResult } from '../routing/execute.js';
 import type { AttemptRecord } from '../store/types.js';
@@ -24,6 +27,8 @@ import { attemptsHeader, generationId } from './ids.js';
 import { KeepAlive } from './keepalive.js';
 import { ledgerRow, settle, type SettleState } from './settle.js';
 import { computeFinal, newTally, type Tally } from './tally.js';
+import { endRefused, watchRequest } from './observe.js';
+import type { Admitted } from './admit.js';
 
 /** Plans the request or answers the client's mistake (404 unknown model, 400 bad variant, 503 nothing fits). */
 export function planChat(env: PipelineEnv, caller: Pick<Caller, 'account'>, req: ChatRequest): RoutePlan {
@@ -49,14 +54,30 @@ const info = (gen: string, a: RouteAttempt): AnswerInfo => ({
   provider: a.provider.id,
 });
 
-export async function runChat(env: PipelineEnv, caller: Caller, req: ChatRequest, sink: AnswerSink): Promise<void> {
-  const plan = planChat(env, caller, req);
+export async function runChat(
+  env: PipelineEnv,
+  caller: Caller,
+  req: ChatRequest,
+  sink: AnswerSink,
+  api: InboundApi = 'chat',
+): Promise<void> {
+  const requested = req.model ?? (req.models ?? [])[0] ?? '';
+  const watch = watchRequest(env.observer, caller, api, requested, sink.stream);
+  const arrived = watch === null ? 0 : performance.now();
+  let plan: RoutePlan;
+  let admitted: Admitted;
+  try {
+    plan = planChat(env, caller, req);
+    const admitting = admitChat(env, caller, plan);
+    // only limits shared through Redis answer with a promise; the embedded default's stay synchronous
+    admitted = admitting instanceof Promise ? await admitting : admitting;
+  } catch (err) {
+    if (watch !== null) endRefused(watch, err, arrived);
+    throw err;
+  }
   const first = plan.attempts[0];
   const gen = generationId();
   caller.log.generationId = gen;
-  const admitting = admitChat(env, caller, plan);
-  // only limits shared through Redis answer with a promise; the embedded default's stay synchronous
-  const admitted = admitting instanceof Promise ? await admitting : admitting;
 
   // spread last: `{...obj, more}` measured ~2 µs per object in V8 11 (a slow clone path), `{more, ...obj}` 0.1 µs
   const headers: Record<string, string> = {
@@ -72,6 +93,7 @@ export async function runChat(env: PipelineEnv, caller: Caller, req: ChatRequest
   /** when the attempt that answered started: its health sample must not include earlier, failed attempts */
   let attemptStarted: number | null = null;
   let attempts: AttemptRecord[] = [];
+  let attemptWatch: AttemptWatch | null = null;
   let abortedAt: RouteAttempt | null = null;
   let status = 200;
   let cancelled = false;
@@ -90,6 +112,8 @@ export async function runChat(env: PipelineEnv, caller: Caller, req: ChatRequest
     reservationId: admitted.reservationId,
     shutdown: abort.byShutdown,
     abortedAt,
+    watch,
+    attemptWatch,
   });
   // An answer the client received whole must not vanish if the process dies right after: its row goes to the
   // ledger (whose journal write is synchronous) before the last bytes are handed to the socket. A kill can land
@@ -108,9 +132,11 @@ export async function runChat(env: PipelineEnv, caller: Caller, req: ChatRequest
       stream,
       abort,
       Date.now() + env.config.upstream.totalDeadlineMs,
+      watch,
     );
     used = result.attempt;
     attemptStarted = result.startedAt;
+    attemptWatch = result.watch;
     attempts = result.attempts;
     headers['x-arouter-attempts'] = attemptsHeader(attempts);
     if (result.kind === 'complete') {
@@ -118,7 +144,7 @@ export async function runChat(env: PipelineEnv, caller: Caller, req: ChatRequest
     } else {
       keepalive?.stop();
       keepalive = null;
-      await deliverStream(sink, gen, result, tally, headers, record);
+      await deliverStream(sink, gen, result, tally, headers, record, watch);
     }
   } catch (err) {
     if (err instanceof AbortedByClient) {
@@ -186,9 +212,11 @@ async function deliverStream(
   tally: Tally,
   headers: Record<string, string>,
   record: () => void,
+  watch: RequestWatch | null,
 ): Promise<void> {
   sink.open(info(gen, r.attempt), headers);
   tally.firstTokenAt = performance.now();
+  if (watch !== null) watch.firstToken(tally.firstTokenAt);
   const handle = (evs: StreamEvent[]) => {
     for (const ev of evs) {
       switch (ev.type) {

@@ -15,10 +15,12 @@ import { countTextTokens } from '../accounting/tokenizer.js';
 import { computeCost, emptyUsage, worstCaseCost } from '../accounting/cost.js';
 import { toNumberUsd } from '../accounting/money.js';
 import { countedFeatures, planEndpoints, resolveModel, RoutingError } from '../routing/index.js';
-import { ExecFailure, runAttempts } from '../routing/attempts.js';
+import { ExecFailure, runAttempts, type AttemptTarget } from '../routing/attempts.js';
+import { withHeaders } from '../routing/observer.js';
 import type { AttemptRecord, GenerationRow } from '../store/types.js';
 import type { Caller, PipelineEnv } from './env.js';
-import { reserve } from './admit.js';
+import { reserve, type Admitted } from './admit.js';
+import { endAnswered, endFromRow, endRefused, watchRequest } from './observe.js';
 import { settleFailed } from './settle.js';
 import { explainNotFound, invalidRequestError, routingHttpError, upstreamHttpError } from './errors.js';
 import { attemptsHeader, generationId } from './ids.js';
@@ -59,12 +61,22 @@ function embeddingModel(env: PipelineEnv, caller: Caller, req: EmbeddingsRequest
   return resolved.model;
 }
 
-export async function runEmbeddings(
+interface Prepared {
+  model: ModelDef;
+  plan: EmbeddingAttempt[];
+  admitted: Admitted;
+}
+
+interface EmbeddingAttempt extends AttemptTarget {
+  apiKey: string;
+}
+
+/** Model, endpoints, admission and reservation: everything before the first upstream call (or the refusal). */
+async function prepare(
   env: PipelineEnv,
   caller: Caller,
   req: EmbeddingsRequest,
-  deliver: EmbeddingsSink,
-): Promise<void> {
+): Promise<Prepared & { promptTokens: number }> {
   const catalog = env.catalog;
   const model = embeddingModel(env, caller, req);
   const promptTokens = inputTokens(req, model);
@@ -91,7 +103,7 @@ export async function runEmbeddings(
       },
     );
   }
-  const plan = [];
+  const plan: EmbeddingAttempt[] = [];
   for (const s of planned.ordered) {
     // the configured provider: its base URL and key, which the catalog's definition does not carry
     const configured = env.providers.get(s.provider.id);
@@ -118,6 +130,25 @@ export async function runEmbeddings(
     'Raise the limit or add credits.',
   );
   const admitted = reserving instanceof Promise ? await reserving : reserving;
+  return { model, plan, admitted, promptTokens };
+}
+
+export async function runEmbeddings(
+  env: PipelineEnv,
+  caller: Caller,
+  req: EmbeddingsRequest,
+  deliver: EmbeddingsSink,
+): Promise<void> {
+  const watch = watchRequest(env.observer, caller, 'embeddings', req.model, false);
+  const arrived = watch === null ? 0 : performance.now();
+  let prepared: Prepared & { promptTokens: number };
+  try {
+    prepared = await prepare(env, caller, req);
+  } catch (err) {
+    if (watch !== null) endRefused(watch, err, arrived);
+    throw err;
+  }
+  const { model, plan, admitted, promptTokens } = prepared;
   const gen = generationId();
   caller.log.generationId = gen;
   const started = performance.now();
@@ -157,22 +188,30 @@ export async function runEmbeddings(
     created_at: isoTime(),
   });
   /** the row is in the ledger (and so its journal) before the answer's bytes are written: see chat.ts */
-  let recorded = false;
+  let recorded: GenerationRow | null = null;
   try {
-    const done = await runAttempts(env, plan, abort, Date.now() + env.config.upstream.totalDeadlineMs, async (a) => {
-      const dialect = DIALECTS[a.provider.dialect];
-      const target = { provider: a.provider, endpoint: a.endpoint, model, apiKey: a.apiKey };
-      const res = await env.transport.fetch(dialect.buildEmbeddingsRequest!(req, target), abort);
-      const text = res.body.toString('utf8');
-      if (res.status >= 400) throw dialect.mapError(res.status, text, res.headers(), a.provider.name);
-      let value: EmbeddingsResult;
-      try {
-        value = dialect.parseEmbeddingsResponse!(JSON.parse(text), req);
-      } catch {
-        throw upstreamError.invalidResponse(a.provider.name, 'embeddings body', res.status);
-      }
-      return { status: res.status, value };
-    });
+    const deadlineAt = Date.now() + env.config.upstream.totalDeadlineMs;
+    const done = await runAttempts(
+      env,
+      plan,
+      abort,
+      deadlineAt,
+      async (a, aw) => {
+        const dialect = DIALECTS[a.provider.dialect];
+        const target = { provider: a.provider, endpoint: a.endpoint, model, apiKey: a.apiKey };
+        const res = await env.transport.fetch(withHeaders(dialect.buildEmbeddingsRequest!(req, target), aw), abort);
+        const text = res.body.toString('utf8');
+        if (res.status >= 400) throw dialect.mapError(res.status, text, res.headers(), a.provider.name);
+        let value: EmbeddingsResult;
+        try {
+          value = dialect.parseEmbeddingsResponse!(JSON.parse(text), req);
+        } catch {
+          throw upstreamError.invalidResponse(a.provider.name, 'embeddings body', res.status);
+        }
+        return { status: res.status, value };
+      },
+      watch,
+    );
     attempts = done.attempts;
     used = done.attempt;
     const parsed = done.value;
@@ -188,6 +227,7 @@ export async function runEmbeddings(
       outputTokens: 0,
       generationMs: null,
     });
+    if (done.watch !== null) endAnswered(done.watch, attempts, done.startedAt);
     const b64 = req.encoding_format === 'base64';
     const body = JSON.stringify({
       object: 'list',
@@ -203,8 +243,8 @@ export async function runEmbeddings(
       },
     });
     // serialised first, so the row's latency still counts it (large vector lists take milliseconds)
-    env.ledger.add(row());
-    recorded = true;
+    recorded = row();
+    env.ledger.add(recorded);
     deliver(body, {
       'x-arouter-generation-id': gen,
       'x-arouter-attempts': attemptsHeader(attempts),
@@ -220,7 +260,9 @@ export async function runEmbeddings(
   } finally {
     abort.dispose();
     const settled = env.spend.settle(admitted.reservationId, cost);
-    if (!recorded) env.ledger.add(row());
+    const r = recorded ?? row();
+    if (recorded === null) env.ledger.add(r);
+    if (watch !== null) endFromRow(watch, r, failure);
     if (settled instanceof Promise)
       await settled.catch((err: unknown) => settleFailed(env, admitted.reservationId, err));
     caller.log.model = used ? model.id : null;

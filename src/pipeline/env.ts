@@ -11,6 +11,7 @@ import type { SpendService } from '../accounting/spend.js';
 import type { Limits } from '../accounting/limits.js';
 import type { Ledger } from '../accounting/ledger.js';
 import type { HealthTracker } from '../routing/health.js';
+import type { RequestObserver } from '../routing/observer.js';
 import type { AccountRow, KeyRow } from '../store/types.js';
 
 export interface PipelineEnv {
@@ -25,6 +26,8 @@ export interface PipelineEnv {
   readonly limits: Limits;
   readonly ledger: Ledger;
   readonly inFlight: InFlight;
+  /** who watches each request (metrics, traces: src/routing/observer.ts); null: nobody, and it costs nothing */
+  readonly observer: RequestObserver | null;
 }
 
 /** The authenticated caller of one request. */

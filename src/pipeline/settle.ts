@@ -3,10 +3,20 @@
 import { performance } from 'node:perf_hooks';
 import type { ChatRequest } from '../protocol/chat-request.js';
 import { isoTime } from '../lib/clock.js';
-import { failedStatus, storedRoute, type RoutePlan, type RouteAttempt } from '../routing/index.js';
+import {
+  attemptOutcome,
+  failedStatus,
+  storedRoute,
+  type AttemptWatch,
+  type RequestWatch,
+  type RoutePlan,
+  type RouteAttempt,
+} from '../routing/index.js';
 import type { AttemptRecord, GenerationRow } from '../store/types.js';
 import type { Caller, PipelineEnv } from './env.js';
 import { computeFinal, type Tally } from './tally.js';
+import { usageOf } from './observe.js';
+import type { FinalUsage } from '../accounting/usage.js';
 
 /** What settle() and the ledger row need of a request. */
 export interface SettleState {
@@ -26,6 +36,9 @@ export interface SettleState {
   shutdown: boolean;
   /** the endpoint a client that left was waiting for: named in the ledger, neither billed nor held against it */
   abortedAt: RouteAttempt | null;
+  /** the request's observer (null: none installed), and the answering attempt's, still open */
+  watch: RequestWatch | null;
+  attemptWatch: AttemptWatch | null;
 }
 
 /**
@@ -55,6 +68,7 @@ export function settle(env: PipelineEnv, caller: Caller, s: SettleState): Promis
     });
   }
   if (!s.tally.recorded) env.ledger.add(ledgerRow(caller, s, end));
+  if (s.watch !== null) observeEnd(s, s.watch, fu, end);
   // prompts are user data: in the log only when the operator asked for them (log.prompts, off by default)
   if (env.config.logPrompts) {
     env.log.info('prompt', {
@@ -77,6 +91,38 @@ export function settleFailed(env: PipelineEnv, reservationId: string, err: unkno
   env.log.error('spend settle failed (the reservation expires; run arouter reconcile)', {
     reservation_id: reservationId,
     error: String(err),
+  });
+}
+
+/** The answering attempt's end, then the request's: the same numbers as the health sample and the ledger row. */
+function observeEnd(s: SettleState, watch: RequestWatch, fu: FinalUsage | null, end: number): void {
+  const a = s.used;
+  const aw = s.attemptWatch;
+  if (aw !== null && a !== null) {
+    const err = s.tally.error;
+    const ok = s.tally.delivered && !err;
+    const t0 = s.attemptStarted ?? s.started;
+    aw.end({
+      outcome: ok ? 'ok' : s.cancelled || s.shutdown ? 'aborted' : err ? attemptOutcome(err) : 'invalid',
+      status: ok ? 200 : err ? failedStatus(err) : s.cancelled ? 499 : 0,
+      durationMs: end - t0,
+      error: err,
+      record: s.attempts.length > 0 ? s.attempts[s.attempts.length - 1] : null,
+    });
+  }
+  watch.end({
+    status: s.cancelled ? 499 : s.status,
+    model: (a ?? s.abortedAt)?.model.id ?? null,
+    provider: (a ?? s.abortedAt)?.provider.id ?? null,
+    endpoint: (a ?? s.abortedAt)?.endpoint.model ?? null,
+    usage: fu === null ? null : usageOf(fu),
+    costPusd: fu?.cost ?? 0n,
+    latencyMs: end - s.started,
+    ttftMs: s.tally.firstTokenAt === null ? null : s.tally.firstTokenAt - s.started,
+    finishReason: s.cancelled ? (s.tally.finish ?? 'cancelled') : (s.tally.finish ?? (s.tally.error ? 'error' : null)),
+    cancelled: s.cancelled,
+    attempts: s.attempts,
+    error: s.tally.error,
   });
 }
 

@@ -23,6 +23,14 @@ import { AbortedByClient, type RequestAbort } from '../providers/transport.js';
 import { isUpstreamError, upstreamError } from '../providers/upstream-error.js';
 import type { AttemptRecord } from '../store/types.js';
 import type { HealthTracker } from './health.js';
+import {
+  attemptOutcome,
+  type AttemptEnd,
+  type AttemptOutcome,
+  type AttemptStart,
+  type AttemptWatch,
+  type RequestWatch,
+} from './observer.js';
 
 /** What the loop needs of the gateway: endpoint health, and the log for what only the operator may read. */
 export interface AttemptEnv {
@@ -56,6 +64,8 @@ export interface AttemptSuccess<A, R> {
   /** performance.now() when the answering attempt started (its own health sample starts here) */
   startedAt: number;
   value: R;
+  /** the answering attempt's watcher, still open: its answer is not over (ended by whoever delivers it) */
+  watch: AttemptWatch | null;
 }
 
 /**
@@ -77,13 +87,16 @@ export class AbortedDuringAttempt<A> extends AbortedByClient {
  * UpstreamError / InvalidRequestError / AbortedByClient. Throws ExecFailure or AbortedByClient, or rethrows
  * whatever else the attempt threw (see the file comment). Successes are
  * recorded in the attempt log; their health sample is the caller's (it knows latency, tokens, TTFT).
+ * `watch` (the request's observer, ./observer.ts) is told of every attempt; `attempt` gets that attempt's
+ * watcher (its outbound() headers go on the request it sends: see withHeaders in ./execute.ts).
  */
 export async function runAttempts<A extends AttemptTarget, R>(
   env: AttemptEnv,
   plan: readonly A[],
   abort: RequestAbort,
   deadlineAt: number,
-  attempt: (a: A) => Promise<{ status: number; value: R } | null>,
+  attempt: (a: A, watch: AttemptWatch | null) => Promise<{ status: number; value: R } | null>,
+  watch: RequestWatch | null = null,
 ): Promise<AttemptSuccess<A, R>> {
   const { health } = env;
   const attempts: AttemptRecord[] = [];
@@ -92,19 +105,23 @@ export async function runAttempts<A extends AttemptTarget, R>(
   let probeInMs = Infinity;
   // the first endpoint whose dialect could not express the request; answered (400) when nothing else served
   let invalid: InvalidRequestError | null = null;
+  let index = 0;
   for (const a of plan) {
     const key = a.endpointKey;
     // An open breaker is skipped even when it is the only endpoint left: failing fast (503 + Retry-After) is
     // the point of the breaker; the planner keeps such endpoints last so a half-open one can take its probe.
     if (!health.tryAcquire(key)) {
-      attempts.push({
+      const skipped: AttemptRecord = {
         provider: a.provider.id,
         model: a.model.id,
         endpoint: a.endpoint.model,
         status: 0,
         duration_ms: 0,
         error: 'circuit_open',
-      });
+      };
+      attempts.push(skipped);
+      if (watch !== null) watch.attempt(attemptStart(a, index)).end(endOf('skipped', 0, 0, null, skipped));
+      index++;
       probeInMs = Math.min(probeInMs, health.msUntilProbe(key));
       continue;
     }
@@ -113,41 +130,50 @@ export async function runAttempts<A extends AttemptTarget, R>(
       break;
     }
     const t0 = performance.now();
+    const aw = watch === null ? null : watch.attempt(attemptStart(a, index, t0));
+    index++;
     try {
-      const done = await attempt(a);
-      if (done === null) continue;
+      const done = await attempt(a, aw);
+      if (done === null) {
+        aw?.end(endOf('skipped', 0, 0, null, null));
+        continue;
+      }
       record(attempts, a, done.status, t0);
-      return { attempt: a, attempts, startedAt: t0, value: done.value };
+      return { attempt: a, attempts, startedAt: t0, value: done.value, watch: aw };
     } catch (err) {
       if (err instanceof InvalidRequestError) {
         // nothing was sent: the endpoint's health is untouched, and another endpoint (a models[] fallback of
         // another dialect) may be able to carry the request
         health.release(key);
         invalid ??= err;
-        attempts.push({
+        const refused: AttemptRecord = {
           provider: a.provider.id,
           model: a.model.id,
           endpoint: a.endpoint.model,
           status: 400,
           duration_ms: 0,
           error: `invalid_request: ${err.message}`.slice(0, 300),
-        });
+        };
+        attempts.push(refused);
+        aw?.end(endOf('skipped', 0, 0, null, refused));
         continue;
       }
       if (err instanceof AbortedByClient) {
-        record(attempts, a, 499, t0, 'client_aborted');
+        record(attempts, a, 499, t0, 'client_aborted', aw, 'aborted');
         throw new AbortedDuringAttempt(a, attempts);
       }
       if (!isUpstreamError(err)) {
         health.release(key);
         if (abort.reason instanceof AbortedByClient) {
-          record(attempts, a, 499, t0, 'client_aborted');
+          record(attempts, a, 499, t0, 'client_aborted', aw, 'aborted');
           throw new AbortedDuringAttempt(a, attempts);
         }
+        aw?.end(endOf('internal', 0, performance.now() - t0, null, null));
         throw err;
       }
       const e = err.type === AUTH_ERROR ? credentialsRefused(env.log, a, err) : err;
-      record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300));
+      const outcome = abort.byShutdown ? 'aborted' : attemptOutcome(e);
+      record(attempts, a, failedStatus(e), t0, e.message.slice(0, 300), aw, outcome, e);
       // our own shutdown cut the call: not the endpoint's failure, and no time is left for another
       if (abort.byShutdown) throw new ExecFailure(e, attempts);
       health.record(key, {
@@ -194,15 +220,49 @@ function credentialsRefused(log: Logger, a: AttemptTarget, e: UpstreamError): Up
   return upstreamError.credentialsRefused(a.provider.name, e.upstream_status);
 }
 
-function record(attempts: AttemptRecord[], a: AttemptTarget, status: number, t0: number, error?: string): void {
-  attempts.push({
+function record(
+  attempts: AttemptRecord[],
+  a: AttemptTarget,
+  status: number,
+  t0: number,
+  error?: string,
+  aw: AttemptWatch | null = null,
+  outcome: AttemptOutcome = 'ok',
+  failure: UpstreamError | null = null,
+): void {
+  const ms = performance.now() - t0;
+  const r: AttemptRecord = {
     provider: a.provider.id,
     model: a.model.id,
     endpoint: a.endpoint.model,
     status,
-    duration_ms: Math.round(performance.now() - t0),
+    duration_ms: Math.round(ms),
     ...(error ? { error } : {}),
-  });
+  };
+  attempts.push(r);
+  if (aw !== null) aw.end(endOf(outcome, status, ms, failure, r));
+}
+
+function attemptStart(a: AttemptTarget, index: number, at = performance.now()): AttemptStart {
+  return {
+    provider: a.provider.id,
+    model: a.model.id,
+    endpoint: a.endpoint.model,
+    endpointKey: a.endpointKey,
+    index,
+    fallback: index > 0,
+    at,
+  };
+}
+
+function endOf(
+  outcome: AttemptOutcome,
+  status: number,
+  durationMs: number,
+  error: UpstreamError | null,
+  record: AttemptRecord | null,
+): AttemptEnd {
+  return { outcome, status, durationMs, error, record };
 }
 
 /**

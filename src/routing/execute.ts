@@ -11,6 +11,7 @@ import type { RequestAbort, Transport } from '../providers/transport.js';
 import { runAttempts, type AttemptTarget } from './attempts.js';
 import { StreamSession } from './stream-session.js';
 import type { HealthTracker } from './health.js';
+import { withHeaders, type AttemptWatch, type RequestWatch } from './observer.js';
 import type { Logger } from '../lib/log.js';
 import type { AttemptRecord } from '../store/types.js';
 import { upstreamError } from '../providers/upstream-error.js';
@@ -35,8 +36,10 @@ export interface Committed<A extends PlannedAttempt> {
   ctx: BuildContext;
   dialect: DialectAdapter;
   attempts: AttemptRecord[];
-  /** ms from the start of this attempt to its response headers */
+  /** performance.now() when this attempt started */
   startedAt: number;
+  /** the attempt's observer, still open until its answer is delivered (./observer.ts) */
+  watch: AttemptWatch | null;
 }
 
 export interface CompleteResult<A extends PlannedAttempt> extends Committed<A> {
@@ -62,56 +65,67 @@ export async function executeChat<A extends PlannedAttempt>(
   stream: boolean,
   abort: RequestAbort,
   deadlineAt: number,
+  watch: RequestWatch | null = null,
 ): Promise<CompleteResult<A> | StreamResult<A>> {
   let ctx!: BuildContext;
   let dialect!: DialectAdapter;
-  const done = await runAttempts<A, Answer>(env, plan, abort, deadlineAt, async (a) => {
-    const configured = env.providers.get(a.provider.id);
-    if (!configured) return null;
-    dialect = DIALECTS[configured.def.dialect];
-    ctx = {
-      target: { provider: configured.def, endpoint: a.endpoint, model: a.model, apiKey: configured.apiKey },
-      stream,
-      reasoning: a.reasoning,
-      maxTokens: a.maxTokens,
-      maxTokensExplicit: a.maxTokensExplicit,
-    };
-    // a provider that serves this request only as a stream: read the whole stream, answer one JSON body
-    const viaStream = !stream && dialect.streamOnly?.(req, ctx) === true;
-    const sctx: BuildContext = viaStream ? { ...ctx, stream: true } : ctx;
-    const upstreamReq = dialect.buildChatRequest(req, sctx);
-    if (viaStream) {
-      const res = await env.transport.fetch(upstreamReq, abort);
-      if (res.status >= 400)
-        throw dialect.mapError(res.status, res.body.toString('utf8'), res.headers(), a.provider.name);
-      const result = assembleStream(res.body, dialect.createStreamTranslator(sctx), a.provider.name);
-      return { status: res.status, value: { kind: 'complete' as const, result } };
-    }
-    if (!stream) {
-      const res = await env.transport.fetch(upstreamReq, abort);
-      if (res.status >= 400)
-        throw dialect.mapError(res.status, res.body.toString('utf8'), res.headers(), a.provider.name);
-      let body: unknown;
-      try {
-        body = JSON.parse(res.body.toString('utf8'));
-      } catch {
-        throw upstreamError.invalidResponse(a.provider.name, 'malformed JSON body', res.status);
+  const done = await runAttempts<A, Answer>(
+    env,
+    plan,
+    abort,
+    deadlineAt,
+    async (a, aw) => {
+      const configured = env.providers.get(a.provider.id);
+      if (!configured) return null;
+      dialect = DIALECTS[configured.def.dialect];
+      ctx = {
+        target: { provider: configured.def, endpoint: a.endpoint, model: a.model, apiKey: configured.apiKey },
+        stream,
+        reasoning: a.reasoning,
+        maxTokens: a.maxTokens,
+        maxTokensExplicit: a.maxTokensExplicit,
+      };
+      // a provider that serves this request only as a stream: read the whole stream, answer one JSON body
+      const viaStream = !stream && dialect.streamOnly?.(req, ctx) === true;
+      const sctx: BuildContext = viaStream ? { ...ctx, stream: true } : ctx;
+      const upstreamReq = withHeaders(dialect.buildChatRequest(req, sctx), aw);
+      if (viaStream) {
+        const res = await env.transport.fetch(upstreamReq, abort);
+        if (res.status >= 400)
+          throw dialect.mapError(res.status, res.body.toString('utf8'), res.headers(), a.provider.name);
+        const result = assembleStream(res.body, dialect.createStreamTranslator(sctx), a.provider.name);
+        return { status: res.status, value: { kind: 'complete' as const, result } };
       }
-      return { status: res.status, value: { kind: 'complete' as const, result: dialect.parseChatResponse(body, ctx) } };
-    }
-    const res = await env.transport.open(upstreamReq, abort);
-    if (res.status >= 400) {
-      const text = await res.text();
-      throw dialect.mapError(res.status, text, res.headers(), a.provider.name);
-    }
-    const session = new StreamSession(res, dialect.createStreamTranslator(ctx), a.provider.name);
-    // an error before the first content is still a fallback-able failure of this endpoint
-    await session.start();
-    return { status: res.status, value: { kind: 'stream' as const, session } };
-  });
+      if (!stream) {
+        const res = await env.transport.fetch(upstreamReq, abort);
+        if (res.status >= 400)
+          throw dialect.mapError(res.status, res.body.toString('utf8'), res.headers(), a.provider.name);
+        let body: unknown;
+        try {
+          body = JSON.parse(res.body.toString('utf8'));
+        } catch {
+          throw upstreamError.invalidResponse(a.provider.name, 'malformed JSON body', res.status);
+        }
+        return {
+          status: res.status,
+          value: { kind: 'complete' as const, result: dialect.parseChatResponse(body, ctx) },
+        };
+      }
+      const res = await env.transport.open(upstreamReq, abort);
+      if (res.status >= 400) {
+        const text = await res.text();
+        throw dialect.mapError(res.status, text, res.headers(), a.provider.name);
+      }
+      const session = new StreamSession(res, dialect.createStreamTranslator(ctx), a.provider.name);
+      // an error before the first content is still a fallback-able failure of this endpoint
+      await session.start();
+      return { status: res.status, value: { kind: 'stream' as const, session } };
+    },
+    watch,
+  );
   const { attempt, attempts, startedAt, value } = done;
   if (value.kind === 'complete')
-    return { kind: 'complete', attempt, ctx, dialect, attempts, startedAt, result: value.result };
+    return { kind: 'complete', attempt, ctx, dialect, attempts, startedAt, watch: done.watch, result: value.result };
   return {
     kind: 'stream',
     attempt,
@@ -119,6 +133,7 @@ export async function executeChat<A extends PlannedAttempt>(
     dialect,
     attempts,
     startedAt,
+    watch: done.watch,
     first: value.session.first,
     rest: value.session,
   };

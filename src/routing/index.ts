@@ -41,3 +41,18 @@ export {
   type HealthOptions,
 } from './health.js';
 export { catalogIdForNative } from './native-names.js';
+export {
+  attemptOutcome,
+  combineObservers,
+  withHeaders,
+  type RequestObserver,
+  type RequestWatch,
+  type AttemptWatch,
+  type RequestStart,
+  type RequestEnd,
+  type RequestUsage,
+  type AttemptStart,
+  type AttemptEnd,
+  type AttemptOutcome,
+  type InboundApi,
+} from './observer.js';

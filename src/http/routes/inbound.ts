@@ -7,7 +7,7 @@ import { readJson } from '../body.js';
 import { validate } from '../validate.js';
 import type { HttpError } from '../../protocol/errors.js';
 import type { InboundAdapter } from '../../protocol/inbound.js';
-import { catalogIdForNative } from '../../routing/index.js';
+import { catalogIdForNative, type InboundApi } from '../../routing/index.js';
 import { supportsReasoning } from '../../routing/filters.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { ChatRequest } from '../../protocol/chat-request.js';
@@ -54,6 +54,7 @@ export function inboundRoute<S extends TSchema>(
   /** headers the answer carries whatever it is (e.g. the Responses API's x-arouter-ignored-tools) */
   headersFor?: (wire: Static<S>) => Record<string, string>,
 ): Route {
+  const api: InboundApi = path === '/v1/messages' ? 'messages' : 'responses';
   return {
     method: 'POST',
     path,
@@ -66,7 +67,7 @@ export function inboundRoute<S extends TSchema>(
       if (req.model !== undefined) req.model = catalogIdForNative(ctx.app.catalog, req.model, nativeProvider);
       if (req.reasoning && adapter.softReasoning?.(wire) && !canReason(ctx.app.catalog, req)) delete req.reasoning;
       if (adapter.maxTokensIsCeiling) clampMaxTokens(ctx.app.catalog, req);
-      await runChat(ctx.app, ctx, req, new EncoderSink(ctx.res, req.stream === true, adapter, wire));
+      await runChat(ctx.app, ctx, req, new EncoderSink(ctx.res, req.stream === true, adapter, wire), api);
     },
   };
 }
