@@ -32,6 +32,8 @@ import { allRoutes } from './http/routes/index.js';
 import { InFlight } from './lib/in-flight.js';
 import { CatalogSync } from './providers/catalog-sync.js';
 import { combineObservers, type RequestObserver } from './routing/observer.js';
+import { openTracing, type TracingSdk } from './pipeline/tracing/sdk.js';
+import { TracingObserver } from './pipeline/tracing/spans.js';
 
 /**
  * How often the key directory asks storage for other processes' writes: a key revoked with `arouter keys revoke`
@@ -96,6 +98,8 @@ export class App {
   /** who watches each request (metrics, traces): combined once, when installed; null while there is none */
   observer: RequestObserver | null = null;
   private readonly observers: RequestObserver[] = [];
+  /** OpenTelemetry traces (config.tracing); null when off, and then no OTel package is loaded */
+  readonly tracing: TracingSdk | null = null;
   /** the admin key created on first start, shown once by the CLI */
   bootstrapAdminKey: string | null = null;
 
@@ -156,6 +160,10 @@ export class App {
     this.ledger = new Ledger(this.store, this.log, opts.config.ledger, journal);
     const days = opts.config.ledger.retentionDays;
     this.retention = days === null ? null : new LedgerRetention(this.store, this.log, { days });
+    if (opts.config.tracing.enabled) {
+      this.tracing = openTracing(opts.config.tracing, this.log);
+      this.addObserver(new TracingObserver(this.tracing, opts.config.tracing));
+    }
   }
 
   /** Adds a request observer (src/routing/observer.ts); at startup, before listen(). */
@@ -279,6 +287,10 @@ export class App {
       server.closeAllConnections();
       await closed;
     }
+    // every request has ended (and its span with it): what is queued is exported before the process goes
+    await this.tracing
+      ?.shutdown()
+      .catch((err: unknown) => this.log.warn('trace export at shutdown failed', { error: String(err) }));
     this.directory.unwatch();
     await this.catalogSync.stop();
     await this.retention?.stop();
