@@ -8,6 +8,8 @@
 // --stream: streamed answers (the bench upstream's 20 chunks, one read per event-loop turn);
 // --floor: a handler that only reads the JSON request, stringifies it once, parses the answer and writes it.
 // --no-journal: `ledger.journal: false` (the A/B of the ledger's write-ahead journal, src/store/journal.ts).
+// --tracing: OpenTelemetry traces on, every span sampled and exported (OTLP/HTTP JSON) to a discarding sink in
+// this process (its reading of the exports is counted too: an upper bound of tracing's cost).
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +22,8 @@ import { buildRouter, createHttpServer } from '../src/http/server.js';
 import { allRoutes } from '../src/http/routes/index.js';
 import type { BodyConsumer, UpstreamReply } from '../src/providers/transport.js';
 import { arouterConfig } from './targets.js';
-import { CHAT_BODY, CHAT_STREAM_BODY } from './common.js';
+import { CHAT_BODY, CHAT_STREAM_BODY, HOST } from './common.js';
+import { startTraceSink } from './trace-sink.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const N = Number(args[0] ?? 20_000);
@@ -32,9 +35,11 @@ const env = {
   AROUTER_LOG_LEVEL: process.env.AROUTER_LOG_LEVEL ?? 'info',
   BENCH_UPSTREAM_KEY: 'sk-x',
 };
+const sink = process.argv.includes('--tracing') ? await startTraceSink(HOST) : null;
 const inline = {
   ...arouterConfig('http://127.0.0.1:9/v1'),
   ledger: { journal: !process.argv.includes('--no-journal') },
+  ...(sink ? { tracing: { endpoint: sink.url } } : {}),
 };
 const config = loadConfig({ inline, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
 // the access log is built as in production, then dropped (the bench sends it to /dev/null)
@@ -195,4 +200,10 @@ console.log(
   console.log('writer', w ? (w.broken ? `broken: ${w.failed?.message}` : 'ok') : 'none');
 }
 await app.close();
+if (sink) {
+  console.log(
+    `tracing: ${sink.exports} exports, ${(sink.bytes / ((ROUNDS + 1) * N + 1)).toFixed(0)} bytes per request`,
+  );
+  await sink.close();
+}
 rmSync(dataDir, { recursive: true, force: true });

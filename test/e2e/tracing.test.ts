@@ -160,11 +160,23 @@ test('a stream: time to first chunk and its event, usage as the client got it in
   assert.equal(a['gen_ai.usage.output_tokens'], usage.completion_tokens);
   const ttfc = a['gen_ai.response.time_to_first_chunk'] as number;
   assert.ok(typeof ttfc === 'number' && ttfc > 0, 'time to first chunk in seconds');
-  const first = request.events.find((e) => e.name === 'gen_ai.first_token');
+  const first = request.events.find((e) => e.name === 'arouter.first_token');
   assert.ok(first && first.timeNs > request.startNs && first.timeNs <= request.endNs);
   assert.equal(attempts.length, 1);
   assert.equal(attempts[0].attributes['arouter.outcome'], 'ok');
   assert.equal(chatCalls(sims)[0].headers.traceparent, `00-${request.traceId}-${attempts[0].spanId}-01`);
+});
+
+test("a caller's unsampled trace (flags 00) is followed: no span is exported, upstreams still get the trace id", async () => {
+  const res = await post(
+    '/chat/completions',
+    { model: LLAMA, provider: GROQ_FIRST, messages: [{ role: 'user', content: 'hi' }] },
+    { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-00` },
+  );
+  assert.equal(res.status, 200);
+  await gw.app.tracing!.flush();
+  assert.equal(otlp.spans.length, 0);
+  assert.match(String(chatCalls(sims)[0].headers.traceparent), new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-00$`));
 });
 
 test('every endpoint failing: the request span is an error with error.type, each attempt span too', async () => {
@@ -219,11 +231,11 @@ test('embeddings: an `embeddings` operation span with its input tokens', async (
   assert.equal(sims.openai.requests.at(-1)?.headers.traceparent, `00-${request.traceId}-${attempts[0].spanId}-01`);
 });
 
-test('content capture on (AROUTER_TRACE_CONTENT=1, the OTEL_* environment): prompt and completion as GenAI messages', async () => {
+test('content capture on (AROUTER_TRACE_CONTENT=1, the OTEL_* environment): prompt and completion as GenAI messages; an open circuit', async () => {
   const own = await startSims();
   const g = await startGateway({
     demoUpstreams: own.urls,
-    config: { providers: TAGGED_PROVIDERS },
+    config: { providers: TAGGED_PROVIDERS, routing: { breaker_failures: 1 } },
     env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlp.url, AROUTER_TRACE_CONTENT: '1', OTEL_SERVICE_NAME: 'content' },
   });
   try {
@@ -243,6 +255,28 @@ test('content capture on (AROUTER_TRACE_CONTENT=1, the OTEL_* environment): prom
     const output = JSON.parse(request.attributes['gen_ai.output.messages'] as string);
     assert.equal(output[0].role, 'assistant');
     assert.equal(output[0].parts.at(-1).content, body.choices[0].message.content);
+
+    // one failure opens the breaker of gpt-4o's one endpoint (breaker_failures: 1); with every endpoint open the
+    // planner keeps it as the last resort, and the attempt loop skips it: a zero-length span says so
+    own.openai.script({ match: { model: 'gpt-4o' }, status: 500 });
+    const ask = () =>
+      g.fetch('/chat/completions', {
+        method: 'POST',
+        json: { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] },
+      });
+    assert.equal((await ask()).status, 502);
+    await g.app.tracing!.flush();
+    otlp.spans.length = 0;
+    const refused = await ask();
+    assert.equal(refused.status, 503);
+    assert.match(refused.headers.get('x-arouter-attempts') ?? '', /^openai=skipped\(0ms\)$/);
+    await g.app.tracing!.flush();
+    const skipped = otlp.spans.find((s) => s.attributes['arouter.circuit'] === 'open');
+    assert.ok(skipped, 'the skipped endpoint has its span');
+    assert.equal(skipped.attributes['gen_ai.provider.name'], 'openai');
+    assert.equal(skipped.attributes['arouter.outcome'], 'skipped');
+    assert.equal(skipped.status.code, 0);
+    assert.equal(skipped.endNs, skipped.startNs);
   } finally {
     await g.close();
     await own.close();
