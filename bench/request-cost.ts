@@ -4,12 +4,12 @@
 // What it leaves out is what a pass-through proxy pays too (kernel, HTTP parsing, the upstream client), so
 // it isolates the router's logic from the machine's noise: use it to A/B a hot-path change in seconds, then
 // confirm with `npm run bench`. Run it built (tsx adds a __name() call per function):
-//   npm run build && node dist/bench/request-cost.js [requests] [rounds] [--stream | --floor] [--no-journal]
+//   npm run build && node dist/bench/request-cost.js [requests] [rounds] [--stream | --floor] [--no-journal] [--tracing[=R]]
 // --stream: streamed answers (the bench upstream's 20 chunks, one read per event-loop turn);
 // --floor: a handler that only reads the JSON request, stringifies it once, parses the answer and writes it.
 // --no-journal: `ledger.journal: false` (the A/B of the ledger's write-ahead journal, src/store/journal.ts).
-// --tracing: OpenTelemetry traces on, every span sampled and exported (OTLP/HTTP JSON) to a discarding sink in
-// this process (its reading of the exports is counted too: an upper bound of tracing's cost).
+// --tracing[=R]: OpenTelemetry traces on, every trace (or the share R) sampled and exported (OTLP/HTTP JSON) to a
+// discarding sink in this process (its reading of the exports is counted too: an upper bound of tracing's cost).
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,11 +35,14 @@ const env = {
   AROUTER_LOG_LEVEL: process.env.AROUTER_LOG_LEVEL ?? 'info',
   BENCH_UPSTREAM_KEY: 'sk-x',
 };
-const sink = process.argv.includes('--tracing') ? await startTraceSink(HOST) : null;
+const tracingArg = process.argv.find((a) => a === '--tracing' || a.startsWith('--tracing='));
+const sink = tracingArg ? await startTraceSink(HOST) : null;
+// --tracing=R: that share of traces sampled (the rest are spans that record nothing)
+const ratio = tracingArg?.startsWith('--tracing=') ? Number(tracingArg.slice('--tracing='.length)) : 1;
 const inline = {
   ...arouterConfig('http://127.0.0.1:9/v1'),
   ledger: { journal: !process.argv.includes('--no-journal') },
-  ...(sink ? { tracing: { endpoint: sink.url } } : {}),
+  ...(sink ? { tracing: { endpoint: sink.url, sample_ratio: ratio } } : {}),
 };
 const config = loadConfig({ inline, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
 // the access log is built as in production, then dropped (the bench sends it to /dev/null)
