@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 /** What the span code needs of the SDK; `api` and `core` are the loaded modules (their values, not only types). */
 export interface TracingSdk {
   readonly api: typeof Api;
-  readonly core: Pick<typeof Core, 'parseTraceParent' | 'TraceState'>;
+  readonly core: Pick<typeof Core, 'parseTraceParent' | 'TraceState' | 'hrTime'>;
   readonly tracer: Api.Tracer;
   /** exports what is queued (tests, and the end of a drain) */
   flush(): Promise<void>;

@@ -19,6 +19,9 @@ import type { TracingConfig } from '../../config/tracing.js';
 import type { TracingSdk } from './sdk.js';
 import { GEN_AI, inputMessages, outputMessages, providerName } from './genai.js';
 
+// Times: performance.now() values turned into epoch time by one offset (core.hrTime: the time origin). A number
+// handed to the SDK is converted with an offset taken per span from Date.now() (1 ms steps), which could put an
+// attempt's span outside its request's.
 // SpanKind.SERVER / CLIENT and SpanStatusCode.ERROR of @opentelemetry/api (stable since 1.0): the API is not
 // imported as a value here, so this module can be imported when tracing is off without loading it
 const SERVER = 1;
@@ -75,7 +78,7 @@ class RequestSpan implements RequestWatch {
     }
     this.span = t.sdk.tracer.startSpan(
       `${this.op} ${s.requestedModel}`,
-      { kind: SERVER, startTime: s.at, attributes: attrs },
+      { kind: SERVER, startTime: t.sdk.core.hrTime(s.at), attributes: attrs },
       ctx,
     );
     this.context = api.trace.setSpan(api.ROOT_CONTEXT, this.span);
@@ -94,15 +97,15 @@ class RequestSpan implements RequestWatch {
     };
     const span = this.t.sdk.tracer.startSpan(
       `${this.op} ${a.endpoint}`,
-      { kind: CLIENT, startTime: a.at, attributes: attrs },
+      { kind: CLIENT, startTime: this.t.sdk.core.hrTime(a.at), attributes: attrs },
       this.context,
     );
-    return new AttemptSpan(span, a.at, this.t.cfg.propagate);
+    return new AttemptSpan(this.t.sdk, span, a.at, this.t.cfg.propagate);
   }
 
   firstToken(at: number): void {
     this.span.setAttribute(GEN_AI.timeToFirstChunk, (at - this.s.at) / 1000);
-    this.span.addEvent('arouter.first_token', at);
+    this.span.addEvent('arouter.first_token', this.t.sdk.core.hrTime(at));
   }
 
   end(e: RequestEnd): void {
@@ -147,12 +150,13 @@ class RequestSpan implements RequestWatch {
     }
     span.setAttributes(attrs);
     // now, not start + latencyMs: the latency is counted from the plan, this span from the pipeline's start
-    span.end(performance.now());
+    span.end(this.t.sdk.core.hrTime(performance.now()));
   }
 }
 
 class AttemptSpan implements AttemptWatch {
   constructor(
+    private readonly sdk: TracingSdk,
     private readonly span: Span,
     private readonly at: number,
     private readonly propagate: boolean,
@@ -186,7 +190,7 @@ class AttemptSpan implements AttemptWatch {
       span.setStatus({ code: STATUS_ERROR, message: e.error?.message });
     }
     span.setAttributes(attrs);
-    span.end(this.at + e.durationMs);
+    span.end(this.sdk.core.hrTime(this.at + e.durationMs));
   }
 }
 
