@@ -13,6 +13,7 @@
 //        --shared (one more row: this build with storage on PostgreSQL and redis.url set, see shared-state.ts)
 //        --tracing (this build's ARouter exports OpenTelemetry traces to a discarding sink: trace-sink.ts; with
 //        --baseline DIR of a build without it, tracing off vs on in one run)
+//        --metrics (one more row: this build with metrics.enabled false, the A/B of the Prometheus metrics)
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { argValue, numArg } from './common.js';
@@ -82,6 +83,7 @@ export function options(argv: string[]): Options {
     'keys-engines',
     'shared',
     'tracing',
+    'metrics',
     'help',
   ]);
   const takesValue = new Set([
@@ -112,7 +114,7 @@ export function options(argv: string[]): Options {
   if (argv.includes('--help')) {
     console.log(
       'usage: npm run bench -- [--duration S] [--connections N] [--rounds N] [--warmup S] [--smoke] [--no-portkey]\n' +
-        '                        [--only bare,json,arouter,shared,portkey] [--shared] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
+        '                        [--only bare,json,arouter,nometrics,shared,portkey] [--shared] [--metrics] [--cpu-prof] [--chunks N] [--interval-ms I] [--no-stream | --stream-only]\n' +
         '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
         '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]\n' +
         '                        [--rate N|auto (fixed-rate req/s, 0 = skip)] [--stream-rate N (streams/s, 0 = skip)] [--rate-duration S]\n' +
@@ -131,11 +133,13 @@ export function options(argv: string[]): Options {
         .filter(Boolean)
     : ['bare', 'json', 'arouter', 'portkey']) {
     if (!TARGET_ORDER.includes(n as TargetName) || n === 'baseline')
-      throw new Error(`--only: unknown target "${n}" (direct, bare, json, arouter, shared, portkey)`);
+      throw new Error(`--only: unknown target "${n}" (direct, bare, json, arouter, nometrics, shared, portkey)`);
     names.add(n as TargetName);
   }
   // PostgreSQL + Redis: only when asked for (--shared or --only …shared), never in the default or smoke run
   if (argv.includes('--shared')) names.add('shared');
+  // metrics are on by default (the `arouter` row): --metrics adds the same build with them off
+  if (argv.includes('--metrics')) names.add('nometrics');
   if (argv.includes('--no-portkey')) names.delete('portkey');
   const baselineDir = argValue(argv, 'baseline');
   const baseline = baselineDir ? resolve(baselineDir) : null;

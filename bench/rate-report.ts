@@ -281,14 +281,14 @@ export function rateLines(rows: RateSummary[]): string[] {
         `p99 ${fmt(direct.send_lag_p99_ms, 2)} ms (direct run); direct's service time (sent → answered) p50 ${fmt(direct.service_p50_ms, 2)} ms`,
     );
   for (const r of rows) {
-    if (r.name !== 'arouter' && r.name !== 'shared' && r.name !== 'baseline') continue;
+    if (r.name !== 'arouter' && r.name !== 'nometrics' && r.name !== 'shared' && r.name !== 'baseline') continue;
     // µs is how gateways publish it; past 10 ms (a loaded machine's tail) ms read better
     const us = (x: number | null) =>
       x === null
         ? '—'
         : `${x >= 0 ? '+' : '−'}${Math.abs(x) >= 10 ? `${fmt(Math.abs(x), 1)} ms` : `${fmt(Math.abs(x) * 1000, 0)} µs`}`;
     out.push(
-      `info  at ${fmt(r.rate, 0)} req/s (open loop), ${r.name === 'arouter' ? 'ARouter' : r.name === 'shared' ? 'ARouter on PostgreSQL + Redis' : 'the baseline'} adds ${us(r.added_p50_ms)} p50 and ` +
+      `info  at ${fmt(r.rate, 0)} req/s (open loop), ${r.name === 'arouter' ? 'ARouter' : r.name === 'nometrics' ? 'ARouter with metrics off' : r.name === 'shared' ? 'ARouter on PostgreSQL + Redis' : 'the baseline'} adds ${us(r.added_p50_ms)} p50 and ` +
         `${us(r.added_p99_ms)} p99 over calling the upstream directly; ${us(r.added_p50_over_bare_ms)} p50 and ` +
         `${us(r.added_p99_over_bare_ms)} p99 over the bare proxy` +
         (r.service_p50_ms != null && direct?.service_p50_ms != null

@@ -4,10 +4,14 @@
 // What it leaves out is what a pass-through proxy pays too (kernel, HTTP parsing, the upstream client), so
 // it isolates the router's logic from the machine's noise: use it to A/B a hot-path change in seconds, then
 // confirm with `npm run bench`. Run it built (tsx adds a __name() call per function):
-//   npm run build && node dist/bench/request-cost.js [requests] [rounds] [--stream | --floor] [--no-journal] [--tracing[=R]]
+//   npm run build && node dist/bench/request-cost.js [requests] [rounds] [--stream | --floor] [--no-journal]
+//   [--no-metrics | --ab-metrics] [--tracing[=R]]
 // --stream: streamed answers (the bench upstream's 20 chunks, one read per event-loop turn);
 // --floor: a handler that only reads the JSON request, stringifies it once, parses the answer and writes it.
 // --no-journal: `ledger.journal: false` (the A/B of the ledger's write-ahead journal, src/store/journal.ts).
+// --no-metrics: `metrics.enabled: false` (the A/B of the Prometheus metrics, src/telemetry/).
+// --ab-metrics: one process, rounds alternating with the request observers and metrics on and off (the
+//   collectors of process metrics stay on in both): the A/B with the least noise between its two sides.
 // --tracing[=R]: OpenTelemetry traces on, every trace (or the share R) sampled and exported (OTLP/HTTP JSON) to a
 // discarding sink in this process (its reading of the exports is counted too: an upper bound of tracing's cost).
 import { IncomingMessage, ServerResponse } from 'node:http';
@@ -43,6 +47,7 @@ const inline = {
   ...arouterConfig('http://127.0.0.1:9/v1'),
   ledger: { journal: !process.argv.includes('--no-journal') },
   ...(sink ? { tracing: { endpoint: sink.url, sample_ratio: ratio } } : {}),
+  metrics: { enabled: !process.argv.includes('--no-metrics') },
 };
 const config = loadConfig({ inline, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
 // the access log is built as in production, then dropped (the bench sends it to /dev/null)
@@ -186,6 +191,28 @@ async function round(): Promise<{ us: number; cpu: number }> {
   return { us: ((performance.now() - t0) * 1000) / N, cpu: (c.user + c.system) / N };
 }
 await round(); // warm-up: JIT
+if (process.argv.includes('--ab-metrics')) {
+  const on = { observer: app.observer, metrics: app.metrics };
+  if (on.metrics === null) throw new Error('--ab-metrics: metrics are off in this configuration');
+  const cpu: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const side of r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      app.observer = side === 'on' ? on.observer : null;
+      app.metrics = side === 'on' ? on.metrics : null;
+      cpu[side].push((await round()).cpu);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const diffs = cpu.on.map((x, i) => x - cpu.off[i]);
+  console.log(
+    `metrics on ${median(cpu.on).toFixed(2)} vs off ${median(cpu.off).toFixed(2)} CPU µs per request (medians of ${ROUNDS} ` +
+      `alternated rounds of ${N}); paired difference median ${median(diffs).toFixed(2)} µs ` +
+      `(${((median(diffs) / median(cpu.off)) * 100).toFixed(1)} %)`,
+  );
+  await app.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
 const results: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   const x = await round();

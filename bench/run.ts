@@ -135,6 +135,21 @@ async function main(): Promise<number> {
         'ARouter',
       ],
       [
+        'nometrics',
+        async () => {
+          const t = await startArouter(rt, upstream, {
+            logLevel: o.logLevel,
+            cpuProfDir: null,
+            nodeFlags: o.nodeFlags,
+            config: { ...o.arouterConfig, metrics: { enabled: false } },
+            as: 'nometrics',
+          });
+          cleanups.push(t.cleanup);
+          return t;
+        },
+        'ARouter, metrics off',
+      ],
+      [
         'shared',
         async () => {
           const place = sharedPlace();
@@ -372,6 +387,23 @@ async function main(): Promise<number> {
     log(
       `info  tracing on in this build's ARouter: ${traceSink.exports} exports, ${fmt(traceSink.bytes / 1024 / 1024, 1)} MB of OTLP JSON ` +
         `(${arouterRequests > 0 ? fmt(traceSink.bytes / arouterRequests, 0) : '?'} bytes per request)`,
+    );
+  }
+  const nm = rows.find((r) => r.name === 'nometrics');
+  if (ar?.rps && nm?.rps) {
+    const pct = (now: number, then: number) =>
+      `${now >= then ? '+' : '−'}${fmt(Math.abs((now / then - 1) * 100), 1)} %`;
+    log(
+      `info  metrics on (ARouter's default) vs off: req/s ${fmt(ar.rps, 0)} vs ${fmt(nm.rps, 0)} (${pct(ar.rps, nm.rps)})` +
+        (ar.cpu_us_per_req != null && nm.cpu_us_per_req != null
+          ? `; CPU µs/req ${fmt(ar.cpu_us_per_req, 0)} vs ${fmt(nm.cpu_us_per_req, 0)} (${pct(ar.cpu_us_per_req, nm.cpu_us_per_req)})`
+          : '') +
+        (ar.stream.cpu_us_per_stream != null && nm.stream.cpu_us_per_stream != null
+          ? `; per stream ${fmt(ar.stream.cpu_us_per_stream, 0)} vs ${fmt(nm.stream.cpu_us_per_stream, 0)} µs`
+          : '') +
+        (ar.peak_rss_mb != null && nm.peak_rss_mb != null
+          ? `; peak RSS ${fmt(ar.peak_rss_mb, 1)} vs ${fmt(nm.peak_rss_mb, 1)} MB`
+          : ''),
     );
   }
   const sl = sharedLine(rows, shared);

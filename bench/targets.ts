@@ -15,8 +15,18 @@ import { SERVE_ENV, SERVE_NODE_FLAGS } from '../src/cli/node-flags.js';
 
 //   shared    (--shared) this build with storage on PostgreSQL and redis.url set: the cost of scale-out state
 //   baseline  (--baseline DIR) another build of ARouter, started the same way from DIR, for an A/B in one run
-export type TargetName = 'direct' | 'bare' | 'json' | 'arouter' | 'shared' | 'baseline' | 'portkey';
-export const TARGET_ORDER: TargetName[] = ['direct', 'bare', 'json', 'arouter', 'shared', 'baseline', 'portkey'];
+//   nometrics (--metrics) this build with `metrics.enabled: false`: the A/B of the Prometheus metrics (on by default)
+export type TargetName = 'direct' | 'bare' | 'json' | 'arouter' | 'nometrics' | 'shared' | 'baseline' | 'portkey';
+export const TARGET_ORDER: TargetName[] = [
+  'direct',
+  'bare',
+  'json',
+  'arouter',
+  'nometrics',
+  'shared',
+  'baseline',
+  'portkey',
+];
 
 export interface Target {
   name: TargetName;
@@ -237,7 +247,7 @@ export interface ArouterOptions {
   /** extra node flags for the ARouter process (experiments: --max-old-space-size=…) */
   nodeFlags: string[];
   /** 'baseline': another build (rt.root is its checkout); 'shared': this build on PostgreSQL + Redis (config) */
-  as?: 'arouter' | 'shared' | 'baseline';
+  as?: 'arouter' | 'nometrics' | 'shared' | 'baseline';
   /** config merged into this build's (not the baseline's, whose schema may not know it): A/B of a setting */
   config?: Record<string, unknown>;
 }
@@ -357,9 +367,11 @@ export async function startArouter(
       label:
         name === 'arouter'
           ? 'ARouter'
-          : name === 'shared'
-            ? 'ARouter, state on PostgreSQL + Redis'
-            : `ARouter baseline (${rt.root})`,
+          : name === 'nometrics'
+            ? 'ARouter, metrics off'
+            : name === 'shared'
+              ? 'ARouter, state on PostgreSQL + Redis'
+              : `ARouter baseline (${rt.root})`,
       base,
       headers: { authorization: `Bearer ${key}` },
       child,

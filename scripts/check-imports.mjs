@@ -19,6 +19,7 @@ const RANK = {
   auth: 4,
   routing: 5,
   pipeline: 6, // one request's life (admit → reserve → plan → execute → deliver → settle), for every inbound API
+  telemetry: 6, // metrics (and traces) fed by the request observer (routing/observer.ts); wired in app.ts
   http: 7,
   '.': 8, // src/app.ts: wires everything
   cli: 9,

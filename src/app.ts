@@ -32,8 +32,10 @@ import { allRoutes } from './http/routes/index.js';
 import { InFlight } from './lib/in-flight.js';
 import { CatalogSync } from './providers/catalog-sync.js';
 import { combineObservers, type RequestObserver } from './routing/observer.js';
-import { openTracing, type TracingSdk } from './pipeline/tracing/sdk.js';
-import { TracingObserver } from './pipeline/tracing/spans.js';
+import { openTracing, type TracingSdk } from './telemetry/tracing/sdk.js';
+import { TracingObserver } from './telemetry/tracing/spans.js';
+import { MemoryReservationStore } from './accounting/reservations.js';
+import type { Metrics } from './telemetry/metrics.js';
 
 /**
  * How often the key directory asks storage for other processes' writes: a key revoked with `arouter keys revoke`
@@ -100,6 +102,10 @@ export class App {
   private readonly observers: RequestObserver[] = [];
   /** OpenTelemetry traces (config.tracing); null when off, and then no OTel package is loaded */
   readonly tracing: TracingSdk | null = null;
+  /** Prometheus metrics (`metrics.enabled`), made in init(); and the `metrics.listen` listener's address */
+  metrics: Metrics | null = null;
+  private metricsServer: Server | null = null;
+  metricsAddress: AddressInfo | null = null;
   /** the admin key created on first start, shown once by the CLI */
   bootstrapAdminKey: string | null = null;
 
@@ -219,7 +225,32 @@ export class App {
     this.modelsCache.clear();
   }
 
+  /** Metrics over this app's state; prom-client is loaded only when they are on. */
+  private async startMetrics(): Promise<void> {
+    const { Metrics } = await import('./telemetry/metrics.js');
+    const store = this.spend.store;
+    const m = new Metrics({
+      catalog: () => this.catalog,
+      health: this.health,
+      inFlight: () => this.inFlight.size,
+      reservations: () => (store instanceof MemoryReservationStore ? store.outstanding : null),
+      ledgerQueue: () => this.ledger.size,
+      catalogSyncedAt: () => {
+        let last: number | null = null;
+        for (const p of Object.values(this.catalogSync.state.providers)) {
+          const t = p.last_success === null ? NaN : Date.parse(p.last_success);
+          if (t === t && (last === null || t > last)) last = t;
+        }
+        return last;
+      },
+    });
+    this.ledger.onBatch = (rows, seconds, ok) => m.ledgerBatchDone(rows, seconds, ok);
+    this.metrics = m;
+    this.addObserver(m);
+  }
+
   async init(): Promise<void> {
+    if (this.config.metrics.enabled) await this.startMetrics();
     await this.store.migrate();
     if (this.redis) {
       // the subscriber connection would wait for Redis forever: fail the start instead, naming it
@@ -255,6 +286,15 @@ export class App {
         resolve();
       });
     });
+    const at = this.config.metrics.listen;
+    const metrics = this.metrics;
+    if (at && metrics) {
+      const { listenMetrics } = await import('./telemetry/listener.js');
+      const scrape = async () => ({ text: await metrics.scrape(), contentType: metrics.contentType });
+      const m = await listenMetrics(at, scrape, this.log);
+      this.metricsServer = m.server;
+      this.metricsAddress = m.address;
+    }
     return server.address() as AddressInfo;
   }
 
@@ -291,6 +331,12 @@ export class App {
     await this.tracing
       ?.shutdown()
       .catch((err: unknown) => this.log.warn('trace export at shutdown failed', { error: String(err) }));
+    const ms = this.metricsServer;
+    if (ms) {
+      const closed = new Promise<void>((resolve) => ms.close(() => resolve()));
+      ms.closeAllConnections();
+      await closed;
+    }
     this.directory.unwatch();
     await this.catalogSync.stop();
     await this.retention?.stop();

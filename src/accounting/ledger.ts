@@ -3,6 +3,7 @@
 // keeps the rows queued and retries, so accepted data is not dropped. With a journal (`ledger.journal`, on by
 // default) each row is also appended to it synchronously when accepted, so a row still queued when the process
 // is killed is replayed at the next start (recover()) instead of being lost with its spend.
+import { performance } from 'node:perf_hooks';
 import type { GenerationRow, Storage } from '../store/types.js';
 import { generationParams, paramsLine } from '../store/generation-params.js';
 import type { LedgerJournal } from '../store/journal.js';
@@ -19,6 +20,8 @@ export class Ledger {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private journalFailing = false;
+  /** told of each batch written or failed (metrics); seconds from the hand-over to storage to its answer */
+  onBatch: ((rows: number, seconds: number, ok: boolean) => void) | null = null;
 
   constructor(
     private store: Storage,
@@ -94,11 +97,16 @@ export class Ledger {
     const current = this.journal?.rotate();
     if (current) segments.push(current);
     for (const r of batch) this.inFlight.set(r.id, r);
+    const t0 = this.onBatch === null ? 0 : performance.now();
     this.flushing = this.store
       .insertGenerations(batch, params)
       .then(
-        () => this.journal?.discard(segments),
+        () => {
+          this.onBatch?.(batch.length, (performance.now() - t0) / 1000, true);
+          return this.journal?.discard(segments);
+        },
         (err) => {
+          this.onBatch?.(batch.length, (performance.now() - t0) / 1000, false);
           this.log.error('ledger write failed; will retry', { rows: batch.length, error: String(err) });
           this.queue.unshift(...batch);
           this.params.unshift(...params);

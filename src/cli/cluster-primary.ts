@@ -121,6 +121,8 @@ export async function runPrimary(config: Config, count: number): Promise<number>
     });
   };
 
+  // a worker asked for /metrics asks this primary, which collects and sums every worker's (src/telemetry/cluster.ts)
+  if (config.metrics.enabled) (await import('../telemetry/cluster.js')).answerWorkers();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   for (const s of slots) fork(s);

@@ -69,6 +69,8 @@ export interface Config {
   catalogSync: { intervalMs: number; metadataUrl: string | null; graceMs: number; timeoutMs: number };
   /** OpenTelemetry traces: off unless OTEL_* or the file's `tracing:` turns them on */
   tracing: TracingConfig;
+  /** Prometheus metrics; listen: a second listener serving /metrics without auth (null: none) */
+  metrics: { enabled: boolean; listen: { host: string; port: number } | null };
   /** the file the config came from, if any */
   file: string | null;
 }
@@ -108,6 +110,24 @@ function listEnv(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
     .split(',')
     .map((x) => x.trim())
     .filter((x) => x !== '');
+}
+
+function boolEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  if (v === '1' || v === 'true') return true;
+  if (v === '0' || v === 'false') return false;
+  throw new ConfigError(`environment ${name}: must be 1 or 0 (got ${JSON.stringify(v)})`);
+}
+
+/** "host:port" ("[::1]:9464" for IPv6; ":9464" = every interface) → its parts */
+function hostPort(v: string | null, field: string): { host: string; port: number } | null {
+  if (v === null) return null;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d+)$/.exec(v);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535)
+    throw new ConfigError(`${field}: must be host:port, e.g. 127.0.0.1:9464 (got ${JSON.stringify(v)})`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
 function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
@@ -216,6 +236,12 @@ export function loadConfig(input: ConfigInput = {}): Config {
       timeoutMs: c.catalog?.sync_timeout_ms ?? 30_000,
     },
     tracing: loadTracing(env, c.tracing, (message) => new ConfigError(message)),
+    metrics: {
+      enabled: boolEnv(env, 'AROUTER_METRICS') ?? c.metrics?.enabled ?? true,
+      listen:
+        hostPort(env.AROUTER_METRICS_LISTEN || null, 'environment AROUTER_METRICS_LISTEN') ??
+        hostPort(c.metrics?.listen ?? null, 'metrics.listen'),
+    },
     file,
   };
 }

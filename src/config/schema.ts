@@ -181,6 +181,20 @@ export const ConfigSchema = Type.Object(
     ),
     /** OpenTelemetry traces (src/config/tracing.ts); the standard OTEL_* environment overrides it */
     tracing: Type.Optional(TracingSchema),
+    /** Prometheus metrics (README "Operations") */
+    metrics: Type.Optional(
+      Type.Object(
+        {
+          /** collect metrics and answer GET /metrics on the main port to an operator key (default true;
+           * also AROUTER_METRICS=0|1) */
+          enabled: Type.Optional(Type.Boolean()),
+          /** also serve GET /metrics WITHOUT authentication on this host:port, e.g. "127.0.0.1:9464" (also
+           * AROUTER_METRICS_LISTEN); bind it where only the Prometheus server reaches it */
+          listen: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     providers: Type.Optional(Type.Array(ProviderConfig)),
     /** models to add or override, in the catalog's own shape (see src/catalog/types.ts) */
     models: Type.Optional(Type.Array(Type.Object({ id: Type.String() }, { additionalProperties: true }))),

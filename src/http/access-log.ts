@@ -1,5 +1,6 @@
 // The access log: one JSON line per request (never a prompt), written when its handler is done. Built field by
 // field as JSON text: on every request an object, two spreads and a generic JSON.stringify measured several µs.
+import type { ServerResponse } from 'node:http';
 import type { RequestContext } from './context.js';
 
 const q = JSON.stringify;
@@ -8,9 +9,7 @@ const q = JSON.stringify;
 export function accessLogFields(ctx: RequestContext, route: string, durationMs: number): string {
   const { res, log } = ctx;
   // the route is the matched pattern, or the raw path of an unknown one: client text, so quoted properly
-  // nothing was answered and no status was chosen (the client left first): 499, nginx's "client closed
-  // request", not the default 200
-  const status = res.headersSent || res.statusCode !== 200 ? res.statusCode : 499;
+  const status = answeredStatus(res);
   let s =
     `"id":"${ctx.id}","method":${q(ctx.req.method ?? null)},"route":${q(route)},"status":${status},` +
     `"key_id":${ctx.key === null ? 'null' : q(ctx.key.id)},"duration_ms":${Math.round(durationMs * 100) / 100}`;
@@ -20,4 +19,12 @@ export function accessLogFields(ctx: RequestContext, route: string, durationMs: 
   // the answer was not completed: the client left (or the handler gave up) before it ended
   if (!res.writableEnded) s += ',"aborted":true';
   return s;
+}
+
+/**
+ * The status a request was answered with. Nothing answered and no status chosen (the client left first): 499,
+ * nginx's "client closed request", not the default 200.
+ */
+export function answeredStatus(res: ServerResponse): number {
+  return res.headersSent || res.statusCode !== 200 ? res.statusCode : 499;
 }

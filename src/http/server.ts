@@ -9,7 +9,7 @@ import { identify, requireRole } from './authenticate.js';
 import { ClientGoneError } from './body.js';
 import { closeAfterAnswer, hasBody, limitConnections, requestTimeouts, timedOut } from './connections.js';
 import type { AccessLogFields, AuthedContext, RequestContext, Route } from './context.js';
-import { accessLogFields } from './access-log.js';
+import { accessLogFields, answeredStatus } from './access-log.js';
 import { HttpError, sendError } from './errors.js';
 import { Router } from './router.js';
 import { addCommonHeader, setRequestId } from './respond.js';
@@ -69,6 +69,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
   const pathname = q < 0 ? raw : raw.slice(0, q);
   const ctx: RequestContext = new Context(app, req, res, id, start, raw);
   let routeName = pathname;
+  let matched = false;
   let errorBody: Route['errorBody'];
   app.inFlight.begin();
   try {
@@ -94,6 +95,7 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
       );
     }
     routeName = m.route.path;
+    matched = true;
     errorBody = m.route.errorBody;
     ctx.params = m.params;
     if (m.route.auth !== 'none') {
@@ -128,6 +130,8 @@ async function handle(app: App, router: Router, req: IncomingMessage, res: Serve
     // than on the response's 'close' event: one listener fewer per request.
     if (app.log.enabled('info'))
       app.log.logJson('info', 'request', accessLogFields(ctx, routeName, performance.now() - start));
+    // an unmatched path is client text: one label value for all of them
+    if (app.metrics !== null) app.metrics.httpRequest(matched ? routeName : 'unmatched', answeredStatus(res));
     app.inFlight.end();
   }
 }

@@ -32,7 +32,7 @@ export function watchRequest(
     route: ROUTES[api],
     requestedModel,
     stream,
-    headers: caller.res.req.headers,
+    incoming: caller.res.req,
     request,
     at: performance.now(),
   });

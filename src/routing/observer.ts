@@ -9,7 +9,7 @@
 //
 // Every fact reported here already existed in the pipeline (the attempt log, the tally, the ledger row's numbers):
 // they are handed over, not recomputed. Times are performance.now() milliseconds.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { ChatRequest, EmbeddingsRequest } from '../protocol/chat-request.js';
 import type { UpstreamError, UpstreamRequest } from '../providers/types.js';
 import type { AttemptRecord } from '../store/types.js';
@@ -24,10 +24,14 @@ export interface RequestStart {
   /** the model name as the client sent it (client text: map it to a bounded set before using it as a label) */
   requestedModel: string;
   stream: boolean;
-  /** the client's request headers (a tracer reads `traceparent` here); never log or label them whole */
-  headers: IncomingHttpHeaders;
   /** the canonical request (a tracer reads max_tokens, temperature, top_p; the messages only when asked to) */
   request: ChatRequest | EmbeddingsRequest;
+  /**
+   * The client's HTTP request (a tracer reads `traceparent` from it). Read a header with requestHeader() of
+   * src/lib/request-headers.ts: `incoming.headers` makes node build the whole headers object (~3 µs a request,
+   * which the hot path otherwise never pays). Never log or label headers whole.
+   */
+  incoming: IncomingMessage;
   /** performance.now() when the pipeline took the request */
   at: number;
 }

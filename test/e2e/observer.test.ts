@@ -89,6 +89,7 @@ test('a fallback: two attempts (503, then ok), one end with the ledger row’s n
     assert.equal(s.start.route, '/v1/chat/completions');
     assert.equal(s.start.requestedModel, LLAMA);
     assert.equal(s.start.stream, false);
+    assert.equal(s.start.incoming.url, '/v1/chat/completions');
     assert.deepEqual(
       s.attempts.map((a) => [a.start.provider, a.start.index, a.start.fallback, a.sent, a.end?.outcome, a.end?.status]),
       [

@@ -9,6 +9,7 @@ import { responseRoutes } from './responses.js';
 import { ledgerRoutes } from './ledger.js';
 import { routeRoutes } from './route.js';
 import { catalogRoutes } from './catalog.js';
+import { metricsRoutes } from './metrics.js';
 
 export const allRoutes: Route[] = [
   ...healthRoutes,
@@ -21,4 +22,5 @@ export const allRoutes: Route[] = [
   ...ledgerRoutes,
   ...routeRoutes,
   ...catalogRoutes,
+  ...metricsRoutes,
 ];

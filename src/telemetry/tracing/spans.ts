@@ -16,6 +16,7 @@ import type {
   RequestWatch,
 } from '../../routing/index.js';
 import type { TracingConfig } from '../../config/tracing.js';
+import { requestHeader } from '../../lib/request-headers.js';
 import type { TracingSdk } from './sdk.js';
 import { GEN_AI, inputMessages, outputMessages, providerName } from './genai.js';
 
@@ -60,7 +61,7 @@ class RequestSpan implements RequestWatch {
       'http.route': s.route,
       'arouter.api': s.api,
     };
-    const ua = s.headers['user-agent'];
+    const ua = requestHeader(s.incoming, 'user-agent');
     if (ua) attrs['user_agent.original'] = ua;
     const req = s.request;
     if (s.api !== 'embeddings') {
@@ -196,13 +197,13 @@ class AttemptSpan implements AttemptWatch {
 
 /** the caller's span from `traceparent` (+ `tracestate`); null when absent or malformed (a new trace starts) */
 function incomingContext(sdk: TracingSdk, s: RequestStart): SpanContext | null {
-  const tp = s.headers.traceparent;
-  if (typeof tp !== 'string') return null;
+  const tp = requestHeader(s.incoming, 'traceparent');
+  if (tp === undefined) return null;
   const parent = sdk.core.parseTraceParent(tp);
   if (!parent) return null;
   parent.isRemote = true;
-  const ts = s.headers.tracestate;
-  if (typeof ts === 'string' && ts !== '') parent.traceState = new sdk.core.TraceState(ts);
+  const ts = requestHeader(s.incoming, 'tracestate');
+  if (ts !== undefined && ts !== '') parent.traceState = new sdk.core.TraceState(ts);
   return parent;
 }
 
