@@ -54,6 +54,19 @@ class RequestSpan implements RequestWatch {
     const parent = t.cfg.propagate ? incomingContext(t.sdk, s) : null;
     const ctx = parent ? api.trace.setSpanContext(api.ROOT_CONTEXT, parent) : api.ROOT_CONTEXT;
     this.op = s.api === 'embeddings' ? 'embeddings' : 'chat';
+    // attributes after the sampling decision: a sampled-out span records nothing, so nothing is built for it
+    // (the built-in samplers do not read start attributes)
+    this.span = t.sdk.tracer.startSpan(
+      `${this.op} ${s.requestedModel}`,
+      { kind: SERVER, startTime: t.sdk.core.hrTime(s.at) },
+      ctx,
+    );
+    if (this.span.isRecording()) this.span.setAttributes(this.startAttributes());
+    this.context = api.trace.setSpan(api.ROOT_CONTEXT, this.span);
+  }
+
+  private startAttributes(): Attributes {
+    const s = this.s;
     const attrs: Attributes = {
       [GEN_AI.operation]: this.op,
       [GEN_AI.requestModel]: s.requestedModel,
@@ -64,6 +77,7 @@ class RequestSpan implements RequestWatch {
     const ua = requestHeader(s.incoming, 'user-agent');
     if (ua) attrs['user_agent.original'] = ua;
     const req = s.request;
+    const capture = this.t.cfg.captureContent;
     if (s.api !== 'embeddings') {
       const r = req as ChatRequest;
       attrs[GEN_AI.stream] = s.stream;
@@ -71,36 +85,33 @@ class RequestSpan implements RequestWatch {
       if (typeof max === 'number') attrs[GEN_AI.maxTokens] = max;
       if (typeof r.temperature === 'number') attrs[GEN_AI.temperature] = r.temperature;
       if (typeof r.top_p === 'number') attrs[GEN_AI.topP] = r.top_p;
-      if (t.cfg.captureContent) attrs[GEN_AI.inputMessages] = inputMessages(r);
-    } else if (t.cfg.captureContent) {
+      if (capture) attrs[GEN_AI.inputMessages] = inputMessages(r);
+    } else if (capture) {
       const input = (req as EmbeddingsRequest).input;
       if (typeof input === 'string' || (Array.isArray(input) && typeof input[0] === 'string'))
         attrs[GEN_AI.inputMessages] = JSON.stringify(input);
     }
-    this.span = t.sdk.tracer.startSpan(
-      `${this.op} ${s.requestedModel}`,
-      { kind: SERVER, startTime: t.sdk.core.hrTime(s.at), attributes: attrs },
-      ctx,
-    );
-    this.context = api.trace.setSpan(api.ROOT_CONTEXT, this.span);
+    return attrs;
   }
 
   attempt(a: AttemptStart): AttemptWatch {
-    const attrs: Attributes = {
-      [GEN_AI.operation]: this.op,
-      [GEN_AI.provider]: providerName(a.provider),
-      // the provider's own name of the model: what this call asked for
-      [GEN_AI.requestModel]: a.endpoint,
-      'arouter.model': a.model,
-      'arouter.endpoint': a.endpointKey,
-      'arouter.attempt': a.index + 1,
-      'arouter.fallback': a.fallback,
-    };
     const span = this.t.sdk.tracer.startSpan(
       `${this.op} ${a.endpoint}`,
-      { kind: CLIENT, startTime: this.t.sdk.core.hrTime(a.at), attributes: attrs },
+      { kind: CLIENT, startTime: this.t.sdk.core.hrTime(a.at) },
       this.context,
     );
+    if (span.isRecording()) {
+      span.setAttributes({
+        [GEN_AI.operation]: this.op,
+        [GEN_AI.provider]: providerName(a.provider),
+        // the provider's own name of the model: what this call asked for
+        [GEN_AI.requestModel]: a.endpoint,
+        'arouter.model': a.model,
+        'arouter.endpoint': a.endpointKey,
+        'arouter.attempt': a.index + 1,
+        'arouter.fallback': a.fallback,
+      });
+    }
     return new AttemptSpan(this.t.sdk, span, a.at, this.t.cfg.propagate);
   }
 
@@ -164,8 +175,10 @@ class AttemptSpan implements AttemptWatch {
   ) {}
 
   outbound(url: string): Record<string, string> | null {
-    const u = hostPort(url);
-    if (u) this.span.setAttributes({ 'server.address': u.host, 'server.port': u.port });
+    if (this.span.isRecording()) {
+      const u = hostPort(url);
+      if (u) this.span.setAttributes({ 'server.address': u.host, 'server.port': u.port });
+    }
     if (!this.propagate) return null;
     const c = this.span.spanContext();
     const headers: Record<string, string> = { traceparent: `00-${c.traceId}-${c.spanId}-0${c.traceFlags & 1}` };
