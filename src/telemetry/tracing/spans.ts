@@ -157,8 +157,9 @@ class RequestSpan implements RequestWatch {
       attrs[GEN_AI.outputMessages] = outputMessages(e.output.content, e.output.reasoning, e.finishReason);
     if (e.status >= 400 && !e.cancelled) {
       attrs['error.type'] = e.error?.code ?? String(e.status);
-      // the HTTP server conventions: a 4xx is the client's, not this server's failure, unless upstreams failed
-      if (e.status >= 500 || e.error !== null) span.setStatus({ code: STATUS_ERROR, message: e.error?.message });
+      // the HTTP server conventions: a 4xx (the client's mistake, or every upstream rate limited) is no failure of
+      // this server; its error.type still says what happened
+      if (e.status >= 500) span.setStatus({ code: STATUS_ERROR, message: e.error?.message });
     }
     span.setAttributes(attrs);
     // now, not start + latencyMs: the latency is counted from the plan, this span from the pipeline's start
