@@ -209,6 +209,7 @@ test('a request the client got wrong (unknown model): a 4xx request span, not an
   assert.equal(request.attributes['http.response.status_code'], 404);
   assert.equal(request.attributes['error.type'], '404');
   assert.equal(request.status.code, 0);
+  assert.equal(request.attributes['gen_ai.response.finish_reasons'], undefined, 'nothing answered, nothing finished');
   assert.equal(attempts.length, 0);
 });
 

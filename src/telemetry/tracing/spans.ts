@@ -142,7 +142,8 @@ class RequestSpan implements RequestWatch {
     if (e.model !== null) attrs[GEN_AI.responseModel] = e.model;
     if (e.provider !== null) attrs[GEN_AI.provider] = providerName(e.provider);
     if (e.endpoint !== null) attrs['arouter.provider_model'] = e.endpoint;
-    if (e.finishReason !== null) attrs[GEN_AI.finishReasons] = [e.finishReason];
+    // a request refused before routing (unknown model, limits) has no generation and no answer to finish
+    if (e.finishReason !== null && e.generationId !== null) attrs[GEN_AI.finishReasons] = [e.finishReason];
     if (e.cancelled) attrs['arouter.cancelled'] = true;
     const u = e.usage;
     if (u !== null) {
