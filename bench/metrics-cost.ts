@@ -25,14 +25,23 @@ const m = new Metrics(
 const models = catalog.models.slice(0, 3).map((x) => x.id);
 const provider = 'openai';
 const incoming = {} as never;
+const request = { model: 'x', messages: [] } as never;
 const route = '/v1/chat/completions';
 
 function one(i: number): void {
   const model = models[i % 3];
   const rec: AttemptRecord = { provider, model, endpoint: 'x', status: 200, duration_ms: 3 };
-  const w = m.request({ api: 'chat', route, requestedModel: model, stream: false, incoming, at: performance.now() });
+  const w = m.request({
+    api: 'chat',
+    route,
+    requestedModel: model,
+    stream: false,
+    incoming,
+    request,
+    at: performance.now(),
+  });
   const aw = w.attempt({ provider, model, endpoint: 'x', endpointKey: 'k', index: 0, fallback: false, at: 0 });
-  aw.outbound();
+  aw.outbound('http://127.0.0.1:9/v1/chat/completions');
   aw.end({ outcome: 'ok', status: 200, durationMs: 3, error: null, record: rec });
   w.end({
     status: 200,
@@ -47,6 +56,9 @@ function one(i: number): void {
     cancelled: false,
     attempts: [rec],
     error: null,
+    generationId: 'gen-x',
+    upstreamId: null,
+    output: null,
   });
   m.httpRequest(route, 200);
 }

@@ -11,6 +11,8 @@
 //        --keys N (0 = skip; never with --smoke)  --keys-engines sqlite,postgres (sqlite): N keys in storage, then a
 //        fresh ARouter's start-up time, RSS and hot/cold key lookup latency, see keys-scale.ts
 //        --shared (one more row: this build with storage on PostgreSQL and redis.url set, see shared-state.ts)
+//        --tracing (this build's ARouter exports OpenTelemetry traces to a discarding sink: trace-sink.ts; with
+//        --baseline DIR of a build without it, tracing off vs on in one run)
 //        --metrics (one more row: this build with metrics.enabled false, the A/B of the Prometheus metrics)
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -43,6 +45,8 @@ export interface Options {
   tsx: boolean;
   /** another built checkout, measured as the `baseline` row */
   baseline: string | null;
+  /** this build's ARouter (not the baseline's) exports every span to a discarding OTLP sink in the bench process */
+  tracing: boolean;
   /**
    * fixed-rate run: requests per second (0 = skip; null = auto, from the saturation rounds: autoRate),
    * streams per second (0 = skip), seconds per target per round
@@ -78,6 +82,7 @@ export function options(argv: string[]): Options {
     'keys',
     'keys-engines',
     'shared',
+    'tracing',
     'metrics',
     'help',
   ]);
@@ -113,7 +118,8 @@ export function options(argv: string[]): Options {
         '                        [--log-level info|warn|…] [--arouter-node-flags "--max-old-space-size=64 …"] [--out FILE] [--tsx]\n' +
         '                        [--baseline DIR (a built checkout of another commit: its ARouter is measured beside this one)]\n' +
         '                        [--rate N|auto (fixed-rate req/s, 0 = skip)] [--stream-rate N (streams/s, 0 = skip)] [--rate-duration S]\n' +
-        '                        [--keys N (keys in storage: start-up, RSS, key lookup latency)] [--keys-engines sqlite,postgres]',
+        '                        [--keys N (keys in storage: start-up, RSS, key lookup latency)] [--keys-engines sqlite,postgres]\n' +
+        '                        [--tracing (this build exports OpenTelemetry traces to a discarding sink; --baseline . = off vs on)]',
     );
     process.exit(0);
   }
@@ -171,6 +177,7 @@ export function options(argv: string[]): Options {
     out: resolve(argValue(argv, 'out') ?? join(ROOT, 'bench', 'results', 'latest.json')),
     tsx: argv.includes('--tsx') || import.meta.url.endsWith('.ts'),
     baseline,
+    tracing: argv.includes('--tracing'),
     // null: auto (autoRate, after the saturation rounds)
     rate:
       argValue(argv, 'rate') === undefined

@@ -5,13 +5,15 @@
 // it isolates the router's logic from the machine's noise: use it to A/B a hot-path change in seconds, then
 // confirm with `npm run bench`. Run it built (tsx adds a __name() call per function):
 //   npm run build && node dist/bench/request-cost.js [requests] [rounds] [--stream | --floor] [--no-journal]
-//   [--no-metrics | --ab-metrics]
+//   [--no-metrics | --ab-metrics] [--tracing[=R]]
 // --stream: streamed answers (the bench upstream's 20 chunks, one read per event-loop turn);
 // --floor: a handler that only reads the JSON request, stringifies it once, parses the answer and writes it.
 // --no-journal: `ledger.journal: false` (the A/B of the ledger's write-ahead journal, src/store/journal.ts).
 // --no-metrics: `metrics.enabled: false` (the A/B of the Prometheus metrics, src/telemetry/).
 // --ab-metrics: one process, rounds alternating with the request observers and metrics on and off (the
 //   collectors of process metrics stay on in both): the A/B with the least noise between its two sides.
+// --tracing[=R]: OpenTelemetry traces on, every trace (or the share R) sampled and exported (OTLP/HTTP JSON) to a
+// discarding sink in this process (its reading of the exports is counted too: an upper bound of tracing's cost).
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +26,8 @@ import { buildRouter, createHttpServer } from '../src/http/server.js';
 import { allRoutes } from '../src/http/routes/index.js';
 import type { BodyConsumer, UpstreamReply } from '../src/providers/transport.js';
 import { arouterConfig } from './targets.js';
-import { CHAT_BODY, CHAT_STREAM_BODY } from './common.js';
+import { CHAT_BODY, CHAT_STREAM_BODY, HOST } from './common.js';
+import { startTraceSink } from './trace-sink.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const N = Number(args[0] ?? 20_000);
@@ -36,9 +39,14 @@ const env = {
   AROUTER_LOG_LEVEL: process.env.AROUTER_LOG_LEVEL ?? 'info',
   BENCH_UPSTREAM_KEY: 'sk-x',
 };
+const tracingArg = process.argv.find((a) => a === '--tracing' || a.startsWith('--tracing='));
+const sink = tracingArg ? await startTraceSink(HOST) : null;
+// --tracing=R: that share of traces sampled (the rest are spans that record nothing)
+const ratio = tracingArg?.startsWith('--tracing=') ? Number(tracingArg.slice('--tracing='.length)) : 1;
 const inline = {
   ...arouterConfig('http://127.0.0.1:9/v1'),
   ledger: { journal: !process.argv.includes('--no-journal') },
+  ...(sink ? { tracing: { endpoint: sink.url, sample_ratio: ratio } } : {}),
   metrics: { enabled: !process.argv.includes('--no-metrics') },
 };
 const config = loadConfig({ inline, env, flags: { port: 0, host: '127.0.0.1', dataDir } });
@@ -222,4 +230,10 @@ console.log(
   console.log('writer', w ? (w.broken ? `broken: ${w.failed?.message}` : 'ok') : 'none');
 }
 await app.close();
+if (sink) {
+  console.log(
+    `tracing: ${sink.exports} exports, ${(sink.bytes / ((ROUNDS + 1) * N + 1)).toFixed(0)} bytes per request`,
+  );
+  await sink.close();
+}
 rmSync(dataDir, { recursive: true, force: true });

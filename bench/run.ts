@@ -9,13 +9,14 @@ import { keysScaleTable, runKeysScale, type KeysScaleResult } from './keys-scale
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { sleep } from './common.js';
+import { HOST, sleep } from './common.js';
 import { Samples, nonStreamLoad, streamLoad, verifyTarget, type LoadResult } from './load.js';
 import { checkLines, checks, fmt, roundRow, summarize, table, type Tally } from './report.js';
 import { autoRate, runFixedRate, type RateRun } from './rate-run.js';
 import { rateLines, rateTable } from './rate-report.js';
 import { sharedLine, sharedPlace, sharedUnreachable, type SharedPlace } from './shared-state.js';
 import { analyzeProfile, formatProfile, newestProfile, type ProfileSummary } from './profile.js';
+import { startTraceSink, type TraceSink } from './trace-sink.js';
 import {
   ROOT,
   TARGET_ORDER,
@@ -101,6 +102,15 @@ async function main(): Promise<number> {
       log(`!! shared (PostgreSQL + Redis) row skipped: ${sharedSkipped}`);
       o.only.delete('shared');
     }
+  }
+
+  let traceSink: TraceSink | null = null;
+  if (o.tracing) {
+    const sink = (traceSink = await startTraceSink(HOST));
+    cleanups.push(() => sink.close());
+    // this build only: a baseline's config schema may not know `tracing`
+    o.arouterConfig = { ...o.arouterConfig, tracing: { endpoint: sink.url } };
+    log(`   tracing: this build's ARouter exports every span (OTLP/HTTP JSON) to a discarding sink at ${sink.url}`);
   }
 
   try {
@@ -373,6 +383,12 @@ async function main(): Promise<number> {
           : ''),
     );
   }
+  if (traceSink) {
+    log(
+      `info  tracing on in this build's ARouter: ${traceSink.exports} exports, ${fmt(traceSink.bytes / 1024 / 1024, 1)} MB of OTLP JSON ` +
+        `(${arouterRequests > 0 ? fmt(traceSink.bytes / arouterRequests, 0) : '?'} bytes per request)`,
+    );
+  }
   const nm = rows.find((r) => r.name === 'nometrics');
   if (ar?.rps && nm?.rps) {
     const pct = (now: number, then: number) =>
@@ -457,6 +473,7 @@ async function main(): Promise<number> {
       arouter_node_flags: o.nodeFlags,
       runtime: o.tsx ? 'tsx' : 'dist',
       baseline: o.baseline,
+      tracing: o.tracing,
       rate: o.rate ?? 'auto',
       stream_rate: o.streamRate,
       rate_duration_s: o.rateDuration,

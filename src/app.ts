@@ -34,6 +34,8 @@ import { CatalogSync } from './providers/catalog-sync.js';
 import { Snapshot, type SharedServices } from './snapshot.js';
 import { reloadApp, reloadLogged, type ReloadReport } from './reload.js';
 import { combineObservers, type RequestObserver } from './routing/observer.js';
+import { openTracing, type TracingSdk } from './telemetry/tracing/sdk.js';
+import { TracingObserver } from './telemetry/tracing/spans.js';
 import { MemoryReservationStore } from './accounting/reservations.js';
 import type { Metrics } from './telemetry/metrics.js';
 
@@ -112,6 +114,8 @@ export class App {
   /** who watches each request (metrics, traces): combined once, when installed; null while there is none */
   observer: RequestObserver | null = null;
   private readonly observers: RequestObserver[] = [];
+  /** OpenTelemetry traces (config.tracing); null when off, and then no OTel package is loaded */
+  readonly tracing: TracingSdk | null = null;
   /** Prometheus metrics (`metrics.enabled`), made in init(); and the `metrics.listen` listener's address */
   metrics: Metrics | null = null;
   private metricsServer: Server | null = null;
@@ -175,6 +179,10 @@ export class App {
     const days = opts.config.ledger.retentionDays;
     this.retention = days === null ? null : new LedgerRetention(this.store, this.log, { days });
     this.env = new Snapshot(this.shared(), config, catalog, providers, transport);
+    if (opts.config.tracing.enabled) {
+      this.tracing = openTracing(opts.config.tracing, this.log);
+      this.addObserver(new TracingObserver(this.tracing, opts.config.tracing));
+    }
   }
 
   private shared(): SharedServices {
@@ -382,6 +390,10 @@ export class App {
       server.closeAllConnections();
       await closed;
     }
+    // every request has ended (and its span with it): what is queued is exported before the process goes
+    await this.tracing
+      ?.shutdown()
+      .catch((err: unknown) => this.log.warn('trace export at shutdown failed', { error: String(err) }));
     const ms = this.metricsServer;
     if (ms) {
       const closed = new Promise<void>((resolve) => ms.close(() => resolve()));

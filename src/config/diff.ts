@@ -41,6 +41,8 @@ const FIELDS: { [K in keyof Config]: [name: string, live: Live] } = {
   console: ['console', 'live'],
   // the metrics registry and its listener are made once
   metrics: ['metrics', 'restart'],
+  // the tracer provider and its exporter are made once, at start
+  tracing: ['tracing', 'restart'],
 };
 
 /** sub-fields whose file name is not their snake_cased name */

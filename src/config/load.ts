@@ -6,6 +6,7 @@ import { firstProblem } from '../lib/schema.js';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type ConfigFile } from './schema.js';
 import { CatalogError, type CatalogOverrides } from '../catalog/catalog.js';
+import { loadTracing, type TracingConfig } from './tracing.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -108,6 +109,8 @@ export interface Config {
    * dist/console (tests point it at a build of their own)
    */
   console: { enabled: boolean; dir: string | null };
+  /** OpenTelemetry traces: off unless OTEL_* or the file's `tracing:` turns them on */
+  tracing: TracingConfig;
   /** Prometheus metrics; listen: a second listener serving /metrics without auth (null: none) */
   metrics: { enabled: boolean; listen: { host: string; port: number } | null };
   /** the file the config came from, if any */
@@ -278,6 +281,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
       timeoutMs: c.catalog?.sync_timeout_ms ?? 30_000,
     },
     console: { enabled: switchEnv(env, 'AROUTER_CONSOLE') ?? c.console?.enabled ?? true, dir: null },
+    tracing: loadTracing(env, c.tracing, (message) => new ConfigError(message)),
     metrics: {
       enabled: switchEnv(env, 'AROUTER_METRICS') ?? c.metrics?.enabled ?? true,
       listen:

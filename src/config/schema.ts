@@ -1,5 +1,6 @@
 // The config file schema (arouter.config.yaml). Every field is optional; defaults live in defaults.ts.
 import { Type, type Static } from '@sinclair/typebox';
+import { TracingSchema } from './tracing.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const PositiveInt = Type.Integer({ minimum: 1 });
@@ -184,6 +185,8 @@ export const ConfigSchema = Type.Object(
     ),
     /** the web console served at / (README "Console"); off for API-only deployments (also AROUTER_CONSOLE) */
     console: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+    /** OpenTelemetry traces (src/config/tracing.ts); the standard OTEL_* environment overrides it */
+    tracing: Type.Optional(TracingSchema),
     /** Prometheus metrics (README "Operations") */
     metrics: Type.Optional(
       Type.Object(

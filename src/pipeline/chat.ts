@@ -62,7 +62,7 @@ export async function runChat(
   api: InboundApi = 'chat',
 ): Promise<void> {
   const requested = req.model ?? (req.models ?? [])[0] ?? '';
-  const watch = watchRequest(env.observer, caller, api, requested, sink.stream);
+  const watch = watchRequest(env.observer, caller, api, requested, sink.stream, req);
   const arrived = watch === null ? 0 : performance.now();
   let plan: RoutePlan;
   let admitted: Admitted;

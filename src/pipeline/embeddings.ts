@@ -139,7 +139,7 @@ export async function runEmbeddings(
   req: EmbeddingsRequest,
   deliver: EmbeddingsSink,
 ): Promise<void> {
-  const watch = watchRequest(env.observer, caller, 'embeddings', req.model, false);
+  const watch = watchRequest(env.observer, caller, 'embeddings', req.model, false, req);
   const arrived = watch === null ? 0 : performance.now();
   let prepared: Prepared & { promptTokens: number };
   try {

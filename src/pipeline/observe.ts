@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { HttpError } from '../protocol/errors.js';
 import type { FinalUsage } from '../accounting/usage.js';
 import type { UpstreamError } from '../protocol/chat-result.js';
+import type { ChatRequest, EmbeddingsRequest } from '../protocol/chat-request.js';
 import type { AttemptRecord, GenerationRow } from '../store/types.js';
 import type { AttemptWatch, InboundApi, RequestObserver, RequestUsage, RequestWatch } from '../routing/index.js';
 import type { Caller } from './env.js';
@@ -23,6 +24,7 @@ export function watchRequest(
   api: InboundApi,
   requestedModel: string,
   stream: boolean,
+  request: ChatRequest | EmbeddingsRequest,
 ): RequestWatch | null {
   if (observer === null) return null;
   return observer.request({
@@ -31,6 +33,7 @@ export function watchRequest(
     requestedModel,
     stream,
     incoming: caller.res.req,
+    request,
     at: performance.now(),
   });
 }
@@ -50,6 +53,9 @@ export function endRefused(watch: RequestWatch, err: unknown, arrived: number): 
     cancelled: false,
     attempts: [],
     error: null,
+    generationId: null,
+    upstreamId: null,
+    output: null,
   });
 }
 
@@ -96,5 +102,8 @@ export function endFromRow(watch: RequestWatch, r: GenerationRow, error: Upstrea
     cancelled: r.cancelled,
     attempts: r.attempts,
     error,
+    generationId: r.id,
+    upstreamId: r.upstream_id,
+    output: null,
   });
 }

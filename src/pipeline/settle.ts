@@ -123,6 +123,9 @@ function observeEnd(s: SettleState, watch: RequestWatch, fu: FinalUsage | null, 
     cancelled: s.cancelled,
     attempts: s.attempts,
     error: s.tally.error,
+    generationId: s.gen,
+    upstreamId: s.tally.upstreamId,
+    output: s.tally.text,
   });
 }
 

@@ -10,6 +10,7 @@
 // Every fact reported here already existed in the pipeline (the attempt log, the tally, the ledger row's numbers):
 // they are handed over, not recomputed. Times are performance.now() milliseconds.
 import type { IncomingMessage } from 'node:http';
+import type { ChatRequest, EmbeddingsRequest } from '../protocol/chat-request.js';
 import type { UpstreamError, UpstreamRequest } from '../providers/types.js';
 import type { AttemptRecord } from '../store/types.js';
 
@@ -23,6 +24,8 @@ export interface RequestStart {
   /** the model name as the client sent it (client text: map it to a bounded set before using it as a label) */
   requestedModel: string;
   stream: boolean;
+  /** the canonical request (a tracer reads max_tokens, temperature, top_p; the messages only when asked to) */
+  request: ChatRequest | EmbeddingsRequest;
   /**
    * The client's HTTP request (a tracer reads `traceparent` from it). Read a header with requestHeader() of
    * src/lib/request-headers.ts: `incoming.headers` makes node build the whole headers object (~3 µs a request,
@@ -99,6 +102,11 @@ export interface RequestEnd {
   attempts: readonly AttemptRecord[];
   /** the error the client got, when it got one from upstream (an ARouter-side 4xx before routing: null) */
   error: UpstreamError | null;
+  /** the generation id the client got (null: refused before one was made) and the upstream's own answer id */
+  generationId: string | null;
+  upstreamId: string | null;
+  /** the text delivered (chat; null for embeddings and refusals): a tracer records it only when asked to */
+  output: { content: string; reasoning: string } | null;
 }
 
 /**
@@ -108,11 +116,11 @@ export interface RequestEnd {
  */
 export interface AttemptWatch {
   /**
-   * The outbound request is about to be sent: headers to add to it (a tracer's `traceparent`), or null.
-   * Not called for skipped attempts. (Returned, not written into the request: some dialects share one
+   * The outbound request is about to be sent to `url`: headers to add to it (a tracer's `traceparent`), or
+   * null. Not called for skipped attempts. (Returned, not written into the request: some dialects share one
    * prepared headers object between requests.)
    */
-  outbound(): Record<string, string> | null;
+  outbound(url: string): Record<string, string> | null;
   end(e: AttemptEnd): void;
 }
 
@@ -153,10 +161,10 @@ class FanOutRequest implements RequestWatch {
 
 class FanOutAttempt implements AttemptWatch {
   constructor(private readonly watches: AttemptWatch[]) {}
-  outbound(): Record<string, string> | null {
+  outbound(url: string): Record<string, string> | null {
     let out: Record<string, string> | null = null;
     for (const w of this.watches) {
-      const h = w.outbound();
+      const h = w.outbound(url);
       if (h !== null) out = out === null ? h : Object.assign(out, h);
     }
     return out;
@@ -177,6 +185,6 @@ export function attemptOutcome(e: UpstreamError): AttemptOutcome {
 
 /** The observer's headers for an attempt's outbound request (a copy: dialects may share one headers object). */
 export function withHeaders(r: UpstreamRequest, aw: AttemptWatch | null): UpstreamRequest {
-  const extra = aw === null ? null : aw.outbound();
+  const extra = aw === null ? null : aw.outbound(r.url);
   return extra === null ? r : { ...r, headers: { ...r.headers, ...extra } };
 }
