@@ -6,6 +6,7 @@ import { api } from '../api';
 import { CheckboxField, NumberField, TextField } from '../components/field';
 import { formatUsd } from '../format';
 import { addUsd, formErrors, type Account, type CatalogProvider } from '../admin-api';
+import { FormActions } from '../components/form-actions';
 
 const FIELDS = ['name', 'credits', 'enabled_providers'] as const;
 
@@ -203,22 +204,11 @@ export function AccountEditor({
         )}
       </fieldset>
 
-      {errors.form && (
-        <p class="form-error" role="alert">
-          {errors.form}
+      <FormActions error={errors.form} busy={busy} submit="Save" busyLabel="Saving…" onCancel={onClose} cancel="Close">
+        <p class={saved ? 'notice' : 'visually-hidden'} role="status" aria-live="polite">
+          {saved}
         </p>
-      )}
-      <p class={saved ? 'notice' : 'visually-hidden'} role="status" aria-live="polite">
-        {saved}
-      </p>
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-        <button type="button" class="btn" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      </FormActions>
     </form>
   );
 }

@@ -12,6 +12,7 @@ import { setQuery } from '../router';
 import type { PageProps } from '../routes';
 import { formErrors, formatDateTime, usePaged, type Account, type CatalogProvider } from '../admin-api';
 import { AccountEditor } from './account-editor';
+import { FormActions } from '../components/form-actions';
 
 const PAGE = 50;
 
@@ -232,19 +233,7 @@ function NewAccount({ onCreated, onCancel }: { onCreated: (a: Account) => void; 
           error={errors.field.credits}
         />
       </div>
-      {errors.form && (
-        <p class="form-error" role="alert">
-          {errors.form}
-        </p>
-      )}
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create account'}
-        </button>
-        <button type="button" class="btn" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions error={errors.form} busy={busy} submit="Create account" busyLabel="Creating…" onCancel={onCancel} />
     </form>
   );
 }

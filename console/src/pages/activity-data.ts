@@ -1,6 +1,7 @@
 // The Activity page's data, without any DOM: the answers' shapes (GET /v1/activity/daily, /v1/activity,
 // /v1/generation), the date range a filter means, and the chart series built from the per-day rows (every day of
 // the range present, zeros included, each ranked group one series and the rest as "Other").
+import type { Generation } from '../generation';
 
 export type GroupBy = 'model' | 'provider' | 'key';
 export type Metric = 'cost' | 'requests' | 'tokens';
@@ -36,43 +37,6 @@ export interface DailyAnswer {
   truncated: boolean;
   groups: (Totals & GroupFields)[];
   data: DailyRow[];
-}
-
-export interface Attempt {
-  provider: string;
-  model: string;
-  endpoint: string;
-  status: number;
-  duration_ms: number;
-  error?: string;
-}
-
-export interface Generation {
-  id: string;
-  created_at: string;
-  kind: string;
-  key_id: string;
-  requested_model: string;
-  model: string | null;
-  provider_name: string | null;
-  provider_model: string | null;
-  upstream_id: string | null;
-  streamed: boolean;
-  cancelled: boolean;
-  status: number;
-  finish_reason: string | null;
-  latency: number;
-  time_to_first_token: number | null;
-  tokens_prompt: number;
-  tokens_completion: number;
-  tokens_reasoning: number;
-  tokens_cached: number;
-  tokens_cache_write: number;
-  tokens_estimated: boolean;
-  total_cost: number;
-  total_cost_exact: string;
-  attempts: Attempt[];
-  route: unknown;
 }
 
 export interface ActivityAnswer {

@@ -7,7 +7,8 @@ import { ErrorState, Loading, Empty } from '../components/states';
 import { DataTable } from '../components/table';
 import { formatCount, formatMs, formatUsd } from '../format';
 import { href } from '../router';
-import { statusText, type ActivityAnswer, type Generation } from './activity-data';
+import { statusText, type ActivityAnswer } from './activity-data';
+import type { Generation } from '../generation';
 
 export const PAGE_SIZE = 50;
 

@@ -9,36 +9,9 @@ import { DataTable } from '../components/table';
 import { formatCount, formatMs, formatUsd } from '../format';
 import type { PageProps } from '../routes';
 import { href, useTitle } from '../router';
-import { statusText, type Generation } from './activity-data';
+import { statusText } from './activity-data';
+import type { Generation, Route } from '../generation';
 import { formatTime } from './activity-table';
-
-interface Candidate {
-  model: string;
-  provider: string;
-  endpoint_model: string;
-  expected_usd: string;
-  health: string;
-}
-
-interface Dropped {
-  model: string;
-  provider: string;
-  endpoint_model: string;
-  reason: string;
-  detail: string;
-}
-
-interface Route {
-  rule?: string;
-  requested?: string;
-  variant?: string | null;
-  chosen?: Candidate;
-  candidates?: Candidate[];
-  dropped?: Dropped[];
-}
-
-const asRoute = (r: unknown): Route | null =>
-  typeof r === 'object' && r !== null && Array.isArray((r as Route).candidates) ? (r as Route) : null;
 
 function Facts({ label, items }: { label: string; items: [string, preact.ComponentChildren][] }) {
   return (
@@ -61,7 +34,7 @@ export default function GenerationPage({ params }: PageProps) {
   useTitle(`Generation ${id}`);
   const { data, error, loading, reload } = useApi<{ data: Generation }>(`/v1/generation?id=${encodeURIComponent(id)}`);
   const g = data?.data;
-  const route = g ? asRoute(g.route) : null;
+  const route = g?.route?.candidates ? g.route : null;
   return (
     <section class="page generation">
       <p>

@@ -5,6 +5,7 @@ import { api } from '../api';
 import { NumberField, SelectField, TextField, type Option } from '../components/field';
 import { formErrors, localToIso, type Account, type AdminKey } from '../admin-api';
 import type { Session } from '../session';
+import { FormActions } from '../components/form-actions';
 
 const FIELDS = [
   'name',
@@ -180,19 +181,7 @@ export function KeyForm({
           error={err('expires_at')}
         />
       </div>
-      {errors.form && (
-        <p class="form-error" role="alert">
-          {errors.form}
-        </p>
-      )}
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create key'}
-        </button>
-        <button type="button" class="btn" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions error={errors.form} busy={busy} submit="Create key" busyLabel="Creating…" onCancel={onCancel} />
     </form>
   );
 }

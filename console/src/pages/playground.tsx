@@ -10,7 +10,7 @@ import type { PageProps } from '../routes';
 import { href, modelPath, setQuery } from '../router';
 import { PlaygroundTurn, type Turn } from './playground/turn';
 import { emptyAnswer, readChatStream } from './playground/stream';
-import type { Generation } from './playground/explain';
+import type { Generation } from '../generation';
 import { requestedModel } from './playground/words';
 
 interface Model {

@@ -4,52 +4,7 @@
 import { formatCount, formatMs } from '../../format';
 import type { Usage } from './stream';
 import { exactUsd, ruleWords } from './words';
-
-interface Endpoint {
-  model: string;
-  provider: string;
-  endpoint_model: string;
-  expected_usd: string;
-  throughput: number | null;
-  latency_ms: number | null;
-  health: string;
-}
-
-export interface Generation {
-  id: string;
-  requested_model: string;
-  model: string | null;
-  provider_name: string | null;
-  provider_model: string | null;
-  cancelled: boolean;
-  status: number;
-  finish_reason: string | null;
-  latency: number;
-  time_to_first_token: number | null;
-  tokens_prompt: number;
-  tokens_completion: number;
-  tokens_reasoning: number;
-  tokens_cached: number;
-  tokens_estimated: boolean;
-  total_cost_exact: string;
-  attempts: Array<{
-    provider: string;
-    model: string;
-    endpoint: string;
-    status: number;
-    duration_ms: number;
-    error?: string;
-  }>;
-  route: {
-    rule?: string;
-    requested?: string;
-    variant?: string | null;
-    chosen?: Endpoint;
-    candidates?: Endpoint[];
-    dropped?: Array<{ model: string; provider: string; endpoint_model: string; reason: string; detail: string }>;
-    auto?: { rule: string; chosen: string; considered: number; capable: number };
-  } | null;
-}
+import type { Generation, RouteDrop, RouteEndpoint } from '../../generation';
 
 const HEALTH: Record<string, string> = {
   ok: 'healthy',
@@ -58,15 +13,13 @@ const HEALTH: Record<string, string> = {
   circuit_open: 'circuit open',
 };
 
-type Drop = NonNullable<NonNullable<Generation['route']>['dropped']>[number];
-
 /**
  * drops that say nothing about this request (as the x-arouter-route header leaves them out,
  * src/routing/explain.ts QUIET_REASONS): listed behind a summary so the ones a client could act on stand out
  */
 const ROUTINE_DROPS = new Set(['provider_unavailable', 'paid_only', 'free_only']);
 
-function DropList({ drops }: { drops: Drop[] }) {
+function DropList({ drops }: { drops: RouteDrop[] }) {
   return (
     <ul class="pg-list">
       {drops.map((d, i) => (
@@ -78,7 +31,7 @@ function DropList({ drops }: { drops: Drop[] }) {
   );
 }
 
-function isChosen(chosen: Endpoint | undefined, c: Endpoint): boolean {
+function isChosen(chosen: RouteEndpoint | undefined, c: RouteEndpoint): boolean {
   return (
     !!chosen && chosen.provider === c.provider && chosen.endpoint_model === c.endpoint_model && chosen.model === c.model
   );

@@ -1,7 +1,8 @@
 // One exchange of the conversation: the user's message, the answer as it streams (reasoning in its own
 // collapsible block, apart from the answer), then its cost, tokens and route explanation. All text as text.
 import type { Answer } from './stream';
-import { RouteExplanation, UsageSummary, type Generation } from './explain';
+import { RouteExplanation, UsageSummary } from './explain';
+import type { Generation } from '../../generation';
 import { CopyButton } from '../../components/copy';
 
 export interface Turn {
