@@ -1,7 +1,7 @@
 // The Activity page's data, without any DOM: the answers' shapes (GET /v1/activity/daily, /v1/activity,
 // /v1/generation), the date range a filter means, and the chart series built from the per-day rows (every day of
 // the range present, zeros included, each ranked group one series and the rest as "Other").
-import type { Generation } from '../generation';
+import type { Generation } from '../generation.js';
 
 export type GroupBy = 'model' | 'provider' | 'key';
 export type Metric = 'cost' | 'requests' | 'tokens';
