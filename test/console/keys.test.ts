@@ -129,7 +129,8 @@ test('create a key: errors beside their fields, the secret once with copy, liste
   await c.shot(page, 'keys-revoke-dialog');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'hidden' });
-  assert.ok(await revoke.evaluate((el) => el === document.activeElement), 'focus back on the Revoke button');
+  // focus back on the Revoke button (fails after 5 s if it never gets there)
+  await page.waitForFunction((el) => el === document.activeElement, await revoke.elementHandle(), { timeout: 5_000 });
   assert.equal((await c.gw.fetch('/key', { key: secret })).status, 200, 'cancel revoked nothing');
   await page.keyboard.press('Enter');
   await dialog.waitFor();
