@@ -235,11 +235,12 @@ export class App {
     return reloadLogged(this, trigger);
   }
 
-  /** Adds a request observer (src/routing/observer.ts); at startup, before listen(). */
+  /** Adds a request observer (src/routing/observer.ts) at startup, before listen(): a new snapshot carries it. */
   addObserver(o: RequestObserver): void {
     this.observers.push(o);
     this.observer = combineObservers(this.observers);
-    this.env.observer = this.observer;
+    const { config, catalog, providers, transport } = this.env;
+    this.install(config, catalog, providers, transport);
   }
 
   modelJson(m: ModelDef): string {

@@ -19,8 +19,7 @@ export class Snapshot implements PipelineEnv {
   readonly limits: PipelineEnv['limits'];
   readonly ledger: PipelineEnv['ledger'];
   readonly inFlight: PipelineEnv['inFlight'];
-  /** observers are installed at startup, before listen: App.addObserver sets it on the snapshot of the moment */
-  observer: PipelineEnv['observer'];
+  readonly observer: PipelineEnv['observer'];
 
   constructor(
     shared: SharedServices,
